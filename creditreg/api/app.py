@@ -1,0 +1,40 @@
+"""The application factory: the API, its error model, and the portal."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from creditreg import __version__
+from creditreg.api import errors
+from creditreg.api.limits import BodySizeLimit
+from creditreg.api.responses import JSON
+from creditreg.api.routers import audit, auth, calendar, clock, health, subjects, units
+from creditreg.config import Settings
+from creditreg.services.context import Context
+from creditreg.web import routes as web_routes
+
+DESCRIPTION = """
+creditreg: a credit-information sharing platform.
+
+Every endpoint is either **public** or needs `Authorization: Bearer <token>` (an API token
+of a unit, or the session token from `/api/v1/auth/login`) holding the permission it names.
+Errors are `{"error": {"code": "...", "message": "..."}}` with a 4xx status.
+"""
+
+
+def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
+    """The ASGI app over one service context."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="creditreg",
+        version=__version__,
+        description=DESCRIPTION,
+        default_response_class=JSON,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for module in (health, auth, units, subjects, calendar, audit, clock):
+        app.include_router(module.router)
+    app.include_router(web_routes.router)
+    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    return app

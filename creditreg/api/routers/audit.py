@@ -1,0 +1,46 @@
+"""The audit log (SEC-3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from creditreg.api.deps import Ctx, require
+from creditreg.domain.access import Permission, Principal
+from creditreg.services import audit
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
+
+
+@router.get("/events")
+def events(
+    ctx: Ctx,
+    principal: Auditor,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    after_seq: int = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Audit events in order, paged by sequence number."""
+    return audit.list_events(
+        ctx,
+        principal,
+        object_type=object_type,
+        object_id=object_id,
+        after_seq=after_seq,
+        limit=limit,
+    )
+
+
+@router.get("/verify")
+def verify(ctx: Ctx, principal: Auditor) -> dict[str, Any]:
+    """Recompute the hash chain; names the first broken event."""
+    result = audit.verify(ctx)
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_broken_seq": result.broken.seq if result.broken else None,
+        "reason": result.broken.reason if result.broken else None,
+    }

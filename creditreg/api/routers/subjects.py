@@ -1,0 +1,94 @@
+"""Credit subjects and their identifiers (SUB-1..4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from creditreg.api.deps import Ctx, public, require
+from creditreg.domain.access import Permission, Principal
+from creditreg.domain.subjects import IdType, LinkRole, SubjectKind, parse_identifier
+from creditreg.services import subjects
+
+router = APIRouter(prefix="/api/v1", tags=["subjects"])
+Reader = Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
+Writer = Annotated[Principal, Depends(require(Permission.SUBJECTS_WRITE))]
+
+
+class SubjectIn(BaseModel):
+    kind: SubjectKind
+    id_type: IdType
+    id_number: str = Field(max_length=64)
+    name: str = Field(max_length=400)
+    lei: str | None = Field(default=None, max_length=64)
+    region: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+
+
+class IdentifierIn(BaseModel):
+    id_type: IdType
+    id_number: str = Field(max_length=64)
+
+
+class LinkIn(BaseModel):
+    person_id: int
+    role: LinkRole
+    valid_from: date
+    valid_to: date | None = None
+
+
+@router.post("/subjects", status_code=201)
+def register(body: SubjectIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
+    """Register a subject under its matching identifier (one subject per identifier)."""
+    return subjects.register(
+        ctx,
+        principal,
+        kind=body.kind,
+        id_type=body.id_type,
+        id_number=body.id_number,
+        name=body.name,
+        lei=body.lei,
+        region=body.region,
+    ).as_dict()
+
+
+@router.post("/subjects/lookup")
+def lookup(body: IdentifierIn, ctx: Ctx, principal: Reader) -> dict[str, Any]:
+    """Find a subject by identifier. POST, so that ID numbers never land in access logs."""
+    return subjects.find(ctx, principal, body.id_type, body.id_number).as_dict()
+
+
+@router.get("/subjects/{subject_id}")
+def get(subject_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
+    """One subject; a natural person's document number is masked without personal:read."""
+    return subjects.get(ctx, principal, subject_id).as_dict()
+
+
+@router.post("/subjects/{subject_id}/links", status_code=201)
+def link(subject_id: int, body: LinkIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
+    """SUB-4: name a responsible person of an organization, for a period."""
+    created = subjects.link_person(
+        ctx, principal, subject_id, body.person_id, body.role, body.valid_from, body.valid_to
+    )
+    return {
+        **created,
+        "valid_from": created["valid_from"].isoformat(),
+        "valid_to": created["valid_to"].isoformat() if created["valid_to"] else None,
+    }
+
+
+@router.get("/subjects/{subject_id}/links")
+def links(
+    subject_id: int, ctx: Ctx, principal: Reader, on: date | None = None
+) -> list[dict[str, Any]]:
+    """The organization's responsible persons (in force on a day, if `on` is given)."""
+    return subjects.linked_persons(ctx, principal, subject_id, on)
+
+
+@router.post("/identifiers/validate", dependencies=[Depends(public)])
+def validate(body: IdentifierIn) -> dict[str, Any]:
+    """Check an identifier without storing or looking up anything."""
+    ident = parse_identifier(body.id_type, body.id_number)
+    return {"id_type": ident.type.value, "id_number": ident.number, "valid": True}

@@ -1,0 +1,100 @@
+"""Units, their users and their API tokens (SEC-1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from creditreg.api.deps import Ctx, require
+from creditreg.domain.access import Level, Permission, Principal, Role, UnitKind
+from creditreg.services import access
+
+router = APIRouter(prefix="/api/v1", tags=["units"])
+Admin = Annotated[Principal, Depends(require(Permission.UNITS_ADMIN))]
+Anyone = Annotated[Principal, Depends(require())]
+
+
+class UnitIn(BaseModel):
+    name: str
+    uscc: str
+    kind: UnitKind
+    region: str = Field(description="6-digit administrative division code")
+    level: Level
+    fields: list[str] = Field(default_factory=list, description="fields the unit is competent for")
+
+
+class UserIn(BaseModel):
+    username: str
+    display_name: str
+    password: str
+    roles: list[Role] = Field(min_length=1)
+
+
+class TokenIn(BaseModel):
+    name: str
+    scopes: list[Permission] = Field(min_length=1)
+
+
+@router.post("/units", status_code=201)
+def create_unit(body: UnitIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
+    """Register a unit with its kind and scope."""
+    return access.create_unit(
+        ctx,
+        principal,
+        name=body.name,
+        uscc=body.uscc,
+        kind=body.kind,
+        region=body.region,
+        level=body.level,
+        fields=body.fields,
+    )
+
+
+@router.get("/units")
+def list_units(ctx: Ctx, principal: Anyone) -> list[dict[str, Any]]:
+    """Every unit for an administrator; one's own otherwise."""
+    return access.list_units(ctx, principal)
+
+
+@router.post("/units/{unit_id}/users", status_code=201)
+def create_user(unit_id: int, body: UserIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
+    """A person of the unit who logs in with a password."""
+    return access.create_user(
+        ctx,
+        principal,
+        unit_id=unit_id,
+        username=body.username,
+        display_name=body.display_name,
+        password=body.password,
+        roles=body.roles,
+    )
+
+
+@router.post("/units/{unit_id}/tokens", status_code=201)
+def create_token(unit_id: int, body: TokenIn, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
+    """An API token for a machine client. The secret is in this answer only."""
+    issued = access.create_token(
+        ctx, principal, unit_id=unit_id, name=body.name, scopes=body.scopes
+    )
+    return {
+        "id": issued.id,
+        "token": issued.token,
+        "name": issued.name,
+        "unit_id": issued.unit_id,
+        "scopes": issued.scopes,
+        "note": "store the token now: it is not shown again",
+    }
+
+
+@router.get("/units/{unit_id}/tokens")
+def list_tokens(unit_id: int, ctx: Ctx, principal: Anyone) -> list[dict[str, Any]]:
+    """A unit's tokens, without secrets."""
+    return access.list_tokens(ctx, principal, unit_id)
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(token_id: int, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
+    """Revoke a token at once."""
+    return access.revoke_token(ctx, principal, token_id)

@@ -1,0 +1,43 @@
+"""Settings -> engine -> database -> clock -> context. Nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+
+from creditreg.clock import Clock, FixedClock, SystemClock
+from creditreg.config import Settings
+from creditreg.domain.errors import InvalidInput
+from creditreg.services.context import Context
+from creditreg.store.engine import make_engine
+from creditreg.store.uow import Database
+
+log = logging.getLogger("creditreg")
+
+
+def build_clock(settings: Settings) -> tuple[Clock, bool]:
+    """The clock the settings ask for, and whether an operator may move it.
+
+    A fixed or test clock changes every deadline the platform computes, so it is refused
+    unless CREDITREG_ALLOW_CLOCK_OVERRIDE is also set, and it is logged loudly.
+    """
+    if settings.clock is None and not settings.test_clock:
+        return SystemClock(), False
+    if not settings.allow_clock_override:
+        raise InvalidInput(
+            "config.clock_override_refused",
+            "a fixed or test clock needs CREDITREG_ALLOW_CLOCK_OVERRIDE=true as well",
+        )
+    clock = FixedClock(settings.clock or SystemClock().now())
+    banner = "TEST CLOCK (movable through the API)" if settings.test_clock else "FIXED CLOCK"
+    log.warning("!!! %s at %s: deadlines are NOT computed from real time !!!", banner, clock.now())
+    return clock, settings.test_clock
+
+
+def build_context(settings: Settings | None = None, clock: Clock | None = None) -> Context:
+    """Everything a service call needs, built from the settings."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url, settings.database_schema)
+    if clock is not None:
+        return Context(Database(engine), clock, isinstance(clock, FixedClock))
+    chosen, controllable = build_clock(settings)
+    return Context(Database(engine), chosen, controllable)

@@ -1,0 +1,413 @@
+"""The `creditreg` command. Errors print one line and exit non-zero."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import sqlalchemy as sa
+import typer
+from pydantic import ValidationError
+
+from creditreg.bootstrap import build_context
+from creditreg.config import Settings
+from creditreg.domain.access import SYSTEM, Level, Permission, Principal, Role, UnitKind
+from creditreg.domain.calendar import Span
+from creditreg.domain.errors import DomainError, InvalidInput
+from creditreg.services import access, calendar, demo, subjects
+from creditreg.services import audit as audit_service
+from creditreg.services.context import Context
+from creditreg.store import migrate
+
+app = typer.Typer(
+    help="creditreg: credit-information sharing platform.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=None)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True, rich_markup_mode=None)
+audit_app = typer.Typer(
+    help="The tamper-evident audit log.", no_args_is_help=True, rich_markup_mode=None
+)
+calendar_app = typer.Typer(
+    help="Working-day calendar.", no_args_is_help=True, rich_markup_mode=None
+)
+subjects_app = typer.Typer(help="Credit subjects.", no_args_is_help=True, rich_markup_mode=None)
+units_app = typer.Typer(
+    help="Units, users and API tokens.", no_args_is_help=True, rich_markup_mode=None
+)
+for sub, name in (
+    (db_app, "db"),
+    (demo_app, "demo"),
+    (audit_app, "audit"),
+    (calendar_app, "calendar"),
+    (subjects_app, "subjects"),
+    (units_app, "units"),
+):
+    app.add_typer(sub, name=name)
+
+T = TypeVar("T")
+
+
+def fail(code: str, message: str, exit_code: int = 1) -> None:
+    """One readable line on stderr, and a non-zero exit."""
+    typer.echo(f"error: {message} [{code}]", err=True)
+    raise typer.Exit(exit_code)
+
+
+def run(action: Callable[[], T]) -> T:
+    """Run `action`, turning a domain error into one line and its exit code."""
+    try:
+        return action()
+    except DomainError as exc:
+        fail(exc.code, exc.message, exc.exit_code)
+        raise AssertionError("unreachable") from exc
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        fail("config.invalid", f"invalid setting: {problems}", 2)
+        raise AssertionError("unreachable") from exc
+
+
+def context(settings: Settings | None = None) -> Context:
+    return run(lambda: build_context(settings))
+
+
+def operator() -> Principal:
+    """The CLI acts as the platform, on the machine, under the operating-system user's name."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Principal(
+        actor=f"cli:{who}",
+        unit_id=None,
+        unit_kind=None,
+        region=SYSTEM.region,
+        level=SYSTEM.level,
+        fields=SYSTEM.fields,
+        permissions=SYSTEM.permissions,
+        roles=SYSTEM.roles,
+    )
+
+
+def _need_schema(ctx: Context) -> None:
+    if migrate.current_revision(ctx.db.engine) != migrate.head_revision():
+        fail(
+            "db.not_migrated",
+            "the database is not at the current schema: run 'creditreg db upgrade'",
+            7,
+        )
+
+
+# --- db ---------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database (CREDITREG_DATABASE_URL) to the current schema."""
+    ctx = context()
+    before = migrate.current_revision(ctx.db.engine)
+    migrate.upgrade(ctx.db.engine)
+    after = migrate.current_revision(ctx.db.engine)
+    typer.echo(f"database at revision {after} (was {before or 'empty'})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision the database is at."""
+    ctx = context()
+    typer.echo(migrate.current_revision(ctx.db.engine) or "empty")
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    clock: Annotated[
+        datetime | None,
+        typer.Option(help="fix the clock (needs CREDITREG_ALLOW_CLOCK_OVERRIDE=true)"),
+    ] = None,
+    test_clock: Annotated[
+        bool, typer.Option("--test-clock", help="let an operator move the clock through the API")
+    ] = False,
+) -> None:
+    """Serve the HTTP API and the portal."""
+    import uvicorn
+
+    from creditreg.api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    overrides: dict[str, Any] = {}
+    if clock is not None:
+        overrides["clock"] = clock
+    if test_clock:
+        overrides["test_clock"] = True
+    settings = run(lambda: Settings(**overrides))
+    ctx = context(settings)
+    _need_schema(ctx)
+    uvicorn.run(
+        create_app(ctx, settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        loop="auto",
+        http="auto",
+        log_level="info",
+    )
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo data set (once; a second run adds nothing) and print its credentials."""
+    ctx = context()
+    _need_schema(ctx)
+    result = run(lambda: demo.load(ctx, operator()))
+    typer.echo("demo data loaded" if result.created else "demo data already loaded; nothing added")
+    typer.echo("logins (POST /api/v1/auth/login):")
+    for username, password, unit_name in result.logins:
+        typer.echo(f"  {username:<12} {password:<28} {unit_name}")
+    typer.echo("API tokens (Authorization: Bearer <token>):")
+    for key, token, scopes in result.tokens:
+        typer.echo(f"  {key:<12} {token}  [{scopes}]")
+
+
+# --- audit ------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 naming the first broken event."""
+    ctx = context()
+    _need_schema(ctx)
+    result = audit_service.verify(ctx)
+    if result.broken is not None:
+        fail(
+            "audit.chain_broken",
+            f"audit chain broken at event {result.broken.seq}: {result.broken.reason} "
+            f"({result.checked} events before it are intact)",
+            1,
+        )
+    typer.echo(f"audit chain intact: {result.checked} events verified")
+
+
+# --- calendar ---------------------------------------------------------------------------
+
+
+def _parse_pause(raw: str) -> Span:
+    try:
+        start, end = raw.split(":", 1)
+        return Span(date.fromisoformat(start), date.fromisoformat(end))
+    except ValueError:
+        raise InvalidInput(
+            "calendar.bad_span", f"a pause is START:END in ISO dates, not {raw!r}"
+        ) from None
+
+
+@calendar_app.command("add")
+def calendar_add(
+    start: Annotated[
+        datetime, typer.Argument(formats=["%Y-%m-%d"], help="day of the starting event")
+    ],
+    working_days: Annotated[int, typer.Argument(help="number of working days")],
+    pause: Annotated[
+        list[str] | None, typer.Option(help="START:END days that do not count (repeatable)")
+    ] = None,
+) -> None:
+    """Print the due date: the end of the N-th working day after START (START not counted)."""
+    ctx = context()
+    _need_schema(ctx)
+    spans = run(lambda: [_parse_pause(p) for p in pause or []])
+    result = run(lambda: calendar.count(ctx, start.date(), working_days, spans))
+    typer.echo(result.due.isoformat() + ("  provisional" if result.provisional else ""))
+    typer.echo(result.explain())
+
+
+@calendar_app.command("day")
+def calendar_day(day: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"])]) -> None:
+    """Say whether DAY is a working day, and why."""
+    ctx = context()
+    _need_schema(ctx)
+    info = calendar.day(ctx, day.date())
+    kind = "working day" if info.working else "rest day"
+    extra = f" ({info.note})" if info.note else ""
+    typer.echo(f"{info.day.isoformat()}: {kind}{extra}; source: {info.source.value}")
+
+
+@calendar_app.command("set")
+def calendar_set(
+    day: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"])],
+    working: Annotated[
+        bool, typer.Option("--working/--rest", help="make DAY a working or rest day")
+    ],
+    note: Annotated[str, typer.Option(help="why (e.g. the notice that changed it)")] = "",
+) -> None:
+    """Correct one calendar day; stored deadlines spanning it are recomputed."""
+    ctx = context()
+    _need_schema(ctx)
+    info, touched = run(lambda: calendar.set_day(ctx, operator(), day.date(), working, note))
+    kind = "working day" if info.working else "rest day"
+    typer.echo(f"{info.day.isoformat()} is now a {kind}; {touched} deadline(s) changed")
+
+
+@calendar_app.command("load")
+def calendar_load(
+    path: Annotated[Path, typer.Argument(help="schedule file: YYYY-MM-DD,holiday|workday,name")],
+) -> None:
+    """Load a year's official schedule; provisional deadlines are recomputed."""
+    ctx = context()
+    _need_schema(ctx)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail("calendar.unreadable", f"cannot read {path}: {exc}", 2)
+    result = run(lambda: calendar.load_schedule(ctx, operator(), text))
+    typer.echo(
+        f"loaded the {result.year} schedule ({result.days} days); "
+        f"{result.recomputed} deadline(s) changed; {result.still_provisional} still provisional"
+    )
+
+
+# --- subjects ---------------------------------------------------------------------------
+
+
+@subjects_app.command("add")
+def subjects_add(
+    kind: Annotated[str, typer.Argument(help="natural_person, legal_person or unincorporated_org")],
+    id_type: Annotated[str, typer.Argument(help="uscc, ric, passport, ...")],
+    id_number: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Argument()],
+) -> None:
+    """Register a subject."""
+    from creditreg.domain.subjects import parse_id_type, parse_subject_kind
+
+    ctx = context()
+    _need_schema(ctx)
+    view = run(
+        lambda: subjects.register(
+            ctx,
+            operator(),
+            kind=parse_subject_kind(kind),
+            id_type=parse_id_type(id_type),
+            id_number=id_number,
+            name=name,
+        )
+    )
+    typer.echo(f"subject {view.id}: {view.name} ({view.id_type.value} {view.id_number})")
+
+
+@subjects_app.command("find")
+def subjects_find(
+    id_type: Annotated[str, typer.Argument()], id_number: Annotated[str, typer.Argument()]
+) -> None:
+    """Find a subject by identifier."""
+    from creditreg.domain.subjects import parse_id_type
+
+    ctx = context()
+    _need_schema(ctx)
+    view = run(lambda: subjects.find(ctx, operator(), parse_id_type(id_type), id_number))
+    typer.echo(
+        f"subject {view.id}: {view.name} ({view.kind.value}, {view.id_type.value} {view.id_number})"
+    )
+
+
+# --- units, users, tokens ---------------------------------------------------------------
+
+
+@units_app.command("add")
+def units_add(
+    name: Annotated[str, typer.Argument()],
+    uscc: Annotated[str, typer.Argument()],
+    kind: Annotated[UnitKind, typer.Option(case_sensitive=False)],
+    region: Annotated[str, typer.Option(help="6-digit division code")],
+    level: Annotated[Level, typer.Option(case_sensitive=False)],
+    field: Annotated[list[str] | None, typer.Option(help="competent field (repeatable)")] = None,
+) -> None:
+    """Register a unit."""
+    ctx = context()
+    _need_schema(ctx)
+    created = run(
+        lambda: access.create_unit(
+            ctx,
+            operator(),
+            name=name,
+            uscc=uscc,
+            kind=kind,
+            region=region,
+            level=level,
+            fields=field or [],
+        )
+    )
+    typer.echo(f"unit {created['id']}: {created['name']}")
+
+
+@units_app.command("add-user")
+def units_add_user(
+    unit_id: Annotated[int, typer.Argument()],
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[list[Role], typer.Option(case_sensitive=False, help="role (repeatable)")],
+    display_name: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Add a person to a unit; the password is asked for (or read from stdin)."""
+    ctx = context()
+    _need_schema(ctx)
+    if sys.stdin.isatty():
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    created = run(
+        lambda: access.create_user(
+            ctx,
+            operator(),
+            unit_id=unit_id,
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            roles=role,
+        )
+    )
+    typer.echo(f"user {created['id']}: {created['username']} ({', '.join(created['roles'])})")
+
+
+@units_app.command("add-token")
+def units_add_token(
+    unit_id: Annotated[int, typer.Argument()],
+    name: Annotated[str, typer.Argument(help="what will use the token")],
+    scope: Annotated[list[Permission], typer.Option(case_sensitive=False, help="repeatable")],
+) -> None:
+    """Issue an API token; it is printed once and never again."""
+    ctx = context()
+    _need_schema(ctx)
+    issued = run(
+        lambda: access.create_token(ctx, operator(), unit_id=unit_id, name=name, scopes=scope)
+    )
+    typer.echo(f"token {issued.id} ({' '.join(issued.scopes)}): {issued.token}")
+    typer.echo("store it now: it is not shown again", err=True)
+
+
+@units_app.command("revoke-token")
+def units_revoke_token(token_id: Annotated[int, typer.Argument()]) -> None:
+    """Revoke an API token at once."""
+    ctx = context()
+    _need_schema(ctx)
+    run(lambda: access.revoke_token(ctx, operator(), token_id))
+    typer.echo(f"token {token_id} revoked")
+
+
+def main() -> None:
+    """Entry point of the `creditreg` script."""
+    try:
+        app()
+    except sa.exc.OperationalError as exc:
+        typer.echo(f"error: cannot use the database: {exc.orig} [db.unavailable]", err=True)
+        sys.exit(8)

@@ -1,0 +1,35 @@
+"""Settings read from the environment (prefix CREDITREG_); the default database is SQLite."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the process needs to start; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CREDITREG_", extra="ignore")
+
+    database_url: str = "sqlite:///var/creditreg.db"
+    # PostgreSQL only: run in this schema (search_path). Lets tests and tenants share a server.
+    database_schema: str | None = None
+    # A fixed clock for demonstrations and acceptance tests ("2026-03-02T09:00").
+    clock: datetime | None = None
+    # Lets an operator move the clock through the API. Never on in production.
+    test_clock: bool = False
+    # Fixed and test clocks are refused unless this is also set: two switches, on purpose.
+    allow_clock_override: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Upper bound on a request body; larger uploads are refused before they are read.
+    max_upload_bytes: int = 64 * 1024 * 1024
+
+    @field_validator("database_schema")
+    @classmethod
+    def _schema_is_identifier(cls, value: str | None) -> str | None:
+        if value is not None and not value.replace("_", "").isalnum():
+            raise ValueError("database_schema must be letters, digits and underscores")
+        return value

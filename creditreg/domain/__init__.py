@@ -1,0 +1,1 @@
+"""Pure domain rules: no database, web, files, network or clock reads."""

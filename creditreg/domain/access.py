@@ -1,0 +1,172 @@
+"""Units, roles and scopes (SEC-1; Art 24(2), Op(24)).
+
+Every user and API token belongs to one unit. What it may do is the permissions of its
+roles (a token may hold fewer); where it may do it is its unit's scope: region, level
+and fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from creditreg.domain.errors import Forbidden, InvalidInput
+
+
+class UnitKind(StrEnum):
+    PLATFORM_OPERATOR = "platform_operator"
+    PROVIDING_UNIT = "providing_unit"
+    DESIGNATING_UNIT = "designating_unit"
+    IMPLEMENTING_UNIT = "implementing_unit"
+    CREDIT_SERVICE_ESTABLISHMENT = "credit_service_establishment"
+
+
+class Level(StrEnum):
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    MUNICIPAL = "municipal"
+    COUNTY = "county"
+
+
+class Permission(StrEnum):
+    SUBJECTS_READ = "subjects:read"
+    SUBJECTS_WRITE = "subjects:write"
+    # Unmasked personal identifiers (Op(11), Op(24)); without it they are masked.
+    PERSONAL_READ = "personal:read"
+    CALENDAR_WRITE = "calendar:write"
+    UNITS_ADMIN = "units:admin"
+    TOKENS_MANAGE = "tokens:manage"  # tokens of one's own unit
+    AUDIT_READ = "audit:read"
+    CLOCK_CONTROL = "clock:control"
+
+
+class Role(StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    OPERATOR = "operator"
+    PROVIDER = "provider"
+    DESIGNATOR = "designator"
+    IMPLEMENTER = "implementer"
+    AUDITOR = "auditor"
+    UNIT_ADMIN = "unit_admin"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLATFORM_ADMIN: frozenset(Permission),
+    Role.OPERATOR: frozenset(
+        {P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.PERSONAL_READ, P.CALENDAR_WRITE, P.AUDIT_READ}
+    ),
+    Role.PROVIDER: frozenset({P.SUBJECTS_READ, P.SUBJECTS_WRITE}),
+    Role.DESIGNATOR: frozenset({P.SUBJECTS_READ, P.PERSONAL_READ}),
+    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ}),
+    Role.UNIT_ADMIN: frozenset({P.TOKENS_MANAGE}),
+}
+
+# Which roles a unit of each kind may give its people: the platform's own powers stay
+# with the platform operator.
+ROLES_FOR_KIND: dict[UnitKind, frozenset[Role]] = {
+    UnitKind.PLATFORM_OPERATOR: frozenset(Role),
+    UnitKind.PROVIDING_UNIT: frozenset({Role.PROVIDER, Role.UNIT_ADMIN}),
+    UnitKind.DESIGNATING_UNIT: frozenset({Role.DESIGNATOR, Role.PROVIDER, Role.UNIT_ADMIN}),
+    UnitKind.IMPLEMENTING_UNIT: frozenset({Role.IMPLEMENTER, Role.UNIT_ADMIN}),
+    UnitKind.CREDIT_SERVICE_ESTABLISHMENT: frozenset({Role.PROVIDER, Role.UNIT_ADMIN}),
+}
+
+# How many leading digits of the 6-digit division code a level's region covers.
+_LEVEL_PREFIX = {Level.NATIONAL: 0, Level.PROVINCIAL: 2, Level.MUNICIPAL: 4, Level.COUNTY: 6}
+_REGION = re.compile(r"[0-9]{6}")
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum: type[E], raw: str, code: str) -> E:
+    """`raw` as a member of `enum`, or an InvalidInput naming the allowed values."""
+    try:
+        return enum(raw.strip().lower())
+    except ValueError:
+        names = ", ".join(m.value for m in enum)
+        raise InvalidInput(code, f"{raw!r} is not one of: {names}") from None
+
+
+def validate_region(code: str) -> str:
+    """A 6-digit administrative division code (GB/T 2260)."""
+    if not _REGION.fullmatch(code):
+        raise InvalidInput("unit.invalid_region", f"a region is a 6-digit division code: {code!r}")
+    return code
+
+
+def permissions_for(roles: frozenset[Role]) -> frozenset[Permission]:
+    """The union of the roles' permissions."""
+    result: set[Permission] = set()
+    for role in roles:
+        result |= ROLE_PERMISSIONS[role]
+    return frozenset(result)
+
+
+def check_roles_for_unit(kind: UnitKind, roles: frozenset[Role]) -> None:
+    """A unit can only give roles that fit its kind."""
+    extra = roles - ROLES_FOR_KIND[kind]
+    if extra:
+        raise InvalidInput(
+            "unit.role_not_allowed",
+            f"a {kind.value} cannot give role(s) {', '.join(sorted(extra))}",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a user or an API token, with its unit's scope."""
+
+    actor: str  # "user:alice" / "token:12" / "system"
+    unit_id: int | None
+    unit_kind: UnitKind | None
+    region: str
+    level: Level
+    fields: frozenset[str]
+    permissions: frozenset[Permission]
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    def require(self, permission: Permission) -> None:
+        """Raise 403 `access.missing_permission` unless the principal holds `permission`."""
+        if permission not in self.permissions:
+            raise Forbidden(
+                "access.missing_permission",
+                f"{self.actor} lacks the permission {permission.value}",
+                permission=permission.value,
+            )
+
+    def covers_region(self, region: str) -> bool:
+        """True when `region` lies inside the principal's unit's region at its level."""
+        keep = _LEVEL_PREFIX[self.level]
+        return region[:keep] == self.region[:keep]
+
+    def require_region(self, region: str) -> None:
+        """Raise 403 `access.outside_region` unless the principal's region covers `region`."""
+        if not self.covers_region(region):
+            raise Forbidden(
+                "access.outside_region",
+                f"{self.actor} acts in region {self.region} ({self.level.value}), not {region}",
+            )
+
+    def require_field(self, field_code: str) -> None:
+        """Raise 403 `access.outside_field` unless the unit is competent for `field_code`."""
+        if field_code not in self.fields:
+            raise Forbidden(
+                "access.outside_field", f"{self.actor} is not competent for field {field_code!r}"
+            )
+
+
+SYSTEM = Principal(
+    actor="system",
+    unit_id=None,
+    unit_kind=None,
+    region="000000",
+    level=Level.NATIONAL,
+    fields=frozenset(),
+    permissions=frozenset(Permission),
+    roles=frozenset({Role.PLATFORM_ADMIN}),
+)

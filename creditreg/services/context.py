@@ -1,0 +1,32 @@
+"""What every service call needs: the database and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from creditreg.clock import Clock, FixedClock, local_date
+from creditreg.store.uow import Database
+
+
+@dataclass
+class Context:
+    """The database, the clock, and whether an operator may move the clock."""
+
+    db: Database
+    clock: Clock
+    clock_controllable: bool = False
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        """Today in China Standard Time, the calendar deadlines count in."""
+        return local_date(self.clock.now())
+
+    @property
+    def movable_clock(self) -> FixedClock | None:
+        """The clock, when it is a test clock an operator may move."""
+        if self.clock_controllable and isinstance(self.clock, FixedClock):
+            return self.clock
+        return None

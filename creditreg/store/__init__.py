@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2.0 Core tables, engine set-up, unit of work, Alembic migrations."""

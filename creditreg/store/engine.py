@@ -1,0 +1,62 @@
+"""Engines for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+# Key of Connection.info that asks the next BEGIN on SQLite to take the write lock.
+SQLITE_BEGIN = "creditreg_sqlite_begin"
+
+
+def make_engine(url: str, schema: str | None = None) -> Engine:
+    """An engine for `url`; on PostgreSQL, `schema` becomes the search path."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        connect_args: dict[str, Any] = {}
+        if schema:
+            connect_args["options"] = f"-csearch_path={schema}"
+        return sa.create_engine(
+            parsed, connect_args=connect_args, pool_pre_ping=True, pool_size=10, max_overflow=20
+        )
+    raise ValueError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+    )
+
+
+def _sqlite_engine(url: sa.URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin() emit BEGIN itself (pysqlite's own handling is off).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        # Writers take the lock up front (BEGIN IMMEDIATE) so that a read-then-write
+        # transaction, like appending to the audit chain, never fails half-way.
+        conn.exec_driver_sql(conn.info.pop(SQLITE_BEGIN, "BEGIN"))
+
+    return engine
+
+
+def is_postgresql(engine: Engine) -> bool:
+    """True on PostgreSQL."""
+    return engine.dialect.name == "postgresql"

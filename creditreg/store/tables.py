@@ -1,0 +1,180 @@
+"""Tables (SQLAlchemy Core). The migrations under store/migrations create exactly these;
+a test compares the two so that they never drift apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way in and out, on SQLite (which keeps no zone) too."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+unit = sa.Table(
+    "unit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("uscc", sa.String(18), nullable=False, unique=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("region", sa.String(6), nullable=False),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+app_user = sa.Table(
+    "app_user",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False, index=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False, index=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("app_user.id"), nullable=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    # "api" for machine clients, "session" for a person's login
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    # SHA-256 of the token: tokens are 256 random bits, so a fast hash is enough at rest.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=True),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+subject = sa.Table(
+    "subject",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("id_type", sa.String(40), nullable=False),
+    sa.Column("id_number", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("lei", sa.String(20), nullable=True, unique=True),
+    sa.Column("region", sa.String(6), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    # SUB-2: one subject per matching identifier, enforced by the database.
+    sa.UniqueConstraint("id_type", "id_number"),
+)
+
+subject_link = sa.Table(
+    "subject_link",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "organization_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True
+    ),
+    sa.Column("person_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(40), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+calendar_day = sa.Table(
+    "calendar_day",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("working", sa.Boolean, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("note", sa.String(200), nullable=False),
+    sa.Column("set_by", sa.String(100), nullable=False),
+    sa.Column("set_at", UTCDateTime, nullable=False),
+)
+
+calendar_year = sa.Table(
+    "calendar_year",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("days", sa.Integer, nullable=False),
+    sa.Column("loaded_by", sa.String(100), nullable=False),
+    sa.Column("loaded_at", UTCDateTime, nullable=False),
+)
+
+deadline = sa.Table(
+    "deadline",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_type", sa.String(40), nullable=False),
+    sa.Column("owner_id", sa.String(64), nullable=False),
+    sa.Column("rule_code", sa.String(40), nullable=False),
+    sa.Column("basis", sa.String(40), nullable=False),
+    sa.Column("start_event", sa.String(40), nullable=False),
+    sa.Column("working_days", sa.Integer, nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("pauses", sa.JSON, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False, index=True),
+    sa.Column("provisional", sa.Boolean, nullable=False, index=True),
+    sa.Column("explanation", sa.Text, nullable=False),
+    sa.Column("computed_at", UTCDateTime, nullable=False),
+    sa.Index("ix_deadline_owner", "owner_type", "owner_id"),
+)
+
+# SEC-3: append-only (triggers refuse UPDATE and DELETE) and hash-chained.
+audit_event = sa.Table(
+    "audit_event",
+    metadata,
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # Stored as the exact ISO text the hash covers, so no database can round it differently.
+    sa.Column("occurred_at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("unit_id", sa.Integer, nullable=True),
+    sa.Column("action", sa.String(80), nullable=False),
+    sa.Column("object_type", sa.String(40), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=False),
+    sa.Column("before_digest", sa.String(64), nullable=True),
+    sa.Column("after_digest", sa.String(64), nullable=True),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_audit_event_object", "object_type", "object_id"),
+)

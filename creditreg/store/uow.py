@@ -1,0 +1,67 @@
+"""Unit of work: one transaction per use case; entrypoints never open one.
+
+A service called inside another service's transaction joins it (the connection is kept in
+a context variable), so a composite use case commits or rolls back as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from creditreg.store.engine import SQLITE_BEGIN
+
+
+class Database:
+    """Hands out transactions: `write()` for changes, `read()` for queries."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._active: ContextVar[tuple[sa.Connection, bool] | None] = ContextVar(
+            f"creditreg_tx_{id(self)}", default=None
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A read-write transaction, committed on success and rolled back on any error."""
+        active = self._active.get()
+        if active is not None:
+            conn, writable = active
+            if not writable:
+                raise RuntimeError("a write cannot join a read-only transaction")
+            yield conn
+            return
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.info[SQLITE_BEGIN] = "BEGIN IMMEDIATE"
+            token = self._active.set((conn, True))
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                self._active.reset(token)
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A read-only transaction (rolled back at the end), or the caller's transaction."""
+        active = self._active.get()
+        if active is not None:
+            yield active[0]
+            return
+        with self.engine.connect() as conn:
+            token = self._active.set((conn, False))
+            trans = conn.begin()
+            try:
+                yield conn
+            finally:
+                trans.rollback()
+                self._active.reset(token)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
