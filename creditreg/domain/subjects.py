@@ -74,7 +74,15 @@ _SPACE = re.compile(r"\s+")
 
 def normalise_code(raw: str) -> str:
     """Trim, fold full-width to half-width (NFKC), upper-case and drop inner white space."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", raw)).upper()
+    # Repeat to a fixpoint: upper-casing and dropping the space NFKC makes of some
+    # characters (e.g. U+00B4) can each leave a string that normalises further.
+    code = raw
+    for _ in range(4):
+        folded = _SPACE.sub("", unicodedata.normalize("NFKC", code).upper())
+        if folded == code:
+            break
+        code = folded
+    return code
 
 
 def uscc_check_character(body: str) -> str:
