@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,10 +91,14 @@ class Verification:
         return self.broken is None
 
 
-def _rows_as_fields(conn: sa.Connection) -> Iterator[tuple[AuditFields, str]]:
-    result = conn.execution_options(yield_per=5000).execute(
+def _rows_as_fields(conn: sa.Connection) -> Generator[tuple[AuditFields, str]]:
+    with conn.execution_options(yield_per=5000).execute(
         sa.select(audit_event).order_by(audit_event.c.seq)
-    )
+    ) as result:
+        yield from _as_fields(result)
+
+
+def _as_fields(result: sa.CursorResult[Any]) -> Iterator[tuple[AuditFields, str]]:
     for row in result:
         yield (
             AuditFields(
@@ -115,8 +120,9 @@ def _rows_as_fields(conn: sa.Connection) -> Iterator[tuple[AuditFields, str]]:
 
 def verify(ctx: Context) -> Verification:
     """Recompute the whole chain; names the first event that does not match."""
-    with ctx.db.read() as conn:
-        checked, broken = verify_chain(_rows_as_fields(conn))
+    with ctx.db.read() as conn, closing(_rows_as_fields(conn)) as rows:
+        # closing(): a break found early must still close the server-side cursor.
+        checked, broken = verify_chain(rows)
     return Verification(checked, broken)
 
 

@@ -18,8 +18,9 @@ from creditreg.domain.errors import Forbidden, InvalidInput
 
 
 def principal(level: Level, region: str, perms: frozenset[Permission] = frozenset()) -> Principal:
-    return Principal("user:x", 1, UnitKind.DESIGNATING_UNIT, region, level, frozenset({"taxation"}),
-                     perms)
+    return Principal(
+        "user:x", 1, UnitKind.DESIGNATING_UNIT, region, level, frozenset({"taxation"}), perms
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,17 @@ def chain(n: int) -> list[tuple[AuditFields, str]]:
     prev = GENESIS_HASH
     for seq in range(1, n + 1):
         fields = AuditFields(
-            seq, f"2026-03-02T09:00:0{seq % 10}+08:00", "user:alice", 1, "subject.register",
-            "subject", str(seq), None, digest({"n": seq}), {"n": seq}, prev,
+            seq,
+            f"2026-03-02T09:00:0{seq % 10}+08:00",
+            "user:alice",
+            1,
+            "subject.register",
+            "subject",
+            str(seq),
+            None,
+            digest({"n": seq}),
+            {"n": seq},
+            prev,
         )
         prev = fields.hash()
         events.append((fields, prev))

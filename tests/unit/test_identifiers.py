@@ -44,7 +44,9 @@ def ric(body17: str) -> str:
 
 def test_subject_kinds_are_the_three_of_art_3__SUB_1() -> None:
     assert {k.value for k in SubjectKind} == {
-        "natural_person", "legal_person", "unincorporated_org"
+        "natural_person",
+        "legal_person",
+        "unincorporated_org",
     }
     with pytest.raises(InvalidInput) as err:
         parse_subject_kind("company")
@@ -100,7 +102,8 @@ def test_bad_uscc_gets_a_clear_error__SUB_2(raw: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", [" 91110000600037341l ", "９１１１００００６０００３７３４１Ｌ", "9111 0000 6000 3734 1L"]
+    "raw",
+    [" 91110000600037341l ", "９１１１００００６０００３７３４１Ｌ", "9111 0000 6000 3734 1L"],
 )
 def test_uscc_is_normalised_before_validation__SUB_2(raw: str) -> None:
     assert validate_uscc(raw) == REAL_USCC
