@@ -37,6 +37,19 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
 _unavailable: list[str] = []
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2's cheapest profile in tests: the same code path, a fraction of the cost."""
+    from argon2 import PasswordHasher, profiles
+
+    from creditreg.services import access
+
+    default = access._hasher
+    access._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    access._hasher = default
+
+
 def unavailable(what: str) -> None:
     """Fail in CI; elsewhere skip, and remember to warn loudly at the end."""
     if IN_CI:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from creditreg import __version__
 from creditreg.api import errors
@@ -25,7 +26,8 @@ Errors are `{"error": {"code": "...", "message": "..."}}` with a 4xx status.
 def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     """The ASGI app over one service context."""
     settings = settings or Settings()
-    app = FastAPI(
+    # FastAPIOffline serves the Swagger UI and ReDoc assets itself: no CDN is needed.
+    app = FastAPIOffline(
         title="creditreg",
         version=__version__,
         description=DESCRIPTION,
