@@ -74,8 +74,26 @@ def run(action: Callable[[], T]) -> T:
         raise AssertionError("unreachable") from exc
 
 
+_opened: list[Context] = []
+
+
+def _close_all() -> None:
+    while _opened:
+        _opened.pop().db.dispose()
+
+
+@app.callback()
+def _root(cli: typer.Context) -> None:
+    """creditreg: credit-information sharing platform."""
+    # Every database a command opens is closed when the command ends, however it ends.
+    cli.call_on_close(_close_all)
+
+
 def context(settings: Settings | None = None) -> Context:
-    return run(lambda: build_context(settings))
+    """The service context for this command (closed when the command ends)."""
+    built = run(lambda: build_context(settings))
+    _opened.append(built)
+    return built
 
 
 def operator() -> Principal:
@@ -409,5 +427,6 @@ def main() -> None:
     try:
         app()
     except sa.exc.OperationalError as exc:
-        typer.echo(f"error: cannot use the database: {exc.orig} [db.unavailable]", err=True)
+        reason = " ".join(str(exc.orig).split())  # the driver's message, on one line
+        typer.echo(f"error: cannot use the database: {reason} [db.unavailable]", err=True)
         sys.exit(8)
