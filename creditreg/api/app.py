@@ -38,5 +38,7 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     for module in (health, auth, units, subjects, calendar, audit, clock):
         app.include_router(module.router)
     app.include_router(web_routes.router)
+    # Not FastAPI's max_body_size: Starlette answers that one in plain text, outside the
+    # error model. This one refuses with 413 `request.too_large` before reading the body.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     return app

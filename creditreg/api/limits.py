@@ -26,9 +26,14 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await self._refuse(scope, receive, send)
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > self.limit:
+                    await self._refuse(scope, receive, send)
+                    return
+                # The server never reads past Content-Length: nothing more to watch.
+                await self.app(scope, receive, send)
                 return
+        # No Content-Length (chunked): count the bytes as they arrive.
         seen = 0
         started = False
 

@@ -6,9 +6,12 @@ a context variable), so a composite use case commits or rolls back as one.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -25,6 +28,9 @@ class Database:
         self._active: ContextVar[tuple[sa.Connection, bool] | None] = ContextVar(
             f"creditreg_tx_{id(self)}", default=None
         )
+        self._readers = threading.local()
+        self._readers_lock = threading.Lock()
+        self._all_readers: list[Any] = []
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -62,6 +68,38 @@ class Database:
                 trans.rollback()
                 self._active.reset(token)
 
+    def reader(self) -> Any:
+        """This thread's autocommit read connection (DB-API), for creditreg.store.fast."""
+        conn: Any = getattr(self._readers, "conn", None)
+        if conn is None:
+            fairy = self.engine.raw_connection()
+            conn = fairy.driver_connection
+            assert conn is not None
+            fairy.detach()  # ours for good: never returned to, or reset by, the pool
+            if self.dialect == "postgresql":
+                conn.autocommit = True
+            self._readers.conn = conn
+            with self._readers_lock:
+                self._all_readers.append(conn)
+        return conn
+
+    def drop_reader(self) -> None:
+        """Forget this thread's read connection (it broke); the next call opens another."""
+        conn = getattr(self._readers, "conn", None)
+        self._readers.conn = None
+        if conn is not None:
+            with self._readers_lock:
+                if conn in self._all_readers:
+                    self._all_readers.remove(conn)
+            with contextlib.suppress(Exception):
+                conn.close()
+
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every connection: the pool's and the threads' read connections."""
+        with self._readers_lock:
+            readers, self._all_readers = self._all_readers, []
+        for conn in readers:
+            with contextlib.suppress(Exception):
+                conn.close()
+        self._readers = threading.local()
         self.engine.dispose()

@@ -55,8 +55,9 @@ def register(body: SubjectIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
 
 
 @router.post("/subjects/lookup")
-def lookup(body: IdentifierIn, ctx: Ctx, principal: Reader) -> dict[str, Any]:
+async def lookup(body: IdentifierIn, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     """Find a subject by identifier. POST, so that ID numbers never land in access logs."""
+    # Inline on the event loop: a single indexed SELECT (creditreg.store.fast).
     return subjects.find(ctx, principal, body.id_type, body.id_number).as_dict()
 
 

@@ -1,0 +1,110 @@
+"""`make bench`: benchmarks that print figures beside the raw database's. Not tests."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import subjects as sb
+from bench.http import lookup_http, lookup_http_raw
+from creditreg.domain.access import SYSTEM, Level, Permission, UnitKind
+from creditreg.services import access
+from creditreg.services.demo import demo_uscc
+
+PG_URL = os.environ.get("CREDITREG_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def row(label: str, ours: float, raw: float, unit: str) -> None:
+    ratio = ours / raw if raw else 0.0
+    print(
+        f"  {label:<28} creditreg {ours:>10,.0f} {unit:<10} raw {raw:>10,.0f} {unit:<10} "
+        f"{ratio:>6.0%} of raw"
+    )
+
+
+def issue_token(target: sb.Target) -> str:
+    ctx = sb.context_for(target)
+    unit = access.create_unit(
+        ctx,
+        SYSTEM,
+        name="bench implementer",
+        uscc=demo_uscc("12410100MB0009999"),
+        kind=UnitKind.IMPLEMENTING_UNIT,
+        region="410100",
+        level=Level.MUNICIPAL,
+    )
+    issued = access.create_token(
+        ctx, SYSTEM, unit_id=unit["id"], name="bench", scopes=[Permission.SUBJECTS_READ]
+    )
+    ctx.db.dispose()
+    return issued.token
+
+
+def bench_backend(backend: str, codes: list[str], args: argparse.Namespace, workdir: Path) -> None:
+    print(f"\n{backend}: {len(codes):,} legal-person subjects")
+    ours_t = sb.new_target(backend, PG_URL, workdir)
+    raw_t = sb.new_target(backend, PG_URL, workdir)
+    try:
+        row(
+            "load (subjects/s)",
+            sb.load_creditreg(ours_t, codes),
+            sb.load_raw(raw_t, codes),
+            "rows/s",
+        )
+        sample = sb.sample_codes(codes, args.lookups)
+        row(
+            "lookup in process",
+            sb.lookup_creditreg(ours_t, sample),
+            sb.lookup_raw(raw_t, sample),
+            "lookups/s",
+        )
+        if args.http_lookups:
+            http_sample = sb.sample_codes(codes, args.http_lookups, seed=11)
+            token = issue_token(ours_t)
+            ours, ours_mem = lookup_http(ours_t, http_sample, token, args.threads)
+            raw, raw_mem = lookup_http_raw(raw_t, http_sample, args.threads)
+            row(f"lookup over HTTP ({args.threads} clients)", ours, raw, "req/s")
+            print(
+                f"  {'':<28} server peak memory: creditreg {ours_mem / 1024:.0f} MiB, "
+                f"raw {raw_mem / 1024:.0f} MiB"
+            )
+    finally:
+        sb.drop_target(ours_t, PG_URL)
+        sb.drop_target(raw_t, PG_URL)
+    print(f"  bench process peak memory so far: {peak_mib():.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--lookups", type=int, default=100_000)
+    parser.add_argument("--http-lookups", type=int, default=20_000)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    codes = sb.codes(args.subjects)
+    print(
+        f"generated {len(codes):,} valid USCCs in {time.perf_counter() - started:.1f}s "
+        f"(shared by both sides; peak {peak_mib():.0f} MiB)"
+    )
+    with tempfile.TemporaryDirectory(prefix="creditreg-bench-") as tmp:
+        for backend in args.backends.split(","):
+            bench_backend(backend.strip(), codes, args, Path(tmp))
+    print(
+        f"\ntotal {time.perf_counter() - started:.0f}s; peak memory of the bench process "
+        f"{peak_mib():.0f} MiB (includes the {len(codes):,} pre-generated codes)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
