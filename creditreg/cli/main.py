@@ -164,6 +164,8 @@ def serve(
     from creditreg.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # The health check reads the schema revision; Alembic would log that on every call.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     overrides: dict[str, Any] = {}
     if clock is not None:
         overrides["clock"] = clock
