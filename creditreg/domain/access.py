@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
 
 from creditreg.domain.errors import Forbidden, InvalidInput
 
@@ -78,18 +77,6 @@ ROLES_FOR_KIND: dict[UnitKind, frozenset[Role]] = {
 # How many leading digits of the 6-digit division code a level's region covers.
 _LEVEL_PREFIX = {Level.NATIONAL: 0, Level.PROVINCIAL: 2, Level.MUNICIPAL: 4, Level.COUNTY: 6}
 _REGION = re.compile(r"[0-9]{6}")
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def parse_enum(enum: type[E], raw: str, code: str) -> E:
-    """`raw` as a member of `enum`, or an InvalidInput naming the allowed values."""
-    try:
-        return enum(raw.strip().lower())
-    except ValueError:
-        names = ", ".join(m.value for m in enum)
-        raise InvalidInput(code, f"{raw!r} is not one of: {names}") from None
 
 
 def validate_region(code: str) -> str:

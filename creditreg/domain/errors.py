@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 
 class DomainError(Exception):
@@ -56,3 +57,15 @@ class Forbidden(DomainError):
 
     status = 403
     exit_code = 6
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum: type[E], raw: str, code: str) -> E:
+    """`raw` (any case, trimmed) as a member of `enum`, or InvalidInput naming the choices."""
+    try:
+        return enum(raw.strip().lower())
+    except ValueError:
+        names = ", ".join(m.value for m in enum)
+        raise InvalidInput(code, f"{raw!r} is not one of: {names}") from None

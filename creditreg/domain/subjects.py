@@ -18,7 +18,7 @@ from stdnum import lei as stdnum_lei
 from stdnum.cn import ric as stdnum_ric
 from stdnum.exceptions import ValidationError as StdnumError
 
-from creditreg.domain.errors import InvalidInput
+from creditreg.domain.errors import InvalidInput, parse_enum
 
 
 class SubjectKind(StrEnum):
@@ -187,24 +187,12 @@ class Identifier:
 
 def parse_id_type(raw: str) -> IdType:
     """The identifier type named by `raw`, or `subject.unknown_id_type`."""
-    try:
-        return IdType(raw.strip().lower())
-    except ValueError:
-        names = ", ".join(t.value for t in IdType)
-        raise InvalidInput(
-            "subject.unknown_id_type", f"unknown identifier type {raw!r}; one of: {names}"
-        ) from None
+    return parse_enum(IdType, raw, "subject.unknown_id_type")
 
 
 def parse_subject_kind(raw: str) -> SubjectKind:
     """The subject kind named by `raw`, or `subject.unknown_kind`."""
-    try:
-        return SubjectKind(raw.strip().lower())
-    except ValueError:
-        names = ", ".join(k.value for k in SubjectKind)
-        raise InvalidInput(
-            "subject.unknown_kind", f"unknown subject kind {raw!r}; one of: {names}"
-        ) from None
+    return parse_enum(SubjectKind, raw, "subject.unknown_kind")
 
 
 def parse_identifier(id_type: IdType, raw: str, today: date | None = None) -> Identifier:
