@@ -9,7 +9,17 @@ from creditreg import __version__
 from creditreg.api import errors
 from creditreg.api.limits import BodySizeLimit
 from creditreg.api.responses import JSON
-from creditreg.api.routers import audit, auth, calendar, clock, health, subjects, units
+from creditreg.api.routers import (
+    audit,
+    auth,
+    calendar,
+    catalog,
+    clock,
+    health,
+    records,
+    subjects,
+    units,
+)
 from creditreg.config import Settings
 from creditreg.services.context import Context
 from creditreg.web import routes as web_routes
@@ -35,7 +45,7 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (health, auth, units, subjects, calendar, audit, clock):
+    for module in (health, auth, units, subjects, calendar, audit, clock, catalog, records):
         app.include_router(module.router)
     app.include_router(web_routes.router)
     # Not FastAPI's max_body_size: Starlette answers that one in plain text, outside the

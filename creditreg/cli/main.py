@@ -30,27 +30,22 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=None)
-demo_app = typer.Typer(help="Demo data.", no_args_is_help=True, rich_markup_mode=None)
-audit_app = typer.Typer(
-    help="The tamper-evident audit log.", no_args_is_help=True, rich_markup_mode=None
-)
-calendar_app = typer.Typer(
-    help="Working-day calendar.", no_args_is_help=True, rich_markup_mode=None
-)
-subjects_app = typer.Typer(help="Credit subjects.", no_args_is_help=True, rich_markup_mode=None)
-units_app = typer.Typer(
-    help="Units, users and API tokens.", no_args_is_help=True, rich_markup_mode=None
-)
-for sub, name in (
-    (db_app, "db"),
-    (demo_app, "demo"),
-    (audit_app, "audit"),
-    (calendar_app, "calendar"),
-    (subjects_app, "subjects"),
-    (units_app, "units"),
-):
-    app.add_typer(sub, name=name)
+
+
+def _group(name: str, help_text: str) -> typer.Typer:
+    """A command group under `creditreg NAME`."""
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+db_app = _group("db", "Database schema.")
+demo_app = _group("demo", "Demo data.")
+audit_app = _group("audit", "The tamper-evident audit log.")
+calendar_app = _group("calendar", "Working-day calendar.")
+subjects_app = _group("subjects", "Credit subjects.")
+units_app = _group("units", "Units, users and API tokens.")
+catalog_app = _group("catalog", "The credit-information catalog.")
 
 T = TypeVar("T")
 
@@ -422,6 +417,102 @@ def units_revoke_token(token_id: Annotated[int, typer.Argument()]) -> None:
     _need_schema(ctx)
     run(lambda: access.revoke_token(ctx, operator(), token_id))
     typer.echo(f"token {token_id} revoked")
+
+
+# --- catalog and ingestion --------------------------------------------------------------
+
+
+@catalog_app.command("list")
+def catalog_list() -> None:
+    """The approved catalog items (code, version, class, character, disclosure, name)."""
+    from creditreg.services import catalog
+
+    ctx = context()
+    _need_schema(ctx)
+    for item in catalog.published(ctx):
+        d = item.draft
+        typer.echo(
+            f"{item.code:<12} v{item.version:<3} {d.content_class.value:<22} "
+            f"{d.character.value:<14} {d.disclosure.value:<20} {d.name}"
+        )
+
+
+@catalog_app.command("show")
+def catalog_show(code: Annotated[str, typer.Argument()], version: int | None = None) -> None:
+    """One item's template: field, label, type, presence."""
+    from creditreg.services import catalog
+
+    ctx = context()
+    _need_schema(ctx)
+    item = run(lambda: catalog.find(ctx, code, version))
+    typer.echo(f"{item.code} v{item.version} {item.draft.name} ({item.status.value})")
+    for f in item.template.fields:
+        when = f" when {f.when_field}={f.when_value}" if f.when_field else ""
+        typer.echo(f"  {f.name:<24} {f.type.value:<8} {f.presence.value}{when}  {f.label}")
+
+
+def _count_lines(path: Path) -> int | None:
+    if path.suffix.lower() == ".xlsx":
+        return None
+    with path.open("rb") as f:
+        return max(0, sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b"")) - 1)
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="CSV, JSON Lines (.jsonl) or Excel (.xlsx) file")],
+    catalog_code: Annotated[str, typer.Option("--catalog", help="the catalog item's data code")],
+    version: Annotated[int | None, typer.Option(help="catalog version (default: approved)")] = None,
+    batch_id: Annotated[str | None, typer.Option(help="the batch's own id (idempotency)")] = None,
+    rejections: Annotated[
+        Path | None, typer.Option(help="write rejected rows to this CSV file")
+    ] = None,
+) -> None:
+    """Submit a bulk file of records on its catalog item's providing unit's behalf (ING-1)."""
+    from creditreg.services import catalog, ingest_files, records
+
+    ctx = context()
+    _need_schema(ctx)
+    if not path.is_file():
+        fail("file.not_found", f"{path} is not a readable file", 2)
+    fmt = run(lambda: ingest_files.detect_format(path.name))
+    item = run(lambda: catalog.find(ctx, catalog_code, version))
+    digest = ingest_files.file_digest(path)
+    rows = ingest_files.read_rows(path, fmt, item.template)
+    with typer.progressbar(
+        rows, length=_count_lines(path), label=f"{path.name}", file=sys.stderr
+    ) as bar:
+        result = run(
+            lambda: records.submit(
+                ctx,
+                operator(),
+                code=item.code,
+                version=item.version,
+                rows=bar,
+                content_digest=digest,
+                batch_key=batch_id,
+                source="cli",
+                filename=path.name,
+            )
+        )
+    if result.duplicate:
+        typer.echo(f"already received as batch {result.batch_id}; nothing new stored")
+        return
+    if result.rejected_count:
+        if rejections is not None:
+            rejections.write_text(ingest_files.rejections_csv(result.rejected), encoding="utf-8")
+        first = result.rejected[0]
+        where = f" (rejected rows written to {rejections})" if rejections else ""
+        fail(
+            "records.batch_rejected",
+            f"{result.rejected_count} of {result.rows} row(s) rejected, nothing stored{where}; "
+            f"first: row {first.row} {first.field}: {first.message} [{first.code}]",
+            2,
+        )
+    typer.echo(
+        f"batch {result.batch_id}: {result.stored} record(s) stored; "
+        f"verification due {result.verify_due} (Art 17)"
+    )
 
 
 def main() -> None:

@@ -39,6 +39,12 @@ class Permission(StrEnum):
     TOKENS_MANAGE = "tokens:manage"  # tokens of one's own unit
     AUDIT_READ = "audit:read"
     CLOCK_CONTROL = "clock:control"
+    CATALOG_WRITE = "catalog:write"  # draft and approve public catalog items (Art 11)
+    CATALOG_FILE = "catalog:file"  # file a market catalog item of one's own (Art 14)
+    RECORDS_SUBMIT = "records:submit"
+    RECORDS_READ = "records:read"
+    RECORDS_VERIFY = "records:verify"  # the platform's data verification (Art 17)
+    INBOX_READ = "inbox:read"
 
 
 class Role(StrEnum):
@@ -55,9 +61,28 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset(
-        {P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.PERSONAL_READ, P.CALENDAR_WRITE, P.AUDIT_READ}
+        {
+            P.SUBJECTS_READ,
+            P.SUBJECTS_WRITE,
+            P.PERSONAL_READ,
+            P.CALENDAR_WRITE,
+            P.AUDIT_READ,
+            P.CATALOG_WRITE,
+            P.RECORDS_READ,
+            P.RECORDS_VERIFY,
+            P.RECORDS_SUBMIT,
+        }
     ),
-    Role.PROVIDER: frozenset({P.SUBJECTS_READ, P.SUBJECTS_WRITE}),
+    Role.PROVIDER: frozenset(
+        {
+            P.SUBJECTS_READ,
+            P.SUBJECTS_WRITE,
+            P.CATALOG_FILE,
+            P.RECORDS_SUBMIT,
+            P.RECORDS_READ,
+            P.INBOX_READ,
+        }
+    ),
     Role.DESIGNATOR: frozenset({P.SUBJECTS_READ, P.PERSONAL_READ}),
     Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ}),

@@ -19,6 +19,7 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.privacy import mask_personal_number
 
 
 class SubjectKind(StrEnum):
@@ -176,13 +177,9 @@ class Identifier:
 
     def masked(self) -> str:
         """The number as it may be shown to someone not entitled to it (Op(11))."""
-        n = self.number
         if self.type is IdType.USCC:
-            return n  # an organization's code is public registration information
-        if len(n) <= 4:
-            return "*" * len(n)
-        keep = 4 if len(n) >= 15 else 2
-        return n[:keep] + "*" * (len(n) - keep - 2) + n[-2:]
+            return self.number  # an organization's code is public registration information
+        return mask_personal_number(self.number)
 
 
 def parse_id_type(raw: str) -> IdType:

@@ -14,7 +14,7 @@ from stdnum.cn import ric as stdnum_ric
 
 from creditreg.domain.access import SYSTEM, Level, Permission, Principal, Role, UnitKind
 from creditreg.domain.subjects import IdType, LinkRole, SubjectKind, uscc_check_character
-from creditreg.services import access, audit, subjects
+from creditreg.services import access, audit, catalog, demo_catalogs, subjects
 from creditreg.services.context import Context
 from creditreg.store.tables import unit
 
@@ -57,7 +57,16 @@ DEMO_UNITS = (
             ("admin", "平台管理员", (Role.PLATFORM_ADMIN,)),
             ("operator", "平台操作员", (Role.OPERATOR,)),
         ),
-        (P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.PERSONAL_READ, P.CALENDAR_WRITE, P.AUDIT_READ),
+        (
+            P.SUBJECTS_READ,
+            P.SUBJECTS_WRITE,
+            P.PERSONAL_READ,
+            P.CALENDAR_WRITE,
+            P.AUDIT_READ,
+            P.CATALOG_WRITE,
+            P.RECORDS_READ,
+            P.RECORDS_VERIFY,
+        ),
     ),
     DemoUnit(
         "designator",
@@ -79,7 +88,7 @@ DEMO_UNITS = (
         Level.MUNICIPAL,
         ("taxation",),
         (("provider", "信息提供单位用户", (Role.PROVIDER, Role.UNIT_ADMIN)),),
-        (P.SUBJECTS_READ, P.SUBJECTS_WRITE),
+        (P.SUBJECTS_READ, P.SUBJECTS_WRITE, P.RECORDS_SUBMIT, P.RECORDS_READ, P.INBOX_READ),
     ),
     DemoUnit(
         "implementer",
@@ -203,5 +212,11 @@ def _create(ctx: Context, principal: Principal) -> None:
         LinkRole.ACTUAL_CONTROLLER,
         date(2021, 6, 1),
     )
+    # The two national templates, provided by the demo providing unit (CAT-1).
+    for template in (demo_catalogs.PUNISHMENT, demo_catalogs.LICENSING):
+        item = catalog.draft_item(
+            ctx, principal, catalog.parse_draft(template), unit_ids["provider"]
+        )
+        catalog.approve(ctx, principal, item.id)
     with ctx.db.write() as conn:
         audit.record(conn, ctx, principal, "demo.load", "demo", "v1", detail={"units": unit_ids})

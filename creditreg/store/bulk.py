@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
 
 
 def bind_value(conn: sa.Connection, column: sa.Column[Any], value: Any) -> Any:
@@ -38,3 +40,30 @@ def executemany(conn: sa.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) 
         cursor.executemany(sql, rows if isinstance(rows, list) else list(rows))
     finally:
         cursor.close()
+
+
+def processors(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> list[Any]:
+    """Each column's bind processor (None where the driver takes the value as it is)."""
+    return [_processor(conn, table.c[name]) for name in columns]
+
+
+def _processor(conn: sa.Connection, column: sa.Column[Any]) -> Any:
+    if isinstance(column.type, sa.JSON):
+        # SQLAlchemy serialises JSON at execution time, which this path skips.
+        if conn.dialect.name == "postgresql":
+            return _pg_json
+        return lambda value: orjson.dumps(value).decode()
+    return column.type.bind_processor(conn.dialect)
+
+
+def _pg_json(value: Any) -> Any:
+    from psycopg.types.json import Json
+
+    return Json(value, dumps=lambda v: orjson.dumps(v).decode())
+
+
+def processed(row: Sequence[Any], procs: Sequence[Any]) -> tuple[Any, ...]:
+    """`row` with each value passed through its column's processor."""
+    return tuple(
+        p(v) if p is not None and v is not None else v for v, p in zip(row, procs, strict=True)
+    )

@@ -178,3 +178,115 @@ audit_event = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Index("ix_audit_event_object", "object_type", "object_id"),
 )
+
+
+# --- credit information (CAT, ING, DIS, PRI) ---------------------------------------------
+
+catalog_item = sa.Table(
+    "catalog_item",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("content_class", sa.String(40), nullable=False),
+    sa.Column("info_kind", sa.String(30), nullable=False),
+    sa.Column("providing_unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("subject_kinds", sa.JSON, nullable=False),
+    sa.Column("character", sa.String(20), nullable=False),
+    sa.Column("disclosure", sa.String(30), nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("information_items", sa.Text, nullable=False),
+    sa.Column("template", sa.JSON, nullable=False),
+    sa.Column("reduces_rights", sa.Boolean, nullable=False),
+    sa.Column("expert_assessment", sa.Text, nullable=True),
+    sa.Column("comment_start", sa.Date, nullable=True),
+    sa.Column("comment_end", sa.Date, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("updated_on", sa.Date, nullable=False),
+    sa.Column("approved_by", sa.String(100), nullable=True),
+    sa.Column("approved_at", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("code", "version"),
+)
+
+ingest_batch = sa.Table(
+    "ingest_batch",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("catalog_item_id", sa.Integer, sa.ForeignKey("catalog_item.id"), nullable=False),
+    sa.Column("batch_key", sa.String(100), nullable=True),
+    sa.Column("content_digest", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=True),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    # ING-3: the same batch twice stores nothing new, by its id or by its content.
+    sa.UniqueConstraint("unit_id", "batch_key"),
+    sa.UniqueConstraint("unit_id", "catalog_item_id", "content_digest"),
+)
+
+record = sa.Table(
+    "record",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("catalog_item_id", sa.Integer, sa.ForeignKey("catalog_item.id"), nullable=False),
+    sa.Column("subject_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("providing_unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("ingest_batch.id"), nullable=True, index=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("self_declared", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("character", sa.String(20), nullable=False),
+    sa.Column("disclosure", sa.String(30), nullable=False),
+    sa.Column("decision_date", sa.Date, nullable=True),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("verify_due", sa.Date, nullable=False, index=True),
+    sa.Column("verified_at", UTCDateTime, nullable=True),
+    sa.Column("returned_reasons", sa.JSON, nullable=True),
+    sa.Column("withdrawn_at", UTCDateTime, nullable=True),
+    sa.Column("withdraw_reason", sa.Text, nullable=True),
+)
+
+notification = sa.Table(
+    "notification",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("object_type", sa.String(40), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("read_at", UTCDateTime, nullable=True),
+    sa.Column("acknowledged_at", UTCDateTime, nullable=True),
+    sa.Index("ix_notification_inbox", "unit_id", "acknowledged_at"),
+)
+
+consent = sa.Table(
+    "consent",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("subject_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("written", sa.Boolean, nullable=False),
+    sa.Column("warning_shown", sa.Text, nullable=False),
+    sa.Column("granted_on", sa.Date, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Domain events for later parts to subscribe to (ING-7: a withdrawal revokes what rests on it).
+domain_event = sa.Table(
+    "domain_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(60), nullable=False),
+    sa.Column("object_type", sa.String(40), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+)

@@ -15,6 +15,7 @@ from creditreg.clock import FixedClock
 from creditreg.services import demo
 from creditreg.services.context import Context
 from creditreg.services.demo import demo_ric, demo_uscc
+from creditreg.store.migrate import head_revision
 from tests.e2e.conftest import MAX_BODY, bearer
 
 NEW_ORG = demo_uscc("91410100MA0000077")
@@ -395,4 +396,4 @@ def test_openapi_docs_and_home_page(api: TestClient) -> None:
     home = api.get("/")
     assert home.status_code == 200 and "信用信息共享平台" in home.text
     health = api.get("/api/v1/health").json()
-    assert health["status"] == "ok" and health["schema_revision"] == "0001"
+    assert health["status"] == "ok" and health["schema_revision"] == head_revision()

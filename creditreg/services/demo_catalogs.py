@@ -1,0 +1,265 @@
+"""Two real-world catalog templates shipped as demo data (CAT-1): the national
+administrative-punishment and administrative-licensing records ("双公示")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PARTY_KIND = {
+    "法人及非法人组织": "legal_person",
+    "个体工商户": "unincorporated_org",
+    "自然人": "natural_person",
+}
+ID_TYPES = {
+    "身份证": "ric",
+    "护照": "passport",
+    "港澳居民居住证": "hk_macao_permit",
+    "台湾居民居住证": "taiwan_permit",
+    "外国人永久居留身份证": "foreign_permanent_residence",
+}
+ORG = "法人及非法人组织"
+PERSON = "自然人"
+
+
+def _party() -> list[dict[str, Any]]:
+    """Who the record is about: the fields both templates share."""
+    return [
+        {
+            "name": "party_name",
+            "label": "行政相对人名称",
+            "type": "string",
+            "presence": "required",
+            "role": "subject_name",
+            "max_length": 200,
+        },
+        {
+            "name": "party_category",
+            "label": "行政相对人类别",
+            "type": "choice",
+            "presence": "required",
+            "role": "subject_kind",
+            "choices": list(PARTY_KIND),
+            "choice_meaning": PARTY_KIND,
+        },
+        {
+            "name": "uscc",
+            "label": "统一社会信用代码",
+            "type": "string",
+            "presence": "conditional",
+            "when_field": "party_category",
+            "when_value": ORG,
+            "role": "subject_uscc",
+        },
+        {
+            "name": "legal_representative",
+            "label": "法定代表人",
+            "type": "string",
+            "presence": "conditional",
+            "when_field": "party_category",
+            "when_value": ORG,
+        },
+        {
+            "name": "legal_rep_id_type",
+            "label": "法定代表人证件类型",
+            "type": "choice",
+            "choices": list(ID_TYPES),
+        },
+        {"name": "legal_rep_id_number", "label": "法定代表人证件号码", "type": "string"},
+        {
+            "name": "id_type",
+            "label": "证件类型",
+            "type": "choice",
+            "presence": "conditional",
+            "when_field": "party_category",
+            "when_value": PERSON,
+            "role": "subject_id_type",
+            "choices": list(ID_TYPES),
+            "choice_meaning": ID_TYPES,
+        },
+        {
+            "name": "id_number",
+            "label": "证件号码",
+            "type": "string",
+            "presence": "conditional",
+            "when_field": "party_category",
+            "when_value": PERSON,
+            "role": "subject_id_number",
+        },
+    ]
+
+
+def _authority(prefix: str) -> list[dict[str, Any]]:
+    return [
+        {"name": "authority", "label": f"{prefix}机关", "type": "string", "presence": "required"},
+        {
+            "name": "authority_uscc",
+            "label": f"{prefix}机关统一社会信用代码",
+            "type": "uscc",
+            "presence": "required",
+        },
+        {"name": "source_unit", "label": "数据来源单位", "type": "string", "presence": "required"},
+        {
+            "name": "source_unit_uscc",
+            "label": "数据来源单位统一社会信用代码",
+            "type": "uscc",
+            "presence": "required",
+        },
+    ]
+
+
+PENALTY_CATEGORIES = [
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+    "行政拘留",
+    "其他",
+]
+
+PUNISHMENT: dict[str, Any] = {
+    "code": "XZCF",
+    "name": "行政处罚信息",
+    "content_class": "administrative_acts",
+    "info_kind": "public_credit_info",
+    "subject_kinds": ["legal_person", "unincorporated_org", "natural_person"],
+    "character": "untrustworthy",
+    "disclosure": "public_display",
+    "scope": "本省各级行政机关作出的行政处罚决定",
+    "information_items": "行政相对人、处罚决定书文号、违法事实、处罚依据、处罚类别与内容、处罚机关",
+    "reduces_rights": False,
+    "template": [
+        *_party(),
+        {
+            "name": "decision_number",
+            "label": "行政处罚决定书文号",
+            "type": "string",
+            "presence": "required",
+        },
+        {
+            "name": "violation_type",
+            "label": "违法行为类型",
+            "type": "string",
+            "presence": "required",
+        },
+        {
+            "name": "facts",
+            "label": "违法事实",
+            "type": "text",
+            "presence": "required",
+            "max_length": 5000,
+        },
+        {
+            "name": "legal_basis",
+            "label": "处罚依据",
+            "type": "text",
+            "presence": "required",
+            "max_length": 2000,
+        },
+        {
+            "name": "penalty_category",
+            "label": "处罚类别",
+            "type": "choice",
+            "presence": "required",
+            "choices": PENALTY_CATEGORIES,
+        },
+        {
+            "name": "penalty_content",
+            "label": "处罚内容",
+            "type": "text",
+            "presence": "required",
+            "max_length": 2000,
+        },
+        {
+            "name": "fine_10k_cny",
+            "label": "罚款金额（万元）",
+            "type": "decimal",
+            "presence": "conditional",
+            "when_field": "penalty_category",
+            "when_value": "罚款",
+        },
+        {
+            "name": "confiscated_10k_cny",
+            "label": "没收违法所得、没收非法财物的金额（万元）",
+            "type": "decimal",
+        },
+        {"name": "licence_affected", "label": "暂扣或吊销证照名称及编号", "type": "string"},
+        {
+            "name": "decision_date",
+            "label": "处罚决定日期",
+            "type": "date",
+            "presence": "required",
+            "role": "decision_date",
+        },
+        {"name": "valid_until", "label": "处罚有效期", "type": "date", "presence": "required"},
+        {"name": "publish_until", "label": "公示截止期", "type": "date"},
+        {"name": "simplified_procedure", "label": "适用简易程序", "type": "boolean"},
+        {
+            "name": "corrected_minor",
+            "label": "轻微违法且已主动消除或减轻危害后果",
+            "type": "boolean",
+        },
+        *_authority("处罚"),
+    ],
+}
+
+LICENSING: dict[str, Any] = {
+    "code": "XZXK",
+    "name": "行政许可信息",
+    "content_class": "administrative_acts",
+    "info_kind": "public_credit_info",
+    "subject_kinds": ["legal_person", "unincorporated_org", "natural_person"],
+    "character": "neutral",
+    "disclosure": "public_display",
+    "scope": "本省各级行政机关作出的行政许可决定",
+    "information_items": "行政相对人、许可决定文书、许可类别与内容、有效期、许可机关",
+    "reduces_rights": False,
+    "template": [
+        *_party(),
+        {
+            "name": "document_name",
+            "label": "行政许可决定文书名称",
+            "type": "string",
+            "presence": "required",
+        },
+        {
+            "name": "document_number",
+            "label": "行政许可决定文书号",
+            "type": "string",
+            "presence": "required",
+        },
+        {
+            "name": "licence_category",
+            "label": "许可类别",
+            "type": "choice",
+            "presence": "required",
+            "choices": ["普通", "特许", "认可", "核准", "登记", "其他"],
+        },
+        {"name": "licence_name", "label": "许可证书名称", "type": "string"},
+        {"name": "licence_number", "label": "许可编号", "type": "string"},
+        {
+            "name": "licence_content",
+            "label": "许可内容",
+            "type": "text",
+            "presence": "required",
+            "max_length": 4000,
+        },
+        {
+            "name": "decision_date",
+            "label": "许可决定日期",
+            "type": "date",
+            "presence": "required",
+            "role": "decision_date",
+        },
+        {"name": "valid_from", "label": "有效期自", "type": "date", "presence": "required"},
+        {"name": "valid_to", "label": "有效期至", "type": "date", "presence": "required"},
+        *_authority("许可"),
+    ],
+}

@@ -1,0 +1,490 @@
+"""Submitting credit records: one by one and in batches (ING-1, ING-3, ING-6, PRI-1, PRI-2).
+
+A batch is all-or-nothing and idempotent. Rows are validated against the catalog
+version's template and matched to subjects as they stream, and stored in chunks inside
+one transaction; if any row is rejected the transaction is rolled back, but validation
+goes on so that every rejected row is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.access import Permission, Principal, UnitKind
+from creditreg.domain.catalog import InfoKind, RowProblem, SubjectRole
+from creditreg.domain.deadlines import RULES
+from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
+from creditreg.domain.privacy import NEEDS_WRITTEN_CONSENT
+from creditreg.domain.subjects import (
+    IdType,
+    SubjectKind,
+    check_kind_and_identifier,
+    parse_identifier,
+)
+from creditreg.services import audit
+from creditreg.services import calendar as calendar_service
+from creditreg.services.catalog import CatalogItem, find
+from creditreg.services.context import Context
+from creditreg.store import bulk
+from creditreg.store.tables import consent, ingest_batch, record, subject, unit
+
+CHUNK = 2000
+MAX_REPORTED = 1000  # rejected rows reported in full; beyond that, counted
+
+
+class RecordStatus:
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected row: which row, which field, why (machine code and human message)."""
+
+    row: int
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
+
+
+@dataclass
+class BatchResult:
+    """What a submission did."""
+
+    batch_id: int | None
+    stored: int
+    duplicate: bool = False
+    rejected: list[Rejection] = field(default_factory=list)
+    rejected_count: int = 0
+    rows: int = 0
+    verify_due: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.rejected_count == 0 and not self.duplicate
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "accepted": self.accepted,
+            "duplicate": self.duplicate,
+            "rows": self.rows,
+            "stored": self.stored,
+            "rejected_count": self.rejected_count,
+            "rejected": [r.as_dict() for r in self.rejected],
+            "verify_due": self.verify_due,
+        }
+
+
+def digest_rows(rows: Iterable[Mapping[str, Any]]) -> str:
+    """A content digest for rows given as data (not as a file)."""
+    from creditreg.domain.audit import canonical_json
+
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(canonical_json(dict(r)))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+_RECORD_COLUMNS = (
+    "catalog_item_id",
+    "subject_id",
+    "providing_unit_id",
+    "batch_id",
+    "data",
+    "self_declared",
+    "status",
+    "character",
+    "disclosure",
+    "decision_date",
+    "received_at",
+    "verify_due",
+)
+_SUBJECT_COLUMNS = ("kind", "id_type", "id_number", "name", "created_at", "updated_at")
+
+
+def _check_submitter(conn: sa.Connection, principal: Principal, item: CatalogItem) -> None:
+    principal.require(Permission.RECORDS_SUBMIT)
+    if principal.unit_id == item.providing_unit_id:
+        return
+    if principal.unit_id is None or principal.unit_kind is UnitKind.PLATFORM_OPERATOR:
+        return  # the platform submits on a provider's behalf (CLI imports, declarations)
+    raise Forbidden(
+        "records.not_item_provider",
+        f"catalog item {item.code} is provided by unit {item.providing_unit_id}, not yours",
+    )
+
+
+class _Batch:
+    """The state of one submission while its rows stream through."""
+
+    def __init__(
+        self,
+        conn: sa.Connection,
+        ctx: Context,
+        item: CatalogItem,
+        batch_id: int,
+        self_declared: bool,
+        verify_due: date,
+    ) -> None:
+        self.conn = conn
+        self.ctx = ctx
+        self.item = item
+        self.batch_id = batch_id
+        self.self_declared = self_declared
+        self.verify_due = verify_due
+        self.now = ctx.now()
+        self.today = ctx.today()
+        self.pending: list[tuple[int, dict[str, Any], tuple[SubjectKind, IdType, str, str]]] = []
+        self.stored = 0
+        self.rejected: list[Rejection] = []
+        self.rejected_count = 0
+        self.rows = 0
+        self.record_sql = bulk.insert_sql(conn, record, _RECORD_COLUMNS)
+        self.record_procs = bulk.processors(conn, record, _RECORD_COLUMNS)
+        self.subject_sql = bulk.insert_sql(conn, subject, _SUBJECT_COLUMNS)
+        self.subject_procs = bulk.processors(conn, subject, _SUBJECT_COLUMNS)
+        self.allowed_kinds = set(item.draft.subject_kinds)
+        self.number_field = _identity_field(item)
+        self.consent_needed = item.template.consent_categories() & NEEDS_WRITTEN_CONSENT
+        self.market = item.draft.info_kind is InfoKind.MARKET
+        self.decision_field = _decision_field(item)
+
+    def reject(self, row: int, problem: RowProblem | Rejection) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < MAX_REPORTED:
+            self.rejected.append(Rejection(row, problem.field, problem.code, problem.message))
+
+    def add(self, number: int, raw: Mapping[str, Any]) -> None:
+        self.rows += 1
+        clean, problems = self.item.template.validate(raw)
+        if problems:
+            for p in problems:
+                self.reject(number, p)
+            return
+        try:
+            ref = self.item.template.subject_of(clean)
+            ident = parse_identifier(ref.id_type, ref.id_number, self.today)
+            check_kind_and_identifier(ref.kind, ident)
+        except DomainError as exc:
+            self.reject(number, Rejection(number, self.number_field, exc.code, exc.message))
+            return
+        if ref.kind not in self.allowed_kinds:
+            self.reject(
+                number,
+                Rejection(
+                    number,
+                    self.number_field,
+                    "record.subject_kind_not_covered",
+                    f"this catalog item does not cover {ref.kind.value}",
+                ),
+            )
+            return
+        self.pending.append((number, clean, (ref.kind, ident.type, ident.number, ref.name)))
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        chunk, self.pending = self.pending, []
+        ids = self._match_subjects(chunk)
+        rows = []
+        for number, clean, (kind, id_type, id_number, _) in chunk:
+            subject_id, stored_kind = ids[(id_type.value, id_number)]
+            if stored_kind != kind.value:
+                self.reject(
+                    number,
+                    Rejection(
+                        number,
+                        self.number_field,
+                        "subject.kind_mismatch",
+                        f"{id_number} is registered as a {stored_kind}",
+                    ),
+                )
+                continue
+            if not self._consented(subject_id, kind):
+                self.reject(
+                    number,
+                    Rejection(
+                        number,
+                        self.number_field,
+                        "privacy.no_consent",
+                        "this information about a natural person needs the person's recorded "
+                        "consent for this unit (Art 45)",
+                    ),
+                )
+                continue
+            decision = clean.get(self.decision_field) if self.decision_field else None
+            rows.append(
+                bulk.processed(
+                    (
+                        self.item.id,
+                        subject_id,
+                        self.item.providing_unit_id,
+                        self.batch_id,
+                        clean,
+                        self.self_declared,
+                        RecordStatus.RECEIVED,
+                        self.item.draft.character.value,
+                        self.item.draft.disclosure.value,
+                        date.fromisoformat(decision) if decision else None,
+                        self.now,
+                        self.verify_due,
+                    ),
+                    self.record_procs,
+                )
+            )
+        if self.rejected_count:
+            return  # the batch will be rolled back: keep validating, stop writing
+        bulk.executemany(self.conn, self.record_sql, rows)
+        self.stored += len(rows)
+
+    def _match_subjects(
+        self, chunk: list[tuple[int, dict[str, Any], tuple[SubjectKind, IdType, str, str]]]
+    ) -> dict[tuple[str, str], tuple[int, str]]:
+        """SUB-2: the subject of every row, creating the ones not yet known."""
+        wanted = {(t.value, n): (k, name) for _, _, (k, t, n, name) in chunk}
+        found = self._lookup(list(wanted))
+        missing = [key for key in wanted if key not in found]
+        if missing and not self.rejected_count:
+            bulk.executemany(
+                self.conn,
+                self.subject_sql,
+                [
+                    bulk.processed(
+                        (wanted[key][0].value, key[0], key[1], wanted[key][1], self.now, self.now),
+                        self.subject_procs,
+                    )
+                    for key in missing
+                ],
+            )
+            found.update(self._lookup(missing))
+        for key in missing:  # a rolled-back batch: give them placeholders, nothing is stored
+            found.setdefault(key, (0, wanted[key][0].value))
+        return found
+
+    def _lookup(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+        result: dict[tuple[str, str], tuple[int, str]] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            for row in self.conn.execute(
+                sa.select(
+                    subject.c.id, subject.c.kind, subject.c.id_type, subject.c.id_number
+                ).where(sa.tuple_(subject.c.id_type, subject.c.id_number).in_(part))
+            ):
+                result[(row.id_type, row.id_number)] = (row.id, row.kind)
+        return result
+
+    def _consented(self, subject_id: int, kind: SubjectKind) -> bool:
+        """PRI-1, PRI-2: a natural person's consent where the item needs one."""
+        if kind is not SubjectKind.NATURAL_PERSON or not (self.consent_needed or self.market):
+            return True
+        if subject_id == 0:
+            return False
+        rows = self.conn.execute(
+            sa.select(consent.c.categories, consent.c.written).where(
+                consent.c.subject_id == subject_id,
+                consent.c.unit_id == self.item.providing_unit_id,
+                consent.c.revoked_at.is_(None),
+            )
+        ).all()
+        for granted in rows:
+            if {c.value for c in self.consent_needed} <= set(granted.categories) and (
+                granted.written or not self.consent_needed
+            ):
+                return True
+        return False
+
+
+def _identity_field(item: CatalogItem) -> str:
+    spec = item.template.by_role(SubjectRole.USCC) or item.template.by_role(SubjectRole.ID_NUMBER)
+    return spec.name if spec else ""
+
+
+def _decision_field(item: CatalogItem) -> str | None:
+    spec = item.template.by_role(SubjectRole.DECISION_DATE)
+    return spec.name if spec else None
+
+
+def submit(
+    ctx: Context,
+    principal: Principal,
+    *,
+    code: str,
+    rows: Iterable[Mapping[str, Any] | Rejection],
+    content_digest: str,
+    version: int | None = None,
+    batch_key: str | None = None,
+    source: str = "api",
+    filename: str | None = None,
+    self_declared: bool = False,
+) -> BatchResult:
+    """ING-1, ING-3: submit rows against a catalog item, all-or-nothing and idempotent."""
+    item = find(ctx, code, version)
+    if version is not None and item.status.value == "retired":
+        raise Conflict("catalog.version_retired", f"{item.code} version {version} is retired")
+    key = batch_key.strip() if batch_key else None
+    try:
+        return _submit(
+            ctx, principal, item, rows, content_digest, key, source, filename, self_declared
+        )
+    except _Rejected as failed:
+        batch = failed.batch
+        return BatchResult(
+            None, 0, rejected=batch.rejected, rejected_count=batch.rejected_count, rows=batch.rows
+        )
+
+
+class _Rejected(Exception):
+    """Raised inside the batch's savepoint so that everything it wrote is rolled back."""
+
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
+
+
+def _submit(
+    ctx: Context,
+    principal: Principal,
+    item: CatalogItem,
+    rows: Iterable[Mapping[str, Any] | Rejection],
+    content_digest: str,
+    key: str | None,
+    source: str,
+    filename: str | None,
+    self_declared: bool,
+) -> BatchResult:
+    # A savepoint, so that a rejected batch undoes exactly its own writes even inside a
+    # caller's transaction.
+    with ctx.db.write() as conn, conn.begin_nested():
+        _check_submitter(conn, principal, item)
+        unit_id = item.providing_unit_id
+        earlier = conn.execute(
+            sa.select(ingest_batch.c.id, ingest_batch.c.rows).where(
+                ingest_batch.c.unit_id == unit_id,
+                sa.or_(
+                    ingest_batch.c.batch_key == key if key else sa.false(),
+                    (ingest_batch.c.catalog_item_id == item.id)
+                    & (ingest_batch.c.content_digest == content_digest),
+                ),
+            )
+        ).first()
+        if earlier is not None:
+            return BatchResult(earlier.id, 0, duplicate=True, rows=earlier.rows)
+        cal = calendar_service.load(conn)
+        batch_id = conn.execute(
+            ingest_batch.insert()
+            .values(
+                unit_id=unit_id,
+                catalog_item_id=item.id,
+                batch_key=key,
+                content_digest=content_digest,
+                source=source,
+                filename=filename,
+                rows=0,
+                received_at=ctx.now(),
+            )
+            .returning(ingest_batch.c.id)
+        ).scalar_one()
+        # ING-2, CAL-3: verified within 5 working days of receipt (Art 17), one deadline a batch.
+        deadline = calendar_service.register_deadline(
+            conn, ctx, cal, "ingest_batch", batch_id, RULES["verification"], ctx.today()
+        )
+        batch = _Batch(conn, ctx, item, batch_id, self_declared, deadline["due_date"])
+        for number, raw in enumerate(rows, start=1):
+            if isinstance(raw, Rejection):  # the file reader could not read this row
+                batch.rows += 1
+                batch.reject(number, raw)
+                continue
+            batch.add(number, raw)
+        batch.flush()
+        if batch.rows == 0:
+            raise InvalidInput("records.empty_batch", "the batch holds no rows")
+        if batch.rejected_count:
+            raise _Rejected(batch)  # all-or-nothing: nothing of a failed batch is kept
+        conn.execute(
+            ingest_batch.update().where(ingest_batch.c.id == batch_id).values(rows=batch.rows)
+        )
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "records.submit",
+            "ingest_batch",
+            batch_id,
+            detail={
+                "catalog": item.code,
+                "version": item.version,
+                "rows": batch.rows,
+                "digest": content_digest,
+                "source": source,
+                "self_declared": self_declared,
+            },
+        )
+    return BatchResult(
+        batch_id, batch.stored, rows=batch.rows, verify_due=deadline["due_date"].isoformat()
+    )
+
+
+def record_consent(
+    ctx: Context,
+    principal: Principal,
+    *,
+    subject_id: int,
+    unit_id: int,
+    categories: Iterable[str],
+    purpose: str,
+    written: bool,
+    warning_shown: str,
+    granted_on: date,
+) -> int:
+    """PRI-1, PRI-2: record a person's consent, with the agreed use and the warning shown."""
+    from creditreg.domain.errors import parse_enum
+    from creditreg.domain.privacy import CONSENT_WARNING, FORBIDDEN, DataCategory
+
+    principal.require(Permission.RECORDS_SUBMIT)
+    cats = [parse_enum(DataCategory, c, "privacy.bad_category") for c in categories]
+    if any(c in FORBIDDEN for c in cats):
+        raise InvalidInput(
+            "privacy.forbidden_category", "no consent makes these collectable (Art 45)"
+        )
+    if not purpose.strip():
+        raise InvalidInput("privacy.no_purpose", "a consent names the use agreed (Art 45)")
+    if cats and (not written or warning_shown.strip() != CONSENT_WARNING):
+        raise InvalidInput(
+            "privacy.needs_written_consent",
+            "these categories need written consent after the standard warning (Art 45)",
+        )
+    with ctx.db.write() as conn:
+        person = conn.execute(sa.select(subject.c.kind).where(subject.c.id == subject_id)).first()
+        if person is None or person.kind != SubjectKind.NATURAL_PERSON.value:
+            raise InvalidInput("privacy.not_a_person", "consent is recorded for a natural person")
+        if conn.execute(sa.select(unit.c.id).where(unit.c.id == unit_id)).first() is None:
+            raise InvalidInput("unit.not_found", f"no unit {unit_id}")
+        values = {
+            "subject_id": subject_id,
+            "unit_id": unit_id,
+            "categories": sorted(c.value for c in cats),
+            "purpose": purpose.strip(),
+            "written": written,
+            "warning_shown": warning_shown,
+            "granted_on": granted_on,
+        }
+        consent_id = conn.execute(
+            consent.insert().values(**values, created_at=ctx.now()).returning(consent.c.id)
+        ).scalar_one()
+        audit.record(conn, ctx, principal, "consent.record", "consent", consent_id, after=values)
+    return int(consent_id)
