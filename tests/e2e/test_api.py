@@ -71,6 +71,8 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/api/v1/calendar/days/{day}",
         "/api/v1/calendar/count",
         "/api/v1/clock",
+        "/api/v1/catalog",  # Art 11: the approved catalog is published
+        "/api/v1/catalog/{code}",
     }
 
 
