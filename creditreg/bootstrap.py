@@ -6,7 +6,8 @@ import logging
 
 from creditreg.clock import Clock, FixedClock, SystemClock
 from creditreg.config import Settings
-from creditreg.domain.errors import InvalidInput
+from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.records import DisclosurePolicy, ReviewPeriods
 from creditreg.services.context import Context
 from creditreg.store.engine import make_engine
 from creditreg.store.uow import Database
@@ -36,8 +37,11 @@ def build_clock(settings: Settings) -> tuple[Clock, bool]:
 def build_context(settings: Settings | None = None, clock: Clock | None = None) -> Context:
     """Everything a service call needs, built from the settings."""
     settings = settings or Settings()
+    policy = parse_enum(DisclosurePolicy, settings.disclosure_policy, "config.bad_policy")
+    periods = ReviewPeriods(settings.reconsideration_days, settings.litigation_months)
     engine = make_engine(settings.database_url, settings.database_schema)
     if clock is not None:
-        return Context(Database(engine), clock, isinstance(clock, FixedClock))
-    chosen, controllable = build_clock(settings)
-    return Context(Database(engine), chosen, controllable)
+        chosen, controllable = clock, isinstance(clock, FixedClock)
+    else:
+        chosen, controllable = build_clock(settings)
+    return Context(Database(engine), chosen, controllable, policy, periods)

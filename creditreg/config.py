@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     port: int = 8000
     # Upper bound on a request body; larger uploads are refused before they are read.
     max_upload_bytes: int = 64 * 1024 * 1024
+    # DIS-2: "regulations" (Art 19, the default) or "national" (minor/general/serious).
+    disclosure_policy: str = "regulations"
+    # ING-5: a punishment counts as untrustworthy once these have passed (or it was upheld).
+    reconsideration_days: int = 60
+    litigation_months: int = 6
 
     @field_validator("database_schema")
     @classmethod

@@ -419,6 +419,17 @@ def units_revoke_token(token_id: Annotated[int, typer.Argument()]) -> None:
     typer.echo(f"token {token_id} revoked")
 
 
+@app.command()
+def sweep() -> None:
+    """One pass of the timers (from cron): archive records whose display period ended."""
+    from creditreg.services import lifecycle
+
+    ctx = context()
+    _need_schema(ctx)
+    archived = run(lambda: lifecycle.archive_due(ctx, operator()))
+    typer.echo(f"sweep at {ctx.today().isoformat()}: {archived} record(s) archived")
+
+
 # --- catalog and ingestion --------------------------------------------------------------
 
 

@@ -86,6 +86,13 @@ class SubjectRole(StrEnum):
     ID_TYPE = "subject_id_type"
     ID_NUMBER = "subject_id_number"
     DECISION_DATE = "decision_date"
+    # What a record says about its own classification and display (ING-4, STD-4, DIS-2).
+    SIMPLIFIED_PROCEDURE = "simplified_procedure"
+    CORRECTED_MINOR = "corrected_minor"
+    ARREARS_VERIFIED = "arrears_verified"
+    SEVERITY = "severity"
+    SERIOUS_CLASS = "serious_class"
+    PUBLISH_UNTIL = "publish_until"
 
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -350,6 +357,9 @@ class ItemDraft:
     information_items: str
     template: Template
     reduces_rights: bool = False
+    untrustworthy_class: str | None = None  # Art 20 class of this item's records
+    serious_class: str | None = None  # Art 33 class, where the whole item is serious
+    fee_arrears: bool = False  # Art 27: public-utility or property-fee arrears
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9_.-]{1,39}", self.code):

@@ -21,6 +21,7 @@ from creditreg.domain.catalog import (
     template_from_json,
 )
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
+from creditreg.domain.records import SeriousClass, UntrustworthyClass
 from creditreg.domain.subjects import SubjectKind
 from creditreg.services import audit
 from creditreg.services.context import Context
@@ -63,6 +64,9 @@ class CatalogItem:
             "scope": d.scope,
             "information_items": d.information_items,
             "reduces_rights": d.reduces_rights,
+            "untrustworthy_class": d.untrustworthy_class,
+            "serious_class": d.serious_class,
+            "fee_arrears": d.fee_arrears,
             "expert_assessment": self.expert_assessment,
             "comment_start": self.comment_start.isoformat() if self.comment_start else None,
             "comment_end": self.comment_end.isoformat() if self.comment_end else None,
@@ -84,6 +88,9 @@ def _item(row: Any) -> CatalogItem:
         information_items=row.information_items,
         template=template_from_json(row.template),
         reduces_rights=row.reduces_rights,
+        untrustworthy_class=row.untrustworthy_class,
+        serious_class=row.serious_class,
+        fee_arrears=row.fee_arrears,
     )
     return CatalogItem(
         row.id,
@@ -119,6 +126,19 @@ def parse_draft(raw: dict[str, Any]) -> ItemDraft:
             information_items=str(raw.get("information_items", "")),
             template=template_from_json(raw["template"]),
             reduces_rights=bool(raw.get("reduces_rights", False)),
+            untrustworthy_class=(
+                parse_enum(
+                    UntrustworthyClass, str(raw["untrustworthy_class"]), "catalog.bad_class"
+                ).value
+                if raw.get("untrustworthy_class")
+                else None
+            ),
+            serious_class=(
+                parse_enum(SeriousClass, str(raw["serious_class"]), "catalog.bad_class").value
+                if raw.get("serious_class")
+                else None
+            ),
+            fee_arrears=bool(raw.get("fee_arrears", False)),
         )
     except KeyError as exc:
         raise InvalidInput(
@@ -181,6 +201,9 @@ def draft_item(
             "information_items": draft.information_items,
             "template": [f.as_dict() for f in draft.template.fields],
             "reduces_rights": draft.reduces_rights,
+            "untrustworthy_class": draft.untrustworthy_class,
+            "serious_class": draft.serious_class,
+            "fee_arrears": draft.fee_arrears,
             "status": ItemStatus.DRAFT.value,
             "updated_on": ctx.today(),
             "created_at": ctx.now(),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from creditreg.clock import Clock, FixedClock, local_date
+from creditreg.domain.records import DisclosurePolicy, ReviewPeriods
 from creditreg.store.uow import Database
 
 
@@ -16,6 +17,8 @@ class Context:
     db: Database
     clock: Clock
     clock_controllable: bool = False
+    disclosure_policy: DisclosurePolicy = DisclosurePolicy.REGULATIONS
+    review_periods: ReviewPeriods = field(default_factory=ReviewPeriods)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -135,6 +135,7 @@ PUNISHMENT: dict[str, Any] = {
     "scope": "本省各级行政机关作出的行政处罚决定",
     "information_items": "行政相对人、处罚决定书文号、违法事实、处罚依据、处罚类别与内容、处罚机关",
     "reduces_rights": False,
+    "untrustworthy_class": "art20_2",  # counts once final (Art 20(2), ING-5)
     "template": [
         *_party(),
         {
@@ -199,12 +200,32 @@ PUNISHMENT: dict[str, Any] = {
             "role": "decision_date",
         },
         {"name": "valid_until", "label": "处罚有效期", "type": "date", "presence": "required"},
-        {"name": "publish_until", "label": "公示截止期", "type": "date"},
-        {"name": "simplified_procedure", "label": "适用简易程序", "type": "boolean"},
+        {"name": "publish_until", "label": "公示截止期", "type": "date", "role": "publish_until"},
+        {
+            "name": "simplified_procedure",
+            "label": "适用简易程序",
+            "type": "boolean",
+            "role": "simplified_procedure",
+        },
         {
             "name": "corrected_minor",
             "label": "轻微违法且已主动消除或减轻危害后果",
             "type": "boolean",
+            "role": "corrected_minor",
+        },
+        {
+            "name": "severity",
+            "label": "失信严重程度",
+            "type": "choice",
+            "role": "severity",
+            "choices": ["minor", "general", "serious"],
+        },
+        {
+            "name": "serious_class",
+            "label": "严重失信行为类别（第三十三条）",
+            "type": "choice",
+            "role": "serious_class",
+            "choices": [f"art33_{n}" for n in range(1, 11)],
         },
         *_authority("处罚"),
     ],

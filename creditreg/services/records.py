@@ -21,6 +21,7 @@ from creditreg.domain.catalog import InfoKind, RowProblem, SubjectRole
 from creditreg.domain.deadlines import RULES
 from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
 from creditreg.domain.privacy import NEEDS_WRITTEN_CONSENT
+from creditreg.domain.records import Severity, UntrustworthyClass, discipline_block, display_until
 from creditreg.domain.subjects import (
     IdType,
     SubjectKind,
@@ -112,6 +113,12 @@ _RECORD_COLUMNS = (
     "decision_date",
     "received_at",
     "verify_due",
+    "untrustworthy_class",
+    "serious_class",
+    "severity",
+    "final_on",
+    "discipline_block",
+    "display_until",
 )
 _SUBJECT_COLUMNS = ("kind", "id_type", "id_number", "name", "created_at", "updated_at")
 
@@ -161,7 +168,7 @@ class _Batch:
         self.number_field = _identity_field(item)
         self.consent_needed = item.template.consent_categories() & NEEDS_WRITTEN_CONSENT
         self.market = item.draft.info_kind is InfoKind.MARKET
-        self.decision_field = _decision_field(item)
+        self.roles = {f.role: f.name for f in item.template.fields if f.role}
 
     def reject(self, row: int, problem: RowProblem | Rejection) -> None:
         self.rejected_count += 1
@@ -228,7 +235,11 @@ class _Batch:
                     ),
                 )
                 continue
-            decision = clean.get(self.decision_field) if self.decision_field else None
+            try:
+                classified = self.classify(clean, kind)
+            except DomainError as exc:
+                self.reject(number, Rejection(number, "", exc.code, exc.message))
+                continue
             rows.append(
                 bulk.processed(
                     (
@@ -241,9 +252,7 @@ class _Batch:
                         RecordStatus.RECEIVED,
                         self.item.draft.character.value,
                         self.item.draft.disclosure.value,
-                        date.fromisoformat(decision) if decision else None,
-                        self.now,
-                        self.verify_due,
+                        *classified,
                     ),
                     self.record_procs,
                 )
@@ -252,6 +261,49 @@ class _Batch:
             return  # the batch will be rolled back: keep validating, stop writing
         bulk.executemany(self.conn, self.record_sql, rows)
         self.stored += len(rows)
+
+    def value(self, clean: Mapping[str, Any], role: SubjectRole) -> Any:
+        spec = self.roles.get(role)
+        return clean.get(spec) if spec else None
+
+    def classify(self, clean: Mapping[str, Any], kind: SubjectKind) -> tuple[Any, ...]:
+        """ING-4, ING-5, STD-4, DIS-2: the columns from decision_date to display_until."""
+        raw_decision = self.value(clean, SubjectRole.DECISION_DATE)
+        decision = date.fromisoformat(raw_decision) if raw_decision else None
+        untrustworthy = self.item.draft.untrustworthy_class
+        serious = self.value(clean, SubjectRole.SERIOUS_CLASS) or self.item.draft.serious_class
+        severity = Severity(
+            self.value(clean, SubjectRole.SEVERITY) or ("serious" if serious else "general")
+        )
+        final_on = None
+        if untrustworthy == UntrustworthyClass.FINAL_PUNISHMENT and decision is not None:
+            final_on = self.ctx.review_periods.final_on(decision)
+        block = discipline_block(
+            natural_person=kind is SubjectKind.NATURAL_PERSON,
+            simplified_procedure=bool(self.value(clean, SubjectRole.SIMPLIFIED_PROCEDURE)),
+            corrected_minor=bool(self.value(clean, SubjectRole.CORRECTED_MINOR)),
+            fee_arrears=self.item.draft.fee_arrears,
+            arrears_verified=bool(self.value(clean, SubjectRole.ARREARS_VERIFIED)),
+        )
+        requested = self.value(clean, SubjectRole.PUBLISH_UNTIL)
+        until = display_until(
+            self.ctx.disclosure_policy,
+            self.item.draft.character,
+            decision,
+            severity,
+            date.fromisoformat(requested) if requested else None,
+        )
+        return (
+            decision,
+            self.now,
+            self.verify_due,
+            untrustworthy,
+            serious,
+            severity.value,
+            final_on,
+            block,
+            until,
+        )
 
     def _match_subjects(
         self, chunk: list[tuple[int, dict[str, Any], tuple[SubjectKind, IdType, str, str]]]
@@ -313,11 +365,6 @@ class _Batch:
 def _identity_field(item: CatalogItem) -> str:
     spec = item.template.by_role(SubjectRole.USCC) or item.template.by_role(SubjectRole.ID_NUMBER)
     return spec.name if spec else ""
-
-
-def _decision_field(item: CatalogItem) -> str | None:
-    spec = item.template.by_role(SubjectRole.DECISION_DATE)
-    return spec.name if spec else None
 
 
 def submit(

@@ -31,6 +31,22 @@ def _record_dict(row: Any) -> dict[str, Any]:
         "verify_due": row.verify_due.isoformat(),
         "verified_at": row.verified_at.isoformat() if row.verified_at else None,
         "returned_reasons": row.returned_reasons,
+        "untrustworthy_class": row.untrustworthy_class,
+        "serious_class": row.serious_class,
+        "severity": row.severity,
+        # ING-5: an Art 20(2) punishment counts from this day (review period passed or upheld).
+        "untrustworthy_from": (row.final_on or row.decision_date).isoformat()
+        if row.untrustworthy_class and (row.final_on or row.decision_date)
+        else None,
+        "review_outcome": row.review_outcome,
+        # ING-4: why it may never ground joint disciplinary action.
+        "discipline_block": row.discipline_block,
+        "usable_for_discipline": row.discipline_block is None,
+        "display_until": row.display_until.isoformat() if row.display_until else None,
+        "archived_at": row.archived_at.isoformat() if row.archived_at else None,
+        "archive_reason": row.archive_reason,
+        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "withdraw_reason": row.withdraw_reason,
         "data": row.data,
     }
 

@@ -199,6 +199,10 @@ catalog_item = sa.Table(
     sa.Column("information_items", sa.Text, nullable=False),
     sa.Column("template", sa.JSON, nullable=False),
     sa.Column("reduces_rights", sa.Boolean, nullable=False),
+    # ING-5, STD-4, ING-4: how records of this item are classified.
+    sa.Column("untrustworthy_class", sa.String(20), nullable=True),
+    sa.Column("serious_class", sa.String(20), nullable=True),
+    sa.Column("fee_arrears", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("expert_assessment", sa.Text, nullable=True),
     sa.Column("comment_start", sa.Date, nullable=True),
     sa.Column("comment_end", sa.Date, nullable=True),
@@ -247,6 +251,16 @@ record = sa.Table(
     sa.Column("returned_reasons", sa.JSON, nullable=True),
     sa.Column("withdrawn_at", UTCDateTime, nullable=True),
     sa.Column("withdraw_reason", sa.Text, nullable=True),
+    # Classification (ING-4, ING-5, STD-4) and disclosure (DIS-2, RST-6).
+    sa.Column("untrustworthy_class", sa.String(20), nullable=True),
+    sa.Column("serious_class", sa.String(20), nullable=True),
+    sa.Column("severity", sa.String(20), nullable=True),
+    sa.Column("final_on", sa.Date, nullable=True),
+    sa.Column("review_outcome", sa.String(20), nullable=True),
+    sa.Column("discipline_block", sa.Text, nullable=True),
+    sa.Column("display_until", sa.Date, nullable=True, index=True),
+    sa.Column("archived_at", UTCDateTime, nullable=True),
+    sa.Column("archive_reason", sa.String(40), nullable=True),
 )
 
 notification = sa.Table(

@@ -263,3 +263,76 @@ def test_cli_ingest_with_progress_rejections_and_duplicates__ING_1_ING_3(
     pdf = tmp_path / "x.pdf"
     pdf.write_bytes(b"%PDF")
     assert runner.invoke(app, ["ingest", str(pdf), "--catalog", "XZCF"], env=env).exit_code == 2
+
+
+def test_withdrawal_and_events_over_http__ING_7_ING_5(api: TestClient) -> None:
+    api.post(
+        "/api/v1/records",
+        json={"catalog": "XZCF", "data": punishment_row(1)},
+        headers=bearer("provider"),
+    )
+    api.post(
+        "/api/v1/records",
+        json={"catalog": "XZCF", "data": punishment_row(2)},
+        headers=bearer("provider"),
+    )
+    first, second = (
+        r["id"] for r in api.get("/api/v1/records/verification", headers=bearer("platform")).json()
+    )
+    upheld = api.post(
+        f"/api/v1/records/{first}/review-outcome",
+        json={"outcome": "upheld"},
+        headers=bearer("provider"),
+    )
+    assert upheld.json()["final_on"] == "2026-03-02"
+    error(
+        api.post(
+            f"/api/v1/records/{first}/review-outcome",
+            json={"outcome": "maybe"},
+            headers=bearer("provider"),
+        ),
+        422,
+        "record.bad_outcome",
+    )
+    revoked = api.post(
+        f"/api/v1/records/{second}/review-outcome",
+        json={"outcome": "revoked"},
+        headers=bearer("provider"),
+    )
+    assert revoked.json()["status"] == "withdrawn"
+    error(
+        api.post(
+            f"/api/v1/records/{second}/withdrawal",
+            json={"reason": "again"},
+            headers=bearer("provider"),
+        ),
+        409,
+        "record.already_withdrawn",
+    )
+    [event] = api.get("/api/v1/events", headers=bearer("platform")).json()
+    assert event["kind"] == "record.withdrawn" and event["payload"]["record_id"] == second
+    assert api.get(f"/api/v1/events?after={event['id']}", headers=bearer("platform")).json() == []
+
+
+def test_cli_sweep_archives_due_records_once__DIS_2(db: DbTarget, ctx: Context) -> None:
+    from creditreg.services import demo, records
+
+    demo.load(ctx)
+    rows = [punishment_row(1, publish_until="2026-06-30")]
+    records.submit(
+        ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)
+    )
+    runner = CliRunner()
+    env = {**db.env(), "CREDITREG_CLOCK": "2026-07-01T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
+    first = runner.invoke(app, ["sweep"], env=env)
+    assert (
+        first.exit_code == 0 and first.stdout.strip() == "sweep at 2026-07-01: 1 record(s) archived"
+    )
+    again = runner.invoke(app, ["sweep"], env=env)
+    assert again.stdout.strip() == "sweep at 2026-07-01: 0 record(s) archived"
+
+
+def demo_principal(ctx: Context) -> Any:
+    from creditreg.services import access, demo
+
+    return access.authenticate(ctx, demo.token_for("provider"))

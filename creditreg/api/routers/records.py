@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, require
 from creditreg.domain.access import Permission, Principal
-from creditreg.services import catalog, ingest_files, records, verification
+from creditreg.services import catalog, ingest_files, lifecycle, records, verification
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 Submitter = Annotated[Principal, Depends(require(Permission.RECORDS_SUBMIT))]
@@ -160,6 +160,40 @@ def get_record(record_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
 def verify(record_id: int, body: VerificationIn, ctx: Ctx, principal: Verifier) -> dict[str, Any]:
     """ING-2: pass a record, or return it to its provider with reasons."""
     return verification.verify(ctx, principal, record_id, passed=body.passed, reasons=body.reasons)
+
+
+class WithdrawalIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class OutcomeIn(BaseModel):
+    outcome: str = Field(description="upheld or revoked")
+
+
+@router.post("/records/{record_id}/withdrawal")
+def withdraw(record_id: int, body: WithdrawalIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
+    """ING-7: the basis was revoked; the record is revoked at once (event record.withdrawn)."""
+    return lifecycle.withdraw(ctx, principal, record_id, body.reason)
+
+
+@router.post("/records/{record_id}/review-outcome")
+def review_outcome(
+    record_id: int, body: OutcomeIn, ctx: Ctx, principal: Submitter
+) -> dict[str, Any]:
+    """ING-5: upheld on reconsideration or litigation (counts now), or revoked (withdrawn)."""
+    return lifecycle.review_outcome(ctx, principal, record_id, body.outcome)
+
+
+@router.post("/records/{record_id}/archiving")
+def request_archiving(record_id: int, ctx: Ctx, principal: Verifier) -> dict[str, Any]:
+    """RST-6: archive on the subject's request once the display period has ended."""
+    return lifecycle.request_archiving(ctx, principal, record_id)
+
+
+@router.get("/events")
+def events(ctx: Ctx, principal: Verifier, after: int = 0) -> list[dict[str, Any]]:
+    """Domain events (e.g. record.withdrawn) after an id, for subscribers."""
+    return lifecycle.events(ctx, principal, after)
 
 
 @router.get("/inbox")
