@@ -83,6 +83,46 @@ def bench_backend(backend: str, codes: list[str], args: argparse.Namespace, work
     print(f"  bench process peak memory so far: {peak_mib():.0f} MiB")
 
 
+def bench_ingest(args: argparse.Namespace, workdir: Path) -> None:
+    from bench import ingest
+
+    n = args.ingest_rows
+    small = max(1, n // 10)
+    mixed, clean, clean_small = (workdir / f for f in ("mixed.csv", "clean.csv", "small.csv"))
+    bad = ingest.write_csv(mixed, n, 0.01)
+    ingest.write_csv(clean, n, 0.0)
+    ingest.write_csv(clean_small, small, 0.0)
+    size = clean.stat().st_size / 2**20
+    print(
+        f"\ningest: administrative-punishment CSV, {n:,} rows ({size:.0f} MiB), "
+        f"{bad:,} invalid in the mixed file"
+    )
+    for backend in args.backends.split(","):
+        backend = backend.strip()
+        print(f"{backend}:")
+        results = {}
+        for label, kind, path in (
+            ("mixed file (rejected)", "creditreg", mixed),
+            ("valid file, stored", "creditreg", clean),
+            ("raw insert, same rows", "raw", clean),
+            (f"valid file, {small:,} rows", "creditreg", clean_small),
+        ):
+            target = sb.new_target(backend, PG_URL, workdir)
+            try:
+                rate, stored, rejected, peak = ingest.run_isolated(kind, target, path)
+            finally:
+                sb.drop_target(target, PG_URL)
+            results[label] = rate
+            what = (
+                f"{rejected:,} rejected, nothing stored"
+                if rejected
+                else ("" if stored < 0 else f"{stored:,} stored")
+            )
+            print(f"  {label:<28} {rate:>10,.0f} rows/s   peak {peak / 1024:>5.0f} MiB   {what}")
+        share = results["valid file, stored"] / results["raw insert, same rows"]
+        print(f"  {'':<28} stored path at {share:.0%} of the raw insert")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--subjects", type=int, default=1_000_000)
@@ -90,6 +130,13 @@ def main() -> None:
     parser.add_argument("--http-lookups", type=int, default=20_000)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--ingest-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the administrative-punishment CSV (0: skip)",
+    )
+    parser.add_argument("--only", choices=["subjects", "ingest"], default=None)
     args = parser.parse_args()
     started = time.perf_counter()
     codes = sb.codes(args.subjects)
@@ -99,7 +146,10 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="creditreg-bench-") as tmp:
         for backend in args.backends.split(","):
-            bench_backend(backend.strip(), codes, args, Path(tmp))
+            if args.only != "ingest":
+                bench_backend(backend.strip(), codes, args, Path(tmp))
+        if args.ingest_rows and args.only != "subjects":
+            bench_ingest(args, Path(tmp))
     print(
         f"\ntotal {time.perf_counter() - started:.0f}s; peak memory of the bench process "
         f"{peak_mib():.0f} MiB (includes the {len(codes):,} pre-generated codes)"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from creditreg.domain.errors import InvalidInput, parse_enum
@@ -212,9 +213,13 @@ class Template:
                 "subject_id_number field (Art 16)",
             )
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    @cached_property
+    def name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
 
     def consent_categories(self) -> frozenset[DataCategory]:
         """PRI-2: categories of this template that need the subject's written consent."""
@@ -228,7 +233,7 @@ class Template:
         problems: list[RowProblem] = []
         clean: dict[str, Any] = {}
         for name in row:
-            if name not in self.names:
+            if name not in self.name_set:
                 problems.append(
                     RowProblem(name, "record.unknown_field", f"{name!r} is not in the template")
                 )

@@ -99,6 +99,8 @@ subject = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     # SUB-2: one subject per matching identifier, enforced by the database.
     sa.UniqueConstraint("id_type", "id_number"),
+    # Bulk matching looks numbers up by themselves (see services/records.py).
+    sa.Index("ix_subject_id_number", "id_number"),
 )
 
 subject_link = sa.Table(
