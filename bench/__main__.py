@@ -139,11 +139,12 @@ def main() -> None:
     parser.add_argument("--only", choices=["subjects", "ingest"], default=None)
     args = parser.parse_args()
     started = time.perf_counter()
-    codes = sb.codes(args.subjects)
-    print(
-        f"generated {len(codes):,} valid USCCs in {time.perf_counter() - started:.1f}s "
-        f"(shared by both sides; peak {peak_mib():.0f} MiB)"
-    )
+    codes = sb.codes(args.subjects) if args.only != "ingest" else []
+    if codes:
+        print(
+            f"generated {len(codes):,} valid USCCs in {time.perf_counter() - started:.1f}s "
+            f"(shared by both sides; peak {peak_mib():.0f} MiB)"
+        )
     with tempfile.TemporaryDirectory(prefix="creditreg-bench-") as tmp:
         for backend in args.backends.split(","):
             if args.only != "ingest":
@@ -152,7 +153,8 @@ def main() -> None:
             bench_ingest(args, Path(tmp))
     print(
         f"\ntotal {time.perf_counter() - started:.0f}s; peak memory of the bench process "
-        f"{peak_mib():.0f} MiB (includes the {len(codes):,} pre-generated codes)"
+        f"{peak_mib():.0f} MiB"
+        + (f" (includes the {len(codes):,} pre-generated codes)" if codes else "")
     )
 
 

@@ -60,9 +60,12 @@ def write_csv(path: Path, n: int, invalid_share: float, seed: int = 3) -> int:
             row = _row(i)
             if rng.random() < invalid_share:
                 bad += 1
-                row[rng.choice(["facts", "fine_10k_cny", "uscc"])] = (
-                    "" if rng.random() < 0.5 else "无效"
+                # Each change makes the row invalid: a missing required field, a bad
+                # number, a bad identifier.
+                field, value = rng.choice(
+                    [("facts", ""), ("fine_10k_cny", "无效"), ("uscc", "无效"), ("uscc", "")]
                 )
+                row[field] = value
             writer.writerow([row.get(name, "") for name in FIELDS])
     return bad
 

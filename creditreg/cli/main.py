@@ -46,6 +46,7 @@ calendar_app = _group("calendar", "Working-day calendar.")
 subjects_app = _group("subjects", "Credit subjects.")
 units_app = _group("units", "Units, users and API tokens.")
 catalog_app = _group("catalog", "The credit-information catalog.")
+records_app = _group("records", "Credit records: verification and withdrawal.")
 
 T = TypeVar("T")
 
@@ -460,6 +461,122 @@ def catalog_show(code: Annotated[str, typer.Argument()], version: int | None = N
     for f in item.template.fields:
         when = f" when {f.when_field}={f.when_value}" if f.when_field else ""
         typer.echo(f"  {f.name:<24} {f.type.value:<8} {f.presence.value}{when}  {f.label}")
+
+
+@catalog_app.command("draft")
+def catalog_draft(
+    path: Annotated[Path, typer.Argument(help="the item as JSON (Art 11 elements and template)")],
+    unit: Annotated[int, typer.Option(help="the providing unit's id")],
+) -> None:
+    """Draft a catalog item, or a new version of one."""
+    import json
+
+    from creditreg.services import catalog
+
+    ctx = context()
+    _need_schema(ctx)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        fail("catalog.unreadable", f"cannot read {path}: {exc}", 2)
+    item = run(lambda: catalog.draft_item(ctx, operator(), catalog.parse_draft(raw), unit))
+    typer.echo(f"drafted {item.code} v{item.version} as item {item.id}")
+
+
+@catalog_app.command("assess")
+def catalog_assess(
+    item_id: Annotated[int, typer.Argument()],
+    assessment: Annotated[str, typer.Option(help="the expert assessment's conclusion")],
+    comment_start: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])],
+    comment_end: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])],
+) -> None:
+    """CAT-2: record the expert assessment and public-comment period of a draft."""
+    from creditreg.services import catalog
+
+    ctx = context()
+    _need_schema(ctx)
+    item = run(
+        lambda: catalog.record_assessment(
+            ctx,
+            operator(),
+            item_id,
+            expert_assessment=assessment,
+            comment_start=comment_start.date(),
+            comment_end=comment_end.date(),
+        )
+    )
+    typer.echo(f"{item.code} v{item.version}: assessment recorded")
+
+
+@catalog_app.command("approve")
+def catalog_approve(item_id: Annotated[int, typer.Argument()]) -> None:
+    """Approve a draft item; the previous version is retired for new records."""
+    from creditreg.services import catalog
+
+    ctx = context()
+    _need_schema(ctx)
+    item = run(lambda: catalog.approve(ctx, operator(), item_id))
+    typer.echo(f"{item.code} v{item.version} approved")
+
+
+@records_app.command("show")
+def records_show(record_id: Annotated[int, typer.Argument()]) -> None:
+    """A record as JSON, with its verification deadline and how it was counted."""
+    import json
+
+    from creditreg.services import verification
+
+    ctx = context()
+    _need_schema(ctx)
+    view = run(lambda: verification.get(ctx, operator(), record_id))
+    typer.echo(json.dumps(view, ensure_ascii=False, indent=2, default=str))
+
+
+@records_app.command("pending")
+def records_pending(overdue: bool = False) -> None:
+    """Records awaiting verification (ING-2), with their deadlines."""
+    from creditreg.services import verification
+
+    ctx = context()
+    _need_schema(ctx)
+    rows = run(lambda: verification.pending(ctx, operator(), overdue_only=overdue))
+    for r in rows:
+        flag = "  OVERDUE" if r["overdue"] else ""
+        typer.echo(f"{r['id']:>8}  due {r['verify_due']}  subject {r['subject_id']}{flag}")
+    typer.echo(f"{len(rows)} record(s)")
+
+
+@records_app.command("verify")
+def records_verify(
+    record_id: Annotated[int, typer.Argument()],
+    passed: Annotated[bool, typer.Option("--pass/--return", help="pass it or return it")],
+    reason: Annotated[
+        list[str] | None, typer.Option(help="why it is returned (repeatable)")
+    ] = None,
+) -> None:
+    """ING-2: pass a record, or return it to its provider with reasons."""
+    from creditreg.services import verification
+
+    ctx = context()
+    _need_schema(ctx)
+    view = run(
+        lambda: verification.verify(ctx, operator(), record_id, passed=passed, reasons=reason or [])
+    )
+    typer.echo(f"record {record_id} {view['status']}")
+
+
+@records_app.command("withdraw")
+def records_withdraw(
+    record_id: Annotated[int, typer.Argument()],
+    reason: Annotated[str, typer.Option(help="the decision that revoked the record's basis")],
+) -> None:
+    """ING-7: withdraw a record whose basis was revoked (effective at once)."""
+    from creditreg.services import lifecycle
+
+    ctx = context()
+    _need_schema(ctx)
+    run(lambda: lifecycle.withdraw(ctx, operator(), record_id, reason))
+    typer.echo(f"record {record_id} withdrawn")
 
 
 def _count_lines(path: Path) -> int | None:

@@ -12,7 +12,7 @@ from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.services import audit
 from creditreg.services.context import Context
 from creditreg.services.records import RecordStatus
-from creditreg.store.tables import catalog_item, notification, record
+from creditreg.store.tables import catalog_item, deadline, notification, record
 
 
 def _record_dict(row: Any) -> dict[str, Any]:
@@ -56,9 +56,24 @@ def get(ctx: Context, principal: Principal, record_id: int) -> dict[str, Any]:
     principal.require(Permission.RECORDS_READ)
     with ctx.db.read() as conn:
         row = conn.execute(sa.select(record).where(record.c.id == record_id)).first()
-    if row is None or not _may_see(principal, row.providing_unit_id):
-        raise NotFound("record.not_found", f"no record {record_id}")
-    return _record_dict(row)
+        if row is None or not _may_see(principal, row.providing_unit_id):
+            raise NotFound("record.not_found", f"no record {record_id}")
+        # CAL-3: the verification deadline with its rule, as stored for the record's batch.
+        explained = conn.execute(
+            sa.select(deadline.c.explanation, deadline.c.provisional).where(
+                deadline.c.owner_type == "ingest_batch",
+                deadline.c.owner_id == str(row.batch_id),
+                deadline.c.rule_code == "verification",
+            )
+        ).first()
+    view = _record_dict(row)
+    if explained is not None:
+        view["verify_deadline"] = {
+            "due": view["verify_due"],
+            "explanation": explained.explanation,
+            "provisional": explained.provisional,
+        }
+    return view
 
 
 def _may_see(principal: Principal, unit_id: int) -> bool:

@@ -336,3 +336,61 @@ def demo_principal(ctx: Context) -> Any:
     from creditreg.services import access, demo
 
     return access.authenticate(ctx, demo.token_for("provider"))
+
+
+def test_cli_catalog_and_record_lifecycle__CAT_2_ING_2_ING_7_CAL_3(
+    db: DbTarget, ctx: Context, tmp_path: Path
+) -> None:
+    from creditreg.services import demo
+
+    demo.load(ctx)
+    runner = CliRunner()
+    env = {**db.env(), "CREDITREG_CLOCK": "2026-03-02T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
+
+    def cli(*args: str) -> Any:
+        return runner.invoke(app, list(args), env=env)
+
+    item = tmp_path / "item.json"
+    item.write_text(
+        json.dumps({**PUNISHMENT, "code": "QFSX", "reduces_rights": True}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    drafted = cli("catalog", "draft", str(item), "--unit", "3")
+    assert drafted.exit_code == 0 and drafted.stdout.startswith("drafted QFSX v1 as item ")
+    item_id = drafted.stdout.split()[-1]
+    refused = cli("catalog", "approve", item_id)
+    assert refused.exit_code == 2 and "[catalog.needs_expert_assessment]" in refused.stderr
+    assessed = cli(
+        "catalog",
+        "assess",
+        item_id,
+        "--assessment",
+        "专家组论证通过",
+        "--comment-start",
+        "2026-01-05",
+        "--comment-end",
+        "2026-02-04",
+    )
+    assert assessed.exit_code == 0
+    assert cli("catalog", "approve", item_id).stdout.strip() == "QFSX v1 approved"
+    listed = cli("catalog", "list").stdout
+    assert "QFSX" in listed and "XZCF" in listed
+
+    good = tmp_path / "one.csv"
+    good.write_bytes(csv_bytes([punishment_row(1), punishment_row(2)]))
+    assert cli("ingest", str(good), "--catalog", "XZCF").exit_code == 0
+    shown = json.loads(cli("records", "show", "1").stdout)
+    assert shown["verify_deadline"]["due"] == "2026-03-09"
+    assert "Art 17" in shown["verify_deadline"]["explanation"]
+    assert "not counted" in shown["verify_deadline"]["explanation"]
+    assert cli("records", "pending").stdout.strip().endswith("2 record(s)")
+    returned = cli("records", "verify", "1", "--return", "--reason", "文号有误")
+    assert returned.exit_code == 0 and returned.stdout.strip() == "record 1 returned"
+    no_reason = cli("records", "verify", "2", "--return")
+    assert no_reason.exit_code == 2 and "[verification.no_reason]" in no_reason.stderr
+    assert (
+        cli("records", "withdraw", "2", "--reason", "复议撤销").stdout.strip()
+        == "record 2 withdrawn"
+    )
+    again = cli("records", "withdraw", "2", "--reason", "x")
+    assert again.exit_code == 4 and "[record.already_withdrawn]" in again.stderr
