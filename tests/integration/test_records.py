@@ -306,3 +306,15 @@ def test_consent_categories_need_written_consent__PRI_2(loaded: Context) -> None
         granted_on=date(2026, 3, 1),
     )
     assert submit(loaded, [row], code="SRXX").accepted
+
+
+def test_nothing_beyond_the_approved_template_is_recorded__PRI_3(loaded: Context) -> None:
+    """Art 46: what a record may hold is its approved template; anything else is refused."""
+    row = punishment_row(1, spouse_name="某某", home_address="某市某路1号")
+    result = submit(loaded, [row])
+    assert not result.accepted
+    assert {(r.field, r.code) for r in result.rejected} == {
+        ("spouse_name", "record.unknown_field"),
+        ("home_address", "record.unknown_field"),
+    }
+    assert count(loaded, record) == 0
