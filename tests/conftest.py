@@ -91,14 +91,22 @@ def _drop_session_schemas() -> Iterator[None]:
     yield
     engine = _pg_state.get("engine")
     if isinstance(engine, sa.Engine):
-        with engine.begin() as conn:
-            names = conn.execute(
-                sa.text("select nspname from pg_namespace where nspname like :p"),
-                {"p": f"crt_{SESSION}_%"},
-            ).scalars()
-            for name in list(names):
-                conn.execute(sa.text(f'drop schema "{name}" cascade'))
+        with engine.connect() as conn:
+            names = list(
+                conn.execute(
+                    sa.text("select nspname from pg_namespace where nspname like :p"),
+                    {"p": f"crt_{SESSION}_%"},
+                ).scalars()
+            )
+        for name in names:  # leftovers only: each test drops its own schema
+            _drop_schema(engine, name)
         engine.dispose()
+
+
+def _drop_schema(engine: sa.Engine, name: str) -> None:
+    # One transaction per schema: dropping them all at once runs out of lock slots.
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'drop schema if exists "{name}" cascade'))
 
 
 @dataclass(frozen=True)
@@ -149,9 +157,13 @@ def _new_target(backend: str, tmp_path: Path, template: Path) -> DbTarget:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> DbTarget:
+def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[DbTarget]:
     """A migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
-    return _new_target(request.param, tmp_path, sqlite_template)
+    target = _new_target(request.param, tmp_path, sqlite_template)
+    yield target
+    admin = pg_admin_engine()
+    if target.schema and admin is not None:
+        _drop_schema(admin, target.schema)
 
 
 @pytest.fixture
