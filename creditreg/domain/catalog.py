@@ -225,8 +225,17 @@ class Template:
         """PRI-2: categories of this template that need the subject's written consent."""
         return frozenset(f.category for f in self.fields if f.category is not None)
 
+    @cached_property
+    def role_fields(self) -> dict[SubjectRole, FieldSpec]:
+        """Each role's field (the first, if a template gave one role twice)."""
+        roles: dict[SubjectRole, FieldSpec] = {}
+        for f in self.fields:
+            if f.role is not None:
+                roles.setdefault(f.role, f)
+        return roles
+
     def by_role(self, role: SubjectRole) -> FieldSpec | None:
-        return next((f for f in self.fields if f.role is role), None)
+        return self.role_fields.get(role)
 
     def validate(self, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[RowProblem]]:
         """Check and convert one row; returns the clean values and every problem found."""

@@ -168,7 +168,6 @@ class _Batch:
         self.number_field = _identity_field(item)
         self.consent_needed = item.template.consent_categories() & NEEDS_WRITTEN_CONSENT
         self.market = item.draft.info_kind is InfoKind.MARKET
-        self.roles = {f.role: f.name for f in item.template.fields if f.role}
 
     def reject(self, row: int, problem: RowProblem | Rejection) -> None:
         self.rejected_count += 1
@@ -263,8 +262,8 @@ class _Batch:
         self.stored += len(rows)
 
     def value(self, clean: Mapping[str, Any], role: SubjectRole) -> Any:
-        spec = self.roles.get(role)
-        return clean.get(spec) if spec else None
+        spec = self.item.template.by_role(role)
+        return clean.get(spec.name) if spec else None
 
     def classify(self, clean: Mapping[str, Any], kind: SubjectKind) -> tuple[Any, ...]:
         """ING-4, ING-5, STD-4, DIS-2: the columns from decision_date to display_until."""
