@@ -19,7 +19,18 @@ from creditreg.config import Settings
 from creditreg.domain.access import SYSTEM, Level, Permission, Principal, Role, UnitKind
 from creditreg.domain.calendar import Span
 from creditreg.domain.errors import DomainError, InvalidInput
-from creditreg.services import access, calendar, demo, subjects
+from creditreg.domain.subjects import parse_id_type, parse_subject_kind
+from creditreg.services import (
+    access,
+    calendar,
+    catalog,
+    demo,
+    ingest_files,
+    lifecycle,
+    records,
+    subjects,
+    verification,
+)
 from creditreg.services import audit as audit_service
 from creditreg.services.context import Context
 from creditreg.store import migrate
@@ -85,10 +96,15 @@ def _root(cli: typer.Context) -> None:
     cli.call_on_close(_close_all)
 
 
-def context(settings: Settings | None = None) -> Context:
-    """The service context for this command (closed when the command ends)."""
+def context(settings: Settings | None = None, *, check_schema: bool = True) -> Context:
+    """The service context for this command (closed when the command ends).
+
+    Unless told otherwise, the database must be at the current schema (exit 7 if not).
+    """
     built = run(lambda: build_context(settings))
     _opened.append(built)
+    if check_schema:
+        _need_schema(built)
     return built
 
 
@@ -125,7 +141,7 @@ def _need_schema(ctx: Context) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database (CREDITREG_DATABASE_URL) to the current schema."""
-    ctx = context()
+    ctx = context(check_schema=False)
     before = migrate.current_revision(ctx.db.engine)
     migrate.upgrade(ctx.db.engine)
     after = migrate.current_revision(ctx.db.engine)
@@ -135,7 +151,7 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the schema revision the database is at."""
-    ctx = context()
+    ctx = context(check_schema=False)
     typer.echo(migrate.current_revision(ctx.db.engine) or "empty")
 
 
@@ -169,7 +185,6 @@ def serve(
         overrides["test_clock"] = True
     settings = run(lambda: Settings(**overrides))
     ctx = context(settings)
-    _need_schema(ctx)
     uvicorn.run(
         create_app(ctx, settings),
         host=host or settings.host,
@@ -187,7 +202,6 @@ def serve(
 def demo_load() -> None:
     """Load the demo data set (once; a second run adds nothing) and print its credentials."""
     ctx = context()
-    _need_schema(ctx)
     result = run(lambda: demo.load(ctx, operator()))
     typer.echo("demo data loaded" if result.created else "demo data already loaded; nothing added")
     typer.echo("logins (POST /api/v1/auth/login):")
@@ -205,7 +219,6 @@ def demo_load() -> None:
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 naming the first broken event."""
     ctx = context()
-    _need_schema(ctx)
     result = audit_service.verify(ctx)
     if result.broken is not None:
         fail(
@@ -242,7 +255,6 @@ def calendar_add(
 ) -> None:
     """Print the due date: the end of the N-th working day after START (START not counted)."""
     ctx = context()
-    _need_schema(ctx)
     spans = run(lambda: [_parse_pause(p) for p in pause or []])
     result = run(lambda: calendar.count(ctx, start.date(), working_days, spans))
     typer.echo(result.due.isoformat() + ("  provisional" if result.provisional else ""))
@@ -253,7 +265,6 @@ def calendar_add(
 def calendar_day(day: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"])]) -> None:
     """Say whether DAY is a working day, and why."""
     ctx = context()
-    _need_schema(ctx)
     info = calendar.day(ctx, day.date())
     kind = "working day" if info.working else "rest day"
     extra = f" ({info.note})" if info.note else ""
@@ -270,7 +281,6 @@ def calendar_set(
 ) -> None:
     """Correct one calendar day; stored deadlines spanning it are recomputed."""
     ctx = context()
-    _need_schema(ctx)
     info, touched = run(lambda: calendar.set_day(ctx, operator(), day.date(), working, note))
     kind = "working day" if info.working else "rest day"
     typer.echo(f"{info.day.isoformat()} is now a {kind}; {touched} deadline(s) changed")
@@ -282,7 +292,6 @@ def calendar_load(
 ) -> None:
     """Load a year's official schedule; provisional deadlines are recomputed."""
     ctx = context()
-    _need_schema(ctx)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -305,10 +314,7 @@ def subjects_add(
     name: Annotated[str, typer.Argument()],
 ) -> None:
     """Register a subject."""
-    from creditreg.domain.subjects import parse_id_type, parse_subject_kind
-
     ctx = context()
-    _need_schema(ctx)
     view = run(
         lambda: subjects.register(
             ctx,
@@ -327,10 +333,7 @@ def subjects_find(
     id_type: Annotated[str, typer.Argument()], id_number: Annotated[str, typer.Argument()]
 ) -> None:
     """Find a subject by identifier."""
-    from creditreg.domain.subjects import parse_id_type
-
     ctx = context()
-    _need_schema(ctx)
     view = run(lambda: subjects.find(ctx, operator(), parse_id_type(id_type), id_number))
     typer.echo(
         f"subject {view.id}: {view.name} ({view.kind.value}, {view.id_type.value} {view.id_number})"
@@ -351,7 +354,6 @@ def units_add(
 ) -> None:
     """Register a unit."""
     ctx = context()
-    _need_schema(ctx)
     created = run(
         lambda: access.create_unit(
             ctx,
@@ -376,7 +378,6 @@ def units_add_user(
 ) -> None:
     """Add a person to a unit; the password is asked for (or read from stdin)."""
     ctx = context()
-    _need_schema(ctx)
     if sys.stdin.isatty():
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     else:
@@ -403,7 +404,6 @@ def units_add_token(
 ) -> None:
     """Issue an API token; it is printed once and never again."""
     ctx = context()
-    _need_schema(ctx)
     issued = run(
         lambda: access.create_token(ctx, operator(), unit_id=unit_id, name=name, scopes=scope)
     )
@@ -415,7 +415,6 @@ def units_add_token(
 def units_revoke_token(token_id: Annotated[int, typer.Argument()]) -> None:
     """Revoke an API token at once."""
     ctx = context()
-    _need_schema(ctx)
     run(lambda: access.revoke_token(ctx, operator(), token_id))
     typer.echo(f"token {token_id} revoked")
 
@@ -423,10 +422,7 @@ def units_revoke_token(token_id: Annotated[int, typer.Argument()]) -> None:
 @app.command()
 def sweep() -> None:
     """One pass of the timers (from cron): archive records whose display period ended."""
-    from creditreg.services import lifecycle
-
     ctx = context()
-    _need_schema(ctx)
     archived = run(lambda: lifecycle.archive_due(ctx, operator()))
     typer.echo(f"sweep at {ctx.today().isoformat()}: {archived} record(s) archived")
 
@@ -437,10 +433,7 @@ def sweep() -> None:
 @catalog_app.command("list")
 def catalog_list() -> None:
     """The approved catalog items (code, version, class, character, disclosure, name)."""
-    from creditreg.services import catalog
-
     ctx = context()
-    _need_schema(ctx)
     for item in catalog.published(ctx):
         d = item.draft
         typer.echo(
@@ -452,10 +445,7 @@ def catalog_list() -> None:
 @catalog_app.command("show")
 def catalog_show(code: Annotated[str, typer.Argument()], version: int | None = None) -> None:
     """One item's template: field, label, type, presence."""
-    from creditreg.services import catalog
-
     ctx = context()
-    _need_schema(ctx)
     item = run(lambda: catalog.find(ctx, code, version))
     typer.echo(f"{item.code} v{item.version} {item.draft.name} ({item.status.value})")
     for f in item.template.fields:
@@ -471,10 +461,7 @@ def catalog_draft(
     """Draft a catalog item, or a new version of one."""
     import json
 
-    from creditreg.services import catalog
-
     ctx = context()
-    _need_schema(ctx)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -491,10 +478,7 @@ def catalog_assess(
     comment_end: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])],
 ) -> None:
     """CAT-2: record the expert assessment and public-comment period of a draft."""
-    from creditreg.services import catalog
-
     ctx = context()
-    _need_schema(ctx)
     item = run(
         lambda: catalog.record_assessment(
             ctx,
@@ -511,10 +495,7 @@ def catalog_assess(
 @catalog_app.command("approve")
 def catalog_approve(item_id: Annotated[int, typer.Argument()]) -> None:
     """Approve a draft item; the previous version is retired for new records."""
-    from creditreg.services import catalog
-
     ctx = context()
-    _need_schema(ctx)
     item = run(lambda: catalog.approve(ctx, operator(), item_id))
     typer.echo(f"{item.code} v{item.version} approved")
 
@@ -524,10 +505,7 @@ def records_show(record_id: Annotated[int, typer.Argument()]) -> None:
     """A record as JSON, with its verification deadline and how it was counted."""
     import json
 
-    from creditreg.services import verification
-
     ctx = context()
-    _need_schema(ctx)
     view = run(lambda: verification.get(ctx, operator(), record_id))
     typer.echo(json.dumps(view, ensure_ascii=False, indent=2, default=str))
 
@@ -535,10 +513,7 @@ def records_show(record_id: Annotated[int, typer.Argument()]) -> None:
 @records_app.command("pending")
 def records_pending(overdue: bool = False) -> None:
     """Records awaiting verification (ING-2), with their deadlines."""
-    from creditreg.services import verification
-
     ctx = context()
-    _need_schema(ctx)
     rows = run(lambda: verification.pending(ctx, operator(), overdue_only=overdue))
     for r in rows:
         flag = "  OVERDUE" if r["overdue"] else ""
@@ -555,10 +530,7 @@ def records_verify(
     ] = None,
 ) -> None:
     """ING-2: pass a record, or return it to its provider with reasons."""
-    from creditreg.services import verification
-
     ctx = context()
-    _need_schema(ctx)
     view = run(
         lambda: verification.verify(ctx, operator(), record_id, passed=passed, reasons=reason or [])
     )
@@ -571,10 +543,7 @@ def records_withdraw(
     reason: Annotated[str, typer.Option(help="the decision that revoked the record's basis")],
 ) -> None:
     """ING-7: withdraw a record whose basis was revoked (effective at once)."""
-    from creditreg.services import lifecycle
-
     ctx = context()
-    _need_schema(ctx)
     run(lambda: lifecycle.withdraw(ctx, operator(), record_id, reason))
     typer.echo(f"record {record_id} withdrawn")
 
@@ -597,10 +566,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Submit a bulk file of records on its catalog item's providing unit's behalf (ING-1)."""
-    from creditreg.services import catalog, ingest_files, records
-
     ctx = context()
-    _need_schema(ctx)
     if not path.is_file():
         fail("file.not_found", f"{path} is not a readable file", 2)
     fmt = run(lambda: ingest_files.detect_format(path.name))
