@@ -17,10 +17,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access import Permission, Principal, UnitKind
+from creditreg.domain.audit import canonical_json
 from creditreg.domain.catalog import InfoKind, RowProblem, SubjectRole
 from creditreg.domain.deadlines import RULES
-from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
-from creditreg.domain.privacy import NEEDS_WRITTEN_CONSENT
+from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, parse_enum
+from creditreg.domain.privacy import (
+    CONSENT_WARNING,
+    FORBIDDEN,
+    NEEDS_WRITTEN_CONSENT,
+    DataCategory,
+)
 from creditreg.domain.records import Severity, UntrustworthyClass, discipline_block, display_until
 from creditreg.domain.subjects import (
     IdType,
@@ -91,8 +97,6 @@ class BatchResult:
 
 def digest_rows(rows: Iterable[Mapping[str, Any]]) -> str:
     """A content digest for rows given as data (not as a file)."""
-    from creditreg.domain.audit import canonical_json
-
     h = hashlib.sha256()
     for r in rows:
         h.update(canonical_json(dict(r)))
@@ -511,9 +515,6 @@ def record_consent(
     granted_on: date,
 ) -> int:
     """PRI-1, PRI-2: record a person's consent, with the agreed use and the warning shown."""
-    from creditreg.domain.errors import parse_enum
-    from creditreg.domain.privacy import CONSENT_WARNING, FORBIDDEN, DataCategory
-
     principal.require(Permission.RECORDS_SUBMIT)
     cats = [parse_enum(DataCategory, c, "privacy.bad_category") for c in categories]
     if any(c in FORBIDDEN for c in cats):

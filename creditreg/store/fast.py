@@ -72,8 +72,7 @@ def decode_json(value: Any) -> Any:
 
 def compiled_once(db: Database, key: str, build: Any) -> FastQuery:
     """The FastQuery `key` for this database, built on first use."""
-    cache: dict[str, FastQuery] = db.__dict__.setdefault("_fast_queries", {})
-    query = cache.get(key)
+    query = db.fast_queries.get(key)
     if query is None:
-        query = cache[key] = FastQuery(db, build())
+        query = db.fast_queries[key] = FastQuery(db, build())
     return query

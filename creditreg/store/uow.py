@@ -11,12 +11,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from creditreg.store.engine import SQLITE_BEGIN
+
+if TYPE_CHECKING:
+    from creditreg.store.fast import FastQuery
 
 
 class Database:
@@ -31,6 +34,8 @@ class Database:
         self._readers = threading.local()
         self._readers_lock = threading.Lock()
         self._all_readers: list[Any] = []
+        # Hot-path SELECTs compiled for this database's dialect (creditreg.store.fast).
+        self.fast_queries: dict[str, FastQuery] = {}
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, require
+from creditreg.api.responses import JSON
 from creditreg.domain.access import Permission, Principal
 from creditreg.services import catalog, ingest_files, lifecycle, records, verification
 
@@ -64,8 +65,6 @@ def _answer(result: records.BatchResult, as_csv: bool) -> Response | dict[str, A
             headers={"Content-Disposition": 'attachment; filename="rejected-rows.csv"'},
         )
     if result.rejected_count:
-        from creditreg.api.responses import JSON
-
         body = {
             "error": {
                 "code": "records.batch_rejected",
