@@ -45,6 +45,11 @@ class Permission(StrEnum):
     RECORDS_READ = "records:read"
     RECORDS_VERIFY = "records:verify"  # the platform's data verification (Art 17)
     INBOX_READ = "inbox:read"
+    STANDARDS_WRITE = "standards:write"  # publish designation standards of one's fields (Op(3))
+    LISTS_READ = "lists:read"  # entries in force, for every authorized unit (LST-9)
+    LISTS_DESIGNATE = "lists:designate"  # run the list procedures (Op(6), Art 28)
+    # Receive objections and restoration applications for a subject (Art 41, 43).
+    LISTS_RECEIVE = "lists:receive"
 
 
 class Role(StrEnum):
@@ -71,6 +76,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RECORDS_READ,
             P.RECORDS_VERIFY,
             P.RECORDS_SUBMIT,
+            P.STANDARDS_WRITE,
+            P.LISTS_READ,
+            P.LISTS_RECEIVE,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -83,9 +91,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INBOX_READ,
         }
     ),
-    Role.DESIGNATOR: frozenset({P.SUBJECTS_READ, P.PERSONAL_READ}),
-    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ}),
-    Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ}),
+    Role.DESIGNATOR: frozenset(
+        {
+            P.SUBJECTS_READ,
+            P.PERSONAL_READ,
+            P.STANDARDS_WRITE,
+            P.LISTS_READ,
+            P.LISTS_DESIGNATE,
+            P.LISTS_RECEIVE,
+        }
+    ),
+    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ, P.LISTS_READ}),
     Role.UNIT_ADMIN: frozenset({P.TOKENS_MANAGE}),
 }
 

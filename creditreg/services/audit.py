@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,7 @@ from creditreg.domain.audit import (
     verify_chain,
 )
 from creditreg.services.context import Context
+from creditreg.store import bulk
 from creditreg.store.tables import audit_event
 
 # A constant key for PostgreSQL's transaction-level advisory lock on the chain's tail.
@@ -39,44 +40,90 @@ def record(
     detail: Mapping[str, Any] | None = None,
 ) -> int:
     """Append one event to the chain inside the caller's transaction; returns its seq."""
+    return record_many(
+        conn, ctx, principal, [Event(action, object_type, object_id, before, after, detail)]
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event of a batch written by `record_many`."""
+
+    action: str
+    object_type: str
+    object_id: str | int
+    before: Any = None
+    after: Any = None
+    detail: Mapping[str, Any] | None = None
+
+
+def record_many(
+    conn: sa.Connection, ctx: Context, principal: Principal, events: Sequence[Event]
+) -> int:
+    """Append many events in order in one statement (the sweep's bulk transitions).
+
+    Each event carries the previous one's hash; the rows go to the driver in one
+    executemany. Returns the last event's seq (0 when there was nothing to write)."""
+    if not events:
+        return 0
     if conn.dialect.name == "postgresql":
-        # Serialise appends: each event must see the one before it.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    # (On SQLite the write transaction already holds the database's write lock.)
     last = conn.execute(
         sa.select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
-    fields = AuditFields(
-        seq=seq,
-        occurred_at=ctx.now().isoformat(),
-        actor=principal.actor,
-        unit_id=principal.unit_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before_digest=digest(before) if before is not None else None,
-        after_digest=digest(after) if after is not None else None,
-        detail=dict(detail or {}),
-        prev_hash=prev_hash,
-    )
-    conn.execute(
-        audit_event.insert().values(
-            seq=fields.seq,
-            occurred_at=fields.occurred_at,
-            actor=fields.actor,
-            unit_id=fields.unit_id,
-            action=fields.action,
-            object_type=fields.object_type,
-            object_id=fields.object_id,
-            before_digest=fields.before_digest,
-            after_digest=fields.after_digest,
-            detail=canonical_json(fields.detail).decode(),
-            prev_hash=fields.prev_hash,
-            hash=fields.hash(),
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    occurred = ctx.now().isoformat()
+    rows = []
+    for event in events:
+        seq += 1
+        fields = AuditFields(
+            seq=seq,
+            occurred_at=occurred,
+            actor=principal.actor,
+            unit_id=principal.unit_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=str(event.object_id),
+            before_digest=digest(event.before) if event.before is not None else None,
+            after_digest=digest(event.after) if event.after is not None else None,
+            detail=dict(event.detail or {}),
+            prev_hash=prev_hash,
         )
-    )
+        prev_hash = fields.hash()
+        rows.append(
+            (
+                fields.seq,
+                fields.occurred_at,
+                fields.actor,
+                fields.unit_id,
+                fields.action,
+                fields.object_type,
+                fields.object_id,
+                fields.before_digest,
+                fields.after_digest,
+                canonical_json(fields.detail).decode(),
+                fields.prev_hash,
+                prev_hash,
+            )
+        )
+    bulk.executemany(conn, bulk.insert_sql(conn, audit_event, _COLUMNS), rows)
     return seq
+
+
+_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "unit_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before_digest",
+    "after_digest",
+    "detail",
+    "prev_hash",
+    "hash",
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,13 @@ from creditreg.domain.calendar import parse_schedule as parse_schedule_text
 from creditreg.domain.deadlines import RULES, Deadline, DeadlineRule
 from creditreg.services import audit
 from creditreg.services.context import Context
-from creditreg.store.tables import calendar_day, calendar_year, deadline
+from creditreg.store.tables import (
+    calendar_day,
+    calendar_year,
+    deadline,
+    list_entry,
+    upward_report,
+)
 
 
 def load(conn: sa.Connection) -> WorkingCalendar:
@@ -210,6 +216,7 @@ def recompute(
         result = item.compute(cal)
         if result.due != row.due_date or result.provisional != row.provisional:
             changed += 1
+            _follow(conn, row, result.due)
         conn.execute(
             deadline.update()
             .where(deadline.c.id == row.id)
@@ -223,12 +230,34 @@ def recompute(
     return changed
 
 
+def _follow(conn: sa.Connection, row: Any, due: date) -> None:
+    """Owners that keep a deadline's due date beside them (to find what is due by index)."""
+    if row.owner_type != "list_entry":
+        return
+    owner = int(row.owner_id)
+    if row.rule_code in ("blacklist_objection", "red_list_announcement"):
+        conn.execute(
+            list_entry.update()
+            .where(list_entry.c.id == owner, list_entry.c.window_due == row.due_date)
+            .values(window_due=due)
+        )
+    elif row.rule_code == "report_upward":
+        conn.execute(
+            upward_report.update().where(upward_report.c.entry_id == owner).values(due_date=due)
+        )
+
+
 def deadlines_for(ctx: Context, owner_type: str, owner_id: str | int) -> list[dict[str, Any]]:
     """The stored deadlines of one object."""
     with ctx.db.read() as conn:
-        rows = conn.execute(
-            sa.select(deadline)
-            .where(deadline.c.owner_type == owner_type, deadline.c.owner_id == str(owner_id))
-            .order_by(deadline.c.id)
-        ).all()
+        return deadlines_in(conn, owner_type, owner_id)
+
+
+def deadlines_in(conn: sa.Connection, owner_type: str, owner_id: str | int) -> list[dict[str, Any]]:
+    """The stored deadlines of one object, inside the caller's transaction."""
+    rows = conn.execute(
+        sa.select(deadline)
+        .where(deadline.c.owner_type == owner_type, deadline.c.owner_id == str(owner_id))
+        .order_by(deadline.c.id)
+    ).all()
     return [row._asdict() for row in rows]

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from stdnum.cn import ric as stdnum_ric
 
 from creditreg.domain.access import SYSTEM, Level, Permission, Principal, Role, UnitKind
+from creditreg.domain.standards import draft_from_dict
 from creditreg.domain.subjects import IdType, LinkRole, SubjectKind, uscc_check_character
-from creditreg.services import access, audit, catalog, demo_catalogs, subjects
+from creditreg.services import access, audit, catalog, demo_catalogs, standards, subjects
 from creditreg.services.context import Context
 from creditreg.store.tables import unit
 
@@ -66,6 +67,9 @@ DEMO_UNITS = (
             P.CATALOG_WRITE,
             P.RECORDS_READ,
             P.RECORDS_VERIFY,
+            P.STANDARDS_WRITE,
+            P.LISTS_READ,
+            P.LISTS_RECEIVE,
         ),
     ),
     DemoUnit(
@@ -77,7 +81,14 @@ DEMO_UNITS = (
         Level.PROVINCIAL,
         ("market_regulation", "food_drug_safety"),
         (("designator", "认定部门用户", (Role.DESIGNATOR,)),),
-        (P.SUBJECTS_READ, P.PERSONAL_READ),
+        (
+            P.SUBJECTS_READ,
+            P.PERSONAL_READ,
+            P.STANDARDS_WRITE,
+            P.LISTS_READ,
+            P.LISTS_DESIGNATE,
+            P.LISTS_RECEIVE,
+        ),
     ),
     DemoUnit(
         "provider",
@@ -99,7 +110,7 @@ DEMO_UNITS = (
         Level.MUNICIPAL,
         ("public_resources",),
         (("implementer", "联合奖惩实施部门用户", (Role.IMPLEMENTER,)),),
-        (P.SUBJECTS_READ,),
+        (P.SUBJECTS_READ, P.LISTS_READ),
     ),
 )
 
@@ -213,10 +224,12 @@ def _create(ctx: Context, principal: Principal) -> None:
         date(2021, 6, 1),
     )
     # The two national templates, provided by the demo providing unit (CAT-1).
-    for template in (demo_catalogs.PUNISHMENT, demo_catalogs.LICENSING):
+    for template in (demo_catalogs.PUNISHMENT, demo_catalogs.LICENSING, demo_catalogs.HONOURS):
         item = catalog.draft_item(
             ctx, principal, catalog.parse_draft(template), unit_ids["provider"]
         )
         catalog.approve(ctx, principal, item.id)
+    for raw in demo_catalogs.STANDARDS:
+        standards.publish(ctx, principal, draft_from_dict(raw))
     with ctx.db.write() as conn:
         audit.record(conn, ctx, principal, "demo.load", "demo", "v1", detail={"units": unit_ids})

@@ -284,3 +284,78 @@ LICENSING: dict[str, Any] = {
         *_authority("许可"),
     ],
 }
+
+HONOURS: dict[str, Any] = {
+    "code": "BZJL",
+    "name": "表彰奖励信息",
+    "content_class": "commendations",
+    "info_kind": "public_credit_info",
+    "subject_kinds": ["legal_person", "unincorporated_org", "natural_person"],
+    "character": "trustworthy",
+    "disclosure": "public_display",
+    "scope": "本省各级国家机关作出的表彰、奖励决定",
+    "information_items": "行政相对人、表彰奖励名称、决定文号、决定日期、决定机关",
+    "reduces_rights": False,
+    "template": [
+        *_party(),
+        {"name": "award_name", "label": "表彰奖励名称", "type": "string", "presence": "required"},
+        {
+            "name": "document_number",
+            "label": "表彰奖励决定文号",
+            "type": "string",
+            "presence": "required",
+        },
+        {
+            "name": "decision_date",
+            "label": "决定日期",
+            "type": "date",
+            "presence": "required",
+            "role": "decision_date",
+        },
+        *_authority("表彰"),
+    ],
+}
+
+# Two designation standards of the demo designating unit's field (STD-1), so that the
+# list procedures can be tried at once.
+STANDARDS: tuple[dict[str, Any], ...] = (
+    {
+        "code": "SCJG-HMD",
+        "field": "market_regulation",
+        "list_type": "blacklist",
+        "scope": "national",
+        "title": "市场监管领域严重违法失信名单认定标准（演示）",
+        "legal_basis": "《社会信用条例》第二十八条、第三十三条；发改财金规〔2017〕1798号",
+        "procedure": "初步名单 → 书面告知（依据、理由、惩戒措施、异议权利）→ 异议期 → 认定 → "
+        "报送上级平台；认定后移出各红名单。",
+        "rule": {
+            "catalog_codes": ["XZCF"],
+            "untrustworthy_classes": ["art20_2"],
+            "serious_only": True,
+            "min_count": 1,
+            "within_months": 36,
+        },
+        "validity_months": 36,
+        "window_days": 5,
+        "restoration": {
+            "restorable": True,
+            "method": "履行行政处罚决定并消除不良影响后提出申请",
+            "after_months": 12,
+        },
+        "scrutiny_months": 12,
+        "measures": ["限制参与政府采购（第三十四条第一项）", "限制高消费（第三十四条第四项）"],
+    },
+    {
+        "code": "SCJG-HONG",
+        "field": "market_regulation",
+        "list_type": "red_list",
+        "scope": "national",
+        "title": "市场监管领域守信激励对象认定标准（演示）",
+        "legal_basis": "《社会信用条例》第二十八条、第三十条",
+        "procedure": "初步名单 → 与黑名单交叉比对 → 公示 → 无异议认定；有异议的先核实。",
+        "rule": {"catalog_codes": ["BZJL"], "min_count": 1, "clean_months": 36},
+        "validity_months": 24,
+        "window_days": 7,
+        "measures": ["行政许可绿色通道（第三十条第一项）"],
+    },
+)

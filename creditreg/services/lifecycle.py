@@ -3,16 +3,19 @@ archiving when its display period ends (DIS-2) or on the subject's request (RST-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
 from creditreg.domain.access import SYSTEM, Permission, Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from creditreg.services import audit
+from creditreg.domain.lists import EntryStatus
+from creditreg.domain.standards import ListType
+from creditreg.services import audit, entries
 from creditreg.services.context import Context
 from creditreg.services.records import RecordStatus
-from creditreg.store.tables import domain_event, record
+from creditreg.store.tables import domain_event, list_entry, record
 
 LIVE = (RecordStatus.RECEIVED, RecordStatus.VERIFIED)
 
@@ -36,7 +39,8 @@ def emit(
     object_id: Any,
     payload: dict[str, Any],
 ) -> None:
-    """A domain event for subscribers (lists and measures react to withdrawals)."""
+    """A domain event: stored for pollers, and handed to in-process subscribers inside the
+    same transaction (so a withdrawal revokes its entries the same day, ING-7)."""
     conn.execute(
         domain_event.insert().values(
             kind=kind,
@@ -46,6 +50,18 @@ def emit(
             occurred_at=ctx.now(),
         )
     )
+    for handler in SUBSCRIBERS.get(kind, ()):
+        handler(conn, ctx, payload)
+
+
+def _revoke_entries(conn: sa.Connection, ctx: Context, payload: dict[str, Any]) -> None:
+    entries.revoke_resting_on(conn, ctx, SYSTEM, int(payload["record_id"]))
+
+
+# Who reacts to which domain event, in-process. Later parts (measures) add theirs here.
+SUBSCRIBERS: dict[str, tuple[Callable[[sa.Connection, Context, dict[str, Any]], None], ...]] = {
+    "record.withdrawn": (_revoke_entries,),
+}
 
 
 def withdraw(ctx: Context, principal: Principal, record_id: int, reason: str) -> dict[str, Any]:
@@ -131,10 +147,17 @@ def archive_due(ctx: Context, principal: Principal = SYSTEM) -> int:
     """DIS-2, Art 19: archive every live record whose display period has ended. Idempotent;
     found by the display_until index, so its cost follows what is due."""
     today = ctx.today()
+    # DIS-2, Art 19: while the subject is on a blacklist its display is extended.
+    blacklisted = sa.exists().where(
+        list_entry.c.subject_id == record.c.subject_id,
+        list_entry.c.list_type == ListType.BLACKLIST.value,
+        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
+        list_entry.c.designated_on.is_not(None),
+    )
     with ctx.db.write() as conn:
         result = conn.execute(
             record.update()
-            .where(record.c.display_until < today, record.c.status.in_(LIVE))
+            .where(record.c.display_until < today, record.c.status.in_(LIVE), ~blacklisted)
             .values(
                 status=RecordStatus.ARCHIVED, archived_at=ctx.now(), archive_reason="display_ended"
             )
