@@ -16,6 +16,7 @@ from creditreg.api.routers import (
     catalog,
     clock,
     health,
+    lists,
     records,
     subjects,
     units,
@@ -45,7 +46,18 @@ def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (health, auth, units, subjects, calendar, audit, clock, catalog, records):
+    for module in (
+        health,
+        auth,
+        units,
+        subjects,
+        calendar,
+        audit,
+        clock,
+        catalog,
+        records,
+        lists,
+    ):
         app.include_router(module.router)
     app.include_router(web_routes.router)
     # Not FastAPI's max_body_size: Starlette answers that one in plain text, outside the

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import sys
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
-from pydantic import ValidationError
 
-from creditreg.bootstrap import build_context
+from creditreg.cli import lists as _lists  # noqa: F401  (registers its commands)
+from creditreg.cli.base import (
+    app,
+    audit_app,
+    calendar_app,
+    catalog_app,
+    context,
+    db_app,
+    demo_app,
+    fail,
+    operator,
+    records_app,
+    run,
+    subjects_app,
+    units_app,
+)
 from creditreg.config import Settings
-from creditreg.domain.access import SYSTEM, Level, Permission, Principal, Role, UnitKind
+from creditreg.domain.access import Level, Permission, Role, UnitKind
 from creditreg.domain.calendar import Span
-from creditreg.domain.errors import DomainError, InvalidInput
+from creditreg.domain.errors import InvalidInput
 from creditreg.domain.subjects import parse_id_type, parse_subject_kind
 from creditreg.services import (
     access,
@@ -32,108 +44,7 @@ from creditreg.services import (
     verification,
 )
 from creditreg.services import audit as audit_service
-from creditreg.services.context import Context
 from creditreg.store import migrate
-
-app = typer.Typer(
-    help="creditreg: credit-information sharing platform.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
-
-
-def _group(name: str, help_text: str) -> typer.Typer:
-    """A command group under `creditreg NAME`."""
-    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
-    app.add_typer(group, name=name)
-    return group
-
-
-db_app = _group("db", "Database schema.")
-demo_app = _group("demo", "Demo data.")
-audit_app = _group("audit", "The tamper-evident audit log.")
-calendar_app = _group("calendar", "Working-day calendar.")
-subjects_app = _group("subjects", "Credit subjects.")
-units_app = _group("units", "Units, users and API tokens.")
-catalog_app = _group("catalog", "The credit-information catalog.")
-records_app = _group("records", "Credit records: verification and withdrawal.")
-
-T = TypeVar("T")
-
-
-def fail(code: str, message: str, exit_code: int = 1) -> None:
-    """One readable line on stderr, and a non-zero exit."""
-    typer.echo(f"error: {message} [{code}]", err=True)
-    raise typer.Exit(exit_code)
-
-
-def run(action: Callable[[], T]) -> T:
-    """Run `action`, turning a domain error into one line and its exit code."""
-    try:
-        return action()
-    except DomainError as exc:
-        fail(exc.code, exc.message, exc.exit_code)
-        raise AssertionError("unreachable") from exc
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        fail("config.invalid", f"invalid setting: {problems}", 2)
-        raise AssertionError("unreachable") from exc
-
-
-_opened: list[Context] = []
-
-
-def _close_all() -> None:
-    while _opened:
-        _opened.pop().db.dispose()
-
-
-@app.callback()
-def _root(cli: typer.Context) -> None:
-    """creditreg: credit-information sharing platform."""
-    # Every database a command opens is closed when the command ends, however it ends.
-    cli.call_on_close(_close_all)
-
-
-def context(settings: Settings | None = None, *, check_schema: bool = True) -> Context:
-    """The service context for this command (closed when the command ends).
-
-    Unless told otherwise, the database must be at the current schema (exit 7 if not).
-    """
-    built = run(lambda: build_context(settings))
-    _opened.append(built)
-    if check_schema:
-        _need_schema(built)
-    return built
-
-
-def operator() -> Principal:
-    """The CLI acts as the platform, on the machine, under the operating-system user's name."""
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Principal(
-        actor=f"cli:{who}",
-        unit_id=None,
-        unit_kind=None,
-        region=SYSTEM.region,
-        level=SYSTEM.level,
-        fields=SYSTEM.fields,
-        permissions=SYSTEM.permissions,
-        roles=SYSTEM.roles,
-    )
-
-
-def _need_schema(ctx: Context) -> None:
-    if migrate.current_revision(ctx.db.engine) != migrate.head_revision():
-        fail(
-            "db.not_migrated",
-            "the database is not at the current schema: run 'creditreg db upgrade'",
-            7,
-        )
-
 
 # --- db ---------------------------------------------------------------------------------
 
@@ -417,14 +328,6 @@ def units_revoke_token(token_id: Annotated[int, typer.Argument()]) -> None:
     ctx = context()
     run(lambda: access.revoke_token(ctx, operator(), token_id))
     typer.echo(f"token {token_id} revoked")
-
-
-@app.command()
-def sweep() -> None:
-    """One pass of the timers (from cron): archive records whose display period ended."""
-    ctx = context()
-    archived = run(lambda: lifecycle.archive_due(ctx, operator()))
-    typer.echo(f"sweep at {ctx.today().isoformat()}: {archived} record(s) archived")
 
 
 # --- catalog and ingestion --------------------------------------------------------------

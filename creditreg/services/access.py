@@ -410,3 +410,24 @@ def principal_dict(principal: Principal) -> dict[str, Any]:
         "permissions": sorted(p.value for p in principal.permissions),
         "roles": sorted(r.value for r in principal.roles),
     }
+
+
+def acting_for(ctx: Context, actor: str, unit_id: int) -> Principal:
+    """An operator on the machine acting for a unit: the unit's scope (fields, region,
+    level) and the permissions its kind's roles allow, under the operator's own name."""
+    with ctx.db.read() as conn:
+        row = _unit_row(conn, unit_id)
+    kind = UnitKind(row.kind)
+    if not row.active:
+        raise Unauthenticated("auth.inactive", f"unit {unit_id} is deactivated")
+    roles = ROLES_FOR_KIND[kind]
+    return Principal(
+        actor=f"{actor}@unit:{unit_id}",
+        unit_id=unit_id,
+        unit_kind=kind,
+        region=row.region,
+        level=Level(row.level),
+        fields=frozenset(row.fields),
+        permissions=permissions_for(frozenset(roles)),
+        roles=frozenset(roles),
+    )

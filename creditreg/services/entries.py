@@ -774,3 +774,80 @@ def fields() -> list[dict[str, Any]]:
         {"code": f.code, "label": f.label, "label_zh": f.label_zh, "key_field": f.key}
         for f in FIELDS.values()
     ]
+
+
+def reports(ctx: Context, principal: Principal, overdue: bool = False) -> list[dict[str, Any]]:
+    """LST-9: the queue of reports to the upper-level platform, with their deadlines."""
+    principal.require(Permission.LISTS_READ)
+    query = (
+        sa.select(upward_report, list_entry.c.list_type, list_entry.c.field)
+        .join(list_entry, list_entry.c.id == upward_report.c.entry_id)
+        .where(upward_report.c.status == "queued")
+        .order_by(upward_report.c.due_date, upward_report.c.id)
+    )
+    if overdue:
+        query = query.where(upward_report.c.due_date < ctx.today())
+    with ctx.db.read() as conn:
+        return [
+            {
+                "entry_id": r.entry_id,
+                "list_type": r.list_type,
+                "field": r.field,
+                "status": r.status,
+                "due_date": r.due_date.isoformat(),
+                "explanation": _deadline_text(conn, r.entry_id),
+            }
+            for r in conn.execute(query)
+        ]
+
+
+def publications(ctx: Context, list_type: str | None = None) -> list[dict[str, Any]]:
+    """DIS-4, DIS-5: what is published today (public): designations for exactly their
+    validity, announcements during their window, alerts, removals and corrections. Personal
+    numbers are masked (DIS-3)."""
+    today = ctx.today()
+    query = (
+        sa.select(list_notice)
+        .where(
+            list_notice.c.audience == "public",
+            sa.or_(list_notice.c.visible_until.is_(None), list_notice.c.visible_until >= today),
+            list_notice.c.issued_on <= today,
+        )
+        .order_by(list_notice.c.id.desc())
+        .limit(500)
+    )
+    if list_type:
+        query = query.where(
+            list_notice.c.list_type == parse_enum(ListType, list_type, "entry.bad_list_type").value
+        )
+    with ctx.db.read() as conn:
+        rows = conn.execute(query).all()
+        ended = _ended(conn, [r.entry_id for r in rows if r.kind == "designation"])
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "channel": r.channel,
+            "list_type": r.list_type,
+            "subject_name": r.subject_name,
+            "content": r.content,
+            "issued_on": r.issued_on.isoformat(),
+            "visible_until": _iso(r.visible_until),
+        }
+        for r in rows
+        if not (r.kind == "designation" and r.entry_id in ended)
+    ]
+
+
+def _ended(conn: sa.Connection, entry_ids: list[int]) -> set[int]:
+    """Entries no longer in force: their designation is no longer published (DIS-4)."""
+    if not entry_ids:
+        return set()
+    return set(
+        conn.execute(
+            sa.select(list_entry.c.id).where(
+                list_entry.c.id.in_(entry_ids),
+                list_entry.c.status == EntryStatus.REMOVED.value,
+            )
+        ).scalars()
+    )

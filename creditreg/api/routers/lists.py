@@ -1,0 +1,242 @@
+"""Designation standards and list entries (STD, LST, RST, DIS-4): the procedures over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+from pydantic import BaseModel, Field
+
+from creditreg.api.deps import Ctx, public, require
+from creditreg.domain.access import Permission, Principal
+from creditreg.domain.standards import draft_from_dict
+from creditreg.services import entries, restoration, standards
+
+router = APIRouter(prefix="/api/v1", tags=["lists"])
+Writer = Annotated[Principal, Depends(require(Permission.STANDARDS_WRITE))]
+Designator = Annotated[Principal, Depends(require(Permission.LISTS_DESIGNATE))]
+Reader = Annotated[Principal, Depends(require(Permission.LISTS_READ))]
+Receiver = Annotated[Principal, Depends(require(Permission.LISTS_RECEIVE))]
+
+
+class PersonIn(BaseModel):
+    role: str
+    name: str = Field(max_length=200)
+    id_type: str = "ric"
+    id_number: str = Field(max_length=40)
+
+
+class EntryIn(BaseModel):
+    standard: str = Field(description="the code of a standard in force")
+    subject_id: int
+    facts: str = Field(max_length=4000)
+    validity_months: int | None = Field(default=None, description="LST-8; standard's if absent")
+    restorable: bool | None = None
+    restoration_method: str | None = Field(default=None, max_length=2000)
+    restoration_after_months: int | None = None
+    scrutiny_months: int | None = Field(default=None, description="key scrutiny after removal")
+    channels: list[str] | None = None
+    measures: list[str] | None = None
+    responsible_persons: list[PersonIn] = Field(default_factory=list, max_length=20)
+
+
+class ObjectionIn(BaseModel):
+    objector: str = Field(max_length=200)
+    grounds: str = Field(max_length=4000)
+    materials: list[str] = Field(default_factory=list, max_length=20)
+
+
+class OutcomeIn(BaseModel):
+    outcome: str = Field(description="dismissed | error")
+    note: str = Field(max_length=4000)
+
+
+class RemovalIn(BaseModel):
+    reason: str
+    note: str = Field(default="", max_length=4000)
+    scrutiny_months: int | None = None
+
+
+class NoteIn(BaseModel):
+    note: str = Field(max_length=4000)
+
+
+class RestorationIn(BaseModel):
+    applicant: str = Field(max_length=200)
+    evidence: str = Field(max_length=8000)
+
+
+class DecisionIn(BaseModel):
+    consent: bool
+    note: str = Field(max_length=4000)
+
+
+@router.get("/fields", dependencies=[Depends(public)])
+def list_fields() -> list[dict[str, Any]]:
+    """The field taxonomy; key fields count towards the big-data warning list (Op(16))."""
+    return entries.fields()
+
+
+@router.get("/standards", dependencies=[Depends(public)])
+def list_standards(
+    ctx: Ctx, field: str | None = None, list_type: str | None = None, all_versions: bool = False
+) -> list[dict[str, Any]]:
+    """STD-1: published standards with their procedure, basis and rule (public)."""
+    return standards.listing(ctx, field, list_type, all_versions)
+
+
+@router.get("/standards/{code}", dependencies=[Depends(public)])
+def get_standard(ctx: Ctx, code: str, version: int | None = None) -> dict[str, Any]:
+    return standards.get(ctx, code, version)
+
+
+@router.post("/standards", status_code=201)
+def publish_standard(
+    ctx: Ctx, principal: Writer, body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """STD-1, STD-3: publish a standard or its next version; entries resting on an earlier
+    version are re-evaluated in the same transaction."""
+    published, outcome = standards.publish(ctx, principal, draft_from_dict(body))
+    return {"standard": published.as_dict(), "reevaluation": outcome}
+
+
+@router.get("/standards/{code}/candidates")
+def standard_candidates(
+    ctx: Ctx, principal: Designator, code: str, limit: int = 100
+) -> list[dict[str, Any]]:
+    """STD-2: the subjects the standard proposes today, not yet on its list."""
+    return standards.candidates(ctx, principal, code, limit)
+
+
+@router.post("/lists/entries", status_code=201)
+def propose(ctx: Ctx, principal: Designator, body: EntryIn) -> dict[str, Any]:
+    """A preliminary entry under a standard (LST-1 scope, STD-2 rule, cross-checks)."""
+    terms = body.model_dump(
+        exclude={"standard", "subject_id", "facts", "responsible_persons"}, exclude_none=True
+    )
+    return entries.propose(
+        ctx,
+        principal,
+        standard_code=body.standard,
+        subject_id=body.subject_id,
+        facts=body.facts,
+        terms=terms,
+        responsible_persons=[p.model_dump() for p in body.responsible_persons],
+    )
+
+
+@router.get("/lists/entries")
+def search(
+    ctx: Ctx,
+    principal: Reader,
+    subject_id: int | None = None,
+    list_type: str | None = None,
+    status: str | None = None,
+    as_of: date | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Entries; `as_of` gives those in force on that day (LST-7)."""
+    return entries.search(
+        ctx,
+        principal,
+        subject_id=subject_id,
+        list_type=list_type,
+        status=status,
+        as_of=as_of,
+        limit=limit,
+    )
+
+
+@router.get("/lists/entries/{entry_id}")
+def get_entry(ctx: Ctx, principal: Reader, entry_id: int) -> dict[str, Any]:
+    """LST-7: an entry with its grounds, records, rule inputs, notices and history."""
+    return entries.get(ctx, principal, entry_id)
+
+
+@router.post("/lists/entries/{entry_id}/notice")
+def notify(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
+    """LST-2, Art 28: the written notice; the objection window starts."""
+    return entries.notify(ctx, principal, entry_id)
+
+
+@router.post("/lists/entries/{entry_id}/announcement")
+def announce(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
+    """LST-3, Op(8): cross-check, then the public announcement."""
+    return entries.announce(ctx, principal, entry_id)
+
+
+@router.post("/lists/entries/{entry_id}/designation")
+def designate(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
+    """Designation after the window (or, for key scrutiny, with its warning)."""
+    return entries.designate(ctx, principal, entry_id)
+
+
+@router.post("/lists/entries/{entry_id}/objections", status_code=201)
+def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -> dict[str, Any]:
+    """Op(22): an objection; the entry is suspended until verified."""
+    return entries.object_to(
+        ctx,
+        principal,
+        entry_id,
+        objector=body.objector,
+        grounds=body.grounds,
+        materials=body.materials,
+    )
+
+
+@router.post("/lists/entries/{entry_id}/objection-outcome")
+def objection_outcome(
+    ctx: Ctx, principal: Designator, entry_id: int, body: OutcomeIn
+) -> dict[str, Any]:
+    """The designating unit's verification: dismissed, or error (deleted, RST-3(1))."""
+    return entries.resolve_objection(ctx, principal, entry_id, outcome=body.outcome, note=body.note)
+
+
+@router.post("/lists/entries/{entry_id}/removal")
+def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> dict[str, Any]:
+    """RST-3, RST-4: removal to the archive, published where the entry was."""
+    return entries.remove(
+        ctx,
+        principal,
+        entry_id,
+        reason=body.reason,
+        note=body.note,
+        scrutiny_months=body.scrutiny_months,
+    )
+
+
+@router.post("/lists/entries/{entry_id}/error")
+def delete_in_error(ctx: Ctx, principal: Designator, entry_id: int, body: NoteIn) -> dict[str, Any]:
+    """RST-3(1), RST-5: an entry made in error is deleted and not kept."""
+    return entries.delete_in_error(ctx, principal, entry_id, body.note)
+
+
+@router.post("/lists/entries/{entry_id}/restoration", status_code=201)
+def apply_restoration(
+    ctx: Ctx, principal: Receiver, entry_id: int, body: RestorationIn
+) -> dict[str, Any]:
+    """RST-1: an application for credit restoration, with evidence."""
+    return restoration.apply(
+        ctx, principal, entry_id, applicant=body.applicant, evidence=body.evidence
+    )
+
+
+@router.post("/lists/restorations/{application_id}/decision")
+def decide_restoration(
+    ctx: Ctx, principal: Designator, application_id: int, body: DecisionIn
+) -> dict[str, Any]:
+    """RST-2: the designating unit's consent (or refusal) to early removal."""
+    return restoration.decide(ctx, principal, application_id, consent=body.consent, note=body.note)
+
+
+@router.get("/lists/reports")
+def upward_reports(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[dict[str, Any]]:
+    """LST-9: reports queued for the upper-level platform, with their deadlines."""
+    return entries.reports(ctx, principal, overdue)
+
+
+@router.get("/public/lists", dependencies=[Depends(public)])
+def published(ctx: Ctx, list_type: str | None = None) -> list[dict[str, Any]]:
+    """DIS-4, DIS-5: what is published today, personal numbers masked (DIS-3)."""
+    return entries.publications(ctx, list_type)
