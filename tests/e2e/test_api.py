@@ -73,6 +73,10 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/api/v1/clock",
         "/api/v1/catalog",  # Art 11: the approved catalog is published
         "/api/v1/catalog/{code}",
+        "/api/v1/fields",  # Op(3): the fields standards are set in
+        "/api/v1/standards",  # STD-1, Op(3): standards and procedures are published
+        "/api/v1/standards/{code}",
+        "/api/v1/public/lists",  # DIS-4, DIS-5: list publications
     }
 
 

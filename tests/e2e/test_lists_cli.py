@@ -1,0 +1,99 @@
+"""The list procedures through the `creditreg` command, the clock moved by settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from creditreg.cli.main import app
+from creditreg.clock import FixedClock
+from creditreg.services.context import Context
+from creditreg.services.demo import demo_ric
+from creditreg.services.demo_catalogs import STANDARDS
+from tests.conftest import DbTarget
+from tests.lists_world import World, make_world
+
+runner = CliRunner()
+PERSON = f"legal_representative:王示例:ric:{demo_ric('41010519700101123')}"
+
+
+@pytest.fixture
+def world(ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def cli(db: DbTarget, *args: str, on: str = "2026-03-02T09:00") -> tuple[int, str, str]:
+    env = {**db.env(), "CREDITREG_CLOCK": on, "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
+    result = runner.invoke(app, list(args), env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_blacklist_procedure_from_the_command_line__LST_2_LST_7_RST_3(
+    db: DbTarget, world: World, tmp_path: Path
+) -> None:
+    w = world
+    w.serious(1)
+    subject = str(w.company(1))
+    code, out, err = cli(
+        db, "lists", "propose", "--standard", "SCJG-HMD", "--subject", subject,
+        "--facts", "销售不合格食品", "--person", PERSON, "--unit", "2",
+        "--validity-months", "6", "--not-restorable",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("entry 1: blacklist preliminary")
+    # Illegal moves: one readable line and the conflict exit code.
+    code, _, err = cli(db, "lists", "designate", "1", "--unit", "2")
+    assert code == 4 and err.startswith("error: ") and "[entry.illegal_transition]" in err
+    code, out, _ = cli(db, "lists", "notify", "1", "--unit", "2")
+    assert code == 0 and "window open until 2026-03-09" in out
+    # Another unit may not act on the entry; the platform's sweep waits for the window.
+    code, _, err = cli(db, "lists", "designate", "1", "--unit", "4")
+    assert code == 6 and "[access.missing_permission]" in err
+    code, out, _ = cli(db, "sweep")
+    assert out.strip() == "sweep at 2026-03-02: nothing due"
+    code, out, _ = cli(db, "sweep", on="2026-03-10T09:00")
+    assert code == 0 and "designated: 1" in out
+    code, out, _ = cli(db, "sweep", on="2026-03-10T09:00")
+    assert out.strip() == "sweep at 2026-03-10: nothing due"  # idempotent
+    code, out, _ = cli(db, "lists", "find", "--subject", subject, "--as-of", "2026-05-01")
+    assert out.strip() == "entry 1: blacklist designated; valid until 2026-09-09"
+    # The worker: two passes, then it stops; expiry brings key scrutiny (RST-3).
+    code, out, _ = cli(db, "worker", "--interval", "0", "--passes", "2", on="2026-09-11T09:00")
+    lines = out.splitlines()
+    assert code == 0 and "expired: 1" in lines[0] and "key scrutiny followups: 1" in lines[0]
+    assert lines[1].endswith("nothing due") and lines[2] == "worker stopped after 2 pass(es)"
+    code, out, _ = cli(db, "lists", "show", "1")
+    shown = json.loads(out)
+    assert shown["removal_reason"] == "expiry"
+    assert [h["action"] for h in shown["history"]] == ["propose", "notify", "designate", "remove"]
+
+
+def test_standards_from_the_command_line__STD_1_STD_3(
+    db: DbTarget, world: World, tmp_path: Path
+) -> None:
+    code, out, _ = cli(db, "standards", "list")
+    assert code == 0 and "SCJG-HMD" in out and "SCJG-HONG" in out
+    stricter = tmp_path / "std.json"
+    stricter.write_text(
+        json.dumps({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"], "min_count": 2}}),
+        encoding="utf-8",
+    )
+    code, out, err = cli(db, "standards", "publish", str(stricter), "--unit", "2")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "standard SCJG-HMD v2 published",
+        "re-evaluated 0 entr(ies): 0 removed (standard changed)",
+    ]
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    code, _, err = cli(db, "standards", "publish", str(broken))
+    assert code == 2 and "[standard.bad_file]" in err
+    outside = tmp_path / "tax.json"
+    outside.write_text(json.dumps({**STANDARDS[0], "code": "SW", "field": "taxation"}))
+    code, _, err = cli(db, "standards", "publish", str(outside), "--unit", "2")
+    assert code == 6 and "[access.outside_field]" in err
