@@ -123,6 +123,20 @@ def bench_ingest(args: argparse.Namespace, workdir: Path) -> None:
         print(f"  {'':<28} stored path at {share:.0%} of the raw insert")
 
 
+def bench_lists(args: argparse.Namespace, workdir: Path) -> None:
+    from bench import lists
+
+    entry_codes = sb.codes(args.list_entries)
+    print(f"\nlists: {args.list_entries:,} subjects, each with a designated blacklist entry")
+    for backend in args.backends.split(","):
+        print(f"{backend.strip()}:")
+        target = sb.new_target(backend.strip(), PG_URL, workdir)
+        try:
+            lists.run(target, entry_codes)
+        finally:
+            sb.drop_target(target, PG_URL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--subjects", type=int, default=1_000_000)
@@ -136,10 +150,16 @@ def main() -> None:
         default=1_000_000,
         help="rows of the administrative-punishment CSV (0: skip)",
     )
-    parser.add_argument("--only", choices=["subjects", "ingest"], default=None)
+    parser.add_argument(
+        "--list-entries",
+        type=int,
+        default=1_000_000,
+        help="subjects with a blacklist entry for the sweep and re-evaluation bench (0: skip)",
+    )
+    parser.add_argument("--only", choices=["subjects", "ingest", "lists"], default=None)
     args = parser.parse_args()
     started = time.perf_counter()
-    codes = sb.codes(args.subjects) if args.only != "ingest" else []
+    codes = sb.codes(args.subjects) if args.only in (None, "subjects") else []
     if codes:
         print(
             f"generated {len(codes):,} valid USCCs in {time.perf_counter() - started:.1f}s "
@@ -147,10 +167,12 @@ def main() -> None:
         )
     with tempfile.TemporaryDirectory(prefix="creditreg-bench-") as tmp:
         for backend in args.backends.split(","):
-            if args.only != "ingest":
+            if args.only in (None, "subjects"):
                 bench_backend(backend.strip(), codes, args, Path(tmp))
-        if args.ingest_rows and args.only != "subjects":
+        if args.ingest_rows and args.only in (None, "ingest"):
             bench_ingest(args, Path(tmp))
+        if args.list_entries and args.only in (None, "lists"):
+            bench_lists(args, Path(tmp))
     print(
         f"\ntotal {time.perf_counter() - started:.0f}s; peak memory of the bench process "
         f"{peak_mib():.0f} MiB"

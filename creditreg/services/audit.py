@@ -106,7 +106,7 @@ def record_many(
                 prev_hash,
             )
         )
-    bulk.executemany(conn, bulk.insert_sql(conn, audit_event, _COLUMNS), rows)
+    bulk.insert_rows(conn, audit_event, _COLUMNS, rows)
     return seq
 
 

@@ -8,16 +8,17 @@ automatic designation is the same designation as a manual one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
 from creditreg.domain.access import Principal
 from creditreg.domain.calendar import WorkingCalendar
-from creditreg.domain.deadlines import RULES
+from creditreg.domain.deadlines import RULES, Deadline
 from creditreg.domain.lists import (
     FOLLOWED_BY_SCRUTINY,
     Action,
@@ -32,6 +33,7 @@ from creditreg.domain.standards import ListType
 from creditreg.services import audit
 from creditreg.services import calendar as calendar_service
 from creditreg.services.context import Context
+from creditreg.store import bulk
 from creditreg.store.tables import (
     deadline,
     entry_objection,
@@ -189,10 +191,8 @@ class Writer:
             self.notice(entry, kind, "public", channel, content, until)
 
     def flush(self) -> None:
-        if self.events:
-            self.conn.execute(list_entry_event.insert(), self.events)
-        if self.notices:
-            self.conn.execute(list_notice.insert(), self.notices)
+        _insert_dicts(self.conn, list_entry_event, self.events)
+        _insert_dicts(self.conn, list_notice, self.notices)
         if self.rechecks:
             queued = set(
                 self.conn.execute(
@@ -208,6 +208,12 @@ class Writer:
         self.events, self.notices, self.audits, self.rechecks = [], [], [], set()
 
 
+def _insert_dicts(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        columns = list(rows[0])
+        bulk.insert_rows(conn, table, columns, [tuple(r[c] for c in columns) for r in rows])
+
+
 def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> int:
     now = ctx.now()
     return int(
@@ -219,20 +225,37 @@ def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> i
     )
 
 
-def _set(w: Writer, entry_id: int, **values: Any) -> None:
-    w.conn.execute(
-        list_entry.update().where(list_entry.c.id == entry_id).values(updated_at=w.now, **values)
-    )
+def _update_many(w: Writer, updates: list[dict[str, Any]], **same: Any) -> None:
+    """Set per-entry values (`_id` plus `_column` keys) and shared ones, grouped so that
+    entries getting the same values share one `UPDATE ... WHERE id IN (...)`."""
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for u in updates:
+        key = tuple(sorted((k[1:], v) for k, v in u.items() if k != "_id"))
+        groups.setdefault(key, []).append(u["_id"])
+    for key, ids in groups.items():
+        for part in _chunks(ids):
+            w.conn.execute(
+                list_entry.update()
+                .where(list_entry.c.id.in_(part))
+                .values(updated_at=w.now, **dict(key), **same)
+            )
+
+
+def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
-    """LST-2..4: designation; validity from today; publication, upward report, cross-effects."""
+    """LST-2..4: designation; validity from today; publication, upward report, cross-effects.
+    Set-based: a sweep designating thousands costs a few statements per table."""
     changes = Changes()
+    updates = []
     for row in rows:
         list_type = ListType(row.list_type)
         after = transition(list_type, EntryStatus(row.status), Action.DESIGNATE)
         until = Validity(w.today, row.validity_months).until
-        _set(w, row.id, status=after.value, designated_on=w.today, valid_until=until)
+        updates.append({"_id": row.id, "_status": after.value, "_valid_until": until})
         w.history(row.id, "designate", row.status, after.value, detail={"valid_until": str(until)})
         content = {
             "subject": public_subject(row.subject_info),
@@ -253,48 +276,96 @@ def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
                 {**content, "scrutiny_period": f"{w.today} to {until}", "measures": row.measures},
             )
             w.rechecks.add(row.subject_id)
-        queue_report(w, row.id)
         changes.designated.append(row.id)
-        changes.merge(_cross_effects(w, row, list_type))
+    _update_many(w, updates, designated_on=w.today)
+    queue_reports(w, changes.designated)
+    changes.merge(_cross_effects(w, rows))
     return changes
 
 
-def queue_report(w: Writer, entry_id: int) -> None:
-    """LST-9, Op(10): queued for the upper-level platform, due 10 working days on."""
-    stored = calendar_service.register_deadline(
-        w.conn, w.ctx, w.calendar, "list_entry", entry_id, REPORT_UPWARD, w.today
+def queue_reports(w: Writer, entry_ids: Sequence[int]) -> None:
+    """LST-9, Op(10): queued for the upper-level platform, due 10 working days on; each
+    deadline stored with its explanation (CAL-3)."""
+    if not entry_ids:
+        return
+    item = Deadline(REPORT_UPWARD, w.today)
+    due = item.compute(w.calendar)
+    explanation = item.explain(w.calendar)
+    _insert_dicts(
+        w.conn,
+        deadline,
+        [
+            {
+                "owner_type": "list_entry",
+                "owner_id": str(eid),
+                "rule_code": REPORT_UPWARD.code,
+                "basis": REPORT_UPWARD.basis,
+                "start_event": REPORT_UPWARD.start_event,
+                "working_days": REPORT_UPWARD.working_days,
+                "start_date": w.today,
+                "pauses": [],
+                "due_date": due.due,
+                "provisional": due.provisional,
+                "explanation": explanation,
+                "computed_at": w.now,
+            }
+            for eid in entry_ids
+        ],
     )
-    w.conn.execute(
-        upward_report.insert().values(
-            entry_id=entry_id, due_date=stored["due_date"], status="queued", queued_at=w.now
-        )
+    _insert_dicts(
+        w.conn,
+        upward_report,
+        [
+            {"entry_id": eid, "due_date": due.due, "status": "queued", "queued_at": w.now}
+            for eid in entry_ids
+        ],
     )
 
 
 def live_entries(
     conn: sa.Connection, subject_id: int, list_type: ListType, field_code: str | None = None
 ) -> list[Any]:
-    query = sa.select(list_entry).where(
-        list_entry.c.subject_id == subject_id,
-        list_entry.c.list_type == list_type.value,
-        list_entry.c.status != EntryStatus.REMOVED.value,
-    )
-    if field_code is not None:
-        query = query.where(list_entry.c.field == field_code)
-    return list(conn.execute(query).all())
+    return live_entries_of(conn, [subject_id], list_type, field_code)
 
 
-def _cross_effects(w: Writer, row: Any, list_type: ListType) -> Changes:
+def live_entries_of(
+    conn: sa.Connection,
+    subject_ids: Sequence[int],
+    list_type: ListType,
+    field_code: str | None = None,
+) -> list[Any]:
+    """The live entries of these subjects on one list (in one field, if given)."""
+    found: list[Any] = []
+    for part in _chunks(sorted(set(subject_ids))):
+        query = sa.select(list_entry).where(
+            list_entry.c.subject_id.in_(part),
+            list_entry.c.list_type == list_type.value,
+            list_entry.c.status != EntryStatus.REMOVED.value,
+        )
+        if field_code is not None:
+            query = query.where(list_entry.c.field == field_code)
+        found += conn.execute(query.order_by(list_entry.c.id)).all()
+    return found
+
+
+def _cross_effects(w: Writer, rows: Sequence[Any]) -> Changes:
     """Op(7): a blacklisted subject leaves every red list (and its key scrutiny in the field,
     which the blacklist supersedes); Op(19): key scrutiny also ends red-list entries."""
     changes = Changes()
-    if list_type is ListType.BLACKLIST:
-        reds = live_entries(w.conn, row.subject_id, ListType.RED_LIST)
+    black = [r for r in rows if r.list_type == ListType.BLACKLIST.value]
+    scrutiny = [r for r in rows if r.list_type == ListType.KEY_SCRUTINY.value]
+    if black:
+        reds = live_entries_of(w.conn, [r.subject_id for r in black], ListType.RED_LIST)
         changes.merge(remove_rows(w, reds, RemovalReason.BLACKLISTED))
-        scrutiny = live_entries(w.conn, row.subject_id, ListType.KEY_SCRUTINY, row.field)
-        changes.merge(remove_rows(w, scrutiny, RemovalReason.BLACKLISTED))
-    elif list_type is ListType.KEY_SCRUTINY:
-        reds = live_entries(w.conn, row.subject_id, ListType.RED_LIST)
+        pairs = {(r.subject_id, r.field) for r in black}
+        superseded = [
+            e
+            for e in live_entries_of(w.conn, [r.subject_id for r in black], ListType.KEY_SCRUTINY)
+            if (e.subject_id, e.field) in pairs
+        ]
+        changes.merge(remove_rows(w, superseded, RemovalReason.BLACKLISTED))
+    if scrutiny:
+        reds = live_entries_of(w.conn, [r.subject_id for r in scrutiny], ListType.RED_LIST)
         changes.merge(remove_rows(w, reds, RemovalReason.KEY_SCRUTINY))
     return changes
 
@@ -309,15 +380,15 @@ def remove_rows(
     """RST-3, RST-4: removal to the archive; published where the entry was (DIS-4);
     a blacklist removal (not for error) puts the subject under key scrutiny (Op(18))."""
     changes = Changes()
+    updates = []
+    follow = []
     for row in rows:
         list_type = ListType(row.list_type)
         check_removal(list_type, reason)
         after = transition(list_type, EntryStatus(row.status), Action.REMOVE)
-        _set(w, row.id, status=after.value, removed_on=w.today, removal_reason=reason.value)
+        updates.append({"_id": row.id, "_status": after.value})
         w.history(row.id, "remove", row.status, after.value, reason.value, {"note": note})
-        if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED) or (
-            row.status == EntryStatus.OBJECTED
-        ):
+        if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
             # Op(20), Art 37: removal announced through the channels used for the entry.
             w.publish(
                 row,
@@ -329,68 +400,97 @@ def remove_rows(
                 },
                 None,
             )
-        w.conn.execute(
-            restoration_application.update()
-            .where(
-                restoration_application.c.entry_id == row.id,
-                restoration_application.c.status == "pending",
-            )
-            .values(status="closed", note=f"entry removed: {reason.value}")
-        )
         if list_type is ListType.KEY_SCRUTINY:
             w.rechecks.add(row.subject_id)
         changes.removed.append(row.id)
         if list_type is ListType.BLACKLIST and reason in FOLLOWED_BY_SCRUTINY:
-            changes.merge(_key_scrutiny_after(w, row, scrutiny_months or row.scrutiny_months))
+            follow.append(row)
+    _update_many(w, updates, removed_on=w.today, removal_reason=reason.value)
+    for part in _chunks(changes.removed):
+        w.conn.execute(
+            restoration_application.update()
+            .where(
+                restoration_application.c.entry_id.in_(part),
+                restoration_application.c.status == "pending",
+            )
+            .values(status="closed", note=f"entry removed: {reason.value}")
+        )
+    if follow:
+        changes.merge(_key_scrutiny_after(w, follow, scrutiny_months))
     return changes
 
 
-def _key_scrutiny_after(w: Writer, row: Any, months: int) -> Changes:
+def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> Changes:
     """RST-3, Op(18): after a blacklist, key scrutiny for the period its unit set."""
     changes = Changes()
-    if live_entries(w.conn, row.subject_id, ListType.KEY_SCRUTINY, row.field):
-        changes.skipped.append({"entry": row.id, "why": "already under key scrutiny in this field"})
+    taken = {
+        (e.subject_id, e.field)
+        for e in live_entries_of(w.conn, [r.subject_id for r in rows], ListType.KEY_SCRUTINY)
+    }
+    values = []
+    for row in rows:
+        if (row.subject_id, row.field) in taken:
+            changes.skipped.append(
+                {"entry": row.id, "why": "already under key scrutiny in this field"}
+            )
+            continue
+        taken.add((row.subject_id, row.field))
+        period = months or row.scrutiny_months
+        values.append(
+            {
+                "list_type": ListType.KEY_SCRUTINY.value,
+                "field": row.field,
+                "subject_id": row.subject_id,
+                "designating_unit_id": row.designating_unit_id,
+                "standard_id": None,
+                "standard_code": None,
+                "status": EntryStatus.DESIGNATED.value,
+                "origin": ORIGIN_AFTER_REMOVAL,
+                "subject_info": row.subject_info,
+                "facts": f"removed from blacklist entry {row.id}",
+                "basis": "Op(18): key scrutiny after removal from a blacklist",
+                "rule_inputs": {"after_entry": row.id},
+                "measures": [],
+                "channels": [],
+                "validity_months": period,
+                "restorable": False,
+                "restoration_method": "",
+                "restoration_after_months": 0,
+                "scrutiny_months": 0,
+                "preliminary_on": w.today,
+                "designated_on": w.today,
+                "valid_until": Validity(w.today, period).until,
+                "created_at": w.now,
+                "updated_at": w.now,
+            }
+        )
+    if not values:
         return changes
-    until = Validity(w.today, months).until
-    new_id = insert_entry(
-        w.conn,
-        w.ctx,
-        {
-            "list_type": ListType.KEY_SCRUTINY.value,
-            "field": row.field,
-            "subject_id": row.subject_id,
-            "designating_unit_id": row.designating_unit_id,
-            "standard_id": None,
-            "standard_code": None,
-            "status": EntryStatus.DESIGNATED.value,
-            "origin": ORIGIN_AFTER_REMOVAL,
-            "subject_info": row.subject_info,
-            "facts": f"removed from blacklist entry {row.id}",
-            "basis": "Op(18): key scrutiny after removal from a blacklist",
-            "rule_inputs": {"after_entry": row.id},
-            "measures": [],
-            "channels": [],
-            "validity_months": months,
-            "restorable": False,
-            "restoration_method": "",
-            "restoration_after_months": 0,
-            "scrutiny_months": 0,
-            "preliminary_on": w.today,
-            "designated_on": w.today,
-            "valid_until": until,
-        },
-    )
-    w.history(new_id, "designate", None, EntryStatus.DESIGNATED.value, "after blacklist removal")
-    follow = w.conn.execute(sa.select(list_entry).where(list_entry.c.id == new_id)).one()
-    w.notice(
-        follow,
-        "warning",
-        "subject",
-        "written",
-        {"scrutiny_period": f"{w.today} to {until}", "after_entry": row.id},
-    )
-    w.rechecks.add(row.subject_id)
-    changes.followups.append(new_id)
+    _insert_dicts(w.conn, list_entry, values)
+    # One live key-scrutiny entry per subject and field (the unique index): find the ids.
+    made = {
+        (e.subject_id, e.field): e.id
+        for e in live_entries_of(w.conn, [v["subject_id"] for v in values], ListType.KEY_SCRUTINY)
+    }
+    new_ids = [made[(v["subject_id"], v["field"])] for v in values]
+    for new_id, v in zip(new_ids, values, strict=True):
+        w.history(
+            new_id, "designate", None, EntryStatus.DESIGNATED.value, "after blacklist removal"
+        )
+        follow = SimpleNamespace(id=new_id, **v)
+        w.notice(
+            follow,
+            "warning",
+            "subject",
+            "written",
+            {
+                "scrutiny_period": f"{w.today} to {v['valid_until']}",
+                "after_entry": v["rule_inputs"]["after_entry"],
+            },
+        )
+        w.rechecks.add(v["subject_id"])
+        changes.followups.append(new_id)
+    queue_reports(w, new_ids)
     return changes
 
 

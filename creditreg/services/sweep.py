@@ -26,6 +26,7 @@ from creditreg.services.entry_changes import (
     designate_rows,
     insert_entry,
     live_entries,
+    live_entries_of,
     public_subject,
     remove_rows,
 )
@@ -292,8 +293,11 @@ def _big_data_warnings(ctx: Context, principal: Principal, report: SweepReport) 
                 fields_of[r.subject_id].add(r.field)
                 entries_of[r.subject_id].append(r.id)
             w = Writer(conn, ctx, principal)
+            warned: dict[int, list[Any]] = {}
+            for e in live_entries_of(conn, subjects, ListType.BIG_DATA_WARNING):
+                warned.setdefault(e.subject_id, []).append(e)
             for sid in subjects:
-                current = live_entries(conn, sid, ListType.BIG_DATA_WARNING)
+                current = warned.get(sid, [])
                 enough = len(fields_of[sid]) >= KEY_FIELDS_FOR_WARNING
                 if enough and not current:
                     _warn(conn, ctx, w, sid, sorted(fields_of[sid]), entries_of[sid])

@@ -67,3 +67,27 @@ def processed(row: Sequence[Any], procs: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(
         p(v) if p is not None and v is not None else v for v, p in zip(row, procs, strict=True)
     )
+
+
+def insert_rows(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert many rows in the caller's transaction: PostgreSQL COPY, else executemany.
+
+    Measured (bench/lists.py): the sweep's history, notice and audit rows went 3x faster
+    through COPY than through an executemany on PostgreSQL."""
+    if not rows:
+        return
+    procs = processors(conn, table, columns)
+    if conn.dialect.name != "postgresql":
+        executemany(conn, insert_sql(conn, table, columns), [processed(r, procs) for r in rows])
+        return
+    preparer = conn.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(c) for c in columns)
+    driver: Any = conn.connection.driver_connection
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {preparer.format_table(table)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(processed(row, procs))
