@@ -10,6 +10,8 @@ from fastapi.templating import Jinja2Templates
 
 from creditreg import __version__
 from creditreg.api.deps import Ctx, public
+from creditreg.services import entries, standards
+from creditreg.services.entry_changes import LIST_LABELS
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -25,5 +27,43 @@ def home(request: Request, ctx: Ctx) -> HTMLResponse:
             "version": __version__,
             "today": ctx.today().isoformat(),
             "real_clock": ctx.movable_clock is None,
+        },
+    )
+
+
+KIND_LABELS = {
+    "announcement": "公示",
+    "designation": "认定",
+    "removal": "移出",
+    "alert": "警示",
+    "correction": "更正",
+}
+
+
+@router.get("/standards", response_class=HTMLResponse, dependencies=[Depends(public)])
+def standards_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    """STD-1: the published standards with their procedures and rules."""
+    return templates.TemplateResponse(
+        request,
+        "standards.html",
+        {
+            "version": __version__,
+            "standards": standards.listing(ctx),
+            "list_labels": {k.value: v for k, v in LIST_LABELS.items()},
+        },
+    )
+
+
+@router.get("/lists", response_class=HTMLResponse, dependencies=[Depends(public)])
+def lists_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    """DIS-4, DIS-5: what is published today; personal numbers masked (DIS-3)."""
+    return templates.TemplateResponse(
+        request,
+        "lists.html",
+        {
+            "version": __version__,
+            "items": entries.publications(ctx),
+            "list_labels": {k.value: v for k, v in LIST_LABELS.items()},
+            "kind_labels": KIND_LABELS,
         },
     )

@@ -78,6 +78,9 @@ def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5(
     public = api.get("/api/v1/public/lists").json()
     assert {p["kind"] for p in public} == {"designation"}
     assert all(demo_ric("41010519700101123") not in str(p) for p in public)
+    page = api.get("/lists")
+    assert page.status_code == 200 and "郑州示例贸易有限公司1" in page.text
+    assert demo_ric("41010519700101123") not in page.text
     as_of = api.get(
         "/api/v1/lists/entries",
         params={"subject_id": w.company(1), "as_of": "2026-03-05"},

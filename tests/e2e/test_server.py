@@ -190,3 +190,17 @@ def test_home_page_and_offline_api_docs_in_chromium(server: Server, tmp_path: Pa
         page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
         assert "creditreg" in page.locator(".swagger-ui .info .title").inner_text()
         assert page.locator(".opblock-summary-path").count() > 10
+
+
+def test_portal_shows_standards_and_publications_in_chromium__STD_1_DIS_5(
+    server: Server, tmp_path: Path
+) -> None:
+    for page in browser_page(server.base):
+        page.goto(server.base + "/standards")
+        card = page.locator("#SCJG-HMD")
+        assert "市场监管领域严重违法失信名单认定标准" in card.locator("h3").inner_text()
+        assert "at least 1 verified untrustworthy record(s)" in card.locator(".rule").inner_text()
+        assert "异议期 5 个工作日" in card.inner_text()
+        page.screenshot(path=str(tmp_path / "standards.png"))
+        page.click("text=名单公示")
+        assert page.locator("#none").inner_text() == "当前没有公示中的名单信息。"
