@@ -181,3 +181,63 @@ def test_restoration_over_http_needs_the_designating_units_consent__RST_1_RST_2_
     assert len(scrutiny) == 1 and scrutiny[0]["validity_months"] == 12
     removal = [p for p in api.get("/api/v1/public/lists").json() if p["kind"] == "removal"]
     assert {p["channel"] for p in removal} == {"unit_portal", "credit_website"}  # DIS-4
+
+
+def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5_OBJ_1(
+    api: TestClient, world: World
+) -> None:
+    w = world
+    w.submit("BZJL", [honour_row(1)])
+    red = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-HONG", "subject_id": w.company(1), "facts": "连续三年守合同重信用"},
+    ).json()
+    rid = red["id"]
+    announced = api.post(f"/api/v1/lists/entries/{rid}/announcement", headers=DESIGNATOR).json()
+    assert announced["window_due"] == "2026-03-11"  # 7 working days (Op(8))
+    # The public sees the announcement with its objection deadline (DIS-5).
+    shown = api.get("/api/v1/public/lists", params={"list_type": "red_list"}).json()
+    assert {p["channel"] for p in shown} == {"unit_portal", "credit_website"}
+    assert {p["kind"] for p in shown} == {"announcement"}
+    assert {p["content"]["objection_deadline"] for p in shown} == {"2026-03-11"}
+    error(
+        api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR),
+        409,
+        "entry.window_open",
+    )
+    objected = api.post(
+        f"/api/v1/lists/entries/{rid}/objections",
+        headers=PLATFORM,
+        json={"objector": "某消费者", "grounds": "该企业存在欠薪", "materials": ["投诉记录"]},
+    )
+    assert objected.status_code == 201 and objected.json()["status"] == "objected"
+    w.advance(14)
+    error(
+        api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR),
+        409,
+        "entry.illegal_transition",
+    )  # an objection is verified first
+    api.post(
+        f"/api/v1/lists/entries/{rid}/objection-outcome",
+        headers=DESIGNATOR,
+        json={"outcome": "dismissed", "note": "经核实欠薪已于认定前结清"},
+    )
+    done = api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR).json()
+    assert done["status"] == "designated" and done["valid_until"] == "2028-03-15"
+    # Key scrutiny: designation comes with a warning naming the period (LST-4); it ends the
+    # red-list entry (Op(19)).
+    w.serious(1)
+    ks = {**STANDARDS[0], "code": "SCJG-ZDGZ", "list_type": "key_scrutiny", "window_days": 0,
+          "restoration": {}, "scrutiny_months": 0, "validity_months": 6}  # fmt: skip
+    assert api.post("/api/v1/standards", headers=DESIGNATOR, json=ks).status_code == 201
+    entry = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-ZDGZ", "subject_id": w.company(1), "facts": "一般失信行为"},
+    ).json()
+    warned = api.post(f"/api/v1/lists/entries/{entry['id']}/designation", headers=DESIGNATOR)
+    [warning] = [n for n in warned.json()["notices"] if n["kind"] == "warning"]
+    assert warning["content"]["scrutiny_period"] == "2026-03-16 to 2026-09-15"
+    red_now = api.get(f"/api/v1/lists/entries/{rid}", headers=PLATFORM).json()
+    assert red_now["removal_reason"] == "key_scrutiny"

@@ -14,7 +14,7 @@ from creditreg.services.context import Context
 from creditreg.services.demo import demo_ric
 from creditreg.services.demo_catalogs import STANDARDS
 from tests.conftest import DbTarget
-from tests.lists_world import World, make_world
+from tests.lists_world import World, honour_row, make_world
 
 runner = CliRunner()
 PERSON = f"legal_representative:王示例:ric:{demo_ric('41010519700101123')}"
@@ -97,3 +97,45 @@ def test_standards_from_the_command_line__STD_1_STD_3(
     outside.write_text(json.dumps({**STANDARDS[0], "code": "SW", "field": "taxation"}))
     code, _, err = cli(db, "standards", "publish", str(outside), "--unit", "2")
     assert code == 6 and "[access.outside_field]" in err
+
+
+def test_red_list_key_scrutiny_and_big_data_warning_from_the_command_line__LST_3_LST_4_LST_5(
+    db: DbTarget, world: World, tmp_path: Path
+) -> None:
+    w = world
+    w.submit("BZJL", [honour_row(1)])
+    subject = str(w.company(1))
+    code, out, err = cli(
+        db, "lists", "propose", "--standard", "SCJG-HONG", "--subject", subject,
+        "--facts", "守合同重信用", "--unit", "2",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = cli(db, "lists", "announce", "1", "--unit", "2")
+    assert out.strip() == "entry 1: red_list announced; window open until 2026-03-11"
+    code, out, _ = cli(db, "sweep", on="2026-03-12T09:00")
+    assert "designated: 1" in out
+    # Key scrutiny in three key fields, by the platform (no --unit): the sweep then moves
+    # the subject to the big-data warning list and the red-list entry ends.
+    w.serious(1)
+    for n, fieldname in enumerate(("market_regulation", "taxation", "food_drug_safety")):
+        spec = tmp_path / f"ks{n}.json"
+        spec.write_text(json.dumps({
+            **STANDARDS[0], "code": f"KS{n}", "field": fieldname, "list_type": "key_scrutiny",
+            "window_days": 0, "restoration": {}, "scrutiny_months": 0, "validity_months": 6,
+        }))  # fmt: skip
+        assert cli(db, "standards", "publish", str(spec))[0] == 0
+        code, out, err = cli(
+            db, "lists", "propose", "--standard", f"KS{n}", "--subject", subject, "--facts", "x",
+            on="2026-03-12T09:00",
+        )  # fmt: skip
+        assert code == 0, err
+        entry_id = out.split(":")[0].split()[1]
+        code, out, _ = cli(db, "lists", "designate", entry_id, on="2026-03-12T09:00")
+        assert out.strip().startswith(f"entry {entry_id}: key_scrutiny designated")
+    code, out, _ = cli(db, "sweep", on="2026-03-12T10:00")
+    assert "warnings added: 1" in out
+    code, out, _ = cli(db, "lists", "find", "--subject", subject, "--as-of", "2026-03-12")
+    kinds = sorted(line.split()[2] for line in out.splitlines())
+    assert kinds == ["big_data_warning", "key_scrutiny", "key_scrutiny", "key_scrutiny"]
+    code, out, _ = cli(db, "lists", "show", "1")
+    assert json.loads(out)["removal_reason"] == "key_scrutiny"

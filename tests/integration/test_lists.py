@@ -11,11 +11,22 @@ from creditreg.clock import FixedClock
 from creditreg.domain.access import SYSTEM, Level, Permission, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, NotFound
 from creditreg.domain.standards import draft_from_dict
-from creditreg.services import access, audit, entries, lifecycle, restoration, standards, sweep
+from creditreg.domain.subjects import IdType
+from creditreg.services import (
+    access,
+    audit,
+    entries,
+    lifecycle,
+    restoration,
+    standards,
+    subjects,
+    sweep,
+)
 from creditreg.services.context import Context
 from creditreg.services.demo import demo_ric, demo_uscc
 from creditreg.services.demo_catalogs import STANDARDS
 from creditreg.store.tables import list_entry, list_notice, record
+from tests.factories import person_punishment_row
 from tests.lists_world import PERSON, World, honour_row, make_world
 
 BLACK, RED = STANDARDS
@@ -420,3 +431,28 @@ def test_display_is_extended_while_the_subject_is_blacklisted__DIS_2(world: Worl
         ).scalar_one()
         assert live == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(list_entry)).scalar_one() == 1
+
+
+def test_a_person_is_notified_before_designation_and_published_masked__LST_2_DIS_3(
+    world: World,
+) -> None:
+    w = world
+    [rid] = w.submit("XZCF", [person_punishment_row(7, serious_class="art33_3")])
+    number = demo_ric("41010519900101007")
+    person_id = subjects.find(w.ctx, SYSTEM, IdType.RIC, number).id
+    eid = int(
+        entries.propose(  # type: ignore[call-overload]
+            w.ctx, w.designator, standard_code="SCJG-HMD", subject_id=person_id, facts="售假"
+        )["id"]
+    )
+    with pytest.raises(Conflict):
+        entries.designate(w.ctx, w.designator, eid)  # never without the advance notice
+    notified = entries.notify(w.ctx, w.designator, eid)
+    [notice] = [n for n in notified["notices"] if n["audience"] == "subject"]  # type: ignore[attr-defined]
+    assert notice["kind"] == "written_notice"
+    w.advance(14)
+    entries.designate(w.ctx, w.designator, eid)
+    published = entries.publications(w.ctx)
+    assert published and all(number not in str(p) for p in published)
+    assert "*" in published[0]["content"]["subject"]["id_number"]
+    assert rid in entries.get(w.ctx, SYSTEM, eid)["records"]  # type: ignore[operator]
