@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from creditreg.store.tables import catalog_item, list_entry, list_entry_record, 
 CHUNK = 50_000
 TODAY = date(2026, 3, 2)
 FAR = date(2029, 3, 1)
+VERIFIED_AT = datetime(2025, 6, 5, 1, tzinfo=UTC)
 
 
 def _reset_peak() -> None:
@@ -134,7 +135,7 @@ def populate(ctx: Context, codes: list[str]) -> None:
                         date(2025, 6, 1),
                         now,
                         date(2025, 6, 8),
-                        now,
+                        VERIFIED_AT,
                         "art20_2",
                         "art33_2",
                         "serious",

@@ -155,9 +155,15 @@ def archive_due(ctx: Context, principal: Principal = SYSTEM) -> int:
         list_entry.c.designated_on.is_not(None),
     )
     with ctx.db.write() as conn:
+        due = (
+            sa.select(record.c.id)
+            # (status, display_until): live records by the end of their display period,
+            # so the archived ones are never read again.
+            .where(record.c.status.in_(LIVE), record.c.display_until < today, ~blacklisted)
+        )
         result = conn.execute(
             record.update()
-            .where(record.c.display_until < today, record.c.status.in_(LIVE), ~blacklisted)
+            .where(record.c.id.in_(due.scalar_subquery()))
             .values(
                 status=RecordStatus.ARCHIVED, archived_at=ctx.now(), archive_reason="display_ended"
             )

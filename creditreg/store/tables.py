@@ -263,6 +263,10 @@ record = sa.Table(
     sa.Column("display_until", sa.Date, nullable=True, index=True),
     sa.Column("archived_at", UTCDateTime, nullable=True),
     sa.Column("archive_reason", sa.String(40), nullable=True),
+    # The sweep's overdue-verification step reads only records still awaiting verification.
+    sa.Index("ix_record_awaiting", "status", "verify_due"),
+    # ... and the archiving step only live records by the end of their display period.
+    sa.Index("ix_record_display", "status", "display_until"),
 )
 
 notification = sa.Table(
