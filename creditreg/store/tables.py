@@ -393,6 +393,8 @@ list_entry = sa.Table(
         sqlite_where=sa.text("status <> 'removed'"),
         postgresql_where=sa.text("status <> 'removed'"),
     ),
+    # An entry deleted for error leaves its id in the audit chain: never give it again.
+    sqlite_autoincrement=True,
 )
 
 # ING-7: which records an entry rests on, so a withdrawal finds its entries by index.

@@ -139,3 +139,52 @@ def test_red_list_key_scrutiny_and_big_data_warning_from_the_command_line__LST_3
     assert kinds == ["big_data_warning", "key_scrutiny", "key_scrutiny", "key_scrutiny"]
     code, out, _ = cli(db, "lists", "show", "1")
     assert json.loads(out)["removal_reason"] == "key_scrutiny"
+
+
+def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RST_3_LST_9(
+    db: DbTarget, world: World
+) -> None:
+    w = world
+    w.serious(1)
+    w.serious(2)
+    for i in (1, 2):
+        code, _, err = cli(
+            db, "lists", "propose", "--standard", "SCJG-HMD", "--subject", str(w.company(i)),
+            "--facts", "x", "--person", PERSON, "--unit", "2",
+        )  # fmt: skip
+        assert code == 0, err
+        assert cli(db, "lists", "notify", str(i), "--unit", "2")[0] == 0
+    code, out, _ = cli(db, "lists", "object", "1", "--objector", "企业", "--grounds", "已撤销")
+    assert out.strip() == "entry 1: blacklist objected"
+    code, out, _ = cli(db, "lists", "resolve", "1", "--outcome", "dismissed", "--note", "未撤销",
+                       "--unit", "2")  # fmt: skip
+    assert "entry 1: blacklist notified" in out
+    code, out, _ = cli(db, "lists", "object", "2", "--objector", "企业", "--grounds", "认定错误")
+    code, out, _ = cli(db, "lists", "resolve", "2", "--outcome", "error", "--note", "主体错误",
+                       "--unit", "2")  # fmt: skip
+    assert out.strip() == "entry 2: deleted (made in error; not kept)"
+    code, _, err = cli(db, "lists", "show", "2")
+    assert code == 3 and "[entry.not_found]" in err
+    later = "2027-04-01T09:00"
+    assert "designated: 1" in cli(db, "sweep", on="2026-03-10T09:00")[1]
+    code, out, _ = cli(db, "lists", "reports", "--overdue", on=later)
+    assert out.strip().startswith("entry        1  due 2026-03-24")
+    code, _, err = cli(db, "lists", "restore-apply", "1", "--applicant", "a", "--evidence", "e")
+    assert code == 4 and "[restoration.too_early]" in err
+    code, out, _ = cli(db, "lists", "restore-apply", "1", "--applicant", "企业", "--evidence",
+                       "已缴清罚款", on=later)  # fmt: skip
+    assert out.strip() == "application 1: pending; decision due 2027-04-02 (Art 43)"
+    code, _, err = cli(
+        db, "lists", "restore-decide", "1", "--note", "同意", "--unit", "4", on=later
+    )
+    assert code == 6
+    code, out, _ = cli(
+        db, "lists", "restore-decide", "1", "--note", "同意", "--unit", "2", on=later
+    )
+    assert out.splitlines() == [
+        "application 1: consented",
+        "entry 1: blacklist removed; removed: restoration",
+    ]
+    code, out, _ = cli(db, "lists", "find", "--subject", str(w.company(1)), "--as-of", "2027-04-01")
+    # Entry 2 was deleted for error: its id is never given again (the audit chain names it).
+    assert out.strip().startswith("entry 3: key_scrutiny designated; valid until 2028-03-31")

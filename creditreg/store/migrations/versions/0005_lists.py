@@ -100,6 +100,7 @@ def upgrade() -> None:
             ["subject_id"], ["subject.id"], name=op.f("fk_list_entry_subject_id_subject")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_list_entry")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("list_entry", schema=None) as batch_op:
         batch_op.create_index("ix_list_entry_expiry", ["status", "valid_until"], unique=False)
