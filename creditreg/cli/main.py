@@ -440,6 +440,17 @@ def records_verify(
     typer.echo(f"record {record_id} {view['status']}")
 
 
+@records_app.command("archive")
+def records_archive(
+    record_id: Annotated[int, typer.Argument()],
+    applicant: Annotated[str, typer.Option(help="who asked: the subject or its agent")],
+) -> None:
+    """RST-6, Art 44: archive a record on the subject's request once its display ended."""
+    ctx = context()
+    run(lambda: lifecycle.request_archiving(ctx, operator(), record_id, applicant))
+    typer.echo(f"record {record_id}: archived at the request of {applicant.strip()}")
+
+
 @records_app.command("withdraw")
 def records_withdraw(
     record_id: Annotated[int, typer.Argument()],

@@ -182,9 +182,14 @@ def archive_due(ctx: Context, principal: Principal = SYSTEM) -> int:
     return archived
 
 
-def request_archiving(ctx: Context, principal: Principal, record_id: int) -> dict[str, Any]:
-    """RST-6, Art 44: a subject whose display period has ended asks for archiving."""
+def request_archiving(
+    ctx: Context, principal: Principal, record_id: int, applicant: str
+) -> dict[str, Any]:
+    """RST-6, Art 44: a subject whose display period has ended asks for archiving; the
+    platform receives the request (naming who asked) and archives at once."""
     principal.require(Permission.RECORDS_VERIFY)
+    if not applicant.strip():
+        raise InvalidInput("record.no_applicant", "name who asked for the archiving (Art 44)")
     with ctx.db.write() as conn:
         row = conn.execute(sa.select(record).where(record.c.id == record_id)).first()
         if row is None:
@@ -206,8 +211,16 @@ def request_archiving(ctx: Context, principal: Principal, record_id: int) -> dic
                 archive_reason="subject_request",
             )
         )
-        audit.record(conn, ctx, principal, "record.archive_requested", "record", record_id)
-    return {"id": record_id, "status": RecordStatus.ARCHIVED}
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "record.archive_requested",
+            "record",
+            record_id,
+            detail={"applicant": applicant.strip()},
+        )
+    return {"id": record_id, "status": RecordStatus.ARCHIVED, "applicant": applicant.strip()}
 
 
 def events(

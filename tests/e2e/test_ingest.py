@@ -393,3 +393,35 @@ def test_cli_catalog_and_record_lifecycle__CAT_2_ING_2_ING_7_CAL_3(
     )
     again = cli("records", "withdraw", "2", "--reason", "x")
     assert again.exit_code == 4 and "[record.already_withdrawn]" in again.stderr
+
+
+def test_archiving_on_the_subjects_request_through_the_cli_and_api__RST_6(
+    db: DbTarget, ctx: Context
+) -> None:
+    from creditreg.api.app import create_app
+    from creditreg.services import demo, records
+
+    demo.load(ctx)
+    rows = [punishment_row(1, publish_until="2026-06-30"), punishment_row(2)]
+    records.submit(
+        ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)
+    )
+    runner = CliRunner()
+    env = {**db.env(), "CREDITREG_CLOCK": "2026-07-01T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
+    before = {**env, "CREDITREG_CLOCK": "2026-06-30T09:00"}
+    early = runner.invoke(app, ["records", "archive", "1", "--applicant", "企业"], env=before)
+    assert early.exit_code == 4 and "[record.display_not_ended]" in early.stderr
+    done = runner.invoke(
+        app, ["records", "archive", "1", "--applicant", "郑州示例贸易有限公司1"], env=env
+    )
+    assert done.exit_code == 0
+    assert done.stdout.strip() == "record 1: archived at the request of 郑州示例贸易有限公司1"
+    with TestClient(create_app(ctx)) as api:
+        headers = {"Authorization": f"Bearer {demo.token_for('platform')}"}
+        missing = api.post("/api/v1/records/2/archiving", headers=headers, json={})
+        assert missing.status_code == 422 and missing.json()["error"]["code"] == "request.invalid"
+        refused = api.post(
+            "/api/v1/records/2/archiving", headers=headers, json={"applicant": "企业"}
+        )
+        assert refused.status_code == 409  # record 2 is displayed for years yet
+        assert refused.json()["error"]["code"] == "record.display_not_ended"

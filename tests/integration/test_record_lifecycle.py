@@ -89,9 +89,12 @@ def test_subject_may_ask_archiving_once_the_period_ended__RST_6(loaded: Context)
     submit(loaded, [punishment_row(1, publish_until="2026-06-30")])
     rec_id = int(only_record(loaded)["id"])  # type: ignore[call-overload]
     with pytest.raises(Conflict) as err:
-        lifecycle.request_archiving(loaded, SYSTEM, rec_id)
+        lifecycle.request_archiving(loaded, SYSTEM, rec_id, "郑州示例贸易有限公司1")
     assert err.value.code == "record.display_not_ended"
     assert isinstance(loaded.clock, FixedClock)
     loaded.clock.advance(timedelta(days=130))
-    assert lifecycle.request_archiving(loaded, SYSTEM, rec_id)["status"] == "archived"
+    assert (
+        lifecycle.request_archiving(loaded, SYSTEM, rec_id, "郑州示例贸易有限公司1")["status"]
+        == "archived"
+    )
     assert verification.get(loaded, SYSTEM, rec_id)["archive_reason"] == "subject_request"

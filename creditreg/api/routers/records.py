@@ -183,10 +183,16 @@ def review_outcome(
     return lifecycle.review_outcome(ctx, principal, record_id, body.outcome)
 
 
+class ArchivingIn(BaseModel):
+    applicant: str = Field(max_length=200, description="who asked: the subject or its agent")
+
+
 @router.post("/records/{record_id}/archiving")
-def request_archiving(record_id: int, ctx: Ctx, principal: Verifier) -> dict[str, Any]:
+def request_archiving(
+    record_id: int, body: ArchivingIn, ctx: Ctx, principal: Verifier
+) -> dict[str, Any]:
     """RST-6: archive on the subject's request once the display period has ended."""
-    return lifecycle.request_archiving(ctx, principal, record_id)
+    return lifecycle.request_archiving(ctx, principal, record_id, body.applicant)
 
 
 @router.get("/events")
