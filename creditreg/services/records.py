@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +28,13 @@ from creditreg.domain.privacy import (
     NEEDS_WRITTEN_CONSENT,
     DataCategory,
 )
-from creditreg.domain.records import Severity, UntrustworthyClass, discipline_block, display_until
+from creditreg.domain.records import (
+    ReviewPeriods,
+    Severity,
+    UntrustworthyClass,
+    discipline_block,
+    display_until,
+)
 from creditreg.domain.subjects import (
     IdType,
     SubjectKind,
@@ -166,8 +173,32 @@ class _Batch:
         self.rows = 0
         self.record_sql = bulk.insert_sql(conn, record, _RECORD_COLUMNS)
         self.record_procs = bulk.processors(conn, record, _RECORD_COLUMNS)
+        self.role_names = {role: spec.name for role, spec in item.template.role_fields.items()}
+        # Columns 0-3 and 5-8 are the same on every row; 4 (data) and 9 on are the row's.
+        self.constant_head = [
+            _once(self.record_procs[i], v)
+            for i, v in enumerate((item.id, None, item.providing_unit_id, batch_id))
+        ]
+        self.constant_middle = [
+            _once(self.record_procs[5 + i], v)
+            for i, v in enumerate(
+                (
+                    self_declared,
+                    RecordStatus.RECEIVED,
+                    item.draft.character.value,
+                    item.draft.disclosure.value,
+                )
+            )
+        ]
+        # received_at and verify_due (10, 11) are the batch's too: converted here once.
+        self.received_p = _once(self.record_procs[10], self.now)
+        self.verify_due_p = _once(self.record_procs[11], verify_due)
+        varying = [4, 9, *range(12, len(_RECORD_COLUMNS))]
+        self.row_procs = [(i, self.record_procs[i]) for i in varying if self.record_procs[i]]
         self.subject_sql = bulk.insert_sql(conn, subject, _SUBJECT_COLUMNS)
         self.subject_procs = bulk.processors(conn, subject, _SUBJECT_COLUMNS)
+        # created_at, updated_at of new subjects, converted once (the other columns are text).
+        self.subject_times = tuple(_once(p, self.now) for p in self.subject_procs[4:])
         self.allowed_kinds = set(item.draft.subject_kinds)
         self.number_field = _identity_field(item)
         self.consent_needed = item.template.consent_categories() & NEEDS_WRITTEN_CONSENT
@@ -243,31 +274,27 @@ class _Batch:
             except DomainError as exc:
                 self.reject(number, Rejection(number, "", exc.code, exc.message))
                 continue
-            rows.append(
-                bulk.processed(
-                    (
-                        self.item.id,
-                        subject_id,
-                        self.item.providing_unit_id,
-                        self.batch_id,
-                        clean,
-                        self.self_declared,
-                        RecordStatus.RECEIVED,
-                        self.item.draft.character.value,
-                        self.item.draft.disclosure.value,
-                        *classified,
-                    ),
-                    self.record_procs,
-                )
-            )
+            rows.append(self.record_row(subject_id, clean, classified))
         if self.rejected_count:
             return  # the batch will be rolled back: keep validating, stop writing
         bulk.executemany(self.conn, self.record_sql, rows)
         self.stored += len(rows)
 
+    def record_row(
+        self, subject_id: int, clean: dict[str, Any], classified: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
+        """One record as the driver takes it: the batch's constant columns were converted
+        once; only the row's own values pass through their column's processor."""
+        row = [*self.constant_head, clean, *self.constant_middle, *classified]
+        row[1] = subject_id
+        for i, proc in self.row_procs:
+            if row[i] is not None:
+                row[i] = proc(row[i])
+        return tuple(row)
+
     def value(self, clean: Mapping[str, Any], role: SubjectRole) -> Any:
-        spec = self.item.template.by_role(role)
-        return clean.get(spec.name) if spec else None
+        name = self.role_names.get(role)
+        return clean.get(name) if name else None
 
     def classify(self, clean: Mapping[str, Any], kind: SubjectKind) -> tuple[Any, ...]:
         """ING-4, ING-5, STD-4, DIS-2: the columns from decision_date to display_until."""
@@ -280,7 +307,7 @@ class _Batch:
         )
         final_on = None
         if untrustworthy == UntrustworthyClass.FINAL_PUNISHMENT and decision is not None:
-            final_on = self.ctx.review_periods.final_on(decision)
+            final_on = _final_on(self.ctx.review_periods, decision)
         block = discipline_block(
             natural_person=kind is SubjectKind.NATURAL_PERSON,
             simplified_procedure=bool(self.value(clean, SubjectRole.SIMPLIFIED_PROCEDURE)),
@@ -289,7 +316,7 @@ class _Batch:
             arrears_verified=bool(self.value(clean, SubjectRole.ARREARS_VERIFIED)),
         )
         requested = self.value(clean, SubjectRole.PUBLISH_UNTIL)
-        until = display_until(
+        until = _display_until(
             self.ctx.disclosure_policy,
             self.item.draft.character,
             decision,
@@ -298,8 +325,8 @@ class _Batch:
         )
         return (
             decision,
-            self.now,
-            self.verify_due,
+            self.received_p,
+            self.verify_due_p,
             untrustworthy,
             serious,
             severity.value,
@@ -320,10 +347,7 @@ class _Batch:
                 self.conn,
                 self.subject_sql,
                 [
-                    bulk.processed(
-                        (wanted[key][0].value, key[0], key[1], wanted[key][1], self.now, self.now),
-                        self.subject_procs,
-                    )
+                    (wanted[key][0].value, key[0], key[1], wanted[key][1], *self.subject_times)
                     for key in missing
                 ],
             )
@@ -370,6 +394,15 @@ class _Batch:
             ):
                 return True
         return False
+
+
+def _once(proc: Any, value: Any) -> Any:
+    return proc(value) if proc is not None and value is not None else value
+
+
+# Pure date rules, memoised: a bulk file repeats its decision dates many times (measured).
+_final_on = lru_cache(maxsize=8192)(ReviewPeriods.final_on)
+_display_until = lru_cache(maxsize=8192)(display_until)
 
 
 def _identity_field(item: CatalogItem) -> str:
