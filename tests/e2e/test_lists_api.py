@@ -183,7 +183,7 @@ def test_restoration_over_http_needs_the_designating_units_consent__RST_1_RST_2_
     assert {p["channel"] for p in removal} == {"unit_portal", "credit_website"}  # DIS-4
 
 
-def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5_OBJ_1(
+def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
     api: TestClient, world: World
 ) -> None:
     w = world
