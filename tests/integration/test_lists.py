@@ -456,3 +456,28 @@ def test_a_person_is_notified_before_designation_and_published_masked__LST_2_DIS
     assert published and all(number not in str(p) for p in published)
     assert "*" in published[0]["content"]["subject"]["id_number"]
     assert rid in entries.get(w.ctx, SYSTEM, eid)["records"]  # type: ignore[operator]
+
+
+def test_a_local_standard_applies_only_in_its_region__STD_1_LST_1(world: World) -> None:
+    w = world
+    w.serious(1)  # a company registered in 410100 (Zhengzhou)
+    local = {
+        **BLACK,
+        "code": "LY-HMD",
+        "scope": "local",
+        "region": "410300",  # Luoyang
+        "approval": "豫发改财金〔2026〕9号",
+    }
+    published, _ = standards.publish(w.ctx, w.designator, draft_from_dict(local))
+    assert standards.get(w.ctx, "LY-HMD")["approval"] == "豫发改财金〔2026〕9号"
+    with pytest.raises(Forbidden) as exc:
+        entries.propose(
+            w.ctx,
+            w.designator,
+            standard_code=published.code,
+            subject_id=w.company(1),
+            facts="x",
+            responsible_persons=[person(w)],
+        )
+    assert exc.value.code == "standard.outside_region"
+    assert entries.search(w.ctx, SYSTEM) == []
