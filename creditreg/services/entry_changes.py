@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from creditreg.domain.access import Principal
 from creditreg.domain.calendar import WorkingCalendar
 from creditreg.domain.deadlines import RULES, Deadline
+from creditreg.domain.errors import Conflict
 from creditreg.domain.lists import (
     FOLLOWED_BY_SCRUTINY,
     Action,
@@ -215,14 +216,24 @@ def _insert_dicts(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any
 
 
 def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> int:
+    """A new entry; a second live entry for the subject, list and field is refused by the
+    unique index even when two designations race (the loser gets 409, nothing written)."""
     now = ctx.now()
-    return int(
-        conn.execute(
-            list_entry.insert()
-            .values(created_at=now, updated_at=now, **values)
-            .returning(list_entry.c.id)
-        ).scalar_one()
-    )
+    try:
+        with conn.begin_nested():
+            return int(
+                conn.execute(
+                    list_entry.insert()
+                    .values(created_at=now, updated_at=now, **values)
+                    .returning(list_entry.c.id)
+                ).scalar_one()
+            )
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            "entry.already_listed",
+            f"subject {values['subject_id']} already has a live {values['list_type']} entry "
+            f"in {values['field'] or 'this list'}",
+        ) from None
 
 
 def _update_many(w: Writer, updates: list[dict[str, Any]], **same: Any) -> None:

@@ -25,6 +25,7 @@ from creditreg.services import (
 from creditreg.services.context import Context
 from creditreg.services.demo import demo_ric, demo_uscc
 from creditreg.services.demo_catalogs import STANDARDS
+from creditreg.services.entry_changes import insert_entry
 from creditreg.store.tables import list_entry, list_notice, record
 from tests.factories import person_punishment_row
 from tests.lists_world import PERSON, World, honour_row, make_world
@@ -481,3 +482,19 @@ def test_a_local_standard_applies_only_in_its_region__STD_1_LST_1(world: World) 
         )
     assert exc.value.code == "standard.outside_region"
     assert entries.search(w.ctx, SYSTEM) == []
+
+
+def test_the_database_refuses_a_second_live_entry_even_past_the_checks__LST_2(
+    world: World,
+) -> None:
+    w = world
+    entry = proposed_blacklist(w)
+    with w.ctx.db.write() as conn:
+        row = entries.entry_row(conn, int(entry["id"]))  # type: ignore[call-overload]
+        values = {
+            k: v for k, v in row._asdict().items() if k not in ("id", "created_at", "updated_at")
+        }
+        with pytest.raises(Conflict) as exc:
+            insert_entry(conn, w.ctx, values)
+    assert exc.value.code == "entry.already_listed"
+    assert len(entries.search(w.ctx, SYSTEM)) == 1
