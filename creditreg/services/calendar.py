@@ -20,6 +20,7 @@ from creditreg.store.tables import (
     calendar_year,
     deadline,
     list_entry,
+    record,
     upward_report,
 )
 
@@ -232,6 +233,13 @@ def recompute(
 
 def _follow(conn: sa.Connection, row: Any, due: date) -> None:
     """Owners that keep a deadline's due date beside them (to find what is due by index)."""
+    if row.owner_type == "ingest_batch" and row.rule_code == "verification":
+        conn.execute(
+            record.update()
+            .where(record.c.batch_id == int(row.owner_id), record.c.verify_due == row.due_date)
+            .values(verify_due=due)
+        )
+        return
     if row.owner_type != "list_entry":
         return
     owner = int(row.owner_id)

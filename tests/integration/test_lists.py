@@ -15,19 +15,22 @@ from creditreg.domain.subjects import IdType
 from creditreg.services import (
     access,
     audit,
+    calendar,
     entries,
     lifecycle,
+    records,
     restoration,
     standards,
     subjects,
     sweep,
+    verification,
 )
 from creditreg.services.context import Context
 from creditreg.services.demo import demo_ric, demo_uscc
 from creditreg.services.demo_catalogs import STANDARDS
 from creditreg.services.entry_changes import insert_entry
 from creditreg.store.tables import list_entry, list_notice, record
-from tests.factories import person_punishment_row
+from tests.factories import person_punishment_row, punishment_row
 from tests.lists_world import PERSON, World, honour_row, make_world
 
 BLACK, RED = STANDARDS
@@ -498,3 +501,19 @@ def test_the_database_refuses_a_second_live_entry_even_past_the_checks__LST_2(
             insert_entry(conn, w.ctx, values)
     assert exc.value.code == "entry.already_listed"
     assert len(entries.search(w.ctx, SYSTEM)) == 1
+
+
+def test_a_calendar_correction_moves_windows_and_verification_deadlines__CAL_3_LST_2_ING_2(
+    world: World,
+) -> None:
+    w = world
+    eid = int(proposed_blacklist(w)["id"])  # type: ignore[call-overload]
+    assert entries.notify(w.ctx, w.designator, eid)["window_due"] == "2026-03-09"
+    rows = [punishment_row(9)]
+    records.submit(w.ctx, SYSTEM, code="XZCF", rows=rows, content_digest=records.digest_rows(rows))
+    [pending] = verification.pending(w.ctx, SYSTEM)
+    assert pending["verify_due"] == "2026-03-09"
+    calendar.set_day(w.ctx, SYSTEM, date(2026, 3, 4), False, "flood closure")
+    assert entries.get(w.ctx, SYSTEM, eid)["window_due"] == "2026-03-10"
+    [pending] = verification.pending(w.ctx, SYSTEM)
+    assert pending["verify_due"] == "2026-03-10"
