@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from creditreg.clock import FixedClock
-from creditreg.domain.access import SYSTEM, Principal
+from creditreg.domain.access import SYSTEM, Level, Permission, Principal, UnitKind
 from creditreg.domain.subjects import IdType
 from creditreg.services import access, demo, lifecycle, records, subjects, verification
 from creditreg.services.context import Context
@@ -83,6 +83,23 @@ class World:
             for k in range(n)
         ]
         return self.submit("XZCF", rows)
+
+    def designating_unit(self, name: str, uscc_body: str, region: str, level: Level) -> Principal:
+        """Another designating unit in market regulation, and its token's principal."""
+        made = access.create_unit(
+            self.ctx,
+            SYSTEM,
+            name=name,
+            uscc=demo_uscc(uscc_body),
+            kind=UnitKind.DESIGNATING_UNIT,
+            region=region,
+            level=level,
+            fields=("market_regulation",),
+        )
+        token = access.create_token(
+            self.ctx, SYSTEM, unit_id=made["id"], name="t", scopes=(Permission.LISTS_DESIGNATE,)
+        )
+        return access.authenticate(self.ctx, token.token)
 
     def advance(self, days: int) -> None:
         self.clock.set(self.clock.now() + timedelta(days=days))

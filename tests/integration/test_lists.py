@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from creditreg.clock import FixedClock
-from creditreg.domain.access import SYSTEM, Level, Permission, UnitKind
+from creditreg.domain.access import SYSTEM, Level
 from creditreg.domain.errors import Conflict, Forbidden, NotFound
 from creditreg.domain.standards import draft_from_dict
 from creditreg.domain.subjects import IdType
@@ -26,7 +26,7 @@ from creditreg.services import (
     verification,
 )
 from creditreg.services.context import Context
-from creditreg.services.demo import demo_ric, demo_uscc
+from creditreg.services.demo import demo_ric
 from creditreg.services.demo_catalogs import STANDARDS
 from creditreg.services.entry_changes import insert_entry
 from creditreg.store.tables import list_entry, list_notice, record
@@ -113,20 +113,7 @@ def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_
 def test_designation_outside_field_or_region_is_refused__LST_1(world: World) -> None:
     w = world
     w.serious(1)
-    outsider = access.create_unit(
-        w.ctx,
-        SYSTEM,
-        name="某县税务局",
-        uscc=demo_uscc("11410122MB0000009"),
-        kind=UnitKind.DESIGNATING_UNIT,
-        region="410122",
-        level=Level.COUNTY,
-        fields=("market_regulation",),
-    )
-    token = access.create_token(
-        w.ctx, SYSTEM, unit_id=outsider["id"], name="t", scopes=(Permission.LISTS_DESIGNATE,)
-    )
-    county = access.authenticate(w.ctx, token.token)
+    county = w.designating_unit("某县市场监管局", "11410122MB0000009", "410122", Level.COUNTY)
     with pytest.raises(Forbidden) as exc:
         entries.propose(
             w.ctx,
@@ -286,23 +273,11 @@ def test_restoration_terms_consent_and_key_scrutiny__RST_1_RST_2_LST_8(world: Wo
         w.ctx, SYSTEM, eid, applicant="郑州示例贸易有限公司2", evidence="已缴清罚款"
     )
     assert app["due_date"] == "2027-04-02" and "1 working day" in str(app["explanation"])
-    other = access.create_unit(
-        w.ctx,
-        SYSTEM,
-        name="另一认定部门",
-        uscc=demo_uscc("11410000MB0000008"),
-        kind=UnitKind.DESIGNATING_UNIT,
-        region="410000",
-        level=Level.PROVINCIAL,
-        fields=("market_regulation",),
-    )
-    token = access.create_token(
-        w.ctx, SYSTEM, unit_id=other["id"], name="t", scopes=(Permission.LISTS_DESIGNATE,)
-    )
+    other = w.designating_unit("另一认定部门", "11410000MB0000008", "410000", Level.PROVINCIAL)
     with pytest.raises(Forbidden) as exc2:
         restoration.decide(
             w.ctx,
-            access.authenticate(w.ctx, token.token),
+            other,
             int(app["id"]),
             consent=True,
             note="同意",
