@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +15,7 @@ from creditreg.domain.calendar import parse_schedule as parse_schedule_text
 from creditreg.domain.deadlines import RULES, Deadline, DeadlineRule
 from creditreg.services import audit
 from creditreg.services.context import Context
+from creditreg.store import bulk
 from creditreg.store.tables import (
     calendar_day,
     calendar_year,
@@ -182,9 +183,43 @@ def register_deadline(
     pauses: Iterable[Span] = (),
 ) -> dict[str, Any]:
     """CAL-3: store a deadline with its rule so it can be explained and recomputed."""
+    values = deadline_values(ctx, cal, owner_type, owner_id, rule, start, pauses)
+    new_id = conn.execute(deadline.insert().values(**values).returning(deadline.c.id)).scalar_one()
+    return {"id": new_id, **values}
+
+
+def register_deadlines(
+    conn: sa.Connection,
+    ctx: Context,
+    cal: WorkingCalendar,
+    owner_type: str,
+    owner_ids: Sequence[int],
+    rule: DeadlineRule,
+    start: date,
+) -> date:
+    """CAL-3 for many owners with the same rule and start (a sweep's designations): one
+    computation, one bulk insert. Returns the due date they share."""
+    one = deadline_values(ctx, cal, owner_type, 0, rule, start)
+    columns = list(one)
+    rows = [tuple(str(i) if c == "owner_id" else one[c] for c in columns) for i in owner_ids]
+    bulk.insert_rows(conn, deadline, columns, rows)
+    due: date = one["due_date"]
+    return due
+
+
+def deadline_values(
+    ctx: Context,
+    cal: WorkingCalendar,
+    owner_type: str,
+    owner_id: str | int,
+    rule: DeadlineRule,
+    start: date,
+    pauses: Iterable[Span] = (),
+) -> dict[str, Any]:
+    """A deadline's stored columns: its rule, start, pauses, due date and explanation."""
     item = Deadline(rule, start, tuple(pauses))
     result = item.compute(cal)
-    values = {
+    return {
         "owner_type": owner_type,
         "owner_id": str(owner_id),
         "rule_code": rule.code,
@@ -198,8 +233,6 @@ def register_deadline(
         "explanation": item.explain(cal),
         "computed_at": ctx.now(),
     }
-    new_id = conn.execute(deadline.insert().values(**values).returning(deadline.c.id)).scalar_one()
-    return {"id": new_id, **values}
 
 
 def recompute(

@@ -173,18 +173,8 @@ def view(conn: sa.Connection, row: Any, principal: Principal, full: bool = True)
             .order_by(list_notice.c.id)
         )
     ]
-    out["objections"] = [
-        {k: _iso(v) if isinstance(v, date) else v for k, v in o._asdict().items()}
-        for o in conn.execute(
-            sa.select(entry_objection).where(entry_objection.c.entry_id == row.id)
-        )
-    ]
-    out["restoration_applications"] = [
-        {k: _iso(v) if isinstance(v, date) else v for k, v in a._asdict().items()}
-        for a in conn.execute(
-            sa.select(restoration_application).where(restoration_application.c.entry_id == row.id)
-        )
-    ]
+    out["objections"] = _rows_of(conn, entry_objection, row.id)
+    out["restoration_applications"] = _rows_of(conn, restoration_application, row.id)
     report = conn.execute(
         sa.select(upward_report).where(upward_report.c.entry_id == row.id)
     ).first()
@@ -192,6 +182,16 @@ def view(conn: sa.Connection, row: Any, principal: Principal, full: bool = True)
         {"status": report.status, "due_date": report.due_date.isoformat()} if report else None
     )
     return out
+
+
+def _rows_of(conn: sa.Connection, table: sa.Table, entry_id: int) -> list[dict[str, Any]]:
+    """An entry's rows of `table`, dates as ISO text."""
+    return [
+        {k: _iso(v) if isinstance(v, date) else v for k, v in r._asdict().items()}
+        for r in conn.execute(
+            sa.select(table).where(table.c.entry_id == entry_id).order_by(table.c.id)
+        )
+    ]
 
 
 def _iso(value: date | None) -> str | None:

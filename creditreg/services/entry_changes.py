@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from creditreg.domain.access import Principal
 from creditreg.domain.calendar import WorkingCalendar
-from creditreg.domain.deadlines import RULES, Deadline
+from creditreg.domain.deadlines import RULES
 from creditreg.domain.errors import Conflict
 from creditreg.domain.lists import (
     FOLLOWED_BY_SCRUTINY,
@@ -66,11 +66,6 @@ LIST_LABELS = {
     ListType.KEY_SCRUTINY: "重点关注名单",
     ListType.BIG_DATA_WARNING: "大数据警示名单",
 }
-
-
-def public_name(info: dict[str, Any]) -> str:
-    """DIS-3: a natural person's name is published with the document number masked."""
-    return str(info.get("name", ""))
 
 
 def public_subject(info: dict[str, Any]) -> dict[str, Any]:
@@ -169,16 +164,18 @@ class Writer:
         channel: str,
         content: dict[str, Any],
         visible_until: date | None = None,
+        detached: bool = False,
     ) -> None:
-        info = entry.subject_info
+        """A notice about `entry`; `detached` ones outlive it (a correction of an error)."""
         self.notices.append(
             {
-                "entry_id": entry.id,
+                "entry_id": None if detached else entry.id,
                 "kind": kind,
                 "audience": audience,
                 "channel": channel,
                 "list_type": entry.list_type,
-                "subject_name": public_name(info),
+                # DIS-3: the name is published; document numbers only masked, in content.
+                "subject_name": str(entry.subject_info.get("name", "")),
                 "content": {"list": LIST_LABELS[ListType(entry.list_type)], **content},
                 "issued_on": self.today,
                 "visible_until": visible_until,
@@ -186,10 +183,17 @@ class Writer:
             }
         )
 
-    def publish(self, entry: Any, kind: str, content: dict[str, Any], until: date | None) -> None:
+    def publish(
+        self,
+        entry: Any,
+        kind: str,
+        content: dict[str, Any],
+        until: date | None,
+        detached: bool = False,
+    ) -> None:
         """DIS-4: on every channel the entry is published on."""
         for channel in entry.channels:
-            self.notice(entry, kind, "public", channel, content, until)
+            self.notice(entry, kind, "public", channel, content, until, detached)
 
     def flush(self) -> None:
         _insert_dicts(self.conn, list_entry_event, self.events)
@@ -215,6 +219,32 @@ def _insert_dicts(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any
         bulk.insert_rows(conn, table, columns, [tuple(r[c] for c in columns) for r in rows])
 
 
+def derived_entry(
+    w: Writer, list_type: ListType, subject_id: int, subject_info: dict[str, Any]
+) -> dict[str, Any]:
+    """The columns of an entry the platform derives (key scrutiny after a blacklist, a
+    big-data warning): designated today, under no standard, with no terms of its own;
+    the caller adds field, origin, grounds and validity."""
+    return {
+        "list_type": list_type.value,
+        "subject_id": subject_id,
+        "subject_info": subject_info,
+        "standard_id": None,
+        "standard_code": None,
+        "status": EntryStatus.DESIGNATED.value,
+        "measures": [],
+        "channels": [],
+        "restorable": False,
+        "restoration_method": "",
+        "restoration_after_months": 0,
+        "scrutiny_months": 0,
+        "preliminary_on": w.today,
+        "designated_on": w.today,
+        "created_at": w.now,
+        "updated_at": w.now,
+    }
+
+
 def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> int:
     """A new entry; a second live entry for the subject, list and field is refused by the
     unique index even when two designations race (the loser gets 409, nothing written)."""
@@ -224,7 +254,7 @@ def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> i
             return int(
                 conn.execute(
                     list_entry.insert()
-                    .values(created_at=now, updated_at=now, **values)
+                    .values({"created_at": now, "updated_at": now, **values})
                     .returning(list_entry.c.id)
                 ).scalar_one()
             )
@@ -299,35 +329,14 @@ def queue_reports(w: Writer, entry_ids: Sequence[int]) -> None:
     deadline stored with its explanation (CAL-3)."""
     if not entry_ids:
         return
-    item = Deadline(REPORT_UPWARD, w.today)
-    due = item.compute(w.calendar)
-    explanation = item.explain(w.calendar)
-    _insert_dicts(
-        w.conn,
-        deadline,
-        [
-            {
-                "owner_type": "list_entry",
-                "owner_id": str(eid),
-                "rule_code": REPORT_UPWARD.code,
-                "basis": REPORT_UPWARD.basis,
-                "start_event": REPORT_UPWARD.start_event,
-                "working_days": REPORT_UPWARD.working_days,
-                "start_date": w.today,
-                "pauses": [],
-                "due_date": due.due,
-                "provisional": due.provisional,
-                "explanation": explanation,
-                "computed_at": w.now,
-            }
-            for eid in entry_ids
-        ],
+    due = calendar_service.register_deadlines(
+        w.conn, w.ctx, w.calendar, "list_entry", entry_ids, REPORT_UPWARD, w.today
     )
     _insert_dicts(
         w.conn,
         upward_report,
         [
-            {"entry_id": eid, "due_date": due.due, "status": "queued", "queued_at": w.now}
+            {"entry_id": eid, "due_date": due, "status": "queued", "queued_at": w.now}
             for eid in entry_ids
         ],
     )
@@ -449,30 +458,15 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
         period = months or row.scrutiny_months
         values.append(
             {
-                "list_type": ListType.KEY_SCRUTINY.value,
+                **derived_entry(w, ListType.KEY_SCRUTINY, row.subject_id, row.subject_info),
                 "field": row.field,
-                "subject_id": row.subject_id,
                 "designating_unit_id": row.designating_unit_id,
-                "standard_id": None,
-                "standard_code": None,
-                "status": EntryStatus.DESIGNATED.value,
                 "origin": ORIGIN_AFTER_REMOVAL,
-                "subject_info": row.subject_info,
                 "facts": f"removed from blacklist entry {row.id}",
                 "basis": "Op(18): key scrutiny after removal from a blacklist",
                 "rule_inputs": {"after_entry": row.id},
-                "measures": [],
-                "channels": [],
                 "validity_months": period,
-                "restorable": False,
-                "restoration_method": "",
-                "restoration_after_months": 0,
-                "scrutiny_months": 0,
-                "preliminary_on": w.today,
-                "designated_on": w.today,
                 "valid_until": Validity(w.today, period).until,
-                "created_at": w.now,
-                "updated_at": w.now,
             }
         )
     if not values:
@@ -511,24 +505,13 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
     list_type = ListType(row.list_type)
     transition(list_type, EntryStatus(row.status), Action.DELETE_ERROR)
     if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
-        for channel in row.channels:
-            w.notices.append(
-                {
-                    "entry_id": None,
-                    "kind": "correction",
-                    "audience": "public",
-                    "channel": channel,
-                    "list_type": row.list_type,
-                    "subject_name": public_name(row.subject_info),
-                    "content": {
-                        "list": LIST_LABELS[list_type],
-                        "correction": "the entry was made in error and has been deleted",
-                    },
-                    "issued_on": w.today,
-                    "visible_until": None,
-                    "created_at": w.now,
-                }
-            )
+        w.publish(
+            row,
+            "correction",
+            {"correction": "the entry was made in error and has been deleted"},
+            None,
+            detached=True,
+        )
     if list_type is ListType.KEY_SCRUTINY:
         w.rechecks.add(row.subject_id)
     # The history goes too: an error entry is not stored (Op(20)). The audit chain keeps

@@ -6,8 +6,10 @@ chunk one transaction. Run twice at the same time, the second pass changes nothi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +25,7 @@ from creditreg.services.entry_changes import (
     ORIGIN_AUTOMATIC,
     ORIGIN_KEY_SCRUTINY_CONDUCT,
     Writer,
+    derived_entry,
     designate_rows,
     insert_entry,
     live_entries,
@@ -83,62 +86,65 @@ def run(ctx: Context, principal: Principal = SYSTEM) -> SweepReport:
     return report
 
 
-def _windows(ctx: Context, principal: Principal, report: SweepReport) -> None:
-    """Op(8), Art 28: a window that ended without an open objection ends in designation."""
-    today = ctx.today()
+def _in_chunks(
+    ctx: Context,
+    principal: Principal,
+    due: sa.ColumnElement[bool],
+    apply: Callable[[sa.Connection, Writer, list[Any]], None],
+) -> None:
+    """Apply `apply` to the entries `due` selects, CHUNK at a time, a transaction each,
+    until none is left (each chunk's changes take its entries out of `due`)."""
     while True:
         with ctx.db.write() as conn:
-            rows = conn.execute(
-                sa.select(list_entry)
-                .where(
-                    list_entry.c.status.in_(
-                        (EntryStatus.NOTIFIED.value, EntryStatus.ANNOUNCED.value)
-                    ),
-                    list_entry.c.window_due < today,
-                )
-                .order_by(list_entry.c.id)
-                .limit(CHUNK)
-            ).all()
+            rows = list(
+                conn.execute(
+                    sa.select(list_entry).where(due).order_by(list_entry.c.id).limit(CHUNK)
+                ).all()
+            )
             if not rows:
                 return
             w = Writer(conn, ctx, principal)
-            ready: list[Any] = []
-            crossed: list[Any] = []
-            for row in rows:
-                red = row.list_type == ListType.RED_LIST.value
-                (crossed if red and is_blacklisted(conn, row.subject_id) else ready).append(row)
-            # Op(8): the cross-check again at designation; a blacklisted subject never enters.
-            report.removed_at_window += len(
-                remove_rows(w, crossed, RemovalReason.BLACKLISTED).removed
-            )
-            changes = designate_rows(w, ready)
-            report.designated += len(changes.designated)
+            apply(conn, w, rows)
             w.flush()
+
+
+def _windows(ctx: Context, principal: Principal, report: SweepReport) -> None:
+    """Op(8), Art 28: a window that ended without an open objection ends in designation."""
+
+    def designate(conn: sa.Connection, w: Writer, rows: list[Any]) -> None:
+        ready: list[Any] = []
+        crossed: list[Any] = []
+        for row in rows:
+            red = row.list_type == ListType.RED_LIST.value
+            (crossed if red and is_blacklisted(conn, row.subject_id) else ready).append(row)
+        # Op(8): the cross-check again at designation; a blacklisted subject never enters.
+        report.removed_at_window += len(remove_rows(w, crossed, RemovalReason.BLACKLISTED).removed)
+        report.designated += len(designate_rows(w, ready).designated)
+
+    _in_chunks(
+        ctx,
+        principal,
+        list_entry.c.status.in_((EntryStatus.NOTIFIED.value, EntryStatus.ANNOUNCED.value))
+        & (list_entry.c.window_due < ctx.today()),
+        designate,
+    )
 
 
 def _expiry(ctx: Context, principal: Principal, report: SweepReport) -> None:
     """Op(18)-(19), Art 37: entries (and key-scrutiny periods) end with their validity."""
-    today = ctx.today()
-    while True:
-        with ctx.db.write() as conn:
-            rows = conn.execute(
-                sa.select(list_entry)
-                .where(
-                    list_entry.c.status.in_(
-                        (EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)
-                    ),
-                    list_entry.c.valid_until < today,
-                )
-                .order_by(list_entry.c.id)
-                .limit(CHUNK)
-            ).all()
-            if not rows:
-                return
-            w = Writer(conn, ctx, principal)
-            changes = remove_rows(w, rows, RemovalReason.EXPIRY)
-            report.expired += len(rows)
-            report.key_scrutiny_followups += len(changes.followups)
-            w.flush()
+
+    def expire(conn: sa.Connection, w: Writer, rows: list[Any]) -> None:
+        changes = remove_rows(w, rows, RemovalReason.EXPIRY)
+        report.expired += len(rows)
+        report.key_scrutiny_followups += len(changes.followups)
+
+    _in_chunks(
+        ctx,
+        principal,
+        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value))
+        & (list_entry.c.valid_until < ctx.today()),
+        expire,
+    )
 
 
 def _key_scrutiny_conduct(ctx: Context, principal: Principal, report: SweepReport) -> None:
@@ -318,7 +324,7 @@ def _big_data_warnings(ctx: Context, principal: Principal, report: SweepReport) 
                 current = warned.get(sid, [])
                 enough = len(fields_of[sid]) >= KEY_FIELDS_FOR_WARNING
                 if enough and not current:
-                    _warn(conn, ctx, w, sid, sorted(fields_of[sid]), entries_of[sid])
+                    _warn(conn, w, sid, sorted(fields_of[sid]), entries_of[sid])
                     report.warnings_added += 1
                 elif current and not enough:
                     remove_rows(w, current, RemovalReason.BELOW_THRESHOLD)
@@ -328,51 +334,29 @@ def _big_data_warnings(ctx: Context, principal: Principal, report: SweepReport) 
 
 
 def _warn(
-    conn: sa.Connection,
-    ctx: Context,
-    w: Writer,
-    subject_id: int,
-    fields: list[str],
-    entry_ids: list[int],
+    conn: sa.Connection, w: Writer, subject_id: int, fields: list[str], entry_ids: list[int]
 ) -> None:
     info = conn.execute(
         sa.select(list_entry.c.subject_info).where(list_entry.c.id == entry_ids[0])
     ).scalar_one()
-    entry_id = insert_entry(
-        conn,
-        ctx,
-        {
-            "list_type": ListType.BIG_DATA_WARNING.value,
-            "field": "",
-            "subject_id": subject_id,
-            "designating_unit_id": None,
-            "standard_id": None,
-            "standard_code": None,
-            "status": EntryStatus.DESIGNATED.value,
-            "origin": ORIGIN_AUTOMATIC,
-            "subject_info": info,
-            "facts": f"under key scrutiny in {len(fields)} key fields: {', '.join(fields)}",
-            "basis": "Op(17): key scrutiny in 3 or more key fields",
-            "rule_inputs": {"key_fields": fields, "key_scrutiny_entries": entry_ids},
-            "measures": [],
-            "channels": ["credit_website"],
-            "validity_months": 0,
-            "restorable": False,
-            "restoration_method": "",
-            "restoration_after_months": 0,
-            "scrutiny_months": 0,
-            "preliminary_on": ctx.today(),
-            "designated_on": ctx.today(),
-            "valid_until": None,
-        },
-    )
+    values = {
+        **derived_entry(w, ListType.BIG_DATA_WARNING, subject_id, info),
+        "field": "",
+        "designating_unit_id": None,
+        "origin": ORIGIN_AUTOMATIC,
+        "facts": f"under key scrutiny in {len(fields)} key fields: {', '.join(fields)}",
+        "basis": "Op(17): key scrutiny in 3 or more key fields",
+        "rule_inputs": {"key_fields": fields, "key_scrutiny_entries": entry_ids},
+        "channels": ["credit_website"],  # Op(17): a public alert through the credit website
+        "validity_months": 0,
+        "valid_until": None,  # it ends when the key fields fall below 3, not by a date
+    }
+    entry_id = insert_entry(conn, w.ctx, values)
     w.history(entry_id, "designate", None, EntryStatus.DESIGNATED.value, "automatic (Op(17))")
-    row = conn.execute(sa.select(list_entry).where(list_entry.c.id == entry_id)).one()
-    # Op(17): a public alert through the credit website.
     w.publish(
-        row,
+        SimpleNamespace(id=entry_id, **values),
         "alert",
-        {"subject": public_subject(info), "key_fields": fields, "since": ctx.today().isoformat()},
+        {"subject": public_subject(info), "key_fields": fields, "since": w.today.isoformat()},
         None,
     )
 
