@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bench import subjects as sb
 from bench.http import lookup_http, lookup_http_raw
-from creditreg.domain.access import SYSTEM, Level, Permission, UnitKind
-from creditreg.services import access
-from creditreg.services.demo import demo_uscc
+from creditreg.demo.dataset import demo_uscc
+from creditreg.domain.access.principals import SYSTEM, Level, Permission, UnitKind
+from creditreg.services.access import access
 
 PG_URL = os.environ.get("CREDITREG_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.subjects import Target, context_for
-from creditreg.domain.access import SYSTEM
-from creditreg.services import demo, ingest_files, records
-from creditreg.services.demo import demo_uscc
-from creditreg.services.demo_catalogs import PUNISHMENT
+from creditreg.demo import dataset as demo
+from creditreg.demo.catalogs import PUNISHMENT
+from creditreg.demo.dataset import demo_uscc
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.services.records import ingest_files, records
 
 FIELDS = [f["name"] for f in PUNISHMENT["template"]]
 AUTHORITY = demo_uscc("11410100MB0000003")
@@ -74,7 +75,7 @@ def ingest_creditreg(target: Target, path: Path) -> tuple[float, records.BatchRe
     """Rows/s through records.submit, streaming the file."""
     ctx = context_for(target)
     demo.load(ctx)
-    from creditreg.services import catalog
+    from creditreg.services.records import catalog
 
     item = catalog.find(ctx, "XZCF")
     started = time.perf_counter()

@@ -23,13 +23,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench import subjects as sb
-from creditreg.domain.access import SYSTEM
-from creditreg.domain.standards import draft_from_dict
-from creditreg.services import demo, standards, sweep
+from creditreg.demo import dataset as demo
+from creditreg.demo.catalogs import STANDARDS
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.context import Context
-from creditreg.services.demo_catalogs import STANDARDS
+from creditreg.services.kernel import sweep
+from creditreg.services.lists import standards
 from creditreg.store import bulk
-from creditreg.store.tables import catalog_item, list_entry, list_entry_record, record, subject
+from creditreg.store.lists.tables import list_entry, list_entry_record
+from creditreg.store.records.tables import catalog_item, record
+from creditreg.store.subjects.tables import subject
 
 CHUNK = 50_000
 TODAY = date(2026, 3, 2)

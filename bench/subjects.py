@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from creditreg.bootstrap import build_context
 from creditreg.clock import FixedClock
 from creditreg.config import Settings
-from creditreg.domain.access import SYSTEM, Permission, Principal
-from creditreg.domain.subjects import USCC_ALPHABET, IdType, uscc_check_character
-from creditreg.services import subjects
+from creditreg.domain.access.principals import SYSTEM, Permission, Principal
+from creditreg.domain.subjects.identifiers import USCC_ALPHABET, IdType, uscc_check_character
 from creditreg.services.context import Context
+from creditreg.services.subjects import subjects
 from creditreg.store.engine import make_engine
 from creditreg.store.migrate import upgrade
 

@@ -7,7 +7,7 @@ import logging
 from creditreg.clock import Clock, FixedClock, SystemClock
 from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
-from creditreg.domain.records import DisclosurePolicy, ReviewPeriods
+from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.context import Context
 from creditreg.store.engine import make_engine
 from creditreg.store.uow import Database

@@ -42,7 +42,7 @@ def _cheap_password_hashing() -> Iterator[None]:
     """argon2's cheapest profile in tests: the same code path, a fraction of the cost."""
     from argon2 import PasswordHasher, profiles
 
-    from creditreg.services import access
+    from creditreg.services.access import access
 
     default = access._hasher
     access._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from creditreg.services.demo import demo_ric, demo_uscc
+from creditreg.demo.dataset import demo_ric, demo_uscc
 
 AUTHORITY_USCC = demo_uscc("11410100MB0000003")
 

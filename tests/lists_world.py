@@ -8,12 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 from creditreg.clock import FixedClock
-from creditreg.domain.access import SYSTEM, Level, Permission, Principal, UnitKind
-from creditreg.domain.subjects import IdType
-from creditreg.services import access, demo, lifecycle, records, subjects, verification
+from creditreg.demo import dataset as demo
+from creditreg.demo.dataset import demo_uscc
+from creditreg.domain.access.principals import SYSTEM, Level, Permission, Principal, UnitKind
+from creditreg.domain.subjects.identifiers import IdType
+from creditreg.services.access import access
 from creditreg.services.context import Context
-from creditreg.services.demo import demo_uscc
-from creditreg.store.tables import record
+from creditreg.services.records import lifecycle, records, verification
+from creditreg.services.subjects import subjects
+from creditreg.store.records.tables import record
 from tests.factories import AUTHORITY_USCC, punishment_row
 
 PERSON = {"role": "legal_representative", "name": "王示例", "id_type": "ric"}

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from creditreg.domain.access import Permission, Principal
+from creditreg.domain.access.principals import Permission, Principal
 from creditreg.domain.errors import Unauthenticated
-from creditreg.services import access
+from creditreg.services.access import access
 from creditreg.services.context import Context
 
 _bearer = HTTPBearer(auto_error=False, description="An API token or a session token from login")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from creditreg.bootstrap import build_context
 from creditreg.config import Settings
-from creditreg.domain.access import SYSTEM, Principal
+from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import DomainError
 from creditreg.services.context import Context
 from creditreg.store import migrate

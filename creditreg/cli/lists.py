@@ -17,11 +17,13 @@ import sqlalchemy as sa
 import typer
 
 from creditreg.cli.base import app, context, fail, operator, run
-from creditreg.domain.access import Principal
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import DomainError
-from creditreg.domain.standards import draft_from_dict
-from creditreg.services import access, entries, restoration, standards, sweep
+from creditreg.domain.lists.standards import draft_from_dict
+from creditreg.services.access import access
 from creditreg.services.context import Context
+from creditreg.services.kernel import sweep
+from creditreg.services.lists import entries, restoration, standards
 
 standards_app = typer.Typer(
     help="Designation standards (STD).", no_args_is_help=True, rich_markup_mode=None

@@ -28,22 +28,16 @@ from creditreg.cli.base import (
     units_app,
 )
 from creditreg.config import Settings
-from creditreg.domain.access import Level, Permission, Role, UnitKind
-from creditreg.domain.calendar import Span
+from creditreg.demo import dataset as demo
+from creditreg.domain.access.principals import Level, Permission, Role, UnitKind
 from creditreg.domain.errors import InvalidInput
-from creditreg.domain.subjects import parse_id_type, parse_subject_kind
-from creditreg.services import (
-    access,
-    calendar,
-    catalog,
-    demo,
-    ingest_files,
-    lifecycle,
-    records,
-    subjects,
-    verification,
-)
-from creditreg.services import audit as audit_service
+from creditreg.domain.kernel.calendar import Span
+from creditreg.domain.subjects.identifiers import parse_id_type, parse_subject_kind
+from creditreg.services.access import access
+from creditreg.services.kernel import audit as audit_service
+from creditreg.services.kernel import calendar
+from creditreg.services.records import catalog, ingest_files, lifecycle, records, verification
+from creditreg.services.subjects import subjects
 from creditreg.store import migrate
 
 # --- db ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from creditreg.clock import Clock, FixedClock, local_date
-from creditreg.domain.records import DisclosurePolicy, ReviewPeriods
+from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.store.uow import Database
 
 

@@ -10,8 +10,8 @@ from fastapi.templating import Jinja2Templates
 
 from creditreg import __version__
 from creditreg.api.deps import Ctx, public
-from creditreg.services import entries, standards
-from creditreg.services.entry_changes import LIST_LABELS
+from creditreg.services.lists import entries, standards
+from creditreg.services.lists.entry_changes import LIST_LABELS
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)

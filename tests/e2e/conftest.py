@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from creditreg.api.app import create_app
 from creditreg.config import Settings
-from creditreg.services import demo
+from creditreg.demo import dataset as demo
 from creditreg.services.context import Context
 
 MAX_BODY = 200_000

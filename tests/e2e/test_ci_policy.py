@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGET = "tests/integration/test_migrations.py::test_upgrade_from_empty_to_head_matches_the_tables"
+TARGET = (
+    "tests/integration/kernel/test_migrations.py"
+    "::test_upgrade_from_empty_to_head_matches_the_tables"
+)
 
 
 def run_pytest(ci: bool) -> subprocess.CompletedProcess[str]:

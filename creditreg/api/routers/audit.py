@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from creditreg.api.deps import Ctx, require
-from creditreg.domain.access import Permission, Principal
-from creditreg.services import audit
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.services.kernel import audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]

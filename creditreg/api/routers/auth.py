@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.domain.access import Principal
-from creditreg.services import access
+from creditreg.domain.access.principals import Principal
+from creditreg.services.access import access
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

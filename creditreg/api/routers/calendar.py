@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.domain.access import Permission, Principal
-from creditreg.domain.calendar import MAX_WORKING_DAYS, Count, Day, Span
-from creditreg.services import calendar
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.kernel.calendar import MAX_WORKING_DAYS, Count, Day, Span
+from creditreg.services.kernel import calendar
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
 Editor = Annotated[Principal, Depends(require(Permission.CALENDAR_WRITE))]

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.domain.access import Permission, Principal
-from creditreg.services import catalog
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.services.records import catalog
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 Writer = Annotated[Principal, Depends(require(Permission.CATALOG_WRITE))]

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
 from creditreg.clock import SystemClock
-from creditreg.domain.access import Permission, Principal
-from creditreg.services import clock
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.services.kernel import clock
 
 router = APIRouter(prefix="/api/v1/clock", tags=["clock"])
 

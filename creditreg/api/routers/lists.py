@@ -9,9 +9,9 @@ from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.domain.access import Permission, Principal
-from creditreg.domain.standards import draft_from_dict
-from creditreg.services import entries, restoration, standards
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.lists.standards import draft_from_dict
+from creditreg.services.lists import entries, restoration, standards
 
 router = APIRouter(prefix="/api/v1", tags=["lists"])
 Writer = Annotated[Principal, Depends(require(Permission.STANDARDS_WRITE))]

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.domain.access import Permission, Principal
-from creditreg.domain.subjects import IdType, LinkRole, SubjectKind, parse_identifier
-from creditreg.services import subjects
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind, parse_identifier
+from creditreg.services.subjects import subjects
 
 router = APIRouter(prefix="/api/v1", tags=["subjects"])
 Reader = Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Engine
 
-from creditreg.store.tables import metadata
+from creditreg.store.schema import metadata
 
 config = context.config
 engine: Engine = config.attributes["engine"]

@@ -1,0 +1,1 @@
+"""Demo data: seed data for `make run`, not use cases."""

@@ -1,0 +1,1 @@
+"""The rights context's pure rules."""

@@ -1,0 +1,1 @@
+"""The subjects context's pure rules."""

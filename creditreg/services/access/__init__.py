@@ -1,0 +1,1 @@
+"""The access context's use cases."""

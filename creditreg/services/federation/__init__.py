@@ -1,0 +1,1 @@
+"""The federation context's use cases."""

@@ -1,0 +1,306 @@
+"""The working-day calendar with operator overrides (CAL-1..3), and stored deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.kernel.calendar import (
+    Count,
+    Day,
+    DayOverride,
+    DaySource,
+    Span,
+    WorkingCalendar,
+)
+from creditreg.domain.kernel.calendar import parse_schedule as parse_schedule_text
+from creditreg.domain.kernel.deadlines import RULES, Deadline, DeadlineRule
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit
+from creditreg.store import bulk
+from creditreg.store.kernel.tables import calendar_day, calendar_year, deadline
+from creditreg.store.lists.tables import list_entry, upward_report
+from creditreg.store.records.tables import record
+
+
+def load(conn: sa.Connection) -> WorkingCalendar:
+    """The calendar as the database has it now (overrides and loaded schedules)."""
+    overrides = [
+        DayOverride(r.day, r.working, DaySource(r.source), r.note)
+        for r in conn.execute(sa.select(calendar_day))
+    ]
+    years = conn.execute(sa.select(calendar_year.c.year)).scalars().all()
+    return WorkingCalendar(overrides, years)
+
+
+def current(ctx: Context) -> WorkingCalendar:
+    """The calendar, read in its own transaction."""
+    with ctx.db.read() as conn:
+        return load(conn)
+
+
+def day(ctx: Context, which: date) -> Day:
+    """One day and why it is or is not a working day."""
+    return current(ctx).day(which)
+
+
+def count(ctx: Context, start: date, n: int, pauses: Iterable[Span] = ()) -> Count:
+    """The end of the n-th working day after `start` (CAL-1), explained."""
+    return current(ctx).add_working_days(start, n, pauses)
+
+
+def between(ctx: Context, start: date, end: date, pauses: Iterable[Span] = ()) -> int:
+    """Working days after `start` up to and including `end`."""
+    return current(ctx).working_days_between(start, end, pauses)
+
+
+def set_day(
+    ctx: Context, principal: Principal, which: date, working: bool, note: str = ""
+) -> tuple[Day, int]:
+    """CAL-2: an operator corrects one day; deadlines that span it are recomputed."""
+    principal.require(Permission.CALENDAR_WRITE)
+    with ctx.db.write() as conn:
+        before = load(conn).day(which)
+        conn.execute(calendar_day.delete().where(calendar_day.c.day == which))
+        conn.execute(
+            calendar_day.insert().values(
+                day=which,
+                working=working,
+                source=DaySource.OVERRIDE.value,
+                note=note[:200],
+                set_by=principal.actor,
+                set_at=ctx.now(),
+            )
+        )
+        cal = load(conn)
+        touched = recompute(
+            conn, ctx, cal, (deadline.c.start_date < which) & (deadline.c.due_date >= which)
+        )
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "calendar.set_day",
+            "calendar_day",
+            which.isoformat(),
+            before={"working": before.working, "source": before.source.value},
+            after={"working": working, "note": note},
+            detail={"recomputed_deadlines": touched},
+        )
+        return cal.day(which), touched
+
+
+@dataclass(frozen=True)
+class ScheduleLoad:
+    """What loading an official schedule did."""
+
+    year: int
+    days: int
+    recomputed: int
+    still_provisional: int
+
+
+def load_schedule(ctx: Context, principal: Principal, text: str) -> ScheduleLoad:
+    """CAL-2: load a year's official schedule; every deadline that touches it is recomputed.
+
+    The file is the authority for its year: it replaces every stored day of that year,
+    including earlier one-day corrections.
+    """
+    principal.require(Permission.CALENDAR_WRITE)
+    year, days = parse_schedule_text(text)
+    now = ctx.now()
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    with ctx.db.write() as conn:
+        conn.execute(calendar_day.delete().where(calendar_day.c.day.between(first, last)))
+        conn.execute(calendar_year.delete().where(calendar_year.c.year == year))
+        conn.execute(
+            calendar_day.insert(),
+            [
+                {
+                    "day": d.day,
+                    "working": d.working,
+                    "source": d.source.value,
+                    "note": d.note,
+                    "set_by": principal.actor,
+                    "set_at": now,
+                }
+                for d in days
+            ],
+        )
+        conn.execute(
+            calendar_year.insert().values(
+                year=year, days=len(days), loaded_by=principal.actor, loaded_at=now
+            )
+        )
+        cal = load(conn)
+        touched = recompute(
+            conn,
+            ctx,
+            cal,
+            deadline.c.provisional.is_(True)
+            | ((deadline.c.start_date < last) & (deadline.c.due_date >= first)),
+        )
+        remaining = conn.execute(
+            sa.select(sa.func.count()).select_from(deadline).where(deadline.c.provisional.is_(True))
+        ).scalar_one()
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "calendar.load_schedule",
+            "calendar_year",
+            year,
+            after=[(d.day.isoformat(), d.working, d.note) for d in days],
+            detail={"days": len(days), "recomputed_deadlines": touched},
+        )
+    return ScheduleLoad(year, len(days), touched, remaining)
+
+
+def _pauses_from_json(raw: list[dict[str, str]]) -> tuple[Span, ...]:
+    return tuple(
+        Span(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]), p.get("reason", ""))
+        for p in raw
+    )
+
+
+def _pauses_to_json(pauses: Iterable[Span]) -> list[dict[str, str]]:
+    return [
+        {"start": p.start.isoformat(), "end": p.end.isoformat(), "reason": p.reason} for p in pauses
+    ]
+
+
+def register_deadline(
+    conn: sa.Connection,
+    ctx: Context,
+    cal: WorkingCalendar,
+    owner_type: str,
+    owner_id: str | int,
+    rule: DeadlineRule,
+    start: date,
+    pauses: Iterable[Span] = (),
+) -> dict[str, Any]:
+    """CAL-3: store a deadline with its rule so it can be explained and recomputed."""
+    values = deadline_values(ctx, cal, owner_type, owner_id, rule, start, pauses)
+    new_id = conn.execute(deadline.insert().values(**values).returning(deadline.c.id)).scalar_one()
+    return {"id": new_id, **values}
+
+
+def register_deadlines(
+    conn: sa.Connection,
+    ctx: Context,
+    cal: WorkingCalendar,
+    owner_type: str,
+    owner_ids: Sequence[int],
+    rule: DeadlineRule,
+    start: date,
+) -> date:
+    """CAL-3 for many owners with the same rule and start (a sweep's designations): one
+    computation, one bulk insert. Returns the due date they share."""
+    one = deadline_values(ctx, cal, owner_type, 0, rule, start)
+    columns = list(one)
+    rows = [tuple(str(i) if c == "owner_id" else one[c] for c in columns) for i in owner_ids]
+    bulk.insert_rows(conn, deadline, columns, rows)
+    due: date = one["due_date"]
+    return due
+
+
+def deadline_values(
+    ctx: Context,
+    cal: WorkingCalendar,
+    owner_type: str,
+    owner_id: str | int,
+    rule: DeadlineRule,
+    start: date,
+    pauses: Iterable[Span] = (),
+) -> dict[str, Any]:
+    """A deadline's stored columns: its rule, start, pauses, due date and explanation."""
+    item = Deadline(rule, start, tuple(pauses))
+    result = item.compute(cal)
+    return {
+        "owner_type": owner_type,
+        "owner_id": str(owner_id),
+        "rule_code": rule.code,
+        "basis": rule.basis,
+        "start_event": rule.start_event,
+        "working_days": rule.working_days,
+        "start_date": start,
+        "pauses": _pauses_to_json(item.pauses),
+        "due_date": result.due,
+        "provisional": result.provisional,
+        "explanation": item.explain(cal),
+        "computed_at": ctx.now(),
+    }
+
+
+def recompute(
+    conn: sa.Connection, ctx: Context, cal: WorkingCalendar, where: sa.ColumnElement[bool]
+) -> int:
+    """Recompute the stored deadlines selected by `where`; returns how many changed."""
+    changed = 0
+    rows = conn.execute(sa.select(deadline).where(where)).all()
+    for row in rows:
+        # The stored rule governs: it is the rule in force when the count started.
+        known = RULES.get(row.rule_code)
+        text = known.text if known else row.rule_code
+        rule = DeadlineRule(row.rule_code, row.basis, row.start_event, row.working_days, text)
+        item = Deadline(rule, row.start_date, _pauses_from_json(row.pauses))
+        result = item.compute(cal)
+        if result.due != row.due_date or result.provisional != row.provisional:
+            changed += 1
+            _follow(conn, row, result.due)
+        conn.execute(
+            deadline.update()
+            .where(deadline.c.id == row.id)
+            .values(
+                due_date=result.due,
+                provisional=result.provisional,
+                explanation=item.explain(cal),
+                computed_at=ctx.now(),
+            )
+        )
+    return changed
+
+
+def _follow(conn: sa.Connection, row: Any, due: date) -> None:
+    """Owners that keep a deadline's due date beside them (to find what is due by index)."""
+    if row.owner_type == "ingest_batch" and row.rule_code == "verification":
+        conn.execute(
+            record.update()
+            .where(record.c.batch_id == int(row.owner_id), record.c.verify_due == row.due_date)
+            .values(verify_due=due)
+        )
+        return
+    if row.owner_type != "list_entry":
+        return
+    owner = int(row.owner_id)
+    if row.rule_code in ("blacklist_objection", "red_list_announcement"):
+        conn.execute(
+            list_entry.update()
+            .where(list_entry.c.id == owner, list_entry.c.window_due == row.due_date)
+            .values(window_due=due)
+        )
+    elif row.rule_code == "report_upward":
+        conn.execute(
+            upward_report.update().where(upward_report.c.entry_id == owner).values(due_date=due)
+        )
+
+
+def deadlines_for(ctx: Context, owner_type: str, owner_id: str | int) -> list[dict[str, Any]]:
+    """The stored deadlines of one object."""
+    with ctx.db.read() as conn:
+        return deadlines_in(conn, owner_type, owner_id)
+
+
+def deadlines_in(conn: sa.Connection, owner_type: str, owner_id: str | int) -> list[dict[str, Any]]:
+    """The stored deadlines of one object, inside the caller's transaction."""
+    rows = conn.execute(
+        sa.select(deadline)
+        .where(deadline.c.owner_type == owner_type, deadline.c.owner_id == str(owner_id))
+        .order_by(deadline.c.id)
+    ).all()
+    return [row._asdict() for row in rows]

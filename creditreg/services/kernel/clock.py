@@ -1,0 +1,41 @@
+"""Moving the test clock (acceptance tests and demonstrations only)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from creditreg.clock import as_aware
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.errors import Conflict, InvalidInput
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit
+
+
+def move(
+    ctx: Context, principal: Principal, *, to: datetime | None = None, by: timedelta | None = None
+) -> datetime:
+    """Move the test clock forward, audited. Refused when the server runs on real time."""
+    principal.require(Permission.CLOCK_CONTROL)
+    clock = ctx.movable_clock
+    if clock is None:
+        raise Conflict("clock.not_movable", "the server runs on a clock that cannot be moved")
+    if (to is None) == (by is None):
+        raise InvalidInput("clock.bad_move", "give either a time to move to or a duration")
+    before = clock.now()
+    target = as_aware(to) if to is not None else before + (by or timedelta())
+    if target < before:
+        raise InvalidInput("clock.backwards", "the clock only moves forward")
+    with ctx.db.write() as conn:
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "clock.move",
+            "clock",
+            "server",
+            before=before.isoformat(),
+            after=target.isoformat(),
+        )
+    # Moved only once the move is on record.
+    clock.set(target)
+    return target

@@ -1,0 +1,853 @@
+"""The list procedures, verb by verb (LST-1..4, LST-7..9, RST-3..5, STD-3, SUB-4).
+
+propose -> notify (blacklist) / announce (red list) -> object / resolve -> designate ->
+remove / delete_error. Each verb is one transaction: it checks the caller's scope
+(LST-1), asks the domain's transition table, and writes history, notices and audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.access.principals import Permission, Principal, UnitKind
+from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
+from creditreg.domain.kernel.deadlines import DeadlineRule
+from creditreg.domain.lists.entries import (
+    LIVE,
+    Action,
+    EntryStatus,
+    RemovalReason,
+    in_force,
+    transition,
+)
+from creditreg.domain.lists.standards import FIELDS, ListType, Scope
+from creditreg.domain.privacy import mask_personal_number
+from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind, parse_identifier
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit
+from creditreg.services.kernel import calendar as calendar_service
+from creditreg.services.lists import rules
+from creditreg.services.lists.entry_changes import (
+    ORIGIN_STANDARD,
+    RIGHT_TO_OBJECT,
+    Changes,
+    Writer,
+    delete_error,
+    designate_rows,
+    insert_entry,
+    live_entries,
+    public_subject,
+    remove_rows,
+)
+from creditreg.store.lists.tables import (
+    entry_objection,
+    list_entry,
+    list_entry_event,
+    list_entry_record,
+    list_notice,
+    restoration_application,
+    upward_report,
+)
+from creditreg.store.records.tables import record
+from creditreg.store.subjects.tables import subject, subject_link
+
+DEFAULT_CHANNELS = {
+    # Op(11): the designating unit's portal and the credit website.
+    ListType.RED_LIST: ["unit_portal", "credit_website"],
+    ListType.BLACKLIST: ["unit_portal", "credit_website"],
+    # Op(16): key scrutiny is shared, and released externally only selectively.
+    ListType.KEY_SCRUTINY: [],
+}
+CHANNELS = frozenset({"unit_portal", "credit_website", "enterprise_credit_system"})
+
+
+def window_rule(list_type: ListType, days: int) -> DeadlineRule:
+    if list_type is ListType.RED_LIST:
+        return DeadlineRule(
+            "red_list_announcement", "Op(8)", "announcement", days, "objections to a red list"
+        )
+    return DeadlineRule(
+        "blacklist_objection", "Art 28; Op(7)", "notice", days, "objections before designation"
+    )
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def entry_row(conn: sa.Connection, entry_id: int) -> Any:
+    row = conn.execute(sa.select(list_entry).where(list_entry.c.id == entry_id)).first()
+    if row is None:
+        raise NotFound("entry.not_found", f"no list entry {entry_id}")
+    return row
+
+
+def _mask_info(info: Mapping[str, Any], principal: Principal) -> dict[str, Any]:
+    """Op(11), Op(24): personal document numbers only for units allowed to see them."""
+    if Permission.PERSONAL_READ in principal.permissions:
+        return dict(info)
+    out = dict(info)
+    if out.get("kind") == SubjectKind.NATURAL_PERSON.value:
+        out["id_number"] = mask_personal_number(str(out.get("id_number", "")))
+    out["responsible_persons"] = [
+        {**p, "id_number": mask_personal_number(str(p.get("id_number") or ""))}
+        for p in out.get("responsible_persons", [])
+    ]
+    return out
+
+
+def view(conn: sa.Connection, row: Any, principal: Principal, full: bool = True) -> dict[str, Any]:
+    """LST-7: everything an entry holds, with its history (full) or the summary."""
+    out: dict[str, Any] = {
+        "id": row.id,
+        "list_type": row.list_type,
+        "field": row.field,
+        "status": row.status,
+        "origin": row.origin,
+        "subject_id": row.subject_id,
+        "subject": _mask_info(row.subject_info, principal),
+        "designating_unit_id": row.designating_unit_id,
+        "standard_id": row.standard_id,
+        "standard_code": row.standard_code,
+        "facts": row.facts,
+        "basis": row.basis,
+        "measures": row.measures,
+        "channels": row.channels,
+        "validity_months": row.validity_months,
+        "restoration": {
+            "restorable": row.restorable,
+            "method": row.restoration_method,
+            "after_months": row.restoration_after_months,
+        },
+        "scrutiny_months_after_removal": row.scrutiny_months,
+        "window_due": _iso(row.window_due),
+        "preliminary_on": _iso(row.preliminary_on),
+        "designated_on": _iso(row.designated_on),
+        "valid_until": _iso(row.valid_until),
+        "removed_on": _iso(row.removed_on),
+        "removal_reason": row.removal_reason,
+        "suspended_from": row.suspended_from,
+    }
+    if not full:
+        return out
+    out["rule_inputs"] = row.rule_inputs
+    out["records"] = list(
+        conn.execute(
+            sa.select(list_entry_record.c.record_id)
+            .where(list_entry_record.c.entry_id == row.id)
+            .order_by(list_entry_record.c.record_id)
+        ).scalars()
+    )
+    out["history"] = [
+        {
+            "action": e.action,
+            "from": e.from_status,
+            "to": e.to_status,
+            "on": e.on_date.isoformat(),
+            "actor": e.actor,
+            "reason": e.reason,
+            "detail": e.detail,
+        }
+        for e in conn.execute(
+            sa.select(list_entry_event)
+            .where(list_entry_event.c.entry_id == row.id)
+            .order_by(list_entry_event.c.id)
+        )
+    ]
+    out["notices"] = [
+        {
+            "id": n.id,
+            "kind": n.kind,
+            "audience": n.audience,
+            "channel": n.channel,
+            "issued_on": n.issued_on.isoformat(),
+            "visible_until": _iso(n.visible_until),
+            "content": n.content,
+        }
+        for n in conn.execute(
+            sa.select(list_notice)
+            .where(list_notice.c.entry_id == row.id)
+            .order_by(list_notice.c.id)
+        )
+    ]
+    out["objections"] = _rows_of(conn, entry_objection, row.id)
+    out["restoration_applications"] = _rows_of(conn, restoration_application, row.id)
+    report = conn.execute(
+        sa.select(upward_report).where(upward_report.c.entry_id == row.id)
+    ).first()
+    out["upward_report"] = (
+        {"status": report.status, "due_date": report.due_date.isoformat()} if report else None
+    )
+    return out
+
+
+def _rows_of(conn: sa.Connection, table: sa.Table, entry_id: int) -> list[dict[str, Any]]:
+    """An entry's rows of `table`, dates as ISO text."""
+    return [
+        {k: _iso(v) if isinstance(v, date) else v for k, v in r._asdict().items()}
+        for r in conn.execute(
+            sa.select(table).where(table.c.entry_id == entry_id).order_by(table.c.id)
+        )
+    ]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def get(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+    """LST-9: any authorized unit sees a designated entry at once."""
+    principal.require(Permission.LISTS_READ)
+    with ctx.db.read() as conn:
+        return view(conn, entry_row(conn, entry_id), principal)
+
+
+def search(
+    ctx: Context,
+    principal: Principal,
+    *,
+    subject_id: int | None = None,
+    list_type: str | None = None,
+    status: str | None = None,
+    as_of: date | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Entries, filtered; `as_of` answers which were in force on a past day (LST-7)."""
+    principal.require(Permission.LISTS_READ)
+    query = sa.select(list_entry).order_by(list_entry.c.id).limit(max(1, min(limit, 1000)))
+    if subject_id is not None:
+        query = query.where(list_entry.c.subject_id == subject_id)
+    if list_type:
+        query = query.where(
+            list_entry.c.list_type == parse_enum(ListType, list_type, "entry.bad_list_type").value
+        )
+    if status:
+        query = query.where(
+            list_entry.c.status == parse_enum(EntryStatus, status, "entry.bad_status").value
+        )
+    if as_of is not None:
+        query = query.where(
+            list_entry.c.designated_on <= as_of,
+            sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= as_of),
+            sa.or_(list_entry.c.removed_on.is_(None), list_entry.c.removed_on > as_of),
+        )
+    with ctx.db.read() as conn:
+        rows = conn.execute(query).all()
+        result = [view(conn, r, principal, full=False) for r in rows]
+    if as_of is not None:
+        # The domain's own rule decides; the query only narrows by index.
+        keep = {r.id for r in rows if in_force(r.designated_on, r.valid_until, r.removed_on, as_of)}
+        result = [e for e in result if e["id"] in keep]
+    return result
+
+
+# --- scope ------------------------------------------------------------------------------
+
+
+def subject_region(row: Any) -> str | None:
+    """Where a subject belongs: its region, else the division code its identifier carries."""
+    if row.region:
+        return str(row.region)
+    if row.id_type == IdType.USCC.value:
+        return str(row.id_number[2:8])
+    if row.id_type == IdType.RIC.value:
+        return str(row.id_number[:6])
+    return None
+
+
+def check_scope(principal: Principal, field_code: str, region: str | None) -> None:
+    """LST-1, Op(6), Art 28: a designating unit acts only within its fields and region."""
+    principal.require(Permission.LISTS_DESIGNATE)
+    if principal.unit_id is None:
+        return  # the platform itself (the sweep, a machine operator)
+    if principal.unit_kind is not UnitKind.DESIGNATING_UNIT:
+        raise Forbidden("lists.not_designating_unit", "only a designating unit designates")
+    principal.require_field(field_code)
+    if region is not None:
+        principal.require_region(region)
+
+
+def _own_entry(principal: Principal, row: Any) -> None:
+    """Only the unit that made an entry acts on it (the person designating bears it, Op(2))."""
+    principal.require(Permission.LISTS_DESIGNATE)
+    if principal.unit_id is not None and principal.unit_id != row.designating_unit_id:
+        raise Forbidden(
+            "entry.not_designating_unit",
+            f"entry {row.id} was made by unit {row.designating_unit_id}; only it may act on it",
+        )
+
+
+# --- propose ----------------------------------------------------------------------------
+
+
+def _responsible_persons(
+    conn: sa.Connection, subject_id: int, today: date, given: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """SUB-4, Art 35: registered links in force, and the persons the unit names."""
+    people: list[dict[str, Any]] = []
+    for r in conn.execute(
+        sa.select(subject_link.c.role, subject.c.name, subject.c.id_type, subject.c.id_number)
+        .join(subject, subject.c.id == subject_link.c.person_id)
+        .where(
+            subject_link.c.organization_id == subject_id,
+            subject_link.c.valid_from <= today,
+            sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= today),
+        )
+        .order_by(subject_link.c.id)
+    ):
+        people.append(
+            {"role": r.role, "name": r.name, "id_type": r.id_type, "id_number": r.id_number}
+        )
+    for p in given:
+        role = parse_enum(LinkRole, str(p.get("role", "")), "entry.bad_person_role")
+        name = str(p.get("name", "")).strip()
+        if not name:
+            raise InvalidInput("entry.bad_person", "a responsible person needs a name")
+        id_type = parse_enum(IdType, str(p.get("id_type", "ric")), "entry.bad_person")
+        ident = parse_identifier(id_type, str(p.get("id_number", "")), today)
+        people.append(
+            {"role": role.value, "name": name, "id_type": id_type.value, "id_number": ident.number}
+        )
+    return people
+
+
+def _subject_info(
+    conn: sa.Connection,
+    srow: Any,
+    today: date,
+    list_type: ListType,
+    given: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """LST-7, Op(9): the subject's basic information as of the entry."""
+    persons = (
+        _responsible_persons(conn, srow.id, today, given)
+        if srow.kind != SubjectKind.NATURAL_PERSON.value
+        else []
+    )
+    if (
+        list_type is ListType.BLACKLIST
+        and srow.kind != SubjectKind.NATURAL_PERSON.value
+        and not any(p["role"] in ("legal_representative", "principal") for p in persons)
+    ):
+        raise Conflict(
+            "entry.no_responsible_person",
+            "a blacklist entry of an organization names its legal representative or principal "
+            "(Art 35): link one to the subject or name one in responsible_persons",
+        )
+    return {
+        "name": srow.name,
+        "kind": srow.kind,
+        "id_type": srow.id_type,
+        "id_number": srow.id_number,
+        "lei": srow.lei,
+        "region": subject_region(srow),
+        "responsible_persons": persons,
+    }
+
+
+def is_blacklisted(conn: sa.Connection, subject_id: int) -> bool:
+    """Op(8): is the subject on any blacklist in force?"""
+    return (
+        conn.execute(
+            sa.select(list_entry.c.id)
+            .where(
+                list_entry.c.subject_id == subject_id,
+                list_entry.c.list_type == ListType.BLACKLIST.value,
+                list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
+                list_entry.c.designated_on.is_not(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _refuse_blacklisted(conn: sa.Connection, subject_id: int) -> None:
+    if is_blacklisted(conn, subject_id):
+        raise Conflict(
+            "entry.subject_blacklisted",
+            f"subject {subject_id} is on a blacklist and cannot enter a red list (Op(8))",
+        )
+
+
+def _terms(std: rules.Standard, terms: Mapping[str, Any]) -> dict[str, Any]:
+    """LST-8: the designating unit sets validity and restoration terms (the standard's by
+    default)."""
+    d = std.draft
+    months = int(terms.get("validity_months") or d.validity_months)
+    if not 1 <= months <= 120:
+        raise InvalidInput("entry.bad_validity", "validity is 1 to 120 months (Art 37)")
+    restorable = bool(terms.get("restorable", d.restoration.restorable))
+    method = str(terms.get("restoration_method") or d.restoration.method)
+    after = int(terms.get("restoration_after_months", d.restoration.after_months))
+    if restorable and d.list_type is not ListType.BLACKLIST:
+        raise InvalidInput("entry.bad_restoration", "restoration terms are for blacklists")
+    if restorable and not method.strip():
+        raise InvalidInput("entry.bad_restoration", "say how credit can be restored (Op(15))")
+    if restorable and not 0 <= after <= months:
+        raise InvalidInput(
+            "entry.bad_restoration", "restoration comes after 0 months up to the validity period"
+        )
+    scrutiny = int(terms.get("scrutiny_months") or d.scrutiny_months)
+    channels = list(terms.get("channels") or DEFAULT_CHANNELS[d.list_type])
+    unknown = set(channels) - CHANNELS
+    if unknown:
+        raise InvalidInput(
+            "entry.bad_channel",
+            f"unknown channel(s) {', '.join(sorted(unknown))}; "
+            f"one of: {', '.join(sorted(CHANNELS))}",
+        )
+    return {
+        "validity_months": months,
+        "restorable": restorable,
+        "restoration_method": method if restorable else "",
+        "restoration_after_months": after if restorable else 0,
+        "scrutiny_months": scrutiny,
+        "channels": channels,
+        "measures": list(terms.get("measures") or d.measures),
+    }
+
+
+def propose(
+    ctx: Context,
+    principal: Principal,
+    *,
+    standard_code: str,
+    subject_id: int,
+    facts: str,
+    terms: Mapping[str, Any] | None = None,
+    responsible_persons: Sequence[Mapping[str, Any]] = (),
+    origin: str = ORIGIN_STANDARD,
+) -> dict[str, Any]:
+    """STD-2, Op(7), Op(8): a preliminary entry the standard's rule supports today."""
+    principal.require(Permission.LISTS_DESIGNATE)
+    if not facts.strip():
+        raise InvalidInput("entry.no_facts", "state the facts of the conduct (Op(9))")
+    today = ctx.today()
+    with ctx.db.write() as conn:
+        std = rules.current(conn, standard_code)
+        d = std.draft
+        srow = conn.execute(sa.select(subject).where(subject.c.id == subject_id)).first()
+        if srow is None:
+            raise NotFound("subject.not_found", f"no subject {subject_id}")
+        region = subject_region(srow)
+        check_scope(principal, d.field, region)
+        if d.scope is Scope.LOCAL and region is not None and d.region is not None:
+            keep = len(d.region.rstrip("0")) if d.region.rstrip("0") else 0
+            if region[:keep] != d.region[:keep]:
+                raise Forbidden(
+                    "standard.outside_region",
+                    f"{d.code} is a local standard of {d.region}; subject is in {region}",
+                )
+        if live_entries(conn, subject_id, d.list_type, d.field):
+            raise Conflict(
+                "entry.already_listed",
+                f"subject {subject_id} already has a {d.list_type.value} entry in {d.field}",
+            )
+        if d.list_type is ListType.RED_LIST:
+            _refuse_blacklisted(conn, subject_id)
+        qualifies, inputs = rules.matching_records(conn, d.rule, today, subject_id)
+        if not qualifies:
+            raise Conflict(
+                "entry.not_qualified",
+                f"subject {subject_id} does not meet {d.code} v{std.version}: "
+                f"{inputs['count']} matching record(s) for: {inputs['rule_text']}",
+                rule_inputs=inputs,
+            )
+        info = _subject_info(conn, srow, today, d.list_type, responsible_persons)
+        entry_id = insert_entry(
+            conn,
+            ctx,
+            {
+                "list_type": d.list_type.value,
+                "field": d.field,
+                "subject_id": subject_id,
+                "designating_unit_id": principal.unit_id,
+                "standard_id": std.id,
+                "standard_code": d.code,
+                "status": EntryStatus.PRELIMINARY.value,
+                "origin": origin,
+                "subject_info": info,
+                "facts": facts.strip(),
+                "basis": f"{d.title} ({d.code} v{std.version}); {d.legal_basis}",
+                "rule_inputs": {"standard": d.code, "version": std.version, **inputs},
+                "preliminary_on": today,
+                **_terms(std, terms or {}),
+            },
+        )
+        conn.execute(
+            list_entry_record.insert(),
+            [{"entry_id": entry_id, "record_id": r["id"]} for r in inputs["records"]],
+        )
+        w = Writer(conn, ctx, principal)
+        w.history(
+            entry_id,
+            "propose",
+            None,
+            EntryStatus.PRELIMINARY.value,
+            detail={"standard": d.code, "version": std.version},
+        )
+        w.flush()
+        return view(conn, entry_row(conn, entry_id), principal)
+
+
+# --- notice, announcement, objections, designation --------------------------------------
+
+
+def _open_window(conn: sa.Connection, ctx: Context, w: Writer, row: Any, action: Action) -> date:
+    std = rules.load(conn, row.standard_id)
+    rule = window_rule(ListType(row.list_type), std.draft.window_days)
+    stored = calendar_service.register_deadline(
+        conn, ctx, w.calendar, "list_entry", row.id, rule, ctx.today()
+    )
+    due: date = stored["due_date"]
+    after = transition(ListType(row.list_type), EntryStatus(row.status), action)
+    conn.execute(
+        list_entry.update()
+        .where(list_entry.c.id == row.id)
+        .values(status=after.value, window_due=due, updated_at=ctx.now())
+    )
+    w.history(row.id, action.value, row.status, after.value, detail={"window_due": str(due)})
+    return due
+
+
+def notify(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+    """LST-2, Art 28: the written notice (basis, reason, measures, right to object, the
+    deadline). Designation can only follow it, after the objection window."""
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        _own_entry(principal, row)
+        w = Writer(conn, ctx, principal)
+        due = _open_window(conn, ctx, w, row, Action.NOTIFY)
+        w.notice(
+            row,
+            "written_notice",
+            "subject",
+            "written",
+            {
+                "basis": row.basis,
+                "reason": row.facts,
+                "measures": row.measures,
+                "right_to_object": RIGHT_TO_OBJECT,
+                "objection_deadline": due.isoformat(),
+                "explanation": _deadline_text(conn, entry_id),
+            },
+        )
+        w.flush()
+        return view(conn, entry_row(conn, entry_id), principal)
+
+
+def _deadline_text(conn: sa.Connection, entry_id: int) -> str:
+    rows = calendar_service.deadlines_in(conn, "list_entry", entry_id)
+    return str(rows[-1]["explanation"]) if rows else ""
+
+
+def announce(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+    """LST-3, Op(8): cross-check against every blacklist, then announce publicly."""
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        _own_entry(principal, row)
+        if row.list_type == ListType.RED_LIST.value:
+            _refuse_blacklisted(conn, row.subject_id)
+        w = Writer(conn, ctx, principal)
+        due = _open_window(conn, ctx, w, row, Action.ANNOUNCE)
+        w.publish(
+            row,
+            "announcement",
+            {
+                "subject": public_subject(row.subject_info),
+                "facts": row.facts,
+                "basis": row.basis,
+                "objection_deadline": due.isoformat(),
+            },
+            due,
+        )
+        w.flush()
+        return view(conn, entry_row(conn, entry_id), principal)
+
+
+def object_to(
+    ctx: Context,
+    principal: Principal,
+    entry_id: int,
+    *,
+    objector: str,
+    grounds: str,
+    materials: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Op(22), Art 28: an objection suspends the entry until the designating unit verifies."""
+    principal.require(Permission.LISTS_RECEIVE)
+    if not objector.strip() or not grounds.strip():
+        raise InvalidInput("objection.incomplete", "an objection names the objector and grounds")
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        after = transition(ListType(row.list_type), EntryStatus(row.status), Action.OBJECT)
+        conn.execute(
+            list_entry.update()
+            .where(list_entry.c.id == entry_id)
+            .values(status=after.value, suspended_from=row.status, updated_at=ctx.now())
+        )
+        conn.execute(
+            entry_objection.insert().values(
+                entry_id=entry_id,
+                objector=objector.strip(),
+                grounds=grounds.strip(),
+                materials=list(materials),
+                received_on=ctx.today(),
+                status="open",
+            )
+        )
+        w = Writer(conn, ctx, principal)
+        w.history(entry_id, "object", row.status, after.value, grounds.strip())
+        w.flush()
+        return view(conn, entry_row(conn, entry_id), principal)
+
+
+def resolve_objection(
+    ctx: Context, principal: Principal, entry_id: int, *, outcome: str, note: str
+) -> dict[str, Any]:
+    """The designating unit's verification: `dismissed` resumes the procedure; `error`
+    deletes the entry and keeps nothing of it (RST-3(1))."""
+    if outcome not in ("dismissed", "error"):
+        raise InvalidInput("objection.bad_outcome", "the outcome is 'dismissed' or 'error'")
+    if not note.strip():
+        raise InvalidInput("objection.no_reason", "say what the verification found")
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        _own_entry(principal, row)
+        if row.status != EntryStatus.OBJECTED.value:
+            raise Conflict("objection.none_open", f"entry {entry_id} has no open objection")
+        w = Writer(conn, ctx, principal)
+        if outcome == "error":
+            delete_error(w, row, note.strip())
+            w.flush()
+            return {"id": entry_id, "status": EntryStatus.DELETED.value}
+        after = transition(
+            ListType(row.list_type),
+            EntryStatus(row.status),
+            Action.DISMISS_OBJECTION,
+            EntryStatus(row.suspended_from),
+        )
+        conn.execute(
+            list_entry.update()
+            .where(list_entry.c.id == entry_id)
+            .values(status=after.value, suspended_from=None, updated_at=ctx.now())
+        )
+        conn.execute(
+            entry_objection.update()
+            .where(entry_objection.c.entry_id == entry_id, entry_objection.c.status == "open")
+            .values(
+                status="dismissed",
+                outcome=note.strip(),
+                resolved_on=ctx.today(),
+                resolved_by=principal.actor,
+            )
+        )
+        w.history(entry_id, "dismiss_objection", row.status, after.value, note.strip())
+        w.flush()
+        return view(conn, entry_row(conn, entry_id), principal)
+
+
+def designate(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+    """LST-2..4: designation, only after the notice or announcement window has ended."""
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        _own_entry(principal, row)
+        list_type = ListType(row.list_type)
+        transition(list_type, EntryStatus(row.status), Action.DESIGNATE)
+        if row.window_due is not None and row.window_due >= ctx.today():
+            raise Conflict(
+                "entry.window_open",
+                f"the {'announcement' if list_type is ListType.RED_LIST else 'objection'} "
+                f"window is open until {row.window_due}; designation comes after it",
+            )
+        if list_type is ListType.RED_LIST:
+            _refuse_blacklisted(conn, row.subject_id)
+        w = Writer(conn, ctx, principal)
+        designate_rows(w, [row])
+        w.flush()
+        return view(conn, entry_row(conn, entry_id), principal)
+
+
+def remove(
+    ctx: Context,
+    principal: Principal,
+    entry_id: int,
+    *,
+    reason: str,
+    note: str = "",
+    scrutiny_months: int | None = None,
+) -> dict[str, Any]:
+    """RST-3, RST-4: removal by the designating unit (expiry and standard changes are the
+    sweep's and the standard's; restoration goes through its application)."""
+    parsed = parse_enum(RemovalReason, reason, "entry.bad_removal_reason")
+    if parsed is RemovalReason.RESTORATION:
+        raise InvalidInput(
+            "entry.restoration_needs_application",
+            "removal by restoration follows an application and the unit's consent (RST-1, RST-2)",
+        )
+    if scrutiny_months is not None and not 1 <= scrutiny_months <= 60:
+        raise InvalidInput("entry.bad_scrutiny", "key scrutiny lasts 1 to 60 months")
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        _own_entry(principal, row)
+        w = Writer(conn, ctx, principal)
+        changes = remove_rows(w, [row], parsed, scrutiny_months, note)
+        w.flush()
+        return {**view(conn, entry_row(conn, entry_id), principal), **changes.as_dict()}
+
+
+def delete_in_error(ctx: Context, principal: Principal, entry_id: int, note: str) -> dict[str, Any]:
+    """RST-3(1), RST-4(1): an entry found to be in error is deleted and not kept."""
+    if not note.strip():
+        raise InvalidInput("entry.no_reason", "say what the error was")
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        _own_entry(principal, row)
+        w = Writer(conn, ctx, principal)
+        delete_error(w, row, note.strip())
+        w.flush()
+    return {"id": entry_id, "status": EntryStatus.DELETED.value}
+
+
+# --- re-evaluation and withdrawal ---------------------------------------------------------
+
+
+def reevaluate(
+    conn: sa.Connection, ctx: Context, principal: Principal, std: rules.Standard
+) -> dict[str, Any]:
+    """STD-3, Op(18)-(19): entries under `std`'s code that the new version no longer
+    supports are removed with reason standard_changed. Set-based: one query finds them."""
+    today = ctx.today()
+    qualifying = rules.qualifying(std.draft.rule, today).with_only_columns(record.c.subject_id)
+    base = sa.select(list_entry).where(
+        list_entry.c.standard_code == std.code,
+        list_entry.c.status != EntryStatus.REMOVED.value,
+    )
+    checked = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    failing = conn.execute(
+        base.where(list_entry.c.subject_id.not_in(qualifying)).order_by(list_entry.c.id)
+    ).all()
+    w = Writer(conn, ctx, principal)
+    changes = remove_rows(w, failing, RemovalReason.STANDARD_CHANGED, note=f"v{std.version}")
+    w.audits.append(
+        audit.Event(
+            "standard.reevaluate",
+            "standard",
+            std.id,
+            detail={
+                "code": std.code,
+                "version": std.version,
+                "checked": int(checked),
+                "removed": len(failing),
+            },
+        )
+    )
+    w.flush()
+    return {"checked": int(checked), **changes.as_dict()}
+
+
+def revoke_resting_on(
+    conn: sa.Connection, ctx: Context, principal: Principal, record_id: int
+) -> Changes:
+    """ING-7, Art 42: every live entry resting on a withdrawn record is revoked the same day."""
+    rows = conn.execute(
+        sa.select(list_entry)
+        .join(list_entry_record, list_entry_record.c.entry_id == list_entry.c.id)
+        .where(
+            list_entry_record.c.record_id == record_id,
+            list_entry.c.status.in_([s.value for s in LIVE]),
+        )
+    ).all()
+    w = Writer(conn, ctx, principal)
+    changes = remove_rows(w, rows, RemovalReason.BASIS_REVOKED, note=f"record {record_id}")
+    w.flush()
+    return changes
+
+
+def fields() -> list[dict[str, Any]]:
+    """The field taxonomy (Op(3), Op(16)), public."""
+    return [
+        {"code": f.code, "label": f.label, "label_zh": f.label_zh, "key_field": f.key}
+        for f in FIELDS.values()
+    ]
+
+
+def reports(ctx: Context, principal: Principal, overdue: bool = False) -> list[dict[str, Any]]:
+    """LST-9: the queue of reports to the upper-level platform, with their deadlines."""
+    principal.require(Permission.LISTS_READ)
+    query = (
+        sa.select(upward_report, list_entry.c.list_type, list_entry.c.field)
+        .join(list_entry, list_entry.c.id == upward_report.c.entry_id)
+        .where(upward_report.c.status == "queued")
+        .order_by(upward_report.c.due_date, upward_report.c.id)
+    )
+    if overdue:
+        query = query.where(upward_report.c.due_date < ctx.today())
+    with ctx.db.read() as conn:
+        return [
+            {
+                "entry_id": r.entry_id,
+                "list_type": r.list_type,
+                "field": r.field,
+                "status": r.status,
+                "due_date": r.due_date.isoformat(),
+                "explanation": _deadline_text(conn, r.entry_id),
+            }
+            for r in conn.execute(query)
+        ]
+
+
+def publications(ctx: Context, list_type: str | None = None) -> list[dict[str, Any]]:
+    """DIS-4, DIS-5: what is published today (public): designations for exactly their
+    validity, announcements during their window, alerts, removals and corrections. Personal
+    numbers are masked (DIS-3)."""
+    today = ctx.today()
+    query = (
+        sa.select(list_notice)
+        .where(
+            list_notice.c.audience == "public",
+            sa.or_(list_notice.c.visible_until.is_(None), list_notice.c.visible_until >= today),
+            list_notice.c.issued_on <= today,
+        )
+        .order_by(list_notice.c.id.desc())
+        .limit(500)
+    )
+    if list_type:
+        query = query.where(
+            list_notice.c.list_type == parse_enum(ListType, list_type, "entry.bad_list_type").value
+        )
+    with ctx.db.read() as conn:
+        rows = conn.execute(query).all()
+        ended = _ended(conn, [r.entry_id for r in rows if r.kind == "designation"])
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "channel": r.channel,
+            "list_type": r.list_type,
+            "subject_name": r.subject_name,
+            "content": r.content,
+            "issued_on": r.issued_on.isoformat(),
+            "visible_until": _iso(r.visible_until),
+        }
+        for r in rows
+        if not (r.kind == "designation" and r.entry_id in ended)
+    ]
+
+
+def _ended(conn: sa.Connection, entry_ids: list[int]) -> set[int]:
+    """Entries no longer in force: their designation is no longer published (DIS-4)."""
+    if not entry_ids:
+        return set()
+    return set(
+        conn.execute(
+            sa.select(list_entry.c.id).where(
+                list_entry.c.id.in_(entry_ids),
+                list_entry.c.status == EntryStatus.REMOVED.value,
+            )
+        ).scalars()
+    )

@@ -1,0 +1,545 @@
+"""How list entries change, one entry or a hundred thousand at once.
+
+Every change goes through the domain's transition table, appends a history row, writes
+the notices and publications it calls for (Art 28, Op(11), Op(17), DIS-4), and an audit
+event. The sweep and the designating unit's own actions share these functions, so an
+automatic designation is the same designation as a manual one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.access.principals import Principal
+from creditreg.domain.errors import Conflict
+from creditreg.domain.kernel.calendar import WorkingCalendar
+from creditreg.domain.kernel.deadlines import RULES
+from creditreg.domain.lists.entries import (
+    FOLLOWED_BY_SCRUTINY,
+    Action,
+    EntryStatus,
+    RemovalReason,
+    Validity,
+    check_removal,
+    transition,
+)
+from creditreg.domain.lists.standards import ListType
+from creditreg.domain.privacy import mask_personal_number
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit
+from creditreg.services.kernel import calendar as calendar_service
+from creditreg.store import bulk
+from creditreg.store.kernel.tables import deadline
+from creditreg.store.lists.tables import (
+    entry_objection,
+    list_entry,
+    list_entry_event,
+    list_entry_record,
+    list_notice,
+    list_recheck,
+    restoration_application,
+    upward_report,
+)
+
+ORIGIN_STANDARD = "standard"
+ORIGIN_KEY_SCRUTINY_CONDUCT = "key_scrutiny_conduct"  # LST-6
+ORIGIN_AFTER_REMOVAL = "after_removal"  # RST-3, Op(18)
+ORIGIN_AUTOMATIC = "automatic"  # LST-5
+
+REPORT_UPWARD = RULES["report_upward"]  # LST-9, Op(10): 10 working days
+RIGHT_TO_OBJECT = (
+    "You may object to this entry, with supporting materials, before the deadline; the "
+    "designating unit verifies the objection before any designation (Art 28; Op(22)). If "
+    "still dissatisfied with its outcome you may ask the provincial department in charge "
+    "of social credit for reconsideration."
+)
+
+LIST_LABELS = {
+    ListType.RED_LIST: "守信联合激励对象名单",
+    ListType.BLACKLIST: "失信联合惩戒对象名单",
+    ListType.KEY_SCRUTINY: "重点关注名单",
+    ListType.BIG_DATA_WARNING: "大数据警示名单",
+}
+
+
+def public_subject(info: dict[str, Any]) -> dict[str, Any]:
+    """The subject as published: a natural person's document number masked (DIS-3)."""
+    number = str(info.get("id_number", ""))
+    if info.get("kind") == "natural_person":
+        number = mask_personal_number(number)
+    return {"name": info.get("name"), "kind": info.get("kind"), "id_number": number}
+
+
+@dataclass
+class Changes:
+    """What a set of changes did, for the caller's answer and the sweep's report."""
+
+    designated: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    deleted: list[int] = field(default_factory=list)
+    followups: list[int] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def merge(self, other: Changes) -> None:
+        self.designated += other.designated
+        self.removed += other.removed
+        self.deleted += other.deleted
+        self.followups += other.followups
+        self.skipped += other.skipped
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "designated": len(self.designated),
+            "removed": len(self.removed),
+            "deleted": len(self.deleted),
+            "key_scrutiny_followups": len(self.followups),
+            "skipped": self.skipped,
+        }
+
+
+class Writer:
+    """Collects the rows of a set of changes and writes each table in one statement."""
+
+    def __init__(self, conn: sa.Connection, ctx: Context, principal: Principal) -> None:
+        self.conn, self.ctx, self.principal = conn, ctx, principal
+        self.today = ctx.today()
+        self.now = ctx.now()
+        self.events: list[dict[str, Any]] = []
+        self.notices: list[dict[str, Any]] = []
+        self.audits: list[audit.Event] = []
+        self.rechecks: set[int] = set()
+        self._calendar: WorkingCalendar | None = None
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = calendar_service.load(self.conn)
+        return self._calendar
+
+    def history(
+        self,
+        entry_id: int,
+        action: str,
+        before: str | None,
+        after: str,
+        reason: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.events.append(
+            {
+                "entry_id": entry_id,
+                "action": action,
+                "from_status": before,
+                "to_status": after,
+                "on_date": self.today,
+                "actor": self.principal.actor,
+                "unit_id": self.principal.unit_id,
+                "reason": reason,
+                "detail": detail or {},
+                "at": self.now,
+            }
+        )
+        self.audits.append(
+            audit.Event(
+                f"entry.{action}",
+                "list_entry",
+                entry_id,
+                before={"status": before} if before else None,
+                after={"status": after},
+                detail={"reason": reason} if reason else None,
+            )
+        )
+
+    def notice(
+        self,
+        entry: Any,
+        kind: str,
+        audience: str,
+        channel: str,
+        content: dict[str, Any],
+        visible_until: date | None = None,
+        detached: bool = False,
+    ) -> None:
+        """A notice about `entry`; `detached` ones outlive it (a correction of an error)."""
+        self.notices.append(
+            {
+                "entry_id": None if detached else entry.id,
+                "kind": kind,
+                "audience": audience,
+                "channel": channel,
+                "list_type": entry.list_type,
+                # DIS-3: the name is published; document numbers only masked, in content.
+                "subject_name": str(entry.subject_info.get("name", "")),
+                "content": {"list": LIST_LABELS[ListType(entry.list_type)], **content},
+                "issued_on": self.today,
+                "visible_until": visible_until,
+                "created_at": self.now,
+            }
+        )
+
+    def publish(
+        self,
+        entry: Any,
+        kind: str,
+        content: dict[str, Any],
+        until: date | None,
+        detached: bool = False,
+    ) -> None:
+        """DIS-4: on every channel the entry is published on."""
+        for channel in entry.channels:
+            self.notice(entry, kind, "public", channel, content, until, detached)
+
+    def flush(self) -> None:
+        _insert_dicts(self.conn, list_entry_event, self.events)
+        _insert_dicts(self.conn, list_notice, self.notices)
+        if self.rechecks:
+            queued = set(
+                self.conn.execute(
+                    sa.select(list_recheck.c.subject_id).where(
+                        list_recheck.c.subject_id.in_(self.rechecks)
+                    )
+                ).scalars()
+            )
+            fresh = [{"subject_id": s, "queued_at": self.now} for s in self.rechecks - queued]
+            if fresh:
+                self.conn.execute(list_recheck.insert(), fresh)
+        audit.record_many(self.conn, self.ctx, self.principal, self.audits)
+        self.events, self.notices, self.audits, self.rechecks = [], [], [], set()
+
+
+def _insert_dicts(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        columns = list(rows[0])
+        bulk.insert_rows(conn, table, columns, [tuple(r[c] for c in columns) for r in rows])
+
+
+def derived_entry(
+    w: Writer, list_type: ListType, subject_id: int, subject_info: dict[str, Any]
+) -> dict[str, Any]:
+    """The columns of an entry the platform derives (key scrutiny after a blacklist, a
+    big-data warning): designated today, under no standard, with no terms of its own;
+    the caller adds field, origin, grounds and validity."""
+    return {
+        "list_type": list_type.value,
+        "subject_id": subject_id,
+        "subject_info": subject_info,
+        "standard_id": None,
+        "standard_code": None,
+        "status": EntryStatus.DESIGNATED.value,
+        "measures": [],
+        "channels": [],
+        "restorable": False,
+        "restoration_method": "",
+        "restoration_after_months": 0,
+        "scrutiny_months": 0,
+        "preliminary_on": w.today,
+        "designated_on": w.today,
+        "created_at": w.now,
+        "updated_at": w.now,
+    }
+
+
+def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> int:
+    """A new entry; a second live entry for the subject, list and field is refused by the
+    unique index even when two designations race (the loser gets 409, nothing written)."""
+    now = ctx.now()
+    try:
+        with conn.begin_nested():
+            return int(
+                conn.execute(
+                    list_entry.insert()
+                    .values({"created_at": now, "updated_at": now, **values})
+                    .returning(list_entry.c.id)
+                ).scalar_one()
+            )
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            "entry.already_listed",
+            f"subject {values['subject_id']} already has a live {values['list_type']} entry "
+            f"in {values['field'] or 'this list'}",
+        ) from None
+
+
+def _update_many(w: Writer, updates: list[dict[str, Any]], **same: Any) -> None:
+    """Set per-entry values (`_id` plus `_column` keys) and shared ones, grouped so that
+    entries getting the same values share one `UPDATE ... WHERE id IN (...)`."""
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for u in updates:
+        key = tuple(sorted((k[1:], v) for k, v in u.items() if k != "_id"))
+        groups.setdefault(key, []).append(u["_id"])
+    for key, ids in groups.items():
+        for part in _chunks(ids):
+            w.conn.execute(
+                list_entry.update()
+                .where(list_entry.c.id.in_(part))
+                .values(updated_at=w.now, **dict(key), **same)
+            )
+
+
+def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
+    """LST-2..4: designation; validity from today; publication, upward report, cross-effects.
+    Set-based: a sweep designating thousands costs a few statements per table."""
+    changes = Changes()
+    updates = []
+    for row in rows:
+        list_type = ListType(row.list_type)
+        after = transition(list_type, EntryStatus(row.status), Action.DESIGNATE)
+        until = Validity(w.today, row.validity_months).until
+        updates.append({"_id": row.id, "_status": after.value, "_valid_until": until})
+        w.history(row.id, "designate", row.status, after.value, detail={"valid_until": str(until)})
+        content = {
+            "subject": public_subject(row.subject_info),
+            "facts": row.facts,
+            "basis": row.basis,
+            "designated_on": w.today.isoformat(),
+            "valid_until": until.isoformat(),
+        }
+        # DIS-4, Op(11): published exactly for the validity period.
+        w.publish(row, "designation", content, until)
+        if list_type is ListType.KEY_SCRUTINY:
+            # LST-4, Op(17): the subject is warned and told the scrutiny period.
+            w.notice(
+                row,
+                "warning",
+                "subject",
+                "written",
+                {**content, "scrutiny_period": f"{w.today} to {until}", "measures": row.measures},
+            )
+            w.rechecks.add(row.subject_id)
+        changes.designated.append(row.id)
+    _update_many(w, updates, designated_on=w.today)
+    queue_reports(w, changes.designated)
+    changes.merge(_cross_effects(w, rows))
+    return changes
+
+
+def queue_reports(w: Writer, entry_ids: Sequence[int]) -> None:
+    """LST-9, Op(10): queued for the upper-level platform, due 10 working days on; each
+    deadline stored with its explanation (CAL-3)."""
+    if not entry_ids:
+        return
+    due = calendar_service.register_deadlines(
+        w.conn, w.ctx, w.calendar, "list_entry", entry_ids, REPORT_UPWARD, w.today
+    )
+    _insert_dicts(
+        w.conn,
+        upward_report,
+        [
+            {"entry_id": eid, "due_date": due, "status": "queued", "queued_at": w.now}
+            for eid in entry_ids
+        ],
+    )
+
+
+def live_entries(
+    conn: sa.Connection, subject_id: int, list_type: ListType, field_code: str | None = None
+) -> list[Any]:
+    return live_entries_of(conn, [subject_id], list_type, field_code)
+
+
+def live_entries_of(
+    conn: sa.Connection,
+    subject_ids: Sequence[int],
+    list_type: ListType,
+    field_code: str | None = None,
+) -> list[Any]:
+    """The live entries of these subjects on one list (in one field, if given)."""
+    found: list[Any] = []
+    for part in _chunks(sorted(set(subject_ids))):
+        query = sa.select(list_entry).where(
+            list_entry.c.subject_id.in_(part),
+            list_entry.c.list_type == list_type.value,
+            list_entry.c.status != EntryStatus.REMOVED.value,
+        )
+        if field_code is not None:
+            query = query.where(list_entry.c.field == field_code)
+        found += conn.execute(query.order_by(list_entry.c.id)).all()
+    return found
+
+
+def _cross_effects(w: Writer, rows: Sequence[Any]) -> Changes:
+    """Op(7): a blacklisted subject leaves every red list (and its key scrutiny in the field,
+    which the blacklist supersedes); Op(19): key scrutiny also ends red-list entries."""
+    changes = Changes()
+    black = [r for r in rows if r.list_type == ListType.BLACKLIST.value]
+    scrutiny = [r for r in rows if r.list_type == ListType.KEY_SCRUTINY.value]
+    if black:
+        reds = live_entries_of(w.conn, [r.subject_id for r in black], ListType.RED_LIST)
+        changes.merge(remove_rows(w, reds, RemovalReason.BLACKLISTED))
+        pairs = {(r.subject_id, r.field) for r in black}
+        superseded = [
+            e
+            for e in live_entries_of(w.conn, [r.subject_id for r in black], ListType.KEY_SCRUTINY)
+            if (e.subject_id, e.field) in pairs
+        ]
+        changes.merge(remove_rows(w, superseded, RemovalReason.BLACKLISTED))
+    if scrutiny:
+        reds = live_entries_of(w.conn, [r.subject_id for r in scrutiny], ListType.RED_LIST)
+        changes.merge(remove_rows(w, reds, RemovalReason.KEY_SCRUTINY))
+    return changes
+
+
+def remove_rows(
+    w: Writer,
+    rows: Iterable[Any],
+    reason: RemovalReason,
+    scrutiny_months: int | None = None,
+    note: str = "",
+) -> Changes:
+    """RST-3, RST-4: removal to the archive; published where the entry was (DIS-4);
+    a blacklist removal (not for error) puts the subject under key scrutiny (Op(18))."""
+    changes = Changes()
+    updates = []
+    follow = []
+    for row in rows:
+        list_type = ListType(row.list_type)
+        check_removal(list_type, reason)
+        after = transition(list_type, EntryStatus(row.status), Action.REMOVE)
+        updates.append({"_id": row.id, "_status": after.value})
+        w.history(row.id, "remove", row.status, after.value, reason.value, {"note": note})
+        if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
+            # Op(20), Art 37: removal announced through the channels used for the entry.
+            w.publish(
+                row,
+                "removal",
+                {
+                    "subject": public_subject(row.subject_info),
+                    "removed_on": w.today.isoformat(),
+                    "reason": reason.value,
+                },
+                None,
+            )
+        if list_type is ListType.KEY_SCRUTINY:
+            w.rechecks.add(row.subject_id)
+        changes.removed.append(row.id)
+        if list_type is ListType.BLACKLIST and reason in FOLLOWED_BY_SCRUTINY:
+            follow.append(row)
+    _update_many(w, updates, removed_on=w.today, removal_reason=reason.value)
+    for part in _chunks(changes.removed):
+        w.conn.execute(
+            restoration_application.update()
+            .where(
+                restoration_application.c.entry_id.in_(part),
+                restoration_application.c.status == "pending",
+            )
+            .values(status="closed", note=f"entry removed: {reason.value}")
+        )
+    if follow:
+        changes.merge(_key_scrutiny_after(w, follow, scrutiny_months))
+    return changes
+
+
+def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> Changes:
+    """RST-3, Op(18): after a blacklist, key scrutiny for the period its unit set."""
+    changes = Changes()
+    taken = {
+        (e.subject_id, e.field)
+        for e in live_entries_of(w.conn, [r.subject_id for r in rows], ListType.KEY_SCRUTINY)
+    }
+    values = []
+    for row in rows:
+        if (row.subject_id, row.field) in taken:
+            changes.skipped.append(
+                {"entry": row.id, "why": "already under key scrutiny in this field"}
+            )
+            continue
+        taken.add((row.subject_id, row.field))
+        period = months or row.scrutiny_months
+        values.append(
+            {
+                **derived_entry(w, ListType.KEY_SCRUTINY, row.subject_id, row.subject_info),
+                "field": row.field,
+                "designating_unit_id": row.designating_unit_id,
+                "origin": ORIGIN_AFTER_REMOVAL,
+                "facts": f"removed from blacklist entry {row.id}",
+                "basis": "Op(18): key scrutiny after removal from a blacklist",
+                "rule_inputs": {"after_entry": row.id},
+                "validity_months": period,
+                "valid_until": Validity(w.today, period).until,
+            }
+        )
+    if not values:
+        return changes
+    _insert_dicts(w.conn, list_entry, values)
+    # One live key-scrutiny entry per subject and field (the unique index): find the ids.
+    made = {
+        (e.subject_id, e.field): e.id
+        for e in live_entries_of(w.conn, [v["subject_id"] for v in values], ListType.KEY_SCRUTINY)
+    }
+    new_ids = [made[(v["subject_id"], v["field"])] for v in values]
+    for new_id, v in zip(new_ids, values, strict=True):
+        w.history(
+            new_id, "designate", None, EntryStatus.DESIGNATED.value, "after blacklist removal"
+        )
+        follow = SimpleNamespace(id=new_id, **v)
+        w.notice(
+            follow,
+            "warning",
+            "subject",
+            "written",
+            {
+                "scrutiny_period": f"{w.today} to {v['valid_until']}",
+                "after_entry": v["rule_inputs"]["after_entry"],
+            },
+        )
+        w.rechecks.add(v["subject_id"])
+        changes.followups.append(new_id)
+    queue_reports(w, new_ids)
+    return changes
+
+
+def delete_error(w: Writer, row: Any, note: str) -> Changes:
+    """RST-3(1), RST-5, Op(20): an entry made in error is deleted and not kept; where it
+    had been published, a correction goes out on the same channels (Op(23))."""
+    list_type = ListType(row.list_type)
+    transition(list_type, EntryStatus(row.status), Action.DELETE_ERROR)
+    if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
+        w.publish(
+            row,
+            "correction",
+            {"correction": "the entry was made in error and has been deleted"},
+            None,
+            detached=True,
+        )
+    if list_type is ListType.KEY_SCRUTINY:
+        w.rechecks.add(row.subject_id)
+    # The history goes too: an error entry is not stored (Op(20)). The audit chain keeps
+    # only that an entry was deleted, by whom and why, without its content.
+    w.events = [e for e in w.events if e["entry_id"] != row.id]
+    w.notices = [n for n in w.notices if n["entry_id"] != row.id]
+    for table in (
+        list_entry_record,
+        list_entry_event,
+        list_notice,
+        entry_objection,
+        restoration_application,
+        upward_report,
+    ):
+        w.conn.execute(table.delete().where(table.c.entry_id == row.id))
+    w.conn.execute(
+        deadline.delete().where(
+            deadline.c.owner_type == "list_entry", deadline.c.owner_id == str(row.id)
+        )
+    )
+    w.conn.execute(list_entry.delete().where(list_entry.c.id == row.id))
+    w.audits.append(
+        audit.Event(
+            "entry.delete_error",
+            "list_entry",
+            row.id,
+            before={"status": row.status},
+            detail={"note": note, "list_type": row.list_type},
+        )
+    )
+    return Changes(deleted=[row.id])

@@ -1,0 +1,1 @@
+"""The measures context's use cases."""

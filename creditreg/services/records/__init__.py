@@ -1,0 +1,1 @@
+"""The records context's use cases."""

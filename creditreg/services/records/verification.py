@@ -1,0 +1,204 @@
+"""The platform's data verification within 5 working days (ING-2, Art 17), and the
+providers' inbox of notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit
+from creditreg.services.records.records import RecordStatus
+from creditreg.store.access.tables import notification
+from creditreg.store.kernel.tables import deadline
+from creditreg.store.records.tables import catalog_item, record
+
+
+def _record_dict(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "catalog_item_id": row.catalog_item_id,
+        "subject_id": row.subject_id,
+        "providing_unit_id": row.providing_unit_id,
+        "batch_id": row.batch_id,
+        "status": row.status,
+        "self_declared": row.self_declared,
+        "character": row.character,
+        "disclosure": row.disclosure,
+        "decision_date": row.decision_date.isoformat() if row.decision_date else None,
+        "received_at": row.received_at.isoformat(),
+        "verify_due": row.verify_due.isoformat(),
+        "verified_at": row.verified_at.isoformat() if row.verified_at else None,
+        "returned_reasons": row.returned_reasons,
+        "untrustworthy_class": row.untrustworthy_class,
+        "serious_class": row.serious_class,
+        "severity": row.severity,
+        # ING-5: an Art 20(2) punishment counts from this day (review period passed or upheld).
+        "untrustworthy_from": (row.final_on or row.decision_date).isoformat()
+        if row.untrustworthy_class and (row.final_on or row.decision_date)
+        else None,
+        "review_outcome": row.review_outcome,
+        # ING-4: why it may never ground joint disciplinary action.
+        "discipline_block": row.discipline_block,
+        "usable_for_discipline": row.discipline_block is None,
+        "display_until": row.display_until.isoformat() if row.display_until else None,
+        "archived_at": row.archived_at.isoformat() if row.archived_at else None,
+        "archive_reason": row.archive_reason,
+        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "withdraw_reason": row.withdraw_reason,
+        "data": row.data,
+    }
+
+
+def get(ctx: Context, principal: Principal, record_id: int) -> dict[str, Any]:
+    """A record: its provider and the platform see it."""
+    principal.require(Permission.RECORDS_READ)
+    with ctx.db.read() as conn:
+        row = conn.execute(sa.select(record).where(record.c.id == record_id)).first()
+        if row is None or not _may_see(principal, row.providing_unit_id):
+            raise NotFound("record.not_found", f"no record {record_id}")
+        # CAL-3: the verification deadline with its rule, as stored for the record's batch.
+        explained = conn.execute(
+            sa.select(deadline.c.explanation, deadline.c.provisional).where(
+                deadline.c.owner_type == "ingest_batch",
+                deadline.c.owner_id == str(row.batch_id),
+                deadline.c.rule_code == "verification",
+            )
+        ).first()
+    view = _record_dict(row)
+    if explained is not None:
+        view["verify_deadline"] = {
+            "due": view["verify_due"],
+            "explanation": explained.explanation,
+            "provisional": explained.provisional,
+        }
+    return view
+
+
+def _may_see(principal: Principal, unit_id: int) -> bool:
+    return principal.unit_id == unit_id or Permission.RECORDS_VERIFY in principal.permissions
+
+
+def pending(
+    ctx: Context, principal: Principal, *, overdue_only: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Records awaiting verification, the oldest deadline first; overdue ones if asked."""
+    principal.require(Permission.RECORDS_VERIFY)
+    query = sa.select(record).where(record.c.status == RecordStatus.RECEIVED)
+    if overdue_only:
+        # Art 17: "within 5 working days" ends at the end of the due day.
+        query = query.where(record.c.verify_due < ctx.today())
+    query = query.order_by(record.c.verify_due, record.c.id).limit(max(1, min(limit, 1000)))
+    with ctx.db.read() as conn:
+        return [
+            {**_record_dict(r), "overdue": r.verify_due < ctx.today()} for r in conn.execute(query)
+        ]
+
+
+def verify(
+    ctx: Context, principal: Principal, record_id: int, *, passed: bool, reasons: list[str]
+) -> dict[str, Any]:
+    """ING-2: pass a record, or return it to its provider with reasons (and tell them)."""
+    principal.require(Permission.RECORDS_VERIFY)
+    clean_reasons = [r.strip() for r in reasons if r.strip()]
+    if not passed and not clean_reasons:
+        raise InvalidInput("verification.no_reason", "a returned record needs its reasons (Art 17)")
+    with ctx.db.write() as conn:
+        row = conn.execute(
+            sa.select(record, catalog_item.c.code)
+            .join(catalog_item, catalog_item.c.id == record.c.catalog_item_id)
+            .where(record.c.id == record_id)
+        ).first()
+        if row is None:
+            raise NotFound("record.not_found", f"no record {record_id}")
+        if row.status != RecordStatus.RECEIVED:
+            raise Conflict("verification.not_pending", f"record {record_id} is {row.status}")
+        status = RecordStatus.VERIFIED if passed else RecordStatus.RETURNED
+        conn.execute(
+            record.update()
+            .where(record.c.id == record_id)
+            .values(
+                status=status,
+                verified_at=ctx.now(),
+                returned_reasons=None if passed else clean_reasons,
+            )
+        )
+        if not passed:
+            conn.execute(
+                notification.insert().values(
+                    unit_id=row.providing_unit_id,
+                    kind="record.returned",
+                    object_type="record",
+                    object_id=str(record_id),
+                    message=f"{row.code} record {record_id} was returned: "
+                    + "; ".join(clean_reasons)
+                    + ". Correct it and submit it again (Art 17).",
+                    created_at=ctx.now(),
+                )
+            )
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            f"record.{status}",
+            "record",
+            record_id,
+            before={"status": row.status},
+            after={"status": status, "reasons": clean_reasons},
+        )
+        return _record_dict(conn.execute(sa.select(record).where(record.c.id == record_id)).one())
+
+
+def inbox(
+    ctx: Context, principal: Principal, *, include_acknowledged: bool = False
+) -> list[dict[str, Any]]:
+    """The caller's unit's notifications, newest first."""
+    principal.require(Permission.INBOX_READ)
+    if principal.unit_id is None:
+        raise Forbidden("inbox.no_unit", "an inbox belongs to a unit")
+    query = sa.select(notification).where(notification.c.unit_id == principal.unit_id)
+    if not include_acknowledged:
+        query = query.where(notification.c.acknowledged_at.is_(None))
+    with ctx.db.read() as conn:
+        rows = conn.execute(query.order_by(notification.c.id.desc()).limit(500)).all()
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "object_type": r.object_type,
+            "object_id": r.object_id,
+            "message": r.message,
+            "created_at": r.created_at.isoformat(),
+            "read_at": r.read_at.isoformat() if r.read_at else None,
+            "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
+        }
+        for r in rows
+    ]
+
+
+def mark(ctx: Context, principal: Principal, notification_id: int, *, acknowledge: bool) -> None:
+    """Mark a notification read, or acknowledged (which also reads it)."""
+    principal.require(Permission.INBOX_READ)
+    with ctx.db.write() as conn:
+        row = conn.execute(
+            sa.select(notification).where(notification.c.id == notification_id)
+        ).first()
+        if row is None or row.unit_id != principal.unit_id:
+            raise NotFound("inbox.not_found", f"no notification {notification_id} in your inbox")
+        values: dict[str, Any] = {"read_at": row.read_at or ctx.now()}
+        if acknowledge:
+            values["acknowledged_at"] = row.acknowledged_at or ctx.now()
+        conn.execute(
+            notification.update().where(notification.c.id == notification_id).values(**values)
+        )
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "inbox.ack" if acknowledge else "inbox.read",
+            "notification",
+            notification_id,
+        )

@@ -1,0 +1,1 @@
+"""The subjects context's use cases."""

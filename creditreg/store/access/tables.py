@@ -1,0 +1,70 @@
+"""The access context's tables (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from creditreg.store.base import UTCDateTime, metadata
+
+unit = sa.Table(
+    "unit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("uscc", sa.String(18), nullable=False, unique=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("region", sa.String(6), nullable=False),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+app_user = sa.Table(
+    "app_user",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False, index=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False, index=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("app_user.id"), nullable=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    # "api" for machine clients, "session" for a person's login
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    # SHA-256 of the token: tokens are 256 random bits, so a fast hash is enough at rest.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=True),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+
+notification = sa.Table(
+    "notification",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("object_type", sa.String(40), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("read_at", UTCDateTime, nullable=True),
+    sa.Column("acknowledged_at", UTCDateTime, nullable=True),
+    sa.Index("ix_notification_inbox", "unit_id", "acknowledged_at"),
+)

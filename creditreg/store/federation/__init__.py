@@ -1,0 +1,1 @@
+"""The federation context's tables and queries."""

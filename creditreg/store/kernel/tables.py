@@ -1,0 +1,96 @@
+"""The kernel context's tables (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from creditreg.store.base import UTCDateTime, metadata
+
+calendar_day = sa.Table(
+    "calendar_day",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("working", sa.Boolean, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("note", sa.String(200), nullable=False),
+    sa.Column("set_by", sa.String(100), nullable=False),
+    sa.Column("set_at", UTCDateTime, nullable=False),
+)
+
+
+calendar_year = sa.Table(
+    "calendar_year",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("days", sa.Integer, nullable=False),
+    sa.Column("loaded_by", sa.String(100), nullable=False),
+    sa.Column("loaded_at", UTCDateTime, nullable=False),
+)
+
+
+deadline = sa.Table(
+    "deadline",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_type", sa.String(40), nullable=False),
+    sa.Column("owner_id", sa.String(64), nullable=False),
+    sa.Column("rule_code", sa.String(40), nullable=False),
+    sa.Column("basis", sa.String(40), nullable=False),
+    sa.Column("start_event", sa.String(40), nullable=False),
+    sa.Column("working_days", sa.Integer, nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("pauses", sa.JSON, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False, index=True),
+    sa.Column("provisional", sa.Boolean, nullable=False, index=True),
+    sa.Column("explanation", sa.Text, nullable=False),
+    sa.Column("computed_at", UTCDateTime, nullable=False),
+    sa.Index("ix_deadline_owner", "owner_type", "owner_id"),
+)
+
+
+# SEC-3: append-only (triggers refuse UPDATE and DELETE) and hash-chained.
+audit_event = sa.Table(
+    "audit_event",
+    metadata,
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # Stored as the exact ISO text the hash covers, so no database can round it differently.
+    sa.Column("occurred_at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("unit_id", sa.Integer, nullable=True),
+    sa.Column("action", sa.String(80), nullable=False),
+    sa.Column("object_type", sa.String(40), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=False),
+    sa.Column("before_digest", sa.String(64), nullable=True),
+    sa.Column("after_digest", sa.String(64), nullable=True),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_audit_event_object", "object_type", "object_id"),
+)
+
+
+# Domain events for later parts to subscribe to (ING-7: a withdrawal revokes what rests on it).
+domain_event = sa.Table(
+    "domain_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(60), nullable=False),
+    sa.Column("object_type", sa.String(40), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+)
+
+
+# Watermarks of the sweep's incremental steps (LST-6 reads records verified since the last).
+sweep_state = sa.Table(
+    "sweep_state",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(100), nullable=False),
+)

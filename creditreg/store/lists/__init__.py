@@ -1,0 +1,1 @@
+"""The lists context's tables and queries."""

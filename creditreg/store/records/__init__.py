@@ -1,0 +1,1 @@
+"""The records context's tables and queries."""

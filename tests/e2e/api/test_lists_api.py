@@ -1,0 +1,243 @@
+"""The list procedures over HTTP, on SQLite and PostgreSQL, the clock moved forward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.demo.catalogs import STANDARDS
+from creditreg.demo.dataset import demo_ric
+from creditreg.services.context import Context
+from tests.e2e.api.test_api import error
+from tests.e2e.conftest import bearer
+from tests.lists_world import PERSON, World, honour_row, make_world
+
+DESIGNATOR = bearer("designator")
+PLATFORM = bearer("platform")
+PERSONS = [{**PERSON, "id_number": demo_ric("41010519700101123")}]
+
+
+@pytest.fixture
+def world(api: TestClient, ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def propose(api: TestClient, w: World, i: int = 1, **extra: Any) -> Any:
+    return api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={
+            "standard": "SCJG-HMD",
+            "subject_id": w.company(i),
+            "facts": "销售不合格食品",
+            "responsible_persons": PERSONS,
+            **extra,
+        },
+    )
+
+
+def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5(
+    api: TestClient, world: World
+) -> None:
+    w = world
+    w.serious(1)
+    # STD-1: the standards are public, with their procedure and rule.
+    listed = api.get("/api/v1/standards").json()
+    assert {s["code"] for s in listed} == {"SCJG-HMD", "SCJG-HONG"}
+    assert all(s["procedure"] and s["rule_text"] for s in listed)
+    candidates = api.get("/api/v1/standards/SCJG-HMD/candidates", headers=DESIGNATOR).json()
+    assert [c["subject_id"] for c in candidates] == [w.company(1)]
+    created = propose(api, w)
+    assert created.status_code == 201, created.text
+    eid = created.json()["id"]
+    error(
+        api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR),
+        409,
+        "entry.illegal_transition",
+    )
+    notified = api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()
+    assert notified["status"] == "notified" and notified["window_due"] == "2026-03-09"
+    error(
+        api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR),
+        409,
+        "entry.window_open",
+    )
+    w.advance(8)
+    done = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR).json()
+    assert done["status"] == "designated"
+    # LST-9: any authorized unit sees it at once; the upward report is queued.
+    seen = api.get(f"/api/v1/lists/entries/{eid}", headers=bearer("implementer"))
+    assert seen.status_code == 200 and seen.json()["status"] == "designated"
+    reports = api.get("/api/v1/lists/reports", headers=PLATFORM).json()
+    assert [r["entry_id"] for r in reports] == [eid]
+    assert "10 working day(s)" in reports[0]["explanation"]
+    # DIS-4, DIS-5: the public sees the designation, personal numbers never (DIS-3).
+    public = api.get("/api/v1/public/lists").json()
+    assert {p["kind"] for p in public} == {"designation"}
+    assert all(demo_ric("41010519700101123") not in str(p) for p in public)
+    page = api.get("/lists")
+    assert page.status_code == 200 and "郑州示例贸易有限公司1" in page.text
+    assert demo_ric("41010519700101123") not in page.text
+    as_of = api.get(
+        "/api/v1/lists/entries",
+        params={"subject_id": w.company(1), "as_of": "2026-03-05"},
+        headers=PLATFORM,
+    ).json()
+    assert as_of == []  # not yet designated then (LST-7)
+
+
+def test_bad_list_input_is_refused_with_a_code_and_changes_nothing__LST_1_LST_3_RST_1_RST_2(
+    api: TestClient, world: World
+) -> None:
+    w = world
+    w.serious(1)
+    # A standard outside the unit's fields.
+    tax = {**STANDARDS[0], "code": "SW-HMD", "field": "taxation"}
+    error(api.post("/api/v1/standards", headers=DESIGNATOR, json=tax), 403, "access.outside_field")
+    bad = {**STANDARDS[0], "window_days": 1}
+    error(api.post("/api/v1/standards", headers=DESIGNATOR, json=bad), 422, "standard.bad_window")
+    # The implementer may read lists, never designate.
+    error(
+        api.post("/api/v1/lists/entries", headers=bearer("implementer"), json={}),
+        403,
+        "access.missing_permission",
+    )
+    eid = propose(api, w, restorable=False).json()["id"]
+    error(propose(api, w), 409, "entry.already_listed")
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    # A blacklisted subject cannot enter a red list.
+    w.submit("BZJL", [honour_row(1)])
+    red = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-HONG", "subject_id": w.company(1), "facts": "守信"},
+    )
+    error(red, 409, "entry.subject_blacklisted")
+    # Restoring a non-restorable entry.
+    error(
+        api.post(
+            f"/api/v1/lists/entries/{eid}/restoration",
+            headers=PLATFORM,
+            json={"applicant": "企业", "evidence": "已整改"},
+        ),
+        409,
+        "restoration.not_restorable",
+    )
+    error(
+        api.post(
+            f"/api/v1/lists/entries/{eid}/removal",
+            headers=DESIGNATOR,
+            json={"reason": "unfit_conduct"},
+        ),
+        422,
+        "entry.bad_removal_reason",
+    )
+    entry = api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM).json()
+    assert entry["status"] == "designated"
+    assert [h["action"] for h in entry["history"]] == ["propose", "notify", "designate"]
+
+
+def test_restoration_over_http_needs_the_designating_units_consent__RST_1_RST_2_RST_3(
+    api: TestClient, world: World
+) -> None:
+    w = world
+    w.serious(1)
+    eid = propose(api, w, restoration_after_months=0).json()["id"]
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    applied = api.post(
+        f"/api/v1/lists/entries/{eid}/restoration",
+        headers=PLATFORM,
+        json={"applicant": "郑州示例贸易有限公司1", "evidence": "已缴清罚款并公开致歉"},
+    )
+    assert applied.status_code == 201, applied.text
+    app_id = applied.json()["id"]
+    error(
+        api.post(
+            f"/api/v1/lists/restorations/{app_id}/decision",
+            headers=PLATFORM,
+            json={"consent": True, "note": "x"},
+        ),
+        403,
+        "access.missing_permission",
+    )
+    decided = api.post(
+        f"/api/v1/lists/restorations/{app_id}/decision",
+        headers=DESIGNATOR,
+        json={"consent": True, "note": "同意提前移出"},
+    ).json()
+    assert decided["entry"]["removal_reason"] == "restoration"
+    scrutiny = api.get(
+        "/api/v1/lists/entries",
+        params={"subject_id": w.company(1), "list_type": "key_scrutiny"},
+        headers=PLATFORM,
+    ).json()
+    assert len(scrutiny) == 1 and scrutiny[0]["validity_months"] == 12
+    removal = [p for p in api.get("/api/v1/public/lists").json() if p["kind"] == "removal"]
+    assert {p["channel"] for p in removal} == {"unit_portal", "credit_website"}  # DIS-4
+
+
+def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
+    api: TestClient, world: World
+) -> None:
+    w = world
+    w.submit("BZJL", [honour_row(1)])
+    red = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-HONG", "subject_id": w.company(1), "facts": "连续三年守合同重信用"},
+    ).json()
+    rid = red["id"]
+    announced = api.post(f"/api/v1/lists/entries/{rid}/announcement", headers=DESIGNATOR).json()
+    assert announced["window_due"] == "2026-03-11"  # 7 working days (Op(8))
+    # The public sees the announcement with its objection deadline (DIS-5).
+    shown = api.get("/api/v1/public/lists", params={"list_type": "red_list"}).json()
+    assert {p["channel"] for p in shown} == {"unit_portal", "credit_website"}
+    assert {p["kind"] for p in shown} == {"announcement"}
+    assert {p["content"]["objection_deadline"] for p in shown} == {"2026-03-11"}
+    error(
+        api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR),
+        409,
+        "entry.window_open",
+    )
+    objected = api.post(
+        f"/api/v1/lists/entries/{rid}/objections",
+        headers=PLATFORM,
+        json={"objector": "某消费者", "grounds": "该企业存在欠薪", "materials": ["投诉记录"]},
+    )
+    assert objected.status_code == 201 and objected.json()["status"] == "objected"
+    w.advance(14)
+    error(
+        api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR),
+        409,
+        "entry.illegal_transition",
+    )  # an objection is verified first
+    api.post(
+        f"/api/v1/lists/entries/{rid}/objection-outcome",
+        headers=DESIGNATOR,
+        json={"outcome": "dismissed", "note": "经核实欠薪已于认定前结清"},
+    )
+    done = api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR).json()
+    assert done["status"] == "designated" and done["valid_until"] == "2028-03-15"
+    # Key scrutiny: designation comes with a warning naming the period (LST-4); it ends the
+    # red-list entry (Op(19)).
+    w.serious(1)
+    ks = {**STANDARDS[0], "code": "SCJG-ZDGZ", "list_type": "key_scrutiny", "window_days": 0,
+          "restoration": {}, "scrutiny_months": 0, "validity_months": 6}  # fmt: skip
+    assert api.post("/api/v1/standards", headers=DESIGNATOR, json=ks).status_code == 201
+    entry = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-ZDGZ", "subject_id": w.company(1), "facts": "一般失信行为"},
+    ).json()
+    warned = api.post(f"/api/v1/lists/entries/{entry['id']}/designation", headers=DESIGNATOR)
+    [warning] = [n for n in warned.json()["notices"] if n["kind"] == "warning"]
+    assert warning["content"]["scrutiny_period"] == "2026-03-16 to 2026-09-15"
+    red_now = api.get(f"/api/v1/lists/entries/{rid}", headers=PLATFORM).json()
+    assert red_now["removal_reason"] == "key_scrutiny"
