@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
+import orjson
 import typer
 from pydantic import ValidationError
 
@@ -14,6 +15,7 @@ from creditreg.bootstrap import build_context
 from creditreg.config import Settings
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import DomainError
+from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.store import migrate
 
@@ -115,3 +117,28 @@ def _need_schema(ctx: Context) -> None:
             "the database is not at the current schema: run 'creditreg db upgrade'",
             7,
         )
+
+
+Unit = Annotated[
+    int | None, typer.Option("--unit", help="act for this designating unit (its scope applies)")
+]
+
+
+def acting(ctx: Context, unit: int | None) -> Principal:
+    me = operator()
+    return me if unit is None else run(lambda: access.acting_for(ctx, me.actor, unit))
+
+
+def show(value: Any) -> None:
+    typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
+
+
+def said(entry: dict[str, Any]) -> None:
+    parts = [f"entry {entry['id']}: {entry['list_type']} {entry['status']}"]
+    if entry.get("window_due") and entry["status"] in ("notified", "announced"):
+        parts.append(f"window open until {entry['window_due']}")
+    if entry.get("valid_until") and entry["status"] == "designated":
+        parts.append(f"valid until {entry['valid_until']}")
+    if entry.get("removal_reason"):
+        parts.append(f"removed: {entry['removal_reason']}")
+    typer.echo("; ".join(parts))
