@@ -13,7 +13,8 @@ from pathlib import Path
 from bench import subjects as sb
 from bench.http import lookup_http, lookup_http_raw
 from creditreg.demo.dataset import demo_uscc
-from creditreg.domain.access.principals import SYSTEM, Level, Permission, UnitKind
+from creditreg.domain.access.principals import SYSTEM, Level, UnitKind
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 
 PG_URL = os.environ.get("CREDITREG_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from creditreg.bootstrap import build_context
 from creditreg.clock import FixedClock
 from creditreg.config import Settings
-from creditreg.domain.access.principals import SYSTEM, Permission, Principal
+from creditreg.domain.access.principals import SYSTEM, Principal
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import USCC_ALPHABET, IdType, uscc_check_character
 from creditreg.services.context import Context
 from creditreg.services.subjects import subjects
@@ -40,7 +41,10 @@ INSERT_SQL = (
     "VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
 )
 READER = Principal(
-    "bench", None, None, "000000", SYSTEM.level, frozenset(), frozenset({Permission.SUBJECTS_READ})
+    actor="bench",
+    unit_id=None,
+    level=SYSTEM.level,
+    permissions=frozenset({Permission.SUBJECTS_READ}),
 )
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from creditreg.clock import FixedClock
 from creditreg.demo import dataset as demo
 from creditreg.demo.dataset import demo_uscc
-from creditreg.domain.access.principals import SYSTEM, Level, Permission, Principal, UnitKind
+from creditreg.domain.access.principals import SYSTEM, Level, Principal, UnitKind
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import IdType
 from creditreg.services.access import access
 from creditreg.services.context import Context

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Unauthenticated
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 from creditreg.services.context import Context
 

@@ -14,7 +14,8 @@ from creditreg.cli.base import (
     run,
     units_app,
 )
-from creditreg.domain.access.principals import Level, Permission, Role, UnitKind
+from creditreg.domain.access.principals import Level, Role, UnitKind
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 
 

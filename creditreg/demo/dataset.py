@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from stdnum.cn import ric as stdnum_ric
 
 from creditreg.demo import catalogs as demo_catalogs
-from creditreg.domain.access.principals import SYSTEM, Level, Permission, Principal, Role, UnitKind
+from creditreg.domain.access.principals import SYSTEM, Level, Principal, Role, UnitKind
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.domain.subjects.identifiers import (
     IdType,

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from creditreg.api.deps import Ctx, require
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.kernel import audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])

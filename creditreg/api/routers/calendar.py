@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.calendar import MAX_WORKING_DAYS, Count, Day, Span
 from creditreg.services.kernel import calendar
 

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
 from creditreg.clock import SystemClock
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.kernel import clock
 
 router = APIRouter(prefix="/api/v1/clock", tags=["clock"])

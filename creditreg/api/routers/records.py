@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, require
 from creditreg.api.responses import JSON
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.records import catalog, ingest_files, lifecycle, records, verification
 
 router = APIRouter(prefix="/api/v1", tags=["records"])

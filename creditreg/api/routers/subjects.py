@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind, parse_identifier
 from creditreg.services.subjects import subjects
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, require
-from creditreg.domain.access.principals import Level, Permission, Principal, Role, UnitKind
+from creditreg.domain.access.principals import Level, Principal, Role, UnitKind
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 
 router = APIRouter(prefix="/api/v1", tags=["units"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from creditreg.domain.errors import Forbidden, InvalidInput
+from creditreg.domain.kernel.actor import Actor, Permission
 
 
 class UnitKind(StrEnum):
@@ -27,29 +28,6 @@ class Level(StrEnum):
     PROVINCIAL = "provincial"
     MUNICIPAL = "municipal"
     COUNTY = "county"
-
-
-class Permission(StrEnum):
-    SUBJECTS_READ = "subjects:read"
-    SUBJECTS_WRITE = "subjects:write"
-    # Unmasked personal identifiers (Op(11), Op(24)); without it they are masked.
-    PERSONAL_READ = "personal:read"
-    CALENDAR_WRITE = "calendar:write"
-    UNITS_ADMIN = "units:admin"
-    TOKENS_MANAGE = "tokens:manage"  # tokens of one's own unit
-    AUDIT_READ = "audit:read"
-    CLOCK_CONTROL = "clock:control"
-    CATALOG_WRITE = "catalog:write"  # draft and approve public catalog items (Art 11)
-    CATALOG_FILE = "catalog:file"  # file a market catalog item of one's own (Art 14)
-    RECORDS_SUBMIT = "records:submit"
-    RECORDS_READ = "records:read"
-    RECORDS_VERIFY = "records:verify"  # the platform's data verification (Art 17)
-    INBOX_READ = "inbox:read"
-    STANDARDS_WRITE = "standards:write"  # publish designation standards of one's fields (Op(3))
-    LISTS_READ = "lists:read"  # entries in force, for every authorized unit (LST-9)
-    LISTS_DESIGNATE = "lists:designate"  # run the list procedures (Op(6), Art 28)
-    # Receive objections and restoration applications for a subject (Art 41, 43).
-    LISTS_RECEIVE = "lists:receive"
 
 
 class Role(StrEnum):
@@ -147,26 +125,15 @@ def check_roles_for_unit(kind: UnitKind, roles: frozenset[Role]) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: a user or an API token, with its unit's scope."""
+class Principal(Actor):
+    """Who is calling: a user or an API token, with its unit's scope (built on the kernel's
+    Actor, which is what the audit log records)."""
 
-    actor: str  # "user:alice" / "token:12" / "system"
-    unit_id: int | None
-    unit_kind: UnitKind | None
-    region: str
-    level: Level
-    fields: frozenset[str]
-    permissions: frozenset[Permission]
+    unit_kind: UnitKind | None = None
+    region: str = "000000"
+    level: Level = Level.NATIONAL
+    fields: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[Role] = field(default_factory=frozenset)
-
-    def require(self, permission: Permission) -> None:
-        """Raise 403 `access.missing_permission` unless the principal holds `permission`."""
-        if permission not in self.permissions:
-            raise Forbidden(
-                "access.missing_permission",
-                f"{self.actor} lacks the permission {permission.value}",
-                permission=permission.value,
-            )
 
     def covers_region(self, region: str) -> bool:
         """True when `region` lies inside the principal's unit's region at its level."""

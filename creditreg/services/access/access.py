@@ -17,7 +17,6 @@ from argon2.exceptions import VerificationError
 from creditreg.domain.access.principals import (
     ROLES_FOR_KIND,
     Level,
-    Permission,
     Principal,
     Role,
     UnitKind,
@@ -26,6 +25,7 @@ from creditreg.domain.access.principals import (
     validate_region,
 )
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import validate_name, validate_uscc
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit

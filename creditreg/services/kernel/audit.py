@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.audit import (
     GENESIS_HASH,
     AuditFields,
@@ -30,7 +30,7 @@ _CHAIN_LOCK = 7_301_2026
 def record(
     conn: sa.Connection,
     ctx: Context,
-    principal: Principal,
+    actor: Actor,
     action: str,
     object_type: str,
     object_id: str | int,
@@ -41,7 +41,7 @@ def record(
 ) -> int:
     """Append one event to the chain inside the caller's transaction; returns its seq."""
     return record_many(
-        conn, ctx, principal, [Event(action, object_type, object_id, before, after, detail)]
+        conn, ctx, actor, [Event(action, object_type, object_id, before, after, detail)]
     )
 
 
@@ -57,9 +57,7 @@ class Event:
     detail: Mapping[str, Any] | None = None
 
 
-def record_many(
-    conn: sa.Connection, ctx: Context, principal: Principal, events: Sequence[Event]
-) -> int:
+def record_many(conn: sa.Connection, ctx: Context, actor: Actor, events: Sequence[Event]) -> int:
     """Append many events in order in one statement (the sweep's bulk transitions).
 
     Each event carries the previous one's hash; the rows go to the driver in one
@@ -79,8 +77,8 @@ def record_many(
         fields = AuditFields(
             seq=seq,
             occurred_at=occurred,
-            actor=principal.actor,
-            unit_id=principal.unit_id,
+            actor=actor.actor,
+            unit_id=actor.unit_id,
             action=event.action,
             object_type=event.object_type,
             object_id=str(event.object_id),
@@ -175,7 +173,7 @@ def verify(ctx: Context) -> Verification:
 
 def list_events(
     ctx: Context,
-    principal: Principal,
+    actor: Actor,
     *,
     object_type: str | None = None,
     object_id: str | None = None,
@@ -183,7 +181,7 @@ def list_events(
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Events in order, optionally for one object; paged by seq."""
-    principal.require(Permission.AUDIT_READ)
+    actor.require(Permission.AUDIT_READ)
     query = sa.select(audit_event).where(audit_event.c.seq > after_seq)
     if object_type:
         query = query.where(audit_event.c.object_type == object_type)

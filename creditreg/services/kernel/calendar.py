@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.calendar import (
     Count,
     Day,
@@ -60,10 +60,10 @@ def between(ctx: Context, start: date, end: date, pauses: Iterable[Span] = ()) -
 
 
 def set_day(
-    ctx: Context, principal: Principal, which: date, working: bool, note: str = ""
+    ctx: Context, actor: Actor, which: date, working: bool, note: str = ""
 ) -> tuple[Day, int]:
     """CAL-2: an operator corrects one day; deadlines that span it are recomputed."""
-    principal.require(Permission.CALENDAR_WRITE)
+    actor.require(Permission.CALENDAR_WRITE)
     with ctx.db.write() as conn:
         before = load(conn).day(which)
         conn.execute(calendar_day.delete().where(calendar_day.c.day == which))
@@ -73,7 +73,7 @@ def set_day(
                 working=working,
                 source=DaySource.OVERRIDE.value,
                 note=note[:200],
-                set_by=principal.actor,
+                set_by=actor.actor,
                 set_at=ctx.now(),
             )
         )
@@ -84,7 +84,7 @@ def set_day(
         audit.record(
             conn,
             ctx,
-            principal,
+            actor,
             "calendar.set_day",
             "calendar_day",
             which.isoformat(),
@@ -105,13 +105,13 @@ class ScheduleLoad:
     still_provisional: int
 
 
-def load_schedule(ctx: Context, principal: Principal, text: str) -> ScheduleLoad:
+def load_schedule(ctx: Context, actor: Actor, text: str) -> ScheduleLoad:
     """CAL-2: load a year's official schedule; every deadline that touches it is recomputed.
 
     The file is the authority for its year: it replaces every stored day of that year,
     including earlier one-day corrections.
     """
-    principal.require(Permission.CALENDAR_WRITE)
+    actor.require(Permission.CALENDAR_WRITE)
     year, days = parse_schedule_text(text)
     now = ctx.now()
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -126,7 +126,7 @@ def load_schedule(ctx: Context, principal: Principal, text: str) -> ScheduleLoad
                     "working": d.working,
                     "source": d.source.value,
                     "note": d.note,
-                    "set_by": principal.actor,
+                    "set_by": actor.actor,
                     "set_at": now,
                 }
                 for d in days
@@ -134,7 +134,7 @@ def load_schedule(ctx: Context, principal: Principal, text: str) -> ScheduleLoad
         )
         conn.execute(
             calendar_year.insert().values(
-                year=year, days=len(days), loaded_by=principal.actor, loaded_at=now
+                year=year, days=len(days), loaded_by=actor.actor, loaded_at=now
             )
         )
         cal = load(conn)
@@ -151,7 +151,7 @@ def load_schedule(ctx: Context, principal: Principal, text: str) -> ScheduleLoad
         audit.record(
             conn,
             ctx,
-            principal,
+            actor,
             "calendar.load_schedule",
             "calendar_year",
             year,

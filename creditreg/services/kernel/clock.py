@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from creditreg.clock import as_aware
-from creditreg.domain.access.principals import Permission, Principal
 from creditreg.domain.errors import Conflict, InvalidInput
+from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 
 
 def move(
-    ctx: Context, principal: Principal, *, to: datetime | None = None, by: timedelta | None = None
+    ctx: Context, actor: Actor, *, to: datetime | None = None, by: timedelta | None = None
 ) -> datetime:
     """Move the test clock forward, audited. Refused when the server runs on real time."""
-    principal.require(Permission.CLOCK_CONTROL)
+    actor.require(Permission.CLOCK_CONTROL)
     clock = ctx.movable_clock
     if clock is None:
         raise Conflict("clock.not_movable", "the server runs on a clock that cannot be moved")
@@ -29,7 +29,7 @@ def move(
         audit.record(
             conn,
             ctx,
-            principal,
+            actor,
             "clock.move",
             "clock",
             "server",

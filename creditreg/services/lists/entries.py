@@ -13,8 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal, UnitKind
+from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.deadlines import DeadlineRule
 from creditreg.domain.lists.entries import (
     LIVE,

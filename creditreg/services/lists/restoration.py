@@ -11,8 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.deadlines import RULES
 from creditreg.domain.lists.entries import EntryStatus, RemovalReason
 from creditreg.domain.lists.standards import ListType

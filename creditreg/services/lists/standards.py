@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal, UnitKind
+from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, NotFound
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.standards import StandardDraft
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit

@@ -8,8 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal, UnitKind
+from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.records.catalog import (
     Character,
     ContentClass,

@@ -8,8 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import SYSTEM, Permission, Principal
+from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.lists.standards import ListType
 from creditreg.services.context import Context

@@ -17,8 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal, UnitKind
+from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, parse_enum
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.kernel.deadlines import RULES
 from creditreg.domain.privacy import (

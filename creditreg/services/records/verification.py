@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.records.records import RecordStatus

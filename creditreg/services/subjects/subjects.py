@@ -10,8 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Permission, Principal
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, InvalidInput, NotFound
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import (
     Identifier,
     IdType,

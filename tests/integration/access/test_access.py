@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from creditreg.clock import FixedClock
 from creditreg.demo.dataset import demo_uscc
-from creditreg.domain.access.principals import SYSTEM, Level, Permission, Role, UnitKind
+from creditreg.domain.access.principals import SYSTEM, Level, Role, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.store.access.tables import api_token

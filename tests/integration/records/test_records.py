@@ -154,7 +154,8 @@ def test_rights_reducing_item_is_approved_only_after_assessment__CAT_2(loaded: C
 
 def test_market_catalog_is_filed_by_its_market_provider__CAT_4(loaded: Context) -> None:
     from creditreg.demo.dataset import demo_uscc
-    from creditreg.domain.access.principals import Level, Permission, UnitKind
+    from creditreg.domain.access.principals import Level, UnitKind
+    from creditreg.domain.kernel.actor import Permission
 
     cse = access.create_unit(
         loaded,
@@ -201,7 +202,7 @@ def test_market_catalog_is_filed_by_its_market_provider__CAT_4(loaded: Context) 
 
 
 def test_only_the_items_provider_submits__ING_1(loaded: Context) -> None:
-    from creditreg.domain.access.principals import Permission
+    from creditreg.domain.kernel.actor import Permission
 
     implementer = access.authenticate(loaded, demo.token_for("designator"))
     assert Permission.RECORDS_SUBMIT not in implementer.permissions

@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from creditreg.demo.dataset import demo_ric, demo_uscc
-from creditreg.domain.access.principals import SYSTEM, Permission, Principal
+from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind
 from creditreg.services.context import Context
 from creditreg.services.subjects import subjects
@@ -32,7 +33,15 @@ def count_audit(ctx: Context) -> int:
 
 def reader(masked: bool) -> Principal:
     perms = {Permission.SUBJECTS_READ} | (set() if masked else {Permission.PERSONAL_READ})
-    return Principal("token:9", 9, None, "410000", SYSTEM.level, frozenset(), frozenset(perms))
+    return Principal(
+        actor="token:9",
+        unit_id=9,
+        unit_kind=None,
+        region="410000",
+        level=SYSTEM.level,
+        fields=frozenset(),
+        permissions=frozenset(perms),
+    )
 
 
 def test_register_and_find_by_normalised_identifier__SUB_1_SUB_2(ctx: Context) -> None:

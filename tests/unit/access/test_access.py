@@ -7,7 +7,6 @@ import pytest
 from creditreg.domain.access.principals import (
     ROLES_FOR_KIND,
     Level,
-    Permission,
     Principal,
     Role,
     UnitKind,
@@ -15,11 +14,18 @@ from creditreg.domain.access.principals import (
     permissions_for,
 )
 from creditreg.domain.errors import Forbidden, InvalidInput
+from creditreg.domain.kernel.actor import Permission
 
 
 def principal(level: Level, region: str, perms: frozenset[Permission] = frozenset()) -> Principal:
     return Principal(
-        "user:x", 1, UnitKind.DESIGNATING_UNIT, region, level, frozenset({"taxation"}), perms
+        actor="user:x",
+        unit_id=1,
+        unit_kind=UnitKind.DESIGNATING_UNIT,
+        region=region,
+        level=level,
+        fields=frozenset({"taxation"}),
+        permissions=perms,
     )
 
 
