@@ -9,6 +9,9 @@ from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.context import Context
+from creditreg.services.kernel.registry import Registry
+from creditreg.services.lists import registrations as lists_registrations
+from creditreg.services.records import registrations as records_registrations
 from creditreg.store.engine import make_engine
 from creditreg.store.uow import Database
 
@@ -44,4 +47,13 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         chosen, controllable = clock, isinstance(clock, FixedClock)
     else:
         chosen, controllable = build_clock(settings)
-    return Context(Database(engine), chosen, controllable, policy, periods)
+    return Context(Database(engine), chosen, controllable, policy, periods, build_registry())
+
+
+def build_registry() -> Registry:
+    """Each context registers what it reacts to, lowest first; a lower context never names
+    the upper ones (design: registries, not hard-wired lists)."""
+    registry = Registry()
+    records_registrations.register(registry)
+    lists_registrations.register(registry)
+    return registry

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from creditreg.clock import Clock, FixedClock, local_date
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
+from creditreg.services.kernel.registry import Registry
 from creditreg.store.uow import Database
 
 
@@ -19,6 +20,8 @@ class Context:
     clock_controllable: bool = False
     disclosure_policy: DisclosurePolicy = DisclosurePolicy.REGULATIONS
     review_periods: ReviewPeriods = field(default_factory=ReviewPeriods)
+    # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
+    registry: Registry = field(default_factory=Registry)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -18,8 +18,10 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict
+from creditreg.domain.kernel.audit import digest
 from creditreg.domain.kernel.calendar import WorkingCalendar
 from creditreg.domain.kernel.deadlines import RULES
+from creditreg.domain.kernel.events import DomainEvent, event
 from creditreg.domain.lists.entries import (
     FOLLOWED_BY_SCRUTINY,
     Action,
@@ -32,10 +34,9 @@ from creditreg.domain.lists.entries import (
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.privacy import mask_personal_number
 from creditreg.services.context import Context
-from creditreg.services.kernel import audit
+from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.store import bulk
-from creditreg.store.kernel.tables import deadline
 from creditreg.store.lists.tables import (
     entry_objection,
     list_entry,
@@ -113,6 +114,8 @@ class Writer:
         self.events: list[dict[str, Any]] = []
         self.notices: list[dict[str, Any]] = []
         self.audits: list[audit.Event] = []
+        # Events said outright (a deletion in error); history rows become events in flush.
+        self.domain_events: list[DomainEvent] = []
         self.rechecks: set[int] = set()
         self._calendar: WorkingCalendar | None = None
 
@@ -152,7 +155,7 @@ class Writer:
                 entry_id,
                 before={"status": before} if before else None,
                 after={"status": after},
-                detail={"reason": reason} if reason else None,
+                detail=_audit_reason(action, reason),
             )
         )
 
@@ -196,6 +199,7 @@ class Writer:
             self.notice(entry, kind, "public", channel, content, until, detached)
 
     def flush(self) -> None:
+        changed = _entry_events(self.conn, self.events) + self.domain_events
         _insert_dicts(self.conn, list_entry_event, self.events)
         _insert_dicts(self.conn, list_notice, self.notices)
         if self.rechecks:
@@ -210,7 +214,66 @@ class Writer:
             if fresh:
                 self.conn.execute(list_recheck.insert(), fresh)
         audit.record_many(self.conn, self.ctx, self.principal, self.audits)
+        events.emit(self.conn, self.ctx, changed)
         self.events, self.notices, self.audits, self.rechecks = [], [], [], set()
+        self.domain_events = []
+
+
+def _audit_reason(action: str, reason: str) -> dict[str, Any] | None:
+    """A removal's reason is a code; other reasons are free text (objection grounds, a
+    verification's note) and may describe the subject, so the chain keeps their digest:
+    an entry deleted in error leaves nothing readable in the audit log (Op(20))."""
+    if not reason:
+        return None
+    if action == Action.REMOVE.value:
+        return {"reason": reason}
+    return {"reason_digest": digest(reason)}
+
+
+# The event kind of each history action: `list_entry.<past tense>`.
+EVENT_OF_ACTION = {
+    "propose": "proposed",
+    Action.NOTIFY.value: "notified",
+    Action.ANNOUNCE.value: "announced",
+    Action.OBJECT.value: "objected",
+    Action.DISMISS_OBJECTION.value: "objection_dismissed",
+    Action.DESIGNATE.value: "designated",
+    Action.REMOVE.value: "removed",
+}
+
+
+def _entry_events(conn: sa.Connection, history: Sequence[dict[str, Any]]) -> list[DomainEvent]:
+    """One domain event per history row: ids, list, field, statuses, date; a removal's
+    reason code. Never the subject's name, number or the facts (the outbox is read by
+    webhooks and federation)."""
+    if not history:
+        return []
+    ids = sorted({h["entry_id"] for h in history})
+    facts: dict[int, Any] = {}
+    for part in _chunks(ids):
+        for r in conn.execute(
+            sa.select(
+                list_entry.c.id, list_entry.c.list_type, list_entry.c.field, list_entry.c.subject_id
+            ).where(list_entry.c.id.in_(part))
+        ):
+            facts[r.id] = r
+    out = []
+    for h in history:
+        f = facts[h["entry_id"]]
+        payload: dict[str, Any] = {
+            "entry_id": f.id,
+            "list_type": f.list_type,
+            "field": f.field,
+            "subject_id": f.subject_id,
+            "from": h["from_status"],
+            "to": h["to_status"],
+            "on": h["on_date"].isoformat(),
+        }
+        if h["action"] == Action.REMOVE.value:
+            payload["reason"] = h["reason"]
+        kind = EVENT_OF_ACTION.get(h["action"], h["action"])
+        out.append(event(f"list_entry.{kind}", "list_entry", f.id, **payload))
+    return out
 
 
 def _insert_dicts(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -514,10 +577,49 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
         )
     if list_type is ListType.KEY_SCRUTINY:
         w.rechecks.add(row.subject_id)
-    # The history goes too: an error entry is not stored (Op(20)). The audit chain keeps
-    # only that an entry was deleted, by whom and why, without its content.
+    # The history goes too: an error entry is not stored (Op(20)). What it owned is
+    # deleted by the erasers registered for list entries (erase_owned below); the outbox
+    # keeps only ids, kinds, times and digests of its events, and the audit chain only
+    # that an entry was deleted, by whom, and the digest of why.
     w.events = [e for e in w.events if e["entry_id"] != row.id]
     w.notices = [n for n in w.notices if n["entry_id"] != row.id]
+    events.erase(w.conn, w.ctx, "list_entry", str(row.id))
+    w.conn.execute(list_entry.delete().where(list_entry.c.id == row.id))
+    w.audits.append(
+        audit.Event(
+            "entry.delete_error",
+            "list_entry",
+            row.id,
+            before={"status": row.status},
+            detail={"note_digest": digest(note), "list_type": row.list_type},
+        )
+    )
+    w.domain_events.append(
+        event(
+            "list_entry.deleted_in_error",
+            "list_entry",
+            row.id,
+            entry_id=row.id,
+            list_type=row.list_type,
+            on=w.today.isoformat(),
+        )
+    )
+    return Changes(deleted=[row.id])
+
+
+def erase_owned(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
+    """The rows an entry owns, deleted with it when it was made in error (RST-5, Op(20));
+    registered at bootstrap as the eraser of list entries. Returns the owned objects whose
+    events lose their payloads too."""
+    owner = int(entry_id)
+    owned = [
+        ("restoration_application", str(i))
+        for i in conn.execute(
+            sa.select(restoration_application.c.id).where(
+                restoration_application.c.entry_id == owner
+            )
+        ).scalars()
+    ]
     for table in (
         list_entry_record,
         list_entry_event,
@@ -526,20 +628,5 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
         restoration_application,
         upward_report,
     ):
-        w.conn.execute(table.delete().where(table.c.entry_id == row.id))
-    w.conn.execute(
-        deadline.delete().where(
-            deadline.c.owner_type == "list_entry", deadline.c.owner_id == str(row.id)
-        )
-    )
-    w.conn.execute(list_entry.delete().where(list_entry.c.id == row.id))
-    w.audits.append(
-        audit.Event(
-            "entry.delete_error",
-            "list_entry",
-            row.id,
-            before={"status": row.status},
-            detail={"note": note, "list_type": row.list_type},
-        )
-    )
-    return Changes(deleted=[row.id])
+        conn.execute(table.delete().where(table.c.entry_id == owner))
+    return owned

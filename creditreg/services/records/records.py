@@ -22,6 +22,7 @@ from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInp
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.kernel.deadlines import RULES
+from creditreg.domain.kernel.events import event
 from creditreg.domain.privacy import (
     CONSENT_WARNING,
     FORBIDDEN,
@@ -36,6 +37,7 @@ from creditreg.domain.records.classification import (
     discipline_block,
     display_until,
 )
+from creditreg.domain.records.lifecycle import RecordStatus
 from creditreg.domain.subjects.identifiers import (
     IdType,
     SubjectKind,
@@ -43,7 +45,7 @@ from creditreg.domain.subjects.identifiers import (
     parse_identifier,
 )
 from creditreg.services.context import Context
-from creditreg.services.kernel import audit
+from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.records.catalog import CatalogItem, find
 from creditreg.store import bulk
@@ -53,14 +55,6 @@ from creditreg.store.subjects.tables import subject
 
 CHUNK = 2000
 MAX_REPORTED = 1000  # rejected rows reported in full; beyond that, counted
-
-
-class RecordStatus:
-    RECEIVED = "received"
-    VERIFIED = "verified"
-    RETURNED = "returned"
-    WITHDRAWN = "withdrawn"
-    ARCHIVED = "archived"
 
 
 @dataclass(frozen=True)
@@ -532,6 +526,26 @@ def _submit(
                 "source": source,
                 "self_declared": self_declared,
             },
+        )
+        # One event a batch, not a row (issue 8): consumers read the batch's records.
+        events.emit(
+            conn,
+            ctx,
+            [
+                event(
+                    "ingest_batch.received",
+                    "ingest_batch",
+                    batch_id,
+                    batch_id=batch_id,
+                    providing_unit_id=unit_id,
+                    catalog_item_id=item.id,
+                    catalog=item.code,
+                    version=item.version,
+                    rows=batch.rows,
+                    stored=batch.stored,
+                    verify_due=deadline["due_date"].isoformat(),
+                )
+            ],
         )
     return BatchResult(
         batch_id, batch.stored, rows=batch.rows, verify_due=deadline["due_date"].isoformat()
