@@ -16,8 +16,9 @@ from functools import cached_property
 from typing import Any
 
 from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.kernel.codes import normalise_code, validate_uscc
 from creditreg.domain.privacy import DataCategory, check_field_allowed
-from creditreg.domain.subjects.identifiers import IdType, SubjectKind, normalise_code, validate_uscc
+from creditreg.domain.subjects.identifiers import IdType, SubjectKind
 
 
 class ContentClass(StrEnum):
