@@ -24,6 +24,8 @@ from creditreg.domain.kernel.deadlines import RULES
 from creditreg.domain.kernel.events import DomainEvent, event
 from creditreg.domain.lists.entries import (
     FOLLOWED_BY_SCRUTINY,
+    OBJECTION,
+    RESTORATION,
     Action,
     EntryStatus,
     RemovalReason,
@@ -37,6 +39,7 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.store import bulk
+from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
     entry_objection,
     list_entry,
@@ -314,13 +317,7 @@ def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> i
     now = ctx.now()
     try:
         with conn.begin_nested():
-            return int(
-                conn.execute(
-                    list_entry.insert()
-                    .values({"created_at": now, "updated_at": now, **values})
-                    .returning(list_entry.c.id)
-                ).scalar_one()
-            )
+            return queries.insert_entry(conn, {"created_at": now, "updated_at": now, **values})
     except sa.exc.IntegrityError:
         raise Conflict(
             "entry.already_listed",
@@ -330,24 +327,20 @@ def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> i
 
 
 def _update_many(w: Writer, updates: list[dict[str, Any]], **same: Any) -> None:
-    """Set per-entry values (`_id` plus `_column` keys) and shared ones, grouped so that
-    entries getting the same values share one `UPDATE ... WHERE id IN (...)`."""
+    """Set each entry's new status (`_id`, `_status` and other `_column` keys) and shared
+    values, grouped so that entries getting the same values share one UPDATE."""
     groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for u in updates:
         key = tuple(sorted((k[1:], v) for k, v in u.items() if k != "_id"))
         groups.setdefault(key, []).append(u["_id"])
     for key, ids in groups.items():
-        for part in _chunks(ids):
-            w.conn.execute(
-                list_entry.update()
-                .where(list_entry.c.id.in_(part))
-                .values(updated_at=w.now, **dict(key), **same)
-            )
+        values = dict(key)
+        status = values.pop("status")
+        queries.set_entry_status_many(w.conn, ids, status, w.now, **values, **same)
 
 
-def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    return queries.chunks(ids)
 
 
 def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
@@ -395,13 +388,8 @@ def queue_reports(w: Writer, entry_ids: Sequence[int]) -> None:
     due = calendar_service.register_deadlines(
         w.conn, w.ctx, w.calendar, "list_entry", entry_ids, REPORT_UPWARD, w.today
     )
-    _insert_dicts(
-        w.conn,
-        upward_report,
-        [
-            {"entry_id": eid, "due_date": due, "status": "queued", "queued_at": w.now}
-            for eid in entry_ids
-        ],
+    queries.insert_reports(
+        w.conn, [{"entry_id": eid, "due_date": due, "queued_at": w.now} for eid in entry_ids]
     )
 
 
@@ -489,18 +477,72 @@ def remove_rows(
         if list_type is ListType.BLACKLIST and reason in FOLLOWED_BY_SCRUTINY:
             follow.append(row)
     _update_many(w, updates, removed_on=w.today, removal_reason=reason.value)
-    for part in _chunks(changes.removed):
-        w.conn.execute(
-            restoration_application.update()
-            .where(
-                restoration_application.c.entry_id.in_(part),
-                restoration_application.c.status == "pending",
-            )
-            .values(status="closed", note=f"entry removed: {reason.value}")
-        )
+    close_pending(w, changes.removed, f"entry removed: {reason.value}")
     if follow:
         changes.merge(_key_scrutiny_after(w, follow, scrutiny_months))
     return changes
+
+
+def close_pending(w: Writer, entry_ids: Sequence[int], why: str) -> None:
+    """When entries end, what was pending on them ends too, each through its lifecycle:
+    restoration applications are closed, and open objections are closed with the reason
+    (an objection left open on a removed entry would wait forever)."""
+    if not entry_ids:
+        return
+    apps: list[Any] = []
+    objections: list[Any] = []
+    for part in _chunks(entry_ids):
+        apps += w.conn.execute(
+            sa.select(restoration_application.c.id, restoration_application.c.status).where(
+                restoration_application.c.entry_id.in_(part),
+                restoration_application.c.status == "pending",
+            )
+        ).all()
+        objections += w.conn.execute(
+            sa.select(entry_objection.c.id, entry_objection.c.status).where(
+                entry_objection.c.entry_id.in_(part), entry_objection.c.status == "open"
+            )
+        ).all()
+    for a in apps:
+        RESTORATION.next(a.status, "close")
+    for o in objections:
+        OBJECTION.next(o.status, "close")
+    queries.set_restoration_status(w.conn, [a.id for a in apps], "closed", note=why)
+    queries.set_objection_status(
+        w.conn,
+        [o.id for o in objections],
+        "closed",
+        outcome=why,
+        resolved_on=w.today,
+        resolved_by=w.principal.actor,
+    )
+    for a in apps:
+        w.domain_events.append(
+            event(
+                "restoration_application.closed", "restoration_application", a.id, on=str(w.today)
+            )
+        )
+        w.audits.append(
+            audit.Event(
+                "restoration.close",
+                "restoration_application",
+                a.id,
+                before={"status": a.status},
+                after={"status": "closed"},
+                detail={"reason": why},
+            )
+        )
+    for o in objections:
+        w.audits.append(
+            audit.Event(
+                "objection.close",
+                "entry_objection",
+                o.id,
+                before={"status": o.status},
+                after={"status": "closed"},
+                detail={"reason": why},
+            )
+        )
 
 
 def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> Changes:
@@ -534,7 +576,7 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
         )
     if not values:
         return changes
-    _insert_dicts(w.conn, list_entry, values)
+    queries.insert_entries(w.conn, values)
     # One live key-scrutiny entry per subject and field (the unique index): find the ids.
     made = {
         (e.subject_id, e.field): e.id

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from creditreg.store import bulk
 from creditreg.store.records.tables import catalog_item, record
 
 CHUNK = 5000
@@ -36,3 +37,46 @@ def set_item_status(conn: sa.Connection, item_id: int, status: str, **values: An
     conn.execute(
         catalog_item.update().where(catalog_item.c.id == item_id).values(status=status, **values)
     )
+
+
+def insert_item(conn: sa.Connection, values: dict[str, Any]) -> int:
+    """A new catalog item (version), a draft."""
+    return int(
+        conn.execute(
+            catalog_item.insert().values({**values, "status": "draft"}).returning(catalog_item.c.id)
+        ).scalar_one()
+    )
+
+
+# A received record's columns, in the order the ingestion path builds its rows (the
+# status column holds the initial state, received).
+RECORD_COLUMNS = (
+    "catalog_item_id",
+    "subject_id",
+    "providing_unit_id",
+    "batch_id",
+    "data",
+    "self_declared",
+    "status",
+    "character",
+    "disclosure",
+    "decision_date",
+    "received_at",
+    "verify_due",
+    "untrustworthy_class",
+    "serious_class",
+    "severity",
+    "final_on",
+    "discipline_block",
+    "display_until",
+)
+
+
+def record_insert_sql(conn: sa.Connection) -> str:
+    """The INSERT of received records, in the driver's parameter style."""
+    return bulk.insert_sql(conn, record, RECORD_COLUMNS)
+
+
+def insert_records(conn: sa.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """Received records (rows built for `RECORD_COLUMNS`), in one executemany."""
+    bulk.executemany(conn, sql, rows)
