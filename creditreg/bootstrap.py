@@ -47,7 +47,15 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         chosen, controllable = clock, isinstance(clock, FixedClock)
     else:
         chosen, controllable = build_clock(settings)
-    return Context(Database(engine), chosen, controllable, policy, periods, build_registry())
+    return Context(
+        Database(engine),
+        chosen,
+        controllable,
+        policy,
+        periods,
+        notice_months=settings.notice_months,
+        registry=build_registry(),
+    )
 
 
 def build_registry() -> Registry:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # ING-5: a punishment counts as untrustworthy once these have passed (or it was upheld).
     reconsideration_days: int = 60
     litigation_months: int = 6
+    # DIS-4: removal and correction notices stay published this long (seeds are silent).
+    notice_months: int = Field(default=3, ge=1, le=60)
 
     @field_validator("database_schema")
     @classmethod

@@ -20,6 +20,8 @@ class Context:
     clock_controllable: bool = False
     disclosure_policy: DisclosurePolicy = DisclosurePolicy.REGULATIONS
     review_periods: ReviewPeriods = field(default_factory=ReviewPeriods)
+    # How long removal and correction notices stay published (the seeds are silent).
+    notice_months: int = 3
     # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
     registry: Registry = field(default_factory=Registry)
 

@@ -818,32 +818,23 @@ def publications(ctx: Context, list_type: str | None = None) -> list[dict[str, A
         )
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
-        ended = _ended(conn, [r.entry_id for r in rows if r.kind == "designation"])
-    return [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "channel": r.channel,
-            "list_type": r.list_type,
-            "subject_name": r.subject_name,
-            "content": r.content,
-            "issued_on": r.issued_on.isoformat(),
-            "visible_until": _iso(r.visible_until),
-        }
-        for r in rows
-        if not (r.kind == "designation" and r.entry_id in ended)
-    ]
-
-
-def _ended(conn: sa.Connection, entry_ids: list[int]) -> set[int]:
-    """Entries no longer in force: their designation is no longer published (DIS-4)."""
-    if not entry_ids:
-        return set()
-    return set(
-        conn.execute(
-            sa.select(list_entry.c.id).where(
-                list_entry.c.id.in_(entry_ids),
-                list_entry.c.status == EntryStatus.REMOVED.value,
-            )
-        ).scalars()
-    )
+    # One item per publication, with every channel it is on (not one per channel).
+    items: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        key = (r.entry_id, r.kind, r.issued_on, r.list_type, r.subject_name)
+        item = items.get(key)
+        if item is None:
+            items[key] = {
+                "id": r.id,
+                "entry_id": r.entry_id,
+                "kind": r.kind,
+                "channels": [r.channel],
+                "list_type": r.list_type,
+                "subject_name": r.subject_name,
+                "content": r.content,
+                "issued_on": r.issued_on.isoformat(),
+                "visible_until": _iso(r.visible_until),
+            }
+        else:
+            item["channels"] = sorted({*item["channels"], r.channel})
+    return list(items.values())

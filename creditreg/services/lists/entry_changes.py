@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -35,6 +35,7 @@ from creditreg.domain.lists.entries import (
 )
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.privacy import mask_personal_number
+from creditreg.domain.records.classification import add_months
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
@@ -172,7 +173,9 @@ class Writer:
         visible_until: date | None = None,
         detached: bool = False,
     ) -> None:
-        """A notice about `entry`; `detached` ones outlive it (a correction of an error)."""
+        """A notice about `entry`; `detached` ones outlive it (a correction of an error).
+        A public notice is a publication: its channel, from (issued_on) and until
+        (visible_until) are stored facts, never inferred from the entry's status."""
         self.notices.append(
             {
                 "entry_id": None if detached else entry.id,
@@ -196,10 +199,17 @@ class Writer:
         content: dict[str, Any],
         until: date | None,
         detached: bool = False,
+        channels: Sequence[str] | None = None,
     ) -> None:
-        """DIS-4: on every channel the entry is published on."""
-        for channel in entry.channels:
+        """DIS-4: on the entry's channels (or the `channels` it was actually published on)."""
+        for channel in entry.channels if channels is None else channels:
             self.notice(entry, kind, "public", channel, content, until, detached)
+
+    @property
+    def notice_until(self) -> date:
+        """Removal and correction notices stay published for a configurable period, which
+        the seeds leave open (default 3 months)."""
+        return add_months(self.today, self.ctx.notice_months)
 
     def flush(self) -> None:
         changed = _entry_events(self.conn, self.events) + self.domain_events
@@ -453,14 +463,19 @@ def remove_rows(
     changes = Changes()
     updates = []
     follow = []
+    rows = list(rows)
+    published = published_channels(w.conn, [r.id for r in rows], w.today)
     for row in rows:
         list_type = ListType(row.list_type)
         check_removal(list_type, reason)
         after = transition(list_type, EntryStatus(row.status), Action.REMOVE)
         updates.append({"_id": row.id, "_status": after.value})
         w.history(row.id, "remove", row.status, after.value, reason.value, {"note": note})
-        if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
-            # Op(20), Art 37: removal announced through the channels used for the entry.
+        channels = published.get(row.id)
+        if channels:
+            # Op(20), Art 37: removal announced through the channels the entry was
+            # actually published on (stored facts: an entry objected to during its notice
+            # window was never public, and its removal is not published either).
             w.publish(
                 row,
                 "removal",
@@ -469,7 +484,8 @@ def remove_rows(
                     "removed_on": w.today.isoformat(),
                     "reason": reason.value,
                 },
-                None,
+                w.notice_until,
+                channels=channels,
             )
         if list_type is ListType.KEY_SCRUTINY:
             w.rechecks.add(row.subject_id)
@@ -477,10 +493,52 @@ def remove_rows(
         if list_type is ListType.BLACKLIST and reason in FOLLOWED_BY_SCRUTINY:
             follow.append(row)
     _update_many(w, updates, removed_on=w.today, removal_reason=reason.value)
+    end_publications(w, changes.removed)
     close_pending(w, changes.removed, f"entry removed: {reason.value}")
     if follow:
         changes.merge(_key_scrutiny_after(w, follow, scrutiny_months))
     return changes
+
+
+# The publications of an entry itself (not its removal or correction notices).
+ENTRY_PUBLICATIONS = ("designation", "announcement", "alert")
+
+
+def published_channels(
+    conn: sa.Connection, entry_ids: Sequence[int], today: date
+) -> dict[int, list[str]]:
+    """The channels each entry has actually been published on (stored publications)."""
+    found: dict[int, set[str]] = {}
+    for part in _chunks(sorted(set(entry_ids))):
+        for r in conn.execute(
+            sa.select(list_notice.c.entry_id, list_notice.c.channel).where(
+                list_notice.c.entry_id.in_(part),
+                list_notice.c.audience == "public",
+                list_notice.c.kind.in_(ENTRY_PUBLICATIONS),
+                list_notice.c.issued_on <= today,
+            )
+        ):
+            found.setdefault(r.entry_id, set()).add(r.channel)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def end_publications(w: Writer, entry_ids: Sequence[int]) -> None:
+    """DIS-4: an entry is published exactly while it is in force; when it ends early its
+    publications end the day before (a lifted big-data warning's alert included)."""
+    yesterday = w.today - timedelta(days=1)
+    for part in _chunks(entry_ids):
+        w.conn.execute(
+            list_notice.update()
+            .where(
+                list_notice.c.entry_id.in_(part),
+                list_notice.c.audience == "public",
+                list_notice.c.kind.in_(ENTRY_PUBLICATIONS),
+                sa.or_(
+                    list_notice.c.visible_until.is_(None), list_notice.c.visible_until >= w.today
+                ),
+            )
+            .values(visible_until=yesterday)
+        )
 
 
 def close_pending(w: Writer, entry_ids: Sequence[int], why: str) -> None:
@@ -609,13 +667,16 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
     had been published, a correction goes out on the same channels (Op(23))."""
     list_type = ListType(row.list_type)
     transition(list_type, EntryStatus(row.status), Action.DELETE_ERROR)
-    if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
+    channels = published_channels(w.conn, [row.id], w.today).get(row.id)
+    if channels:
+        # Op(23): where it had been public, a correction on the same channels.
         w.publish(
             row,
             "correction",
             {"correction": "the entry was made in error and has been deleted"},
-            None,
+            w.notice_until,
             detached=True,
+            channels=channels,
         )
     if list_type is ListType.KEY_SCRUTINY:
         w.rechecks.add(row.subject_id)
