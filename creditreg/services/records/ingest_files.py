@@ -8,14 +8,17 @@ import csv
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import InvalidInput
 from creditreg.domain.records.catalog import Template
-from creditreg.services.records.records import Rejection
+from creditreg.services.context import Context
+from creditreg.services.records import catalog, records
+from creditreg.services.records.records import BatchResult, Rejection
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 Row = Mapping[str, Any] | Rejection
@@ -190,3 +193,38 @@ def rejections_csv(rejections: list[Rejection]) -> str:
     for r in rejections:
         writer.writerow([r.row, safe_csv_cell(r.field), r.code, safe_csv_cell(r.message)])
     return out.getvalue()
+
+
+def submit_file(
+    ctx: Context,
+    principal: Principal,
+    path: Path,
+    *,
+    catalog_code: str,
+    version: int | None = None,
+    batch_key: str | None = None,
+    source: str,
+    filename: str | None = None,
+    progress: Callable[[Iterator[Row]], Iterable[Row]] | None = None,
+) -> BatchResult:
+    """The upload sequence, once for every entrypoint (API, CLI, later the portal): detect
+    the format by the file's name, find the catalog item, digest the file, read it as a
+    stream and submit it as one all-or-nothing batch (ING-1, ING-3). `progress` may wrap
+    the row stream (the CLI's progress bar)."""
+    name = filename or path.name
+    fmt = detect_format(name)
+    item = catalog.find(ctx, catalog_code, version)
+    rows: Iterable[Row] = read_rows(path, fmt, item.template)
+    if progress is not None:
+        rows = progress(iter(rows))
+    return records.submit(
+        ctx,
+        principal,
+        code=item.code,
+        version=item.version,
+        rows=rows,
+        content_digest=file_digest(path),
+        batch_key=batch_key,
+        source=source,
+        filename=name,
+    )
