@@ -545,8 +545,25 @@ def record_consent(
     warning_shown: str,
     granted_on: date,
 ) -> int:
-    """PRI-1, PRI-2: record a person's consent, with the agreed use and the warning shown."""
+    """PRI-1, PRI-2: record a person's consent, with the agreed use and the warning shown.
+    A unit records consents given to itself only (Art 45): one recorded for another unit
+    would unlock that unit's submissions; the refused attempt is audited."""
     principal.require(Permission.RECORDS_SUBMIT)
+    if principal.unit_id is not None and unit_id != principal.unit_id:
+        audit.refused(
+            ctx,
+            principal,
+            "consent.record",
+            "consent",
+            "*",
+            code="privacy.consent_for_another_unit",
+            detail={"for_unit": unit_id, "subject_id": subject_id},
+        )
+        raise Forbidden(
+            "privacy.consent_for_another_unit",
+            f"a unit records the consents given to itself: unit {principal.unit_id}, "
+            f"not {unit_id} (Art 45)",
+        )
     cats = [parse_enum(DataCategory, c, "privacy.bad_category") for c in categories]
     if any(c in FORBIDDEN for c in cats):
         raise InvalidInput(
