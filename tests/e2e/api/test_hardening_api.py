@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from creditreg.clock import FixedClock
 from creditreg.domain.privacy import CONSENT_WARNING
+from creditreg.services.context import Context
+from creditreg.store.engine import make_engine
+from tests.conftest import DbTarget
 from tests.e2e.api.test_api import NEW_PERSON, error
+from tests.e2e.api.test_lists_api import DESIGNATOR, propose
 from tests.e2e.conftest import bearer
+from tests.lists_world import make_world
 
 PLATFORM = bearer("platform")
+# A resident ID number typed into free text (the check character is off: still personal).
+LEAKED = "410105199001010070"
 
 
 def _unit_of(api: TestClient, key: str) -> int:
@@ -54,3 +64,40 @@ def test_a_unit_records_consents_only_for_itself_and_a_forgery_is_audited__PRI_1
         for e in api.get("/api/v1/audit/events?object_type=consent", headers=PLATFORM).json()
     ]
     assert actions == ["consent.record.refused", "consent.record"]
+
+
+def test_published_free_text_masks_personal_numbers__DIS_3(
+    api: TestClient, ctx: Context, clock: FixedClock
+) -> None:
+    """Issue 9, defect 6a: a designation's facts quoting an ID number, a legacy 15-digit
+    number and a mobile number are published masked; a company's USCC is not."""
+    w = make_world(ctx, clock)
+    w.serious(1)
+    company = api.get(f"/api/v1/subjects/{w.company(1)}", headers=PLATFORM).json()["id_number"]
+    facts = (
+        f"当事人（公民身份号码{LEAKED}）严重违法，联系电话13812345678，"
+        f"旧证号410105900101007，所在企业{company}"
+    )
+    eid = propose(api, w, facts=facts).json()["id"]
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    for text in (api.get("/api/v1/public/lists").text, api.get("/lists").text):
+        assert LEAKED not in text and "13812345678" not in text
+        assert "410105900101007" not in text
+        assert "4101************70" in text and company in text
+    # An implementing unit without personal:read reads the entry masked too; the
+    # designating unit, which holds it, reads the facts as written.
+    seen = api.get(f"/api/v1/lists/entries/{eid}", headers=bearer("implementer")).json()
+    assert LEAKED not in seen["facts"]
+
+
+def test_a_database_error_never_carries_its_parameters__DIS_3(db: DbTarget) -> None:
+    """Issue 9, defect 6b: hide_parameters, so a logged traceback holds no ID number."""
+    engine = make_engine(db.url, db.schema)
+    try:
+        with pytest.raises(sa.exc.DBAPIError) as failed, engine.connect() as conn:
+            conn.execute(sa.text("SELECT * FROM no_such_table WHERE x = :n"), {"n": LEAKED})
+        assert LEAKED not in str(failed.value)
+    finally:
+        engine.dispose()
