@@ -148,10 +148,45 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# A workbook is a zip: bound what it expands to before openpyxl reads it (a 1.76 MiB
+# upload whose shared strings expanded to 800 MiB took the server past 1 GB). openpyxl
+# holds the shared-strings table in memory even in read-only mode; the sheets stream.
+XLSX_MAX_EXPANDED = 1 << 30  # every member together
+XLSX_MAX_SHARED_STRINGS = 128 << 20
+XLSX_MAX_RATIO = 100  # legitimate sheet XML compresses 5-30 times; bombs hundreds
+
+
+def _check_expansion(path: Path) -> None:
+    """Refuse a workbook that would expand beyond the bounds (zipfile never inflates a
+    member past the size its directory declares, so the declared sizes are binding)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: openpyxl says so below
+    total = sum(m.file_size for m in members)
+    for m in members:
+        too_big = m.filename.endswith("sharedStrings.xml") and m.file_size > XLSX_MAX_SHARED_STRINGS
+        ratio = m.file_size / max(m.compress_size, 1)
+        if too_big or (m.file_size > (1 << 20) and ratio > XLSX_MAX_RATIO):
+            raise InvalidInput(
+                "file.xlsx_bomb",
+                f"{m.filename} would expand to {m.file_size:,} bytes ({ratio:.0f} times its "
+                "compressed size); save the data as CSV or in smaller workbooks",
+            )
+    if total > XLSX_MAX_EXPANDED:
+        raise InvalidInput(
+            "file.xlsx_too_large",
+            f"the workbook expands to {total:,} bytes, over {XLSX_MAX_EXPANDED:,}; "
+            "submit it as CSV or JSON Lines, which stream",
+        )
+
+
 def _xlsx_rows(path: Path, template: Template) -> Iterator[Row]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_expansion(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -12,8 +15,10 @@ from creditreg.services.context import Context
 from creditreg.store.engine import make_engine
 from tests.conftest import DbTarget
 from tests.e2e.api.test_api import NEW_PERSON, error
+from tests.e2e.api.test_ingest import upload, xlsx_bytes
 from tests.e2e.api.test_lists_api import DESIGNATOR, propose
 from tests.e2e.conftest import bearer
+from tests.factories import punishment_row
 from tests.lists_world import make_world
 
 PLATFORM = bearer("platform")
@@ -101,3 +106,22 @@ def test_a_database_error_never_carries_its_parameters__DIS_3(db: DbTarget) -> N
         assert LEAKED not in str(failed.value)
     finally:
         engine.dispose()
+
+
+def test_an_xlsx_bomb_is_refused_before_it_expands__ING_1(api: TestClient) -> None:
+    """Issue 9, defect 8: a small workbook whose shared strings expand a thousandfold is
+    refused with a code, before openpyxl reads it; nothing is stored."""
+    good = xlsx_bytes([punishment_row(1)])
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for item in source.infolist():
+            out.writestr(item.filename, source.read(item.filename))
+        strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        out.writestr("xl/sharedStrings.xml", strings + b"<si><t>a</t></si>" * 1_500_000 + b"</sst>")
+    assert len(bomb.getvalue()) < 200_000
+    error(upload(api, "bomb.xlsx", bomb.getvalue()), 422, "file.xlsx_bomb")
+    assert api.get("/api/v1/records/verification", headers=PLATFORM).json() == []
+    assert upload(api, "fine.xlsx", good).status_code == 201
