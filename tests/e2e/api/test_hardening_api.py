@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from creditreg.clock import FixedClock
+from creditreg.demo.dataset import demo_uscc
 from creditreg.domain.privacy import CONSENT_WARNING
 from creditreg.services.context import Context
 from creditreg.store.engine import make_engine
@@ -125,3 +126,56 @@ def test_an_xlsx_bomb_is_refused_before_it_expands__ING_1(api: TestClient) -> No
     error(upload(api, "bomb.xlsx", bomb.getvalue()), 422, "file.xlsx_bomb")
     assert api.get("/api/v1/records/verification", headers=PLATFORM).json() == []
     assert upload(api, "fine.xlsx", good).status_code == 201
+
+
+def _submit(api: TestClient, row: dict[str, object]) -> object:
+    return api.post(
+        "/api/v1/records", headers=bearer("provider"), json={"catalog": "XZCF", "data": row}
+    )
+
+
+def test_an_unincorporated_organization_is_an_organization_of_the_template__SUB_1_ING_1(
+    api: TestClient,
+) -> None:
+    """Issue 9, defect 10: "法人及非法人组织" covers unincorporated organizations too."""
+    code = demo_uscc("91410100MD0000001")
+    made = api.post(
+        "/api/v1/subjects",
+        headers=bearer("provider"),
+        json={"kind": "unincorporated_org", "id_type": "uscc", "id_number": code, "name": "合伙"},
+    )
+    assert made.status_code == 201, made.text
+    stored = _submit(api, punishment_row(1, uscc=code, party_name="合伙"))
+    assert stored.status_code == 201, stored.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"decision_date": "2026-03-03"}, "decision_date", "record.decision_date_out_of_range"),
+        ({"decision_date": "1949-09-30"}, "decision_date", "record.decision_date_out_of_range"),
+        ({"decision_date": "9999-12-31"}, "decision_date", "record.decision_date_out_of_range"),
+        ({"fine_10k_cny": "1e400"}, "fine_10k_cny", "record.bad_value"),
+        ({"fine_10k_cny": "0.00001"}, "fine_10k_cny", "record.bad_value"),
+    ],
+)
+def test_dates_and_amounts_out_of_range_are_rejected_row_by_row__ING_1_ING_3(
+    api: TestClient, changes: dict[str, str], field: str, code: str
+) -> None:
+    """Issue 9, defect 10: a decision after today (2026-03-02 here) or before 1949-10-01,
+    an amount beyond the column's precision: a 422 naming the row and field."""
+    refused = _submit(api, punishment_row(1, **changes))
+    assert refused.status_code == 422, refused.text  # type: ignore[attr-defined]
+    body = refused.json()["error"]  # type: ignore[attr-defined]
+    assert body["code"] == "records.batch_rejected"
+    [rejection] = body["details"]["rejected"]
+    assert (rejection["field"], rejection["code"]) == (field, code)
+    assert api.get("/api/v1/records/verification", headers=PLATFORM).json() == []
+
+
+def test_a_uscc_error_says_which_characters_are_wrong__SUB_2(api: TestClient) -> None:
+    body = {"id_type": "uscc", "id_number": "9141A100MA000000IO"}
+    message = error(
+        api.post("/api/v1/identifiers/validate", json=body), 422, "subject.invalid_uscc"
+    )
+    assert "character 5 'A' is not a digit" in message and "character 17 'I'" in message
