@@ -45,9 +45,9 @@ SUBMISSION_ERRORS = errors(
     {
         404: "no approved catalog item with that code (`catalog.not_found`)",
         409: "the catalog version is not approved, or the batch id was used for other rows",
-        422: "the request is malformed (`request.invalid`), or rows were rejected "
-        "(`records.batch_rejected`: `details.rejected` lists row, field, code and message; "
-        "nothing was stored)",
+        422: "the request is malformed (`request.invalid`), a file cannot be read "
+        "(`file.*`), or rows were rejected (`records.batch_rejected`: `details.rejected` "
+        "lists row, field, code and message; nothing was stored)",
     }
 )
 
