@@ -64,7 +64,14 @@ def get_standard(ctx: Ctx, code: str, version: int | None = None) -> dict[str, A
     return standards.get(ctx, code, version)
 
 
-@router.post("/standards", status_code=201, response_model=StandardPublished)
+@router.post(
+    "/standards",
+    status_code=201,
+    response_model=StandardPublished,
+    responses=errors(
+        {409: "the code belongs to a standard of another list or field (`standard.code_taken`)"}
+    ),
+)
 def publish_standard(ctx: Ctx, principal: Writer, body: StandardIn) -> dict[str, Any]:
     """STD-1, STD-3: publish a standard or its next version; entries resting on an earlier
     version are re-evaluated in the same transaction."""
