@@ -19,7 +19,13 @@ from creditreg.demo.catalogs import STANDARDS
 from creditreg.services.context import Context
 from tests.conftest import DbTarget
 from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
-from tests.e2e.api.test_record_rules_api import PROVIDER, pending_ids
+from tests.e2e.api.test_record_rules_api import (
+    ARREARS,
+    PROVIDER,
+    draft_and_approve,
+    pending_ids,
+    verified,
+)
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import World, make_world
@@ -98,7 +104,7 @@ def sweep(db: DbTarget, on: str) -> str:
     return result.stdout.strip()
 
 
-def test_serious_conduct_during_key_scrutiny_leads_to_a_blacklist_proposal__LST_6(
+def test_serious_conduct_during_key_scrutiny_leads_to_a_blacklist_proposal__LST_6_ING_4(
     api: TestClient, world: World, db: DbTarget
 ) -> None:
     w = world
@@ -116,8 +122,15 @@ def test_serious_conduct_during_key_scrutiny_leads_to_a_blacklist_proposal__LST_
     assert designated.json()["designated_on"] == "2026-03-02"
     # The conduct that led to key scrutiny does not count again.
     assert sweep(db, "2026-03-02T09:00") == "sweep at 2026-03-02: nothing due"
+    # ING-4: serious, but unverified fee arrears (Art 27) never trigger a proposal.
+    assert draft_and_approve(api, ARREARS).status_code == 200
+    w.advance(1)
+    fees = punishment_row(1, decision_number="物业欠费〔2026〕1号", decision_date="2026-03-03",
+                          serious_class="art33_2")  # fmt: skip
+    assert not verified(api, fees, code="WYQF")["usable_for_discipline"]
+    assert sweep(db, "2026-03-03T09:00") == "sweep at 2026-03-03: nothing due"
     # New serious conduct, decided during the scrutiny period, reported and verified.
-    w.advance(3)
+    w.advance(2)
     before = pending_ids(api)
     row = punishment_row(1, decision_number="郑市监罚〔2026〕88号", decision_date="2026-03-04",
                          serious_class="art33_1")  # fmt: skip

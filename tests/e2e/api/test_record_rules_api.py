@@ -37,6 +37,20 @@ ART_12_CLASSES = [
 ]
 
 
+# Art 27: property-fee arrears, with the field that says they were verified according to law.
+ARREARS = {
+    **PUNISHMENT,
+    "code": "WYQF",
+    "name": "物业费欠缴信息",
+    "fee_arrears": True,
+    "template": [
+        *PUNISHMENT["template"],
+        {"name": "arrears_verified", "label": "欠费已依法核实", "type": "boolean",
+         "role": "arrears_verified"},
+    ],
+}  # fmt: skip
+
+
 def pending_ids(api: TestClient) -> set[int]:
     listed = api.get("/api/v1/records/verification", headers=PLATFORM)
     assert listed.status_code == 200, listed.text
@@ -198,11 +212,7 @@ def test_records_that_may_never_ground_discipline_are_marked_and_never_proposed_
     assert [c["subject_id"] for c in candidates] == [counted["subject_id"]]
     # Art 27: public-utility or property-fee arrears count only once verified according to
     # law; a standard over them proposes the verified arrears, never the others.
-    checked = {"name": "arrears_verified", "label": "欠费已依法核实", "type": "boolean",
-               "role": "arrears_verified"}  # fmt: skip
-    arrears = {**PUNISHMENT, "code": "WYQF", "name": "物业费欠缴信息", "fee_arrears": True,
-               "template": [*PUNISHMENT["template"], checked]}  # fmt: skip
-    assert draft_and_approve(api, arrears).status_code == 200
+    assert draft_and_approve(api, ARREARS).status_code == 200
     unverified = verified(api, punishment_row(4), code="WYQF")
     confirmed = verified(api, punishment_row(5, arrears_verified="是"), code="WYQF")
     assert unverified["usable_for_discipline"] is False
