@@ -4,7 +4,7 @@ context and the operator principal."""
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -133,7 +133,7 @@ def show(value: Any) -> None:
     typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
 
 
-def said(entry: dict[str, Any]) -> None:
+def said(entry: Mapping[str, Any]) -> None:
     parts = [f"entry {entry['id']}: {entry['list_type']} {entry['status']}"]
     if entry.get("window_due") and entry["status"] in ("notified", "announced"):
         parts.append(f"window open until {entry['window_due']}")

@@ -36,6 +36,18 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.lists import entries, restoration, standards
+from creditreg.services.lists.views import (
+    EntryDeletedView,
+    EntryDetailView,
+    EntryRemovedView,
+    EntryView,
+    ListFieldView,
+    PendingRestorationView,
+    PublicationView,
+    RestorationAppliedView,
+    RestorationDecisionView,
+    UpwardReportView,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["lists"], route_class=DocumentedRoute)
 Writer = Annotated[Principal, Depends(require(Permission.STANDARDS_WRITE))]
@@ -47,7 +59,7 @@ ILLEGAL = "the entry's status does not allow this step (`entry.illegal_transitio
 
 
 @router.get("/fields", dependencies=[Depends(public)], response_model=list[ListField])
-def list_fields() -> list[dict[str, Any]]:
+def list_fields() -> list[ListFieldView]:
     """The field taxonomy; key fields count towards the big-data warning list (Op(16))."""
     return entries.fields()
 
@@ -103,7 +115,7 @@ def standard_candidates(
         }
     ),
 )
-def propose(ctx: Ctx, principal: Designator, body: EntryIn) -> dict[str, Any]:
+def propose(ctx: Ctx, principal: Designator, body: EntryIn) -> EntryDetailView:
     """A preliminary entry under a standard (LST-1 scope, STD-2 rule, cross-checks)."""
     terms = body.model_dump(
         exclude={"standard", "subject_id", "facts", "responsible_persons"}, exclude_none=True
@@ -128,7 +140,7 @@ def search(
     status: str | None = None,
     as_of: date | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[EntryView]:
     """Entries; `as_of` gives those in force on that day (LST-7)."""
     return entries.search(
         ctx,
@@ -142,7 +154,7 @@ def search(
 
 
 @router.get("/lists/entries/{entry_id}", response_model=EntryDetail)
-def get_entry(ctx: Ctx, principal: Reader, entry_id: int) -> dict[str, Any]:
+def get_entry(ctx: Ctx, principal: Reader, entry_id: int) -> EntryDetailView:
     """LST-7: an entry with its grounds, records, rule inputs, notices and history."""
     return entries.get(ctx, principal, entry_id)
 
@@ -150,7 +162,7 @@ def get_entry(ctx: Ctx, principal: Reader, entry_id: int) -> dict[str, Any]:
 @router.post(
     "/lists/entries/{entry_id}/notice", response_model=EntryDetail, responses=errors({409: ILLEGAL})
 )
-def notify(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
+def notify(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
     """LST-2, Art 28: the written notice; the objection window starts."""
     return entries.notify(ctx, principal, entry_id)
 
@@ -160,7 +172,7 @@ def notify(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
     response_model=EntryDetail,
     responses=errors({409: ILLEGAL + ", or the subject is blacklisted"}),
 )
-def announce(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
+def announce(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
     """LST-3, Op(8): cross-check, then the public announcement."""
     return entries.announce(ctx, principal, entry_id)
 
@@ -170,7 +182,7 @@ def announce(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
     response_model=EntryDetail,
     responses=errors({409: ILLEGAL + ", or its window is still open (`entry.window_open`)"}),
 )
-def designate(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
+def designate(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
     """Designation after the window (or, for key scrutiny, with its warning)."""
     return entries.designate(ctx, principal, entry_id)
 
@@ -181,7 +193,7 @@ def designate(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
     response_model=EntryDetail,
     responses=errors({409: ILLEGAL}),
 )
-def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -> dict[str, Any]:
+def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -> EntryDetailView:
     """Op(22): an objection; the entry is suspended until verified."""
     return entries.object_to(
         ctx,
@@ -200,7 +212,7 @@ def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -
 )
 def objection_outcome(
     ctx: Ctx, principal: Designator, entry_id: int, body: ObjectionOutcomeIn
-) -> dict[str, Any]:
+) -> EntryDeletedView:
     """The designating unit's verification: dismissed (the entry, resumed), or error (the
     entry is deleted, RST-3(1): only its id and status `deleted` come back)."""
     return entries.resolve_objection(ctx, principal, entry_id, outcome=body.outcome, note=body.note)
@@ -211,7 +223,7 @@ def objection_outcome(
     response_model=EntryRemoved,
     responses=errors({409: ILLEGAL}),
 )
-def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> dict[str, Any]:
+def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> EntryRemovedView:
     """RST-3, RST-4: removal to the archive, published where the entry was."""
     return entries.remove(
         ctx,
@@ -228,7 +240,9 @@ def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> d
     response_model=EntryDeleted,
     responses=errors({409: ILLEGAL}),
 )
-def delete_in_error(ctx: Ctx, principal: Designator, entry_id: int, body: NoteIn) -> dict[str, Any]:
+def delete_in_error(
+    ctx: Ctx, principal: Designator, entry_id: int, body: NoteIn
+) -> EntryDeletedView:
     """RST-3(1), RST-5: an entry made in error is deleted and not kept."""
     return entries.delete_in_error(ctx, principal, entry_id, body.note)
 
@@ -243,7 +257,7 @@ def delete_in_error(ctx: Ctx, principal: Designator, entry_id: int, body: NoteIn
 )
 def apply_restoration(
     ctx: Ctx, principal: Receiver, entry_id: int, body: RestorationIn
-) -> dict[str, Any]:
+) -> RestorationAppliedView:
     """RST-1: an application for credit restoration, with evidence."""
     return restoration.apply(
         ctx, principal, entry_id, applicant=body.applicant, evidence=body.evidence
@@ -257,25 +271,27 @@ def apply_restoration(
 )
 def decide_restoration(
     ctx: Ctx, principal: Designator, application_id: int, body: DecisionIn
-) -> dict[str, Any]:
+) -> RestorationDecisionView:
     """RST-2: the designating unit's consent (or refusal) to early removal."""
     return restoration.decide(ctx, principal, application_id, consent=body.consent, note=body.note)
 
 
 @router.get("/lists/restorations", response_model=list[PendingRestoration])
-def restorations(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[dict[str, Any]]:
+def restorations(
+    ctx: Ctx, principal: Reader, overdue: bool = False
+) -> list[PendingRestorationView]:
     """SEC-5, Art 65: pending restoration applications with their Art 43 deadlines (a unit
     sees its own entries', the operator all); with `overdue=true`, those past it."""
     return restoration.applications(ctx, principal, overdue=overdue)
 
 
 @router.get("/lists/reports", response_model=list[UpwardReport])
-def upward_reports(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[dict[str, Any]]:
+def upward_reports(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[UpwardReportView]:
     """LST-9: reports queued for the upper-level platform, with their deadlines."""
     return entries.reports(ctx, principal, overdue)
 
 
 @router.get("/public/lists", dependencies=[Depends(public)], response_model=list[Publication])
-def published(ctx: Ctx, list_type: str | None = None) -> list[dict[str, Any]]:
+def published(ctx: Ctx, list_type: str | None = None) -> list[PublicationView]:
     """DIS-4, DIS-5: what is published today, personal numbers masked (DIS-3)."""
     return entries.publications(ctx, list_type)

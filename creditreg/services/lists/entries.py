@@ -49,6 +49,16 @@ from creditreg.services.lists.entry_changes import (
     public_subject,
     remove_rows,
 )
+from creditreg.services.lists.views import (
+    EntryDeletedView,
+    EntryDetailView,
+    EntryRemovedView,
+    EntryView,
+    ListFieldView,
+    PublicationView,
+    ReevaluationView,
+    UpwardReportView,
+)
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
     entry_objection,
@@ -113,9 +123,9 @@ def _masked(text: str, principal: Principal) -> str:
     return mask_identifiers_in_text(text)
 
 
-def view(conn: sa.Connection, row: Any, principal: Principal, full: bool = True) -> dict[str, Any]:
-    """LST-7: everything an entry holds, with its history (full) or the summary."""
-    out: dict[str, Any] = {
+def summary(row: Any, principal: Principal) -> EntryView:
+    """LST-7: an entry's summary, as `search` lists it (one row, no other table)."""
+    return {
         "id": row.id,
         "list_type": row.list_type,
         "field": row.field,
@@ -145,57 +155,62 @@ def view(conn: sa.Connection, row: Any, principal: Principal, full: bool = True)
         "removal_reason": row.removal_reason,
         "suspended_from": row.suspended_from,
     }
-    if not full:
-        return out
-    out["rule_inputs"] = row.rule_inputs
-    out["records"] = list(
-        conn.execute(
-            sa.select(list_entry_record.c.record_id)
-            .where(list_entry_record.c.entry_id == row.id)
-            .order_by(list_entry_record.c.record_id)
-        ).scalars()
-    )
-    out["history"] = [
-        {
-            "action": e.action,
-            "from": e.from_status,
-            "to": e.to_status,
-            "on": e.on_date.isoformat(),
-            "actor": e.actor,
-            "reason": e.reason,
-            "detail": e.detail,
-        }
-        for e in conn.execute(
-            sa.select(list_entry_event)
-            .where(list_entry_event.c.entry_id == row.id)
-            .order_by(list_entry_event.c.id)
-        )
-    ]
-    out["notices"] = [
-        {
-            "id": n.id,
-            "kind": n.kind,
-            "audience": n.audience,
-            "channel": n.channel,
-            "issued_on": n.issued_on.isoformat(),
-            "visible_until": _iso(n.visible_until),
-            "content": n.content,
-        }
-        for n in conn.execute(
-            sa.select(list_notice)
-            .where(list_notice.c.entry_id == row.id)
-            .order_by(list_notice.c.id)
-        )
-    ]
-    out["objections"] = _rows_of(conn, entry_objection, row.id)
-    out["restoration_applications"] = _rows_of(conn, restoration_application, row.id)
+
+
+def view(conn: sa.Connection, row: Any, principal: Principal) -> EntryDetailView:
+    """LST-7: everything an entry holds: the summary, its grounds, records, rule inputs,
+    notices, history, objections, restoration applications and upward report."""
     report = conn.execute(
         sa.select(upward_report).where(upward_report.c.entry_id == row.id)
     ).first()
-    out["upward_report"] = (
-        {"status": report.status, "due_date": report.due_date.isoformat()} if report else None
-    )
-    return out
+    return {
+        **summary(row, principal),
+        "rule_inputs": row.rule_inputs,
+        "records": list(
+            conn.execute(
+                sa.select(list_entry_record.c.record_id)
+                .where(list_entry_record.c.entry_id == row.id)
+                .order_by(list_entry_record.c.record_id)
+            ).scalars()
+        ),
+        "history": [
+            {
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "on": e.on_date.isoformat(),
+                "actor": e.actor,
+                "reason": e.reason,
+                "detail": e.detail,
+            }
+            for e in conn.execute(
+                sa.select(list_entry_event)
+                .where(list_entry_event.c.entry_id == row.id)
+                .order_by(list_entry_event.c.id)
+            )
+        ],
+        "notices": [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "audience": n.audience,
+                "channel": n.channel,
+                "issued_on": n.issued_on.isoformat(),
+                "visible_until": _iso(n.visible_until),
+                "content": n.content,
+            }
+            for n in conn.execute(
+                sa.select(list_notice)
+                .where(list_notice.c.entry_id == row.id)
+                .order_by(list_notice.c.id)
+            )
+        ],
+        "objections": _rows_of(conn, entry_objection, row.id),
+        "restoration_applications": _rows_of(conn, restoration_application, row.id),
+        "upward_report": (
+            {"status": report.status, "due_date": report.due_date.isoformat()} if report else None
+        ),
+    }
 
 
 def _rows_of(conn: sa.Connection, table: sa.Table, entry_id: int) -> list[dict[str, Any]]:
@@ -212,7 +227,7 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def get(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+def get(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
     """LST-9: any authorized unit sees a designated entry at once."""
     principal.require(Permission.LISTS_READ)
     with ctx.db.read() as conn:
@@ -228,7 +243,7 @@ def search(
     status: str | None = None,
     as_of: date | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[EntryView]:
     """Entries, filtered; `as_of` answers which were in force on a past day (LST-7)."""
     principal.require(Permission.LISTS_READ)
     query = sa.select(list_entry).order_by(list_entry.c.id).limit(max(1, min(limit, 1000)))
@@ -250,7 +265,7 @@ def search(
         )
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
-        result = [view(conn, r, principal, full=False) for r in rows]
+        result = [summary(r, principal) for r in rows]
     if as_of is not None:
         # The domain's own rule decides; the query only narrows by index.
         keep = {r.id for r in rows if in_force(r.designated_on, r.valid_until, r.removed_on, as_of)}
@@ -435,7 +450,7 @@ def propose(
     terms: Mapping[str, Any] | None = None,
     responsible_persons: Sequence[Mapping[str, Any]] = (),
     origin: str = ORIGIN_STANDARD,
-) -> dict[str, Any]:
+) -> EntryDetailView:
     """STD-2, Op(7), Op(8): a preliminary entry the standard's rule supports today."""
     principal.require(Permission.LISTS_DESIGNATE)
     if not facts.strip():
@@ -524,7 +539,7 @@ def _open_window(conn: sa.Connection, ctx: Context, w: Writer, row: Any, action:
     return due
 
 
-def notify(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
     """LST-2, Art 28: the written notice (basis, reason, measures, right to object, the
     deadline). Designation can only follow it, after the objection window."""
     with ctx.db.write() as conn:
@@ -555,7 +570,7 @@ def _deadline_text(conn: sa.Connection, entry_id: int) -> str:
     return str(rows[-1]["explanation"]) if rows else ""
 
 
-def announce(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+def announce(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
     """LST-3, Op(8): cross-check against every blacklist, then announce publicly."""
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
@@ -587,7 +602,7 @@ def object_to(
     objector: str,
     grounds: str,
     materials: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> EntryDetailView:
     """Op(22), Art 28: an objection suspends the entry until the designating unit verifies."""
     principal.require(Permission.LISTS_RECEIVE)
     if not objector.strip() or not grounds.strip():
@@ -614,7 +629,7 @@ def object_to(
 
 def resolve_objection(
     ctx: Context, principal: Principal, entry_id: int, *, outcome: str, note: str
-) -> dict[str, Any]:
+) -> EntryDetailView | EntryDeletedView:
     """The designating unit's verification: `dismissed` resumes the procedure; `error`
     deletes the entry and keeps nothing of it (RST-3(1))."""
     if outcome not in ("dismissed", "error"):
@@ -658,7 +673,7 @@ def resolve_objection(
         return view(conn, entry_row(conn, entry_id), principal)
 
 
-def designate(ctx: Context, principal: Principal, entry_id: int) -> dict[str, Any]:
+def designate(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
     """LST-2..4: designation, only after the notice or announcement window has ended."""
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
@@ -687,7 +702,7 @@ def remove(
     reason: str,
     note: str = "",
     scrutiny_months: int | None = None,
-) -> dict[str, Any]:
+) -> EntryRemovedView:
     """RST-3, RST-4: removal by the designating unit (expiry and standard changes are the
     sweep's and the standard's; restoration goes through its application)."""
     parsed = parse_enum(RemovalReason, reason, "entry.bad_removal_reason")
@@ -707,7 +722,9 @@ def remove(
         return {**view(conn, entry_row(conn, entry_id), principal), **changes.as_dict()}
 
 
-def delete_in_error(ctx: Context, principal: Principal, entry_id: int, note: str) -> dict[str, Any]:
+def delete_in_error(
+    ctx: Context, principal: Principal, entry_id: int, note: str
+) -> EntryDeletedView:
     """RST-3(1), RST-4(1): an entry found to be in error is deleted and not kept."""
     if not note.strip():
         raise InvalidInput("entry.no_reason", "say what the error was")
@@ -725,7 +742,7 @@ def delete_in_error(ctx: Context, principal: Principal, entry_id: int, note: str
 
 def reevaluate(
     conn: sa.Connection, ctx: Context, principal: Principal, std: rules.Standard
-) -> dict[str, Any]:
+) -> ReevaluationView:
     """STD-3, Op(18)-(19): entries under `std`'s code that the new version no longer
     supports are removed with reason standard_changed. Set-based: one query finds them."""
     today = ctx.today()
@@ -775,7 +792,7 @@ def revoke_resting_on(
     return changes
 
 
-def fields() -> list[dict[str, Any]]:
+def fields() -> list[ListFieldView]:
     """The field taxonomy (Op(3), Op(16)), public."""
     return [
         {"code": f.code, "label": f.label, "label_zh": f.label_zh, "key_field": f.key}
@@ -783,7 +800,7 @@ def fields() -> list[dict[str, Any]]:
     ]
 
 
-def reports(ctx: Context, principal: Principal, overdue: bool = False) -> list[dict[str, Any]]:
+def reports(ctx: Context, principal: Principal, overdue: bool = False) -> list[UpwardReportView]:
     """LST-9: the queue of reports to the upper-level platform, with their deadlines."""
     principal.require(Permission.LISTS_READ)
     query = (
@@ -808,7 +825,7 @@ def reports(ctx: Context, principal: Principal, overdue: bool = False) -> list[d
         ]
 
 
-def publications(ctx: Context, list_type: str | None = None) -> list[dict[str, Any]]:
+def publications(ctx: Context, list_type: str | None = None) -> list[PublicationView]:
     """DIS-4, DIS-5: what is published today (public): designations for exactly their
     validity, announcements during their window, alerts, removals and corrections. Personal
     numbers are masked (DIS-3)."""
@@ -830,7 +847,7 @@ def publications(ctx: Context, list_type: str | None = None) -> list[dict[str, A
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
     # One item per publication, with every channel it is on (not one per channel).
-    items: dict[tuple[Any, ...], dict[str, Any]] = {}
+    items: dict[tuple[Any, ...], PublicationView] = {}
     for r in rows:
         key = (r.entry_id, r.kind, r.issued_on, r.list_type, r.subject_name)
         item = items.get(key)

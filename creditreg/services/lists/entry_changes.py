@@ -39,6 +39,7 @@ from creditreg.domain.records.classification import add_months
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
+from creditreg.services.lists.views import ChangesView
 from creditreg.store import bulk
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
@@ -98,7 +99,7 @@ class Changes:
         self.followups += other.followups
         self.skipped += other.skipped
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ChangesView:
         return {
             "designated": len(self.designated),
             "removed": len(self.removed),

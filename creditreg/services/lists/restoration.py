@@ -7,8 +7,6 @@ the early removal it leads to needs the designating unit's consent, recorded.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal, UnitKind
@@ -25,6 +23,11 @@ from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists.entries import entry_row, view
 from creditreg.services.lists.entry_changes import Writer, remove_rows
+from creditreg.services.lists.views import (
+    PendingRestorationView,
+    RestorationAppliedView,
+    RestorationDecisionView,
+)
 from creditreg.store.access.tables import notification, unit
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import list_entry, restoration_application
@@ -34,7 +37,7 @@ RESTORATION = RULES["restoration"]  # Art 43: within 1 working day once eligible
 
 def apply(
     ctx: Context, principal: Principal, entry_id: int, *, applicant: str, evidence: str
-) -> dict[str, Any]:
+) -> RestorationAppliedView:
     """RST-1: an application with evidence; refused at once when the entry's terms do not
     allow it (not restorable, or too early)."""
     principal.require(Permission.LISTS_RECEIVE)
@@ -121,7 +124,7 @@ def apply(
 
 def decide(
     ctx: Context, principal: Principal, application_id: int, *, consent: bool, note: str
-) -> dict[str, Any]:
+) -> RestorationDecisionView:
     """RST-2, Op(18): the designating unit consents (the entry is removed, the subject goes
     under key scrutiny) or refuses with its reason."""
     principal.require(Permission.LISTS_DESIGNATE)
@@ -188,7 +191,7 @@ def decide(
 
 def applications(
     ctx: Context, principal: Principal, *, overdue: bool = False
-) -> list[dict[str, Any]]:
+) -> list[PendingRestorationView]:
     """Pending restoration applications with their Art 43 deadlines, the oldest first;
     only those past it with `overdue` (SEC-5, Art 65). A unit sees its own entries'."""
     principal.require(Permission.LISTS_READ)
