@@ -12,6 +12,7 @@ from creditreg.api.schemas.kernel import AuditEvent, AuditVerification
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.kernel import audit
+from creditreg.services.kernel.views import AuditEventView
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=DocumentedRoute)
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
@@ -25,7 +26,7 @@ def events(
     object_id: str | None = None,
     after_seq: int = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[AuditEventView]:
     """Audit events in order, paged by sequence number."""
     return audit.list_events(
         ctx,

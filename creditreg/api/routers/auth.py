@@ -11,6 +11,9 @@ from creditreg.api.routing import DocumentedRoute, errors
 from creditreg.api.schemas.access import LoginIn, Me, Session
 from creditreg.domain.access.principals import Principal
 from creditreg.services.access import access
+from creditreg.services.access.views import (
+    PrincipalView,
+)
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=DocumentedRoute)
 
@@ -28,6 +31,6 @@ def login(body: LoginIn, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/me", response_model=Me)
-def me(principal: Annotated[Principal, Depends(require())]) -> dict[str, Any]:
+def me(principal: Annotated[Principal, Depends(require())]) -> PrincipalView:
     """The caller: unit, scope and permissions."""
     return access.principal_dict(principal)

@@ -37,6 +37,7 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.lists import entries, restoration, standards
 from creditreg.services.lists.views import (
+    CandidateView,
     EntryDeletedView,
     EntryDetailView,
     EntryRemovedView,
@@ -46,6 +47,7 @@ from creditreg.services.lists.views import (
     PublicationView,
     RestorationAppliedView,
     RestorationDecisionView,
+    StandardView,
     UpwardReportView,
 )
 
@@ -67,13 +69,13 @@ def list_fields() -> list[ListFieldView]:
 @router.get("/standards", dependencies=[Depends(public)], response_model=list[Standard])
 def list_standards(
     ctx: Ctx, field: str | None = None, list_type: str | None = None, all_versions: bool = False
-) -> list[dict[str, Any]]:
+) -> list[StandardView]:
     """STD-1: published standards with their procedure, basis and rule (public)."""
     return standards.listing(ctx, field, list_type, all_versions)
 
 
 @router.get("/standards/{code}", dependencies=[Depends(public)], response_model=Standard)
-def get_standard(ctx: Ctx, code: str, version: int | None = None) -> dict[str, Any]:
+def get_standard(ctx: Ctx, code: str, version: int | None = None) -> StandardView:
     """STD-1: a standard in force (or a named version)."""
     return standards.get(ctx, code, version)
 
@@ -98,7 +100,7 @@ def publish_standard(ctx: Ctx, principal: Writer, body: StandardIn) -> dict[str,
 @router.get("/standards/{code}/candidates", response_model=list[Candidate])
 def standard_candidates(
     ctx: Ctx, principal: Designator, code: str, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[CandidateView]:
     """STD-2: the subjects the standard proposes today, not yet on its list."""
     return standards.candidates(ctx, principal, code, limit)
 

@@ -34,6 +34,14 @@ from creditreg.api.schemas.records import (
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.records import ingest_files, lifecycle, records, verification
+from creditreg.services.records.views import (
+    ArchivedOnRequestView,
+    NotificationView,
+    PendingRecordView,
+    RecordMovedView,
+    RecordView,
+    ReviewOutcomeView,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["records"], route_class=DocumentedRoute)
 Submitter = Annotated[Principal, Depends(require(Permission.RECORDS_SUBMIT))]
@@ -157,13 +165,13 @@ def upload(
 
 
 @router.get("/records/verification", response_model=list[PendingRecord])
-def pending(ctx: Ctx, principal: Verifier, overdue: bool = False) -> list[dict[str, Any]]:
+def pending(ctx: Ctx, principal: Verifier, overdue: bool = False) -> list[PendingRecordView]:
     """ING-2: records awaiting verification (overdue ones with `overdue=true`)."""
     return verification.pending(ctx, principal, overdue_only=overdue)
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail)
-def get_record(record_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
+def get_record(record_id: int, ctx: Ctx, principal: Reader) -> RecordView:
     """A record, to its provider and the platform."""
     return verification.get(ctx, principal, record_id)
 
@@ -173,7 +181,7 @@ def get_record(record_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     response_model=Record,
     responses=errors({409: "the record is not awaiting verification (`verification.not_pending`)"}),
 )
-def verify(record_id: int, body: VerificationIn, ctx: Ctx, principal: Verifier) -> dict[str, Any]:
+def verify(record_id: int, body: VerificationIn, ctx: Ctx, principal: Verifier) -> RecordView:
     """ING-2: pass a record, or return it to its provider with reasons."""
     return verification.verify(ctx, principal, record_id, passed=body.passed, reasons=body.reasons)
 
@@ -184,7 +192,7 @@ NOT_LIVE = {409: "the record is no longer live (withdrawn, archived or returned)
 @router.post(
     "/records/{record_id}/withdrawal", response_model=RecordWithdrawn, responses=errors(NOT_LIVE)
 )
-def withdraw(record_id: int, body: WithdrawalIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
+def withdraw(record_id: int, body: WithdrawalIn, ctx: Ctx, principal: Submitter) -> RecordMovedView:
     """ING-7: the basis was revoked; the record is revoked at once (event record.withdrawn)."""
     return lifecycle.withdraw(ctx, principal, record_id, body.reason)
 
@@ -196,7 +204,7 @@ def withdraw(record_id: int, body: WithdrawalIn, ctx: Ctx, principal: Submitter)
 )
 def review_outcome(
     record_id: int, body: ReviewOutcomeIn, ctx: Ctx, principal: Submitter
-) -> dict[str, Any]:
+) -> ReviewOutcomeView | RecordMovedView:
     """ING-5: upheld on reconsideration or litigation (counts now), or revoked (withdrawn)."""
     return lifecycle.review_outcome(ctx, principal, record_id, body.outcome)
 
@@ -210,13 +218,13 @@ def review_outcome(
 )
 def request_archiving(
     record_id: int, body: ArchivingIn, ctx: Ctx, principal: Verifier
-) -> dict[str, Any]:
+) -> ArchivedOnRequestView:
     """RST-6: archive on the subject's request once the display period has ended."""
     return lifecycle.request_archiving(ctx, principal, record_id, body.applicant)
 
 
 @router.get("/inbox", response_model=list[Notification])
-def inbox(ctx: Ctx, principal: Inbox, all: bool = False) -> list[dict[str, Any]]:
+def inbox(ctx: Ctx, principal: Inbox, all: bool = False) -> list[NotificationView]:
     """The unit's notifications (unacknowledged unless `all=true`)."""
     return verification.inbox(ctx, principal, include_acknowledged=all)
 

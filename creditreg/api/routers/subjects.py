@@ -22,6 +22,10 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import parse_identifier
 from creditreg.services.subjects import subjects
+from creditreg.services.subjects.views import (
+    LinkedPersonView,
+    LinkView,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["subjects"], route_class=DocumentedRoute)
 Reader = Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
@@ -68,7 +72,7 @@ def get(subject_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
 
 
 @router.post("/subjects/{subject_id}/links", status_code=201, response_model=Link)
-def link(subject_id: int, body: LinkIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
+def link(subject_id: int, body: LinkIn, ctx: Ctx, principal: Writer) -> LinkView:
     """SUB-4: name a responsible person of an organization, for a period."""
     return subjects.link_person(
         ctx, principal, subject_id, body.person_id, body.role, body.valid_from, body.valid_to
@@ -78,7 +82,7 @@ def link(subject_id: int, body: LinkIn, ctx: Ctx, principal: Writer) -> dict[str
 @router.get("/subjects/{subject_id}/links", response_model=list[LinkedPerson])
 def links(
     subject_id: int, ctx: Ctx, principal: Reader, on: date | None = None
-) -> list[dict[str, Any]]:
+) -> list[LinkedPersonView]:
     """The organization's responsible persons (in force on a day, if `on` is given)."""
     return subjects.linked_persons(ctx, principal, subject_id, on)
 

@@ -21,6 +21,12 @@ from creditreg.api.schemas.access import (
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
+from creditreg.services.access.views import (
+    TokenRevokedView,
+    TokenView,
+    UnitView,
+    UserView,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["units"], route_class=DocumentedRoute)
 Admin = Annotated[Principal, Depends(require(Permission.UNITS_ADMIN))]
@@ -33,7 +39,7 @@ Anyone = Annotated[Principal, Depends(require())]
     response_model=Unit,
     responses=errors({409: "a unit with that USCC exists (`unit.duplicate`)"}),
 )
-def create_unit(body: UnitIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
+def create_unit(body: UnitIn, ctx: Ctx, principal: Admin) -> UnitView:
     """Register a unit with its kind and scope."""
     return access.create_unit(
         ctx,
@@ -48,7 +54,7 @@ def create_unit(body: UnitIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
 
 
 @router.get("/units", response_model=list[Unit])
-def list_units(ctx: Ctx, principal: Anyone) -> list[dict[str, Any]]:
+def list_units(ctx: Ctx, principal: Anyone) -> list[UnitView]:
     """Every unit for an administrator; one's own otherwise."""
     return access.list_units(ctx, principal)
 
@@ -59,7 +65,7 @@ def list_units(ctx: Ctx, principal: Anyone) -> list[dict[str, Any]]:
     response_model=User,
     responses=errors({409: "the username is taken (`user.duplicate`)"}),
 )
-def create_user(unit_id: int, body: UserIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
+def create_user(unit_id: int, body: UserIn, ctx: Ctx, principal: Admin) -> UserView:
     """A person of the unit who logs in with a password."""
     return access.create_user(
         ctx,
@@ -89,7 +95,7 @@ def create_token(unit_id: int, body: TokenIn, ctx: Ctx, principal: Anyone) -> di
 
 
 @router.get("/units/{unit_id}/tokens", response_model=list[Token])
-def list_tokens(unit_id: int, ctx: Ctx, principal: Anyone) -> list[dict[str, Any]]:
+def list_tokens(unit_id: int, ctx: Ctx, principal: Anyone) -> list[TokenView]:
     """A unit's tokens, without secrets."""
     return access.list_tokens(ctx, principal, unit_id)
 
@@ -99,6 +105,6 @@ def list_tokens(unit_id: int, ctx: Ctx, principal: Anyone) -> list[dict[str, Any
     response_model=TokenRevoked,
     responses=errors({409: "the token was already revoked (`token.already_revoked`)"}),
 )
-def revoke_token(token_id: int, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
+def revoke_token(token_id: int, ctx: Ctx, principal: Anyone) -> TokenRevokedView:
     """Revoke a token at once."""
     return access.revoke_token(ctx, principal, token_id)

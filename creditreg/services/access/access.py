@@ -27,6 +27,13 @@ from creditreg.domain.access.principals import (
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.codes import validate_name, validate_uscc
+from creditreg.services.access.views import (
+    PrincipalView,
+    TokenRevokedView,
+    TokenView,
+    UnitView,
+    UserView,
+)
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.store.access.tables import api_token, app_user, unit
@@ -51,7 +58,7 @@ def _unit_row(conn: sa.Connection, unit_id: int) -> sa.Row[Any]:
     return row
 
 
-def unit_dict(row: sa.Row[Any]) -> dict[str, Any]:
+def unit_dict(row: sa.Row[Any]) -> UnitView:
     return {
         "id": row.id,
         "name": row.name,
@@ -74,7 +81,7 @@ def create_unit(
     region: str,
     level: Level,
     fields: Iterable[str] = (),
-) -> dict[str, Any]:
+) -> UnitView:
     """Register a unit (state organ, provider, implementer...) with its scope."""
     principal.require(Permission.UNITS_ADMIN)
     values = {
@@ -95,7 +102,7 @@ def create_unit(
         return unit_dict(_unit_row(conn, new_id))
 
 
-def list_units(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
+def list_units(ctx: Context, principal: Principal) -> list[UnitView]:
     """All units for an administrator, one's own unit otherwise."""
     query = sa.select(unit).order_by(unit.c.id)
     if Permission.UNITS_ADMIN not in principal.permissions:
@@ -113,7 +120,7 @@ def create_user(
     display_name: str,
     password: str,
     roles: Iterable[Role],
-) -> dict[str, Any]:
+) -> UserView:
     """A person who logs in with a password; roles must fit the unit's kind."""
     principal.require(Permission.UNITS_ADMIN)
     role_set = frozenset(roles)
@@ -135,19 +142,22 @@ def create_user(
         check_roles_for_unit(UnitKind(owner.kind), role_set)
         if conn.execute(sa.select(app_user.c.id).where(app_user.c.username == login)).first():
             raise Conflict("user.duplicate", f"username {login!r} is taken")
-        values = {
+        values: UserView = {
+            "id": 0,
             "unit_id": unit_id,
             "username": login,
             "display_name": validate_name(display_name),
             "roles": sorted(r.value for r in role_set),
         }
+        stored = {k: v for k, v in values.items() if k != "id"}
         new_id = conn.execute(
             app_user.insert()
-            .values(**values, password_hash=_hasher.hash(password), created_at=ctx.now())
+            .values(**stored, password_hash=_hasher.hash(password), created_at=ctx.now())
             .returning(app_user.c.id)
         ).scalar_one()
-        audit.record(conn, ctx, principal, "user.create", "user", new_id, after=values)
-    return {"id": new_id, **values}
+        audit.record(conn, ctx, principal, "user.create", "user", new_id, after=stored)
+    values["id"] = int(new_id)
+    return values
 
 
 @dataclass(frozen=True)
@@ -254,7 +264,7 @@ def create_token(
     return issued
 
 
-def revoke_token(ctx: Context, principal: Principal, token_id: int) -> dict[str, Any]:
+def revoke_token(ctx: Context, principal: Principal, token_id: int) -> TokenRevokedView:
     """Revoke a token at once; revoking twice is a conflict, not a silent success."""
     with ctx.db.write() as conn:
         row = conn.execute(sa.select(api_token).where(api_token.c.id == token_id)).first()
@@ -273,7 +283,7 @@ def revoke_token(ctx: Context, principal: Principal, token_id: int) -> dict[str,
     return {"id": token_id, "revoked": True}
 
 
-def list_tokens(ctx: Context, principal: Principal, unit_id: int) -> list[dict[str, Any]]:
+def list_tokens(ctx: Context, principal: Principal, unit_id: int) -> list[TokenView]:
     """A unit's tokens, without their secrets."""
     if Permission.UNITS_ADMIN not in principal.permissions:
         principal.require(Permission.TOKENS_MANAGE)
@@ -399,7 +409,7 @@ def authenticate(ctx: Context, token: str) -> Principal:
     return _principal_from_row(row)
 
 
-def principal_dict(principal: Principal) -> dict[str, Any]:
+def principal_dict(principal: Principal) -> PrincipalView:
     return {
         "actor": principal.actor,
         "unit_id": principal.unit_id,

@@ -20,6 +20,7 @@ from creditreg.domain.kernel.audit import (
     verify_chain,
 )
 from creditreg.services.context import Context
+from creditreg.services.kernel.views import AuditEventView
 from creditreg.store import bulk
 from creditreg.store.kernel.queries import lock_chain
 from creditreg.store.kernel.tables import audit_event
@@ -200,7 +201,7 @@ def list_events(
     object_id: str | None = None,
     after_seq: int = 0,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[AuditEventView]:
     """Events in order, optionally for one object; paged by seq."""
     actor.require(Permission.AUDIT_READ)
     query = sa.select(audit_event).where(audit_event.c.seq > after_seq)
@@ -211,5 +212,19 @@ def list_events(
     query = query.order_by(audit_event.c.seq).limit(max(1, min(limit, 1000)))
     with ctx.db.read() as conn:
         return [
-            {**row._asdict(), "detail": orjson.loads(row.detail)} for row in conn.execute(query)
+            {
+                "seq": r.seq,
+                "occurred_at": r.occurred_at,
+                "actor": r.actor,
+                "unit_id": r.unit_id,
+                "action": r.action,
+                "object_type": r.object_type,
+                "object_id": r.object_id,
+                "before_digest": r.before_digest,
+                "after_digest": r.after_digest,
+                "detail": orjson.loads(r.detail),
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+            }
+            for r in conn.execute(query)
         ]

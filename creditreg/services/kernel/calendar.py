@@ -22,6 +22,7 @@ from creditreg.domain.kernel.calendar import parse_schedule as parse_schedule_te
 from creditreg.domain.kernel.deadlines import RULES, Deadline, DeadlineRule
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
+from creditreg.services.kernel.views import DeadlineView
 from creditreg.store import bulk
 from creditreg.store.kernel.tables import calendar_day, calendar_year, deadline
 
@@ -265,17 +266,34 @@ def recompute(
     return changed
 
 
-def deadlines_for(ctx: Context, owner_type: str, owner_id: str | int) -> list[dict[str, Any]]:
+def deadlines_for(ctx: Context, owner_type: str, owner_id: str | int) -> list[DeadlineView]:
     """The stored deadlines of one object."""
     with ctx.db.read() as conn:
         return deadlines_in(conn, owner_type, owner_id)
 
 
-def deadlines_in(conn: sa.Connection, owner_type: str, owner_id: str | int) -> list[dict[str, Any]]:
+def deadlines_in(conn: sa.Connection, owner_type: str, owner_id: str | int) -> list[DeadlineView]:
     """The stored deadlines of one object, inside the caller's transaction."""
     rows = conn.execute(
         sa.select(deadline)
         .where(deadline.c.owner_type == owner_type, deadline.c.owner_id == str(owner_id))
         .order_by(deadline.c.id)
     ).all()
-    return [row._asdict() for row in rows]
+    return [
+        {
+            "id": r.id,
+            "owner_type": r.owner_type,
+            "owner_id": r.owner_id,
+            "rule_code": r.rule_code,
+            "basis": r.basis,
+            "start_event": r.start_event,
+            "working_days": r.working_days,
+            "start_date": r.start_date,
+            "pauses": list(r.pauses),
+            "due_date": r.due_date,
+            "provisional": r.provisional,
+            "explanation": r.explanation,
+            "computed_at": r.computed_at,
+        }
+        for r in rows
+    ]

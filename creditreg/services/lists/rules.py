@@ -24,6 +24,7 @@ from creditreg.domain.lists.standards import (
     rule_from_dict,
 )
 from creditreg.domain.records.catalog import Character
+from creditreg.services.lists.views import StandardView
 from creditreg.store.lists.tables import standard
 from creditreg.store.records.tables import catalog_item, record
 
@@ -44,7 +45,7 @@ class Standard:
     def code(self) -> str:
         return self.draft.code
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> StandardView:
         d = self.draft
         return {
             "id": self.id,

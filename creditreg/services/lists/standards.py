@@ -16,6 +16,7 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.lists import entries
 from creditreg.services.lists.rules import Standard, current, from_row, load, qualifying
+from creditreg.services.lists.views import CandidateView, StandardView
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import list_entry, standard
 from creditreg.store.subjects.tables import subject
@@ -93,7 +94,7 @@ def publish(ctx: Context, principal: Principal, draft: StandardDraft) -> tuple[S
 
 def listing(
     ctx: Context, field: str | None = None, list_type: str | None = None, all_versions: bool = False
-) -> list[dict[str, Any]]:
+) -> list[StandardView]:
     """STD-1: the published standards (public)."""
     query = sa.select(standard).order_by(standard.c.code, standard.c.version)
     if field:
@@ -106,7 +107,7 @@ def listing(
         return [from_row(r).as_dict() for r in conn.execute(query)]
 
 
-def get(ctx: Context, code: str, version: int | None = None) -> dict[str, Any]:
+def get(ctx: Context, code: str, version: int | None = None) -> StandardView:
     with ctx.db.read() as conn:
         if version is None:
             return current(conn, code).as_dict()
@@ -122,7 +123,7 @@ def get(ctx: Context, code: str, version: int | None = None) -> dict[str, Any]:
 
 def candidates(
     ctx: Context, principal: Principal, code: str, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[CandidateView]:
     """STD-2: subjects the standard proposes today that are not on its list in its field."""
     principal.require(Permission.LISTS_DESIGNATE)
     with ctx.db.read() as conn:

@@ -164,3 +164,39 @@ class ReevaluationView(ChangesView):
     """STD-3: how many entries a new standard version checked, and what it removed."""
 
     checked: int
+
+
+class StandardView(TypedDict):
+    """STD-1: a published designation standard, with its rule as data and as text."""
+
+    id: int
+    code: str
+    version: int
+    status: str
+    field: str
+    field_label: str
+    key_field: bool
+    list_type: str
+    scope: str
+    region: str | None
+    approval: str | None
+    title: str
+    legal_basis: str
+    procedure: str
+    rule: dict[str, Any]
+    rule_text: str
+    validity_months: int
+    window_days: int
+    restoration: RestorationTermsView
+    scrutiny_months: int
+    measures: list[str]
+    published_at: str
+
+
+class CandidateView(TypedDict):
+    """STD-2: a subject the standard proposes today."""
+
+    subject_id: int
+    name: str
+    kind: str
+    records: int

@@ -17,6 +17,11 @@ from creditreg.domain.kernel.events import event
 from creditreg.domain.records.lifecycle import EVENT, LIVE, RecordAction, RecordStatus, transition
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
+from creditreg.services.records.views import (
+    ArchivedOnRequestView,
+    RecordMovedView,
+    ReviewOutcomeView,
+)
 from creditreg.store.records import queries
 from creditreg.store.records.tables import record
 
@@ -131,7 +136,7 @@ DISPLAY_HOLDS = "records.display_holds"
 DisplayHold = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
 
 
-def withdraw(ctx: Context, principal: Principal, record_id: int, reason: str) -> dict[str, Any]:
+def withdraw(ctx: Context, principal: Principal, record_id: int, reason: str) -> RecordMovedView:
     """ING-7, Art 42: the basis was revoked; the record is revoked at once and an event says so."""
     principal.require(Permission.RECORDS_SUBMIT)
     if not reason.strip():
@@ -153,7 +158,7 @@ def withdraw(ctx: Context, principal: Principal, record_id: int, reason: str) ->
 
 def review_outcome(
     ctx: Context, principal: Principal, record_id: int, outcome: str
-) -> dict[str, Any]:
+) -> ReviewOutcomeView | RecordMovedView:
     """ING-5: a punishment upheld on review counts from today; one revoked is withdrawn."""
     if outcome == "revoked":
         return withdraw(ctx, principal, record_id, "revoked on reconsideration or litigation")
@@ -224,7 +229,7 @@ def archive_due(ctx: Context, principal: Principal = SYSTEM) -> int:
 
 def request_archiving(
     ctx: Context, principal: Principal, record_id: int, applicant: str
-) -> dict[str, Any]:
+) -> ArchivedOnRequestView:
     """RST-6, Art 44: a subject whose display period has ended asks for archiving; the
     platform receives the request (naming who asked) and archives at once."""
     principal.require(Permission.RECORDS_VERIFY)

@@ -14,12 +14,17 @@ from creditreg.domain.records.lifecycle import RecordAction, RecordStatus
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.records import lifecycle
+from creditreg.services.records.views import (
+    NotificationView,
+    PendingRecordView,
+    RecordView,
+)
 from creditreg.store.access.tables import notification
 from creditreg.store.kernel.tables import deadline
 from creditreg.store.records.tables import catalog_item, record
 
 
-def _record_dict(row: Any) -> dict[str, Any]:
+def _record_dict(row: Any) -> RecordView:
     return {
         "id": row.id,
         "catalog_item_id": row.catalog_item_id,
@@ -55,7 +60,7 @@ def _record_dict(row: Any) -> dict[str, Any]:
     }
 
 
-def get(ctx: Context, principal: Principal, record_id: int) -> dict[str, Any]:
+def get(ctx: Context, principal: Principal, record_id: int) -> RecordView:
     """A record: its provider and the platform see it."""
     principal.require(Permission.RECORDS_READ)
     with ctx.db.read() as conn:
@@ -86,7 +91,7 @@ def _may_see(principal: Principal, unit_id: int) -> bool:
 
 def pending(
     ctx: Context, principal: Principal, *, overdue_only: bool = False, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[PendingRecordView]:
     """Records awaiting verification, the oldest deadline first; overdue ones if asked."""
     principal.require(Permission.RECORDS_VERIFY)
     query = sa.select(record).where(record.c.status == RecordStatus.RECEIVED)
@@ -102,7 +107,7 @@ def pending(
 
 def verify(
     ctx: Context, principal: Principal, record_id: int, *, passed: bool, reasons: list[str]
-) -> dict[str, Any]:
+) -> RecordView:
     """ING-2: pass a record, or return it to its provider with reasons (and tell them)."""
     principal.require(Permission.RECORDS_VERIFY)
     clean_reasons = [r.strip() for r in reasons if r.strip()]
@@ -146,7 +151,7 @@ def verify(
 
 def inbox(
     ctx: Context, principal: Principal, *, include_acknowledged: bool = False
-) -> list[dict[str, Any]]:
+) -> list[NotificationView]:
     """The caller's unit's notifications, newest first."""
     principal.require(Permission.INBOX_READ)
     if principal.unit_id is None:

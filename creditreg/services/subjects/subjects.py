@@ -26,6 +26,7 @@ from creditreg.domain.subjects.identifiers import (
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
+from creditreg.services.subjects.views import LinkedPersonView, LinkView
 from creditreg.store import bulk
 from creditreg.store.fast import compiled_once
 from creditreg.store.subjects.tables import subject, subject_link
@@ -294,7 +295,7 @@ def link_person(
     role: LinkRole,
     valid_from: date,
     valid_to: date | None = None,
-) -> dict[str, Any]:
+) -> LinkView:
     """SUB-4, Art 35: name a natural person in a role for an organization, for a period."""
     principal.require(Permission.SUBJECTS_WRITE)
     with ctx.db.write() as conn:
@@ -334,12 +335,19 @@ def link_person(
             after=values,
             detail={"link_id": link_id, "role": role.value},
         )
-    return {"id": link_id, **values}
+    return {
+        "id": int(link_id),
+        "organization_id": organization_id,
+        "person_id": person_id,
+        "role": role.value,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
 
 
 def linked_persons(
     ctx: Context, principal: Principal, organization_id: int, on: date | None = None
-) -> list[dict[str, Any]]:
+) -> list[LinkedPersonView]:
     """The persons linked to an organization, those in force `on` a day if given."""
     principal.require(Permission.SUBJECTS_READ)
     query = (
@@ -366,7 +374,7 @@ def linked_persons(
         ):
             raise NotFound("subject.not_found", f"no subject {organization_id}")
         rows = conn.execute(query).all()
-    result = []
+    result: list[LinkedPersonView] = []
     for row in rows:
         person = _view(row, principal)
         result.append(
