@@ -1,4 +1,4 @@
-"""Settings -> engine -> database -> clock -> context. Nothing runs at import."""
+"""Settings -> engine -> database -> clock -> registries -> context. Nothing runs at import."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.context import Context
+from creditreg.services.kernel.sweep import SweepSteps
+from creditreg.services.lists import timers as lists_timers
+from creditreg.services.records import timers as records_timers
 from creditreg.store.engine import make_engine
 from creditreg.store.uow import Database
 
@@ -44,4 +47,14 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         chosen, controllable = clock, isinstance(clock, FixedClock)
     else:
         chosen, controllable = build_clock(settings)
-    return Context(Database(engine), chosen, controllable, policy, periods)
+    return Context(
+        Database(engine), chosen, controllable, policy, periods, sweep_steps=sweep_steps()
+    )
+
+
+def sweep_steps() -> SweepSteps:
+    """Every context's timers: the kernel's runner names none of them."""
+    steps = SweepSteps()
+    records_timers.register_sweep_steps(steps)
+    lists_timers.register_sweep_steps(steps)
+    return steps

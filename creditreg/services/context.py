@@ -1,4 +1,4 @@
-"""What every service call needs: the database and the clock."""
+"""What every service call needs: the database, the clock and the registries."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from creditreg.clock import Clock, FixedClock, local_date
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
+from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.store.uow import Database
 
 
@@ -19,6 +20,8 @@ class Context:
     clock_controllable: bool = False
     disclosure_policy: DisclosurePolicy = DisclosurePolicy.REGULATIONS
     review_periods: ReviewPeriods = field(default_factory=ReviewPeriods)
+    # The timers each context registered at bootstrap (empty: a sweep does nothing).
+    sweep_steps: SweepSteps = field(default_factory=SweepSteps)
 
     def now(self) -> datetime:
         return self.clock.now()
