@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     # ING-5: a punishment counts as untrustworthy once these have passed (or it was upheld).
     reconsideration_days: int = 60
     litigation_months: int = 6
+    # `creditreg serve` runs the timers itself (the embedded default), so windows close and
+    # entries expire without a second command. Production runs `creditreg worker` and sets
+    # this to false (or passes --no-worker).
+    embedded_worker: bool = True
+    # Seconds between two sweep passes of the embedded worker.
+    sweep_interval: float = Field(default=60.0, gt=0)
 
     @field_validator("database_schema")
     @classmethod
