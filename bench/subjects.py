@@ -25,7 +25,8 @@ from creditreg.clock import FixedClock
 from creditreg.config import Settings
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.subjects.identifiers import USCC_ALPHABET, IdType, uscc_check_character
+from creditreg.domain.kernel.codes import USCC_ALPHABET, uscc_check_character
+from creditreg.domain.subjects.identifiers import IdType
 from creditreg.services.context import Context
 from creditreg.services.subjects import subjects
 from creditreg.store.engine import make_engine

@@ -9,8 +9,11 @@ from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.context import Context
+from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
+from creditreg.services.lists import registrations as lists_registrations
 from creditreg.services.lists import timers as lists_timers
+from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
 from creditreg.store.engine import make_engine
 from creditreg.store.uow import Database
@@ -48,8 +51,24 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
     else:
         chosen, controllable = build_clock(settings)
     return Context(
-        Database(engine), chosen, controllable, policy, periods, sweep_steps=sweep_steps()
+        Database(engine),
+        chosen,
+        controllable,
+        policy,
+        periods,
+        notice_months=settings.notice_months,
+        registry=build_registry(),
+        sweep_steps=sweep_steps(),
     )
+
+
+def build_registry() -> Registry:
+    """Each context registers what it reacts to, lowest first; a lower context never names
+    the upper ones (design: registries, not hard-wired lists)."""
+    registry = Registry()
+    records_registrations.register(registry)
+    lists_registrations.register(registry)
+    return registry
 
 
 def sweep_steps() -> SweepSteps:

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # ING-5: a punishment counts as untrustworthy once these have passed (or it was upheld).
     reconsideration_days: int = 60
     litigation_months: int = 6
+    # DIS-4: removal and correction notices stay published this long (seeds are silent).
+    notice_months: int = Field(default=3, ge=1, le=60)
     # `creditreg serve` runs the timers itself (the embedded default), so windows close and
     # entries expire without a second command. Production runs `creditreg worker` and sets
     # this to false (or passes --no-worker).

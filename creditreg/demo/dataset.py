@@ -15,13 +15,9 @@ from stdnum.cn import ric as stdnum_ric
 from creditreg.demo import catalogs as demo_catalogs
 from creditreg.domain.access.principals import SYSTEM, Level, Principal, Role, UnitKind
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.kernel.codes import uscc_check_character
 from creditreg.domain.lists.standards import draft_from_dict
-from creditreg.domain.subjects.identifiers import (
-    IdType,
-    LinkRole,
-    SubjectKind,
-    uscc_check_character,
-)
+from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from creditreg.clock import Clock, FixedClock, local_date
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
+from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.store.uow import Database
 
@@ -20,6 +21,10 @@ class Context:
     clock_controllable: bool = False
     disclosure_policy: DisclosurePolicy = DisclosurePolicy.REGULATIONS
     review_periods: ReviewPeriods = field(default_factory=ReviewPeriods)
+    # How long removal and correction notices stay published (the seeds are silent).
+    notice_months: int = 3
+    # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
+    registry: Registry = field(default_factory=Registry)
     # The timers each context registered at bootstrap (empty: a sweep does nothing).
     sweep_steps: SweepSteps = field(default_factory=SweepSteps)
 

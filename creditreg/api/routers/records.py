@@ -196,12 +196,6 @@ def request_archiving(
     return lifecycle.request_archiving(ctx, principal, record_id, body.applicant)
 
 
-@router.get("/events")
-def events(ctx: Ctx, principal: Verifier, after: int = 0) -> list[dict[str, Any]]:
-    """Domain events (e.g. record.withdrawn) after an id, for subscribers."""
-    return lifecycle.events(ctx, principal, after)
-
-
 @router.get("/inbox")
 def inbox(ctx: Ctx, principal: Inbox, all: bool = False) -> list[dict[str, Any]]:
     """The unit's notifications (unacknowledged unless `all=true`)."""

@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from creditreg.domain.errors import Conflict, InvalidInput
+from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.records.classification import add_months
 
@@ -198,3 +199,33 @@ def in_force(
     if valid_until is not None and valid_until < on:
         return False
     return removed_on is None or removed_on > on
+
+
+# --- the other lifecycles of the lists context (design rule 1) ----------------------------
+
+# Op(22), Art 28: an objection to an entry is verified by the designating unit.
+OBJECTION = Lifecycle(
+    "objection",
+    {
+        ("open", "dismiss"): "dismissed",  # the entry's procedure resumes
+        ("open", "uphold"): "upheld",  # an error: the entry is deleted (with its objections)
+        ("open", "close"): "closed",  # the entry was removed while the objection was open
+    },
+)
+
+# RST-1, RST-2, Op(18): an application, decided with the designating unit's consent.
+RESTORATION = Lifecycle(
+    "restoration",
+    {
+        ("pending", "consent"): "consented",
+        ("pending", "refuse"): "refused",
+        ("pending", "close"): "closed",  # the entry ended first (expiry, another removal)
+    },
+)
+
+# LST-9, Op(10): queued for the upper-level platform, then sent (the transport comes with
+# federation).
+UPWARD_REPORT = Lifecycle("upward_report", {("queued", "send"): "sent"})
+
+# STD-1, STD-3: a new version supersedes the current one.
+STANDARD = Lifecycle("standard", {("current", "supersede"): "superseded"})

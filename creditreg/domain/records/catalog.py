@@ -16,8 +16,10 @@ from functools import cached_property
 from typing import Any
 
 from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.kernel.codes import normalise_code, validate_uscc
+from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.privacy import DataCategory, check_field_allowed
-from creditreg.domain.subjects.identifiers import IdType, SubjectKind, normalise_code, validate_uscc
+from creditreg.domain.subjects.identifiers import IdType, SubjectKind
 
 
 class ContentClass(StrEnum):
@@ -474,3 +476,14 @@ def template_from_json(raw: Sequence[Mapping[str, Any]]) -> Template:
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         raise InvalidInput("catalog.bad_template", "a template is a list of fields")
     return Template(tuple(field_from_dict(f) for f in raw))
+
+
+# CAT-2, Art 11: a draft is approved (after any assessment and comment period it needs);
+# a newer approved version retires the older one for new records.
+CATALOG_ITEM = Lifecycle(
+    "catalog_item",
+    {
+        (ItemStatus.DRAFT.value, "approve"): ItemStatus.APPROVED.value,
+        (ItemStatus.APPROVED.value, "retire"): ItemStatus.RETIRED.value,
+    },
+)

@@ -26,7 +26,7 @@ from creditreg.domain.access.principals import (
 )
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.subjects.identifiers import validate_name, validate_uscc
+from creditreg.domain.kernel.codes import validate_name, validate_uscc
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.store.access.tables import api_token, app_user, unit

@@ -21,10 +21,8 @@ from creditreg.domain.kernel.audit import (
 )
 from creditreg.services.context import Context
 from creditreg.store import bulk
+from creditreg.store.kernel.queries import lock_chain
 from creditreg.store.kernel.tables import audit_event
-
-# A constant key for PostgreSQL's transaction-level advisory lock on the chain's tail.
-_CHAIN_LOCK = 7_301_2026
 
 
 def record(
@@ -64,8 +62,7 @@ def record_many(conn: sa.Connection, ctx: Context, actor: Actor, events: Sequenc
     executemany. Returns the last event's seq (0 when there was nothing to write)."""
     if not events:
         return 0
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    lock_chain(conn)
     last = conn.execute(
         sa.select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
     ).first()

@@ -24,8 +24,6 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.store import bulk
 from creditreg.store.kernel.tables import calendar_day, calendar_year, deadline
-from creditreg.store.lists.tables import list_entry, upward_report
-from creditreg.store.records.tables import record
 
 
 def load(conn: sa.Connection) -> WorkingCalendar:
@@ -252,7 +250,8 @@ def recompute(
         result = item.compute(cal)
         if result.due != row.due_date or result.provisional != row.provisional:
             changed += 1
-            _follow(conn, row, result.due)
+            for follower in ctx.registry.followers.get((row.owner_type, row.rule_code), ()):
+                follower(conn, row.owner_id, row.due_date, result.due)
         conn.execute(
             deadline.update()
             .where(deadline.c.id == row.id)
@@ -264,30 +263,6 @@ def recompute(
             )
         )
     return changed
-
-
-def _follow(conn: sa.Connection, row: Any, due: date) -> None:
-    """Owners that keep a deadline's due date beside them (to find what is due by index)."""
-    if row.owner_type == "ingest_batch" and row.rule_code == "verification":
-        conn.execute(
-            record.update()
-            .where(record.c.batch_id == int(row.owner_id), record.c.verify_due == row.due_date)
-            .values(verify_due=due)
-        )
-        return
-    if row.owner_type != "list_entry":
-        return
-    owner = int(row.owner_id)
-    if row.rule_code in ("blacklist_objection", "red_list_announcement"):
-        conn.execute(
-            list_entry.update()
-            .where(list_entry.c.id == owner, list_entry.c.window_due == row.due_date)
-            .values(window_due=due)
-        )
-    elif row.rule_code == "report_upward":
-        conn.execute(
-            upward_report.update().where(upward_report.c.entry_id == owner).values(due_date=due)
-        )
 
 
 def deadlines_for(ctx: Context, owner_type: str, owner_id: str | int) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.deadlines import DeadlineRule
 from creditreg.domain.lists.entries import (
     LIVE,
+    OBJECTION,
     Action,
     EntryStatus,
     RemovalReason,
@@ -44,6 +45,7 @@ from creditreg.services.lists.entry_changes import (
     public_subject,
     remove_rows,
 )
+from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
     entry_objection,
     list_entry,
@@ -506,11 +508,7 @@ def _open_window(conn: sa.Connection, ctx: Context, w: Writer, row: Any, action:
     )
     due: date = stored["due_date"]
     after = transition(ListType(row.list_type), EntryStatus(row.status), action)
-    conn.execute(
-        list_entry.update()
-        .where(list_entry.c.id == row.id)
-        .values(status=after.value, window_due=due, updated_at=ctx.now())
-    )
+    queries.set_entry_status(conn, row.id, after.value, ctx.now(), window_due=due)
     w.history(row.id, action.value, row.status, after.value, detail={"window_due": str(due)})
     return due
 
@@ -586,20 +584,16 @@ def object_to(
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
         after = transition(ListType(row.list_type), EntryStatus(row.status), Action.OBJECT)
-        conn.execute(
-            list_entry.update()
-            .where(list_entry.c.id == entry_id)
-            .values(status=after.value, suspended_from=row.status, updated_at=ctx.now())
-        )
-        conn.execute(
-            entry_objection.insert().values(
-                entry_id=entry_id,
-                objector=objector.strip(),
-                grounds=grounds.strip(),
-                materials=list(materials),
-                received_on=ctx.today(),
-                status="open",
-            )
+        queries.set_entry_status(conn, entry_id, after.value, ctx.now(), suspended_from=row.status)
+        queries.insert_objection(
+            conn,
+            {
+                "entry_id": entry_id,
+                "objector": objector.strip(),
+                "grounds": grounds.strip(),
+                "materials": list(materials),
+                "received_on": ctx.today(),
+            },
         )
         w = Writer(conn, ctx, principal)
         w.history(entry_id, "object", row.status, after.value, grounds.strip())
@@ -632,20 +626,21 @@ def resolve_objection(
             Action.DISMISS_OBJECTION,
             EntryStatus(row.suspended_from),
         )
-        conn.execute(
-            list_entry.update()
-            .where(list_entry.c.id == entry_id)
-            .values(status=after.value, suspended_from=None, updated_at=ctx.now())
-        )
-        conn.execute(
-            entry_objection.update()
-            .where(entry_objection.c.entry_id == entry_id, entry_objection.c.status == "open")
-            .values(
-                status="dismissed",
-                outcome=note.strip(),
-                resolved_on=ctx.today(),
-                resolved_by=principal.actor,
+        queries.set_entry_status(conn, entry_id, after.value, ctx.now(), suspended_from=None)
+        open_ones = conn.execute(
+            sa.select(entry_objection.c.id, entry_objection.c.status).where(
+                entry_objection.c.entry_id == entry_id, entry_objection.c.status == "open"
             )
+        ).all()
+        for o in open_ones:
+            OBJECTION.next(o.status, "dismiss")
+        queries.set_objection_status(
+            conn,
+            [o.id for o in open_ones],
+            "dismissed",
+            outcome=note.strip(),
+            resolved_on=ctx.today(),
+            resolved_by=principal.actor,
         )
         w.history(entry_id, "dismiss_objection", row.status, after.value, note.strip())
         w.flush()
@@ -823,32 +818,23 @@ def publications(ctx: Context, list_type: str | None = None) -> list[dict[str, A
         )
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
-        ended = _ended(conn, [r.entry_id for r in rows if r.kind == "designation"])
-    return [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "channel": r.channel,
-            "list_type": r.list_type,
-            "subject_name": r.subject_name,
-            "content": r.content,
-            "issued_on": r.issued_on.isoformat(),
-            "visible_until": _iso(r.visible_until),
-        }
-        for r in rows
-        if not (r.kind == "designation" and r.entry_id in ended)
-    ]
-
-
-def _ended(conn: sa.Connection, entry_ids: list[int]) -> set[int]:
-    """Entries no longer in force: their designation is no longer published (DIS-4)."""
-    if not entry_ids:
-        return set()
-    return set(
-        conn.execute(
-            sa.select(list_entry.c.id).where(
-                list_entry.c.id.in_(entry_ids),
-                list_entry.c.status == EntryStatus.REMOVED.value,
-            )
-        ).scalars()
-    )
+    # One item per publication, with every channel it is on (not one per channel).
+    items: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        key = (r.entry_id, r.kind, r.issued_on, r.list_type, r.subject_name)
+        item = items.get(key)
+        if item is None:
+            items[key] = {
+                "id": r.id,
+                "entry_id": r.entry_id,
+                "kind": r.kind,
+                "channels": [r.channel],
+                "list_type": r.list_type,
+                "subject_name": r.subject_name,
+                "content": r.content,
+                "issued_on": r.issued_on.isoformat(),
+                "visible_until": _iso(r.visible_until),
+            }
+        else:
+            item["channels"] = sorted({*item["channels"], r.channel})
+    return list(items.values())

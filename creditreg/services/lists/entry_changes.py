@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,10 +18,14 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict
+from creditreg.domain.kernel.audit import digest
 from creditreg.domain.kernel.calendar import WorkingCalendar
 from creditreg.domain.kernel.deadlines import RULES
+from creditreg.domain.kernel.events import DomainEvent, event
 from creditreg.domain.lists.entries import (
     FOLLOWED_BY_SCRUTINY,
+    OBJECTION,
+    RESTORATION,
     Action,
     EntryStatus,
     RemovalReason,
@@ -31,11 +35,12 @@ from creditreg.domain.lists.entries import (
 )
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.privacy import mask_personal_number
+from creditreg.domain.records.classification import add_months
 from creditreg.services.context import Context
-from creditreg.services.kernel import audit
+from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.store import bulk
-from creditreg.store.kernel.tables import deadline
+from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
     entry_objection,
     list_entry,
@@ -113,6 +118,8 @@ class Writer:
         self.events: list[dict[str, Any]] = []
         self.notices: list[dict[str, Any]] = []
         self.audits: list[audit.Event] = []
+        # Events said outright (a deletion in error); history rows become events in flush.
+        self.domain_events: list[DomainEvent] = []
         self.rechecks: set[int] = set()
         self._calendar: WorkingCalendar | None = None
 
@@ -152,7 +159,7 @@ class Writer:
                 entry_id,
                 before={"status": before} if before else None,
                 after={"status": after},
-                detail={"reason": reason} if reason else None,
+                detail=_audit_reason(action, reason),
             )
         )
 
@@ -166,7 +173,9 @@ class Writer:
         visible_until: date | None = None,
         detached: bool = False,
     ) -> None:
-        """A notice about `entry`; `detached` ones outlive it (a correction of an error)."""
+        """A notice about `entry`; `detached` ones outlive it (a correction of an error).
+        A public notice is a publication: its channel, from (issued_on) and until
+        (visible_until) are stored facts, never inferred from the entry's status."""
         self.notices.append(
             {
                 "entry_id": None if detached else entry.id,
@@ -190,12 +199,20 @@ class Writer:
         content: dict[str, Any],
         until: date | None,
         detached: bool = False,
+        channels: Sequence[str] | None = None,
     ) -> None:
-        """DIS-4: on every channel the entry is published on."""
-        for channel in entry.channels:
+        """DIS-4: on the entry's channels (or the `channels` it was actually published on)."""
+        for channel in entry.channels if channels is None else channels:
             self.notice(entry, kind, "public", channel, content, until, detached)
 
+    @property
+    def notice_until(self) -> date:
+        """Removal and correction notices stay published for a configurable period, which
+        the seeds leave open (default 3 months)."""
+        return add_months(self.today, self.ctx.notice_months)
+
     def flush(self) -> None:
+        changed = _entry_events(self.conn, self.events) + self.domain_events
         _insert_dicts(self.conn, list_entry_event, self.events)
         _insert_dicts(self.conn, list_notice, self.notices)
         if self.rechecks:
@@ -210,7 +227,66 @@ class Writer:
             if fresh:
                 self.conn.execute(list_recheck.insert(), fresh)
         audit.record_many(self.conn, self.ctx, self.principal, self.audits)
+        events.emit(self.conn, self.ctx, changed)
         self.events, self.notices, self.audits, self.rechecks = [], [], [], set()
+        self.domain_events = []
+
+
+def _audit_reason(action: str, reason: str) -> dict[str, Any] | None:
+    """A removal's reason is a code; other reasons are free text (objection grounds, a
+    verification's note) and may describe the subject, so the chain keeps their digest:
+    an entry deleted in error leaves nothing readable in the audit log (Op(20))."""
+    if not reason:
+        return None
+    if action == Action.REMOVE.value:
+        return {"reason": reason}
+    return {"reason_digest": digest(reason)}
+
+
+# The event kind of each history action: `list_entry.<past tense>`.
+EVENT_OF_ACTION = {
+    "propose": "proposed",
+    Action.NOTIFY.value: "notified",
+    Action.ANNOUNCE.value: "announced",
+    Action.OBJECT.value: "objected",
+    Action.DISMISS_OBJECTION.value: "objection_dismissed",
+    Action.DESIGNATE.value: "designated",
+    Action.REMOVE.value: "removed",
+}
+
+
+def _entry_events(conn: sa.Connection, history: Sequence[dict[str, Any]]) -> list[DomainEvent]:
+    """One domain event per history row: ids, list, field, statuses, date; a removal's
+    reason code. Never the subject's name, number or the facts (the outbox is read by
+    webhooks and federation)."""
+    if not history:
+        return []
+    ids = sorted({h["entry_id"] for h in history})
+    facts: dict[int, Any] = {}
+    for part in _chunks(ids):
+        for r in conn.execute(
+            sa.select(
+                list_entry.c.id, list_entry.c.list_type, list_entry.c.field, list_entry.c.subject_id
+            ).where(list_entry.c.id.in_(part))
+        ):
+            facts[r.id] = r
+    out = []
+    for h in history:
+        f = facts[h["entry_id"]]
+        payload: dict[str, Any] = {
+            "entry_id": f.id,
+            "list_type": f.list_type,
+            "field": f.field,
+            "subject_id": f.subject_id,
+            "from": h["from_status"],
+            "to": h["to_status"],
+            "on": h["on_date"].isoformat(),
+        }
+        if h["action"] == Action.REMOVE.value:
+            payload["reason"] = h["reason"]
+        kind = EVENT_OF_ACTION.get(h["action"], h["action"])
+        out.append(event(f"list_entry.{kind}", "list_entry", f.id, **payload))
+    return out
 
 
 def _insert_dicts(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -251,13 +327,7 @@ def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> i
     now = ctx.now()
     try:
         with conn.begin_nested():
-            return int(
-                conn.execute(
-                    list_entry.insert()
-                    .values({"created_at": now, "updated_at": now, **values})
-                    .returning(list_entry.c.id)
-                ).scalar_one()
-            )
+            return queries.insert_entry(conn, {"created_at": now, "updated_at": now, **values})
     except sa.exc.IntegrityError:
         raise Conflict(
             "entry.already_listed",
@@ -267,24 +337,20 @@ def insert_entry(conn: sa.Connection, ctx: Context, values: dict[str, Any]) -> i
 
 
 def _update_many(w: Writer, updates: list[dict[str, Any]], **same: Any) -> None:
-    """Set per-entry values (`_id` plus `_column` keys) and shared ones, grouped so that
-    entries getting the same values share one `UPDATE ... WHERE id IN (...)`."""
+    """Set each entry's new status (`_id`, `_status` and other `_column` keys) and shared
+    values, grouped so that entries getting the same values share one UPDATE."""
     groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for u in updates:
         key = tuple(sorted((k[1:], v) for k, v in u.items() if k != "_id"))
         groups.setdefault(key, []).append(u["_id"])
     for key, ids in groups.items():
-        for part in _chunks(ids):
-            w.conn.execute(
-                list_entry.update()
-                .where(list_entry.c.id.in_(part))
-                .values(updated_at=w.now, **dict(key), **same)
-            )
+        values = dict(key)
+        status = values.pop("status")
+        queries.set_entry_status_many(w.conn, ids, status, w.now, **values, **same)
 
 
-def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    return queries.chunks(ids)
 
 
 def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
@@ -332,13 +398,8 @@ def queue_reports(w: Writer, entry_ids: Sequence[int]) -> None:
     due = calendar_service.register_deadlines(
         w.conn, w.ctx, w.calendar, "list_entry", entry_ids, REPORT_UPWARD, w.today
     )
-    _insert_dicts(
-        w.conn,
-        upward_report,
-        [
-            {"entry_id": eid, "due_date": due, "status": "queued", "queued_at": w.now}
-            for eid in entry_ids
-        ],
+    queries.insert_reports(
+        w.conn, [{"entry_id": eid, "due_date": due, "queued_at": w.now} for eid in entry_ids]
     )
 
 
@@ -402,14 +463,19 @@ def remove_rows(
     changes = Changes()
     updates = []
     follow = []
+    rows = list(rows)
+    published = published_channels(w.conn, [r.id for r in rows], w.today)
     for row in rows:
         list_type = ListType(row.list_type)
         check_removal(list_type, reason)
         after = transition(list_type, EntryStatus(row.status), Action.REMOVE)
         updates.append({"_id": row.id, "_status": after.value})
         w.history(row.id, "remove", row.status, after.value, reason.value, {"note": note})
-        if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
-            # Op(20), Art 37: removal announced through the channels used for the entry.
+        channels = published.get(row.id)
+        if channels:
+            # Op(20), Art 37: removal announced through the channels the entry was
+            # actually published on (stored facts: an entry objected to during its notice
+            # window was never public, and its removal is not published either).
             w.publish(
                 row,
                 "removal",
@@ -418,7 +484,8 @@ def remove_rows(
                     "removed_on": w.today.isoformat(),
                     "reason": reason.value,
                 },
-                None,
+                w.notice_until,
+                channels=channels,
             )
         if list_type is ListType.KEY_SCRUTINY:
             w.rechecks.add(row.subject_id)
@@ -426,18 +493,114 @@ def remove_rows(
         if list_type is ListType.BLACKLIST and reason in FOLLOWED_BY_SCRUTINY:
             follow.append(row)
     _update_many(w, updates, removed_on=w.today, removal_reason=reason.value)
-    for part in _chunks(changes.removed):
-        w.conn.execute(
-            restoration_application.update()
-            .where(
-                restoration_application.c.entry_id.in_(part),
-                restoration_application.c.status == "pending",
-            )
-            .values(status="closed", note=f"entry removed: {reason.value}")
-        )
+    end_publications(w, changes.removed)
+    close_pending(w, changes.removed, f"entry removed: {reason.value}")
     if follow:
         changes.merge(_key_scrutiny_after(w, follow, scrutiny_months))
     return changes
+
+
+# The publications of an entry itself (not its removal or correction notices).
+ENTRY_PUBLICATIONS = ("designation", "announcement", "alert")
+
+
+def published_channels(
+    conn: sa.Connection, entry_ids: Sequence[int], today: date
+) -> dict[int, list[str]]:
+    """The channels each entry has actually been published on (stored publications)."""
+    found: dict[int, set[str]] = {}
+    for part in _chunks(sorted(set(entry_ids))):
+        for r in conn.execute(
+            sa.select(list_notice.c.entry_id, list_notice.c.channel).where(
+                list_notice.c.entry_id.in_(part),
+                list_notice.c.audience == "public",
+                list_notice.c.kind.in_(ENTRY_PUBLICATIONS),
+                list_notice.c.issued_on <= today,
+            )
+        ):
+            found.setdefault(r.entry_id, set()).add(r.channel)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def end_publications(w: Writer, entry_ids: Sequence[int]) -> None:
+    """DIS-4: an entry is published exactly while it is in force; when it ends early its
+    publications end the day before (a lifted big-data warning's alert included)."""
+    yesterday = w.today - timedelta(days=1)
+    for part in _chunks(entry_ids):
+        w.conn.execute(
+            list_notice.update()
+            .where(
+                list_notice.c.entry_id.in_(part),
+                list_notice.c.audience == "public",
+                list_notice.c.kind.in_(ENTRY_PUBLICATIONS),
+                sa.or_(
+                    list_notice.c.visible_until.is_(None), list_notice.c.visible_until >= w.today
+                ),
+            )
+            .values(visible_until=yesterday)
+        )
+
+
+def close_pending(w: Writer, entry_ids: Sequence[int], why: str) -> None:
+    """When entries end, what was pending on them ends too, each through its lifecycle:
+    restoration applications are closed, and open objections are closed with the reason
+    (an objection left open on a removed entry would wait forever)."""
+    if not entry_ids:
+        return
+    apps: list[Any] = []
+    objections: list[Any] = []
+    for part in _chunks(entry_ids):
+        apps += w.conn.execute(
+            sa.select(restoration_application.c.id, restoration_application.c.status).where(
+                restoration_application.c.entry_id.in_(part),
+                restoration_application.c.status == "pending",
+            )
+        ).all()
+        objections += w.conn.execute(
+            sa.select(entry_objection.c.id, entry_objection.c.status).where(
+                entry_objection.c.entry_id.in_(part), entry_objection.c.status == "open"
+            )
+        ).all()
+    for a in apps:
+        RESTORATION.next(a.status, "close")
+    for o in objections:
+        OBJECTION.next(o.status, "close")
+    queries.set_restoration_status(w.conn, [a.id for a in apps], "closed", note=why)
+    queries.set_objection_status(
+        w.conn,
+        [o.id for o in objections],
+        "closed",
+        outcome=why,
+        resolved_on=w.today,
+        resolved_by=w.principal.actor,
+    )
+    for a in apps:
+        w.domain_events.append(
+            event(
+                "restoration_application.closed", "restoration_application", a.id, on=str(w.today)
+            )
+        )
+        w.audits.append(
+            audit.Event(
+                "restoration.close",
+                "restoration_application",
+                a.id,
+                before={"status": a.status},
+                after={"status": "closed"},
+                detail={"reason": why},
+            )
+        )
+    for o in objections:
+        w.audits.append(
+            audit.Event(
+                "objection.close",
+                "entry_objection",
+                o.id,
+                before={"status": o.status},
+                after={"status": "closed"},
+                detail={"reason": why},
+            )
+        )
 
 
 def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> Changes:
@@ -471,7 +634,7 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
         )
     if not values:
         return changes
-    _insert_dicts(w.conn, list_entry, values)
+    queries.insert_entries(w.conn, values)
     # One live key-scrutiny entry per subject and field (the unique index): find the ids.
     made = {
         (e.subject_id, e.field): e.id
@@ -504,20 +667,62 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
     had been published, a correction goes out on the same channels (Op(23))."""
     list_type = ListType(row.list_type)
     transition(list_type, EntryStatus(row.status), Action.DELETE_ERROR)
-    if row.status in (EntryStatus.DESIGNATED, EntryStatus.ANNOUNCED, EntryStatus.OBJECTED):
+    channels = published_channels(w.conn, [row.id], w.today).get(row.id)
+    if channels:
+        # Op(23): where it had been public, a correction on the same channels.
         w.publish(
             row,
             "correction",
             {"correction": "the entry was made in error and has been deleted"},
-            None,
+            w.notice_until,
             detached=True,
+            channels=channels,
         )
     if list_type is ListType.KEY_SCRUTINY:
         w.rechecks.add(row.subject_id)
-    # The history goes too: an error entry is not stored (Op(20)). The audit chain keeps
-    # only that an entry was deleted, by whom and why, without its content.
+    # The history goes too: an error entry is not stored (Op(20)). What it owned is
+    # deleted by the erasers registered for list entries (erase_owned below); the outbox
+    # keeps only ids, kinds, times and digests of its events, and the audit chain only
+    # that an entry was deleted, by whom, and the digest of why.
     w.events = [e for e in w.events if e["entry_id"] != row.id]
     w.notices = [n for n in w.notices if n["entry_id"] != row.id]
+    events.erase(w.conn, w.ctx, "list_entry", str(row.id))
+    w.conn.execute(list_entry.delete().where(list_entry.c.id == row.id))
+    w.audits.append(
+        audit.Event(
+            "entry.delete_error",
+            "list_entry",
+            row.id,
+            before={"status": row.status},
+            detail={"note_digest": digest(note), "list_type": row.list_type},
+        )
+    )
+    w.domain_events.append(
+        event(
+            "list_entry.deleted_in_error",
+            "list_entry",
+            row.id,
+            entry_id=row.id,
+            list_type=row.list_type,
+            on=w.today.isoformat(),
+        )
+    )
+    return Changes(deleted=[row.id])
+
+
+def erase_owned(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
+    """The rows an entry owns, deleted with it when it was made in error (RST-5, Op(20));
+    registered at bootstrap as the eraser of list entries. Returns the owned objects whose
+    events lose their payloads too."""
+    owner = int(entry_id)
+    owned = [
+        ("restoration_application", str(i))
+        for i in conn.execute(
+            sa.select(restoration_application.c.id).where(
+                restoration_application.c.entry_id == owner
+            )
+        ).scalars()
+    ]
     for table in (
         list_entry_record,
         list_entry_event,
@@ -526,20 +731,5 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
         restoration_application,
         upward_report,
     ):
-        w.conn.execute(table.delete().where(table.c.entry_id == row.id))
-    w.conn.execute(
-        deadline.delete().where(
-            deadline.c.owner_type == "list_entry", deadline.c.owner_id == str(row.id)
-        )
-    )
-    w.conn.execute(list_entry.delete().where(list_entry.c.id == row.id))
-    w.audits.append(
-        audit.Event(
-            "entry.delete_error",
-            "list_entry",
-            row.id,
-            before={"status": row.status},
-            detail={"note": note, "list_type": row.list_type},
-        )
-    )
-    return Changes(deleted=[row.id])
+        conn.execute(table.delete().where(table.c.entry_id == owner))
+    return owned

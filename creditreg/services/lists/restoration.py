@@ -15,6 +15,8 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.deadlines import RULES
+from creditreg.domain.kernel.events import event
+from creditreg.domain.lists.entries import RESTORATION as RESTORATION_LIFECYCLE
 from creditreg.domain.lists.entries import EntryStatus, RemovalReason
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.records.classification import add_months
@@ -22,6 +24,7 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists.entries import entry_row, view
 from creditreg.services.lists.entry_changes import Writer, remove_rows
+from creditreg.store.lists import queries
 from creditreg.store.lists.tables import restoration_application
 
 RESTORATION = RULES["restoration"]  # Art 43: within 1 working day once eligible
@@ -68,18 +71,16 @@ def apply(
                 "restoration.pending", f"application {pending.id} for this entry is pending"
             )
         w = Writer(conn, ctx, principal)
-        app_id = conn.execute(
-            restoration_application.insert()
-            .values(
-                entry_id=entry_id,
-                applicant=applicant.strip(),
-                evidence=evidence.strip(),
-                received_on=today,
-                due_date=today,
-                status="pending",
-            )
-            .returning(restoration_application.c.id)
-        ).scalar_one()
+        app_id = queries.insert_restoration(
+            conn,
+            {
+                "entry_id": entry_id,
+                "applicant": applicant.strip(),
+                "evidence": evidence.strip(),
+                "received_on": today,
+                "due_date": today,
+            },
+        )
         stored = calendar_service.register_deadline(
             conn, ctx, w.calendar, "restoration_application", app_id, RESTORATION, today
         )
@@ -94,6 +95,17 @@ def apply(
             row.status,
             row.status,
             detail={"application": app_id, "method": row.restoration_method},
+        )
+        w.domain_events.append(
+            event(
+                "restoration_application.received",
+                "restoration_application",
+                app_id,
+                application_id=app_id,
+                entry_id=entry_id,
+                subject_id=row.subject_id,
+                due_date=stored["due_date"].isoformat(),
+            )
         )
         w.flush()
         return {
@@ -120,7 +132,9 @@ def decide(
         if app is None:
             raise NotFound("restoration.not_found", f"no restoration application {application_id}")
         row = entry_row(conn, app.entry_id)
-        if principal.unit_id is not None and principal.unit_id != row.designating_unit_id:
+        # RST-2, Op(18): only the designating unit consents, from every interface; the
+        # platform operator is not it (unless the platform itself made the entry).
+        if principal.unit_id != row.designating_unit_id:
             raise Forbidden(
                 "restoration.not_designating_unit",
                 f"only unit {row.designating_unit_id}, which designated entry {row.id}, "
@@ -128,17 +142,27 @@ def decide(
             )
         if app.status != "pending":
             raise Conflict("restoration.decided", f"application {application_id} is {app.status}")
-        conn.execute(
-            restoration_application.update()
-            .where(restoration_application.c.id == application_id)
-            .values(
-                status="consented" if consent else "refused",
-                decided_on=ctx.today(),
-                decided_by=principal.actor,
-                note=note.strip(),
-            )
+        after = RESTORATION_LIFECYCLE.next(app.status, "consent" if consent else "refuse")
+        queries.set_restoration_status(
+            conn,
+            [application_id],
+            after,
+            decided_on=ctx.today(),
+            decided_by=principal.actor,
+            note=note.strip(),
         )
         w = Writer(conn, ctx, principal)
+        w.domain_events.append(
+            event(
+                f"restoration_application.{after}",
+                "restoration_application",
+                application_id,
+                application_id=application_id,
+                entry_id=row.id,
+                subject_id=row.subject_id,
+                on=ctx.today().isoformat(),
+            )
+        )
         w.history(
             row.id,
             "restoration_consented" if consent else "restoration_refused",

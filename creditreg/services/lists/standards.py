@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, NotFound
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.lists.entries import STANDARD
 from creditreg.domain.lists.standards import StandardDraft
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.lists import entries
 from creditreg.services.lists.rules import Standard, current, from_row, load, qualifying
+from creditreg.store.lists import queries
 from creditreg.store.lists.tables import list_entry, standard
 from creditreg.store.subjects.tables import subject
 
@@ -43,12 +45,12 @@ def publish(ctx: Context, principal: Principal, draft: StandardDraft) -> tuple[S
             )
         version = previous.version + 1 if previous else 1
         if previous is not None:
-            conn.execute(
-                standard.update().where(standard.c.id == previous.id).values(status="superseded")
+            queries.set_standard_status(
+                conn, previous.id, STANDARD.next(previous.status, "supersede")
             )
-        new_id = conn.execute(
-            standard.insert()
-            .values(
+        new_id = queries.insert_standard(
+            conn,
+            dict(
                 code=draft.code,
                 version=version,
                 field=draft.field,
@@ -67,13 +69,11 @@ def publish(ctx: Context, principal: Principal, draft: StandardDraft) -> tuple[S
                 restoration_after_months=draft.restoration.after_months,
                 scrutiny_months=draft.scrutiny_months,
                 measures=list(draft.measures),
-                status="current",
                 unit_id=principal.unit_id,
                 published_by=principal.actor,
                 published_at=ctx.now(),
-            )
-            .returning(standard.c.id)
-        ).scalar_one()
+            ),
+        )
         published = load(conn, new_id)
         audit.record(
             conn,

@@ -12,6 +12,7 @@ from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.records.catalog import (
+    CATALOG_ITEM,
     Character,
     ContentClass,
     Disclosure,
@@ -27,6 +28,7 @@ from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.store.access.tables import unit
+from creditreg.store.records import queries
 from creditreg.store.records.tables import catalog_item
 
 
@@ -206,14 +208,19 @@ def draft_item(
             "untrustworthy_class": draft.untrustworthy_class,
             "serious_class": draft.serious_class,
             "fee_arrears": draft.fee_arrears,
-            "status": ItemStatus.DRAFT.value,
             "updated_on": ctx.today(),
             "created_at": ctx.now(),
         }
-        new_id = conn.execute(
-            catalog_item.insert().values(**values).returning(catalog_item.c.id)
-        ).scalar_one()
-        audit.record(conn, ctx, principal, "catalog.draft", "catalog_item", new_id, after=values)
+        new_id = queries.insert_item(conn, values)
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "catalog.draft",
+            "catalog_item",
+            new_id,
+            after={**values, "status": ItemStatus.DRAFT.value},
+        )
         return _item(conn.execute(sa.select(catalog_item).where(catalog_item.c.id == new_id)).one())
 
 
@@ -268,23 +275,21 @@ def approve(ctx: Context, principal: Principal, item_id: int) -> CatalogItem:
             comment_end=row.comment_end,
             today=ctx.today(),
         )
-        conn.execute(
-            catalog_item.update()
-            .where(
+        # The code's earlier approved version is retired for new records (CAT-2).
+        for earlier in conn.execute(
+            sa.select(catalog_item.c.id, catalog_item.c.status).where(
                 catalog_item.c.code == row.code,
                 catalog_item.c.status == ItemStatus.APPROVED.value,
             )
-            .values(status=ItemStatus.RETIRED.value)
-        )
-        conn.execute(
-            catalog_item.update()
-            .where(catalog_item.c.id == item_id)
-            .values(
-                status=ItemStatus.APPROVED.value,
-                approved_by=principal.actor,
-                approved_at=ctx.now(),
-                updated_on=ctx.today(),
-            )
+        ).all():
+            queries.set_item_status(conn, earlier.id, CATALOG_ITEM.next(earlier.status, "retire"))
+        queries.set_item_status(
+            conn,
+            item_id,
+            CATALOG_ITEM.next(row.status, "approve"),
+            approved_by=principal.actor,
+            approved_at=ctx.now(),
+            updated_on=ctx.today(),
         )
         audit.record(
             conn,

@@ -1,9 +1,11 @@
-"""What happens to a record after receipt: withdrawal (ING-7), review outcome (ING-5),
-archiving when its display period ends (DIS-2) or on the subject's request (RST-6)."""
+"""What happens to a record after receipt: verification (ING-2), withdrawal (ING-7),
+review outcome (ING-5), archiving when its display period ends (DIS-2) or on the
+subject's request (RST-6). Every status change goes through `move`/`move_many`: the
+domain's transition table, the status write, the event and the audit event."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,17 +13,105 @@ import sqlalchemy as sa
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.lists.entries import EntryStatus
-from creditreg.domain.lists.standards import ListType
+from creditreg.domain.kernel.events import event
+from creditreg.domain.records.lifecycle import EVENT, LIVE, RecordAction, RecordStatus, transition
 from creditreg.services.context import Context
-from creditreg.services.kernel import audit
-from creditreg.services.lists import entries
-from creditreg.services.records.records import RecordStatus
-from creditreg.store.kernel.tables import domain_event
-from creditreg.store.lists.tables import list_entry
+from creditreg.services.kernel import audit, events
+from creditreg.store.records import queries
 from creditreg.store.records.tables import record
 
-LIVE = (RecordStatus.RECEIVED, RecordStatus.VERIFIED)
+
+def move(
+    conn: sa.Connection,
+    ctx: Context,
+    principal: Principal,
+    row: Any,
+    action: RecordAction,
+    *,
+    detail: dict[str, Any] | None = None,
+    **values: Any,
+) -> RecordStatus:
+    """The one guarded transition of a record: checked against the domain's table before
+    anything changes, then the status (with `values`), the event and the audit event."""
+    after = transition(row.status, action)
+    queries.set_record_status(conn, row.id, after.value, **values)
+    events.emit(
+        conn,
+        ctx,
+        [
+            event(
+                EVENT[action],
+                "record",
+                row.id,
+                record_id=row.id,
+                subject_id=row.subject_id,
+                catalog_item_id=row.catalog_item_id,
+                providing_unit_id=row.providing_unit_id,
+                **{"from": row.status, "to": after.value, "on": ctx.today().isoformat()},
+            )
+        ],
+    )
+    audit.record(
+        conn,
+        ctx,
+        principal,
+        f"record.{action.value}",
+        "record",
+        row.id,
+        before={"status": row.status},
+        after={"status": after.value},
+        detail=detail,
+    )
+    return after
+
+
+def move_many(
+    conn: sa.Connection,
+    ctx: Context,
+    principal: Principal,
+    rows: Sequence[Any],
+    action: RecordAction,
+    **values: Any,
+) -> int:
+    """`move` for a set (the sweep): grouped by status, one UPDATE per chunk, the events
+    and audit events each in one statement."""
+    by_after: dict[RecordStatus, list[int]] = {}
+    changed = []
+    today = ctx.today().isoformat()
+    for row in rows:
+        after = transition(row.status, action)
+        by_after.setdefault(after, []).append(row.id)
+        changed.append(
+            event(
+                EVENT[action],
+                "record",
+                row.id,
+                record_id=row.id,
+                subject_id=row.subject_id,
+                catalog_item_id=row.catalog_item_id,
+                providing_unit_id=row.providing_unit_id,
+                **{"from": row.status, "to": after.value, "on": today},
+            )
+        )
+    for after, ids in by_after.items():
+        queries.set_record_status_many(conn, ids, after.value, **values)
+    events.emit(conn, ctx, changed)
+    audit.record_many(
+        conn,
+        ctx,
+        principal,
+        [
+            audit.Event(
+                f"record.{action.value}",
+                "record",
+                e.object_id,
+                before={"status": e.payload["from"]},
+                after={"status": e.payload["to"]},
+            )
+            for e in changed
+        ],
+    )
+    return len(changed)
 
 
 def _live_record(conn: sa.Connection, principal: Principal, record_id: int) -> Any:
@@ -35,37 +125,10 @@ def _live_record(conn: sa.Connection, principal: Principal, record_id: int) -> A
     return row
 
 
-def emit(
-    conn: sa.Connection,
-    ctx: Context,
-    kind: str,
-    object_type: str,
-    object_id: Any,
-    payload: dict[str, Any],
-) -> None:
-    """A domain event: stored for pollers, and handed to in-process subscribers inside the
-    same transaction (so a withdrawal revokes its entries the same day, ING-7)."""
-    conn.execute(
-        domain_event.insert().values(
-            kind=kind,
-            object_type=object_type,
-            object_id=str(object_id),
-            payload=payload,
-            occurred_at=ctx.now(),
-        )
-    )
-    for handler in SUBSCRIBERS.get(kind, ()):
-        handler(conn, ctx, payload)
-
-
-def _revoke_entries(conn: sa.Connection, ctx: Context, payload: dict[str, Any]) -> None:
-    entries.revoke_resting_on(conn, ctx, SYSTEM, int(payload["record_id"]))
-
-
-# Who reacts to which domain event, in-process. Later parts (measures) add theirs here.
-SUBSCRIBERS: dict[str, tuple[Callable[[sa.Connection, Context, dict[str, Any]], None], ...]] = {
-    "record.withdrawn": (_revoke_entries,),
-}
+# Extension point: conditions over a record's subject under which its display is held
+# open past its display period. Lists registers the blacklist's (DIS-2, Art 19).
+DISPLAY_HOLDS = "records.display_holds"
+DisplayHold = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
 
 
 def withdraw(ctx: Context, principal: Principal, record_id: int, reason: str) -> dict[str, Any]:
@@ -75,40 +138,15 @@ def withdraw(ctx: Context, principal: Principal, record_id: int, reason: str) ->
         raise InvalidInput("record.no_reason", "say which decision revoked the record's basis")
     with ctx.db.write() as conn:
         row = _live_record(conn, principal, record_id)
-        if row.status == RecordStatus.WITHDRAWN:
-            raise Conflict("record.already_withdrawn", f"record {record_id} was withdrawn already")
-        conn.execute(
-            record.update()
-            .where(record.c.id == record_id)
-            .values(
-                status=RecordStatus.WITHDRAWN,
-                withdrawn_at=ctx.now(),
-                withdraw_reason=reason.strip(),
-            )
-        )
-        emit(
-            conn,
-            ctx,
-            "record.withdrawn",
-            "record",
-            record_id,
-            {
-                "record_id": record_id,
-                "subject_id": row.subject_id,
-                "reason": reason.strip(),
-                "withdrawn_on": ctx.today().isoformat(),
-            },
-        )
-        audit.record(
+        move(
             conn,
             ctx,
             principal,
-            "record.withdraw",
-            "record",
-            record_id,
-            before={"status": row.status},
-            after={"status": RecordStatus.WITHDRAWN},
+            row,
+            RecordAction.WITHDRAW,
             detail={"reason": reason.strip()},
+            withdrawn_at=ctx.now(),
+            withdraw_reason=reason.strip(),
         )
     return {"id": record_id, "status": RecordStatus.WITHDRAWN}
 
@@ -151,38 +189,36 @@ def archive_due(ctx: Context, principal: Principal = SYSTEM) -> int:
     """DIS-2, Art 19: archive every live record whose display period has ended. Idempotent;
     found by the display_until index, so its cost follows what is due."""
     today = ctx.today()
-    # DIS-2, Art 19: while the subject is on a blacklist its display is extended.
-    blacklisted = sa.exists().where(
-        list_entry.c.subject_id == record.c.subject_id,
-        list_entry.c.list_type == ListType.BLACKLIST.value,
-        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
-        list_entry.c.designated_on.is_not(None),
-    )
+    # DIS-2, Art 19: display is extended while a registered hold applies (a blacklist).
+    holds: list[DisplayHold] = ctx.registry.extensions.get(DISPLAY_HOLDS, [])
+    held = sa.or_(sa.false(), *(hold(record.c.subject_id) for hold in holds))
     with ctx.db.write() as conn:
-        due = (
-            sa.select(record.c.id)
+        due = conn.execute(
+            sa.select(
+                record.c.id,
+                record.c.status,
+                record.c.subject_id,
+                record.c.catalog_item_id,
+                record.c.providing_unit_id,
+            )
             # (status, display_until): live records by the end of their display period,
             # so the archived ones are never read again.
-            .where(record.c.status.in_(LIVE), record.c.display_until < today, ~blacklisted)
-        )
-        result = conn.execute(
-            record.update()
-            .where(record.c.id.in_(due.scalar_subquery()))
-            .values(
-                status=RecordStatus.ARCHIVED, archived_at=ctx.now(), archive_reason="display_ended"
+            .where(
+                record.c.status.in_([s.value for s in LIVE]),
+                record.c.display_until < today,
+                ~held,
             )
+            .order_by(record.c.id)
+        ).all()
+        archived = move_many(
+            conn,
+            ctx,
+            principal,
+            due,
+            RecordAction.ARCHIVE,
+            archived_at=ctx.now(),
+            archive_reason="display_ended",
         )
-        archived = int(result.rowcount or 0)
-        if archived:
-            audit.record(
-                conn,
-                ctx,
-                principal,
-                "record.archive_due",
-                "record",
-                "*",
-                detail={"archived": archived, "on": today.isoformat()},
-            )
     return archived
 
 
@@ -198,55 +234,20 @@ def request_archiving(
         row = conn.execute(sa.select(record).where(record.c.id == record_id)).first()
         if row is None:
             raise NotFound("record.not_found", f"no record {record_id}")
-        if row.status not in LIVE:
-            raise Conflict("record.not_live", f"record {record_id} is {row.status}")
         if row.display_until is None or row.display_until >= ctx.today():
             until = row.display_until.isoformat() if row.display_until else "long-term"
             raise Conflict(
                 "record.display_not_ended",
                 f"the record is displayed until {until}; archiving is due after it",
             )
-        conn.execute(
-            record.update()
-            .where(record.c.id == record_id)
-            .values(
-                status=RecordStatus.ARCHIVED,
-                archived_at=ctx.now(),
-                archive_reason="subject_request",
-            )
-        )
-        audit.record(
+        move(
             conn,
             ctx,
             principal,
-            "record.archive_requested",
-            "record",
-            record_id,
+            row,
+            RecordAction.ARCHIVE,
             detail={"applicant": applicant.strip()},
+            archived_at=ctx.now(),
+            archive_reason="subject_request",
         )
     return {"id": record_id, "status": RecordStatus.ARCHIVED, "applicant": applicant.strip()}
-
-
-def events(
-    ctx: Context, principal: Principal, after_id: int = 0, limit: int = 100
-) -> list[dict[str, Any]]:
-    """Domain events in order, for subscribers polling from their last id."""
-    principal.require(Permission.RECORDS_VERIFY)
-    with ctx.db.read() as conn:
-        rows = conn.execute(
-            sa.select(domain_event)
-            .where(domain_event.c.id > after_id)
-            .order_by(domain_event.c.id)
-            .limit(max(1, min(limit, 1000)))
-        ).all()
-    return [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "object_type": r.object_type,
-            "object_id": r.object_id,
-            "payload": r.payload,
-            "occurred_at": r.occurred_at.isoformat(),
-        }
-        for r in rows
-    ]

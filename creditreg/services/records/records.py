@@ -22,6 +22,7 @@ from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInp
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.kernel.deadlines import RULES
+from creditreg.domain.kernel.events import event
 from creditreg.domain.privacy import (
     CONSENT_WARNING,
     FORBIDDEN,
@@ -36,6 +37,7 @@ from creditreg.domain.records.classification import (
     discipline_block,
     display_until,
 )
+from creditreg.domain.records.lifecycle import RecordStatus
 from creditreg.domain.subjects.identifiers import (
     IdType,
     SubjectKind,
@@ -43,24 +45,17 @@ from creditreg.domain.subjects.identifiers import (
     parse_identifier,
 )
 from creditreg.services.context import Context
-from creditreg.services.kernel import audit
+from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.records.catalog import CatalogItem, find
 from creditreg.store import bulk
 from creditreg.store.access.tables import unit
+from creditreg.store.records import queries
 from creditreg.store.records.tables import consent, ingest_batch, record
 from creditreg.store.subjects.tables import subject
 
 CHUNK = 2000
 MAX_REPORTED = 1000  # rejected rows reported in full; beyond that, counted
-
-
-class RecordStatus:
-    RECEIVED = "received"
-    VERIFIED = "verified"
-    RETURNED = "returned"
-    WITHDRAWN = "withdrawn"
-    ARCHIVED = "archived"
 
 
 @dataclass(frozen=True)
@@ -114,26 +109,6 @@ def digest_rows(rows: Iterable[Mapping[str, Any]]) -> str:
     return h.hexdigest()
 
 
-_RECORD_COLUMNS = (
-    "catalog_item_id",
-    "subject_id",
-    "providing_unit_id",
-    "batch_id",
-    "data",
-    "self_declared",
-    "status",
-    "character",
-    "disclosure",
-    "decision_date",
-    "received_at",
-    "verify_due",
-    "untrustworthy_class",
-    "serious_class",
-    "severity",
-    "final_on",
-    "discipline_block",
-    "display_until",
-)
 _SUBJECT_COLUMNS = ("kind", "id_type", "id_number", "name", "created_at", "updated_at")
 
 
@@ -174,8 +149,8 @@ class _Batch:
         self.rejected: list[Rejection] = []
         self.rejected_count = 0
         self.rows = 0
-        self.record_sql = bulk.insert_sql(conn, record, _RECORD_COLUMNS)
-        self.record_procs = bulk.processors(conn, record, _RECORD_COLUMNS)
+        self.record_sql = queries.record_insert_sql(conn)
+        self.record_procs = bulk.processors(conn, record, queries.RECORD_COLUMNS)
         self.role_names = {role: spec.name for role, spec in item.template.role_fields.items()}
         # Columns 0-3 and 5-8 are the same on every row; 4 (data) and 9 on are the row's.
         self.constant_head = [
@@ -196,7 +171,7 @@ class _Batch:
         # received_at and verify_due (10, 11) are the batch's too: converted here once.
         self.received_p = _once(self.record_procs[10], self.now)
         self.verify_due_p = _once(self.record_procs[11], verify_due)
-        varying = [4, 9, *range(12, len(_RECORD_COLUMNS))]
+        varying = [4, 9, *range(12, len(queries.RECORD_COLUMNS))]
         self.row_procs = [(i, self.record_procs[i]) for i in varying if self.record_procs[i]]
         self.subject_sql = bulk.insert_sql(conn, subject, _SUBJECT_COLUMNS)
         self.subject_procs = bulk.processors(conn, subject, _SUBJECT_COLUMNS)
@@ -280,7 +255,7 @@ class _Batch:
             rows.append(self.record_row(subject_id, clean, classified))
         if self.rejected_count:
             return  # the batch will be rolled back: keep validating, stop writing
-        bulk.executemany(self.conn, self.record_sql, rows)
+        queries.insert_records(self.conn, self.record_sql, rows)
         self.stored += len(rows)
 
     def record_row(
@@ -532,6 +507,26 @@ def _submit(
                 "source": source,
                 "self_declared": self_declared,
             },
+        )
+        # One event a batch, not a row (issue 8): consumers read the batch's records.
+        events.emit(
+            conn,
+            ctx,
+            [
+                event(
+                    "ingest_batch.received",
+                    "ingest_batch",
+                    batch_id,
+                    batch_id=batch_id,
+                    providing_unit_id=unit_id,
+                    catalog_item_id=item.id,
+                    catalog=item.code,
+                    version=item.version,
+                    rows=batch.rows,
+                    stored=batch.stored,
+                    verify_due=deadline["due_date"].isoformat(),
+                )
+            ],
         )
     return BatchResult(
         batch_id, batch.stored, rows=batch.rows, verify_due=deadline["due_date"].isoformat()

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.records.lifecycle import RecordAction, RecordStatus
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.services.records.records import RecordStatus
+from creditreg.services.records import lifecycle
 from creditreg.store.access.tables import notification
 from creditreg.store.kernel.tables import deadline
 from creditreg.store.records.tables import catalog_item, record
@@ -117,15 +118,15 @@ def verify(
             raise NotFound("record.not_found", f"no record {record_id}")
         if row.status != RecordStatus.RECEIVED:
             raise Conflict("verification.not_pending", f"record {record_id} is {row.status}")
-        status = RecordStatus.VERIFIED if passed else RecordStatus.RETURNED
-        conn.execute(
-            record.update()
-            .where(record.c.id == record_id)
-            .values(
-                status=status,
-                verified_at=ctx.now(),
-                returned_reasons=None if passed else clean_reasons,
-            )
+        lifecycle.move(
+            conn,
+            ctx,
+            principal,
+            row,
+            RecordAction.VERIFY if passed else RecordAction.RETURN,
+            detail={"reasons": clean_reasons} if clean_reasons else None,
+            verified_at=ctx.now(),
+            returned_reasons=None if passed else clean_reasons,
         )
         if not passed:
             conn.execute(
@@ -140,16 +141,6 @@ def verify(
                     created_at=ctx.now(),
                 )
             )
-        audit.record(
-            conn,
-            ctx,
-            principal,
-            f"record.{status}",
-            "record",
-            record_id,
-            before={"status": row.status},
-            after={"status": status, "reasons": clean_reasons},
-        )
         return _record_dict(conn.execute(sa.select(record).where(record.c.id == record_id)).one())
 
 

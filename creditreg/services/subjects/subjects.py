@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.kernel.codes import validate_name
 from creditreg.domain.subjects.identifiers import (
     Identifier,
     IdType,
@@ -22,7 +23,6 @@ from creditreg.domain.subjects.identifiers import (
     check_link,
     parse_identifier,
     validate_lei,
-    validate_name,
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit

@@ -74,7 +74,9 @@ audit_event = sa.Table(
 )
 
 
-# Domain events for later parts to subscribe to (ING-7: a withdrawal revokes what rests on it).
+# The transactional outbox: every domain event, written in the transaction of its change.
+# Ids are assigned under the audit chain's lock (PostgreSQL) or SQLite's write lock, so
+# they grow in commit order and a cursor over them never skips a late commit.
 domain_event = sa.Table(
     "domain_event",
     metadata,
@@ -84,6 +86,21 @@ domain_event = sa.Table(
     sa.Column("object_id", sa.String(64), nullable=False),
     sa.Column("payload", sa.JSON, nullable=False),
     sa.Column("occurred_at", UTCDateTime, nullable=False),
+    # SHA-256 of the canonical payload: what stays when an erased object's payload is
+    # purged (an entry deleted in error, Op(20)).
+    sa.Column("payload_digest", sa.String(64), nullable=True),
+    sa.Column("purged_at", UTCDateTime, nullable=True),
+    sa.Index("ix_domain_event_object", "object_type", "object_id"),
+)
+
+# Durable cursors of the outbox consumers (webhooks, federation, feeds), one per name:
+# the id of the last event the consumer has finished with (at-least-once delivery).
+outbox_cursor = sa.Table(
+    "outbox_cursor",
+    metadata,
+    sa.Column("consumer", sa.String(80), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
 

@@ -354,7 +354,7 @@ def test_clock_cannot_be_moved_on_a_real_clock(ctx: Context) -> None:
     from creditreg.clock import SystemClock
 
     demo.load(ctx)
-    real = Context(ctx.db, SystemClock())
+    real = Context(ctx.db, SystemClock(), registry=ctx.registry)
     with TestClient(create_app(real)) as client:
         assert client.get("/api/v1/clock").json()["real"] is True
         admin = client.post(

@@ -307,11 +307,13 @@ def test_withdrawal_and_events_over_http__ING_7_ING_5(api: TestClient) -> None:
             headers=bearer("provider"),
         ),
         409,
-        "record.already_withdrawn",
+        "record.illegal_transition",
     )
-    [event] = api.get("/api/v1/events", headers=bearer("platform")).json()
-    assert event["kind"] == "record.withdrawn" and event["payload"]["record_id"] == second
-    assert api.get(f"/api/v1/events?after={event['id']}", headers=bearer("platform")).json() == []
+    page = api.get("/api/v1/events", headers=bearer("platform")).json()
+    [event] = [e for e in page["events"] if e["kind"] == "record.withdrawn"]
+    assert event["payload"]["record_id"] == second and event["object_id"] == str(second)
+    later = api.get(f"/api/v1/events?after={page['next']}", headers=bearer("platform")).json()
+    assert later == {"events": [], "next": page["next"]}
 
 
 def test_cli_sweep_archives_due_records_once__DIS_2(db: DbTarget, ctx: Context) -> None:
@@ -394,7 +396,7 @@ def test_cli_catalog_and_record_lifecycle__CAT_2_ING_2_ING_7_CAL_3(
         == "record 2 withdrawn"
     )
     again = cli("records", "withdraw", "2", "--reason", "x")
-    assert again.exit_code == 4 and "[record.already_withdrawn]" in again.stderr
+    assert again.exit_code == 4 and "[record.illegal_transition]" in again.stderr
 
 
 def test_archiving_on_the_subjects_request_through_the_cli_and_api__RST_6(

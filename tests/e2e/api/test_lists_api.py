@@ -180,7 +180,8 @@ def test_restoration_over_http_needs_the_designating_units_consent__RST_1_RST_2_
     ).json()
     assert len(scrutiny) == 1 and scrutiny[0]["validity_months"] == 12
     removal = [p for p in api.get("/api/v1/public/lists").json() if p["kind"] == "removal"]
-    assert {p["channel"] for p in removal} == {"unit_portal", "credit_website"}  # DIS-4
+    # DIS-4: once, on the channels the entry was published on.
+    assert [p["channels"] for p in removal] == [["credit_website", "unit_portal"]]
 
 
 def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
@@ -198,7 +199,7 @@ def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
     assert announced["window_due"] == "2026-03-11"  # 7 working days (Op(8))
     # The public sees the announcement with its objection deadline (DIS-5).
     shown = api.get("/api/v1/public/lists", params={"list_type": "red_list"}).json()
-    assert {p["channel"] for p in shown} == {"unit_portal", "credit_website"}
+    assert [p["channels"] for p in shown] == [["credit_website", "unit_portal"]]
     assert {p["kind"] for p in shown} == {"announcement"}
     assert {p["content"]["objection_deadline"] for p in shown} == {"2026-03-11"}
     error(

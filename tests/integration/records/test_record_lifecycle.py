@@ -13,6 +13,7 @@ from creditreg.domain.access.principals import SYSTEM
 from creditreg.domain.errors import Conflict, Forbidden
 from creditreg.services.access import access
 from creditreg.services.context import Context
+from creditreg.services.kernel import events
 from creditreg.services.records import lifecycle, verification
 from tests.factories import person_punishment_row, punishment_row
 from tests.integration.records.test_records import submit
@@ -68,9 +69,8 @@ def test_withdrawal_revokes_the_record_the_same_day_and_emits_an_event__ING_7(
     lifecycle.withdraw(loaded, provider, record_id, "处罚决定已被复议机关撤销")
     after = verification.get(loaded, SYSTEM, record_id)
     assert after["status"] == "withdrawn" and after["withdrawn_at"].startswith("2026-03-02")  # type: ignore[union-attr]
-    [event] = lifecycle.events(loaded, SYSTEM)
-    assert event["kind"] == "record.withdrawn" and event["payload"]["record_id"] == record_id
-    assert event["payload"]["withdrawn_on"] == "2026-03-02"
+    [event] = [e for e in events.page(loaded, SYSTEM).events if e.kind == "record.withdrawn"]
+    assert event.payload["record_id"] == record_id and event.payload["on"] == "2026-03-02"
     with pytest.raises(Conflict):
         lifecycle.withdraw(loaded, provider, record_id, "again")
     assert verification.pending(loaded, SYSTEM) == []

@@ -12,19 +12,21 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from creditreg.domain.errors import InvalidInput
-from creditreg.domain.subjects.identifiers import (
+from creditreg.domain.kernel.codes import (
     USCC_ALPHABET,
+    normalise_code,
+    uscc_check_character,
+    validate_uscc,
+)
+from creditreg.domain.subjects.identifiers import (
     Identifier,
     IdType,
     SubjectKind,
     check_kind_and_identifier,
-    normalise_code,
     parse_identifier,
     parse_subject_kind,
-    uscc_check_character,
     validate_lei,
     validate_ric,
-    validate_uscc,
 )
 
 REAL_USCC = "91110000600037341L"

@@ -1,0 +1,62 @@
+"""A record's lifecycle (ING-2, ING-7, DIS-2, RST-6): which moves are allowed.
+
+received --verify--> verified;  received --return--> returned (the provider corrects
+and submits again: a new record);  received|verified --withdraw--> withdrawn (Art 42);
+received|verified --archive--> archived (Art 19, Art 44). Nothing leaves returned,
+withdrawn or archived.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from creditreg.domain.errors import Conflict
+
+
+class RecordStatus(StrEnum):
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    ARCHIVED = "archived"
+
+
+class RecordAction(StrEnum):
+    VERIFY = "verify"
+    RETURN = "return"
+    WITHDRAW = "withdraw"
+    ARCHIVE = "archive"
+
+
+# Live records are displayed and may ground list entries.
+LIVE = frozenset({RecordStatus.RECEIVED, RecordStatus.VERIFIED})
+
+TRANSITIONS: dict[tuple[RecordStatus, RecordAction], RecordStatus] = {
+    (RecordStatus.RECEIVED, RecordAction.VERIFY): RecordStatus.VERIFIED,
+    (RecordStatus.RECEIVED, RecordAction.RETURN): RecordStatus.RETURNED,
+    (RecordStatus.RECEIVED, RecordAction.WITHDRAW): RecordStatus.WITHDRAWN,
+    (RecordStatus.VERIFIED, RecordAction.WITHDRAW): RecordStatus.WITHDRAWN,
+    (RecordStatus.RECEIVED, RecordAction.ARCHIVE): RecordStatus.ARCHIVED,
+    (RecordStatus.VERIFIED, RecordAction.ARCHIVE): RecordStatus.ARCHIVED,
+}
+
+# The event each move writes: `record.<past tense>`.
+EVENT = {
+    RecordAction.VERIFY: "record.verified",
+    RecordAction.RETURN: "record.returned",
+    RecordAction.WITHDRAW: "record.withdrawn",
+    RecordAction.ARCHIVE: "record.archived",
+}
+
+
+def transition(status: str, action: RecordAction) -> RecordStatus:
+    """The status after `action`, or 409 `record.illegal_transition` before anything changes."""
+    after = TRANSITIONS.get((RecordStatus(status), action))
+    if after is None:
+        raise Conflict(
+            "record.illegal_transition",
+            f"a {status} record cannot be {EVENT[action].split('.')[1]}",
+            status=status,
+            action=action.value,
+        )
+    return after

@@ -1,0 +1,52 @@
+"""What the contexts register at bootstrap, so that a lower context never names the
+upper ones that react to it: event subscribers, deadline followers and erasers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.kernel.events import DomainEvent
+
+if TYPE_CHECKING:
+    from creditreg.services.context import Context
+
+# Runs inside the emitting transaction: raising rolls the whole change back.
+Subscriber = Callable[[sa.Connection, "Context", Sequence[DomainEvent]], None]
+# Moves the copy of a due date its owner keeps beside it (to find what is due by index).
+DeadlineFollower = Callable[[sa.Connection, str, date, date], None]
+# Deletes the rows an erased object owns (a list entry deleted in error, Op(20)); returns
+# the (object type, id) pairs it deleted, so that their events are purged too.
+Eraser = Callable[[sa.Connection, str], list[tuple[str, str]]]
+
+
+@dataclass
+class Registry:
+    """Filled once by `creditreg.bootstrap`; read by the kernel's services."""
+
+    subscribers: dict[str, list[Subscriber]] = field(default_factory=dict)
+    followers: dict[tuple[str, str], list[DeadlineFollower]] = field(default_factory=dict)
+    erasers: dict[str, list[Eraser]] = field(default_factory=dict)
+    # Named extension points a context offers to the contexts above it (e.g. records'
+    # "display holds", which lists fills: a blacklisted subject's records stay displayed).
+    extensions: dict[str, list[Any]] = field(default_factory=dict)
+
+    def subscribe(self, kind: str, subscriber: Subscriber) -> None:
+        """Run `subscriber` inside the transaction of every event of `kind`."""
+        self.subscribers.setdefault(kind, []).append(subscriber)
+
+    def follow(self, owner_type: str, rule_code: str, follower: DeadlineFollower) -> None:
+        """Call `follower(conn, owner_id, old_due, new_due)` when such a deadline moves."""
+        self.followers.setdefault((owner_type, rule_code), []).append(follower)
+
+    def extend(self, point: str, extension: Any) -> None:
+        """Add `extension` to the extension point `point` (its owner says what it takes)."""
+        self.extensions.setdefault(point, []).append(extension)
+
+    def on_erase(self, object_type: str, eraser: Eraser) -> None:
+        """Call `eraser(conn, object_id)` when an object of this type is erased."""
+        self.erasers.setdefault(object_type, []).append(eraser)

@@ -1,0 +1,63 @@
+"""What the lists context registers at bootstrap: how it reacts to records' events, the
+due dates it keeps beside its deadlines, what an entry owns, and the blacklist's hold on
+the display of a subject's records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.kernel.events import DomainEvent
+from creditreg.domain.lists.entries import EntryStatus
+from creditreg.domain.lists.standards import ListType
+from creditreg.services.context import Context
+from creditreg.services.kernel.registry import Registry
+from creditreg.services.lists import entries
+from creditreg.services.lists.entry_changes import erase_owned
+from creditreg.services.records.lifecycle import DISPLAY_HOLDS
+from creditreg.store.lists.tables import list_entry, upward_report
+
+
+def _revoke_entries(conn: sa.Connection, ctx: Context, batch: Sequence[DomainEvent]) -> None:
+    """ING-7, Art 42: a withdrawn record revokes the entries resting on it, in the same
+    transaction (a failure here rolls the withdrawal back)."""
+    for e in batch:
+        entries.revoke_resting_on(conn, ctx, SYSTEM, int(e.payload["record_id"]))
+
+
+def _window_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
+    conn.execute(
+        list_entry.update()
+        .where(list_entry.c.id == int(owner_id), list_entry.c.window_due == old)
+        .values(window_due=new)
+    )
+
+
+def _report_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
+    conn.execute(
+        upward_report.update().where(upward_report.c.entry_id == int(owner_id)).values(due_date=new)
+    )
+
+
+def _blacklist_hold(subject_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """DIS-2, Art 19: while the subject is on a blacklist, its records stay displayed."""
+    return sa.exists().where(
+        list_entry.c.subject_id == subject_id,
+        list_entry.c.list_type == ListType.BLACKLIST.value,
+        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
+        list_entry.c.designated_on.is_not(None),
+    )
+
+
+def register(registry: Registry) -> None:
+    """Subscribers, deadline followers, the entry eraser and the display hold."""
+    registry.subscribe("record.withdrawn", _revoke_entries)
+    registry.follow("list_entry", "blacklist_objection", _window_moved)
+    registry.follow("list_entry", "red_list_announcement", _window_moved)
+    registry.follow("list_entry", "report_upward", _report_moved)
+    registry.on_erase("list_entry", erase_owned)
+    registry.extend(DISPLAY_HOLDS, _blacklist_hold)

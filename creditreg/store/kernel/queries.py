@@ -1,0 +1,112 @@
+"""The kernel's named queries: the audit chain's lock, the outbox and its cursors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.store import bulk
+from creditreg.store.kernel.tables import deadline, domain_event, outbox_cursor
+
+# A constant key for PostgreSQL's transaction-level advisory lock on the chain's tail.
+CHAIN_LOCK = 7_301_2026
+
+_EVENT_COLUMNS = (
+    "kind",
+    "object_type",
+    "object_id",
+    "payload",
+    "occurred_at",
+    "payload_digest",
+)
+
+
+def lock_chain(conn: sa.Connection) -> None:
+    """Serialise appends to the audit chain and the outbox until this transaction ends.
+
+    On PostgreSQL a serial id is taken when the row is inserted but becomes visible when
+    its transaction commits, so ids alone would let a cursor skip an event committed after
+    a later one. Appends take this lock first and hold it to commit: ids are then handed
+    out in commit order. SQLite writers are serialised by BEGIN IMMEDIATE already."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+
+
+def insert_events(conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Append outbox rows (columns as `_EVENT_COLUMNS`), in order, after `lock_chain`."""
+    bulk.insert_rows(conn, domain_event, _EVENT_COLUMNS, rows)
+
+
+def events_after(conn: sa.Connection, position: int, limit: int) -> list[Any]:
+    """Up to `limit` events after `position`, in order."""
+    return list(
+        conn.execute(
+            sa.select(domain_event)
+            .where(domain_event.c.id > position)
+            .order_by(domain_event.c.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def cursor_position(conn: sa.Connection, consumer: str) -> int:
+    """Where `consumer` stands (0 when it never read)."""
+    found = conn.execute(
+        sa.select(outbox_cursor.c.position).where(outbox_cursor.c.consumer == consumer)
+    ).scalar_one_or_none()
+    return int(found or 0)
+
+
+def advance_cursor(conn: sa.Connection, consumer: str, position: int, now: datetime) -> None:
+    """Move `consumer` forward to `position` (never backwards)."""
+    moved = conn.execute(
+        outbox_cursor.update()
+        .where(outbox_cursor.c.consumer == consumer, outbox_cursor.c.position < position)
+        .values(position=position, updated_at=now)
+    ).rowcount
+    if moved:
+        return
+    exists = conn.execute(
+        sa.select(outbox_cursor.c.consumer).where(outbox_cursor.c.consumer == consumer)
+    ).first()
+    if exists is None:
+        conn.execute(
+            outbox_cursor.insert().values(consumer=consumer, position=position, updated_at=now)
+        )
+
+
+def cursors(conn: sa.Connection) -> list[Any]:
+    """Every consumer's cursor."""
+    return list(conn.execute(sa.select(outbox_cursor).order_by(outbox_cursor.c.consumer)).all())
+
+
+def purge_events(conn: sa.Connection, objects: Sequence[tuple[str, str]], now: datetime) -> int:
+    """Empty the payloads of these objects' events, keeping ids, kinds, times and digests."""
+    purged = 0
+    for object_type, object_id in objects:
+        purged += int(
+            conn.execute(
+                domain_event.update()
+                .where(
+                    domain_event.c.object_type == object_type,
+                    domain_event.c.object_id == object_id,
+                    domain_event.c.purged_at.is_(None),
+                )
+                .values(payload={}, purged_at=now)
+            ).rowcount
+            or 0
+        )
+    return purged
+
+
+def delete_deadlines(conn: sa.Connection, objects: Sequence[tuple[str, str]]) -> None:
+    """The stored deadlines of erased objects go with them."""
+    for owner_type, owner_id in objects:
+        conn.execute(
+            deadline.delete().where(
+                deadline.c.owner_type == owner_type, deadline.c.owner_id == owner_id
+            )
+        )

@@ -1,0 +1,157 @@
+"""The lists context's named queries: the only statements that write the status of an
+entry, an objection, a restoration application, an upward report or a standard (design
+rule 1; tests/integration/kernel/test_status_writes.py fails on any other), and the
+INSERTs of new rows in their initial states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.store import bulk
+from creditreg.store.lists.tables import (
+    entry_objection,
+    list_entry,
+    restoration_application,
+    standard,
+    upward_report,
+)
+
+CHUNK = 5000
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    """`ids` in slices that fit an `IN (...)`."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many new rows of one table (all with the same keys), in one statement."""
+    if rows:
+        columns = list(rows[0])
+        bulk.insert_rows(conn, table, columns, [tuple(r[c] for c in columns) for r in rows])
+
+
+# --- entries -------------------------------------------------------------------------------
+
+
+def insert_entry(conn: sa.Connection, values: Mapping[str, Any]) -> int:
+    """A new entry in its initial state (preliminary, or designated when the platform
+    derives it); the unique index refuses a second live one (IntegrityError)."""
+    return int(
+        conn.execute(
+            list_entry.insert().values(dict(values)).returning(list_entry.c.id)
+        ).scalar_one()
+    )
+
+
+def insert_entries(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Derived entries (key scrutiny after a blacklist), designated from the start."""
+    insert_rows(conn, list_entry, rows)
+
+
+def set_entry_status(
+    conn: sa.Connection, entry_id: int, status: str, now: datetime, **values: Any
+) -> None:
+    """One entry's new status and the facts stamped with it."""
+    conn.execute(
+        list_entry.update()
+        .where(list_entry.c.id == entry_id)
+        .values(status=status, updated_at=now, **values)
+    )
+
+
+def set_entry_status_many(
+    conn: sa.Connection, entry_ids: Sequence[int], status: str, now: datetime, **values: Any
+) -> None:
+    """The same new status for many entries: one `UPDATE ... WHERE id IN` a chunk."""
+    for part in chunks(entry_ids):
+        conn.execute(
+            list_entry.update()
+            .where(list_entry.c.id.in_(part))
+            .values(status=status, updated_at=now, **values)
+        )
+
+
+# --- objections, restoration applications, upward reports, standards --------------------
+
+
+def insert_objection(conn: sa.Connection, values: Mapping[str, Any]) -> int:
+    """A new objection, open."""
+    return int(
+        conn.execute(
+            entry_objection.insert()
+            .values({**values, "status": "open"})
+            .returning(entry_objection.c.id)
+        ).scalar_one()
+    )
+
+
+def set_objection_status(
+    conn: sa.Connection, objection_ids: Sequence[int], status: str, **values: Any
+) -> None:
+    """Objections' new status (dismissed, upheld, closed) with the outcome."""
+    for part in chunks(objection_ids):
+        conn.execute(
+            entry_objection.update()
+            .where(entry_objection.c.id.in_(part))
+            .values(status=status, **values)
+        )
+
+
+def insert_restoration(conn: sa.Connection, values: Mapping[str, Any]) -> int:
+    """A new restoration application, pending."""
+    return int(
+        conn.execute(
+            restoration_application.insert()
+            .values({**values, "status": "pending"})
+            .returning(restoration_application.c.id)
+        ).scalar_one()
+    )
+
+
+def set_restoration_status(
+    conn: sa.Connection, application_ids: Sequence[int], status: str, **values: Any
+) -> None:
+    """Restoration applications' new status (consented, refused, closed)."""
+    for part in chunks(application_ids):
+        conn.execute(
+            restoration_application.update()
+            .where(restoration_application.c.id.in_(part))
+            .values(status=status, **values)
+        )
+
+
+def insert_reports(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Upward reports, queued."""
+    insert_rows(conn, upward_report, [{**r, "status": "queued"} for r in rows])
+
+
+def set_report_status(
+    conn: sa.Connection, entry_ids: Sequence[int], status: str, **values: Any
+) -> None:
+    """Upward reports' new status (sent), by entry."""
+    for part in chunks(entry_ids):
+        conn.execute(
+            upward_report.update()
+            .where(upward_report.c.entry_id.in_(part))
+            .values(status=status, **values)
+        )
+
+
+def insert_standard(conn: sa.Connection, values: Mapping[str, Any]) -> int:
+    """A new standard (version), current."""
+    return int(
+        conn.execute(
+            standard.insert().values({**values, "status": "current"}).returning(standard.c.id)
+        ).scalar_one()
+    )
+
+
+def set_standard_status(conn: sa.Connection, standard_id: int, status: str) -> None:
+    """A standard's new status (superseded)."""
+    conn.execute(standard.update().where(standard.c.id == standard_id).values(status=status))
