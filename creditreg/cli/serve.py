@@ -72,9 +72,6 @@ def serve(
 
     from creditreg.api.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # The health check reads the schema revision; Alembic would log that on every call.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     overrides: dict[str, Any] = {}
     if clock is not None:
         overrides["clock"] = clock
@@ -83,6 +80,10 @@ def serve(
     if no_worker:
         overrides["embedded_worker"] = False
     settings = run(lambda: Settings(**overrides))
+    # Configured once the settings are known good: a refused setting is one line, no more.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # The health check reads the schema revision; Alembic would log that on every call.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     ctx = context(settings)
     worker = embedded_worker(ctx, settings) if settings.embedded_worker else None
     if worker is None:

@@ -155,7 +155,7 @@ class SweepReport:
             if n
         )
         notes = [
-            f"skipped {name} (held by {s.held_by.holder} until {s.held_by.until:%H:%M:%S})"
+            f"skipped {name} (held by {s.held_by.holder} until {s.held_by.until:%H:%M:%S} UTC)"
             for name, s in self.steps.items()
             if s.held_by is not None
         ] + [f"{name} stopped: lease lost" for name, s in self.steps.items() if s.lost_lease]
@@ -180,6 +180,10 @@ class Sweeper:
     ) -> None:
         self.ctx = ctx
         self.steps = ctx.sweep_steps if steps is None else steps
+        if not len(self.steps):
+            # A context not built by creditreg.bootstrap: a sweep that silently does
+            # nothing would leave every window open.
+            raise ValueError("no sweep steps are registered: build the context with bootstrap")
         self.holder = holder or new_holder()
         self.wall_clock = wall_clock or SystemClock()
         self.lease_seconds = lease_seconds

@@ -49,3 +49,11 @@ def test_sweep_skips_a_step_another_sweep_holds_and_says_so(db: DbTarget, ctx: C
     held.release()
     again = runner.invoke(app, ["sweep"], env=env(db))
     assert again.stdout.strip() == "sweep at 2026-03-02: nothing due"
+
+
+def test_serve_refuses_a_bad_sweep_interval_in_one_line(db: DbTarget) -> None:
+    for value, problem in (("0", "greater than 0"), ("soon", "valid number")):
+        result = runner.invoke(app, ["serve"], env={**db.env(), "CREDITREG_SWEEP_INTERVAL": value})
+        assert result.exit_code == 2
+        assert result.stderr.startswith("error: invalid setting: sweep_interval: ")
+        assert problem in result.stderr and "[config.invalid]" in result.stderr

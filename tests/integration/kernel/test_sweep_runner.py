@@ -34,6 +34,12 @@ def test_steps_register_by_name_and_run_in_their_order() -> None:
             steps.register(bad, lambda run: None, order=1)
 
 
+def test_a_sweep_without_steps_is_refused(ctx: Context) -> None:
+    """A context built without bootstrap would sweep nothing and leave windows open."""
+    with pytest.raises(ValueError, match="no sweep steps are registered"):
+        Sweeper(ctx, SweepSteps())
+
+
 def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_them() -> None:
     assert sweep_steps().names() == [
         "record_archiving",
