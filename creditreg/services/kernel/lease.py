@@ -79,6 +79,7 @@ class Lease:
         """Take the lease; None when taken, else who holds it (nothing is waited for)."""
         now = self.clock.now()
         with self.db.write() as conn:
+            _no_wait_for_disk(conn)
             # One guarded UPDATE: on PostgreSQL a racing UPDATE waits for this row's lock
             # and then re-checks the WHERE against the committed row, so one of two wins.
             taken = conn.execute(
@@ -131,6 +132,7 @@ class Lease:
         """Give the lease up now (if still ours), so the next runner need not wait."""
         now = self.clock.now()
         with self.db.write() as conn:
+            _no_wait_for_disk(conn)
             conn.execute(
                 sweep_lease.update()
                 .where(sweep_lease.c.name == self.name, sweep_lease.c.holder == self.holder)
@@ -148,6 +150,19 @@ class Lease:
                 )
             ).first()
         return None if row is None else Holding(row.holder, row.expires_at)
+
+
+def _no_wait_for_disk(conn: sa.Connection) -> None:
+    """On PostgreSQL, commit this transaction without waiting for the disk.
+
+    Taking and giving back leases costs two commits per step. Measured on this machine, a
+    pass with nothing due (6 steps): 25 ms median without leases, 61 ms with them, 39 ms
+    with these commits not waiting for their fsync. Other sessions
+    see the row at once all the same; only a database crash can lose it, and then a lost
+    acquisition fails the holder's first renewal (which commits with its work, durably)
+    and a lost release expires by itself."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def _insert_if_absent(conn: sa.Connection, **values: object) -> sa.Executable:
