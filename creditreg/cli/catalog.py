@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,7 @@ from creditreg.cli.base import (
     records_app,
     run,
 )
-from creditreg.services.records import catalog, ingest_files, lifecycle, records, verification
+from creditreg.services.records import catalog, ingest_files, lifecycle, verification
 
 
 @catalog_app.command("list")
@@ -172,24 +173,25 @@ def ingest(
     ctx = context()
     if not path.is_file():
         fail("file.not_found", f"{path} is not a readable file", 2)
-    fmt = run(lambda: ingest_files.detect_format(path.name))
-    item = run(lambda: catalog.find(ctx, catalog_code, version))
-    digest = ingest_files.file_digest(path)
-    rows = ingest_files.read_rows(path, fmt, item.template)
     with typer.progressbar(
-        rows, length=_count_lines(path), label=f"{path.name}", file=sys.stderr
+        length=_count_lines(path) or 0, label=f"{path.name}", file=sys.stderr
     ) as bar:
+
+        def counted(rows: Iterator[ingest_files.Row]) -> Iterator[ingest_files.Row]:
+            for row in rows:
+                bar.update(1)
+                yield row
+
         result = run(
-            lambda: records.submit(
+            lambda: ingest_files.submit_file(
                 ctx,
                 operator(),
-                code=item.code,
-                version=item.version,
-                rows=bar,
-                content_digest=digest,
+                path,
+                catalog_code=catalog_code,
+                version=version,
                 batch_key=batch_id,
                 source="cli",
-                filename=path.name,
+                progress=counted,
             )
         )
     if result.duplicate:

@@ -215,6 +215,15 @@ def lists_restore_decide(
     said(done["entry"])
 
 
+@lists_app.command("restorations")
+def lists_restorations(overdue: bool = False) -> None:
+    """SEC-5, Art 65: pending restoration applications and their deadlines."""
+    ctx = context()
+    for a in run(lambda: restoration.applications(ctx, operator(), overdue=overdue)):
+        late = "  OVERDUE" if a["overdue"] else ""
+        typer.echo(f"application {a['id']:>6}  entry {a['entry_id']}  due {a['due_date']}{late}")
+
+
 @lists_app.command("reports")
 def lists_reports(overdue: bool = False) -> None:
     """LST-9: reports queued for the upper-level platform and their deadlines."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 PARTY_KIND = {
-    "法人及非法人组织": "legal_person",
+    "法人及非法人组织": "organization",  # a legal person or an unincorporated organization
     "个体工商户": "unincorporated_org",
     "自然人": "natural_person",
 }

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
+
+from stdnum.cn import ric as stdnum_ric
 
 from creditreg.domain.errors import InvalidInput
+from creditreg.domain.kernel.codes import validate_uscc
 
 
 class DataCategory(StrEnum):
@@ -86,3 +93,59 @@ def mask_personal_number(number: str) -> str:
         return "*" * len(number)
     keep = 4 if len(number) >= 15 else 2
     return number[:keep] + "*" * (len(number) - keep - 2) + number[-2:]
+
+
+# DIS-3, Op(11): identifier-shaped text inside published free text (facts, grounds,
+# notes). An 18-character resident ID or residence-permit number (GB 11643 check), a
+# 15-digit legacy ID number (a plausible birth date inside) and a mainland mobile number
+# are masked; an organization's USCC, which is public, is not.
+_ID18 = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+_ID15 = re.compile(
+    r"(?<![0-9A-Za-z])[0-9]{8}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}(?![0-9A-Za-z])"
+)
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def _gb11643_valid(code: str) -> bool:
+    try:
+        return stdnum_ric.calc_check_digit(code[:17]) == code[17].upper()
+    except (ValueError, KeyError):
+        return False
+
+
+def _birth_date_inside(code: str) -> bool:
+    """Characters 7-14 read as a birth date (1900-2099): an ID number, even mistyped."""
+    year, month, day = int(code[6:10]), int(code[10:12]), int(code[12:14])
+    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _mask18(match: re.Match[str]) -> str:
+    code = match.group(0)
+    # The stricter reading (seeds/README): a number with a birth date inside is masked
+    # even when its check character is wrong, since a typo does not make it less personal.
+    if not (_gb11643_valid(code) or _birth_date_inside(code)):
+        return code
+    with contextlib.suppress(InvalidInput):
+        validate_uscc(code)
+        return code  # also a valid USCC: an organization's public code
+    return mask_personal_number(code)
+
+
+def mask_identifiers_in_text(text: str) -> str:
+    """`text` with every personal identifier-shaped number masked (DIS-3)."""
+    if not any(c.isdigit() for c in text):
+        return text
+    text = _ID18.sub(_mask18, text)
+    text = _ID15.sub(lambda m: mask_personal_number(m.group(0)), text)
+    return _MOBILE.sub(lambda m: mask_personal_number(m.group(0)), text)
+
+
+def mask_published(value: Any) -> Any:
+    """A published value (text, or lists and mappings of them) with identifiers masked."""
+    if isinstance(value, str):
+        return mask_identifiers_in_text(value)
+    if isinstance(value, Mapping):
+        return {k: mask_published(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_published(v) for v in value]
+    return value

@@ -18,6 +18,10 @@ NAMING = {
 }
 metadata = sa.MetaData(naming_convention=NAMING)
 
+# Ids are 64-bit everywhere (a national platform holds tens of billions of records). On
+# SQLite INTEGER is already 64-bit and must stay INTEGER to remain the rowid alias.
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """Timezone-aware UTC on the way in and out, on SQLite (which keeps no zone) too."""

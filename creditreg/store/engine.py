@@ -25,7 +25,14 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         if schema:
             connect_args["options"] = f"-csearch_path={schema}"
         return sa.create_engine(
-            parsed, connect_args=connect_args, pool_pre_ping=True, pool_size=10, max_overflow=20
+            parsed,
+            connect_args=connect_args,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            # DIS-3: an error's message and log never carry the statement's parameters
+            # (ID numbers and names among them).
+            hide_parameters=True,
         )
     raise ValueError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
@@ -35,7 +42,9 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 def _sqlite_engine(url: sa.URL) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = sa.create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -16,10 +16,41 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from creditreg.domain.errors import Conflict
 from creditreg.store.engine import SQLITE_BEGIN
 
 if TYPE_CHECKING:
     from creditreg.store.fast import FastQuery
+
+
+# Constraints whose violation has a code of its own (the one a service's own check gives,
+# so that a race answers what a sequential duplicate answers).
+CONSTRAINT_CODES = {
+    "uq_subject_id_type_id_number": (
+        "subject.duplicate",
+        "a subject with this identifier already exists",
+    ),
+    "uq_subject_lei": ("subject.duplicate_lei", "this LEI is already recorded for a subject"),
+    "uq_list_entry_live": ("entry.already_listed", "the subject already has a live entry here"),
+}
+_SQLITE_COLUMNS = {
+    "subject.id_type, subject.id_number": "uq_subject_id_type_id_number",
+    "subject.lei": "uq_subject_lei",
+}
+
+
+def conflict_of(exc: Exception) -> Conflict:
+    """The Conflict a constraint violation means (PostgreSQL names the constraint; SQLite
+    names the columns)."""
+    orig = getattr(exc, "orig", exc)
+    name = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    if name is None:
+        text = str(orig)
+        name = next((c for cols, c in _SQLITE_COLUMNS.items() if cols in text), None)
+    code, message = CONSTRAINT_CODES.get(
+        name or "", ("db.conflict", "the change clashes with data stored at the same time")
+    )
+    return Conflict(code, message, constraint=name)
 
 
 class Database:
@@ -54,6 +85,10 @@ class Database:
             try:
                 with conn.begin():
                     yield conn
+            except (sa.exc.IntegrityError, self.engine.dialect.loaded_dbapi.IntegrityError) as exc:
+                # One place for every service: a constraint that a concurrent writer won
+                # (two registrations of one code at once) is a 409, never a 500.
+                raise conflict_of(exc) from None
             finally:
                 self._active.reset(token)
 

@@ -231,6 +231,13 @@ def decide_restoration(
     return restoration.decide(ctx, principal, application_id, consent=body.consent, note=body.note)
 
 
+@router.get("/lists/restorations")
+def restorations(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[dict[str, Any]]:
+    """SEC-5, Art 65: pending restoration applications and their Art 43 deadlines; with
+    `overdue=true`, those past it."""
+    return restoration.applications(ctx, principal, overdue=overdue)
+
+
 @router.get("/lists/reports")
 def upward_reports(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[dict[str, Any]]:
     """LST-9: reports queued for the upper-level platform, with their deadlines."""

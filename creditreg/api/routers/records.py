@@ -16,7 +16,7 @@ from creditreg.api.deps import Ctx, require
 from creditreg.api.responses import JSON
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
-from creditreg.services.records import catalog, ingest_files, lifecycle, records, verification
+from creditreg.services.records import ingest_files, lifecycle, records, verification
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 Submitter = Annotated[Principal, Depends(require(Permission.RECORDS_SUBMIT))]
@@ -124,19 +124,17 @@ def upload(
 ) -> Response | dict[str, Any]:
     """ING-1, ING-3: a bulk file, streamed; `?format=csv` returns rejected rows as CSV."""
     name = file.filename or "upload"
-    fmt = ingest_files.detect_format(name)
-    item = catalog.find(ctx, catalog_code, version)
+    ingest_files.detect_format(name)  # refuse an unknown format before reading the body
     with tempfile.TemporaryDirectory(prefix="creditreg-upload-") as tmp:
         path = Path(tmp) / ("upload" + Path(name).suffix.lower())
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out, length=1 << 20)
-        result = records.submit(
+        result = ingest_files.submit_file(
             ctx,
             principal,
-            code=item.code,
-            version=item.version,
-            rows=ingest_files.read_rows(path, fmt, item.template),
-            content_digest=ingest_files.file_digest(path),
+            path,
+            catalog_code=catalog_code,
+            version=version,
             batch_key=batch_id,
             source="upload",
             filename=name,

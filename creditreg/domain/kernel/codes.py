@@ -62,8 +62,8 @@ def validate_uscc(raw: str) -> str:
     if not _USCC_SHAPE.fullmatch(code):
         raise InvalidInput(
             "subject.invalid_uscc",
-            f"{code!r} is not a USCC: characters 3-8 are digits and all are from "
-            f"{USCC_ALPHABET} (GB 32100-2015)",
+            f"{code!r} is not a USCC: {_wrong_characters(code)} (GB 32100-2015: characters "
+            f"3-8 are digits, all are from {USCC_ALPHABET})",
         )
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
@@ -72,6 +72,17 @@ def validate_uscc(raw: str) -> str:
             f"USCC {code!r} has a wrong check character: {code[17]!r}, expected {expected!r}",
         )
     return code
+
+
+def _wrong_characters(code: str) -> str:
+    """Which characters break the USCC's shape, by position (1-based)."""
+    wrong = []
+    for i, c in enumerate(code, start=1):
+        if 3 <= i <= 8 and not c.isdigit():
+            wrong.append(f"character {i} {c!r} is not a digit")
+        elif c not in _USCC_VALUE:
+            wrong.append(f"character {i} {c!r} is not used in a USCC")
+    return "; ".join(wrong) or "its shape is wrong"
 
 
 def validate_name(raw: str) -> str:

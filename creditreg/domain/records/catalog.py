@@ -182,6 +182,23 @@ class SubjectRef:
     id_type: IdType
     id_number: str
     name: str
+    # The row said "an organization" (法人及非法人组织): a legal person or an
+    # unincorporated organization, whichever the subject is registered as.
+    any_organization: bool = False
+
+    def matches(self, stored_kind: str) -> bool:
+        """Whether a subject registered as `stored_kind` is the one the row means."""
+        if self.any_organization:
+            return stored_kind in ORGANIZATION_KINDS
+        return stored_kind == self.kind.value
+
+
+# A choice meaning "a legal person or an unincorporated organization" (Art 3): one field
+# value for both, as the national templates' "法人及非法人组织" has it.
+ANY_ORGANIZATION = "organization"
+ORGANIZATION_KINDS = frozenset(
+    {SubjectKind.LEGAL_PERSON.value, SubjectKind.UNINCORPORATED_ORG.value}
+)
 
 
 @dataclass(frozen=True)
@@ -300,9 +317,13 @@ class Template:
         number_spec = self.by_role(SubjectRole.ID_NUMBER)
         assert name_spec is not None
         kind = SubjectKind.LEGAL_PERSON
+        any_organization = False
         if kind_spec is not None and clean.get(kind_spec.name) is not None:
             meaning = kind_spec.choice_meaning.get(clean[kind_spec.name], clean[kind_spec.name])
-            kind = parse_enum(SubjectKind, meaning, "subject.unknown_kind")
+            # A new subject named only as "an organization" is registered a legal person.
+            any_organization = meaning == ANY_ORGANIZATION
+            if not any_organization:
+                kind = parse_enum(SubjectKind, meaning, "subject.unknown_kind")
         if kind is SubjectKind.NATURAL_PERSON:
             if number_spec is None or clean.get(number_spec.name) is None:
                 raise InvalidInput(
@@ -319,7 +340,7 @@ class Template:
                     "subject.no_identifier", "an organization needs its USCC (Art 16)"
                 )
             id_type, number = IdType.USCC, clean[uscc_spec.name]
-        return SubjectRef(kind, id_type, str(number), str(clean[name_spec.name]))
+        return SubjectRef(kind, id_type, str(number), str(clean[name_spec.name]), any_organization)
 
 
 def _text(value: Any) -> str:
@@ -384,7 +405,12 @@ def _decimal(value: str) -> str:
         raise ValueError(f"{value!r} is not a number") from None
     if not number.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
-    return str(number)
+    # Amounts (fines, arrears) fit a NUMERIC(19, 4): 15 digits before the point, 4 after.
+    if abs(number) >= _DECIMAL_LIMIT or number.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise ValueError(
+            f"{value!r} is out of range: at most 15 digits before the point and 4 after"
+        )
+    return format(number, "f")
 
 
 def _date(value: str) -> str:
@@ -407,6 +433,7 @@ def _boolean(value: str) -> bool:
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL_LIMIT = Decimal(10) ** 15
 
 
 @dataclass(frozen=True)

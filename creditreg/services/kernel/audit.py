@@ -43,6 +43,30 @@ def record(
     )
 
 
+def refused(
+    ctx: Context,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    *,
+    code: str,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """An attempt refused for lack of right, audited in its own transaction (the refused
+    change itself is never written)."""
+    with ctx.db.write() as conn:
+        record(
+            conn,
+            ctx,
+            actor,
+            f"{action}.refused",
+            object_type,
+            object_id,
+            detail={"code": code, **(detail or {})},
+        )
+
+
 @dataclass(frozen=True)
 class Event:
     """One event of a batch written by `record_many`."""

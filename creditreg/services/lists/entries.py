@@ -27,7 +27,11 @@ from creditreg.domain.lists.entries import (
     transition,
 )
 from creditreg.domain.lists.standards import FIELDS, ListType, Scope
-from creditreg.domain.privacy import mask_personal_number
+from creditreg.domain.privacy import (
+    mask_identifiers_in_text,
+    mask_personal_number,
+    mask_published,
+)
 from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind, parse_identifier
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
@@ -102,6 +106,13 @@ def _mask_info(info: Mapping[str, Any], principal: Principal) -> dict[str, Any]:
     return out
 
 
+def _masked(text: str, principal: Principal) -> str:
+    """Free text as a unit without personal:read may see it (DIS-3, Op(24))."""
+    if Permission.PERSONAL_READ in principal.permissions:
+        return text
+    return mask_identifiers_in_text(text)
+
+
 def view(conn: sa.Connection, row: Any, principal: Principal, full: bool = True) -> dict[str, Any]:
     """LST-7: everything an entry holds, with its history (full) or the summary."""
     out: dict[str, Any] = {
@@ -115,8 +126,8 @@ def view(conn: sa.Connection, row: Any, principal: Principal, full: bool = True)
         "designating_unit_id": row.designating_unit_id,
         "standard_id": row.standard_id,
         "standard_code": row.standard_code,
-        "facts": row.facts,
-        "basis": row.basis,
+        "facts": _masked(row.facts, principal),
+        "basis": _masked(row.basis, principal),
         "measures": row.measures,
         "channels": row.channels,
         "validity_months": row.validity_months,
@@ -831,7 +842,7 @@ def publications(ctx: Context, list_type: str | None = None) -> list[dict[str, A
                 "channels": [r.channel],
                 "list_type": r.list_type,
                 "subject_name": r.subject_name,
-                "content": r.content,
+                "content": mask_published(r.content),  # DIS-3 (older rows too)
                 "issued_on": r.issued_on.isoformat(),
                 "visible_until": _iso(r.visible_until),
             }

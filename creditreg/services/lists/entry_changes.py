@@ -34,7 +34,7 @@ from creditreg.domain.lists.entries import (
     transition,
 )
 from creditreg.domain.lists.standards import ListType
-from creditreg.domain.privacy import mask_personal_number
+from creditreg.domain.privacy import mask_personal_number, mask_published
 from creditreg.domain.records.classification import add_months
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
@@ -185,7 +185,12 @@ class Writer:
                 "list_type": entry.list_type,
                 # DIS-3: the name is published; document numbers only masked, in content.
                 "subject_name": str(entry.subject_info.get("name", "")),
-                "content": {"list": LIST_LABELS[ListType(entry.list_type)], **content},
+                # DIS-3: published free text never carries a personal number (facts typed
+                # by a unit may quote one).
+                "content": {
+                    "list": LIST_LABELS[ListType(entry.list_type)],
+                    **(mask_published(content) if audience == "public" else content),
+                },
                 "issued_on": self.today,
                 "visible_until": visible_until,
                 "created_at": self.now,

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import Principal
+from creditreg.domain.access.principals import SYSTEM, Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.deadlines import RULES
@@ -21,11 +21,13 @@ from creditreg.domain.lists.entries import EntryStatus, RemovalReason
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.records.classification import add_months
 from creditreg.services.context import Context
+from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists.entries import entry_row, view
 from creditreg.services.lists.entry_changes import Writer, remove_rows
+from creditreg.store.access.tables import notification, unit
 from creditreg.store.lists import queries
-from creditreg.store.lists.tables import restoration_application
+from creditreg.store.lists.tables import list_entry, restoration_application
 
 RESTORATION = RULES["restoration"]  # Art 43: within 1 working day once eligible
 
@@ -182,3 +184,107 @@ def decide(
         "entry": result,
         "key_scrutiny_entries": changes.followups if changes else [],
     }
+
+
+def applications(
+    ctx: Context, principal: Principal, *, overdue: bool = False
+) -> list[dict[str, Any]]:
+    """Pending restoration applications with their Art 43 deadlines, the oldest first;
+    only those past it with `overdue` (SEC-5, Art 65). A unit sees its own entries'."""
+    principal.require(Permission.LISTS_READ)
+    today = ctx.today()
+    query = (
+        sa.select(
+            restoration_application,
+            list_entry.c.designating_unit_id,
+            list_entry.c.list_type,
+            list_entry.c.field,
+        )
+        .join(list_entry, list_entry.c.id == restoration_application.c.entry_id)
+        .where(restoration_application.c.status == "pending")
+        .order_by(restoration_application.c.due_date, restoration_application.c.id)
+    )
+    if overdue:
+        # Art 43: "within 1 working day" ends at the end of the due day.
+        query = query.where(restoration_application.c.due_date < today)
+    if principal.unit_id is not None and principal.unit_kind is not UnitKind.PLATFORM_OPERATOR:
+        query = query.where(list_entry.c.designating_unit_id == principal.unit_id)
+    with ctx.db.read() as conn:
+        return [
+            {
+                "id": r.id,
+                "entry_id": r.entry_id,
+                "designating_unit_id": r.designating_unit_id,
+                "list_type": r.list_type,
+                "field": r.field,
+                "status": r.status,
+                "received_on": r.received_on.isoformat(),
+                "due_date": r.due_date.isoformat(),
+                "overdue": r.due_date < today,
+                "explanation": _deadline_text(conn, r.id),
+            }
+            for r in conn.execute(query)
+        ]
+
+
+def _deadline_text(conn: sa.Connection, application_id: int) -> str:
+    rows = calendar_service.deadlines_in(conn, "restoration_application", application_id)
+    return str(rows[-1]["explanation"]) if rows else ""
+
+
+def flag_overdue(ctx: Context) -> int:
+    """SEC-5, Art 65: each application past its 1-working-day deadline is flagged once to
+    its designating unit and to the platform operator (a sweep step). Returns how many."""
+    today = ctx.today()
+    with ctx.db.write() as conn:
+        late = conn.execute(
+            sa.select(restoration_application.c.id, list_entry.c.designating_unit_id)
+            .join(list_entry, list_entry.c.id == restoration_application.c.entry_id)
+            .where(
+                restoration_application.c.status == "pending",
+                restoration_application.c.due_date < today,
+            )
+        ).all()
+        if not late:
+            return 0
+        told = set(
+            conn.execute(
+                sa.select(notification.c.object_id).where(
+                    notification.c.kind == "restoration.overdue",
+                    notification.c.object_id.in_([str(a.id) for a in late]),
+                )
+            ).scalars()
+        )
+        fresh = [a for a in late if str(a.id) not in told]
+        operators = list(
+            conn.execute(
+                sa.select(unit.c.id).where(unit.c.kind == "platform_operator", unit.c.active)
+            ).scalars()
+        )
+        rows = [
+            {
+                "unit_id": to,
+                "kind": "restoration.overdue",
+                "object_type": "restoration_application",
+                "object_id": str(a.id),
+                "message": f"restoration application {a.id} is past its Art 43 deadline "
+                "(1 working day once eligible); decide it",
+                "created_at": ctx.now(),
+            }
+            for a in fresh
+            for to in sorted(
+                {*operators, *([a.designating_unit_id] if a.designating_unit_id else [])}
+            )
+        ]
+        if rows:
+            conn.execute(notification.insert(), rows)
+            audit.record(
+                conn,
+                ctx,
+                SYSTEM,
+                "restoration.overdue_flagged",
+                "restoration_application",
+                "*",
+                detail={"applications": [a.id for a in fresh]},
+            )
+        return len(fresh)

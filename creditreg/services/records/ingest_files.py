@@ -8,14 +8,17 @@ import csv
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import InvalidInput
 from creditreg.domain.records.catalog import Template
-from creditreg.services.records.records import Rejection
+from creditreg.services.context import Context
+from creditreg.services.records import catalog, records
+from creditreg.services.records.records import BatchResult, Rejection
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 Row = Mapping[str, Any] | Rejection
@@ -145,10 +148,45 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# A workbook is a zip: bound what it expands to before openpyxl reads it (a 1.76 MiB
+# upload whose shared strings expanded to 800 MiB took the server past 1 GB). openpyxl
+# holds the shared-strings table in memory even in read-only mode; the sheets stream.
+XLSX_MAX_EXPANDED = 1 << 30  # every member together
+XLSX_MAX_SHARED_STRINGS = 128 << 20
+XLSX_MAX_RATIO = 100  # legitimate sheet XML compresses 5-30 times; bombs hundreds
+
+
+def _check_expansion(path: Path) -> None:
+    """Refuse a workbook that would expand beyond the bounds (zipfile never inflates a
+    member past the size its directory declares, so the declared sizes are binding)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: openpyxl says so below
+    total = sum(m.file_size for m in members)
+    for m in members:
+        too_big = m.filename.endswith("sharedStrings.xml") and m.file_size > XLSX_MAX_SHARED_STRINGS
+        ratio = m.file_size / max(m.compress_size, 1)
+        if too_big or (m.file_size > (1 << 20) and ratio > XLSX_MAX_RATIO):
+            raise InvalidInput(
+                "file.xlsx_bomb",
+                f"{m.filename} would expand to {m.file_size:,} bytes ({ratio:.0f} times its "
+                "compressed size); save the data as CSV or in smaller workbooks",
+            )
+    if total > XLSX_MAX_EXPANDED:
+        raise InvalidInput(
+            "file.xlsx_too_large",
+            f"the workbook expands to {total:,} bytes, over {XLSX_MAX_EXPANDED:,}; "
+            "submit it as CSV or JSON Lines, which stream",
+        )
+
+
 def _xlsx_rows(path: Path, template: Template) -> Iterator[Row]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_expansion(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
@@ -190,3 +228,38 @@ def rejections_csv(rejections: list[Rejection]) -> str:
     for r in rejections:
         writer.writerow([r.row, safe_csv_cell(r.field), r.code, safe_csv_cell(r.message)])
     return out.getvalue()
+
+
+def submit_file(
+    ctx: Context,
+    principal: Principal,
+    path: Path,
+    *,
+    catalog_code: str,
+    version: int | None = None,
+    batch_key: str | None = None,
+    source: str,
+    filename: str | None = None,
+    progress: Callable[[Iterator[Row]], Iterable[Row]] | None = None,
+) -> BatchResult:
+    """The upload sequence, once for every entrypoint (API, CLI, later the portal): detect
+    the format by the file's name, find the catalog item, digest the file, read it as a
+    stream and submit it as one all-or-nothing batch (ING-1, ING-3). `progress` may wrap
+    the row stream (the CLI's progress bar)."""
+    name = filename or path.name
+    fmt = detect_format(name)
+    item = catalog.find(ctx, catalog_code, version)
+    rows: Iterable[Row] = read_rows(path, fmt, item.template)
+    if progress is not None:
+        rows = progress(iter(rows))
+    return records.submit(
+        ctx,
+        principal,
+        code=item.code,
+        version=item.version,
+        rows=rows,
+        content_digest=file_digest(path),
+        batch_key=batch_key,
+        source=source,
+        filename=name,
+    )

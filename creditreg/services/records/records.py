@@ -29,7 +29,13 @@ from creditreg.domain.privacy import (
     NEEDS_WRITTEN_CONSENT,
     DataCategory,
 )
-from creditreg.domain.records.catalog import InfoKind, RowProblem, SubjectRole
+from creditreg.domain.records.catalog import (
+    ORGANIZATION_KINDS,
+    InfoKind,
+    RowProblem,
+    SubjectRef,
+    SubjectRole,
+)
 from creditreg.domain.records.classification import (
     ReviewPeriods,
     Severity,
@@ -124,6 +130,15 @@ def _check_submitter(conn: sa.Connection, principal: Principal, item: CatalogIte
     )
 
 
+# No decision of a state organ of the People's Republic predates 1949-10-01; none is dated
+# after today (a decision date in the future is a typing error).
+FIRST_DECISION = "1949-10-01"
+
+# A row waiting for its subject: row number, clean values, who the fields name, and the
+# normalised identifier (type, number).
+_Pending = tuple[int, dict[str, Any], SubjectRef, IdType, str]
+
+
 class _Batch:
     """The state of one submission while its rows stream through."""
 
@@ -144,13 +159,14 @@ class _Batch:
         self.verify_due = verify_due
         self.now = ctx.now()
         self.today = ctx.today()
-        self.pending: list[tuple[int, dict[str, Any], tuple[SubjectKind, IdType, str, str]]] = []
+        self.pending: list[_Pending] = []
         self.stored = 0
         self.rejected: list[Rejection] = []
         self.rejected_count = 0
         self.rows = 0
         self.record_sql = queries.record_insert_sql(conn)
         self.record_procs = bulk.processors(conn, record, queries.RECORD_COLUMNS)
+        self.today_iso = self.today.isoformat()
         self.role_names = {role: spec.name for role, spec in item.template.role_fields.items()}
         # Columns 0-3 and 5-8 are the same on every row; 4 (data) and 9 on are the row's.
         self.constant_head = [
@@ -194,6 +210,19 @@ class _Batch:
             for p in problems:
                 self.reject(number, p)
             return
+        decided = self.value(clean, SubjectRole.DECISION_DATE)
+        if decided and not FIRST_DECISION <= decided <= self.today_iso:
+            self.reject(
+                number,
+                Rejection(
+                    number,
+                    self.role_names[SubjectRole.DECISION_DATE],
+                    "record.decision_date_out_of_range",
+                    f"a decision date lies between {FIRST_DECISION} and today "
+                    f"({self.today_iso}), not {decided}",
+                ),
+            )
+            return
         try:
             ref = self.item.template.subject_of(clean)
             ident = parse_identifier(ref.id_type, ref.id_number, self.today)
@@ -201,7 +230,10 @@ class _Batch:
         except DomainError as exc:
             self.reject(number, Rejection(number, self.number_field, exc.code, exc.message))
             return
-        if ref.kind not in self.allowed_kinds:
+        covered = (
+            ORGANIZATION_KINDS & self.allowed_kinds if ref.any_organization else {ref.kind.value}
+        )
+        if not covered & self.allowed_kinds:
             self.reject(
                 number,
                 Rejection(
@@ -212,7 +244,7 @@ class _Batch:
                 ),
             )
             return
-        self.pending.append((number, clean, (ref.kind, ident.type, ident.number, ref.name)))
+        self.pending.append((number, clean, ref, ident.type, ident.number))
         if len(self.pending) >= CHUNK:
             self.flush()
 
@@ -222,9 +254,10 @@ class _Batch:
         chunk, self.pending = self.pending, []
         ids = self._match_subjects(chunk)
         rows = []
-        for number, clean, (kind, id_type, id_number, _) in chunk:
+        for number, clean, ref, id_type, id_number in chunk:
             subject_id, stored_kind = ids[(id_type.value, id_number)]
-            if stored_kind != kind.value:
+            kind = SubjectKind(stored_kind)
+            if not ref.matches(stored_kind):
                 self.reject(
                     number,
                     Rejection(
@@ -313,11 +346,9 @@ class _Batch:
             until,
         )
 
-    def _match_subjects(
-        self, chunk: list[tuple[int, dict[str, Any], tuple[SubjectKind, IdType, str, str]]]
-    ) -> dict[tuple[str, str], tuple[int, str]]:
+    def _match_subjects(self, chunk: list[_Pending]) -> dict[tuple[str, str], tuple[int, str]]:
         """SUB-2: the subject of every row, creating the ones not yet known."""
-        wanted = {(t.value, n): (k, name) for _, _, (k, t, n, name) in chunk}
+        wanted = {(t.value, n): (ref.kind, ref.name) for _, _, ref, t, n in chunk}
         found = self._lookup(list(wanted))
         missing = [key for key in wanted if key not in found]
         if missing and not self.rejected_count:
@@ -545,8 +576,25 @@ def record_consent(
     warning_shown: str,
     granted_on: date,
 ) -> int:
-    """PRI-1, PRI-2: record a person's consent, with the agreed use and the warning shown."""
+    """PRI-1, PRI-2: record a person's consent, with the agreed use and the warning shown.
+    A unit records consents given to itself only (Art 45): one recorded for another unit
+    would unlock that unit's submissions; the refused attempt is audited."""
     principal.require(Permission.RECORDS_SUBMIT)
+    if principal.unit_id is not None and unit_id != principal.unit_id:
+        audit.refused(
+            ctx,
+            principal,
+            "consent.record",
+            "consent",
+            "*",
+            code="privacy.consent_for_another_unit",
+            detail={"for_unit": unit_id, "subject_id": subject_id},
+        )
+        raise Forbidden(
+            "privacy.consent_for_another_unit",
+            f"a unit records the consents given to itself: unit {principal.unit_id}, "
+            f"not {unit_id} (Art 45)",
+        )
     cats = [parse_enum(DataCategory, c, "privacy.bad_category") for c in categories]
     if any(c in FORBIDDEN for c in cats):
         raise InvalidInput(

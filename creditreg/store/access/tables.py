@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from creditreg.store.base import UTCDateTime, metadata
+from creditreg.store.base import ID, UTCDateTime, metadata
 
 unit = sa.Table(
     "unit",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", ID, primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("uscc", sa.String(18), nullable=False, unique=True),
     sa.Column("kind", sa.String(40), nullable=False),
@@ -24,8 +24,8 @@ unit = sa.Table(
 app_user = sa.Table(
     "app_user",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=False, index=True),
     sa.Column("username", sa.String(80), nullable=False, unique=True),
     sa.Column("display_name", sa.String(200), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
@@ -38,9 +38,9 @@ app_user = sa.Table(
 api_token = sa.Table(
     "api_token",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False, index=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("app_user.id"), nullable=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=False, index=True),
+    sa.Column("user_id", ID, sa.ForeignKey("app_user.id"), nullable=True),
     sa.Column("name", sa.String(200), nullable=False),
     # "api" for machine clients, "session" for a person's login
     sa.Column("kind", sa.String(20), nullable=False),
@@ -57,8 +57,8 @@ api_token = sa.Table(
 notification = sa.Table(
     "notification",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("object_type", sa.String(40), nullable=False),
     sa.Column("object_id", sa.String(64), nullable=False),

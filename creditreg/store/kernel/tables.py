@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from creditreg.store.base import UTCDateTime, metadata
+from creditreg.store.base import ID, UTCDateTime, metadata
 
 calendar_day = sa.Table(
     "calendar_day",
@@ -31,7 +31,7 @@ calendar_year = sa.Table(
 deadline = sa.Table(
     "deadline",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", ID, primary_key=True),
     sa.Column("owner_type", sa.String(40), nullable=False),
     sa.Column("owner_id", sa.String(64), nullable=False),
     sa.Column("rule_code", sa.String(40), nullable=False),
@@ -61,7 +61,7 @@ audit_event = sa.Table(
     # Stored as the exact ISO text the hash covers, so no database can round it differently.
     sa.Column("occurred_at", sa.String(40), nullable=False),
     sa.Column("actor", sa.String(100), nullable=False),
-    sa.Column("unit_id", sa.Integer, nullable=True),
+    sa.Column("unit_id", ID, nullable=True),
     sa.Column("action", sa.String(80), nullable=False),
     sa.Column("object_type", sa.String(40), nullable=False),
     sa.Column("object_id", sa.String(64), nullable=False),
@@ -80,7 +80,7 @@ audit_event = sa.Table(
 domain_event = sa.Table(
     "domain_event",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", ID, primary_key=True),
     sa.Column("kind", sa.String(60), nullable=False),
     sa.Column("object_type", sa.String(40), nullable=False),
     sa.Column("object_id", sa.String(64), nullable=False),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from creditreg.store.base import UTCDateTime, metadata
+from creditreg.store.base import ID, UTCDateTime, metadata
 
 standard = sa.Table(
     "standard",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", ID, primary_key=True),
     sa.Column("code", sa.String(40), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("field", sa.String(40), nullable=False),
@@ -30,7 +30,7 @@ standard = sa.Table(
     sa.Column("measures", sa.JSON, nullable=False),
     # "current" or "superseded" by a newer version of the same code (STD-1).
     sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=True),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=True),
     sa.Column("published_by", sa.String(100), nullable=False),
     sa.Column("published_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("code", "version"),
@@ -40,12 +40,12 @@ standard = sa.Table(
 list_entry = sa.Table(
     "list_entry",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", ID, primary_key=True),
     sa.Column("list_type", sa.String(20), nullable=False),
     sa.Column("field", sa.String(40), nullable=False),
-    sa.Column("subject_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False),
-    sa.Column("designating_unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=True),
-    sa.Column("standard_id", sa.Integer, sa.ForeignKey("standard.id"), nullable=True),
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=False),
+    sa.Column("designating_unit_id", ID, sa.ForeignKey("unit.id"), nullable=True),
+    sa.Column("standard_id", ID, sa.ForeignKey("standard.id"), nullable=True),
     sa.Column("standard_code", sa.String(40), nullable=True, index=True),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("suspended_from", sa.String(20), nullable=True),
@@ -97,12 +97,12 @@ list_entry_record = sa.Table(
     metadata,
     sa.Column(
         "entry_id",
-        sa.Integer,
+        ID,
         sa.ForeignKey("list_entry.id"),
         primary_key=True,
         autoincrement=False,
     ),
-    sa.Column("record_id", sa.Integer, sa.ForeignKey("record.id"), primary_key=True, index=True),
+    sa.Column("record_id", ID, sa.ForeignKey("record.id"), primary_key=True, index=True),
 )
 
 
@@ -110,14 +110,14 @@ list_entry_record = sa.Table(
 list_entry_event = sa.Table(
     "list_entry_event",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entry_id", sa.Integer, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("entry_id", ID, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
     sa.Column("action", sa.String(30), nullable=False),
     sa.Column("from_status", sa.String(20), nullable=True),
     sa.Column("to_status", sa.String(20), nullable=False),
     sa.Column("on_date", sa.Date, nullable=False),
     sa.Column("actor", sa.String(100), nullable=False),
-    sa.Column("unit_id", sa.Integer, nullable=True),
+    sa.Column("unit_id", ID, nullable=True),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
@@ -128,8 +128,8 @@ list_entry_event = sa.Table(
 list_notice = sa.Table(
     "list_notice",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entry_id", sa.Integer, sa.ForeignKey("list_entry.id"), nullable=True, index=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("entry_id", ID, sa.ForeignKey("list_entry.id"), nullable=True, index=True),
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("audience", sa.String(20), nullable=False),  # subject / public
     sa.Column("channel", sa.String(40), nullable=False),
@@ -146,8 +146,8 @@ list_notice = sa.Table(
 entry_objection = sa.Table(
     "entry_objection",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entry_id", sa.Integer, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("entry_id", ID, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
     sa.Column("objector", sa.String(200), nullable=False),
     sa.Column("grounds", sa.Text, nullable=False),
     sa.Column("materials", sa.JSON, nullable=False),
@@ -162,8 +162,8 @@ entry_objection = sa.Table(
 restoration_application = sa.Table(
     "restoration_application",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entry_id", sa.Integer, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("entry_id", ID, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
     sa.Column("applicant", sa.String(200), nullable=False),
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("received_on", sa.Date, nullable=False),
@@ -180,8 +180,8 @@ restoration_application = sa.Table(
 upward_report = sa.Table(
     "upward_report",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entry_id", sa.Integer, sa.ForeignKey("list_entry.id"), nullable=False, unique=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("entry_id", ID, sa.ForeignKey("list_entry.id"), nullable=False, unique=True),
     sa.Column("due_date", sa.Date, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("queued_at", UTCDateTime, nullable=False),
@@ -194,6 +194,6 @@ upward_report = sa.Table(
 list_recheck = sa.Table(
     "list_recheck",
     metadata,
-    sa.Column("subject_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("subject_id", ID, primary_key=True, autoincrement=False),
     sa.Column("queued_at", UTCDateTime, nullable=False),
 )

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from creditreg.store.base import UTCDateTime, metadata
+from creditreg.store.base import ID, UTCDateTime, metadata
 
 catalog_item = sa.Table(
     "catalog_item",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", ID, primary_key=True),
     sa.Column("code", sa.String(40), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("content_class", sa.String(40), nullable=False),
     sa.Column("info_kind", sa.String(30), nullable=False),
-    sa.Column("providing_unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("providing_unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
     sa.Column("subject_kinds", sa.JSON, nullable=False),
     sa.Column("character", sa.String(20), nullable=False),
     sa.Column("disclosure", sa.String(30), nullable=False),
@@ -42,9 +42,9 @@ catalog_item = sa.Table(
 ingest_batch = sa.Table(
     "ingest_batch",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
-    sa.Column("catalog_item_id", sa.Integer, sa.ForeignKey("catalog_item.id"), nullable=False),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("catalog_item_id", ID, sa.ForeignKey("catalog_item.id"), nullable=False),
     sa.Column("batch_key", sa.String(100), nullable=True),
     sa.Column("content_digest", sa.String(64), nullable=False),
     sa.Column("source", sa.String(20), nullable=False),
@@ -60,11 +60,11 @@ ingest_batch = sa.Table(
 record = sa.Table(
     "record",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("catalog_item_id", sa.Integer, sa.ForeignKey("catalog_item.id"), nullable=False),
-    sa.Column("subject_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True),
-    sa.Column("providing_unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
-    sa.Column("batch_id", sa.Integer, sa.ForeignKey("ingest_batch.id"), nullable=True, index=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("catalog_item_id", ID, sa.ForeignKey("catalog_item.id"), nullable=False),
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("providing_unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("batch_id", ID, sa.ForeignKey("ingest_batch.id"), nullable=True, index=True),
     sa.Column("data", sa.JSON, nullable=False),
     sa.Column("self_declared", sa.Boolean, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
@@ -97,9 +97,9 @@ record = sa.Table(
 consent = sa.Table(
     "consent",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("subject_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True),
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
     sa.Column("categories", sa.JSON, nullable=False),
     sa.Column("purpose", sa.Text, nullable=False),
     sa.Column("written", sa.Boolean, nullable=False),

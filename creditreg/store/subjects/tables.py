@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from creditreg.store.base import UTCDateTime, metadata
+from creditreg.store.base import ID, UTCDateTime, metadata
 
 subject = sa.Table(
     "subject",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", ID, primary_key=True),
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("id_type", sa.String(40), nullable=False),
     sa.Column("id_number", sa.String(40), nullable=False),
@@ -28,11 +28,9 @@ subject = sa.Table(
 subject_link = sa.Table(
     "subject_link",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "organization_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True
-    ),
-    sa.Column("person_id", sa.Integer, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("organization_id", ID, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("person_id", ID, sa.ForeignKey("subject.id"), nullable=False, index=True),
     sa.Column("role", sa.String(40), nullable=False),
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("valid_to", sa.Date, nullable=True),

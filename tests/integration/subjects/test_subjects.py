@@ -78,7 +78,8 @@ def test_one_subject_per_identifier__SUB_2(ctx: Context) -> None:
 
 
 def test_database_refuses_a_second_subject_for_one_identifier__SUB_2(ctx: Context) -> None:
-    """The unique constraint itself, not only the check in Python."""
+    """The unique constraint itself, not only the check in Python; the unit of work answers
+    its violation as the service's own check would (issue 9, defect 2)."""
     now = ctx.now()
     row = {
         "kind": "legal_person",
@@ -90,8 +91,9 @@ def test_database_refuses_a_second_subject_for_one_identifier__SUB_2(ctx: Contex
     }
     with ctx.db.write() as conn:
         conn.execute(subject.insert().values(**row))
-    with pytest.raises(sa.exc.IntegrityError), ctx.db.write() as conn:
+    with pytest.raises(Conflict) as refused, ctx.db.write() as conn:
         conn.execute(subject.insert().values(**row))
+    assert refused.value.code == "subject.duplicate"
 
 
 @pytest.mark.parametrize(

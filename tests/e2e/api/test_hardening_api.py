@@ -1,0 +1,181 @@
+"""Defects a hostile tester found (issue 9), each through the public interfaces."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.demo.dataset import demo_uscc
+from creditreg.domain.privacy import CONSENT_WARNING
+from creditreg.services.context import Context
+from creditreg.store.engine import make_engine
+from tests.conftest import DbTarget
+from tests.e2e.api.test_api import NEW_PERSON, error
+from tests.e2e.api.test_ingest import upload, xlsx_bytes
+from tests.e2e.api.test_lists_api import DESIGNATOR, propose
+from tests.e2e.conftest import bearer
+from tests.factories import punishment_row
+from tests.lists_world import make_world
+
+PLATFORM = bearer("platform")
+# A resident ID number typed into free text (the check character is off: still personal).
+LEAKED = "410105199001010070"
+
+
+def _unit_of(api: TestClient, key: str) -> int:
+    return int(api.get("/api/v1/auth/me", headers=bearer(key)).json()["unit_id"])
+
+
+def test_a_unit_records_consents_only_for_itself_and_a_forgery_is_audited__PRI_1_SEC_3(
+    api: TestClient,
+) -> None:
+    """Issue 9, defect 4: a consent recorded for another unit would unlock that unit's
+    income and tax submissions for the person (Art 45): 403, nothing stored, audited."""
+    person = api.post(
+        "/api/v1/subjects",
+        headers=bearer("provider"),
+        json={
+            "kind": "natural_person",
+            "id_type": "ric",
+            "id_number": NEW_PERSON,
+            "name": "王示例",
+        },
+    ).json()["id"]
+    body = {
+        "subject_id": person,
+        "categories": ["income"],
+        "purpose": "贷款审批",
+        "written": True,
+        "warning_shown": CONSENT_WARNING,
+        "granted_on": "2026-03-01",
+    }
+    other = _unit_of(api, "designator")
+    error(
+        api.post("/api/v1/consents", headers=bearer("provider"), json={**body, "unit_id": other}),
+        403,
+        "privacy.consent_for_another_unit",
+    )
+    refused = api.get("/api/v1/audit/events?object_type=consent", headers=PLATFORM).json()
+    assert [e["action"] for e in refused] == ["consent.record.refused"]
+    own = _unit_of(api, "provider")
+    made = api.post("/api/v1/consents", headers=bearer("provider"), json={**body, "unit_id": own})
+    assert made.status_code == 201, made.text
+    actions = [
+        e["action"]
+        for e in api.get("/api/v1/audit/events?object_type=consent", headers=PLATFORM).json()
+    ]
+    assert actions == ["consent.record.refused", "consent.record"]
+
+
+def test_published_free_text_masks_personal_numbers__DIS_3(
+    api: TestClient, ctx: Context, clock: FixedClock
+) -> None:
+    """Issue 9, defect 6a: a designation's facts quoting an ID number, a legacy 15-digit
+    number and a mobile number are published masked; a company's USCC is not."""
+    w = make_world(ctx, clock)
+    w.serious(1)
+    company = api.get(f"/api/v1/subjects/{w.company(1)}", headers=PLATFORM).json()["id_number"]
+    facts = (
+        f"当事人（公民身份号码{LEAKED}）严重违法，联系电话13812345678，"
+        f"旧证号410105900101007，所在企业{company}"
+    )
+    eid = propose(api, w, facts=facts).json()["id"]
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    for text in (api.get("/api/v1/public/lists").text, api.get("/lists").text):
+        assert LEAKED not in text and "13812345678" not in text
+        assert "410105900101007" not in text
+        assert "4101************70" in text and company in text
+    # An implementing unit without personal:read reads the entry masked too; the
+    # designating unit, which holds it, reads the facts as written.
+    seen = api.get(f"/api/v1/lists/entries/{eid}", headers=bearer("implementer")).json()
+    assert LEAKED not in seen["facts"]
+
+
+def test_a_database_error_never_carries_its_parameters__DIS_3(db: DbTarget) -> None:
+    """Issue 9, defect 6b: hide_parameters, so a logged traceback holds no ID number."""
+    engine = make_engine(db.url, db.schema)
+    try:
+        with pytest.raises(sa.exc.DBAPIError) as failed, engine.connect() as conn:
+            conn.execute(sa.text("SELECT * FROM no_such_table WHERE x = :n"), {"n": LEAKED})
+        assert LEAKED not in str(failed.value)
+    finally:
+        engine.dispose()
+
+
+def test_an_xlsx_bomb_is_refused_before_it_expands__ING_1(api: TestClient) -> None:
+    """Issue 9, defect 8: a small workbook whose shared strings expand a thousandfold is
+    refused with a code, before openpyxl reads it; nothing is stored."""
+    good = xlsx_bytes([punishment_row(1)])
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for item in source.infolist():
+            out.writestr(item.filename, source.read(item.filename))
+        strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        out.writestr("xl/sharedStrings.xml", strings + b"<si><t>a</t></si>" * 1_500_000 + b"</sst>")
+    assert len(bomb.getvalue()) < 200_000
+    error(upload(api, "bomb.xlsx", bomb.getvalue()), 422, "file.xlsx_bomb")
+    assert api.get("/api/v1/records/verification", headers=PLATFORM).json() == []
+    assert upload(api, "fine.xlsx", good).status_code == 201
+
+
+def _submit(api: TestClient, row: dict[str, object]) -> object:
+    return api.post(
+        "/api/v1/records", headers=bearer("provider"), json={"catalog": "XZCF", "data": row}
+    )
+
+
+def test_an_unincorporated_organization_is_an_organization_of_the_template__SUB_1_ING_1(
+    api: TestClient,
+) -> None:
+    """Issue 9, defect 10: "法人及非法人组织" covers unincorporated organizations too."""
+    code = demo_uscc("91410100MD0000001")
+    made = api.post(
+        "/api/v1/subjects",
+        headers=bearer("provider"),
+        json={"kind": "unincorporated_org", "id_type": "uscc", "id_number": code, "name": "合伙"},
+    )
+    assert made.status_code == 201, made.text
+    stored = _submit(api, punishment_row(1, uscc=code, party_name="合伙"))
+    assert stored.status_code == 201, stored.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"decision_date": "2026-03-03"}, "decision_date", "record.decision_date_out_of_range"),
+        ({"decision_date": "1949-09-30"}, "decision_date", "record.decision_date_out_of_range"),
+        ({"decision_date": "9999-12-31"}, "decision_date", "record.decision_date_out_of_range"),
+        ({"fine_10k_cny": "1e400"}, "fine_10k_cny", "record.bad_value"),
+        ({"fine_10k_cny": "0.00001"}, "fine_10k_cny", "record.bad_value"),
+    ],
+)
+def test_dates_and_amounts_out_of_range_are_rejected_row_by_row__ING_1_ING_3(
+    api: TestClient, changes: dict[str, str], field: str, code: str
+) -> None:
+    """Issue 9, defect 10: a decision after today (2026-03-02 here) or before 1949-10-01,
+    an amount beyond the column's precision: a 422 naming the row and field."""
+    refused = _submit(api, punishment_row(1, **changes))
+    assert refused.status_code == 422, refused.text  # type: ignore[attr-defined]
+    body = refused.json()["error"]  # type: ignore[attr-defined]
+    assert body["code"] == "records.batch_rejected"
+    [rejection] = body["details"]["rejected"]
+    assert (rejection["field"], rejection["code"]) == (field, code)
+    assert api.get("/api/v1/records/verification", headers=PLATFORM).json() == []
+
+
+def test_a_uscc_error_says_which_characters_are_wrong__SUB_2(api: TestClient) -> None:
+    body = {"id_type": "uscc", "id_number": "9141A100MA000000IO"}
+    message = error(
+        api.post("/api/v1/identifiers/validate", json=body), 422, "subject.invalid_uscc"
+    )
+    assert "character 5 'A' is not a digit" in message and "character 17 'I'" in message

@@ -1,0 +1,112 @@
+"""Design rule 1: a status column is written only by store/<context>/queries.py, through
+each lifecycle's one guarded transition (issue 8). Every SQL statement SQLite runs during
+the whole of the procedures is traced; one that writes a status elsewhere fails the test."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.bootstrap import build_context
+from creditreg.clock import FixedClock
+from creditreg.demo.catalogs import STANDARDS
+from creditreg.demo.dataset import demo_ric
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.lists.standards import draft_from_dict
+from creditreg.services.kernel import sweep
+from creditreg.services.lists import entries, restoration, standards
+from creditreg.services.records import lifecycle, verification
+from tests.conftest import DbTarget
+from tests.factories import punishment_row
+from tests.lists_world import PERSON, make_world
+
+STATUS_TABLES = {
+    "record",
+    "catalog_item",
+    "standard",
+    "list_entry",
+    "entry_objection",
+    "restoration_application",
+    "upward_report",
+}
+WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
+QUERIES = re.compile(r"creditreg/store/\w+/queries\.py$")
+
+
+def test_status_columns_are_written_only_by_the_lifecycle_queries(
+    sqlite_db: DbTarget, clock: FixedClock
+) -> None:
+    ctx = build_context(sqlite_db.settings(), clock=clock)
+    written: list[str] = []
+    violations: list[tuple[str, list[str]]] = []
+
+    def trace(sql: str) -> None:
+        m = WRITE.match(sql)
+        if not m or m.group(2) not in STATUS_TABLES:
+            return
+        if m.group(1).upper() == "UPDATE" and not re.search(r"\bstatus\s*=", sql, re.I):
+            return  # e.g. a deadline follower moving a due date
+        written.append(m.group(2))
+        stack = traceback.extract_stack()
+        if not any(QUERIES.search(f.filename) for f in stack):
+            ours = [f"{f.filename}:{f.lineno}" for f in stack if "/creditreg/" in f.filename]
+            violations.append((sql[:100], ours[-3:]))
+
+    @sa.event.listens_for(ctx.db.engine, "connect")
+    def _trace(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.set_trace_callback(trace)
+
+    ctx.db.dispose()  # new connections, each traced
+    try:
+        w = make_world(ctx, clock)  # catalog items approved, standards published
+        [a, b, c] = w.serious(1, 3)
+        # Records: returned, withdrawn (revoking an entry), archived by the sweep.
+        w.submit("XZCF", [punishment_row(9)])
+        rows = [punishment_row(8, decision_number="郑市监罚〔2026〕8-x号")]
+        from creditreg.services.records import records
+
+        batch = records.submit(
+            ctx, SYSTEM, code="XZCF", rows=rows, content_digest=records.digest_rows(rows),
+            batch_key=None, source="api",
+        )  # fmt: skip
+        pending = verification.pending(ctx, SYSTEM)
+        verification.verify(ctx, SYSTEM, int(pending[0]["id"]), passed=False, reasons=["错"])
+        assert batch.stored == 1
+        # An entry through notice, objection (dismissed), designation, restoration.
+        persons = [{**PERSON, "id_number": demo_ric("41010519700101123")}]
+        eid = entries.propose(
+            ctx, w.designator, standard_code="SCJG-HMD", subject_id=w.company(1),
+            facts="销售不合格食品", responsible_persons=persons,
+            terms={"restoration_after_months": 0},
+        )["id"]  # fmt: skip
+        entries.notify(ctx, w.designator, eid)
+        entries.object_to(ctx, SYSTEM, eid, objector="企业", grounds="有误")
+        entries.resolve_objection(ctx, w.designator, eid, outcome="dismissed", note="无误")
+        w.advance(8)
+        entries.designate(ctx, w.designator, eid)
+        app_id = restoration.apply(ctx, SYSTEM, eid, applicant="企业", evidence="已整改")["id"]
+        restoration.decide(ctx, w.designator, app_id, consent=False, note="证据不足")
+        app2 = restoration.apply(ctx, SYSTEM, eid, applicant="企业", evidence="补充")["id"]
+        restoration.decide(ctx, w.designator, app2, consent=True, note="同意")
+        # Another entry removed under objection (closing it), then a new standard version.
+        eid2 = entries.propose(
+            ctx, w.designator, standard_code="SCJG-HMD", subject_id=w.company(1),
+            facts="再次违法", responsible_persons=persons,
+        )["id"]  # fmt: skip
+        entries.notify(ctx, w.designator, eid2)
+        entries.object_to(ctx, SYSTEM, eid2, objector="企业", grounds="有误")
+        lifecycle.withdraw(ctx, SYSTEM, a, "处罚决定已撤销")
+        standards.publish(
+            ctx, SYSTEM, draft_from_dict({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"]}})
+        )
+        w.advance(365 * 6)
+        sweep.run(ctx, SYSTEM)
+        assert b and c
+    finally:
+        ctx.db.dispose()
+    assert violations == []
+    # The trace saw every lifecycle's writes (so the test is not vacuous).
+    assert STATUS_TABLES - {"upward_report"} <= set(written)
