@@ -110,5 +110,6 @@ class World:
 
 
 def make_world(ctx: Context, clock: FixedClock) -> World:
+    # A no-op (one read) when the fixture asked for `demo_data`, as every caller here does.
     demo.load(ctx)
     return World(ctx, clock, access.authenticate(ctx, demo.token_for("designator")))

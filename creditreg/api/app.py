@@ -36,7 +36,14 @@ creditreg: a credit-information sharing platform.
 
 Every endpoint is either **public** or needs `Authorization: Bearer <token>` (an API token
 of a unit, or the session token from `/api/v1/auth/login`) holding the permission it names.
-Errors are `{"error": {"code": "...", "message": "..."}}` with a 4xx status.
+
+Every error has one body, `ErrorBody`: `{"error": {"code": "...", "message": "...",
+"details": ...}}` with a 4xx status. `code` is stable and machine-readable
+(`<context>.<reason>`); `details` appears only where there is more to say: the problems of
+a malformed request (`request.invalid`), a rejected batch's rows (`records.batch_rejected`:
+row, field, code, message), or the facts a rule names. Each operation lists the statuses it
+can answer: 401 and 403 where a token is needed, 404 for an id in the path, 413 for a body,
+422 for any input, and what only it knows (409 for a state that does not allow the step).
 """
 
 

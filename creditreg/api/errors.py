@@ -1,4 +1,8 @@
-"""One error model: {"error": {"code": ..., "message": ...}} with a 4xx status."""
+"""One error model: {"error": {"code": ..., "message": ..., "details"?: ...}} with a 4xx status.
+
+Every error the API answers is built here from `schemas.common.ErrorBody`, so the body an
+integrating unit receives is the one the OpenAPI document describes.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,38 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from creditreg.api.responses import JSON
+from creditreg.api.schemas.errors import Error, ErrorFacts, Problem, ValidationDetails
+from creditreg.api.schemas.records import BatchResult
 from creditreg.domain.errors import DomainError
 
+Details = ValidationDetails | BatchResult | ErrorFacts
 
-def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details:
-        body["details"] = details
-    return {"error": body}
+
+def error_body(code: str, message: str, details: Details | None = None) -> dict[str, Any]:
+    """The one error body (`ErrorBody`) as JSON-ready data; `details` only when there are."""
+    error = Error(code=code, message=message, details=details)
+    out: dict[str, Any] = {"code": error.code, "message": error.message}
+    if details is not None:
+        # exclude_unset: the facts a domain error named, nothing it did not.
+        out["details"] = details.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return {"error": out}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Details | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSON:
+    return JSON(error_body(code, message, details), status, headers=headers)
+
+
+def _domain_details(exc: DomainError) -> Details | None:
+    """The facts a domain error names. Only documented keys reach the body (a test checks
+    that every key raised in the code is documented in `ErrorFacts`)."""
+    known = {k: v for k, v in exc.details.items() if k in ErrorFacts.model_fields}
+    return ErrorFacts.model_validate(known) if known else None
 
 
 def install(app: FastAPI) -> None:
@@ -25,26 +53,28 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSON:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSON(error_body(exc.code, exc.message, **exc.details), exc.status, headers=headers)
+        return error_response(exc.status, exc.code, exc.message, _domain_details(exc), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSON:
         problems = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "message": e["msg"],
-            }
+            Problem(
+                field=".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                message=e["msg"],
+            )
             for e in exc.errors()
         ]
-        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return JSON(
-            error_body("request.invalid", summary or "invalid request", problems=problems), 422
+        summary = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        return error_response(
+            422,
+            "request.invalid",
+            summary or "invalid request",
+            ValidationDetails(problems=problems),
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSON:
         codes = {404: "http.not_found", 405: "http.method_not_allowed", 413: "request.too_large"}
-        return JSON(
-            error_body(codes.get(exc.status_code, f"http.{exc.status_code}"), str(exc.detail)),
-            exc.status_code,
+        return error_response(
+            exc.status_code, codes.get(exc.status_code, f"http.{exc.status_code}"), str(exc.detail)
         )

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
-class JSON(Response):
-    """application/json rendered by orjson."""
+class JSON(JSONResponse):
+    """application/json rendered by orjson.
+
+    A JSONResponse subclass on purpose: FastAPI documents a route's response model only for
+    JSON response classes, and describes any other class's body as a bare string.
+    """
 
     media_type = "application/json"
 

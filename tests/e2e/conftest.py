@@ -21,8 +21,8 @@ def bearer(key: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def api(ctx: Context) -> Iterator[TestClient]:
-    demo.load(ctx)
+def api(ctx: Context, demo_data: None) -> Iterator[TestClient]:
+    """The app over a copy of the demo-loaded template database."""
     app = create_app(ctx, Settings(max_upload_bytes=MAX_BODY))
     with TestClient(app) as client:
         yield client

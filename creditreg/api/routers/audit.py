@@ -7,15 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from creditreg.api.deps import Ctx, require
+from creditreg.api.routing import DocumentedRoute
+from creditreg.api.schemas.kernel import AuditEvent, AuditVerification
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.kernel import audit
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=DocumentedRoute)
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
 
 
-@router.get("/events")
+@router.get("/events", response_model=list[AuditEvent])
 def events(
     ctx: Ctx,
     principal: Auditor,
@@ -35,7 +37,7 @@ def events(
     )
 
 
-@router.get("/verify")
+@router.get("/verify", response_model=AuditVerification)
 def verify(ctx: Ctx, principal: Auditor) -> dict[str, Any]:
     """Recompute the hash chain; names the first broken event."""
     result = audit.verify(ctx)

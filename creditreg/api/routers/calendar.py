@@ -6,47 +6,32 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
+from creditreg.api.routing import DocumentedRoute
+from creditreg.api.schemas.kernel import (
+    CalendarDay,
+    CalendarDaySet,
+    CountIn,
+    DayIn,
+    ScheduleIn,
+    ScheduleLoaded,
+    WorkingDayCount,
+)
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.kernel.calendar import MAX_WORKING_DAYS, Count, Day, Span
+from creditreg.domain.kernel.calendar import Count, Day, Span
 from creditreg.services.kernel import calendar
 
-router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
+router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"], route_class=DocumentedRoute)
 Editor = Annotated[Principal, Depends(require(Permission.CALENDAR_WRITE))]
-
-
-class DayIn(BaseModel):
-    working: bool
-    note: str = Field(default="", max_length=200)
-
-
-class PauseIn(BaseModel):
-    start: date
-    end: date
-    reason: str = Field(default="", max_length=200)
-
-
-class CountIn(BaseModel):
-    start: date
-    working_days: int = Field(ge=0, le=MAX_WORKING_DAYS)
-    pauses: list[PauseIn] = Field(default_factory=list, max_length=100)
-
-
-class ScheduleIn(BaseModel):
-    text: str = Field(
-        max_length=100_000,
-        description="one line a day: YYYY-MM-DD,holiday|workday,name",
-    )
 
 
 def day_dict(d: Day) -> dict[str, Any]:
     return {
-        "day": d.day.isoformat(),
+        "day": d.day,
         "working": d.working,
-        "source": d.source.value,
+        "source": d.source,
         "provisional": d.provisional,
         "note": d.note,
     }
@@ -54,37 +39,37 @@ def day_dict(d: Day) -> dict[str, Any]:
 
 def count_dict(c: Count) -> dict[str, Any]:
     return {
-        "start": c.start.isoformat(),
+        "start": c.start,
         "working_days": c.working_days,
-        "due": c.due.isoformat(),
+        "due": c.due,
         "provisional": c.provisional,
         "explanation": c.explain(),
-        "counted": [d.day.isoformat() for d in c.counted],
-        "paused": [d.isoformat() for d in c.paused],
+        "counted": [d.day for d in c.counted],
+        "paused": list(c.paused),
     }
 
 
-@router.get("/days/{day}", dependencies=[Depends(public)])
+@router.get("/days/{day}", dependencies=[Depends(public)], response_model=CalendarDay)
 def get_day(day: date, ctx: Ctx) -> dict[str, Any]:
     """Whether a day is a working day, and where that comes from."""
     return day_dict(calendar.day(ctx, day))
 
 
-@router.put("/days/{day}")
+@router.put("/days/{day}", response_model=CalendarDaySet)
 def set_day(day: date, body: DayIn, ctx: Ctx, principal: Editor) -> dict[str, Any]:
     """CAL-2: correct one day; stored deadlines spanning it are recomputed."""
     result, recomputed = calendar.set_day(ctx, principal, day, body.working, body.note)
     return {**day_dict(result), "recomputed_deadlines": recomputed}
 
 
-@router.post("/count", dependencies=[Depends(public)])
+@router.post("/count", dependencies=[Depends(public)], response_model=WorkingDayCount)
 def count(body: CountIn, ctx: Ctx) -> dict[str, Any]:
     """CAL-1: the end of the n-th working day after `start` (which is not counted)."""
     pauses = [Span(p.start, p.end, p.reason) for p in body.pauses]
     return count_dict(calendar.count(ctx, body.start, body.working_days, pauses))
 
 
-@router.post("/schedules", status_code=201)
+@router.post("/schedules", status_code=201, response_model=ScheduleLoaded)
 def load_schedule(body: ScheduleIn, ctx: Ctx, principal: Editor) -> dict[str, Any]:
     """CAL-2: load a year's official schedule; provisional deadlines are recomputed."""
     result = calendar.load_schedule(ctx, principal, body.text)

@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, require
+from creditreg.api.routing import DocumentedRoute
+from creditreg.api.schemas.kernel import DomainEvent, EventPage
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.kernel import events as event_service
 
-router = APIRouter(prefix="/api/v1", tags=["events"])
+router = APIRouter(prefix="/api/v1", tags=["events"], route_class=DocumentedRoute)
 Operator = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
-
-
-class EventOut(BaseModel):
-    """One domain event. `payload` says what changed (ids, statuses, dates, reason
-    codes), never a personal ID number; it is empty once its object was deleted in
-    error (`purged`), while `payload_digest` stays."""
-
-    position: int = Field(description="the cursor value after this event")
-    kind: str = Field(examples=["list_entry.designated"])
-    object_type: str
-    object_id: str
-    payload: dict[str, Any]
-    payload_digest: str | None
-    occurred_at: datetime
-    purged: bool
-
-
-class EventPage(BaseModel):
-    """Events after a cursor, in commit order; ask again with `after=next`."""
-
-    events: list[EventOut]
-    next: int
 
 
 @router.get("/events", response_model=EventPage)
@@ -46,9 +24,24 @@ def events(
     after: Annotated[int, Query(ge=0, le=2**63 - 1, description="a cursor: 0 or `next`")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPage:
-    """Domain events after a cursor (the outbox), for the platform operator."""
+    """Domain events after a cursor (the outbox), in commit order, for the platform
+    operator. Outbox consumers inside the platform keep durable cursors of their own."""
     page = event_service.page(ctx, principal, after, limit)
     return EventPage(
-        events=[EventOut.model_validate(e, from_attributes=True) for e in page.events],
+        events=[
+            DomainEvent.model_validate(
+                {
+                    "position": e.position,
+                    "kind": e.kind,
+                    "object_type": e.object_type,
+                    "object_id": e.object_id,
+                    "payload": e.payload,
+                    "payload_digest": e.payload_digest,
+                    "occurred_at": e.occurred_at,
+                    "purged": e.purged,
+                }
+            )
+            for e in page.events
+        ],
         next=page.next,
     )

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends
 
 from creditreg import __version__
 from creditreg.api.deps import Ctx, public
+from creditreg.api.routing import DocumentedRoute
+from creditreg.api.schemas.kernel import Health
 from creditreg.store.migrate import current_revision
 
-router = APIRouter(prefix="/api/v1", tags=["health"])
+router = APIRouter(prefix="/api/v1", tags=["health"], route_class=DocumentedRoute)
 
 
-@router.get("/health", dependencies=[Depends(public)])
+@router.get("/health", dependencies=[Depends(public)], response_model=Health)
 def health(ctx: Ctx) -> dict[str, Any]:
     """The server answers and its database is at the schema revision the code expects."""
     return {

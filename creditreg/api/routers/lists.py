@@ -5,81 +5,54 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require
+from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.schemas.lists import (
+    Candidate,
+    DecisionIn,
+    Entry,
+    EntryDeleted,
+    EntryDetail,
+    EntryIn,
+    EntryRemoved,
+    ListField,
+    NoteIn,
+    ObjectionIn,
+    ObjectionOutcomeIn,
+    PendingRestoration,
+    Publication,
+    RemovalIn,
+    RestorationApplied,
+    RestorationDecision,
+    RestorationIn,
+    Standard,
+    StandardIn,
+    StandardPublished,
+    UpwardReport,
+)
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.lists import entries, restoration, standards
 
-router = APIRouter(prefix="/api/v1", tags=["lists"])
+router = APIRouter(prefix="/api/v1", tags=["lists"], route_class=DocumentedRoute)
 Writer = Annotated[Principal, Depends(require(Permission.STANDARDS_WRITE))]
 Designator = Annotated[Principal, Depends(require(Permission.LISTS_DESIGNATE))]
 Reader = Annotated[Principal, Depends(require(Permission.LISTS_READ))]
 Receiver = Annotated[Principal, Depends(require(Permission.LISTS_RECEIVE))]
 
-
-class PersonIn(BaseModel):
-    role: str
-    name: str = Field(max_length=200)
-    id_type: str = "ric"
-    id_number: str = Field(max_length=40)
+ILLEGAL = "the entry's status does not allow this step (`entry.illegal_transition`)"
 
 
-class EntryIn(BaseModel):
-    standard: str = Field(description="the code of a standard in force")
-    subject_id: int
-    facts: str = Field(max_length=4000)
-    validity_months: int | None = Field(default=None, description="LST-8; standard's if absent")
-    restorable: bool | None = None
-    restoration_method: str | None = Field(default=None, max_length=2000)
-    restoration_after_months: int | None = None
-    scrutiny_months: int | None = Field(default=None, description="key scrutiny after removal")
-    channels: list[str] | None = None
-    measures: list[str] | None = None
-    responsible_persons: list[PersonIn] = Field(default_factory=list, max_length=20)
-
-
-class ObjectionIn(BaseModel):
-    objector: str = Field(max_length=200)
-    grounds: str = Field(max_length=4000)
-    materials: list[str] = Field(default_factory=list, max_length=20)
-
-
-class OutcomeIn(BaseModel):
-    outcome: str = Field(description="dismissed | error")
-    note: str = Field(max_length=4000)
-
-
-class RemovalIn(BaseModel):
-    reason: str
-    note: str = Field(default="", max_length=4000)
-    scrutiny_months: int | None = None
-
-
-class NoteIn(BaseModel):
-    note: str = Field(max_length=4000)
-
-
-class RestorationIn(BaseModel):
-    applicant: str = Field(max_length=200)
-    evidence: str = Field(max_length=8000)
-
-
-class DecisionIn(BaseModel):
-    consent: bool
-    note: str = Field(max_length=4000)
-
-
-@router.get("/fields", dependencies=[Depends(public)])
+@router.get("/fields", dependencies=[Depends(public)], response_model=list[ListField])
 def list_fields() -> list[dict[str, Any]]:
     """The field taxonomy; key fields count towards the big-data warning list (Op(16))."""
     return entries.fields()
 
 
-@router.get("/standards", dependencies=[Depends(public)])
+@router.get("/standards", dependencies=[Depends(public)], response_model=list[Standard])
 def list_standards(
     ctx: Ctx, field: str | None = None, list_type: str | None = None, all_versions: bool = False
 ) -> list[dict[str, Any]]:
@@ -87,22 +60,30 @@ def list_standards(
     return standards.listing(ctx, field, list_type, all_versions)
 
 
-@router.get("/standards/{code}", dependencies=[Depends(public)])
+@router.get("/standards/{code}", dependencies=[Depends(public)], response_model=Standard)
 def get_standard(ctx: Ctx, code: str, version: int | None = None) -> dict[str, Any]:
+    """STD-1: a standard in force (or a named version)."""
     return standards.get(ctx, code, version)
 
 
-@router.post("/standards", status_code=201)
-def publish_standard(
-    ctx: Ctx, principal: Writer, body: Annotated[dict[str, Any], Body()]
-) -> dict[str, Any]:
+@router.post(
+    "/standards",
+    status_code=201,
+    response_model=StandardPublished,
+    responses=errors(
+        {409: "the code belongs to a standard of another list or field (`standard.code_taken`)"}
+    ),
+)
+def publish_standard(ctx: Ctx, principal: Writer, body: StandardIn) -> dict[str, Any]:
     """STD-1, STD-3: publish a standard or its next version; entries resting on an earlier
     version are re-evaluated in the same transaction."""
-    published, outcome = standards.publish(ctx, principal, draft_from_dict(body))
+    published, outcome = standards.publish(
+        ctx, principal, draft_from_dict(body.model_dump(exclude_unset=True))
+    )
     return {"standard": published.as_dict(), "reevaluation": outcome}
 
 
-@router.get("/standards/{code}/candidates")
+@router.get("/standards/{code}/candidates", response_model=list[Candidate])
 def standard_candidates(
     ctx: Ctx, principal: Designator, code: str, limit: int = 100
 ) -> list[dict[str, Any]]:
@@ -110,7 +91,18 @@ def standard_candidates(
     return standards.candidates(ctx, principal, code, limit)
 
 
-@router.post("/lists/entries", status_code=201)
+@router.post(
+    "/lists/entries",
+    status_code=201,
+    response_model=EntryDetail,
+    responses=errors(
+        {
+            404: "no such standard in force or subject (`standard.not_found`, `subject.not_found`)",
+            409: "already listed, blacklisted (red list), not qualified under the rule "
+            "(`entry.not_qualified`, with the rule inputs), or no responsible person",
+        }
+    ),
+)
 def propose(ctx: Ctx, principal: Designator, body: EntryIn) -> dict[str, Any]:
     """A preliminary entry under a standard (LST-1 scope, STD-2 rule, cross-checks)."""
     terms = body.model_dump(
@@ -127,7 +119,7 @@ def propose(ctx: Ctx, principal: Designator, body: EntryIn) -> dict[str, Any]:
     )
 
 
-@router.get("/lists/entries")
+@router.get("/lists/entries", response_model=list[Entry])
 def search(
     ctx: Ctx,
     principal: Reader,
@@ -149,31 +141,46 @@ def search(
     )
 
 
-@router.get("/lists/entries/{entry_id}")
+@router.get("/lists/entries/{entry_id}", response_model=EntryDetail)
 def get_entry(ctx: Ctx, principal: Reader, entry_id: int) -> dict[str, Any]:
     """LST-7: an entry with its grounds, records, rule inputs, notices and history."""
     return entries.get(ctx, principal, entry_id)
 
 
-@router.post("/lists/entries/{entry_id}/notice")
+@router.post(
+    "/lists/entries/{entry_id}/notice", response_model=EntryDetail, responses=errors({409: ILLEGAL})
+)
 def notify(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
     """LST-2, Art 28: the written notice; the objection window starts."""
     return entries.notify(ctx, principal, entry_id)
 
 
-@router.post("/lists/entries/{entry_id}/announcement")
+@router.post(
+    "/lists/entries/{entry_id}/announcement",
+    response_model=EntryDetail,
+    responses=errors({409: ILLEGAL + ", or the subject is blacklisted"}),
+)
 def announce(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
     """LST-3, Op(8): cross-check, then the public announcement."""
     return entries.announce(ctx, principal, entry_id)
 
 
-@router.post("/lists/entries/{entry_id}/designation")
+@router.post(
+    "/lists/entries/{entry_id}/designation",
+    response_model=EntryDetail,
+    responses=errors({409: ILLEGAL + ", or its window is still open (`entry.window_open`)"}),
+)
 def designate(ctx: Ctx, principal: Designator, entry_id: int) -> dict[str, Any]:
     """Designation after the window (or, for key scrutiny, with its warning)."""
     return entries.designate(ctx, principal, entry_id)
 
 
-@router.post("/lists/entries/{entry_id}/objections", status_code=201)
+@router.post(
+    "/lists/entries/{entry_id}/objections",
+    status_code=201,
+    response_model=EntryDetail,
+    responses=errors({409: ILLEGAL}),
+)
 def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -> dict[str, Any]:
     """Op(22): an objection; the entry is suspended until verified."""
     return entries.object_to(
@@ -186,15 +193,24 @@ def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -
     )
 
 
-@router.post("/lists/entries/{entry_id}/objection-outcome")
+@router.post(
+    "/lists/entries/{entry_id}/objection-outcome",
+    response_model=EntryDetail | EntryDeleted,
+    responses=errors({409: "the entry has no open objection (`objection.none_open`)"}),
+)
 def objection_outcome(
-    ctx: Ctx, principal: Designator, entry_id: int, body: OutcomeIn
+    ctx: Ctx, principal: Designator, entry_id: int, body: ObjectionOutcomeIn
 ) -> dict[str, Any]:
-    """The designating unit's verification: dismissed, or error (deleted, RST-3(1))."""
+    """The designating unit's verification: dismissed (the entry, resumed), or error (the
+    entry is deleted, RST-3(1): only its id and status `deleted` come back)."""
     return entries.resolve_objection(ctx, principal, entry_id, outcome=body.outcome, note=body.note)
 
 
-@router.post("/lists/entries/{entry_id}/removal")
+@router.post(
+    "/lists/entries/{entry_id}/removal",
+    response_model=EntryRemoved,
+    responses=errors({409: ILLEGAL}),
+)
 def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> dict[str, Any]:
     """RST-3, RST-4: removal to the archive, published where the entry was."""
     return entries.remove(
@@ -207,13 +223,24 @@ def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> d
     )
 
 
-@router.post("/lists/entries/{entry_id}/error")
+@router.post(
+    "/lists/entries/{entry_id}/error",
+    response_model=EntryDeleted,
+    responses=errors({409: ILLEGAL}),
+)
 def delete_in_error(ctx: Ctx, principal: Designator, entry_id: int, body: NoteIn) -> dict[str, Any]:
     """RST-3(1), RST-5: an entry made in error is deleted and not kept."""
     return entries.delete_in_error(ctx, principal, entry_id, body.note)
 
 
-@router.post("/lists/entries/{entry_id}/restoration", status_code=201)
+@router.post(
+    "/lists/entries/{entry_id}/restoration",
+    status_code=201,
+    response_model=RestorationApplied,
+    responses=errors(
+        {409: "not a restorable blacklist entry, too early, or an application is pending"}
+    ),
+)
 def apply_restoration(
     ctx: Ctx, principal: Receiver, entry_id: int, body: RestorationIn
 ) -> dict[str, Any]:
@@ -223,7 +250,11 @@ def apply_restoration(
     )
 
 
-@router.post("/lists/restorations/{application_id}/decision")
+@router.post(
+    "/lists/restorations/{application_id}/decision",
+    response_model=RestorationDecision,
+    responses=errors({409: "the application was already decided (`restoration.decided`)"}),
+)
 def decide_restoration(
     ctx: Ctx, principal: Designator, application_id: int, body: DecisionIn
 ) -> dict[str, Any]:
@@ -231,20 +262,20 @@ def decide_restoration(
     return restoration.decide(ctx, principal, application_id, consent=body.consent, note=body.note)
 
 
-@router.get("/lists/restorations")
+@router.get("/lists/restorations", response_model=list[PendingRestoration])
 def restorations(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[dict[str, Any]]:
-    """SEC-5, Art 65: pending restoration applications and their Art 43 deadlines; with
-    `overdue=true`, those past it."""
+    """SEC-5, Art 65: pending restoration applications with their Art 43 deadlines (a unit
+    sees its own entries', the operator all); with `overdue=true`, those past it."""
     return restoration.applications(ctx, principal, overdue=overdue)
 
 
-@router.get("/lists/reports")
+@router.get("/lists/reports", response_model=list[UpwardReport])
 def upward_reports(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[dict[str, Any]]:
     """LST-9: reports queued for the upper-level platform, with their deadlines."""
     return entries.reports(ctx, principal, overdue)
 
 
-@router.get("/public/lists", dependencies=[Depends(public)])
+@router.get("/public/lists", dependencies=[Depends(public)], response_model=list[Publication])
 def published(ctx: Ctx, list_type: str | None = None) -> list[dict[str, Any]]:
     """DIS-4, DIS-5: what is published today, personal numbers masked (DIS-3)."""
     return entries.publications(ctx, list_type)

@@ -4,60 +4,65 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, require
-from creditreg.api.responses import JSON
+from creditreg.api.errors import error_response
+from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.schemas.records import (
+    ArchivingIn,
+    BatchIn,
+    BatchResult,
+    ConsentIn,
+    ConsentRecorded,
+    Notification,
+    PendingRecord,
+    Record,
+    RecordArchived,
+    RecordDetail,
+    RecordIn,
+    RecordUpheld,
+    RecordWithdrawn,
+    ReviewOutcomeIn,
+    VerificationIn,
+    WithdrawalIn,
+)
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.records import ingest_files, lifecycle, records, verification
 
-router = APIRouter(prefix="/api/v1", tags=["records"])
+router = APIRouter(prefix="/api/v1", tags=["records"], route_class=DocumentedRoute)
 Submitter = Annotated[Principal, Depends(require(Permission.RECORDS_SUBMIT))]
 Reader = Annotated[Principal, Depends(require(Permission.RECORDS_READ))]
 Verifier = Annotated[Principal, Depends(require(Permission.RECORDS_VERIFY))]
 Inbox = Annotated[Principal, Depends(require(Permission.INBOX_READ))]
 
+SUBMISSION_ERRORS = errors(
+    {
+        404: "no approved catalog item with that code (`catalog.not_found`)",
+        409: "the catalog version is not approved, or the batch id was used for other rows",
+        422: "the request is malformed (`request.invalid`), a file cannot be read "
+        "(`file.*`), or rows were rejected (`records.batch_rejected`: `details.rejected` "
+        "lists row, field, code and message; nothing was stored)",
+    }
+)
 
-class RecordIn(BaseModel):
-    catalog: str
-    version: int | None = None
-    data: dict[str, Any]
-    request_id: str | None = Field(
-        default=None, max_length=100, description="resending the same id stores nothing new"
+
+def _or_as_csv(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """The submission errors, and the rejected rows as CSV with `?format=csv`."""
+    out = {status: dict(value) for status, value in responses.items()}
+    out[422]["content"] = {"text/csv": {"schema": {"type": "string", "format": "csv"}}}
+    out[422]["description"] += (
+        "; with `?format=csv`, the rejected rows as text/csv: row, field, code, message"
     )
-    self_declared: bool = Field(default=False, description="ING-6: declared by the subject")
+    return out
 
 
-class BatchIn(BaseModel):
-    catalog: str
-    version: int | None = None
-    batch_id: str | None = Field(default=None, max_length=100)
-    rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
-
-
-class VerificationIn(BaseModel):
-    passed: bool
-    reasons: list[str] = Field(default_factory=list, max_length=50)
-
-
-class ConsentIn(BaseModel):
-    subject_id: int
-    unit_id: int
-    categories: list[str] = Field(default_factory=list)
-    purpose: str = Field(max_length=2000)
-    written: bool
-    warning_shown: str = Field(default="", max_length=2000)
-    granted_on: date
-
-
-def _answer(result: records.BatchResult, as_csv: bool) -> Response | dict[str, Any]:
+def _answer(result: records.BatchResult, as_csv: bool) -> Response | BatchResult:
     if as_csv and result.rejected:
         return Response(
             ingest_files.rejections_csv(result.rejected),
@@ -65,20 +70,19 @@ def _answer(result: records.BatchResult, as_csv: bool) -> Response | dict[str, A
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="rejected-rows.csv"'},
         )
+    answer = BatchResult.model_validate(result.as_dict())
     if result.rejected_count:
-        body = {
-            "error": {
-                "code": "records.batch_rejected",
-                "message": f"{result.rejected_count} row(s) rejected; nothing was stored",
-                "details": result.as_dict(),
-            }
-        }
-        return JSON(body, status_code=422)
-    return result.as_dict()
+        return error_response(
+            422,
+            "records.batch_rejected",
+            f"{result.rejected_count} row(s) rejected; nothing was stored",
+            answer,
+        )
+    return answer
 
 
-@router.post("/records", status_code=201, response_model=None)
-def submit_one(body: RecordIn, ctx: Ctx, principal: Submitter) -> Response | dict[str, Any]:
+@router.post("/records", status_code=201, response_model=BatchResult, responses=SUBMISSION_ERRORS)
+def submit_one(body: RecordIn, ctx: Ctx, principal: Submitter) -> Response | BatchResult:
     """ING-1: one record against an approved catalog item."""
     result = records.submit(
         ctx,
@@ -94,10 +98,15 @@ def submit_one(body: RecordIn, ctx: Ctx, principal: Submitter) -> Response | dic
     return _answer(result, as_csv=False)
 
 
-@router.post("/records/batches", status_code=201, response_model=None)
+@router.post(
+    "/records/batches",
+    status_code=201,
+    response_model=BatchResult,
+    responses=_or_as_csv(SUBMISSION_ERRORS),
+)
 def submit_batch(
     body: BatchIn, ctx: Ctx, principal: Submitter, format: str = "json"
-) -> Response | dict[str, Any]:
+) -> Response | BatchResult:
     """ING-3: a batch as JSON, all-or-nothing; rejected rows come back row by row."""
     result = records.submit(
         ctx,
@@ -112,7 +121,12 @@ def submit_batch(
     return _answer(result, as_csv=format == "csv")
 
 
-@router.post("/records/uploads", status_code=201, response_model=None)
+@router.post(
+    "/records/uploads",
+    status_code=201,
+    response_model=BatchResult,
+    responses=_or_as_csv(SUBMISSION_ERRORS),
+)
 def upload(
     ctx: Ctx,
     principal: Submitter,
@@ -121,7 +135,7 @@ def upload(
     version: Annotated[int | None, Form()] = None,
     batch_id: Annotated[str | None, Form()] = None,
     format: str = "json",
-) -> Response | dict[str, Any]:
+) -> Response | BatchResult:
     """ING-1, ING-3: a bulk file, streamed; `?format=csv` returns rejected rows as CSV."""
     name = file.filename or "upload"
     ingest_files.detect_format(name)  # refuse an unknown format before reading the body
@@ -142,51 +156,58 @@ def upload(
     return _answer(result, as_csv=format == "csv")
 
 
-@router.get("/records/verification")
+@router.get("/records/verification", response_model=list[PendingRecord])
 def pending(ctx: Ctx, principal: Verifier, overdue: bool = False) -> list[dict[str, Any]]:
     """ING-2: records awaiting verification (overdue ones with `overdue=true`)."""
     return verification.pending(ctx, principal, overdue_only=overdue)
 
 
-@router.get("/records/{record_id}")
+@router.get("/records/{record_id}", response_model=RecordDetail)
 def get_record(record_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     """A record, to its provider and the platform."""
     return verification.get(ctx, principal, record_id)
 
 
-@router.post("/records/{record_id}/verification")
+@router.post(
+    "/records/{record_id}/verification",
+    response_model=Record,
+    responses=errors({409: "the record is not awaiting verification (`verification.not_pending`)"}),
+)
 def verify(record_id: int, body: VerificationIn, ctx: Ctx, principal: Verifier) -> dict[str, Any]:
     """ING-2: pass a record, or return it to its provider with reasons."""
     return verification.verify(ctx, principal, record_id, passed=body.passed, reasons=body.reasons)
 
 
-class WithdrawalIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+NOT_LIVE = {409: "the record is no longer live (withdrawn, archived or returned)"}
 
 
-class OutcomeIn(BaseModel):
-    outcome: str = Field(description="upheld or revoked")
-
-
-@router.post("/records/{record_id}/withdrawal")
+@router.post(
+    "/records/{record_id}/withdrawal", response_model=RecordWithdrawn, responses=errors(NOT_LIVE)
+)
 def withdraw(record_id: int, body: WithdrawalIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
     """ING-7: the basis was revoked; the record is revoked at once (event record.withdrawn)."""
     return lifecycle.withdraw(ctx, principal, record_id, body.reason)
 
 
-@router.post("/records/{record_id}/review-outcome")
+@router.post(
+    "/records/{record_id}/review-outcome",
+    response_model=RecordUpheld | RecordWithdrawn,
+    responses=errors(NOT_LIVE),
+)
 def review_outcome(
-    record_id: int, body: OutcomeIn, ctx: Ctx, principal: Submitter
+    record_id: int, body: ReviewOutcomeIn, ctx: Ctx, principal: Submitter
 ) -> dict[str, Any]:
     """ING-5: upheld on reconsideration or litigation (counts now), or revoked (withdrawn)."""
     return lifecycle.review_outcome(ctx, principal, record_id, body.outcome)
 
 
-class ArchivingIn(BaseModel):
-    applicant: str = Field(max_length=200, description="who asked: the subject or its agent")
-
-
-@router.post("/records/{record_id}/archiving")
+@router.post(
+    "/records/{record_id}/archiving",
+    response_model=RecordArchived,
+    responses=errors(
+        {409: "the display period has not ended, or the record is not live (`record.*`)"}
+    ),
+)
 def request_archiving(
     record_id: int, body: ArchivingIn, ctx: Ctx, principal: Verifier
 ) -> dict[str, Any]:
@@ -194,23 +215,29 @@ def request_archiving(
     return lifecycle.request_archiving(ctx, principal, record_id, body.applicant)
 
 
-@router.get("/inbox")
+@router.get("/inbox", response_model=list[Notification])
 def inbox(ctx: Ctx, principal: Inbox, all: bool = False) -> list[dict[str, Any]]:
     """The unit's notifications (unacknowledged unless `all=true`)."""
     return verification.inbox(ctx, principal, include_acknowledged=all)
 
 
-@router.post("/inbox/{notification_id}/read", status_code=204)
+@router.post("/inbox/{notification_id}/read", status_code=204, response_class=Response)
 def read(notification_id: int, ctx: Ctx, principal: Inbox) -> None:
+    """Mark a notification read."""
     verification.mark(ctx, principal, notification_id, acknowledge=False)
 
 
-@router.post("/inbox/{notification_id}/ack", status_code=204)
+@router.post("/inbox/{notification_id}/ack", status_code=204, response_class=Response)
 def acknowledge(notification_id: int, ctx: Ctx, principal: Inbox) -> None:
+    """Acknowledge a notification (which also marks it read)."""
     verification.mark(ctx, principal, notification_id, acknowledge=True)
 
 
-@router.post("/consents", status_code=201)
+@router.post(
+    "/consents",
+    status_code=201,
+    response_model=ConsentRecorded,
+)
 def record_consent(body: ConsentIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
     """PRI-1, PRI-2: a person's consent, its agreed use and the warning shown."""
     consent_id = records.record_consent(

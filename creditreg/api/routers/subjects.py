@@ -6,41 +6,36 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, public, require
+from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.schemas.subjects import (
+    IdentifierCheck,
+    IdentifierIn,
+    Link,
+    LinkedPerson,
+    LinkIn,
+    Subject,
+    SubjectIn,
+)
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind, parse_identifier
+from creditreg.domain.subjects.identifiers import parse_identifier
 from creditreg.services.subjects import subjects
 
-router = APIRouter(prefix="/api/v1", tags=["subjects"])
+router = APIRouter(prefix="/api/v1", tags=["subjects"], route_class=DocumentedRoute)
 Reader = Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.SUBJECTS_WRITE))]
 
 
-class SubjectIn(BaseModel):
-    kind: SubjectKind
-    id_type: IdType
-    id_number: str = Field(max_length=64)
-    name: str = Field(max_length=400)
-    lei: str | None = Field(default=None, max_length=64)
-    region: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
-
-
-class IdentifierIn(BaseModel):
-    id_type: IdType
-    id_number: str = Field(max_length=64)
-
-
-class LinkIn(BaseModel):
-    person_id: int
-    role: LinkRole
-    valid_from: date
-    valid_to: date | None = None
-
-
-@router.post("/subjects", status_code=201)
+@router.post(
+    "/subjects",
+    status_code=201,
+    response_model=Subject,
+    responses=errors(
+        {409: "the identifier or LEI is already registered (`subject.duplicate`, with its id)"}
+    ),
+)
 def register(body: SubjectIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
     """Register a subject under its matching identifier (one subject per identifier)."""
     return subjects.register(
@@ -55,33 +50,32 @@ def register(body: SubjectIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
     ).as_dict()
 
 
-@router.post("/subjects/lookup")
+@router.post(
+    "/subjects/lookup",
+    response_model=Subject,
+    responses=errors({404: "no subject has that identifier (`subject.not_found`)"}),
+)
 async def lookup(body: IdentifierIn, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     """Find a subject by identifier. POST, so that ID numbers never land in access logs."""
     # Inline on the event loop: a single indexed SELECT (creditreg.store.fast).
     return subjects.find(ctx, principal, body.id_type, body.id_number).as_dict()
 
 
-@router.get("/subjects/{subject_id}")
+@router.get("/subjects/{subject_id}", response_model=Subject)
 def get(subject_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     """One subject; a natural person's document number is masked without personal:read."""
     return subjects.get(ctx, principal, subject_id).as_dict()
 
 
-@router.post("/subjects/{subject_id}/links", status_code=201)
+@router.post("/subjects/{subject_id}/links", status_code=201, response_model=Link)
 def link(subject_id: int, body: LinkIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
     """SUB-4: name a responsible person of an organization, for a period."""
-    created = subjects.link_person(
+    return subjects.link_person(
         ctx, principal, subject_id, body.person_id, body.role, body.valid_from, body.valid_to
     )
-    return {
-        **created,
-        "valid_from": created["valid_from"].isoformat(),
-        "valid_to": created["valid_to"].isoformat() if created["valid_to"] else None,
-    }
 
 
-@router.get("/subjects/{subject_id}/links")
+@router.get("/subjects/{subject_id}/links", response_model=list[LinkedPerson])
 def links(
     subject_id: int, ctx: Ctx, principal: Reader, on: date | None = None
 ) -> list[dict[str, Any]]:
@@ -89,8 +83,10 @@ def links(
     return subjects.linked_persons(ctx, principal, subject_id, on)
 
 
-@router.post("/identifiers/validate", dependencies=[Depends(public)])
+@router.post(
+    "/identifiers/validate", dependencies=[Depends(public)], response_model=IdentifierCheck
+)
 def validate(body: IdentifierIn) -> dict[str, Any]:
     """Check an identifier without storing or looking up anything."""
     ident = parse_identifier(body.id_type, body.id_number)
-    return {"id_type": ident.type.value, "id_number": ident.number, "valid": True}
+    return {"id_type": ident.type, "id_number": ident.number, "valid": True}

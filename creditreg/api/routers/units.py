@@ -5,40 +5,34 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
 from creditreg.api.deps import Ctx, require
-from creditreg.domain.access.principals import Level, Principal, Role, UnitKind
+from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.schemas.access import (
+    IssuedToken,
+    Token,
+    TokenIn,
+    TokenRevoked,
+    Unit,
+    UnitIn,
+    User,
+    UserIn,
+)
+from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 
-router = APIRouter(prefix="/api/v1", tags=["units"])
+router = APIRouter(prefix="/api/v1", tags=["units"], route_class=DocumentedRoute)
 Admin = Annotated[Principal, Depends(require(Permission.UNITS_ADMIN))]
 Anyone = Annotated[Principal, Depends(require())]
 
 
-class UnitIn(BaseModel):
-    name: str
-    uscc: str
-    kind: UnitKind
-    region: str = Field(description="6-digit administrative division code")
-    level: Level
-    fields: list[str] = Field(default_factory=list, description="fields the unit is competent for")
-
-
-class UserIn(BaseModel):
-    username: str
-    display_name: str
-    password: str
-    roles: list[Role] = Field(min_length=1)
-
-
-class TokenIn(BaseModel):
-    name: str
-    scopes: list[Permission] = Field(min_length=1)
-
-
-@router.post("/units", status_code=201)
+@router.post(
+    "/units",
+    status_code=201,
+    response_model=Unit,
+    responses=errors({409: "a unit with that USCC exists (`unit.duplicate`)"}),
+)
 def create_unit(body: UnitIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
     """Register a unit with its kind and scope."""
     return access.create_unit(
@@ -53,13 +47,18 @@ def create_unit(body: UnitIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
     )
 
 
-@router.get("/units")
+@router.get("/units", response_model=list[Unit])
 def list_units(ctx: Ctx, principal: Anyone) -> list[dict[str, Any]]:
     """Every unit for an administrator; one's own otherwise."""
     return access.list_units(ctx, principal)
 
 
-@router.post("/units/{unit_id}/users", status_code=201)
+@router.post(
+    "/units/{unit_id}/users",
+    status_code=201,
+    response_model=User,
+    responses=errors({409: "the username is taken (`user.duplicate`)"}),
+)
 def create_user(unit_id: int, body: UserIn, ctx: Ctx, principal: Admin) -> dict[str, Any]:
     """A person of the unit who logs in with a password."""
     return access.create_user(
@@ -73,7 +72,7 @@ def create_user(unit_id: int, body: UserIn, ctx: Ctx, principal: Admin) -> dict[
     )
 
 
-@router.post("/units/{unit_id}/tokens", status_code=201)
+@router.post("/units/{unit_id}/tokens", status_code=201, response_model=IssuedToken)
 def create_token(unit_id: int, body: TokenIn, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
     """An API token for a machine client. The secret is in this answer only."""
     issued = access.create_token(
@@ -89,13 +88,17 @@ def create_token(unit_id: int, body: TokenIn, ctx: Ctx, principal: Anyone) -> di
     }
 
 
-@router.get("/units/{unit_id}/tokens")
+@router.get("/units/{unit_id}/tokens", response_model=list[Token])
 def list_tokens(unit_id: int, ctx: Ctx, principal: Anyone) -> list[dict[str, Any]]:
     """A unit's tokens, without secrets."""
     return access.list_tokens(ctx, principal, unit_id)
 
 
-@router.post("/tokens/{token_id}/revoke")
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response_model=TokenRevoked,
+    responses=errors({409: "the token was already revoked (`token.already_revoked`)"}),
+)
 def revoke_token(token_id: int, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
     """Revoke a token at once."""
     return access.revoke_token(ctx, principal, token_id)

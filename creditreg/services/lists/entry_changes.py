@@ -495,7 +495,13 @@ def remove_rows(
         if list_type is ListType.KEY_SCRUTINY:
             w.rechecks.add(row.subject_id)
         changes.removed.append(row.id)
-        if list_type is ListType.BLACKLIST and reason in FOLLOWED_BY_SCRUTINY:
+        # Op(18): key scrutiny follows a removal from the blacklist, so only an entry that
+        # was designated (a preliminary or notified one never put the subject on it).
+        if (
+            list_type is ListType.BLACKLIST
+            and reason in FOLLOWED_BY_SCRUTINY
+            and row.designated_on is not None
+        ):
             follow.append(row)
     _update_many(w, updates, removed_on=w.today, removal_reason=reason.value)
     end_publications(w, changes.removed)

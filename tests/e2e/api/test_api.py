@@ -350,10 +350,9 @@ def test_audit_over_http__SEC_3(api: TestClient) -> None:
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
 
 
-def test_clock_cannot_be_moved_on_a_real_clock(ctx: Context) -> None:
+def test_clock_cannot_be_moved_on_a_real_clock(ctx: Context, demo_data: None) -> None:
     from creditreg.clock import SystemClock
 
-    demo.load(ctx)
     real = Context(ctx.db, SystemClock(), registry=ctx.registry)
     with TestClient(create_app(real)) as client:
         assert client.get("/api/v1/clock").json()["real"] is True

@@ -227,11 +227,9 @@ def test_catalog_is_published_and_returned_records_reach_the_inbox__CAT_1_ING_2(
 
 
 def test_cli_ingest_with_progress_rejections_and_duplicates__ING_1_ING_3(
-    db: DbTarget, ctx: Context, tmp_path: Path
+    db: DbTarget, ctx: Context, demo_data: None, tmp_path: Path
 ) -> None:
-    from creditreg.demo import dataset as demo
 
-    demo.load(ctx)
     runner = CliRunner()
     # The CLI's clock, fixed through the environment as an operator would for a replay.
     env = {**db.env(), "CREDITREG_CLOCK": "2026-03-02T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
@@ -316,11 +314,11 @@ def test_withdrawal_and_events_over_http__ING_7_ING_5(api: TestClient) -> None:
     assert later == {"events": [], "next": page["next"]}
 
 
-def test_cli_sweep_archives_due_records_once__DIS_2(db: DbTarget, ctx: Context) -> None:
-    from creditreg.demo import dataset as demo
+def test_cli_sweep_archives_due_records_once__DIS_2(
+    db: DbTarget, ctx: Context, demo_data: None
+) -> None:
     from creditreg.services.records import records
 
-    demo.load(ctx)
     rows = [punishment_row(1, publish_until="2026-06-30")]
     records.submit(
         ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)
@@ -342,11 +340,9 @@ def demo_principal(ctx: Context) -> Any:
 
 
 def test_cli_catalog_and_record_lifecycle__CAT_2_ING_2_ING_7_CAL_3(
-    db: DbTarget, ctx: Context, tmp_path: Path
+    db: DbTarget, ctx: Context, demo_data: None, tmp_path: Path
 ) -> None:
-    from creditreg.demo import dataset as demo
 
-    demo.load(ctx)
     runner = CliRunner()
     env = {**db.env(), "CREDITREG_CLOCK": "2026-03-02T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
 
@@ -400,13 +396,12 @@ def test_cli_catalog_and_record_lifecycle__CAT_2_ING_2_ING_7_CAL_3(
 
 
 def test_archiving_on_the_subjects_request_through_the_cli_and_api__RST_6(
-    db: DbTarget, ctx: Context
+    db: DbTarget, ctx: Context, demo_data: None
 ) -> None:
     from creditreg.api.app import create_app
     from creditreg.demo import dataset as demo
     from creditreg.services.records import records
 
-    demo.load(ctx)
     rows = [punishment_row(1, publish_until="2026-06-30"), punishment_row(2)]
     records.submit(
         ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)

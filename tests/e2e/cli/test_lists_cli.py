@@ -21,7 +21,7 @@ PERSON = f"legal_representative:王示例:ric:{demo_ric('41010519700101123')}"
 
 
 @pytest.fixture
-def world(ctx: Context, clock: FixedClock) -> World:
+def world(ctx: Context, clock: FixedClock, demo_data: None) -> World:
     return make_world(ctx, clock)
 
 

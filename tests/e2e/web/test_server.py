@@ -53,15 +53,8 @@ def free_port() -> int:
 
 
 def start(db: DbTarget, tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
+    """Serve `db`, a copy of the demo template (the callers ask for `demo_data`)."""
     full_env = {**os.environ, **db.env(), **(env or {})}
-    for step in (["db", "upgrade"], ["demo", "load"]):
-        subprocess.run(
-            [sys.executable, "-m", "creditreg", *step],
-            env=full_env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
     port = free_port()
     log = tmp_path / "server.log"
     log_file = log.open("w")
@@ -99,7 +92,7 @@ def stop(server: Server) -> None:
 
 
 @pytest.fixture
-def server(db: DbTarget, tmp_path: Path) -> Iterator[Server]:
+def server(db: DbTarget, demo_data: None, tmp_path: Path) -> Iterator[Server]:
     running = start(db, tmp_path)
     yield running
     stop(running)
@@ -129,7 +122,9 @@ def test_real_server_answers_the_api__SUB_2_SEC_1(server: Server) -> None:
     assert demo.DEMO_SUBJECTS[0][2] not in log  # identifiers never reach the access log
 
 
-def test_fixed_test_clock_is_loud_and_movable(db: DbTarget, tmp_path: Path) -> None:
+def test_fixed_test_clock_is_loud_and_movable(
+    db: DbTarget, demo_data: None, tmp_path: Path
+) -> None:
     running = start(
         db,
         tmp_path,

@@ -1,4 +1,5 @@
-"""Migrations from empty to head and back, matching the table definitions, on both databases."""
+"""Migrations from empty to head and back, matching the table definitions, on both databases;
+and the copies of the once-migrated templates the other tests run on."""
 
 from __future__ import annotations
 
@@ -6,6 +7,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from creditreg.demo import dataset as demo
+from creditreg.demo.dataset import demo_uscc
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.subjects.identifiers import IdType, SubjectKind
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit
+from creditreg.services.subjects import subjects
 from creditreg.store.engine import make_engine
 from creditreg.store.migrate import current_revision, downgrade, head_revision, upgrade
 from creditreg.store.schema import metadata
@@ -45,3 +53,38 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db: DbTarget) -> None:
                 pass
     finally:
         engine.dispose()
+
+
+def test_a_copied_template_is_the_migrated_schema(db: DbTarget) -> None:
+    """Tests run on copies of a database migrated once per run: the copy must be the
+    migrated schema itself, tables, indexes and constraints (and its triggers: see
+    test_audit), at the head revision."""
+    engine = make_engine(db.url, db.schema)
+    try:
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+            )
+        assert diff == []
+    finally:
+        engine.dispose()
+
+
+def test_a_copy_of_the_demo_template_goes_on_where_the_demo_load_stopped(
+    ctx: Context, demo_data: None
+) -> None:
+    """The demo copy holds the demo data, its audit chain verifies, and new rows take the
+    next ids (the copy carries the sequences' positions)."""
+    assert demo.load(ctx).created is False  # already there
+    verified = audit.verify(ctx)
+    assert verified.ok and verified.checked > 10
+    made = subjects.register(
+        ctx,
+        SYSTEM,
+        kind=SubjectKind.LEGAL_PERSON,
+        id_type=IdType.USCC,
+        id_number=demo_uscc("91410100MA0000099"),
+        name="新登记公司",
+    )
+    assert made.id == len(demo.DEMO_SUBJECTS) + 1

@@ -30,7 +30,7 @@ BLACK, RED = STANDARDS
 
 
 @pytest.fixture
-def world(ctx: Context, clock: FixedClock) -> World:
+def world(ctx: Context, clock: FixedClock, demo_data: None) -> World:
     return make_world(ctx, clock)
 
 

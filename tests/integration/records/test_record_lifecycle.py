@@ -20,8 +20,8 @@ from tests.integration.records.test_records import submit
 
 
 @pytest.fixture
-def loaded(ctx: Context) -> Context:
-    demo.load(ctx)
+def loaded(ctx: Context, demo_data: None) -> Context:
+    """A database copied from the demo template."""
     return ctx
 
 

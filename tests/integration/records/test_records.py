@@ -47,8 +47,8 @@ def submit(
 
 
 @pytest.fixture
-def loaded(ctx: Context) -> Context:
-    demo.load(ctx)
+def loaded(ctx: Context, demo_data: None) -> Context:
+    """A database copied from the demo template."""
     return ctx
 
 

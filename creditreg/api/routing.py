@@ -1,0 +1,96 @@
+"""Routes that document their error statuses, so that none can be forgotten.
+
+Every router of the API uses `DocumentedRoute`. From what a route declares it derives the
+errors it can answer, each with the one error body (`ErrorBody`):
+
+- an authenticated route (`require(...)`): 401 (no, unknown, revoked or expired token) and
+  403 (missing permission, or outside the unit's scope);
+- a path parameter: 404 (nothing has that id or code);
+- a request body: 413 (larger than `CREDITREG_MAX_UPLOAD_BYTES`);
+- any input (body, path or query): 422 (`request.invalid` with its problems, or a rule the
+  input breaks), replacing FastAPI's own validation body, which the API never sends.
+
+A route adds what only it knows (409 for a state it cannot leave, 404 for an id in its
+body) with `responses=errors({409: "why"})`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.utils import create_model_field
+
+from creditreg.api.deps import PUBLIC, access_of
+from creditreg.api.schemas.errors import ErrorBody
+
+UNAUTHENTICATED = "no token, or an unknown, revoked or expired one (`auth.*`)"
+FORBIDDEN = "the token lacks the permission, or acts outside its unit's fields or region"
+NOT_FOUND = "nothing has that id or code (`<thing>.not_found`)"
+TOO_LARGE = "the body is larger than the configured limit (`request.too_large`)"
+INVALID = "the input is malformed (`request.invalid`, with its problems) or breaks a rule"
+
+
+def errors(statuses: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for error statuses a route documents itself, each with the error body."""
+    return {status: {"model": ErrorBody, "description": text} for status, text in statuses.items()}
+
+
+def _access_labels(dependant: Dependant) -> list[str]:
+    found: list[str] = []
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        label = access_of(current.call)
+        if label:
+            found.append(label)
+        stack.extend(current.dependencies)
+    return found
+
+
+def _takes_input(dependant: Dependant) -> bool:
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        if (
+            current.path_params
+            or current.query_params
+            or current.body_params
+            or current.header_params
+            or current.cookie_params
+        ):
+            return True
+        stack.extend(current.dependencies)
+    return False
+
+
+def derived_errors(route: APIRoute) -> dict[int, str]:
+    """The error statuses a route's declarations imply."""
+    found: dict[int, str] = {}
+    labels = _access_labels(route.dependant)
+    if any(label != PUBLIC for label in labels):
+        found[401] = UNAUTHENTICATED
+        found[403] = FORBIDDEN
+    if route.dependant.path_params:
+        found[404] = NOT_FOUND
+    if route.body_field is not None:
+        found[413] = TOO_LARGE
+    if _takes_input(route.dependant):
+        found[422] = INVALID
+    return found
+
+
+class DocumentedRoute(APIRoute):
+    """An APIRoute whose OpenAPI operation lists the errors its declarations imply."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        for status, text in derived_errors(self).items():
+            if status in self.responses or str(status) in self.responses:
+                continue  # the route said it better itself
+            self.responses[status] = {"model": ErrorBody, "description": text}
+            self.response_fields[status] = create_model_field(
+                name=f"Response_{status}_{self.unique_id}", type_=ErrorBody, mode="serialization"
+            )
