@@ -165,8 +165,8 @@ class SweepReport:
 class Sweeper:
     """Runs the registered steps, each under its lease, as one holder.
 
-    `wall_clock` times the leases (real time by default; see `lease`), the context's clock
-    says what is due.
+    `wall_clock` times the leases (real time by default; creditreg.services.kernel.lease
+    says why); the context's clock says what is due.
     """
 
     def __init__(
@@ -189,6 +189,7 @@ class Sweeper:
         self.lease_seconds = lease_seconds
 
     def lease(self, step: str) -> Lease:
+        """The lease of `step`, as this sweeper holds it."""
         return Lease(self.ctx.db, step, self.holder, self.wall_clock, self.lease_seconds)
 
     def run(self, actor: Actor) -> SweepReport:
