@@ -1,4 +1,4 @@
-"""Settings -> engine -> database -> clock -> context. Nothing runs at import."""
+"""Settings -> engine -> database -> clock -> registries -> context. Nothing runs at import."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.context import Context
 from creditreg.services.kernel.registry import Registry
+from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.services.lists import registrations as lists_registrations
+from creditreg.services.lists import timers as lists_timers
 from creditreg.services.records import registrations as records_registrations
+from creditreg.services.records import timers as records_timers
 from creditreg.store.engine import make_engine
 from creditreg.store.uow import Database
 
@@ -55,6 +58,7 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         periods,
         notice_months=settings.notice_months,
         registry=build_registry(),
+        sweep_steps=sweep_steps(),
     )
 
 
@@ -65,3 +69,11 @@ def build_registry() -> Registry:
     records_registrations.register(registry)
     lists_registrations.register(registry)
     return registry
+
+
+def sweep_steps() -> SweepSteps:
+    """Every context's timers: the kernel's runner names none of them."""
+    steps = SweepSteps()
+    records_timers.register_sweep_steps(steps)
+    lists_timers.register_sweep_steps(steps)
+    return steps

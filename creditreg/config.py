@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     litigation_months: int = 6
     # DIS-4: removal and correction notices stay published this long (seeds are silent).
     notice_months: int = Field(default=3, ge=1, le=60)
+    # `creditreg serve` runs the timers itself (the embedded default), so windows close and
+    # entries expire without a second command. Production runs `creditreg worker` and sets
+    # this to false (or passes --no-worker).
+    embedded_worker: bool = True
+    # Seconds between two sweep passes of the embedded worker.
+    sweep_interval: float = Field(default=60.0, gt=0)
 
     @field_validator("database_schema")
     @classmethod

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
@@ -24,6 +28,7 @@ from creditreg.api.routers import (
 )
 from creditreg.config import Settings
 from creditreg.services.context import Context
+from creditreg.services.kernel.worker import Worker
 from creditreg.web import routes as web_routes
 
 DESCRIPTION = """
@@ -42,15 +47,31 @@ can answer: 401 and 403 where a token is needed, 404 for an id in the path, 413 
 """
 
 
-def create_app(ctx: Context, settings: Settings | None = None) -> FastAPI:
-    """The ASGI app over one service context."""
+def create_app(
+    ctx: Context, settings: Settings | None = None, worker: Worker | None = None
+) -> FastAPI:
+    """The ASGI app over one service context; with `worker`, the timers run beside it
+    (started with the app, stopped when it shuts down)."""
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                # Off the event loop: the current pass finishes its chunk first.
+                await asyncio.to_thread(worker.stop)
+
     # FastAPIOffline serves the Swagger UI and ReDoc assets itself: no CDN is needed.
     app = FastAPIOffline(
         title="creditreg",
         version=__version__,
         description=DESCRIPTION,
         default_response_class=JSON,
+        lifespan=lifespan,
     )
     app.state.ctx = ctx
     errors.install(app)

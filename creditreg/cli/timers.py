@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import threading
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -12,22 +11,31 @@ import typer
 from creditreg.cli.base import app, context, fail, operator, run
 from creditreg.domain.errors import DomainError
 from creditreg.services.kernel import sweep
+from creditreg.services.kernel.worker import Worker
 
-
-def _report_line(report: sweep.SweepReport) -> str:
-    counts = ", ".join(
-        f"{k.replace('_', ' ')}: {v}" for k, v in report.as_dict().items() if k != "on" and v
-    )
-    return f"sweep at {report.on}: " + (counts or "nothing due")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 @app.command("sweep")
 def sweep_once() -> None:
     """One pass of the timers (from cron): windows, expiry, key scrutiny, big-data warnings,
-    archiving, overdue verifications. Idempotent."""
+    archiving, overdue verifications. Idempotent; a step another sweep is running is
+    skipped, and the line says so."""
     ctx = context()
     report = run(lambda: sweep.run(ctx, operator()))
-    typer.echo(_report_line(report))
+    typer.echo(report.line())
+
+
+def _say_error(exc: Exception) -> None:
+    """A pass that cannot run says so in one line; the worker goes on. Anything else is a
+    defect and ends the worker with its traceback."""
+    if isinstance(exc, DomainError):
+        typer.echo(f"error: {exc.message} [{exc.code}]", err=True)
+    elif isinstance(exc, sa.exc.OperationalError):
+        reason = " ".join(str(exc.orig).split())
+        typer.echo(f"error: cannot use the database: {reason} [db.unavailable]", err=True)
+    else:
+        raise exc
 
 
 @app.command()
@@ -35,26 +43,24 @@ def worker(
     interval: Annotated[float, typer.Option(help="seconds between passes")] = 60.0,
     passes: Annotated[int, typer.Option(help="stop after this many passes (0: run on)")] = 0,
 ) -> None:
-    """Run the sweep every INTERVAL seconds until stopped (SIGTERM or Ctrl-C end it cleanly)."""
+    """Run the sweep every INTERVAL seconds until stopped (SIGTERM or Ctrl-C end it cleanly).
+    Production runs this beside `creditreg serve --no-worker`; leases keep two workers
+    from running the same step at once."""
     if interval < 0 or passes < 0:
         fail("worker.bad_option", "interval and passes are not negative", 2)
     ctx = context()
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    done = 0
-    while not stop.is_set():
-        try:
-            report = sweep.run(ctx, operator())
-        except DomainError as exc:  # a pass that cannot run says so; the worker goes on
-            typer.echo(f"error: {exc.message} [{exc.code}]", err=True)
-        except sa.exc.OperationalError as exc:
-            reason = " ".join(str(exc.orig).split())
-            typer.echo(f"error: cannot use the database: {reason} [db.unavailable]", err=True)
-        else:
-            typer.echo(_report_line(report))
-        done += 1
-        if passes and done >= passes:
-            break
-        stop.wait(interval)
+    loop = Worker(
+        ctx,
+        operator(),
+        interval,
+        on_report=lambda report: typer.echo(report.line()),
+        on_error=_say_error,
+    )
+    # Handlers put back afterwards: the command may run inside another program (tests).
+    before = {sig: signal.signal(sig, lambda *_: loop.stop()) for sig in STOP_SIGNALS}
+    try:
+        done = loop.run(passes)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
     typer.echo(f"worker stopped after {done} pass(es)")

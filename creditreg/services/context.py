@@ -1,4 +1,4 @@
-"""What every service call needs: the database and the clock."""
+"""What every service call needs: the database, the clock and the registries."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime
 from creditreg.clock import Clock, FixedClock, local_date
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.kernel.registry import Registry
+from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.store.uow import Database
 
 
@@ -24,6 +25,8 @@ class Context:
     notice_months: int = 3
     # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
     registry: Registry = field(default_factory=Registry)
+    # The timers each context registered at bootstrap (empty: a sweep does nothing).
+    sweep_steps: SweepSteps = field(default_factory=SweepSteps)
 
     def now(self) -> datetime:
         return self.clock.now()

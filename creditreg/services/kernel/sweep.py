@@ -1,402 +1,244 @@
 """The timers (design rule 4): one idempotent pass applying what is due at `now`.
 
+The runner knows no context. Each context registers its named steps at bootstrap
+(`register_sweep_steps` in `services/lists/timers.py`, `services/records/timers.py`); a
+pass runs them in their order, each under its lease, so that two sweeps (the embedded
+worker and a cron `creditreg sweep`, or two workers) never run the same step at once.
+A sweep that finds a step's lease held skips the step and says so in its report.
+
 Each step finds its work by index (what is due, not the whole table), in chunks, each
-chunk one transaction. Run twice at the same time, the second pass changes nothing.
+chunk one transaction (`StepRun.write`, which also renews the lease). Run twice at the
+same time, the second pass changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any
+import contextlib
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from creditreg.domain.access.principals import SYSTEM, Principal
-from creditreg.domain.lists.entries import EntryStatus, RemovalReason
-from creditreg.domain.lists.standards import FIELDS, KEY_FIELDS_FOR_WARNING, ListType
-from creditreg.domain.subjects.identifiers import SubjectKind
-from creditreg.services.context import Context
-from creditreg.services.lists.entries import is_blacklisted
-from creditreg.services.lists.entry_changes import (
-    ORIGIN_AUTOMATIC,
-    ORIGIN_KEY_SCRUTINY_CONDUCT,
-    Writer,
-    derived_entry,
-    designate_rows,
-    insert_entry,
-    live_entries,
-    live_entries_of,
-    public_subject,
-    remove_rows,
-)
-from creditreg.services.records import lifecycle
-from creditreg.store.access.tables import notification, unit
-from creditreg.store.kernel.tables import sweep_state
-from creditreg.store.lists.tables import list_entry, list_entry_record, list_recheck, standard
-from creditreg.store.records.tables import catalog_item, record
+from creditreg.clock import Clock, SystemClock
+from creditreg.domain.kernel.actor import Actor
+from creditreg.services.kernel.lease import LEASE_SECONDS, Holding, Lease, LeaseLost, new_holder
+
+if TYPE_CHECKING:
+    from creditreg.services.context import Context
 
 CHUNK = 2000
-KEY_FIELDS = sorted(f.code for f in FIELDS.values() if f.key)
-WATERMARK = "key_scrutiny_conduct"
-WATERMARK_OVERLAP = timedelta(days=1)
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+class StepRun:
+    """What a step gets: the context, who sweeps, its counts, and its transactions."""
+
+    def __init__(self, ctx: Context, actor: Actor, name: str, lease: Lease) -> None:
+        self.ctx, self.actor, self.name = ctx, actor, name
+        self.counts: dict[str, int] = {}
+        self._lease = lease
+
+    def add(self, what: str, n: int = 1) -> None:
+        """Count `n` more of `what` (e.g. "designated") in the report."""
+        self.counts[what] = self.counts.get(what, 0) + n
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A write transaction that first renews the step's lease (LeaseLost if it is gone,
+        and then nothing of this transaction is kept)."""
+        with self.ctx.db.write() as conn:
+            self._lease.renew(conn)
+            yield conn
+
+
+StepFunction = Callable[[StepRun], None]
+
+
+@dataclass(frozen=True)
+class SweepStep:
+    """A named step and where it runs in a pass (lower `order` first)."""
+
+    name: str
+    order: int
+    apply: StepFunction
+
+
+class SweepSteps:
+    """The registry of sweep steps; each context registers its own at bootstrap."""
+
+    def __init__(self) -> None:
+        self._steps: dict[str, SweepStep] = {}
+
+    def register(self, name: str, apply: StepFunction, *, order: int) -> None:
+        """Add a step. Its name names its lease and its line in the report."""
+        if not _NAME.fullmatch(name):
+            raise ValueError(
+                f"a sweep step name is lower-case letters, digits and _ (at most 40), not {name!r}"
+            )
+        if name in self._steps:
+            raise ValueError(f"the sweep step {name!r} is registered already")
+        self._steps[name] = SweepStep(name, order, apply)
+
+    def __iter__(self) -> Iterator[SweepStep]:
+        return iter(sorted(self._steps.values(), key=lambda s: (s.order, s.name)))
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def names(self) -> list[str]:
+        return [s.name for s in self]
+
+
+@dataclass
+class StepOutcome:
+    """What one step did in a pass: its counts, or why it did not run (to the end)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    # Set when another sweep held the step's lease: the step did not run.
+    held_by: Holding | None = None
+    # Set when the lease was lost midway: what committed before stays, the rest is left.
+    lost_lease: bool = False
+
+    @property
+    def ran(self) -> bool:
+        return self.held_by is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": dict(self.counts),
+            "skipped": self.held_by is not None,
+            "held_by": self.held_by.holder if self.held_by else None,
+            "held_until": self.held_by.until.isoformat() if self.held_by else None,
+            "lost_lease": self.lost_lease,
+        }
 
 
 @dataclass
 class SweepReport:
-    """What one pass did."""
+    """What one pass did, step by step (in the order the steps ran)."""
 
     on: str
-    records_archived: int = 0
-    designated: int = 0
-    removed_at_window: int = 0
-    expired: int = 0
-    key_scrutiny_followups: int = 0
-    blacklist_proposals: int = 0
-    warnings_added: int = 0
-    warnings_lifted: int = 0
-    overdue_batches: int = 0
+    holder: str
+    steps: dict[str, StepOutcome] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def count(self, what: str) -> int:
+        """How many of `what` ("designated", "expired" ...) the pass did, over all steps."""
+        return sum(s.counts.get(what, 0) for s in self.steps.values())
 
     @property
     def changed(self) -> int:
-        return sum(v for k, v in self.as_dict().items() if k != "on")
+        return sum(sum(s.counts.values()) for s in self.steps.values())
+
+    @property
+    def skipped(self) -> list[str]:
+        """The steps another sweep held, so this pass left them to it."""
+        return [name for name, s in self.steps.items() if not s.ran]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "on": self.on,
+            "holder": self.holder,
+            "changed": self.changed,
+            "steps": {name: s.as_dict() for name, s in self.steps.items()},
+        }
+
+    def line(self) -> str:
+        """One line for the CLI and the server log, e.g.
+        `sweep at 2026-03-10: designated: 1` or `sweep at 2026-03-10: nothing due`."""
+        counts = ", ".join(
+            f"{what.replace('_', ' ')}: {n}"
+            for s in self.steps.values()
+            for what, n in s.counts.items()
+            if n
+        )
+        notes = [
+            f"skipped {name} (held by {s.held_by.holder} until {s.held_by.until:%H:%M:%S} UTC)"
+            for name, s in self.steps.items()
+            if s.held_by is not None
+        ] + [f"{name} stopped: lease lost" for name, s in self.steps.items() if s.lost_lease]
+        return f"sweep at {self.on}: " + "; ".join([counts or "nothing due", *notes])
 
 
-def run(ctx: Context, principal: Principal = SYSTEM) -> SweepReport:
-    """One pass: archiving, windows, expiry, LST-6 proposals, big-data warnings, overdue."""
-    report = SweepReport(on=ctx.today().isoformat())
-    report.records_archived = lifecycle.archive_due(ctx, principal)
-    _windows(ctx, principal, report)
-    _expiry(ctx, principal, report)
-    _key_scrutiny_conduct(ctx, principal, report)
-    _big_data_warnings(ctx, principal, report)
-    _overdue_verifications(ctx, principal, report)
-    return report
+class Sweeper:
+    """Runs the registered steps, each under its lease, as one holder.
+
+    `wall_clock` times the leases (real time by default; creditreg.services.kernel.lease
+    says why); the context's clock says what is due.
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        steps: SweepSteps | None = None,
+        *,
+        holder: str | None = None,
+        wall_clock: Clock | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
+        self.ctx = ctx
+        self.steps = ctx.sweep_steps if steps is None else steps
+        if not len(self.steps):
+            # A context not built by creditreg.bootstrap: a sweep that silently does
+            # nothing would leave every window open.
+            raise ValueError("no sweep steps are registered: build the context with bootstrap")
+        self.holder = holder or new_holder()
+        self.wall_clock = wall_clock or SystemClock()
+        self.lease_seconds = lease_seconds
+
+    def lease(self, step: str) -> Lease:
+        """The lease of `step`, as this sweeper holds it."""
+        return Lease(self.ctx.db, step, self.holder, self.wall_clock, self.lease_seconds)
+
+    def run(self, actor: Actor) -> SweepReport:
+        """One pass over every registered step, in order."""
+        report = SweepReport(on=self.ctx.today().isoformat(), holder=self.holder)
+        for step in self.steps:
+            report.steps[step.name] = self._run_step(step, actor)
+        return report
+
+    def _run_step(self, step: SweepStep, actor: Actor) -> StepOutcome:
+        lease = self.lease(step.name)
+        held = lease.acquire()
+        if held is not None:
+            return StepOutcome(held_by=held)
+        run = StepRun(self.ctx, actor, step.name, lease)
+        outcome = StepOutcome(counts=run.counts)
+        try:
+            step.apply(run)
+        except LeaseLost:
+            # Another sweep took the step over after our lease ran out; it goes on from
+            # what we committed (each chunk takes its rows out of what is due).
+            outcome.lost_lease = True
+            return outcome
+        except BaseException:
+            # The step's own error says more than a failed release would, and an
+            # unreleased lease expires by itself.
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                lease.release()
+            raise
+        lease.release()
+        return outcome
 
 
-def _in_chunks(
-    ctx: Context,
-    principal: Principal,
-    due: sa.ColumnElement[bool],
-    apply: Callable[[sa.Connection, Writer, list[Any]], None],
+def run(ctx: Context, actor: Actor) -> SweepReport:
+    """One pass of every step the contexts registered (a fresh holder, real-time leases)."""
+    return Sweeper(ctx).run(actor)
+
+
+def in_chunks(
+    run: StepRun,
+    due: sa.Select[Any],
+    apply: Callable[[sa.Connection, list[Any]], None],
 ) -> None:
-    """Apply `apply` to the entries `due` selects, CHUNK at a time, a transaction each,
-    until none is left (each chunk's changes take its entries out of `due`)."""
+    """Apply `apply` to the rows `due` selects (ordered by the caller), CHUNK at a time, a
+    transaction each, until none is left (each chunk's changes take its rows out of `due`).
+    Between chunks the write lock is free, so API writers are never shut out for long."""
     while True:
-        with ctx.db.write() as conn:
-            rows = list(
-                conn.execute(
-                    sa.select(list_entry).where(due).order_by(list_entry.c.id).limit(CHUNK)
-                ).all()
-            )
+        with run.write() as conn:
+            rows = list(conn.execute(due.limit(CHUNK)).all())
             if not rows:
                 return
-            w = Writer(conn, ctx, principal)
-            apply(conn, w, rows)
-            w.flush()
-
-
-def _windows(ctx: Context, principal: Principal, report: SweepReport) -> None:
-    """Op(8), Art 28: a window that ended without an open objection ends in designation."""
-
-    def designate(conn: sa.Connection, w: Writer, rows: list[Any]) -> None:
-        ready: list[Any] = []
-        crossed: list[Any] = []
-        for row in rows:
-            red = row.list_type == ListType.RED_LIST.value
-            (crossed if red and is_blacklisted(conn, row.subject_id) else ready).append(row)
-        # Op(8): the cross-check again at designation; a blacklisted subject never enters.
-        report.removed_at_window += len(remove_rows(w, crossed, RemovalReason.BLACKLISTED).removed)
-        report.designated += len(designate_rows(w, ready).designated)
-
-    _in_chunks(
-        ctx,
-        principal,
-        list_entry.c.status.in_((EntryStatus.NOTIFIED.value, EntryStatus.ANNOUNCED.value))
-        & (list_entry.c.window_due < ctx.today()),
-        designate,
-    )
-
-
-def _expiry(ctx: Context, principal: Principal, report: SweepReport) -> None:
-    """Op(18)-(19), Art 37: entries (and key-scrutiny periods) end with their validity."""
-
-    def expire(conn: sa.Connection, w: Writer, rows: list[Any]) -> None:
-        changes = remove_rows(w, rows, RemovalReason.EXPIRY)
-        report.expired += len(rows)
-        report.key_scrutiny_followups += len(changes.followups)
-
-    _in_chunks(
-        ctx,
-        principal,
-        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value))
-        & (list_entry.c.valid_until < ctx.today()),
-        expire,
-    )
-
-
-def _key_scrutiny_conduct(ctx: Context, principal: Principal, report: SweepReport) -> None:
-    """LST-6, Op(17): serious conduct (Art 33) verified while the subject is under key
-    scrutiny proposes a blacklist entry in that field, for its designating unit to run."""
-    now = ctx.now()
-    with ctx.db.write() as conn:
-        mark = conn.execute(
-            sa.select(sweep_state.c.value).where(sweep_state.c.name == WATERMARK)
-        ).scalar()
-        since = datetime.fromisoformat(mark) if mark else _first_scrutiny(conn)
-        query = (
-            sa.select(
-                record.c.id.label("record_id"),
-                record.c.decision_date,
-                record.c.serious_class,
-                catalog_item.c.code,
-                list_entry,
-            )
-            .join(catalog_item, catalog_item.c.id == record.c.catalog_item_id)
-            .join(list_entry, list_entry.c.subject_id == record.c.subject_id)
-            .where(
-                record.c.verified_at <= now,
-                record.c.status == "verified",
-                record.c.serious_class.is_not(None),
-                record.c.discipline_block.is_(None),
-                list_entry.c.list_type == ListType.KEY_SCRUTINY.value,
-                list_entry.c.status == EntryStatus.DESIGNATED.value,
-                # conduct during the scrutiny period, not the conduct that led to it
-                record.c.decision_date >= list_entry.c.designated_on,
-            )
-            .order_by(record.c.id)
-        )
-        # Overlap the last pass: a verification committed just after it read is not
-        # missed; what was already proposed is recognised below.
-        # The records verified since are picked by their own index first (the planner,
-        # without statistics, would otherwise read every verified record by status).
-        recent = sa.select(record.c.id).where(
-            record.c.verified_at > (since or now) - WATERMARK_OVERLAP, record.c.verified_at <= now
-        )
-        rows = (
-            conn.execute(query.where(record.c.id.in_(recent.scalar_subquery()))).all()
-            if since is not None
-            else []
-        )
-        w = Writer(conn, ctx, principal)
-        for row in rows:
-            if _propose_blacklist(conn, ctx, w, row):
-                report.blacklist_proposals += 1
-        stored = now.isoformat()
-        if mark is None:
-            conn.execute(sweep_state.insert().values(name=WATERMARK, value=stored))
-        elif mark != stored:
-            conn.execute(
-                sweep_state.update().where(sweep_state.c.name == WATERMARK).values(value=stored)
-            )
-        w.flush()
-
-
-def _first_scrutiny(conn: sa.Connection) -> datetime | None:
-    """Before the first pass: from the earliest key-scrutiny entry (none: nothing to read)."""
-    first = conn.execute(
-        sa.select(sa.func.min(list_entry.c.created_at)).where(
-            list_entry.c.list_type == ListType.KEY_SCRUTINY.value,
-            list_entry.c.status != EntryStatus.REMOVED.value,  # the live-entry index
-        )
-    ).scalar()
-    return first if first is None else first.replace(tzinfo=first.tzinfo or UTC)
-
-
-def _propose_blacklist(conn: sa.Connection, ctx: Context, w: Writer, row: Any) -> bool:
-    if live_entries(conn, row.subject_id, ListType.BLACKLIST, row.field):
-        return False
-    already = conn.execute(
-        sa.select(list_entry_record.c.entry_id)
-        .join(list_entry, list_entry.c.id == list_entry_record.c.entry_id)
-        .where(
-            list_entry_record.c.record_id == row.record_id,
-            list_entry.c.origin == ORIGIN_KEY_SCRUTINY_CONDUCT,
-        )
-        .limit(1)
-    ).first()
-    if already is not None:
-        return False
-    std = conn.execute(
-        sa.select(standard)
-        .where(
-            standard.c.field == row.field,
-            standard.c.list_type == ListType.BLACKLIST.value,
-            standard.c.status == "current",
-        )
-        .order_by(standard.c.code)
-        .limit(1)
-    ).first()
-    if std is None:
-        return False  # no blacklist standard in the field: nothing to propose under
-    info = dict(row.subject_info)
-    entry_id = insert_entry(
-        conn,
-        ctx,
-        {
-            "list_type": ListType.BLACKLIST.value,
-            "field": row.field,
-            "subject_id": row.subject_id,
-            "designating_unit_id": row.designating_unit_id,
-            "standard_id": std.id,
-            "standard_code": std.code,
-            "status": EntryStatus.PRELIMINARY.value,
-            "origin": ORIGIN_KEY_SCRUTINY_CONDUCT,
-            "subject_info": info,
-            "facts": (
-                f"serious untrustworthy conduct ({row.serious_class}) during key scrutiny: "
-                f"record {row.record_id} ({row.code}, decided {row.decision_date})"
-            ),
-            "basis": f"Op(17); {std.title} ({std.code} v{std.version}); {std.legal_basis}",
-            "rule_inputs": {
-                "key_scrutiny_entry": row.id,
-                "record": row.record_id,
-                "serious_class": row.serious_class,
-                "responsible_persons_needed": info.get("kind") != SubjectKind.NATURAL_PERSON
-                and not info.get("responsible_persons"),
-            },
-            "measures": std.measures,
-            "channels": ["unit_portal", "credit_website"],
-            "validity_months": std.validity_months,
-            "restorable": std.restorable,
-            "restoration_method": std.restoration_method,
-            "restoration_after_months": std.restoration_after_months,
-            "scrutiny_months": std.scrutiny_months,
-            "preliminary_on": ctx.today(),
-        },
-    )
-    conn.execute(list_entry_record.insert().values(entry_id=entry_id, record_id=row.record_id))
-    w.history(
-        entry_id,
-        "propose",
-        None,
-        EntryStatus.PRELIMINARY.value,
-        "serious conduct during key scrutiny (LST-6)",
-        {"key_scrutiny_entry": row.id, "record": row.record_id},
-    )
-    return True
-
-
-def _big_data_warnings(ctx: Context, principal: Principal, report: SweepReport) -> None:
-    """LST-5, Op(17): key scrutiny in 3 or more key fields moves a subject to the big-data
-    warning list with a public alert; falling below moves it off. Only subjects whose
-    key-scrutiny entries changed are looked at."""
-    while True:
-        with ctx.db.write() as conn:
-            subjects = list(
-                conn.execute(
-                    sa.select(list_recheck.c.subject_id)
-                    .order_by(list_recheck.c.subject_id)
-                    .limit(CHUNK)
-                ).scalars()
-            )
-            if not subjects:
-                return
-            fields_of: dict[int, set[str]] = {s: set() for s in subjects}
-            entries_of: dict[int, list[int]] = {s: [] for s in subjects}
-            for r in conn.execute(
-                sa.select(list_entry.c.id, list_entry.c.subject_id, list_entry.c.field).where(
-                    list_entry.c.subject_id.in_(subjects),
-                    list_entry.c.list_type == ListType.KEY_SCRUTINY.value,
-                    list_entry.c.status == EntryStatus.DESIGNATED.value,
-                    list_entry.c.field.in_(KEY_FIELDS),
-                )
-            ):
-                fields_of[r.subject_id].add(r.field)
-                entries_of[r.subject_id].append(r.id)
-            w = Writer(conn, ctx, principal)
-            warned: dict[int, list[Any]] = {}
-            for e in live_entries_of(conn, subjects, ListType.BIG_DATA_WARNING):
-                warned.setdefault(e.subject_id, []).append(e)
-            for sid in subjects:
-                current = warned.get(sid, [])
-                enough = len(fields_of[sid]) >= KEY_FIELDS_FOR_WARNING
-                if enough and not current:
-                    _warn(conn, w, sid, sorted(fields_of[sid]), entries_of[sid])
-                    report.warnings_added += 1
-                elif current and not enough:
-                    remove_rows(w, current, RemovalReason.BELOW_THRESHOLD)
-                    report.warnings_lifted += 1
-            conn.execute(list_recheck.delete().where(list_recheck.c.subject_id.in_(subjects)))
-            w.flush()
-
-
-def _warn(
-    conn: sa.Connection, w: Writer, subject_id: int, fields: list[str], entry_ids: list[int]
-) -> None:
-    info = conn.execute(
-        sa.select(list_entry.c.subject_info).where(list_entry.c.id == entry_ids[0])
-    ).scalar_one()
-    values = {
-        **derived_entry(w, ListType.BIG_DATA_WARNING, subject_id, info),
-        "field": "",
-        "designating_unit_id": None,
-        "origin": ORIGIN_AUTOMATIC,
-        "facts": f"under key scrutiny in {len(fields)} key fields: {', '.join(fields)}",
-        "basis": "Op(17): key scrutiny in 3 or more key fields",
-        "rule_inputs": {"key_fields": fields, "key_scrutiny_entries": entry_ids},
-        "channels": ["credit_website"],  # Op(17): a public alert through the credit website
-        "validity_months": 0,
-        "valid_until": None,  # it ends when the key fields fall below 3, not by a date
-    }
-    entry_id = insert_entry(conn, w.ctx, values)
-    w.history(entry_id, "designate", None, EntryStatus.DESIGNATED.value, "automatic (Op(17))")
-    w.publish(
-        SimpleNamespace(id=entry_id, **values),
-        "alert",
-        {"subject": public_subject(info), "key_fields": fields, "since": w.today.isoformat()},
-        None,
-    )
-
-
-def _overdue_verifications(ctx: Context, principal: Principal, report: SweepReport) -> None:
-    """ING-2: the platform operator is told once of each batch whose verification is late."""
-    today = ctx.today()
-    with ctx.db.write() as conn:
-        batches = list(
-            conn.execute(
-                sa.select(record.c.batch_id)
-                .where(
-                    record.c.status == "received",
-                    record.c.verify_due < today,
-                    record.c.batch_id.is_not(None),
-                )
-                .distinct()
-            ).scalars()
-        )
-        if not batches:
-            return
-        told = set(
-            conn.execute(
-                sa.select(notification.c.object_id).where(
-                    notification.c.kind == "verification.overdue",
-                    notification.c.object_id.in_([str(b) for b in batches]),
-                )
-            ).scalars()
-        )
-        operators = list(
-            conn.execute(
-                sa.select(unit.c.id).where(unit.c.kind == "platform_operator", unit.c.active)
-            ).scalars()
-        )
-        fresh = [b for b in batches if str(b) not in told]
-        rows = [
-            {
-                "unit_id": op,
-                "kind": "verification.overdue",
-                "object_type": "ingest_batch",
-                "object_id": str(b),
-                "message": f"batch {b}: verification is past its Art 17 deadline",
-                "created_at": ctx.now(),
-            }
-            for b in fresh
-            for op in operators
-        ]
-        if rows:
-            conn.execute(notification.insert(), rows)
-            report.overdue_batches += len(fresh)
+            apply(conn, rows)

@@ -111,3 +111,16 @@ sweep_state = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("value", sa.String(100), nullable=False),
 )
+
+
+# Who runs a sweep step now, and until when (issue 8). A lease row, not the SQLite write
+# lock: the chunked sweep releases that lock between chunks so API writers get in, and a
+# step must still not run twice at once. Times are wall-clock UTC, never the test clock.
+sweep_lease = sa.Table(
+    "sweep_lease",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("holder", sa.String(100), nullable=False),
+    sa.Column("acquired_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)

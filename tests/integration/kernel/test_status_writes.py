@@ -103,7 +103,7 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             ctx, SYSTEM, draft_from_dict({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"]}})
         )
         w.advance(365 * 6)
-        sweep.run(ctx)
+        sweep.run(ctx, SYSTEM)
         assert b and c
     finally:
         ctx.db.dispose()

@@ -208,7 +208,9 @@ def test_objection_suspends_then_dismissal_resumes_and_error_deletes__LST_2_RST_
     w.advance(14)
     with pytest.raises(Conflict):
         entries.designate(w.ctx, w.designator, eid)  # suspended until verified
-    assert sweep.run(w.ctx).designated == 0  # the sweep does not designate it either
+    assert (
+        sweep.run(w.ctx, SYSTEM).count("designated") == 0
+    )  # the sweep does not designate it either
     resumed = entries.resolve_objection(
         w.ctx, w.designator, eid, outcome="dismissed", note="处罚未被撤销"
     )
@@ -229,15 +231,15 @@ def test_sweep_designates_expires_and_follows_with_key_scrutiny_idempotently__LS
     w = world
     eid = int(proposed_blacklist(w, validity_months=12)["id"])  # type: ignore[call-overload]
     entries.notify(w.ctx, w.designator, eid)
-    assert sweep.run(w.ctx).designated == 0  # window still open
+    assert sweep.run(w.ctx, SYSTEM).count("designated") == 0  # window still open
     w.advance(14)
-    first = sweep.run(w.ctx)
-    assert first.designated == 1
-    assert sweep.run(w.ctx).changed == 0  # a second pass at the same time changes nothing
+    first = sweep.run(w.ctx, SYSTEM)
+    assert first.count("designated") == 1
+    assert sweep.run(w.ctx, SYSTEM).changed == 0  # a second pass at the same time changes nothing
     w.clock.set(w.clock.now().replace(year=2027, month=3, day=20))
-    expired = sweep.run(w.ctx)
-    assert expired.expired == 1 and expired.key_scrutiny_followups == 1
-    assert sweep.run(w.ctx).changed == 0
+    expired = sweep.run(w.ctx, SYSTEM)
+    assert expired.count("expired") == 1 and expired.count("key_scrutiny_followups") == 1
+    assert sweep.run(w.ctx, SYSTEM).changed == 0
     entry = entries.get(w.ctx, SYSTEM, eid)
     assert entry["status"] == "removed" and entry["removal_reason"] == "expiry"
     # RST-3: the subject is under key scrutiny for the period the unit set (12 months).
@@ -352,13 +354,13 @@ def test_big_data_warning_follows_key_scrutiny_in_three_key_fields__LST_4_LST_5(
         [warning] = [n for n in warned["notices"] if n["kind"] == "warning"]  # type: ignore[attr-defined]
         assert warning["content"]["scrutiny_period"].endswith("2026-09-01")
         ids.append(int(e["id"]))  # type: ignore[call-overload]
-    report = sweep.run(w.ctx)
-    assert report.warnings_added == 1
+    report = sweep.run(w.ctx, SYSTEM)
+    assert report.count("warnings_added") == 1
     [bdw] = entries.search(w.ctx, SYSTEM, list_type="big_data_warning")
     assert bdw["status"] == "designated" and bdw["origin"] == "automatic"
-    assert sweep.run(w.ctx).changed == 0
+    assert sweep.run(w.ctx, SYSTEM).changed == 0
     entries.remove(w.ctx, SYSTEM, ids[0], reason="standard_changed")
-    assert sweep.run(w.ctx).warnings_lifted == 1
+    assert sweep.run(w.ctx, SYSTEM).count("warnings_lifted") == 1
     assert entries.get(w.ctx, SYSTEM, int(bdw["id"]))["removal_reason"] == "below_threshold"
 
 
@@ -367,9 +369,11 @@ def test_serious_conduct_during_key_scrutiny_proposes_a_blacklist__LST_6(world: 
     w.submit("BZJL", [honour_row(1)])  # the subject exists
     entry = designated_blacklist(w, 1, validity_months=1, restorable=False)
     w.advance(40)
-    sweep.run(w.ctx)  # expiry: key scrutiny follows
+    sweep.run(w.ctx, SYSTEM)  # expiry: key scrutiny follows
     assert entries.get(w.ctx, SYSTEM, int(entry["id"]))["status"] == "removed"  # type: ignore[call-overload]
-    assert sweep.run(w.ctx).blacklist_proposals == 0  # the old conduct does not count again
+    assert (
+        sweep.run(w.ctx, SYSTEM).count("blacklist_proposals") == 0
+    )  # the old conduct does not count again
     w.serious(1, start=50)
     with w.ctx.db.write() as conn:  # the new conduct is decided during the scrutiny period
         conn.execute(
@@ -382,11 +386,11 @@ def test_serious_conduct_during_key_scrutiny_proposes_a_blacklist__LST_6(world: 
             .where(record.c.id == sa.select(sa.func.max(record.c.id)).scalar_subquery())
             .values(decision_date=w.ctx.today())
         )
-    report = sweep.run(w.ctx)
-    assert report.blacklist_proposals == 1
+    report = sweep.run(w.ctx, SYSTEM)
+    assert report.count("blacklist_proposals") == 1
     proposals = entries.search(w.ctx, SYSTEM, list_type="blacklist", status="preliminary")
     assert [p["origin"] for p in proposals] == ["key_scrutiny_conduct"]
-    assert sweep.run(w.ctx).changed == 0
+    assert sweep.run(w.ctx, SYSTEM).changed == 0
 
 
 def test_display_is_extended_while_the_subject_is_blacklisted__DIS_2(world: World) -> None:

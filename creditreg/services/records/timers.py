@@ -1,0 +1,88 @@
+"""The records context's timers: archiving at the end of display (DIS-2) and telling
+the platform of overdue verifications (ING-2).
+
+Registered with the kernel's sweep runner at bootstrap (`register_sweep_steps`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from creditreg.domain.access.principals import SYSTEM, Principal
+from creditreg.services.kernel.sweep import StepRun, SweepSteps
+from creditreg.services.records import lifecycle
+from creditreg.store.access.tables import notification, unit
+from creditreg.store.records.tables import record
+
+
+def register_sweep_steps(steps: SweepSteps) -> None:
+    """Archiving first (10) and overdue verifications last (60), around the lists steps
+    (20-50): the order a pass has always run them in."""
+    steps.register("record_archiving", _archiving, order=10)
+    steps.register("overdue_verifications", _overdue_verifications, order=60)
+
+
+def _archiving(run: StepRun) -> None:
+    """DIS-2, Art 19: archive what is due, in the step's transaction (lease renewed)."""
+    actor = run.actor
+    principal = (
+        actor
+        if isinstance(actor, Principal)
+        # The kernel's runner hands on an Actor; give a bare one the platform's scope.
+        else replace(
+            SYSTEM, actor=actor.actor, unit_id=actor.unit_id, permissions=actor.permissions
+        )
+    )
+    with run.write():
+        run.add("records_archived", lifecycle.archive_due(run.ctx, principal))
+
+
+def _overdue_verifications(run: StepRun) -> None:
+    """ING-2: the platform operator is told once of each batch whose verification is late."""
+    ctx = run.ctx
+    today = ctx.today()
+    with run.write() as conn:
+        batches = list(
+            conn.execute(
+                sa.select(record.c.batch_id)
+                .where(
+                    record.c.status == "received",
+                    record.c.verify_due < today,
+                    record.c.batch_id.is_not(None),
+                )
+                .distinct()
+            ).scalars()
+        )
+        if not batches:
+            return
+        told = set(
+            conn.execute(
+                sa.select(notification.c.object_id).where(
+                    notification.c.kind == "verification.overdue",
+                    notification.c.object_id.in_([str(b) for b in batches]),
+                )
+            ).scalars()
+        )
+        operators = list(
+            conn.execute(
+                sa.select(unit.c.id).where(unit.c.kind == "platform_operator", unit.c.active)
+            ).scalars()
+        )
+        fresh = [b for b in batches if str(b) not in told]
+        rows = [
+            {
+                "unit_id": op,
+                "kind": "verification.overdue",
+                "object_type": "ingest_batch",
+                "object_id": str(b),
+                "message": f"batch {b}: verification is past its Art 17 deadline",
+                "created_at": ctx.now(),
+            }
+            for b in fresh
+            for op in operators
+        ]
+        if rows:
+            conn.execute(notification.insert(), rows)
+            run.add("overdue_batches", len(fresh))
