@@ -26,6 +26,7 @@ lint: install
 	$(BIN)/ruff check creditreg tests bench
 	$(BIN)/ruff format --check creditreg tests bench
 	$(BIN)/mypy creditreg
+	$(BIN)/lint-imports --no-cache
 
 ## Lint, types, and the whole suite on SQLite and PostgreSQL.
 test: lint

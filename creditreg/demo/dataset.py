@@ -77,6 +77,7 @@ DEMO_UNITS = (
             P.STANDARDS_WRITE,
             P.LISTS_READ,
             P.LISTS_RECEIVE,
+            P.INBOX_READ,
         ),
     ),
     DemoUnit(
@@ -95,6 +96,7 @@ DEMO_UNITS = (
             P.LISTS_READ,
             P.LISTS_DESIGNATE,
             P.LISTS_RECEIVE,
+            P.INBOX_READ,
         ),
     ),
     DemoUnit(

@@ -57,6 +57,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.STANDARDS_WRITE,
             P.LISTS_READ,
             P.LISTS_RECEIVE,
+            # SEC-5, Art 65: overdue verifications and restorations are flagged to it.
+            P.INBOX_READ,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -77,6 +79,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.LISTS_READ,
             P.LISTS_DESIGNATE,
             P.LISTS_RECEIVE,
+            # SEC-5, Art 65: overdue restorations (and later objections) reach its inbox.
+            P.INBOX_READ,
         }
     ),
     Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ}),

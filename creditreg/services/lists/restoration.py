@@ -237,57 +237,60 @@ def _deadline_text(conn: sa.Connection, application_id: int) -> str:
 
 def flag_overdue(ctx: Context) -> int:
     """SEC-5, Art 65: each application past its 1-working-day deadline is flagged once to
-    its designating unit and to the platform operator (a sweep step). Returns how many."""
-    today = ctx.today()
+    its designating unit and to the platform operator. Returns how many."""
     with ctx.db.write() as conn:
-        late = conn.execute(
-            sa.select(restoration_application.c.id, list_entry.c.designating_unit_id)
-            .join(list_entry, list_entry.c.id == restoration_application.c.entry_id)
-            .where(
-                restoration_application.c.status == "pending",
-                restoration_application.c.due_date < today,
-            )
-        ).all()
-        if not late:
-            return 0
-        told = set(
-            conn.execute(
-                sa.select(notification.c.object_id).where(
-                    notification.c.kind == "restoration.overdue",
-                    notification.c.object_id.in_([str(a.id) for a in late]),
-                )
-            ).scalars()
+        return flag_overdue_in(conn, ctx)
+
+
+def flag_overdue_in(conn: sa.Connection, ctx: Context) -> int:
+    """`flag_overdue` inside the caller's transaction (the sweep step's, lease renewed)."""
+    today = ctx.today()
+    late = conn.execute(
+        sa.select(restoration_application.c.id, list_entry.c.designating_unit_id)
+        .join(list_entry, list_entry.c.id == restoration_application.c.entry_id)
+        .where(
+            restoration_application.c.status == "pending",
+            restoration_application.c.due_date < today,
         )
-        fresh = [a for a in late if str(a.id) not in told]
-        operators = list(
-            conn.execute(
-                sa.select(unit.c.id).where(unit.c.kind == "platform_operator", unit.c.active)
-            ).scalars()
+    ).all()
+    if not late:
+        return 0
+    told = set(
+        conn.execute(
+            sa.select(notification.c.object_id).where(
+                notification.c.kind == "restoration.overdue",
+                notification.c.object_id.in_([str(a.id) for a in late]),
+            )
+        ).scalars()
+    )
+    fresh = [a for a in late if str(a.id) not in told]
+    operators = list(
+        conn.execute(
+            sa.select(unit.c.id).where(unit.c.kind == "platform_operator", unit.c.active)
+        ).scalars()
+    )
+    rows = [
+        {
+            "unit_id": to,
+            "kind": "restoration.overdue",
+            "object_type": "restoration_application",
+            "object_id": str(a.id),
+            "message": f"restoration application {a.id} is past its Art 43 deadline "
+            "(1 working day once eligible); decide it",
+            "created_at": ctx.now(),
+        }
+        for a in fresh
+        for to in sorted({*operators, *([a.designating_unit_id] if a.designating_unit_id else [])})
+    ]
+    if rows:
+        conn.execute(notification.insert(), rows)
+        audit.record(
+            conn,
+            ctx,
+            SYSTEM,
+            "restoration.overdue_flagged",
+            "restoration_application",
+            "*",
+            detail={"applications": [a.id for a in fresh]},
         )
-        rows = [
-            {
-                "unit_id": to,
-                "kind": "restoration.overdue",
-                "object_type": "restoration_application",
-                "object_id": str(a.id),
-                "message": f"restoration application {a.id} is past its Art 43 deadline "
-                "(1 working day once eligible); decide it",
-                "created_at": ctx.now(),
-            }
-            for a in fresh
-            for to in sorted(
-                {*operators, *([a.designating_unit_id] if a.designating_unit_id else [])}
-            )
-        ]
-        if rows:
-            conn.execute(notification.insert(), rows)
-            audit.record(
-                conn,
-                ctx,
-                SYSTEM,
-                "restoration.overdue_flagged",
-                "restoration_application",
-                "*",
-                detail={"applications": [a.id for a in fresh]},
-            )
-        return len(fresh)
+    return len(fresh)

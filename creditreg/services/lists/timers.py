@@ -21,6 +21,7 @@ from creditreg.domain.lists.standards import FIELDS, KEY_FIELDS_FOR_WARNING, Lis
 from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.context import Context
 from creditreg.services.kernel.sweep import CHUNK, StepRun, SweepSteps, in_chunks
+from creditreg.services.lists import restoration
 from creditreg.services.lists.entries import is_blacklisted
 from creditreg.services.lists.entry_changes import (
     ORIGIN_AUTOMATIC,
@@ -50,6 +51,14 @@ def register_sweep_steps(steps: SweepSteps) -> None:
     steps.register("list_expiry", _expiry, order=30)
     steps.register("key_scrutiny_conduct", _key_scrutiny_conduct, order=40)
     steps.register("big_data_warnings", _big_data_warnings, order=50)
+    steps.register("overdue_restorations", _overdue_restorations, order=55)
+
+
+def _overdue_restorations(run: StepRun) -> None:
+    """SEC-5, Art 65: restoration applications past their Art 43 deadline are flagged once
+    to their designating unit and to the platform operator."""
+    with run.write() as conn:
+        run.add("restorations_overdue", restoration.flag_overdue_in(conn, run.ctx))
 
 
 def _principal(run: StepRun) -> Principal:

@@ -6,14 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from creditreg.api.app import create_app
 from creditreg.cli.main import app
 from creditreg.clock import FixedClock
 from creditreg.demo.catalogs import STANDARDS
 from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.conftest import DbTarget
+from tests.e2e.conftest import bearer
 from tests.lists_world import World, honour_row, make_world
 
 runner = CliRunner()
@@ -184,6 +187,15 @@ def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RS
     assert code == 6 and "[restoration.not_designating_unit]" in err
     code, out, _ = cli(db, "lists", "restorations", "--overdue", on="2027-04-06T09:00")
     assert out.strip() == "application      1  entry 1  due 2027-04-02  OVERDUE"  # SEC-5
+    # SEC-5, Art 65: the sweep flags it once to the designating unit and the operator.
+    code, out, _ = cli(db, "sweep", on="2027-04-06T09:00")
+    assert code == 0 and "restorations overdue: 1" in out
+    code, out, _ = cli(db, "sweep", on="2027-04-06T10:00")
+    assert "restorations overdue" not in out
+    with TestClient(create_app(w.ctx)) as api:
+        for who in ("designator", "platform"):
+            inbox = api.get("/api/v1/inbox", headers=bearer(who)).json()
+            assert [n["object_id"] for n in inbox if n["kind"] == "restoration.overdue"] == ["1"]
     code, out, _ = cli(
         db, "lists", "restore-decide", "1", "--note", "同意", "--unit", "2", on=later
     )
