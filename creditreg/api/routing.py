@@ -17,14 +17,21 @@ body) with `responses=errors({409: "why"})`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path, Query
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.utils import create_model_field
 
 from creditreg.api.deps import PUBLIC, access_of
 from creditreg.api.schemas.errors import ErrorBody
+
+# Ids are 64-bit (BIGINT): a larger one names nothing and is refused as input (422), never
+# handed to the database (where it overflowed into a 500).
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id")]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="an id")]
 
 UNAUTHENTICATED = "no token, or an unknown, revoked or expired one (`auth.*`)"
 FORBIDDEN = "the token lacks the permission, or acts outside its unit's fields or region"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.records import AssessmentIn, CatalogItem, ItemIn
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
@@ -56,7 +56,7 @@ def draft(body: ItemIn, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
 @router.post(
     "/items/{item_id}/assessment", response_model=CatalogItem, responses=errors(NOT_A_DRAFT)
 )
-def assess(item_id: int, body: AssessmentIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
+def assess(item_id: PathId, body: AssessmentIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
     """CAT-2: record the expert assessment and the public-comment period."""
     return catalog.record_assessment(
         ctx,
@@ -69,6 +69,6 @@ def assess(item_id: int, body: AssessmentIn, ctx: Ctx, principal: Writer) -> dic
 
 
 @router.post("/items/{item_id}/approve", response_model=CatalogItem, responses=errors(NOT_A_DRAFT))
-def approve(item_id: int, ctx: Ctx, principal: Writer) -> dict[str, Any]:
+def approve(item_id: PathId, ctx: Ctx, principal: Writer) -> dict[str, Any]:
     """Approve a draft; the previous version is retired for new records."""
     return catalog.approve(ctx, principal, item_id).as_dict()

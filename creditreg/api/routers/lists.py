@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.routing import DocumentedRoute, PathId, QueryId, errors
 from creditreg.api.schemas.lists import (
     Candidate,
     DecisionIn,
@@ -137,7 +137,7 @@ def propose(ctx: Ctx, principal: Designator, body: EntryIn) -> EntryDetailView:
 def search(
     ctx: Ctx,
     principal: Reader,
-    subject_id: int | None = None,
+    subject_id: QueryId = None,
     list_type: str | None = None,
     status: str | None = None,
     as_of: date | None = None,
@@ -156,7 +156,7 @@ def search(
 
 
 @router.get("/lists/entries/{entry_id}", response_model=EntryDetail)
-def get_entry(ctx: Ctx, principal: Reader, entry_id: int) -> EntryDetailView:
+def get_entry(ctx: Ctx, principal: Reader, entry_id: PathId) -> EntryDetailView:
     """LST-7: an entry with its grounds, records, rule inputs, notices and history."""
     return entries.get(ctx, principal, entry_id)
 
@@ -164,7 +164,7 @@ def get_entry(ctx: Ctx, principal: Reader, entry_id: int) -> EntryDetailView:
 @router.post(
     "/lists/entries/{entry_id}/notice", response_model=EntryDetail, responses=errors({409: ILLEGAL})
 )
-def notify(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
+def notify(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView:
     """LST-2, Art 28: the written notice; the objection window starts."""
     return entries.notify(ctx, principal, entry_id)
 
@@ -174,7 +174,7 @@ def notify(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
     response_model=EntryDetail,
     responses=errors({409: ILLEGAL + ", or the subject is blacklisted"}),
 )
-def announce(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
+def announce(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView:
     """LST-3, Op(8): cross-check, then the public announcement."""
     return entries.announce(ctx, principal, entry_id)
 
@@ -184,7 +184,7 @@ def announce(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
     response_model=EntryDetail,
     responses=errors({409: ILLEGAL + ", or its window is still open (`entry.window_open`)"}),
 )
-def designate(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView:
+def designate(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView:
     """Designation after the window (or, for key scrutiny, with its warning)."""
     return entries.designate(ctx, principal, entry_id)
 
@@ -195,7 +195,9 @@ def designate(ctx: Ctx, principal: Designator, entry_id: int) -> EntryDetailView
     response_model=EntryDetail,
     responses=errors({409: ILLEGAL}),
 )
-def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -> EntryDetailView:
+def object_to(
+    ctx: Ctx, principal: Receiver, entry_id: PathId, body: ObjectionIn
+) -> EntryDetailView:
     """Op(22): an objection; the entry is suspended until verified."""
     return entries.object_to(
         ctx,
@@ -213,7 +215,7 @@ def object_to(ctx: Ctx, principal: Receiver, entry_id: int, body: ObjectionIn) -
     responses=errors({409: "the entry has no open objection (`objection.none_open`)"}),
 )
 def objection_outcome(
-    ctx: Ctx, principal: Designator, entry_id: int, body: ObjectionOutcomeIn
+    ctx: Ctx, principal: Designator, entry_id: PathId, body: ObjectionOutcomeIn
 ) -> EntryDeletedView:
     """The designating unit's verification: dismissed (the entry, resumed), or error (the
     entry is deleted, RST-3(1): only its id and status `deleted` come back)."""
@@ -225,7 +227,7 @@ def objection_outcome(
     response_model=EntryRemoved,
     responses=errors({409: ILLEGAL}),
 )
-def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> EntryRemovedView:
+def remove(ctx: Ctx, principal: Designator, entry_id: PathId, body: RemovalIn) -> EntryRemovedView:
     """RST-3, RST-4: removal to the archive, published where the entry was."""
     return entries.remove(
         ctx,
@@ -243,7 +245,7 @@ def remove(ctx: Ctx, principal: Designator, entry_id: int, body: RemovalIn) -> E
     responses=errors({409: ILLEGAL}),
 )
 def delete_in_error(
-    ctx: Ctx, principal: Designator, entry_id: int, body: NoteIn
+    ctx: Ctx, principal: Designator, entry_id: PathId, body: NoteIn
 ) -> EntryDeletedView:
     """RST-3(1), RST-5: an entry made in error is deleted and not kept."""
     return entries.delete_in_error(ctx, principal, entry_id, body.note)
@@ -258,7 +260,7 @@ def delete_in_error(
     ),
 )
 def apply_restoration(
-    ctx: Ctx, principal: Receiver, entry_id: int, body: RestorationIn
+    ctx: Ctx, principal: Receiver, entry_id: PathId, body: RestorationIn
 ) -> RestorationAppliedView:
     """RST-1: an application for credit restoration, with evidence."""
     return restoration.apply(
@@ -272,7 +274,7 @@ def apply_restoration(
     responses=errors({409: "the application was already decided (`restoration.decided`)"}),
 )
 def decide_restoration(
-    ctx: Ctx, principal: Designator, application_id: int, body: DecisionIn
+    ctx: Ctx, principal: Designator, application_id: PathId, body: DecisionIn
 ) -> RestorationDecisionView:
     """RST-2: the designating unit's consent (or refusal) to early removal."""
     return restoration.decide(ctx, principal, application_id, consent=body.consent, note=body.note)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from creditreg.api.deps import Ctx, require
 from creditreg.api.errors import error_response
-from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.records import (
     ArchivingIn,
     BatchIn,
@@ -171,7 +171,7 @@ def pending(ctx: Ctx, principal: Verifier, overdue: bool = False) -> list[Pendin
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail)
-def get_record(record_id: int, ctx: Ctx, principal: Reader) -> RecordView:
+def get_record(record_id: PathId, ctx: Ctx, principal: Reader) -> RecordView:
     """A record, to its provider and the platform."""
     return verification.get(ctx, principal, record_id)
 
@@ -181,7 +181,7 @@ def get_record(record_id: int, ctx: Ctx, principal: Reader) -> RecordView:
     response_model=Record,
     responses=errors({409: "the record is not awaiting verification (`verification.not_pending`)"}),
 )
-def verify(record_id: int, body: VerificationIn, ctx: Ctx, principal: Verifier) -> RecordView:
+def verify(record_id: PathId, body: VerificationIn, ctx: Ctx, principal: Verifier) -> RecordView:
     """ING-2: pass a record, or return it to its provider with reasons."""
     return verification.verify(ctx, principal, record_id, passed=body.passed, reasons=body.reasons)
 
@@ -192,7 +192,9 @@ NOT_LIVE = {409: "the record is no longer live (withdrawn, archived or returned)
 @router.post(
     "/records/{record_id}/withdrawal", response_model=RecordWithdrawn, responses=errors(NOT_LIVE)
 )
-def withdraw(record_id: int, body: WithdrawalIn, ctx: Ctx, principal: Submitter) -> RecordMovedView:
+def withdraw(
+    record_id: PathId, body: WithdrawalIn, ctx: Ctx, principal: Submitter
+) -> RecordMovedView:
     """ING-7: the basis was revoked; the record is revoked at once (event record.withdrawn)."""
     return lifecycle.withdraw(ctx, principal, record_id, body.reason)
 
@@ -203,7 +205,7 @@ def withdraw(record_id: int, body: WithdrawalIn, ctx: Ctx, principal: Submitter)
     responses=errors(NOT_LIVE),
 )
 def review_outcome(
-    record_id: int, body: ReviewOutcomeIn, ctx: Ctx, principal: Submitter
+    record_id: PathId, body: ReviewOutcomeIn, ctx: Ctx, principal: Submitter
 ) -> ReviewOutcomeView | RecordMovedView:
     """ING-5: upheld on reconsideration or litigation (counts now), or revoked (withdrawn)."""
     return lifecycle.review_outcome(ctx, principal, record_id, body.outcome)
@@ -217,7 +219,7 @@ def review_outcome(
     ),
 )
 def request_archiving(
-    record_id: int, body: ArchivingIn, ctx: Ctx, principal: Verifier
+    record_id: PathId, body: ArchivingIn, ctx: Ctx, principal: Verifier
 ) -> ArchivedOnRequestView:
     """RST-6: archive on the subject's request once the display period has ended."""
     return lifecycle.request_archiving(ctx, principal, record_id, body.applicant)
@@ -230,13 +232,13 @@ def inbox(ctx: Ctx, principal: Inbox, all: bool = False) -> list[NotificationVie
 
 
 @router.post("/inbox/{notification_id}/read", status_code=204, response_class=Response)
-def read(notification_id: int, ctx: Ctx, principal: Inbox) -> None:
+def read(notification_id: PathId, ctx: Ctx, principal: Inbox) -> None:
     """Mark a notification read."""
     verification.mark(ctx, principal, notification_id, acknowledge=False)
 
 
 @router.post("/inbox/{notification_id}/ack", status_code=204, response_class=Response)
-def acknowledge(notification_id: int, ctx: Ctx, principal: Inbox) -> None:
+def acknowledge(notification_id: PathId, ctx: Ctx, principal: Inbox) -> None:
     """Acknowledge a notification (which also marks it read)."""
     verification.mark(ctx, principal, notification_id, acknowledge=True)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.subjects import (
     IdentifierCheck,
     IdentifierIn,
@@ -66,13 +66,13 @@ async def lookup(body: IdentifierIn, ctx: Ctx, principal: Reader) -> dict[str, A
 
 
 @router.get("/subjects/{subject_id}", response_model=Subject)
-def get(subject_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
+def get(subject_id: PathId, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     """One subject; a natural person's document number is masked without personal:read."""
     return subjects.get(ctx, principal, subject_id).as_dict()
 
 
 @router.post("/subjects/{subject_id}/links", status_code=201, response_model=Link)
-def link(subject_id: int, body: LinkIn, ctx: Ctx, principal: Writer) -> LinkView:
+def link(subject_id: PathId, body: LinkIn, ctx: Ctx, principal: Writer) -> LinkView:
     """SUB-4: name a responsible person of an organization, for a period."""
     return subjects.link_person(
         ctx, principal, subject_id, body.person_id, body.role, body.valid_from, body.valid_to
@@ -81,7 +81,7 @@ def link(subject_id: int, body: LinkIn, ctx: Ctx, principal: Writer) -> LinkView
 
 @router.get("/subjects/{subject_id}/links", response_model=list[LinkedPerson])
 def links(
-    subject_id: int, ctx: Ctx, principal: Reader, on: date | None = None
+    subject_id: PathId, ctx: Ctx, principal: Reader, on: date | None = None
 ) -> list[LinkedPersonView]:
     """The organization's responsible persons (in force on a day, if `on` is given)."""
     return subjects.linked_persons(ctx, principal, subject_id, on)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, require
-from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.access import (
     IssuedToken,
     Token,
@@ -65,7 +65,7 @@ def list_units(ctx: Ctx, principal: Anyone) -> list[UnitView]:
     response_model=User,
     responses=errors({409: "the username is taken (`user.duplicate`)"}),
 )
-def create_user(unit_id: int, body: UserIn, ctx: Ctx, principal: Admin) -> UserView:
+def create_user(unit_id: PathId, body: UserIn, ctx: Ctx, principal: Admin) -> UserView:
     """A person of the unit who logs in with a password."""
     return access.create_user(
         ctx,
@@ -79,7 +79,7 @@ def create_user(unit_id: int, body: UserIn, ctx: Ctx, principal: Admin) -> UserV
 
 
 @router.post("/units/{unit_id}/tokens", status_code=201, response_model=IssuedToken)
-def create_token(unit_id: int, body: TokenIn, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
+def create_token(unit_id: PathId, body: TokenIn, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
     """An API token for a machine client. The secret is in this answer only."""
     issued = access.create_token(
         ctx, principal, unit_id=unit_id, name=body.name, scopes=body.scopes
@@ -95,7 +95,7 @@ def create_token(unit_id: int, body: TokenIn, ctx: Ctx, principal: Anyone) -> di
 
 
 @router.get("/units/{unit_id}/tokens", response_model=list[Token])
-def list_tokens(unit_id: int, ctx: Ctx, principal: Anyone) -> list[TokenView]:
+def list_tokens(unit_id: PathId, ctx: Ctx, principal: Anyone) -> list[TokenView]:
     """A unit's tokens, without secrets."""
     return access.list_tokens(ctx, principal, unit_id)
 
@@ -105,6 +105,6 @@ def list_tokens(unit_id: int, ctx: Ctx, principal: Anyone) -> list[TokenView]:
     response_model=TokenRevoked,
     responses=errors({409: "the token was already revoked (`token.already_revoked`)"}),
 )
-def revoke_token(token_id: int, ctx: Ctx, principal: Anyone) -> TokenRevokedView:
+def revoke_token(token_id: PathId, ctx: Ctx, principal: Anyone) -> TokenRevokedView:
     """Revoke a token at once."""
     return access.revoke_token(ctx, principal, token_id)

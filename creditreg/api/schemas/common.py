@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_serializer,
+)
 
 
 class Out(BaseModel):
@@ -32,7 +39,15 @@ class Open(BaseModel):
 
 
 class In(BaseModel):
-    """A request body: unknown keys are ignored, as they always were."""
+    """A request body: unknown keys are ignored, as they always were. Every whole number
+    fits 64 bits (ids are BIGINT): a larger one is a 422, never a database overflow."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_64_bits(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63 - 1:
+            raise ValueError("out of range: at most 9223372036854775807")
+        return value
 
 
 def _iso(value: datetime) -> str:

@@ -179,3 +179,39 @@ def test_a_uscc_error_says_which_characters_are_wrong__SUB_2(api: TestClient) ->
         api.post("/api/v1/identifiers/validate", json=body), 422, "subject.invalid_uscc"
     )
     assert "character 5 'A' is not a digit" in message and "character 17 'I'" in message
+
+
+HUGE = 2**63  # one past the largest BIGINT
+WHO = {"withdrawal": "provider", "consents": "provider", "designation": "designator",
+       "decision": "designator"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", f"/api/v1/subjects/{HUGE}", None),
+        ("get", f"/api/v1/subjects/{HUGE}/links", None),
+        ("get", f"/api/v1/records/{HUGE}", None),
+        ("post", f"/api/v1/records/{HUGE}/withdrawal", {"reason": "x"}),
+        ("post", f"/api/v1/inbox/{HUGE}/read", None),
+        ("get", f"/api/v1/lists/entries/{10**23}", None),
+        ("post", f"/api/v1/lists/entries/{HUGE}/designation", None),
+        ("post", f"/api/v1/lists/restorations/{HUGE}/decision", {"consent": True, "note": "x"}),
+        ("get", f"/api/v1/lists/entries?subject_id={HUGE}", None),
+        (
+            "post",
+            "/api/v1/consents",
+            {"subject_id": HUGE, "unit_id": 3, "purpose": "x", "written": True,
+             "granted_on": "2026-03-01"},
+        ),
+    ],
+)  # fmt: skip
+def test_an_id_beyond_64_bits_is_a_422_never_a_500__SEC_1(
+    api: TestClient, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    """Issue 9, defect 1: ids are BIGINT; a larger one names nothing and is refused as
+    input on both databases (it overflowed into a bare 500)."""
+    # Authorization comes first: each call is made by a unit allowed to make it.
+    who = next((key for part, key in WHO.items() if part in path), "platform")
+    answer = api.request(method, path, headers=bearer(who), json=body)
+    error(answer, 422, "request.invalid")
