@@ -36,18 +36,28 @@ class BodySizeLimit:
         # No Content-Length (chunked): count the bytes as they arrive.
         seen = 0
         started = False
+        too_large = False
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, refused
+            if too_large:
+                # The framework caught the overflow while parsing the body and answers
+                # its own 400; the caller is told what happened instead (issue 9).
+                if not refused and not started:
+                    refused = True
+                    await self._refuse(scope, receive, send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -55,7 +65,7 @@ class BodySizeLimit:
         try:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
-            if not started:
+            if not started and not refused:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -215,3 +216,19 @@ def test_an_id_beyond_64_bits_is_a_422_never_a_500__SEC_1(
     who = next((key for part, key in WHO.items() if part in path), "platform")
     answer = api.request(method, path, headers=bearer(who), json=body)
     error(answer, 422, "request.invalid")
+
+
+def test_a_chunked_body_over_the_limit_is_a_413__ING_1(api: TestClient) -> None:
+    """Issue 9, defect 10: without Content-Length the bytes are counted as they arrive;
+    past the limit the answer is 413 request.too_large (it was 400 'error parsing')."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(50):
+            yield b'{"padding": "' + b"x" * 10_000 + b'"}'
+
+    answer = api.post(
+        "/api/v1/records",
+        content=chunks(),
+        headers={**bearer("provider"), "Content-Type": "application/json"},
+    )
+    error(answer, 413, "request.too_large")
