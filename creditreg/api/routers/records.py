@@ -247,6 +247,7 @@ def acknowledge(notification_id: PathId, ctx: Ctx, principal: Inbox) -> None:
     "/consents",
     status_code=201,
     response_model=ConsentRecorded,
+    responses=errors({404: "no subject with that id (`subject.not_found`)"}),
 )
 def record_consent(body: ConsentIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
     """PRI-1, PRI-2: a person's consent, its agreed use and the warning shown."""

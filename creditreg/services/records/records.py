@@ -18,7 +18,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
-from creditreg.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, parse_enum
+from creditreg.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    parse_enum,
+)
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.kernel.deadlines import RULES
@@ -602,6 +609,11 @@ def record_consent(
         )
     if not purpose.strip():
         raise InvalidInput("privacy.no_purpose", "a consent names the use agreed (Art 45)")
+    if granted_on > ctx.today():
+        raise InvalidInput(
+            "privacy.consent_in_future",
+            f"a consent is recorded once given: {granted_on} is after today ({ctx.today()})",
+        )
     if cats and (not written or warning_shown.strip() != CONSENT_WARNING):
         raise InvalidInput(
             "privacy.needs_written_consent",
@@ -609,7 +621,9 @@ def record_consent(
         )
     with ctx.db.write() as conn:
         person = conn.execute(sa.select(subject.c.kind).where(subject.c.id == subject_id)).first()
-        if person is None or person.kind != SubjectKind.NATURAL_PERSON.value:
+        if person is None:
+            raise NotFound("subject.not_found", f"no subject {subject_id}")
+        if person.kind != SubjectKind.NATURAL_PERSON.value:
             raise InvalidInput("privacy.not_a_person", "consent is recorded for a natural person")
         if conn.execute(sa.select(unit.c.id).where(unit.c.id == unit_id)).first() is None:
             raise InvalidInput("unit.not_found", f"no unit {unit_id}")

@@ -232,3 +232,27 @@ def test_a_chunked_body_over_the_limit_is_a_413__ING_1(api: TestClient) -> None:
         headers={**bearer("provider"), "Content-Type": "application/json"},
     )
     error(answer, 413, "request.too_large")
+
+
+def test_a_consent_names_a_known_person_and_is_not_dated_ahead__PRI_1(api: TestClient) -> None:
+    """A consent for a subject that does not exist is a 404 (it said 'not a person'); one
+    dated after today is refused (a consent is recorded once given)."""
+    own = _unit_of(api, "provider")
+    body = {
+        "unit_id": own,
+        "categories": [],
+        "purpose": "贷款审批",
+        "written": True,
+        "granted_on": "2026-03-01",
+    }
+    headers = bearer("provider")
+    error(api.post("/api/v1/consents", headers=headers, json={**body, "subject_id": 999}), 404,
+          "subject.not_found")  # fmt: skip
+    person = api.post(
+        "/api/v1/subjects",
+        headers=headers,
+        json={"kind": "natural_person", "id_type": "ric", "id_number": NEW_PERSON, "name": "王"},
+    ).json()["id"]
+    ahead = {**body, "subject_id": person, "granted_on": "2099-01-01"}
+    error(api.post("/api/v1/consents", headers=headers, json=ahead), 422,
+          "privacy.consent_in_future")  # fmt: skip
