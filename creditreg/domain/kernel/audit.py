@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +19,20 @@ def digest(value: Any) -> str:
 
 
 def canonical_json(value: Any) -> bytes:
-    """JSON with sorted keys and no spaces: the same value always gives the same bytes."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    """JSON with sorted keys and no spaces: the same value always gives the same bytes.
+
+    orjson refuses whole numbers beyond 64 bits, which any JSON body may hold (a record's
+    data of 10^20 made its digest a 500): those values go through the standard library,
+    which writes them exactly; every other value keeps its orjson bytes (stored digests
+    stay valid)."""
+    try:
+        return orjson.dumps(
+            value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
+        )
+    except orjson.JSONEncodeError:
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode()
 
 
 @dataclass(frozen=True, slots=True)

@@ -256,3 +256,20 @@ def test_a_consent_names_a_known_person_and_is_not_dated_ahead__PRI_1(api: TestC
     ahead = {**body, "subject_id": person, "granted_on": "2099-01-01"}
     error(api.post("/api/v1/consents", headers=headers, json=ahead), 422,
           "privacy.consent_in_future")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "code"),
+    [
+        ("/api/v1/records", {"catalog": "XZCF", "data": {"x": 10**20}}, 422,
+         "records.batch_rejected"),
+        ("/api/v1/records", {"catalog": "NOPE", "data": {"x": 10**20}}, 404, "catalog.not_found"),
+        ("/api/v1/records/batches", {"catalog": "XZCF", "rows": [{"x": 10**20}]}, 422,
+         "records.batch_rejected"),
+    ],
+)  # fmt: skip
+def test_numbers_beyond_64_bits_in_record_data_are_rejected_not_a_500__ING_1(
+    api: TestClient, path: str, body: dict[str, object], status: int, code: str
+) -> None:
+    """Issue 9, defect 1: the content digest handles any JSON number."""
+    error(api.post(path, headers=bearer("provider"), json=body), status, code)
