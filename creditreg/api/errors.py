@@ -6,8 +6,11 @@ integrating unit receives is the one the OpenAPI document describes.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import psycopg
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -47,6 +50,20 @@ def _domain_details(exc: DomainError) -> Details | None:
     return ErrorFacts.model_validate(known) if known else None
 
 
+RETRY_AFTER = 2  # seconds
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """Connection and lock failures, as SQLAlchemy and the drivers (fast paths) raise them."""
+    return (
+        sa.exc.OperationalError,
+        sa.exc.InterfaceError,
+        sqlite3.OperationalError,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+    )
+
+
 def install(app: FastAPI) -> None:
     """Map every error a request can meet onto the one model."""
 
@@ -71,6 +88,24 @@ def install(app: FastAPI) -> None:
             summary or "invalid request",
             ValidationDetails(problems=problems),
         )
+
+    async def _database(_: Request, exc: Exception) -> JSON:
+        # Issue 9: a lost connection or a database still busy after its wait is a 503 the
+        # caller can retry, never a stack trace or a bare 500.
+        text = str(getattr(exc, "orig", exc)).lower()
+        busy = "locked" in text or "busy" in text
+        return error_response(
+            503,
+            "db.busy" if busy else "db.unavailable",
+            "the database is busy; retry shortly"
+            if busy
+            else "the database cannot be reached; retry shortly",
+            None,
+            {"Retry-After": str(RETRY_AFTER)},
+        )
+
+    for kind in _database_errors():
+        app.add_exception_handler(kind, _database)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSON:

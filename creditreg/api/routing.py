@@ -37,6 +37,10 @@ UNAUTHENTICATED = "no token, or an unknown, revoked or expired one (`auth.*`)"
 FORBIDDEN = "the token lacks the permission, or acts outside its unit's fields or region"
 NOT_FOUND = "nothing has that id or code (`<thing>.not_found`)"
 TOO_LARGE = "the body is larger than the configured limit (`request.too_large`)"
+UNAVAILABLE = (
+    "the database is busy or cannot be reached (`db.busy`, `db.unavailable`); retry after "
+    "the `Retry-After` header's seconds"
+)
 INVALID = "the input is malformed (`request.invalid`, with its problems) or breaks a rule"
 
 
@@ -86,6 +90,8 @@ def derived_errors(route: APIRoute) -> dict[int, str]:
         found[413] = TOO_LARGE
     if _takes_input(route.dependant):
         found[422] = INVALID
+    if labels:  # every declared route reads the database (a token, or its data)
+        found[503] = UNAVAILABLE
     return found
 
 

@@ -10,7 +10,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from creditreg.api.app import create_app
+from creditreg.bootstrap import build_context
 from creditreg.clock import FixedClock
+from creditreg.config import Settings
 from creditreg.demo.dataset import demo_uscc
 from creditreg.domain.privacy import CONSENT_WARNING
 from creditreg.services.context import Context
@@ -273,3 +276,19 @@ def test_numbers_beyond_64_bits_in_record_data_are_rejected_not_a_500__ING_1(
 ) -> None:
     """Issue 9, defect 1: the content digest handles any JSON number."""
     error(api.post(path, headers=bearer("provider"), json=body), status, code)
+
+
+def test_an_unreachable_database_is_a_503_with_retry_after__SEC_1() -> None:
+    """Issue 9, defect 10: a lost database connection answered a stack trace; now a 503
+    with a code and Retry-After, as the OpenAPI document says."""
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/nowhere")
+    ctx = build_context(settings)
+    try:
+        with TestClient(create_app(ctx, settings), raise_server_exceptions=False) as client:
+            answer = client.get("/api/v1/lists/entries", headers=PLATFORM)
+            assert answer.status_code == 503 and answer.headers["Retry-After"] == "2"
+            assert answer.json()["error"]["code"] == "db.unavailable"
+            listed = client.get("/openapi.json").json()["paths"]["/api/v1/lists/entries"]
+            assert "503" in listed["get"]["responses"]
+    finally:
+        ctx.db.dispose()
