@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
-from creditreg.api.deps import Ctx, require
+from creditreg.api.deps import Ctx, public, require
 from creditreg.api.errors import error_response
 from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.records import (
@@ -19,6 +19,7 @@ from creditreg.api.schemas.records import (
     BatchResult,
     ConsentIn,
     ConsentRecorded,
+    ConsentWarning,
     Notification,
     PendingRecord,
     Record,
@@ -33,6 +34,7 @@ from creditreg.api.schemas.records import (
 )
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.privacy import CONSENT_WARNING, FORBIDDEN, NEEDS_WRITTEN_CONSENT
 from creditreg.services.records import ingest_files, lifecycle, records, verification
 from creditreg.services.records.views import (
     ArchivedOnRequestView,
@@ -241,6 +243,16 @@ def read(notification_id: PathId, ctx: Ctx, principal: Inbox) -> None:
 def acknowledge(notification_id: PathId, ctx: Ctx, principal: Inbox) -> None:
     """Acknowledge a notification (which also marks it read)."""
     verification.mark(ctx, principal, notification_id, acknowledge=True)
+
+
+@router.get("/consents/warning", dependencies=[Depends(public)], response_model=ConsentWarning)
+def consent_warning() -> ConsentWarning:
+    """PRI-2, Art 45: the exact warning to show before a consent, and what it covers."""
+    return ConsentWarning(
+        warning=CONSENT_WARNING,
+        categories=sorted(c.value for c in NEEDS_WRITTEN_CONSENT),
+        forbidden=sorted(c.value for c in FORBIDDEN),
+    )
 
 
 @router.post(

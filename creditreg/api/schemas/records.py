@@ -317,11 +317,28 @@ class ConsentIn(In):
 
     subject_id: int
     unit_id: int
-    categories: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(
+        default_factory=list,
+        description="income, savings, securities, commercial_insurance, real_estate, tax_amount",
+    )
     purpose: str = Field(max_length=2000)
     written: bool
-    warning_shown: str = Field(default="", max_length=2000)
+    warning_shown: str = Field(
+        default="",
+        max_length=2000,
+        description="for any category: exactly the warning `GET /api/v1/consents/warning` "
+        "publishes, as shown to the person (Art 45)",
+    )
     granted_on: date
+
+
+class ConsentWarning(Out):
+    """Art 45: the warning a person is shown before consenting to the collection of income,
+    savings, securities, commercial insurance, real estate or tax amounts."""
+
+    warning: str
+    categories: list[str] = Field(description="the categories that need it")
+    forbidden: list[str] = Field(description="categories no consent makes collectable")
 
 
 class ConsentRecorded(Out):

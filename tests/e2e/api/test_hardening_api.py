@@ -292,3 +292,13 @@ def test_an_unreachable_database_is_a_503_with_retry_after__SEC_1() -> None:
             assert "503" in listed["get"]["responses"]
     finally:
         ctx.db.dispose()
+
+
+def test_the_art_45_warning_is_published_for_the_consent_it_must_match__PRI_2(
+    api: TestClient,
+) -> None:
+    """Issue 9, defect 10: the consent endpoint demanded the exact warning text that no
+    endpoint published. It is public now, and it is the text a consent must carry."""
+    published = api.get("/api/v1/consents/warning").json()
+    assert published["warning"] == CONSENT_WARNING and "income" in published["categories"]
+    assert "genetics" in published["forbidden"]
