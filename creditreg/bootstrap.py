@@ -57,6 +57,8 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         policy,
         periods,
         notice_months=settings.notice_months,
+        login_max_failures=settings.login_max_failures,
+        login_window_minutes=settings.login_window_minutes,
         registry=build_registry(),
         sweep_steps=sweep_steps(),
     )

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     litigation_months: int = 6
     # DIS-4: removal and correction notices stay published this long (seeds are silent).
     notice_months: int = Field(default=3, ge=1, le=60)
+    # Failed logins per account and per address within the window before 429.
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_window_minutes: int = Field(default=15, ge=1, le=1440)
     # `creditreg serve` runs the timers itself (the embedded default), so windows close and
     # entries expire without a second command. Production runs `creditreg worker` and sets
     # this to false (or passes --no-worker).

@@ -52,6 +52,13 @@ class Unauthenticated(DomainError):
     exit_code = 5
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed attempts in a window: wait `retry_after` seconds."""
+
+    status = 429
+    exit_code = 6
+
+
 class Forbidden(DomainError):
     """Valid credentials, but outside the caller's role or scope."""
 

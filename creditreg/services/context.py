@@ -23,6 +23,9 @@ class Context:
     review_periods: ReviewPeriods = field(default_factory=ReviewPeriods)
     # How long removal and correction notices stay published (the seeds are silent).
     notice_months: int = 3
+    # Issue 9: failed logins per account and per address before a wait (429).
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
     # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
     registry: Registry = field(default_factory=Registry)
     # The timers each context registered at bootstrap (empty: a sweep does nothing).

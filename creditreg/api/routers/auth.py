@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from creditreg.api.deps import Ctx, public, require
 from creditreg.api.routing import DocumentedRoute, errors
@@ -22,11 +22,20 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=DocumentedR
     "/login",
     dependencies=[Depends(public)],
     response_model=Session,
-    responses=errors({401: "wrong username or password (`auth.bad_credentials`)"}),
+    responses=errors(
+        {
+            401: "wrong username or password (`auth.bad_credentials`)",
+            429: "too many failed logins for the account or from the address within the "
+            "window (`auth.throttled`); retry after the `Retry-After` header's seconds",
+        }
+    ),
 )
-def login(body: LoginIn, ctx: Ctx) -> dict[str, Any]:
-    """Exchange a username and password for a session token (8 hours)."""
-    issued = access.login(ctx, body.username, body.password)
+def login(body: LoginIn, ctx: Ctx, request: Request) -> dict[str, Any]:
+    """Exchange a username and password for a session token (8 hours). After 5 failures
+    in 15 minutes (configurable) for an account or from an address, attempts are refused
+    until the window passes."""
+    address = request.client.host if request.client else "unknown"
+    issued = access.login(ctx, body.username, body.password, address)
     return {"token": issued.token, "expires_at": issued.expires_at, "scopes": issued.scopes}
 
 

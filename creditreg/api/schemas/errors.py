@@ -42,6 +42,9 @@ class ErrorFacts(Out):
     action: str | None = Field(
         default=None, description="`<lifecycle>.illegal_transition`: the move refused"
     )
+    retry_after: int | None = Field(
+        default=None, description="`auth.throttled`: seconds until attempts are allowed again"
+    )
     constraint: str | None = Field(
         default=None,
         description="a conflict with data stored at the same time: the constraint it broke",

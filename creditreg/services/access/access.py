@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,8 +25,15 @@ from creditreg.domain.access.principals import (
     permissions_for,
     validate_region,
 )
-from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.codes import validate_name, validate_uscc
 from creditreg.services.access.views import (
     PrincipalView,
@@ -36,7 +44,7 @@ from creditreg.services.access.views import (
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.store.access.tables import api_token, app_user, unit
+from creditreg.store.access.tables import api_token, app_user, login_failure, unit
 from creditreg.store.fast import compiled_once, decode_json, decode_utc
 
 TOKEN_PREFIX = "crt_"
@@ -308,9 +316,22 @@ def list_tokens(ctx: Context, principal: Principal, unit_id: int) -> list[TokenV
     ]
 
 
-def login(ctx: Context, username: str, password: str) -> IssuedToken:
-    """Password login for people: a session token for SESSION_HOURS, audited."""
-    login_name = username.strip().lower()
+def login(ctx: Context, username: str, password: str, address: str = "local") -> IssuedToken:
+    """Password login for people: a session token for SESSION_HOURS, audited. After
+    `login_max_failures` failures in `login_window_minutes` for the account or from the
+    address, further attempts are refused with 429 until the window passes (issue 9)."""
+    login_name = username.strip().lower()[:80]
+    address = address[:64]
+    now = ctx.now()
+    window = timedelta(minutes=ctx.login_window_minutes)
+    with ctx.db.write() as conn:
+        retry = _throttled(conn, login_name, address, now, window, ctx.login_max_failures)
+    if retry is not None:
+        raise TooManyAttempts(
+            "auth.throttled",
+            f"too many failed logins for this account or address; retry in {retry} s",
+            retry_after=retry,
+        )
     with ctx.db.write() as conn:
         row = conn.execute(
             sa.select(app_user, unit.c.active.label("unit_active"))
@@ -321,22 +342,61 @@ def login(ctx: Context, username: str, password: str) -> IssuedToken:
             _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
         except VerificationError:
             row = None
-        if row is None or not row.active or not row.unit_active:
-            raise Unauthenticated("auth.bad_credentials", "wrong username or password")
-        roles = frozenset(Role(r) for r in row.roles)
-        issued = _issue(
+        if row is not None and row.active and row.unit_active:
+            roles = frozenset(Role(r) for r in row.roles)
+            issued = _issue(
+                conn,
+                ctx,
+                unit_id=row.unit_id,
+                user_id=row.id,
+                name=f"session {login_name}",
+                scopes=permissions_for(roles),
+                kind="session",
+                hours=SESSION_HOURS,
+            )
+            principal = _principal_of(conn, issued.id)
+            audit.record(conn, ctx, principal, "auth.login", "user", row.id)
+            return issued
+        # A failure is kept (and audited) in its own committed transaction: the refusal
+        # below must not roll it back (SEC-3: refused attempts leave a trace).
+        conn.execute(login_failure.insert().values(username=login_name, address=address, at=now))
+        audit.record(
             conn,
             ctx,
-            unit_id=row.unit_id,
-            user_id=row.id,
-            name=f"session {login_name}",
-            scopes=permissions_for(roles),
-            kind="session",
-            hours=SESSION_HOURS,
+            Actor(actor=f"login:{login_name}", unit_id=None),
+            "auth.login_failed",
+            "user",
+            login_name,
+            detail={"address": address},
         )
-        principal = _principal_of(conn, issued.id)
-        audit.record(conn, ctx, principal, "auth.login", "user", row.id)
-    return issued
+    raise Unauthenticated("auth.bad_credentials", "wrong username or password")
+
+
+def _throttled(
+    conn: sa.Connection,
+    username: str,
+    address: str,
+    now: datetime,
+    window: timedelta,
+    limit: int,
+) -> int | None:
+    """Seconds to wait when the account or the address has `limit` failures within the
+    window, else None."""
+    since = now - window
+    waits = []
+    for column, value in ((login_failure.c.username, username), (login_failure.c.address, address)):
+        recent = list(
+            conn.execute(
+                sa.select(login_failure.c.at)
+                .where(column == value, login_failure.c.at > since)
+                .order_by(login_failure.c.at.desc())
+                .limit(limit)
+            ).scalars()
+        )
+        if len(recent) >= limit:
+            # Free again when the oldest of the last `limit` failures leaves the window.
+            waits.append(max(1, math.ceil((recent[-1] + window - now).total_seconds())))
+    return max(waits) if waits else None
 
 
 def _auth_statement() -> sa.Select[Any]:

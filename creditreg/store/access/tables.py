@@ -68,3 +68,17 @@ notification = sa.Table(
     sa.Column("acknowledged_at", UTCDateTime, nullable=True),
     sa.Index("ix_notification_inbox", "unit_id", "acknowledged_at"),
 )
+
+
+# SEC-1, issue 9: failed logins, per account and per address, kept in the database so
+# that several server processes share the throttle.
+login_failure = sa.Table(
+    "login_failure",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_login_failure_username", "username", "at"),
+    sa.Index("ix_login_failure_address", "address", "at"),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from creditreg.bootstrap import build_context
 from creditreg.clock import FixedClock
 from creditreg.config import Settings
 from creditreg.demo.dataset import demo_uscc
+from creditreg.demo.dataset import password_for as demo_password
 from creditreg.domain.privacy import CONSENT_WARNING
 from creditreg.services.context import Context
 from creditreg.store.engine import make_engine
@@ -302,3 +304,26 @@ def test_the_art_45_warning_is_published_for_the_consent_it_must_match__PRI_2(
     published = api.get("/api/v1/consents/warning").json()
     assert published["warning"] == CONSENT_WARNING and "income" in published["categories"]
     assert "genetics" in published["forbidden"]
+
+
+def test_failed_logins_are_audited_and_throttled_per_account__SEC_1_SEC_3(
+    api: TestClient, clock: FixedClock
+) -> None:
+    """Issue 9, defect 9: failed logins left no trace and were never slowed. Each is
+    audited; after 5 in 15 minutes the account is refused with 429 and Retry-After, even
+    with the right password, until the window passes; state is in the database."""
+    wrong = {"username": "provider", "password": "not the password at all"}
+    for _ in range(5):
+        error(api.post("/api/v1/auth/login", json=wrong), 401, "auth.bad_credentials")
+    right = {"username": "provider", "password": demo_password("provider")}
+    refused = api.post("/api/v1/auth/login", json=right)
+    error(refused, 429, "auth.throttled")
+    assert 1 <= int(refused.headers["Retry-After"]) <= 15 * 60
+    failed = [
+        e
+        for e in api.get("/api/v1/audit/events?limit=1000", headers=PLATFORM).json()
+        if e["action"] == "auth.login_failed"
+    ]
+    assert len(failed) == 5 and {e["actor"] for e in failed} == {"login:provider"}
+    clock.advance(timedelta(minutes=16))
+    assert api.post("/api/v1/auth/login", json=right).status_code == 200
