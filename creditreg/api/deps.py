@@ -57,6 +57,19 @@ def require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Princ
     return dependency
 
 
+def require_any(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency giving the caller, after checking it holds at least one of
+    `permissions` (403 if none): authorization comes before the body is validated."""
+
+    async def dependency(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+        if not any(p in principal.permissions for p in permissions):
+            principal.require(permissions[0])
+        return principal
+
+    setattr(dependency, ACCESS_ATTR, " | ".join(p.value for p in permissions))
+    return dependency
+
+
 async def public() -> None:
     """Marks an endpoint as open to anyone, on purpose."""
 

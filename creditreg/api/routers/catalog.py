@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from creditreg.api.deps import Ctx, public, require
+from creditreg.api.deps import Ctx, public, require, require_any
 from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.records import AssessmentIn, CatalogItem, ItemIn
 from creditreg.domain.access.principals import Principal
@@ -15,7 +15,10 @@ from creditreg.services.records import catalog
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], route_class=DocumentedRoute)
 Writer = Annotated[Principal, Depends(require(Permission.CATALOG_WRITE))]
-Anyone = Annotated[Principal, Depends(require())]
+# Platform operators draft public items; market providers file their own (Art 14).
+Drafter = Annotated[
+    Principal, Depends(require_any(Permission.CATALOG_WRITE, Permission.CATALOG_FILE))
+]
 NOT_A_DRAFT = {409: "the item version is not a draft (`catalog.not_draft`)"}
 
 
@@ -47,7 +50,7 @@ def item(code: str, ctx: Ctx, version: int | None = None) -> dict[str, Any]:
         }
     ),
 )
-def draft(body: ItemIn, ctx: Ctx, principal: Anyone) -> dict[str, Any]:
+def draft(body: ItemIn, ctx: Ctx, principal: Drafter) -> dict[str, Any]:
     """Draft a new item or a new version (market providers file their own: Art 14)."""
     parsed = catalog.parse_draft(body.item.model_dump(exclude_none=True))
     return catalog.draft_item(ctx, principal, parsed, body.providing_unit_id).as_dict()

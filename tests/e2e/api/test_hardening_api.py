@@ -327,3 +327,12 @@ def test_failed_logins_are_audited_and_throttled_per_account__SEC_1_SEC_3(
     assert len(failed) == 5 and {e["actor"] for e in failed} == {"login:provider"}
     clock.advance(timedelta(minutes=16))
     assert api.post("/api/v1/auth/login", json=right).status_code == 200
+
+
+def test_authorization_comes_before_the_body_is_validated__SEC_1(api: TestClient) -> None:
+    """Issue 9, defect 10: drafting a catalog item validated the body before checking the
+    caller's permission; a caller without catalog:write or catalog:file now gets 403
+    for any well-formed body (FastAPI decodes the JSON itself before any dependency)."""
+    implementer = bearer("implementer")
+    error(api.post("/api/v1/catalog/items", json={"nonsense": 1}, headers=implementer), 403,
+          "access.missing_permission")  # fmt: skip
