@@ -6,6 +6,7 @@ integrating unit receives is the one the OpenAPI document describes.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Any
 
@@ -13,12 +14,16 @@ import psycopg
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from creditreg.api.responses import JSON
 from creditreg.api.schemas.errors import Error, ErrorFacts, Problem, ValidationDetails
 from creditreg.api.schemas.records import BatchResult
 from creditreg.domain.errors import DomainError
+from creditreg.services.access import access
+
+log = logging.getLogger("creditreg")
 
 Details = ValidationDetails | BatchResult | ErrorFacts
 
@@ -64,11 +69,27 @@ def _database_errors() -> tuple[type[Exception], ...]:
     )
 
 
+async def _register_refusal(request: Request, code: str) -> None:
+    """SEC-3, issue 9: every refused call leaves a trace (counted per caller and minute)."""
+    ctx = getattr(request.app.state, "ctx", None)
+    if ctx is None:
+        return
+    principal = getattr(request.state, "principal", None)
+    host = request.client.host if request.client else "unknown"
+    caller = principal.actor if principal is not None else f"address:{host}"
+    try:
+        await run_in_threadpool(access.register_refusal, ctx, caller, code, request.url.path)
+    except Exception:  # the register must never turn a refusal into a 500
+        log.warning("could not register a refused call of %s (%s)", caller, code, exc_info=True)
+
+
 def install(app: FastAPI) -> None:
     """Map every error a request can meet onto the one model."""
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSON:
+    async def _domain(request: Request, exc: DomainError) -> JSON:
+        if exc.status in (401, 403):
+            await _register_refusal(request, exc.code)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if exc.status == 429 and "retry_after" in exc.details:
             headers = {"Retry-After": str(exc.details["retry_after"])}

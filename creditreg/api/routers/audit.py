@@ -8,9 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from creditreg.api.deps import Ctx, require
 from creditreg.api.routing import DocumentedRoute
+from creditreg.api.schemas.access import Refusal
 from creditreg.api.schemas.kernel import AuditEvent, AuditVerification
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
+from creditreg.services.access import access
+from creditreg.services.access.views import RefusalView
 from creditreg.services.kernel import audit
 from creditreg.services.kernel.views import AuditEventView
 
@@ -48,3 +51,11 @@ def verify(ctx: Ctx, principal: Auditor) -> dict[str, Any]:
         "first_broken_seq": result.broken.seq if result.broken else None,
         "reason": result.broken.reason if result.broken else None,
     }
+
+
+@router.get("/refusals", response_model=list[Refusal])
+def refusals(
+    ctx: Ctx, principal: Auditor, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[RefusalView]:
+    """SEC-3: the register of refused calls, counted per caller, minute and code."""
+    return access.refusals(ctx, principal, limit)

@@ -116,3 +116,14 @@ class TokenRevoked(Out):
 
     id: int
     revoked: bool
+
+
+class Refusal(Out):
+    """SEC-3: the calls refused (401/403) to one caller in one minute with one code."""
+
+    caller: str = Field(description="`token:N`, `user:name`, or `address:IP` without a token")
+    minute: str = Field(description="UTC, `YYYY-MM-DDTHH:MM`")
+    code: str
+    count: int
+    first_path: str
+    last_at: str

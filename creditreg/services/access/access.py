@@ -7,7 +7,7 @@ import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,6 +37,7 @@ from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.codes import validate_name, validate_uscc
 from creditreg.services.access.views import (
     PrincipalView,
+    RefusalView,
     TokenRevokedView,
     TokenView,
     UnitView,
@@ -44,7 +45,7 @@ from creditreg.services.access.views import (
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.store.access.tables import api_token, app_user, login_failure, unit
+from creditreg.store.access.tables import api_token, app_user, login_failure, refusal, unit
 from creditreg.store.fast import compiled_once, decode_json, decode_utc
 
 TOKEN_PREFIX = "crt_"
@@ -501,3 +502,64 @@ def acting_for(ctx: Context, actor: str, unit_id: int) -> Principal:
         permissions=permissions_for(frozenset(roles)),
         roles=frozenset(roles),
     )
+
+
+def register_refusal(ctx: Context, caller: str, code: str, path: str) -> None:
+    """SEC-3, issue 9: a refused call (401/403), counted per caller, minute and code; the
+    first of each minute is an audit event, so a flood costs one row a minute."""
+    now = ctx.now()
+    minute = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    caller, code, path = caller[:120], code[:60], path[:200]
+    key = (refusal.c.caller == caller) & (refusal.c.minute == minute) & (refusal.c.code == code)
+    for _ in (1, 2):  # a concurrent first refusal of the minute may win the insert
+        try:
+            with ctx.db.write() as conn:
+                counted = conn.execute(
+                    refusal.update().where(key).values(count=refusal.c.count + 1, last_at=now)
+                ).rowcount
+                if counted:
+                    return
+                conn.execute(
+                    refusal.insert().values(
+                        caller=caller,
+                        minute=minute,
+                        code=code,
+                        count=1,
+                        first_path=path,
+                        last_at=now,
+                    )
+                )
+                audit.record(
+                    conn,
+                    ctx,
+                    Actor(actor=caller, unit_id=None),
+                    "access.refused",
+                    "refusal",
+                    caller,
+                    detail={"code": code, "path": path, "minute": minute},
+                )
+                return
+        except Conflict:
+            continue
+
+
+def refusals(ctx: Context, principal: Principal, limit: int = 200) -> list[RefusalView]:
+    """The register of refused calls, newest first (the operator reviews it)."""
+    principal.require(Permission.AUDIT_READ)
+    with ctx.db.read() as conn:
+        rows = conn.execute(
+            sa.select(refusal)
+            .order_by(refusal.c.last_at.desc(), refusal.c.id.desc())
+            .limit(max(1, min(limit, 1000)))
+        ).all()
+    return [
+        {
+            "caller": r.caller,
+            "minute": r.minute,
+            "code": r.code,
+            "count": int(r._mapping["count"]),  # Row.count is the tuple method
+            "first_path": r.first_path,
+            "last_at": r.last_at.isoformat(),
+        }
+        for r in rows
+    ]

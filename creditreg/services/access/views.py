@@ -57,3 +57,14 @@ class PrincipalView(TypedDict):
     fields: list[str]
     permissions: list[str]
     roles: list[str]
+
+
+class RefusalView(TypedDict):
+    """Refused calls of one caller, minute and code (SEC-3)."""
+
+    caller: str
+    minute: str
+    code: str
+    count: int
+    first_path: str
+    last_at: str

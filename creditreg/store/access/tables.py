@@ -82,3 +82,20 @@ login_failure = sa.Table(
     sa.Index("ix_login_failure_username", "username", "at"),
     sa.Index("ix_login_failure_address", "address", "at"),
 )
+
+
+# SEC-3, issue 9: refused calls (401/403), one row per caller, minute and code with a
+# count, so that a flood of refusals cannot fill the disk; its first refusal of a minute
+# is also an audit event.
+refusal = sa.Table(
+    "refusal",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("caller", sa.String(120), nullable=False),
+    sa.Column("minute", sa.String(16), nullable=False),
+    sa.Column("code", sa.String(60), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("first_path", sa.String(200), nullable=False),
+    sa.Column("last_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("caller", "minute", "code"),
+)

@@ -336,3 +336,26 @@ def test_authorization_comes_before_the_body_is_validated__SEC_1(api: TestClient
     implementer = bearer("implementer")
     error(api.post("/api/v1/catalog/items", json={"nonsense": 1}, headers=implementer), 403,
           "access.missing_permission")  # fmt: skip
+
+
+def test_refused_calls_are_registered_per_caller_and_minute__SEC_3(api: TestClient) -> None:
+    """Issue 9, defect 9: about 80 refused calls wrote no trace. Each is counted per
+    caller, minute and code; the first of a minute is an audit event, so a flood of
+    refusals costs one row a minute, not one a call."""
+    for _ in range(3):
+        error(api.get("/api/v1/units"), 401, "auth.missing_token")
+    for _ in range(2):
+        error(api.get("/api/v1/audit/verify", headers=bearer("implementer")), 403,
+              "access.missing_permission")  # fmt: skip
+    register = {
+        (r["caller"], r["code"]): r["count"]
+        for r in api.get("/api/v1/audit/refusals", headers=PLATFORM).json()
+    }
+    assert register[("address:testclient", "auth.missing_token")] == 3
+    assert register[("token:4", "access.missing_permission")] == 2
+    refused = [
+        e
+        for e in api.get("/api/v1/audit/events?object_type=refusal", headers=PLATFORM).json()
+        if e["action"] == "access.refused"
+    ]
+    assert len(refused) == 2  # one per caller, minute and code
