@@ -132,6 +132,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSON:
+        if exc.status_code == 400:
+            # FastAPI's own 400 for a body it cannot decode (not UTF-8, not JSON): an
+            # invalid input like any other, as the OpenAPI document says (422).
+            return error_response(
+                422,
+                "request.invalid",
+                "the body cannot be read: send UTF-8 JSON",
+                ValidationDetails(problems=[Problem(field="body", message=str(exc.detail))]),
+            )
         codes = {404: "http.not_found", 405: "http.method_not_allowed", 413: "request.too_large"}
         return error_response(
             exc.status_code, codes.get(exc.status_code, f"http.{exc.status_code}"), str(exc.detail)

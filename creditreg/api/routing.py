@@ -32,6 +32,7 @@ from creditreg.api.schemas.errors import ErrorBody
 MAX_ID = 2**63 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id")]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="an id")]
+QueryVersion = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="a version")]
 
 UNAUTHENTICATED = "no token, or an unknown, revoked or expired one (`auth.*`)"
 FORBIDDEN = "the token lacks the permission, or acts outside its unit's fields or region"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require, require_any
-from creditreg.api.routing import DocumentedRoute, PathId, errors
+from creditreg.api.routing import DocumentedRoute, PathId, QueryVersion, errors
 from creditreg.api.schemas.records import AssessmentIn, CatalogItem, ItemIn
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
@@ -34,7 +34,7 @@ def published(ctx: Ctx) -> list[dict[str, Any]]:
     response_model=CatalogItem,
     responses=errors({409: "that version is a draft, not approved (`catalog.not_approved`)"}),
 )
-def item(code: str, ctx: Ctx, version: int | None = None) -> dict[str, Any]:
+def item(code: str, ctx: Ctx, version: QueryVersion = None) -> dict[str, Any]:
     """One item's approved version (or a named, non-draft version) with its template."""
     return catalog.find(ctx, code, version).as_dict()
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require
-from creditreg.api.routing import DocumentedRoute, PathId, QueryId, errors
+from creditreg.api.routing import DocumentedRoute, PathId, QueryId, QueryVersion, errors
 from creditreg.api.schemas.lists import (
     Candidate,
     DecisionIn,
@@ -75,7 +75,7 @@ def list_standards(
 
 
 @router.get("/standards/{code}", dependencies=[Depends(public)], response_model=Standard)
-def get_standard(ctx: Ctx, code: str, version: int | None = None) -> StandardView:
+def get_standard(ctx: Ctx, code: str, version: QueryVersion = None) -> StandardView:
     """STD-1: a standard in force (or a named version)."""
     return standards.get(ctx, code, version)
 

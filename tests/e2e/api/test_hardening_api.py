@@ -359,3 +359,16 @@ def test_refused_calls_are_registered_per_caller_and_minute__SEC_3(api: TestClie
         if e["action"] == "access.refused"
     ]
     assert len(refused) == 2  # one per caller, minute and code
+
+
+def test_fuzzer_findings_an_undecodable_body_and_a_huge_version__ING_1(api: TestClient) -> None:
+    """Found by schemathesis against a live server: a body that is not UTF-8 answered an
+    undocumented 400, and `?version=` beyond 64 bits a 500. Both are 422 now."""
+    garbled = {"Content-Type": "application/json"}
+    error(api.post("/api/v1/calendar/count", content=b"\xff\xfe\x00", headers=garbled), 422,
+          "request.invalid")  # fmt: skip
+    error(api.post("/api/v1/auth/login", content=b"\xc3", headers=garbled), 422,
+          "request.invalid")  # fmt: skip
+    error(api.get("/api/v1/catalog/XZCF?version=-3051568619507282098520064"), 422,
+          "request.invalid")  # fmt: skip
+    error(api.get(f"/api/v1/standards/SCJG-HMD?version={2**64}"), 422, "request.invalid")
