@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from creditreg.api.deps import Ctx, require
-from creditreg.api.routing import DocumentedRoute
+from creditreg.api.routing import MAX_ID, DocumentedRoute
 from creditreg.api.schemas.access import Refusal
 from creditreg.api.schemas.kernel import AuditEvent, AuditVerification
 from creditreg.domain.access.principals import Principal
@@ -27,7 +27,7 @@ def events(
     principal: Auditor,
     object_type: str | None = None,
     object_id: str | None = None,
-    after_seq: int = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEventView]:
     """Audit events in order, paged by sequence number."""
