@@ -7,7 +7,7 @@ as tuples; values needing conversion (timestamps) are converted once with `bind_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -95,3 +95,12 @@ def insert_rows(
     ):
         for row in rows:
             copy.write_row(processed(row, procs))
+
+
+IN_CHUNK = 5000  # ids per `IN (...)`
+
+
+def chunks(ids: Sequence[int], size: int = IN_CHUNK) -> Iterator[Sequence[int]]:
+    """`ids` in slices that fit an `IN (...)`."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

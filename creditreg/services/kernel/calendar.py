@@ -297,3 +297,9 @@ def deadlines_in(conn: sa.Connection, owner_type: str, owner_id: str | int) -> l
         }
         for r in rows
     ]
+
+
+def explanation_of(conn: sa.Connection, owner_type: str, owner_id: str | int) -> str:
+    """How an object's latest deadline was counted (CAL-3), or "" when it has none."""
+    rows = deadlines_in(conn, owner_type, owner_id)
+    return rows[-1]["explanation"] if rows else ""

@@ -558,16 +558,11 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
                 "measures": row.measures,
                 "right_to_object": RIGHT_TO_OBJECT,
                 "objection_deadline": due.isoformat(),
-                "explanation": _deadline_text(conn, entry_id),
+                "explanation": calendar_service.explanation_of(conn, "list_entry", entry_id),
             },
         )
         w.flush()
         return view(conn, entry_row(conn, entry_id), principal)
-
-
-def _deadline_text(conn: sa.Connection, entry_id: int) -> str:
-    rows = calendar_service.deadlines_in(conn, "list_entry", entry_id)
-    return str(rows[-1]["explanation"]) if rows else ""
 
 
 def announce(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
@@ -819,7 +814,7 @@ def reports(ctx: Context, principal: Principal, overdue: bool = False) -> list[U
                 "field": r.field,
                 "status": r.status,
                 "due_date": r.due_date.isoformat(),
-                "explanation": _deadline_text(conn, r.entry_id),
+                "explanation": calendar_service.explanation_of(conn, "list_entry", r.entry_id),
             }
             for r in conn.execute(query)
         ]

@@ -18,6 +18,7 @@ from creditreg.domain.lists.entries import RESTORATION as RESTORATION_LIFECYCLE
 from creditreg.domain.lists.entries import EntryStatus, RemovalReason
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.records.classification import add_months
+from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
@@ -28,7 +29,6 @@ from creditreg.services.lists.views import (
     RestorationAppliedView,
     RestorationDecisionView,
 )
-from creditreg.store.access.tables import notification, unit
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import list_entry, restoration_application
 
@@ -224,15 +224,12 @@ def applications(
                 "received_on": r.received_on.isoformat(),
                 "due_date": r.due_date.isoformat(),
                 "overdue": r.due_date < today,
-                "explanation": _deadline_text(conn, r.id),
+                "explanation": calendar_service.explanation_of(
+                    conn, "restoration_application", r.id
+                ),
             }
             for r in conn.execute(query)
         ]
-
-
-def _deadline_text(conn: sa.Connection, application_id: int) -> str:
-    rows = calendar_service.deadlines_in(conn, "restoration_application", application_id)
-    return str(rows[-1]["explanation"]) if rows else ""
 
 
 def flag_overdue(ctx: Context) -> int:
@@ -255,35 +252,18 @@ def flag_overdue_in(conn: sa.Connection, ctx: Context) -> int:
     ).all()
     if not late:
         return 0
-    told = set(
-        conn.execute(
-            sa.select(notification.c.object_id).where(
-                notification.c.kind == "restoration.overdue",
-                notification.c.object_id.in_([str(a.id) for a in late]),
-            )
-        ).scalars()
+    fresh = inbox.tell_once(
+        conn,
+        ctx.now(),
+        "restoration.overdue",
+        "restoration_application",
+        {str(a.id): [a.designating_unit_id] if a.designating_unit_id else [] for a in late},
+        lambda a: (
+            f"restoration application {a} is past its Art 43 deadline "
+            "(1 working day once eligible); the designating unit decides it"
+        ),
     )
-    fresh = [a for a in late if str(a.id) not in told]
-    operators = list(
-        conn.execute(
-            sa.select(unit.c.id).where(unit.c.kind == "platform_operator", unit.c.active)
-        ).scalars()
-    )
-    rows = [
-        {
-            "unit_id": to,
-            "kind": "restoration.overdue",
-            "object_type": "restoration_application",
-            "object_id": str(a.id),
-            "message": f"restoration application {a.id} is past its Art 43 deadline "
-            "(1 working day once eligible); decide it",
-            "created_at": ctx.now(),
-        }
-        for a in fresh
-        for to in sorted({*operators, *([a.designating_unit_id] if a.designating_unit_id else [])})
-    ]
-    if rows:
-        conn.execute(notification.insert(), rows)
+    if fresh:
         audit.record(
             conn,
             ctx,
@@ -291,6 +271,6 @@ def flag_overdue_in(conn: sa.Connection, ctx: Context) -> int:
             "restoration.overdue_flagged",
             "restoration_application",
             "*",
-            detail={"applications": [a.id for a in fresh]},
+            detail={"applications": [int(a) for a in fresh]},
         )
     return len(fresh)

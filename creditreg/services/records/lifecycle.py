@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.kernel.events import event
+from creditreg.domain.kernel.events import DomainEvent, event
 from creditreg.domain.records.lifecycle import EVENT, LIVE, RecordAction, RecordStatus, transition
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
@@ -40,22 +40,7 @@ def move(
     anything changes, then the status (with `values`), the event and the audit event."""
     after = transition(row.status, action)
     queries.set_record_status(conn, row.id, after.value, **values)
-    events.emit(
-        conn,
-        ctx,
-        [
-            event(
-                EVENT[action],
-                "record",
-                row.id,
-                record_id=row.id,
-                subject_id=row.subject_id,
-                catalog_item_id=row.catalog_item_id,
-                providing_unit_id=row.providing_unit_id,
-                **{"from": row.status, "to": after.value, "on": ctx.today().isoformat()},
-            )
-        ],
-    )
+    events.emit(conn, ctx, [_moved(row, action, after, ctx.today().isoformat())])
     audit.record(
         conn,
         ctx,
@@ -68,6 +53,20 @@ def move(
         detail=detail,
     )
     return after
+
+
+def _moved(row: Any, action: RecordAction, after: RecordStatus, on: str) -> DomainEvent:
+    """The event of one record's move: ids, statuses, the day; never its data."""
+    return event(
+        EVENT[action],
+        "record",
+        row.id,
+        record_id=row.id,
+        subject_id=row.subject_id,
+        catalog_item_id=row.catalog_item_id,
+        providing_unit_id=row.providing_unit_id,
+        **{"from": row.status, "to": after.value, "on": on},
+    )
 
 
 def move_many(
@@ -86,18 +85,7 @@ def move_many(
     for row in rows:
         after = transition(row.status, action)
         by_after.setdefault(after, []).append(row.id)
-        changed.append(
-            event(
-                EVENT[action],
-                "record",
-                row.id,
-                record_id=row.id,
-                subject_id=row.subject_id,
-                catalog_item_id=row.catalog_item_id,
-                providing_unit_id=row.providing_unit_id,
-                **{"from": row.status, "to": after.value, "on": today},
-            )
-        )
+        changed.append(_moved(row, action, after, today))
     for after, ids in by_after.items():
         queries.set_record_status_many(conn, ids, after.value, **values)
     events.emit(conn, ctx, changed)

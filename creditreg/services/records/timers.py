@@ -11,9 +11,9 @@ from dataclasses import replace
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal
+from creditreg.services.access import inbox
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.services.records import lifecycle
-from creditreg.store.access.tables import notification, unit
 from creditreg.store.records.tables import record
 
 
@@ -57,32 +57,13 @@ def _overdue_verifications(run: StepRun) -> None:
         )
         if not batches:
             return
-        told = set(
-            conn.execute(
-                sa.select(notification.c.object_id).where(
-                    notification.c.kind == "verification.overdue",
-                    notification.c.object_id.in_([str(b) for b in batches]),
-                )
-            ).scalars()
+        fresh = inbox.tell_once(
+            conn,
+            ctx.now(),
+            "verification.overdue",
+            "ingest_batch",
+            {str(b): () for b in batches},
+            lambda b: f"batch {b}: verification is past its Art 17 deadline",
         )
-        operators = list(
-            conn.execute(
-                sa.select(unit.c.id).where(unit.c.kind == "platform_operator", unit.c.active)
-            ).scalars()
-        )
-        fresh = [b for b in batches if str(b) not in told]
-        rows = [
-            {
-                "unit_id": op,
-                "kind": "verification.overdue",
-                "object_type": "ingest_batch",
-                "object_id": str(b),
-                "message": f"batch {b}: verification is past its Art 17 deadline",
-                "created_at": ctx.now(),
-            }
-            for b in fresh
-            for op in operators
-        ]
-        if rows:
-            conn.execute(notification.insert(), rows)
+        if fresh:
             run.add("overdue_batches", len(fresh))

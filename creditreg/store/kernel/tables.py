@@ -54,7 +54,7 @@ audit_event = sa.Table(
     metadata,
     sa.Column(
         "seq",
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        ID,
         primary_key=True,
         autoincrement=False,
     ),

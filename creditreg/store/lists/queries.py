@@ -5,7 +5,7 @@ INSERTs of new rows in their initial states."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,13 +20,7 @@ from creditreg.store.lists.tables import (
     upward_report,
 )
 
-CHUNK = 5000
-
-
-def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
-    """`ids` in slices that fit an `IN (...)`."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+chunks = bulk.chunks
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:

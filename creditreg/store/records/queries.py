@@ -3,20 +3,13 @@ catalog item's status (design rule 1; a test fails on any other)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from creditreg.store import bulk
 from creditreg.store.records.tables import catalog_item, record
-
-CHUNK = 5000
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def set_record_status(conn: sa.Connection, record_id: int, status: str, **values: Any) -> None:
@@ -28,7 +21,7 @@ def set_record_status_many(
     conn: sa.Connection, record_ids: Sequence[int], status: str, **values: Any
 ) -> None:
     """Write the same new status for many records, in grouped UPDATEs (the sweep's sets)."""
-    for part in _chunks(record_ids):
+    for part in bulk.chunks(record_ids):
         conn.execute(record.update().where(record.c.id.in_(part)).values(status=status, **values))
 
 
