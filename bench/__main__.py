@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import secrets
 import sys
 import tempfile
 import time
@@ -167,6 +168,10 @@ def main() -> None:
             f"(shared by both sides; peak {peak_mib():.0f} MiB)"
         )
     with tempfile.TemporaryDirectory(prefix="creditreg-bench-") as tmp:
+        # Throwaway databases get a throwaway audit key and checkpoint file (the servers and
+        # processes the bench starts inherit them), never the install's under ./var.
+        os.environ.setdefault("CREDITREG_AUDIT_KEY", secrets.token_hex(32))
+        os.environ["CREDITREG_AUDIT_CHECKPOINT_FILE"] = str(Path(tmp) / "checkpoints.jsonl")
         for backend in args.backends.split(","):
             if args.only in (None, "subjects"):
                 bench_backend(backend.strip(), codes, args, Path(tmp))

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from creditreg.bootstrap import build_context
+from creditreg.bootstrap import build_audit_key, build_context
 from creditreg.clock import FixedClock
 from creditreg.config import Settings
 from creditreg.domain.access.principals import SYSTEM, Principal
@@ -102,7 +102,7 @@ def new_target(backend: str, pg_url: str, workdir: Path) -> Target:
         admin.dispose()
         target = Target("postgresql", pg_url, schema)
     engine = target.engine()
-    upgrade(engine)
+    upgrade(engine, audit_key=build_audit_key(Settings()))
     engine.dispose()
     return target
 

@@ -7,8 +7,10 @@ import logging
 from creditreg.clock import Clock, FixedClock, SystemClock
 from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.context import Context
+from creditreg.services.kernel import checkpoints as audit_checkpoints
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.services.lists import registrations as lists_registrations
@@ -16,6 +18,7 @@ from creditreg.services.lists import timers as lists_timers
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
 from creditreg.store.engine import make_engine
+from creditreg.store.kernel import audit_key
 from creditreg.store.uow import Database
 
 log = logging.getLogger("creditreg")
@@ -40,11 +43,20 @@ def build_clock(settings: Settings) -> tuple[Clock, bool]:
     return clock, settings.test_clock
 
 
+def build_audit_key(settings: Settings) -> ChainKey:
+    """SEC-3: the audit chain's key, from CREDITREG_AUDIT_KEY, else from the key file (made
+    with a random key, readable by its owner only, on an install's first run)."""
+    if settings.audit_key is not None:
+        return ChainKey(settings.audit_key.get_secret_value().encode())
+    return ChainKey(audit_key.read_or_create(settings.audit_key_file))
+
+
 def build_context(settings: Settings | None = None, clock: Clock | None = None) -> Context:
     """Everything a service call needs, built from the settings."""
     settings = settings or Settings()
     policy = parse_enum(DisclosurePolicy, settings.disclosure_policy, "config.bad_policy")
     periods = ReviewPeriods(settings.reconsideration_days, settings.litigation_months)
+    key = build_audit_key(settings)
     engine = make_engine(settings.database_url, settings.database_schema)
     if clock is not None:
         chosen, controllable = clock, isinstance(clock, FixedClock)
@@ -61,6 +73,8 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         login_window_minutes=settings.login_window_minutes,
         registry=build_registry(),
         sweep_steps=sweep_steps(),
+        audit_key=key,
+        audit_checkpoint_file=settings.audit_checkpoint_file,
     )
 
 
@@ -78,4 +92,5 @@ def sweep_steps() -> SweepSteps:
     steps = SweepSteps()
     records_timers.register_sweep_steps(steps)
     lists_timers.register_sweep_steps(steps)
+    audit_checkpoints.register_sweep_steps(steps)
     return steps

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +43,23 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # Seconds between two sweep passes of the embedded worker.
     sweep_interval: float = Field(default=60.0, gt=0)
+
+    # SEC-3: the audit chain's key (HMAC-SHA256), at least 32 characters, e.g. from
+    # `openssl rand -hex 32`. It must live outside the database. When unset, the key is read
+    # from `audit_key_file`, which the first run creates with a random key (mode 0600).
+    # Never a default: a key every install shared would protect none of them.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path = Path("var/audit.key")
+    # SEC-3: the append-only copy of the audit checkpoints outside the database (JSON lines).
+    # Best on storage the database's host cannot rewrite (another machine, a log shipper).
+    audit_checkpoint_file: Path = Path("var/audit-checkpoints.jsonl")
+
+    @field_validator("audit_key")
+    @classmethod
+    def _key_is_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("an audit key has at least 32 characters (openssl rand -hex 32)")
+        return value
 
     @field_validator("database_schema")
     @classmethod

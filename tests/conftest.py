@@ -15,13 +15,22 @@ the migrations and the demo data of the code under test; the run's controller dr
 the end, and each worker drops its test schemas.
 With CI=true a PostgreSQL or browser test that cannot run fails; elsewhere it is skipped
 and the run ends with a loud warning.
+
+Audit key (SEC-3): each run makes a random key (the controller's, handed to the xdist
+workers, since they share the PostgreSQL templates signed under it); no constant key
+exists that a production install could share. A test database comes with its own copy of
+its template's checkpoint file, as a restored backup comes with the file's copy. Every
+setting of the process points into a temporary directory, so that no test writes a key
+or a checkpoint into the checkout's var/.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +44,9 @@ import sqlalchemy as sa
 from creditreg.bootstrap import build_context
 from creditreg.clock import CST, FixedClock
 from creditreg.config import Settings
+from creditreg.domain.kernel.audit import ChainKey
 from creditreg.services.context import Context
+from creditreg.services.kernel import checkpoints
 from creditreg.store.engine import make_engine
 from creditreg.store.migrate import upgrade
 
@@ -45,6 +56,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # (the xdist controller hands its own to the workers).
 SESSION = uuid.uuid4().hex[:8]
 RUN = uuid.uuid4().hex[:8]
+AUDIT_KEY = secrets.token_hex(32)
 # The tests' default "now": a Monday, 09:00 China Standard Time.
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
 # Stands for the new schema's name in a template's copy script.
@@ -87,8 +99,27 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist: every worker builds or finds the templates under the controller's run name."""
+    """xdist: every worker builds or finds the templates under the controller's run name,
+    signed under the controller's audit key."""
     node.workerinput["creditreg_test_run"] = RUN
+    node.workerinput["creditreg_audit_key"] = AUDIT_KEY
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's audit key, and a scratch directory for the files the settings name, in
+    this process's environment: a command a test starts by hand gets them too."""
+    workerinput = getattr(config, "workerinput", None)
+    key = str(workerinput["creditreg_audit_key"]) if workerinput else AUDIT_KEY
+    scratch = Path(tempfile.mkdtemp(prefix="creditreg-test-"))
+    config.add_cleanup(lambda: shutil.rmtree(scratch, ignore_errors=True))
+    os.environ["CREDITREG_AUDIT_KEY"] = key
+    os.environ["CREDITREG_AUDIT_KEY_FILE"] = str(scratch / "audit.key")
+    os.environ["CREDITREG_AUDIT_CHECKPOINT_FILE"] = str(scratch / "audit-checkpoints.jsonl")
+
+
+def audit_key() -> ChainKey:
+    """The run's audit key."""
+    return ChainKey(os.environ["CREDITREG_AUDIT_KEY"].encode())
 
 
 def _run_name(config: pytest.Config) -> str:
@@ -159,19 +190,26 @@ def _drop_schema(engine: sa.Engine, name: str) -> None:
 
 @dataclass(frozen=True)
 class DbTarget:
-    """Where a test's database lives."""
+    """Where a test's database lives, and its checkpoint file (SEC-3)."""
 
     backend: str
     url: str
     schema: str | None
+    checkpoint_file: Path | None = None
 
     def settings(self, **extra: Any) -> Settings:
-        return Settings(database_url=self.url, database_schema=self.schema, **extra)
+        files = {"audit_checkpoint_file": self.checkpoint_file} if self.checkpoint_file else {}
+        return Settings(database_url=self.url, database_schema=self.schema, **{**files, **extra})
 
     def env(self) -> dict[str, str]:
-        env = {"CREDITREG_DATABASE_URL": self.url}
+        env = {
+            "CREDITREG_DATABASE_URL": self.url,
+            "CREDITREG_AUDIT_KEY": audit_key().secret.decode(),
+        }
         if self.schema:
             env["CREDITREG_DATABASE_SCHEMA"] = self.schema
+        if self.checkpoint_file:
+            env["CREDITREG_AUDIT_CHECKPOINT_FILE"] = str(self.checkpoint_file)
         return env
 
 
@@ -194,13 +232,30 @@ def _sqlite_checkpoint(path: Path) -> None:
     engine.dispose()
 
 
+def _checkpoint_copy(database: Path) -> Path:
+    """Where a template's checkpoint file lies: beside it."""
+    return database.with_suffix(".checkpoints.jsonl")
+
+
+def _copy_checkpoints(target: DbTarget) -> None:
+    """Write the database's checkpoints (the start of the keyed chain) to its file, as
+    `creditreg db upgrade` does after migrating."""
+    context = build_context(target.settings(), clock=FixedClock(T0))
+    try:
+        copied = checkpoints.copy_to_file(context)
+        assert copied.written, copied.error
+    finally:
+        context.db.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, empty SQLite file, built once per process."""
+    """A migrated, empty SQLite file (and its checkpoint file), built once per process."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    upgrade(engine, audit_key=audit_key())
     engine.dispose()
+    _copy_checkpoints(DbTarget("sqlite", f"sqlite:///{path}", None, _checkpoint_copy(path)))
     _sqlite_checkpoint(path)
     return path
 
@@ -210,7 +265,8 @@ def sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_templa
     """A migrated SQLite file with the demo data, built once per process."""
     path = tmp_path_factory.mktemp("template") / "demo.db"
     shutil.copy(sqlite_template, path)
-    _load_demo(DbTarget("sqlite", f"sqlite:///{path}", None))
+    shutil.copy(_checkpoint_copy(sqlite_template), _checkpoint_copy(path))
+    _load_demo(DbTarget("sqlite", f"sqlite:///{path}", None, _checkpoint_copy(path)))
     _sqlite_checkpoint(path)
     return path
 
@@ -228,8 +284,9 @@ def _drop_templates(engine: sa.Engine, run: str) -> None:
         _drop_schema(engine, name)
 
 
-def pg_copy_script(config: pytest.Config, demo: bool) -> str:
-    """The SQL that copies the run's empty or demo template into schema SCHEMA_MARK."""
+def pg_copy_script(config: pytest.Config, demo: bool, kind: str | None = None) -> str:
+    """The SQL that copies the run's empty or demo template into schema SCHEMA_MARK (or,
+    with kind="checkpoints", the templates' checkpoint file)."""
     if "template_error" in _pg_state:
         unavailable(_pg_state["template_error"])
     if "scripts" not in _pg_state:
@@ -240,7 +297,7 @@ def pg_copy_script(config: pytest.Config, demo: bool) -> str:
         except TemplateUnavailable as exc:
             _pg_state["template_error"] = str(exc)
             unavailable(str(exc))
-    return str(_pg_state["scripts"]["demo" if demo else "empty"])
+    return str(_pg_state["scripts"][kind or ("demo" if demo else "empty")])
 
 
 def _pg_templates(admin: sa.Engine, run: str) -> dict[str, str]:
@@ -266,11 +323,16 @@ def _build_templates(admin: sa.Engine, run: str) -> None:
         conn.execute(sa.text(f'create schema "{empty}"'))
     engine = make_engine(PG_URL, empty)
     try:
-        upgrade(engine)
+        upgrade(engine, audit_key=audit_key())
     finally:
         engine.dispose()
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "checkpoints.jsonl"
+        _copy_checkpoints(DbTarget("postgresql", PG_URL, empty, copy))
+        # Both templates hold the one checkpoint the migration wrote.
+        scripts = {"checkpoints": copy.read_text()}
     definitions = _pg_definitions(empty)
-    scripts = {"empty": definitions.replace("__DATA__", _pg_data(admin, empty))}
+    scripts["empty"] = definitions.replace("__DATA__", _pg_data(admin, empty))
     _run_script(admin, scripts["empty"], demo)
     _load_demo(DbTarget("postgresql", PG_URL, demo))
     scripts["demo"] = definitions.replace("__DATA__", _pg_data(admin, demo))
@@ -363,18 +425,21 @@ def _run_script(admin: sa.Engine, script: str, schema: str) -> None:
 
 def _new_target(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> DbTarget:
     demo = "demo_data" in request.fixturenames
+    checkpoint_file = tmp_path / "audit-checkpoints.jsonl"
     if backend == "sqlite":
         template = request.getfixturevalue("sqlite_demo_template" if demo else "sqlite_template")
         path = tmp_path / "creditreg.db"
         shutil.copy(template, path)
-        return DbTarget("sqlite", f"sqlite:///{path}", None)
+        shutil.copy(_checkpoint_copy(template), checkpoint_file)
+        return DbTarget("sqlite", f"sqlite:///{path}", None, checkpoint_file)
     admin = pg_admin_engine()
     if admin is None:
         unavailable(f"PostgreSQL unreachable at {PG_URL}: {_pg_state.get('error')}")
     assert admin is not None
     schema = f"crt_{SESSION}_{uuid.uuid4().hex[:8]}"
     _run_script(admin, pg_copy_script(request.config, demo), schema)
-    return DbTarget("postgresql", PG_URL, schema)
+    checkpoint_file.write_text(pg_copy_script(request.config, demo, kind="checkpoints"))
+    return DbTarget("postgresql", PG_URL, schema, checkpoint_file)
 
 
 @pytest.fixture

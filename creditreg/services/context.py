@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from creditreg.clock import Clock, FixedClock, local_date
+from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
@@ -31,12 +33,24 @@ class Context:
     # The timers each context registered at bootstrap (empty: a sweep does nothing).
     sweep_steps: SweepSteps = field(default_factory=SweepSteps)
 
+    # SEC-3: the audit chain's key (kept outside the database) and the file outside it where
+    # the chain's checkpoints are copied. Set by creditreg.bootstrap; there is no default
+    # key: writing an audit event without one is an error, never an unkeyed event.
+    audit_key: ChainKey | None = None
+    audit_checkpoint_file: Path | None = None
+
     def now(self) -> datetime:
         return self.clock.now()
 
     def today(self) -> date:
         """Today in China Standard Time, the calendar deadlines count in."""
         return local_date(self.clock.now())
+
+    def chain_key(self) -> ChainKey:
+        """The audit key (RuntimeError for a context not built by creditreg.bootstrap)."""
+        if self.audit_key is None:
+            raise RuntimeError("the context has no audit key: build it with creditreg.bootstrap")
+        return self.audit_key
 
     @property
     def movable_clock(self) -> FixedClock | None:

@@ -148,16 +148,71 @@ class AuditEvent(Out):
     after_digest: str | None = Field(description="SHA-256 of the state after, if any")
     detail: AuditDetail
     prev_hash: str = Field(description="the previous event's hash")
-    hash: str = Field(description="SHA-256 over this event and `prev_hash`")
+    hash: str = Field(
+        description="HMAC-SHA256 under the audit key over this event and `prev_hash` (plain "
+        "SHA-256 for events up to checkpoint 1, written before the chain was keyed)"
+    )
+
+
+class AuditFinding(Out):
+    """One kind of damage `verify` found."""
+
+    code: str = Field(
+        description="`audit.chain_broken`, `audit.key_mismatch`, `audit.checkpoint_missing`, "
+        "`audit.checkpoint_signature_invalid`, `audit.checkpoint_mismatch`, "
+        "`audit.chain_truncated`, `audit.checkpoint_file_missing`, "
+        "`audit.checkpoint_file_missing_entries`, `audit.checkpoint_file_mismatch`, "
+        "`audit.checkpoint_file_invalid`, `audit.checkpoint_file_unreadable`, "
+        "`audit.trigger_missing`, `audit.trigger_disabled` "
+        "or `audit.trigger_altered`"
+    )
+    message: str = Field(description="the first occurrence, in words")
+    more: int = Field(description="how many more of the same kind were found")
 
 
 class AuditVerification(Out):
-    """The recomputed chain: ok, or the first broken event and why."""
+    """The recomputed chain, compared with the checkpoints (in the database and in the file
+    outside it) and the append-only triggers: ok, or every finding."""
 
-    ok: bool
-    checked: int = Field(description="events recomputed")
+    ok: bool = Field(description="true when there is no finding")
+    checked: int = Field(description="events recomputed before the first break (all if none)")
     first_broken_seq: int | None
     reason: str | None = Field(description="why that event breaks the chain")
+    last_seq: int = Field(description="where the stored chain ends")
+    unkeyed_until: int = Field(
+        description="events up to this one were written before the chain was keyed (0: none)"
+    )
+    checkpoints: int = Field(description="checkpoints in the database")
+    file_entries: int | None = Field(
+        description="checkpoints in the file outside the database (null: no such file)"
+    )
+    findings: list[AuditFinding]
+
+
+class AuditCheckpoint(Out):
+    """The audit chain's head at a moment, signed under the audit key (SEC-3)."""
+
+    number: int = Field(description="1, 2, 3 … without gaps; 1 is where the keyed chain starts")
+    seq: int = Field(description="the chain's newest event then (0: the chain was empty)")
+    head_hash: str = Field(description="that event's hash")
+    created_at: str = Field(
+        description="ISO 8601, exactly the text the signature covers",
+        json_schema_extra={"format": "date-time"},
+    )
+    kind: str = Field(description="`start`, `sweep` or `operator`")
+    actor: str
+    key_id: str = Field(description="names the key that signed it, without revealing it")
+    signature: str = Field(description="HMAC-SHA256 over the other fields")
+
+
+class AuditCheckpointWritten(AuditCheckpoint):
+    """A new checkpoint, in the database, and whether its copy reached the file."""
+
+    file_written: bool = Field(
+        description="false when the file outside the database could not be appended to (the "
+        "next checkpoint copies what it lacks)"
+    )
+    file_error: str | None = Field(description="why the file could not be written")
 
 
 class EventPayload(Open):

@@ -1,4 +1,5 @@
-"""The kernel's named queries: the audit chain's lock, the outbox and its cursors."""
+"""The kernel's named queries: the audit chain's lock, head and checkpoints, the outbox
+and its cursors."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from creditreg.domain.kernel.audit import GENESIS_HASH
+from creditreg.domain.kernel.checkpoints import Checkpoint
 from creditreg.store import bulk
-from creditreg.store.kernel.tables import deadline, domain_event, outbox_cursor
+from creditreg.store.kernel.tables import (
+    audit_checkpoint,
+    audit_event,
+    deadline,
+    domain_event,
+    outbox_cursor,
+)
 
 # A constant key for PostgreSQL's transaction-level advisory lock on the chain's tail.
 CHAIN_LOCK = 7_301_2026
@@ -33,6 +42,51 @@ def lock_chain(conn: sa.Connection) -> None:
     out in commit order. SQLite writers are serialised by BEGIN IMMEDIATE already."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+
+
+def chain_head(conn: sa.Connection) -> tuple[int, str]:
+    """The newest event's seq and hash; (0, the genesis hash) for an empty chain. Under
+    `lock_chain` it stays the head until the transaction ends."""
+    last = conn.execute(
+        sa.select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
+    ).first()
+    return (int(last.seq), str(last.hash)) if last else (0, GENESIS_HASH)
+
+
+def checkpoints(conn: sa.Connection, after: int = 0, limit: int | None = None) -> list[Checkpoint]:
+    """The stored checkpoints numbered above `after`, in number order (at most `limit`)."""
+    query = (
+        sa.select(audit_checkpoint)
+        .where(audit_checkpoint.c.number > after)
+        .order_by(audit_checkpoint.c.number)
+    )
+    return [_checkpoint(row) for row in conn.execute(query.limit(limit))]
+
+
+def last_checkpoint(conn: sa.Connection) -> Checkpoint | None:
+    """The newest stored checkpoint, or None when there is none."""
+    row = conn.execute(
+        sa.select(audit_checkpoint).order_by(audit_checkpoint.c.number.desc()).limit(1)
+    ).first()
+    return _checkpoint(row) if row else None
+
+
+def insert_checkpoint(conn: sa.Connection, checkpoint: Checkpoint) -> None:
+    """Append a checkpoint (after `lock_chain`, under which its number is the next one)."""
+    conn.execute(audit_checkpoint.insert().values(**checkpoint.as_dict()))
+
+
+def _checkpoint(row: Any) -> Checkpoint:
+    return Checkpoint(
+        number=int(row.number),
+        seq=int(row.seq),
+        head_hash=row.head_hash,
+        created_at=row.created_at,
+        kind=row.kind,
+        actor=row.actor,
+        key_id=row.key_id,
+        signature=row.signature,
+    )
 
 
 def insert_events(conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:

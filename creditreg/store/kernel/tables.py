@@ -74,6 +74,24 @@ audit_event = sa.Table(
 )
 
 
+# SEC-3: the chain's head at moments, signed under the audit key (the database's copy; the
+# other copy is an append-only file outside it). Numbered 1, 2, 3 ... without gaps; number
+# 1 is where the keyed chain starts. Append-only like the chain (triggers).
+audit_checkpoint = sa.Table(
+    "audit_checkpoint",
+    metadata,
+    sa.Column("number", ID, primary_key=True, autoincrement=False),
+    sa.Column("seq", ID, nullable=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    # The exact ISO text the signature covers (as audit_event.occurred_at).
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("signature", sa.String(64), nullable=False),
+)
+
+
 # The transactional outbox: every domain event, written in the transaction of its change.
 # Ids are assigned under the audit chain's lock (PostgreSQL) or SQLite's write lock, so
 # they grow in commit order and a cursor over them never skips a late commit.

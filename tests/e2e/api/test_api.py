@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -354,7 +355,7 @@ def test_audit_over_http__SEC_3(api: TestClient) -> None:
 def test_clock_cannot_be_moved_on_a_real_clock(ctx: Context, demo_data: None) -> None:
     from creditreg.clock import SystemClock
 
-    real = Context(ctx.db, SystemClock(), registry=ctx.registry)
+    real = replace(ctx, clock=SystemClock(), clock_controllable=False)
     with TestClient(create_app(real)) as client:
         assert client.get("/api/v1/clock").json()["real"] is True
         admin = client.post(

@@ -25,7 +25,7 @@ from creditreg.clock import FixedClock
 from creditreg.config import Settings
 from creditreg.demo import dataset as demo
 from creditreg.store.migrate import upgrade
-from tests.conftest import T0
+from tests.conftest import T0, audit_key
 
 TOKENS = ("platform", "provider", "designator", "implementer", None)
 CHECKS = [
@@ -40,9 +40,13 @@ CHECKS = [
 def fuzzed_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """The API over its own demo-loaded SQLite database, for one module's fuzzing."""
     path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    settings_ = Settings(database_url=f"sqlite:///{path}", embedded_worker=False)
+    settings_ = Settings(
+        database_url=f"sqlite:///{path}",
+        embedded_worker=False,
+        audit_checkpoint_file=path.with_suffix(".checkpoints.jsonl"),
+    )
     ctx = build_context(settings_, clock=FixedClock(T0))
-    upgrade(ctx.db.engine)
+    upgrade(ctx.db.engine, audit_key=audit_key())
     demo.load(ctx)
     yield schemathesis.openapi.from_asgi("/openapi.json", create_app(ctx, settings_))
     ctx.db.dispose()

@@ -136,7 +136,10 @@ def run_script(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
 
 
 def test_installed_command_lists_commands_and_migrates(tmp_path: Path) -> None:
-    env = {"CREDITREG_DATABASE_URL": f"sqlite:///{tmp_path}/new.db"}
+    env = {
+        "CREDITREG_DATABASE_URL": f"sqlite:///{tmp_path}/new.db",
+        "CREDITREG_AUDIT_CHECKPOINT_FILE": str(tmp_path / "checkpoints.jsonl"),
+    }
     listed = run_script("--help", env=env)
     assert listed.returncode == 0
     for command in ("serve", "db", "demo", "audit", "calendar", "subjects", "units"):

@@ -17,7 +17,7 @@ from creditreg.services.subjects import subjects
 from creditreg.store.engine import make_engine
 from creditreg.store.migrate import current_revision, downgrade, head_revision, upgrade
 from creditreg.store.schema import metadata
-from tests.conftest import DbTarget
+from tests.conftest import DbTarget, audit_key
 
 
 def test_upgrade_from_empty_to_head_matches_the_tables(db: DbTarget) -> None:
@@ -26,7 +26,7 @@ def test_upgrade_from_empty_to_head_matches_the_tables(db: DbTarget) -> None:
         downgrade(engine, "base")
         assert current_revision(engine) is None
         assert "subject" not in sa.inspect(engine).get_table_names()
-        upgrade(engine)
+        upgrade(engine, audit_key=audit_key())
         assert current_revision(engine) == head_revision()
         with engine.connect() as conn:
             diff = compare_metadata(
