@@ -14,10 +14,10 @@ Nothing here reads a file or the database: the service hands over what it read.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from creditreg.domain.kernel.audit import GENESIS_HASH, ChainKey, canonical_json
 
@@ -144,164 +144,209 @@ def summarised(findings: Iterable[Finding]) -> list[Finding]:
     return list(firsts.values())
 
 
-@dataclass(frozen=True)
-class ChainSeen:
-    """What the service read of the stored chain: where it ends, and the stored hash of
-    each event a checkpoint names."""
+class Database(Protocol):
+    """What the review asks the database now, for the few lines of the file that do not
+    match the checkpoints it was shown (one may have been written since)."""
 
-    last_seq: int
-    hashes: Mapping[int, str]
+    def checkpoint(self, number: int) -> Checkpoint | None: ...
 
-    def hash_at(self, seq: int) -> str | None:
-        return GENESIS_HASH if seq == 0 else self.hashes.get(seq)
+    def hash_at(self, seq: int) -> str | None: ...
 
-
-@dataclass(frozen=True)
-class FileSeen:
-    """What the service read of the checkpoint file.
-
-    `entries` were read before the database's checkpoints, so each of them had been
-    committed to the database by then: one the database lacks was deleted from it.
-    `entries_after` were read after the chain, so a checkpoint the database holds and
-    they lack was not copied to the file (or was cut from it), not merely in flight."""
-
-    where: str
-    exists: bool
-    entries: Sequence[Checkpoint] = ()
-    invalid_lines: Sequence[int] = ()
-    entries_after: Sequence[Checkpoint] = ()
-    error: str | None = None  # why it could not be read
+    def last_seq(self) -> int: ...
 
 
-def start_of(checkpoints: Sequence[Checkpoint]) -> Checkpoint | None:
-    """Checkpoint 1, where the keyed chain starts, if the database still holds it."""
-    first = checkpoints[0] if checkpoints else None
-    if first is None or first.number != 1 or first.kind != CheckpointKind.START:
-        return None
-    return first
+class Review:
+    """Compares the database's checkpoints, the chain and the file, as they are read.
 
+    The service shows it, in this order: every checkpoint of the database, in number
+    order, with the stored hash of the event it names (`stored`); where the chain ends
+    (`chain_ends`); the file, line by line (`file_entry`, `file_invalid_line`, or
+    `file_missing` / `file_unreadable`); then the numbers the file holds when read again
+    (`file_reread`), so that a checkpoint committed but not yet appended is no finding.
+    It keeps one signature (32 bytes) per checkpoint, not the checkpoints: a year of
+    per-minute checkpoints is half a million."""
 
-def check(
-    key: ChainKey, stored: Sequence[Checkpoint], chain: ChainSeen, file: FileSeen | None
-) -> list[Finding]:
-    """Compare the database's checkpoints (in number order), the file's and the chain.
+    def __init__(self, key: ChainKey) -> None:
+        self.key = key
+        self.count = 0
+        self.start: Checkpoint | None = None
+        self.newest: Checkpoint | None = None
+        self.file_entries = 0
+        self._found: list[Finding] = []
+        self._ours = False
+        self._next = 1
+        self._signatures: dict[int, bytes] = {}
+        self._copied: set[int] = set()
+        # Checkpoints whose event the chain does not hold: truncated, or a hole in it.
+        self._unresolved: list[tuple[str, Checkpoint]] = []
 
-    Under a key that signed none of the stored checkpoints every signature and hash fails:
-    that is said once (`audit.key_mismatch`) instead."""
-    if stored and all(c.key_id != key.key_id for c in stored):
-        return [
-            Finding(
-                KEY_MISMATCH,
-                f"the configured audit key (id {key.key_id}) is not the key that signed the "
-                f"checkpoints (id {stored[0].key_id}): check CREDITREG_AUDIT_KEY or "
-                "CREDITREG_AUDIT_KEY_FILE",
+    def findings(self) -> list[Finding]:
+        """What was found. Under a key that signed none of the stored checkpoints every
+        signature and hash fails: that is said once (`audit.key_mismatch`) instead."""
+        if self.count and not self._ours:
+            assert self.newest is not None
+            return [
+                Finding(
+                    KEY_MISMATCH,
+                    f"the configured audit key (id {self.key.key_id}) is not the key that "
+                    f"signed the checkpoints (id {self.newest.key_id}): check "
+                    "CREDITREG_AUDIT_KEY or CREDITREG_AUDIT_KEY_FILE",
+                )
+            ]
+        return list(self._found)
+
+    def stored(self, cp: Checkpoint, hash_at_seq: str | None) -> None:
+        """The database's next checkpoint, and the stored hash of its event (None: no such
+        event)."""
+        self.count += 1
+        self.newest = cp
+        self._ours = self._ours or cp.key_id == self.key.key_id
+        if self.count == 1:
+            if cp.number == 1 and cp.kind == CheckpointKind.START:
+                self.start = cp
+            else:
+                self._found.append(
+                    Finding(
+                        CHECKPOINT_MISSING,
+                        "checkpoint 1, where the keyed chain starts (written by migration "
+                        "0011), is not in the database: checkpoints were deleted",
+                    )
+                )
+        lo, hi = max(self._next, 2), cp.number - 1  # checkpoint 1 is said above
+        if lo <= hi:
+            named = f"checkpoint {lo} is" if lo == hi else f"checkpoints {lo}..{hi} are"
+            self._found.append(
+                Finding(CHECKPOINT_MISSING, f"{named} missing from the database: deleted")
             )
-        ]
-    found = [*_numbering(stored)]
-    for cp in stored:
-        if not cp.signed_by(key):
-            found.append(
+        self._next = max(self._next, cp.number + 1)
+        if not cp.signed_by(self.key):
+            self._found.append(
                 Finding(
                     CHECKPOINT_SIGNATURE_INVALID,
                     f"{cp.said()} in the database is not signed by the audit key: it was "
                     "forged or edited",
                 )
             )
-        else:
-            found.extend(_against_chain(cp, chain, "the database's"))
-    if file is not None:
-        found.extend(_file(key, stored, chain, file))
-    return found
+            return
+        self._signatures[cp.number] = bytes.fromhex(cp.signature)
+        self._against(cp, hash_at_seq, "the database's")
 
+    def _against(self, cp: Checkpoint, hash_at_seq: str | None, whose: str) -> None:
+        if cp.seq == 0:
+            hash_at_seq = GENESIS_HASH
+        if hash_at_seq is None:
+            self._unresolved.append((whose, cp))
+        elif hash_at_seq != cp.head_hash:
+            self._found.append(_mismatch(cp, whose))
 
-def _numbering(stored: Sequence[Checkpoint]) -> Iterable[Finding]:
-    if start_of(stored) is None:
-        yield Finding(
-            CHECKPOINT_MISSING,
-            "checkpoint 1, where the keyed chain starts (written by migration 0011), is not "
-            "in the database: checkpoints were deleted",
-        )
-    expected = 2  # checkpoint 1 is said above
-    for number in sorted(c.number for c in stored):
-        lo, hi = expected, number - 1
-        if lo <= hi:
-            named = f"checkpoint {lo} is" if lo == hi else f"checkpoints {lo}..{hi} are"
-            yield Finding(CHECKPOINT_MISSING, f"{named} missing from the database: deleted")
-        expected = max(expected, number + 1)
-
-
-def _against_chain(cp: Checkpoint, chain: ChainSeen, whose: str) -> Iterable[Finding]:
-    if cp.seq > chain.last_seq:
-        lost = (
-            f"event {cp.seq} was deleted"
-            if cp.seq == chain.last_seq + 1
-            else f"events {chain.last_seq + 1}..{cp.seq} were deleted"
-        )
-        yield Finding(
-            CHAIN_TRUNCATED,
-            f"{whose} {cp.said()} vouches for event {cp.seq}, but the chain ends at event "
-            f"{chain.last_seq}: {lost}",
-        )
-    elif chain.hash_at(cp.seq) != cp.head_hash:
-        yield Finding(
-            CHECKPOINT_MISMATCH,
-            f"{whose} {cp.said()} does not match the chain: event {cp.seq} was rewritten "
-            "or removed after it was checkpointed",
-        )
-
-
-def _file(
-    key: ChainKey, stored: Sequence[Checkpoint], chain: ChainSeen, file: FileSeen
-) -> Iterable[Finding]:
-    if not file.exists:
-        if stored:
-            yield Finding(
-                FILE_MISSING,
-                f"the checkpoint file {file.where} does not exist, but the database holds "
-                f"{len(stored)} checkpoint(s): it was deleted or moved (CREDITREG_AUDIT_"
-                "CHECKPOINT_FILE)",
+    def chain_ends(self, last_seq: int) -> None:
+        """Where the stored chain ends: a checkpoint naming an event beyond it vouches for
+        deleted events."""
+        for whose, cp in self._unresolved:
+            self._found.append(
+                _truncated(cp, whose, last_seq) if cp.seq > last_seq else _mismatch(cp, whose)
             )
-        return
-    if file.error is not None:
-        yield Finding(
-            FILE_UNREADABLE, f"the checkpoint file {file.where} cannot be read: {file.error}"
-        )
-        return
-    for line in file.invalid_lines:
-        yield Finding(FILE_INVALID, f"line {line} of {file.where} is not a checkpoint")
-    by_number = {c.number: c for c in stored}
-    for entry in file.entries:
-        if not entry.signed_by(key):
-            yield Finding(
-                CHECKPOINT_SIGNATURE_INVALID,
-                f"{entry.said()} in {file.where} is not signed by the audit key: it was "
-                "forged or edited",
+        self._unresolved = []
+
+    def file_missing(self, where: str) -> None:
+        if self.count:
+            self._found.append(
+                Finding(
+                    FILE_MISSING,
+                    f"the checkpoint file {where} does not exist, but the database holds "
+                    f"{self.count} checkpoint(s): it was deleted or moved (CREDITREG_AUDIT_"
+                    "CHECKPOINT_FILE)",
+                )
             )
-            continue
-        ours = by_number.get(entry.number)
+
+    def file_unreadable(self, where: str, error: str) -> None:
+        self._found.append(
+            Finding(FILE_UNREADABLE, f"the checkpoint file {where} cannot be read: {error}")
+        )
+
+    def file_invalid_line(self, where: str, line: int) -> None:
+        self._found.append(Finding(FILE_INVALID, f"line {line} of {where} is not a checkpoint"))
+
+    def file_entry(self, where: str, entry: Checkpoint, database: Database) -> None:
+        """A line of the file: the same as the database's checkpoint of that number, or a
+        finding (the database is asked now, in case it was written since it was read)."""
+        self.file_entries += 1
+        if not entry.signed_by(self.key):
+            self._found.append(
+                Finding(
+                    CHECKPOINT_SIGNATURE_INVALID,
+                    f"{entry.said()} in {where} is not signed by the audit key: it was "
+                    "forged or edited",
+                )
+            )
+            return
+        if self._signatures.get(entry.number) == bytes.fromhex(entry.signature):
+            self._copied.add(entry.number)
+            return
+        ours = database.checkpoint(entry.number)
+        if ours == entry:
+            self._copied.add(entry.number)  # written since the database was read
+            return
         if ours is None:
-            yield Finding(
-                CHECKPOINT_MISSING,
-                f"{entry.said()} is in {file.where} but not in the database: deleted",
-            )
-        elif ours != entry:
-            yield Finding(
-                FILE_MISMATCH,
-                f"checkpoint {entry.number} differs between the database (event {ours.seq}) "
-                f"and {file.where} (event {entry.seq}): one of them was replaced",
+            self._found.append(
+                Finding(
+                    CHECKPOINT_MISSING,
+                    f"{entry.said()} is in {where} but not in the database: deleted",
+                )
             )
         else:
-            continue  # the database's copy was checked against the chain already
-        yield from _against_chain(entry, chain, "the file's")
-    copied = {c.number for c in file.entries_after}
-    lacking = [c.number for c in stored if c.number not in copied]
-    for lo, hi in _ranges(lacking):
-        named = f"checkpoint {lo}" if lo == hi else f"checkpoints {lo}..{hi}"
-        yield Finding(
-            FILE_MISSING_ENTRIES,
-            f"{file.where} lacks {named} of the database: the file was cut or edited, or "
-            "could not be written (the next checkpoint copies what it lacks)",
-        )
+            self._found.append(
+                Finding(
+                    FILE_MISMATCH,
+                    f"checkpoint {entry.number} differs between the database (event "
+                    f"{ours.seq}) and {where} (event {entry.seq}): one of them was replaced",
+                )
+            )
+        last_seq = database.last_seq()
+        if entry.seq > last_seq:
+            self._found.append(_truncated(entry, "the file's", last_seq))
+        elif (GENESIS_HASH if entry.seq == 0 else database.hash_at(entry.seq)) != entry.head_hash:
+            self._found.append(_mismatch(entry, "the file's"))
+
+    def file_lacks(self) -> list[int]:
+        """The database's checkpoints the file did not hold (ascending)."""
+        return sorted(n for n in self._signatures if n not in self._copied)
+
+    def file_reread(self, where: str, numbers: Iterable[int]) -> None:
+        """The numbers in the file read again: what it still lacks was cut from it, or
+        never reached it."""
+        lacking = set(self.file_lacks())
+        lacking.difference_update(numbers)
+        for lo, hi in _ranges(lacking):
+            named = f"checkpoint {lo}" if lo == hi else f"checkpoints {lo}..{hi}"
+            self._found.append(
+                Finding(
+                    FILE_MISSING_ENTRIES,
+                    f"{where} lacks {named} of the database: the file was cut or edited, or "
+                    "could not be written (the next checkpoint copies what it lacks)",
+                )
+            )
+
+
+def _truncated(cp: Checkpoint, whose: str, last_seq: int) -> Finding:
+    lost = (
+        f"event {cp.seq} was deleted"
+        if cp.seq == last_seq + 1
+        else f"events {last_seq + 1}..{cp.seq} were deleted"
+    )
+    return Finding(
+        CHAIN_TRUNCATED,
+        f"{whose} {cp.said()} vouches for event {cp.seq}, but the chain ends at event "
+        f"{last_seq}: {lost}",
+    )
+
+
+def _mismatch(cp: Checkpoint, whose: str) -> Finding:
+    return Finding(
+        CHECKPOINT_MISMATCH,
+        f"{whose} {cp.said()} does not match the chain: event {cp.seq} was rewritten or "
+        "removed after it was checkpointed",
+    )
 
 
 def _ranges(numbers: Iterable[int]) -> Iterable[tuple[int, int]]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 import sqlalchemy as sa
@@ -29,11 +30,9 @@ from creditreg.domain.kernel.checkpoints import (
     TRIGGER_ALTERED,
     TRIGGER_DISABLED,
     TRIGGER_MISSING,
-    ChainSeen,
-    FileSeen,
+    Checkpoint,
     Finding,
-    check,
-    start_of,
+    Review,
     summarised,
 )
 from creditreg.services.context import Context
@@ -72,38 +71,30 @@ class Verification:
 def verify(ctx: Context) -> Verification:
     """Recompute the chain and compare it with the checkpoints, the file and the guards.
 
-    Read in this order so that a checkpoint written meanwhile is no finding: the file
-    first (each of its entries was committed to the database before it was appended), the
-    database's checkpoints, the chain, then the file again (a checkpoint the database
-    held before the chain was read has reached the file by then, unless it never will)."""
+    Streamed: the memory it takes grows with the number of checkpoints by a signature
+    each, not with the chain. The database's checkpoints and the chain are read in one
+    transaction (checkpoints first: every event one names was committed before it); the
+    file after it, and the database asked again for a line that does not match (it may
+    have been written since); the file once more for a checkpoint it lacks (it may have
+    been committed but not yet appended)."""
     key = ctx.chain_key()
-    path = ctx.audit_checkpoint_file
-    before = checkpoint_file.read(path) if path else None
+    review = Review(key)
     with ctx.db.read() as conn:
         found_guards = guards.inspect(conn)
-        stored = kernel_queries.checkpoints(conn)
-        start = start_of(stored)
+        with closing(kernel_queries.checkpoints_with_heads(conn)) as stored:
+            for checkpoint, hash_at_seq in stored:
+                review.stored(checkpoint, hash_at_seq)
+        start = review.start
         chain = ChainCheck(key, keyed_after=start.seq if start else 0)
-        wanted = {c.seq for c in stored} | {c.seq for c in (before.entries if before else ())}
-        hashes: dict[int, str] = {}
         with closing(_events(conn)) as events:
             # closing(): a break must still close the server-side cursor.
             for fields, stored_hash in events:
                 chain.add(fields, stored_hash)
-                if fields.seq in wanted:
-                    hashes[fields.seq] = stored_hash
-    after = checkpoint_file.read(path) if path else None
-    seen_file = None
-    if path is not None and before is not None and after is not None:
-        seen_file = FileSeen(
-            str(path),
-            before.exists,
-            before.entries,
-            before.invalid_lines,
-            after.entries,
-            before.error or after.error,
-        )
-    findings = check(key, stored, ChainSeen(chain.last_seq, hashes), seen_file)
+    review.chain_ends(chain.last_seq)
+    path = ctx.audit_checkpoint_file
+    if path is not None:
+        _review_file(ctx, review, path)
+    findings = review.findings()
     if chain.broken is not None and not any(f.code == KEY_MISMATCH for f in findings):
         broken = chain.broken
         findings.insert(
@@ -114,30 +105,63 @@ def verify(ctx: Context) -> Verification:
                 f"({chain.checked} events before it are intact)",
             ),
         )
-    for guard in found_guards:
-        if guard.state in _GUARD_FINDINGS:
-            code, said = _GUARD_FINDINGS[guard.state]
-            findings.append(
-                Finding(
-                    code,
-                    f"the trigger {guard.guard.name} keeping {guard.guard.table} append-only "
-                    f"{said}: run 'creditreg db upgrade' to restore it",
-                )
-            )
+    guard_findings = [
+        Finding(
+            _GUARD_FINDINGS[found.state][0],
+            f"the trigger {found.guard.name} keeping {found.guard.table} append-only "
+            f"{_GUARD_FINDINGS[found.state][1]}: run 'creditreg db upgrade' to restore it",
+        )
+        for found in found_guards
+        if found.state in _GUARD_FINDINGS
+    ]
     return Verification(
         checked=chain.checked,
         broken=chain.broken,
-        # Guards are named one by one (there are few); the rest once per code.
-        findings=summarised(f for f in findings if not f.code.startswith("audit.trigger_"))
-        + [f for f in findings if f.code.startswith("audit.trigger_")],
+        # The guards are named one by one (there are few); the rest once per code.
+        findings=summarised(findings) + guard_findings,
         last_seq=chain.last_seq,
         unkeyed_until=start.seq if start else 0,
-        checkpoints=len(stored),
-        newest_checkpoint_seq=stored[-1].seq if stored else None,
+        checkpoints=review.count,
+        newest_checkpoint_seq=review.newest.seq if review.newest else None,
         file=str(path) if path else None,
-        file_entries=len(after.entries) if after and after.exists else None,
+        file_entries=review.file_entries if path and path.exists() else None,
         triggers=len(found_guards),
     )
+
+
+class _Now:
+    """The database as it is now, for the review's questions about the file's lines."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def checkpoint(self, number: int) -> Checkpoint | None:
+        return kernel_queries.checkpoint(self.conn, number)
+
+    def hash_at(self, seq: int) -> str | None:
+        return kernel_queries.event_hash(self.conn, seq)
+
+    def last_seq(self) -> int:
+        return kernel_queries.chain_head(self.conn)[0]
+
+
+def _review_file(ctx: Context, review: Review, path: Path) -> None:
+    where = str(path)
+    try:
+        with ctx.db.read() as conn, closing(checkpoint_file.lines(path)) as lines:
+            now = _Now(conn)
+            for line, entry in lines:
+                if entry is None:
+                    review.file_invalid_line(where, line)
+                else:
+                    review.file_entry(where, entry, now)
+        if review.file_lacks():
+            with closing(checkpoint_file.lines(path)) as again:
+                review.file_reread(where, (e.number for _, e in again if e is not None))
+    except FileNotFoundError:
+        review.file_missing(where)
+    except OSError as exc:
+        review.file_unreadable(where, str(exc.strerror or exc))
 
 
 def _events(conn: sa.Connection) -> Generator[tuple[AuditFields, str]]:

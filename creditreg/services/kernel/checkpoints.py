@@ -33,6 +33,8 @@ log = logging.getLogger("creditreg.audit")
 
 # Last in a pass, so that the checkpoint covers what the other steps wrote.
 SWEEP_ORDER = 1000
+# Checkpoints copied to the file per query (a new file may need every one).
+_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -85,29 +87,26 @@ def copy_to_file(ctx: Context) -> FileCopy:
         return FileCopy(None)
     key = ctx.chain_key()
     try:
-        with checkpoint_file.appending(path) as file:
-            last = file.last_number()
-            with ctx.db.read() as conn:
-                newest = kernel_queries.last_checkpoint(conn)
-                if last is not None and newest is not None and last > newest.number:
-                    log.error(
-                        "audit: %s ends at checkpoint %d but the database's newest is %d: "
-                        "checkpoints were deleted from the database (creditreg audit verify)",
-                        path,
-                        last,
-                        newest.number,
-                    )
-                    last = newest.number - 1  # keep mirroring; the file keeps the evidence
-                pending = kernel_queries.checkpoints(conn, last or 0)
-            signed = [c for c in pending if c.signed_by(key)]
-            if len(signed) > 1:
-                log.warning(
-                    "audit: %s lacked checkpoints %d..%d; copied them",
+        with checkpoint_file.appending(path) as file, ctx.db.read() as conn:
+            last = file.last_number() or 0
+            newest = kernel_queries.last_checkpoint(conn)
+            if newest is not None and last > newest.number:
+                log.error(
+                    "audit: %s ends at checkpoint %d but the database's newest is %d: "
+                    "checkpoints were deleted from the database (creditreg audit verify)",
                     path,
-                    signed[0].number,
-                    signed[-1].number,
+                    last,
+                    newest.number,
                 )
-            file.append(signed)
+                last = newest.number - 1  # keep mirroring; the file keeps the evidence
+            copied = 0
+            while chunk := kernel_queries.checkpoints(conn, last, _CHUNK):
+                signed = [c for c in chunk if c.signed_by(key)]
+                file.append(signed)
+                copied += len(signed)
+                last = chunk[-1].number
+            if copied > 1:
+                log.warning("audit: %s lacked %d checkpoints; copied them", path, copied - 1)
     except OSError as exc:
         reason = f"cannot append to the checkpoint file {path}: {exc.strerror or exc}"
         log.error("audit: %s", reason)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -26,37 +25,15 @@ from creditreg.domain.kernel.checkpoints import Checkpoint
 _TAIL = 64 * 1024
 
 
-@dataclass(frozen=True)
-class FileRead:
-    """The file's checkpoints and the lines that are not one (numbered from 1), or why it
-    could not be read."""
-
-    exists: bool
-    entries: list[Checkpoint]
-    invalid_lines: list[int]
-    error: str | None = None
-
-
-def read(path: Path) -> FileRead:
-    """Every line of the file; a missing file is `exists=False`."""
-    entries: list[Checkpoint] = []
-    invalid: list[int] = []
-    try:
-        with path.open("rb") as handle:
-            fcntl.flock(handle, fcntl.LOCK_SH)
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                entry = _parse(line)
-                if entry is None:
-                    invalid.append(number)
-                else:
-                    entries.append(entry)
-    except FileNotFoundError:
-        return FileRead(False, [], [])
-    except OSError as exc:
-        return FileRead(True, [], [], f"{exc.strerror or exc}")
-    return FileRead(True, entries, invalid)
+def lines(path: Path) -> Generator[tuple[int, Checkpoint | None]]:
+    """Each non-empty line of the file, numbered from 1: its checkpoint, or None when it is
+    not one. Streamed under a shared lock (never half a line a writer is appending).
+    FileNotFoundError when there is no file; any other OSError when it cannot be read."""
+    with path.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield number, _parse(line)
 
 
 def _parse(line: bytes) -> Checkpoint | None:

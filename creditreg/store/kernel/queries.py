@@ -3,7 +3,7 @@ and its cursors."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +61,35 @@ def checkpoints(conn: sa.Connection, after: int = 0, limit: int | None = None) -
         .order_by(audit_checkpoint.c.number)
     )
     return [_checkpoint(row) for row in conn.execute(query.limit(limit))]
+
+
+def checkpoints_with_heads(
+    conn: sa.Connection,
+) -> Generator[tuple[Checkpoint, str | None]]:
+    """Every stored checkpoint in number order, streamed, with the stored hash of the event
+    it names (None when the chain holds no such event)."""
+    query = (
+        sa.select(audit_checkpoint, audit_event.c.hash.label("event_hash"))
+        .outerjoin(audit_event, audit_event.c.seq == audit_checkpoint.c.seq)
+        .order_by(audit_checkpoint.c.number)
+    )
+    with conn.execution_options(yield_per=5000).execute(query) as result:
+        for row in result:
+            yield _checkpoint(row), row.event_hash
+
+
+def checkpoint(conn: sa.Connection, number: int) -> Checkpoint | None:
+    """The stored checkpoint `number`, if there is one."""
+    row = conn.execute(
+        sa.select(audit_checkpoint).where(audit_checkpoint.c.number == number)
+    ).first()
+    return _checkpoint(row) if row else None
+
+
+def event_hash(conn: sa.Connection, seq: int) -> str | None:
+    """The stored hash of event `seq`, if there is one."""
+    found = conn.execute(sa.select(audit_event.c.hash).where(audit_event.c.seq == seq)).scalar()
+    return str(found) if found is not None else None
 
 
 def last_checkpoint(conn: sa.Connection) -> Checkpoint | None:
