@@ -8,7 +8,8 @@ rest with HMAC. They are kept twice, in the database and in an append-only file 
 it; comparing the two with the chain shows what the chain alone cannot: that its newest
 events were deleted, or that it was rewritten from some point on.
 
-Nothing here reads a file or the database: the service hands over what it read.
+Nothing here reads a file or the database: the service shows what it reads, and answers
+the few questions a review asks (`Database`).
 """
 
 from __future__ import annotations
