@@ -8,7 +8,7 @@ as tuples; values needing conversion (timestamps) are converted once with `bind_
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import sqlalchemy as sa
@@ -97,10 +97,11 @@ def insert_rows(
             copy.write_row(processed(row, procs))
 
 
+_K = TypeVar("_K")
 IN_CHUNK = 5000  # ids per `IN (...)`
 
 
-def chunks(ids: Sequence[int], size: int = IN_CHUNK) -> Iterator[Sequence[int]]:
-    """`ids` in slices that fit an `IN (...)`."""
+def chunks(ids: Sequence[_K], size: int = IN_CHUNK) -> Iterator[Sequence[_K]]:
+    """`ids` (or any keys) in slices that fit an `IN (...)`."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
