@@ -83,8 +83,18 @@ def insert_rows(
     if not rows:
         return
     procs = processors(conn, table, columns)
+    insert_processed(conn, table, columns, [processed(r, procs) for r in rows])
+
+
+def insert_processed(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """`insert_rows` for rows already passed through their columns' processors (the ingest
+    converts a batch's constant values once, not per row)."""
+    if not rows:
+        return
     if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
-        executemany(conn, insert_sql(conn, table, columns), [processed(r, procs) for r in rows])
+        executemany(conn, insert_sql(conn, table, columns), [tuple(r) for r in rows])
         return
     preparer = conn.dialect.identifier_preparer
     names = ", ".join(preparer.quote(c) for c in columns)
@@ -94,7 +104,7 @@ def insert_rows(
         cursor.copy(f"COPY {preparer.format_table(table)} ({names}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row(processed(row, procs))
+            copy.write_row(row)
 
 
 _K = TypeVar("_K")

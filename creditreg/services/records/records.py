@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -359,7 +360,7 @@ class _Batch:
                 self.stage_row(number, subject_id, id_type, id_number, key, clean, classified)
             )
         if writing and not done.rejected and rows:
-            queries.stage_records(conn, queries.stage_sql(conn), rows)
+            queries.stage_records(conn, rows)
             done.staged = len(rows)
         if writing:
             queries.heartbeat(conn, self.batch_id, self.ctx.now())
@@ -778,13 +779,18 @@ def _publish(
     )
 
 
-def clean_staging(ctx: Context, batch_id: int) -> None:
-    """Delete a batch's staging rows, a short transaction at a time (the sweep does it for
-    a process that stopped before it could)."""
-    while True:
-        with ctx.db.write() as conn:
-            if not queries.delete_staged(conn, batch_id):
-                return
+def clean_staging(
+    ctx: Context,
+    batch_id: int,
+    write: Callable[[], AbstractContextManager[sa.Connection]] | None = None,
+) -> None:
+    """Delete a batch's staging rows, a short transaction at a time (the sweep does it, with
+    its own `write` that renews its lease, for a process that stopped before it could)."""
+    with ctx.db.read() as conn:
+        ranges = queries.staged_ranges(conn, batch_id)
+    for table, lo, hi in ranges:
+        with (write or ctx.db.write)() as conn:
+            queries.delete_staged(conn, batch_id, table, lo, hi)
 
 
 def discard(ctx: Context, batch_id: int) -> None:

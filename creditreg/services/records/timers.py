@@ -32,24 +32,21 @@ def _staging(run: StepRun) -> None:
     staging batch whose heartbeat stopped (the process was killed) is discarded, and a
     published batch's leftover staging rows are deleted. Nothing of either was visible."""
     for batch_id in records.abandoned_batches(run.ctx):
-        while True:
-            with run.write() as conn:
-                if queries.delete_staged(conn, batch_id):
-                    continue
-                if queries.delete_staging_batch(conn, batch_id):
-                    audit.record(
-                        conn,
-                        run.ctx,
-                        run.actor,
-                        "records.batch_discarded",
-                        "ingest_batch",
-                        batch_id,
-                        detail={"reason": "abandoned"},
-                    )
-                    run.add("staging_batches_discarded")
-                else:
-                    run.add("staging_leftovers_cleaned")
-                break
+        records.clean_staging(run.ctx, batch_id, write=run.write)
+        with run.write() as conn:
+            if not queries.delete_staging_batch(conn, batch_id):
+                run.add("staging_leftovers_cleaned")
+                continue
+            audit.record(
+                conn,
+                run.ctx,
+                run.actor,
+                "records.batch_discarded",
+                "ingest_batch",
+                batch_id,
+                detail={"reason": "abandoned"},
+            )
+            run.add("staging_batches_discarded")
 
 
 def _archiving(run: StepRun) -> None:

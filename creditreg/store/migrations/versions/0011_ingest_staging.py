@@ -85,7 +85,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_record_stage")),
         sa.UniqueConstraint(
-            "batch_id", "natural_key", name=op.f("uq_record_stage_batch_id_natural_key")
+            "natural_key", "batch_id", name=op.f("uq_record_stage_natural_key_batch_id")
         ),
     )
     op.create_table(
@@ -101,10 +101,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subject_stage")),
         sa.UniqueConstraint(
-            "batch_id",
             "id_number",
             "id_type",
-            name=op.f("uq_subject_stage_batch_id_id_number_id_type"),
+            "batch_id",
+            name=op.f("uq_subject_stage_id_number_id_type_batch_id"),
         ),
     )
 
