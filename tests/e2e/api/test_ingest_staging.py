@@ -214,9 +214,12 @@ def test_a_paused_ingest_blocks_no_writer_and_shows_nothing__ING_3_SUB_2(
             },
         )
         assert registered.status_code == 201, registered.text
+        # ... and so does a second ingest (it failed with exit 8 behind the first).
+        other = upload(api, "small.csv", csv_bytes(ROWS))
+        assert _answer(other)["stored"] == 3
         # Nothing of the paused batch is visible: no record, no subject it creates.
-        assert _count(ctx, record) == 0
-        assert _count(ctx, subject) == subjects_before + 1
+        assert _count(ctx, record, record.c.batch_id == hook.batch_id) == 0
+        assert _count(ctx, subject) == subjects_before + 1 + 3  # the POST, the other file
         unseen = api.post(
             "/api/v1/subjects/lookup",
             json={"id_type": "uscc", "id_number": rows[5]["uscc"]},
@@ -228,6 +231,7 @@ def test_a_paused_ingest_blocks_no_writer_and_shows_nothing__ING_3_SUB_2(
         ingest.join(30)
     result = _answer(answers[0])
     assert result["stored"] == 12 and result["rows"] == 12
+    assert _count(ctx, record) == 15
     with ctx.db.read() as conn:
         matched = conn.execute(
             sa.select(sa.func.count())
@@ -238,7 +242,7 @@ def test_a_paused_ingest_blocks_no_writer_and_shows_nothing__ING_3_SUB_2(
             sa.select(sa.func.count()).where(subject.c.id_number == first_code)
         ).scalar_one()
     assert matched == 1 and holders == 1
-    assert _count(ctx, subject) == subjects_before + 12
+    assert _count(ctx, subject) == subjects_before + 12 + 3
     assert _count(ctx, record_stage) == 0 and _count(ctx, subject_stage) == 0
     assert audit.verify(ctx).ok
 
