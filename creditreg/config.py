@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # Seconds between two sweep passes of the embedded worker.
     sweep_interval: float = Field(default=60.0, gt=0)
+    # SQLite: how long a write waits for another writer's lock before the caller gets a
+    # 503 `db.busy` with Retry-After (issue 9: no writer waits 30 s behind an ingest).
+    sqlite_busy_timeout_ms: int = Field(default=2000, ge=50, le=60000)
+    # Rows an ingest stores per staging transaction (issue 9: each commits quickly), and
+    # the minutes after which the sweep discards a staging batch whose ingest stopped.
+    ingest_chunk_rows: int = Field(default=2000, ge=1, le=100000)
+    staging_timeout_minutes: int = Field(default=30, ge=1, le=10080)
 
     # SEC-3: the audit chain's key (HMAC-SHA256), at least 32 characters, e.g. from
     # `openssl rand -hex 32`. It must live outside the database. When unset, the key is read

@@ -24,7 +24,7 @@ def db_upgrade() -> None:
     typer.echo(f"database at revision {after} (was {before or 'empty'})")
     for name in restored:
         typer.echo(f"restored the trigger {name} (it was missing, disabled or changed)")
-    # Migration 0011 wrote the start of the keyed chain: its copy goes out at once.
+    # Migration 0012 wrote the start of the keyed chain: its copy goes out at once.
     copy = checkpoint_service.copy_to_file(ctx)
     if copy.error is not None:
         typer.echo(f"warning: {copy.error} [audit.checkpoint_file_unwritable]", err=True)

@@ -34,7 +34,7 @@ def upgrade(
 ) -> list[str]:
     """Migrate the database to `revision` (default: the newest).
 
-    Migration 0011 signs the start of the keyed audit chain, so it needs the install's
+    Migration 0012 signs the start of the keyed audit chain, so it needs the install's
     `audit_key` (and takes `now` for the signed time). At the head, the triggers that keep
     the audit tables append-only are then put back if one was dropped, disabled or
     changed (SEC-3), also when there was nothing to migrate; returns their names."""

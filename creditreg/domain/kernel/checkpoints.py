@@ -3,7 +3,7 @@
 A checkpoint says "at this time the chain ended at event `seq`, whose hash was
 `head_hash`", signed under the audit key. Checkpoints are numbered 1, 2, 3 ... without
 gaps; checkpoint 1 (`start`) is the head of the unkeyed chain when the chain became keyed
-(migration 0011), so the events up to its `seq` are checked with plain SHA-256 and the
+(migration 0012), so the events up to its `seq` are checked with plain SHA-256 and the
 rest with HMAC. They are kept twice, in the database and in an append-only file outside
 it; comparing the two with the chain shows what the chain alone cannot: that its newest
 events were deleted, or that it was rewritten from some point on.
@@ -26,7 +26,7 @@ from creditreg.domain.kernel.audit import GENESIS_HASH, ChainKey, canonical_json
 class CheckpointKind(StrEnum):
     """Who wrote a checkpoint, and when."""
 
-    START = "start"  # migration 0011: the head of the unkeyed chain; the keyed chain follows
+    START = "start"  # migration 0012: the head of the unkeyed chain; the keyed chain follows
     SWEEP = "sweep"  # a sweep pass whose start found the head moved since the last one
     OPERATOR = "operator"  # `creditreg audit checkpoint`, POST /api/v1/audit/checkpoints
 
@@ -210,7 +210,7 @@ class Review:
                     Finding(
                         CHECKPOINT_MISSING,
                         "checkpoint 1, where the keyed chain starts (written by migration "
-                        "0011), is not in the database: checkpoints were deleted",
+                        "0012), is not in the database: checkpoints were deleted",
                     )
                 )
         lo, hi = max(self._next, 2), cp.number - 1  # checkpoint 1 is said above

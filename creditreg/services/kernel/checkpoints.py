@@ -136,7 +136,7 @@ def _at_sweep(run: StepRun) -> None:
 def _next_number(conn: sa.Connection) -> int:
     last = kernel_queries.last_checkpoint(conn)
     if last is None:
-        # Checkpoint 1 is written by migration 0011 with the start of the keyed chain; a
+        # Checkpoint 1 is written by migration 0012 with the start of the keyed chain; a
         # new "first" checkpoint now would vouch for whatever the chain has become.
         raise Conflict(
             CHECKPOINT_MISSING,

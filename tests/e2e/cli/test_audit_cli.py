@@ -299,11 +299,11 @@ def legacy_events(conn: sa.Connection, n: int) -> None:
 
 
 def test_legacy_unkeyed_events_before_the_start_still_verify__SEC_3(db: DbTarget) -> None:
-    """An install upgraded from revision 0010 keeps its unkeyed events: checkpoint 1 marks
+    """An install upgraded from revision 0011 keeps its unkeyed events: checkpoint 1 marks
     where they end, signed, so that the boundary cannot be moved."""
     engine = make_engine(db.url, db.schema)
     try:
-        downgrade(engine, "0010")
+        downgrade(engine, "0011")
         with engine.begin() as conn:
             legacy_events(conn, 4)
     finally:
@@ -311,7 +311,7 @@ def test_legacy_unkeyed_events_before_the_start_still_verify__SEC_3(db: DbTarget
     assert db.checkpoint_file is not None
     db.checkpoint_file.unlink()  # the old install had no checkpoint file
     code, out, _ = cli(db, "db", "upgrade")
-    assert code == 0 and "revision 0011 (was 0010)" in out
+    assert code == 0 and "revision 0012 (was 0011)" in out
     add_subject(db, 1)  # event 5, keyed
     out = verified(db)
     assert "5 events verified; events 1..4 are the unkeyed chain from before the key" in out

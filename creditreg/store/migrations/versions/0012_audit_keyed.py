@@ -11,8 +11,8 @@ unsigned start could be moved by anyone who can write to the database.
 Downgrading drops the checkpoints; the events written under the key stay, and the
 unkeyed verification of the older code reports them as broken.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-25 09:00:00
 """
 
@@ -25,8 +25,8 @@ from creditreg.domain.kernel.audit import GENESIS_HASH, ChainKey
 from creditreg.domain.kernel.checkpoints import CheckpointKind, new_checkpoint
 from creditreg.store.kernel import guards
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -40,7 +40,7 @@ def upgrade() -> None:
     key = context.config.attributes.get("audit_key")
     if not isinstance(key, ChainKey):
         raise RuntimeError(
-            "migration 0011 signs the audit chain's head with the audit key: run it "
+            "migration 0012 signs the audit chain's head with the audit key: run it "
             "through 'creditreg db upgrade' (or creditreg.store.migrate.upgrade(engine, "
             "audit_key=...))"
         )
@@ -71,7 +71,7 @@ def upgrade() -> None:
         head_hash=str(head[1]) if head else GENESIS_HASH,
         created_at=now.isoformat(),
         kind=CheckpointKind.START,
-        actor="migration 0011",
+        actor="migration 0012",
     )
     bind.execute(
         sa.text(
