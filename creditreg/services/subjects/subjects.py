@@ -21,7 +21,9 @@ from creditreg.domain.subjects.identifiers import (
     SubjectKind,
     check_kind_and_identifier,
     check_link,
+    parse_id_type,
     parse_identifier,
+    parse_subject_kind,
     validate_lei,
 )
 from creditreg.services.context import Context
@@ -223,12 +225,10 @@ _IMPORT_COLUMNS = ("kind", "id_type", "id_number", "name", "created_at", "update
 def _validated(rows: Iterable[ImportRow], today: date) -> Iterator[tuple[str, str, str, str]]:
     for number, row in enumerate(rows, start=1):
         try:
-            kind = SubjectKind(row.kind)
-            ident = parse_identifier(IdType(row.id_type), row.id_number, today)
+            kind = parse_subject_kind(row.kind)
+            ident = parse_identifier(parse_id_type(row.id_type), row.id_number, today)
             check_kind_and_identifier(kind, ident)
             name = validate_name(row.name)
-        except ValueError as exc:
-            raise InvalidInput("subject.import_row", f"row {number}: {exc}", row=number) from None
         except InvalidInput as exc:
             raise InvalidInput(exc.code, f"row {number}: {exc.message}", row=number) from None
         yield kind.value, ident.type.value, ident.number, name

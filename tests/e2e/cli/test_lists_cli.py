@@ -95,7 +95,7 @@ def test_standards_from_the_command_line__STD_1_STD_3(
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     code, _, err = cli(db, "standards", "publish", str(broken))
-    assert code == 2 and "[standard.bad_file]" in err
+    assert code == 2 and "[file.bad_json]" in err
     outside = tmp_path / "tax.json"
     outside.write_text(json.dumps({**STANDARDS[0], "code": "SW", "field": "taxation"}))
     code, _, err = cli(db, "standards", "publish", str(outside), "--unit", "2")
