@@ -203,7 +203,7 @@ def ingest(
         first = result.rejected[0]
         where = f" (rejected rows written to {rejections})" if rejections else ""
         fail(
-            "records.batch_rejected",
+            "record.batch_rejected",
             f"{result.rejected_count} of {result.rows} row(s) rejected, nothing stored{where}; "
             f"first: row {first.row} {first.field}: {first.message} [{first.code}]",
             2,

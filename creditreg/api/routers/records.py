@@ -56,7 +56,7 @@ SUBMISSION_ERRORS = errors(
         404: "no approved catalog item with that code (`catalog.not_found`)",
         409: "the catalog version is not approved, or the batch id was used for other rows",
         422: "the request is malformed (`request.invalid`), a file cannot be read "
-        "(`file.*`), or rows were rejected (`records.batch_rejected`: `details.rejected` "
+        "(`file.*`), or rows were rejected (`record.batch_rejected`: `details.rejected` "
         "lists row, field, code and message; nothing was stored)",
     }
 )
@@ -84,7 +84,7 @@ def _answer(result: records.BatchResult, as_csv: bool) -> Response | BatchResult
     if result.rejected_count:
         return error_response(
             422,
-            "records.batch_rejected",
+            "record.batch_rejected",
             f"{result.rejected_count} row(s) rejected; nothing was stored",
             answer,
         )

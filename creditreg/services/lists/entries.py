@@ -293,7 +293,7 @@ def check_scope(principal: Principal, field_code: str, region: str | None) -> No
     if principal.unit_id is None:
         return  # the platform itself (the sweep, a machine operator)
     if principal.unit_kind is not UnitKind.DESIGNATING_UNIT:
-        raise Forbidden("lists.not_designating_unit", "only a designating unit designates")
+        raise Forbidden("access.not_designating_unit", "only a designating unit designates")
     principal.require_field(field_code)
     if region is not None:
         principal.require_region(region)

@@ -114,7 +114,7 @@ def _live_record(conn: sa.Connection, principal: Principal, record_id: int) -> A
     if principal.unit_id not in (None, row.providing_unit_id) and (
         Permission.RECORDS_VERIFY not in principal.permissions
     ):
-        raise Forbidden("records.not_item_provider", "only the record's provider may do this")
+        raise Forbidden("record.not_item_provider", "only the record's provider may do this")
     return row
 
 

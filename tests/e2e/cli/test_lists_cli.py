@@ -184,7 +184,7 @@ def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RS
     # RST-2, Op(18): the platform operator is not the designating unit: without --unit the
     # command is refused too (it used to let the operator consent).
     code, _, err = cli(db, "lists", "restore-decide", "1", "--note", "同意", on=later)
-    assert code == 6 and "[restoration.not_designating_unit]" in err
+    assert code == 6 and "[entry.not_designating_unit]" in err
     code, out, _ = cli(db, "lists", "restorations", "--overdue", on="2027-04-06T09:00")
     assert out.strip() == "application      1  entry 1  due 2027-04-02  OVERDUE"  # SEC-5
     # SEC-5, Art 65: the sweep flags it once to the designating unit and the operator.

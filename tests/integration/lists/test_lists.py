@@ -277,7 +277,7 @@ def test_restoration_terms_consent_and_key_scrutiny__RST_1_RST_2_LST_8(world: Wo
             consent=True,
             note="同意",
         )
-    assert exc2.value.code == "restoration.not_designating_unit"
+    assert exc2.value.code == "entry.not_designating_unit"
     done = restoration.decide(w.ctx, w.designator, int(app["id"]), consent=True, note="同意修复")
     assert done["entry"]["status"] == "removed"
     assert done["entry"]["removal_reason"] == "restoration"
