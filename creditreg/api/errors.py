@@ -141,7 +141,12 @@ def install(app: FastAPI) -> None:
                 "the body cannot be read: send UTF-8 JSON",
                 ValidationDetails(problems=[Problem(field="body", message=str(exc.detail))]),
             )
-        codes = {404: "http.not_found", 405: "http.method_not_allowed", 413: "request.too_large"}
-        return error_response(
-            exc.status_code, codes.get(exc.status_code, f"http.{exc.status_code}"), str(exc.detail)
-        )
+        if exc.status_code == 404:
+            return error_response(404, "http.not_found", str(exc.detail))
+        if exc.status_code == 405:
+            return error_response(405, "http.method_not_allowed", str(exc.detail))
+        if exc.status_code == 413:
+            return error_response(413, "request.too_large", str(exc.detail))
+        # No other refusal of the framework is known; should one come, it is a 400 with a
+        # code of the registry (domain/error_codes.py), never a status the API does not list.
+        return error_response(400, "http.error", str(exc.detail))

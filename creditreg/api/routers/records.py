@@ -259,7 +259,9 @@ def consent_warning() -> ConsentWarning:
     "/consents",
     status_code=201,
     response_model=ConsentRecorded,
-    responses=errors({404: "no subject with that id (`subject.not_found`)"}),
+    responses=errors(
+        {404: "no subject or unit with that id (`subject.not_found`, `unit.not_found`)"}
+    ),
 )
 def record_consent(body: ConsentIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
     """PRI-1, PRI-2: a person's consent, its agreed use and the warning shown."""
