@@ -59,3 +59,24 @@ def test_another_designating_unit_is_refused_with_the_entry_code__LST_1_SEC_1(
         "entry.not_designating_unit",
     )
     assert f"entry {entry} was made by unit" in message
+
+
+def test_a_malformed_json_body_names_the_body_and_says_where__SEC_1(api: TestClient) -> None:
+    """A trial finding: the character offset was reported as the field (`"field": "33"`)."""
+    headers = {**bearer("platform"), "Content-Type": "application/json"}
+    cut = b'{"id_type": "uscc", "id_number": '
+    answer = api.post("/api/v1/subjects/lookup", content=cut, headers=headers)
+    message = error(answer, 422, "request.invalid")
+    problems = answer.json()["error"]["details"]["problems"]
+    assert problems == [
+        {
+            "field": "body",
+            "message": f"the body is not valid JSON: Expecting value at character {len(cut)}",
+        }
+    ]
+    assert message == f"body: {problems[0]['message']}"
+    # The body as a whole, missing or of the wrong shape, is the field `body` too (was "").
+    for content in (b"", b"[1]"):
+        answer = api.post("/api/v1/subjects/lookup", content=content, headers=headers)
+        error(answer, 422, "request.invalid")
+        assert [p["field"] for p in answer.json()["error"]["details"]["problems"]] == ["body"]
