@@ -47,6 +47,8 @@ EVENT = {
     RecordAction.WITHDRAW: "record.withdrawn",
     RecordAction.ARCHIVE: "record.archived",
 }
+# ING-5: a punishment upheld on review counts from then; its status does not change.
+UPHELD = "record.upheld"
 
 
 def transition(status: str, action: RecordAction) -> RecordStatus:
