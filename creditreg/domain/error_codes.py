@@ -176,6 +176,10 @@ _ALL = (
     ),
     invalid("subject.link_not_person", "a responsible person is a natural person"),
     invalid("subject.link_bad_period", "a link cannot end before it starts"),
+    invalid(
+        "subject.person_mismatch",
+        "the ID number given for a responsible person is not the registered person's",
+    ),
     missing("subject.not_found", "no subject has that id or identifier"),
     conflict("subject.duplicate", "a subject with that identifier exists"),
     conflict("subject.duplicate_lei", "that LEI is recorded for another subject"),

@@ -32,7 +32,13 @@ from creditreg.domain.privacy import (
     mask_personal_number,
     mask_published,
 )
-from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind, parse_identifier
+from creditreg.domain.subjects.identifiers import (
+    Identifier,
+    IdType,
+    LinkRole,
+    SubjectKind,
+    parse_identifier,
+)
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
@@ -337,10 +343,29 @@ def _responsible_persons(
             raise InvalidInput("entry.bad_person", "a responsible person needs a name")
         id_type = parse_enum(IdType, str(p.get("id_type", "ric")), "entry.bad_person")
         ident = parse_identifier(id_type, str(p.get("id_number", "")), today)
+        _same_as_registered(conn, ident, name)
         people.append(
             {"role": role.value, "name": name, "id_type": id_type.value, "id_number": ident.number}
         )
     return people
+
+
+def _same_as_registered(conn: sa.Connection, ident: Identifier, name: str) -> None:
+    """A person named with the number of a registered subject is that subject: a natural
+    person of that name (SUB-2), else `subject.person_mismatch` (nothing of the registered
+    subject is said)."""
+    registered = conn.execute(
+        sa.select(subject.c.kind, subject.c.name).where(
+            subject.c.id_type == ident.type.value, subject.c.id_number == ident.number
+        )
+    ).first()
+    if registered is None:
+        return  # a person the platform does not record as a subject
+    if registered.kind != SubjectKind.NATURAL_PERSON.value or registered.name != name:
+        raise InvalidInput(
+            "subject.person_mismatch",
+            f"the {ident.type.value} given for {name} is registered for another person",
+        )
 
 
 def _subject_info(
