@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.lists.entries import EntryStatus, RemovalReason
+from creditreg.domain.lists.notices import clause_zh, standard_cited
 from creditreg.domain.lists.standards import FIELDS, KEY_FIELDS_FOR_WARNING, ListType
 from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.access import inbox
@@ -330,10 +331,12 @@ def _propose_blacklist(conn: sa.Connection, ctx: Context, w: Writer, row: Any) -
             "origin": ORIGIN_KEY_SCRUTINY_CONDUCT,
             "subject_info": info,
             "facts": (
-                f"serious untrustworthy conduct ({row.serious_class}) during key scrutiny: "
-                f"record {row.record_id} ({row.code}, decided {row.decision_date})"
+                f"重点关注期间存在严重失信行为（{clause_zh(row.serious_class)}）："
+                f"信用记录{row.record_id}（{row.code}，{row.decision_date.isoformat()}作出）"
             ),
-            "basis": f"Op(17); {std.title} ({std.code} v{std.version}); {std.legal_basis}",
+            # Op(17): serious conduct during key scrutiny leads to a blacklist proposal.
+            "basis": "《指导意见》第（十七）项；"
+            + standard_cited(std.title, std.code, std.version, std.legal_basis),
             "rule_inputs": {
                 "key_scrutiny_entry": row.id,
                 "record": row.record_id,
@@ -419,8 +422,11 @@ def _warn(
         "field": "",
         "designating_unit_id": None,
         "origin": ORIGIN_AUTOMATIC,
-        "facts": f"under key scrutiny in {len(fields)} key fields: {', '.join(fields)}",
-        "basis": "Op(17): key scrutiny in 3 or more key fields",
+        "facts": (
+            f"在{len(fields)}个重点领域被列入重点关注名单："
+            + "、".join(FIELDS[f].label_zh if f in FIELDS else f for f in fields)
+        ),
+        "basis": "《指导意见》第（十七）项：在三个以上重点领域被列入重点关注名单",
         "rule_inputs": {"key_fields": fields, "key_scrutiny_entries": entry_ids},
         "channels": ["credit_website"],  # Op(17): a public alert through the credit website
         "validity_months": 0,
