@@ -10,9 +10,10 @@ A code reaches a caller through one of these sites, each of which fixes its stat
 - a line the CLI prints itself: `fail("x.y", message, exit_code)`.
 
 A code that is not a literal at the site is followed: a parameter to the literals its
-callers pass, a name to the literals assigned to it, `f"{self.name}.illegal_transition"`
-to the names of the lifecycles. `exc.code` passes on a code raised elsewhere. Anything else
-is reported as unresolved, so that a code cannot hide from the catalog.
+callers pass, a name to the literals assigned to it, a lifecycle's
+`f"{self.concept or self.name}.illegal_transition"` to the lifecycles' concepts.
+`exc.code` passes on a code raised elsewhere. Anything else is reported as unresolved, so
+that a code cannot hide from the registry.
 """
 
 from __future__ import annotations
@@ -131,8 +132,9 @@ def _literals(expr: ast.AST) -> set[str]:
     }
 
 
-def _lifecycle_names(modules: list[_Module]) -> set[str]:
-    names = {"entry"}  # the entry lifecycle raises its own literal code
+def _lifecycle_concepts(modules: list[_Module]) -> set[str]:
+    """The prefix of each lifecycle's codes: its `concept` if given, else its name."""
+    names: set[str] = set()
     for module in modules:
         for node in ast.walk(module.tree):
             if (
@@ -141,7 +143,10 @@ def _lifecycle_names(modules: list[_Module]) -> set[str]:
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
             ):
-                names.add(str(node.args[0].value))
+                concept = next((k.value for k in node.keywords if k.arg == "concept"), None)
+                given = concept if concept is not None else node.args[0]
+                if isinstance(given, ast.Constant):
+                    names.add(str(given.value))
     return names
 
 
@@ -170,8 +175,8 @@ def _resolve(
         return {expr.value}
     if isinstance(expr, ast.JoinedStr):
         text = ast.unparse(expr)
-        if text == "f'{self.name}.illegal_transition'":
-            return {f"{n}.illegal_transition" for n in _lifecycle_names(modules)}
+        if text == "f'{self.concept or self.name}.illegal_transition'":
+            return {f"{n}.illegal_transition" for n in _lifecycle_concepts(modules)}
         return None
     if isinstance(expr, ast.Name):
         function = module.enclosing_function(node)

@@ -144,8 +144,8 @@ _ALL = (
     conflict("clock.not_movable", "the server's clock is real; only a test clock moves"),
     invalid("clock.bad_move", "give either a time to move to or a duration, not both"),
     invalid("clock.backwards", "the clock only moves forward"),
-    invalid("events.bad_cursor", "an event cursor is 0 or a position answered before"),
-    invalid("events.bad_consumer", "a consumer name is 1-80 of a-z, 0-9, '.', '_' and '-'"),
+    invalid("event.bad_cursor", "an event cursor is 0 or a position answered before"),
+    invalid("event.bad_consumer", "a consumer name is 1-80 of a-z, 0-9, '.', '_' and '-'"),
     # --- subjects and identifiers -----------------------------------------------------
     invalid(
         "subject.unknown_kind",
@@ -233,9 +233,7 @@ _ALL = (
     conflict("catalog.not_approved", "the item version is not approved"),
     conflict("catalog.draft_pending", "a draft of that code waits for approval"),
     conflict("catalog.version_retired", "the item version is retired for new records"),
-    conflict(
-        "catalog_item.illegal_transition", "the catalog item's status does not allow the step"
-    ),
+    conflict("catalog.illegal_transition", "the catalog item's status does not allow the step"),
     # --- records, batches, files ------------------------------------------------------
     invalid(
         "record.batch_rejected",
