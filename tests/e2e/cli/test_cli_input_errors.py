@@ -4,6 +4,7 @@ failed before: a traceback and exit 1."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from creditreg.cli.main import app
 from creditreg.demo.catalogs import PUNISHMENT, STANDARDS
 from tests.conftest import DbTarget
+from tests.factories import punishment_row
 
 runner = CliRunner()
 TOO_BIG = str(2**63)
@@ -109,3 +111,28 @@ def test_a_catalog_item_file_is_held_to_the_api_body__CAT_1(db: DbTarget, tmp_pa
     standard.write_text(json.dumps({**STANDARDS[0], "rule": 5}), encoding="utf-8")
     code, _, err = cli(db, "standards", "publish", str(standard))
     assert code == 2 and one_line(err, "request.invalid") and "rule" in err
+
+
+def test_a_punishment_whose_review_period_runs_past_the_calendar_is_a_rejected_row__ING_5(
+    db: DbTarget, demo_data: None, tmp_path: Path
+) -> None:
+    """add_months asserted 'unreachable' once a year left 1-9999: a clock near the end of
+    the calendar and a punishment decided then (6 months to count) ended in a traceback."""
+    row = punishment_row(1, decision_date="9999-10-01")
+    path = tmp_path / "far.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    code, _, err = cli(
+        db,
+        "ingest",
+        str(path),
+        "--catalog",
+        "XZCF",
+        CREDITREG_CLOCK="9999-10-05T09:00",
+        CREDITREG_ALLOW_CLOCK_OVERRIDE="true",
+    )
+    last = err.splitlines()[-1] + "\n"  # after the progress bar's line
+    assert code == 2 and one_line(last, "record.batch_rejected")
+    assert "[calendar.out_of_range]" in last and "runs past the calendar" in last
