@@ -45,7 +45,11 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
     settings = settings or Settings()
     policy = parse_enum(DisclosurePolicy, settings.disclosure_policy, "config.bad_policy")
     periods = ReviewPeriods(settings.reconsideration_days, settings.litigation_months)
-    engine = make_engine(settings.database_url, settings.database_schema)
+    engine = make_engine(
+        settings.database_url,
+        settings.database_schema,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
     if clock is not None:
         chosen, controllable = clock, isinstance(clock, FixedClock)
     else:
@@ -59,6 +63,8 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         notice_months=settings.notice_months,
         login_max_failures=settings.login_max_failures,
         login_window_minutes=settings.login_window_minutes,
+        ingest_chunk_rows=settings.ingest_chunk_rows,
+        staging_timeout_minutes=settings.staging_timeout_minutes,
         registry=build_registry(),
         sweep_steps=sweep_steps(),
     )

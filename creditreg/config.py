@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # Seconds between two sweep passes of the embedded worker.
     sweep_interval: float = Field(default=60.0, gt=0, le=86_400)
+    # SQLite: how long a write waits for another writer's lock before the caller gets a
+    # 503 `db.busy` with Retry-After (issue 9: no writer waits 30 s behind an ingest).
+    sqlite_busy_timeout_ms: int = Field(default=2000, ge=50, le=60000)
+    # Rows an ingest stores per staging transaction (issue 9: each commits quickly), and
+    # the minutes after which the sweep discards a staging batch whose ingest stopped.
+    ingest_chunk_rows: int = Field(default=2000, ge=1, le=100000)
+    staging_timeout_minutes: int = Field(default=30, ge=1, le=10080)
 
     @field_validator("database_schema")
     @classmethod

@@ -208,7 +208,11 @@ def ingest(
             f"first: row {first.row} {first.field}: {first.message} [{first.code}]",
             2,
         )
-    typer.echo(
-        f"batch {result.batch_id}: {result.stored} record(s) stored; "
-        f"verification due {result.verify_due} (Art 17)"
+    repeated = (
+        f"; {result.duplicates} row(s) already stored, skipped (first: row "
+        f"{result.duplicate_rows[0]})"
+        if result.duplicate_rows
+        else ""
     )
+    due = f"; verification due {result.verify_due} (Art 17)" if result.verify_due else ""
+    typer.echo(f"batch {result.batch_id}: {result.stored} record(s) stored{repeated}{due}")

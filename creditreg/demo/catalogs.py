@@ -140,6 +140,7 @@ PUNISHMENT: dict[str, Any] = {
         *_party(),
         {
             "name": "decision_number",
+            "key": True,
             "label": "行政处罚决定书文号",
             "type": "string",
             "presence": "required",
@@ -252,6 +253,7 @@ LICENSING: dict[str, Any] = {
         },
         {
             "name": "document_number",
+            "key": True,
             "label": "行政许可决定文书号",
             "type": "string",
             "presence": "required",
@@ -301,6 +303,7 @@ HONOURS: dict[str, Any] = {
         {"name": "award_name", "label": "表彰奖励名称", "type": "string", "presence": "required"},
         {
             "name": "document_number",
+            "key": True,
             "label": "表彰奖励决定文号",
             "type": "string",
             "presence": "required",

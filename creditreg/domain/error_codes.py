@@ -241,6 +241,14 @@ _ALL = (
         "code and message",
     ),
     invalid("record.empty_batch", "the batch holds no rows"),
+    conflict("record.batch_in_progress", "the batch is being stored; retry shortly"),
+    conflict(
+        "record.batch_id_reused", "the batch id was used for other content; use a new batch id"
+    ),
+    conflict(
+        "record.batch_abandoned",
+        "the batch was discarded while it was being stored (its ingest stopped); send it again",
+    ),
     invalid("record.missing_field", "a row lacks a required field"),
     invalid("record.conditional_missing", "a row lacks a field its other values require"),
     invalid("record.unknown_field", "a row has a field the template lacks"),
@@ -265,7 +273,9 @@ _ALL = (
     missing("record.not_found", "no record has that id"),
     conflict("record.not_live", "the record is withdrawn or archived"),
     conflict("record.display_not_ended", "the record's display period has not ended (Art 44)"),
-    conflict("record.illegal_transition", "the record's status does not allow the step"),
+    conflict(
+        "record.illegal_transition", "the record's (or its batch's) status does not allow the step"
+    ),
     invalid("verification.no_reason", "a returned record needs its reasons (Art 17)"),
     conflict("verification.not_pending", "the record is not waiting for verification"),
     invalid("file.unsupported_type", "send CSV (.csv), JSON Lines (.jsonl) or Excel (.xlsx)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,6 +27,12 @@ class Context:
     # Issue 9: failed logins per account and per address before a wait (429).
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Issue 9: rows an ingest stages per transaction; minutes before the sweep discards a
+    # staging batch whose ingest stopped; and a hook called after each staged chunk commits
+    # (batch id, chunk number): tests pause or stop an ingest there.
+    ingest_chunk_rows: int = 2000
+    staging_timeout_minutes: int = 30
+    after_chunk: Callable[[int, int], None] | None = None
     # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
     registry: Registry = field(default_factory=Registry)
     # The timers each context registered at bootstrap (empty: a sweep does nothing).

@@ -8,7 +8,7 @@ as tuples; values needing conversion (timestamps) are converted once with `bind_
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import sqlalchemy as sa
@@ -83,8 +83,18 @@ def insert_rows(
     if not rows:
         return
     procs = processors(conn, table, columns)
+    insert_processed(conn, table, columns, [processed(r, procs) for r in rows])
+
+
+def insert_processed(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """`insert_rows` for rows already passed through their columns' processors (the ingest
+    converts a batch's constant values once, not per row)."""
+    if not rows:
+        return
     if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
-        executemany(conn, insert_sql(conn, table, columns), [processed(r, procs) for r in rows])
+        executemany(conn, insert_sql(conn, table, columns), [tuple(r) for r in rows])
         return
     preparer = conn.dialect.identifier_preparer
     names = ", ".join(preparer.quote(c) for c in columns)
@@ -94,13 +104,14 @@ def insert_rows(
         cursor.copy(f"COPY {preparer.format_table(table)} ({names}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row(processed(row, procs))
+            copy.write_row(row)
 
 
+_K = TypeVar("_K")
 IN_CHUNK = 5000  # ids per `IN (...)`
 
 
-def chunks(ids: Sequence[int], size: int = IN_CHUNK) -> Iterator[Sequence[int]]:
-    """`ids` in slices that fit an `IN (...)`."""
+def chunks(ids: Sequence[_K], size: int = IN_CHUNK) -> Iterator[Sequence[_K]]:
+    """`ids` (or any keys) in slices that fit an `IN (...)`."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]

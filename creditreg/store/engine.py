@@ -15,7 +15,14 @@ from creditreg.domain.errors import InvalidInput
 SQLITE_BEGIN = "creditreg_sqlite_begin"
 
 
-def make_engine(url: str, schema: str | None = None) -> Engine:
+# Issue 9: a SQLite writer waits this long for the lock, then fails as `db.busy` (503 with
+# Retry-After). Ingests commit in short chunks, so no writer waits behind one for long.
+SQLITE_BUSY_TIMEOUT_MS = 2000
+
+
+def make_engine(
+    url: str, schema: str | None = None, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> Engine:
     """An engine for `url`; on PostgreSQL, `schema` becomes the search path. A URL that is
     not SQLite or PostgreSQL is `config.bad_database_url` (CREDITREG_DATABASE_URL is input)."""
     try:
@@ -26,7 +33,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
             "CREDITREG_DATABASE_URL is not a database URL (sqlite:///PATH or postgresql://...)",
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, sqlite_busy_timeout_ms)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
@@ -49,11 +56,13 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     )
 
 
-def _sqlite_engine(url: sa.URL) -> Engine:
+def _sqlite_engine(url: sa.URL, busy_timeout_ms: int) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -64,7 +73,7 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -53,6 +53,14 @@ def conflict_of(exc: Exception) -> Conflict:
     return Conflict(code, message, constraint=name)
 
 
+def is_busy(exc: BaseException) -> bool:
+    """A write that waited for the database's lock and gave up (SQLite's busy timeout)."""
+    if not isinstance(exc, sa.exc.OperationalError):
+        return False
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
 class Database:
     """Hands out transactions: `write()` for changes, `read()` for queries."""
 
@@ -91,6 +99,11 @@ class Database:
                 raise conflict_of(exc) from None
             finally:
                 self._active.reset(token)
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether this call runs inside a caller's transaction (a write would join it)."""
+        return self._active.get() is not None
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:

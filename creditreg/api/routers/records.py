@@ -54,7 +54,10 @@ Inbox = Annotated[Principal, Depends(require(Permission.INBOX_READ))]
 SUBMISSION_ERRORS = errors(
     {
         404: "no approved catalog item with that code (`catalog.not_found`)",
-        409: "the catalog version is not approved, or the batch id was used for other rows",
+        409: "the catalog version is not approved (`catalog.version_retired`), the batch id "
+        "was used for other rows (`record.batch_id_reused`), the same batch is being stored "
+        "right now (`record.batch_in_progress`: retry shortly), or it was discarded while "
+        "being stored (`record.batch_abandoned`: send it again)",
         422: "the request is malformed (`request.invalid`), a file cannot be read "
         "(`file.*`), or rows were rejected (`record.batch_rejected`: `details.rejected` "
         "lists row, field, code and message; nothing was stored)",

@@ -45,6 +45,9 @@ class ErrorFacts(Out):
     retry_after: int | None = Field(
         default=None, description="`auth.throttled`: seconds until attempts are allowed again"
     )
+    batch_id: int | None = Field(
+        default=None, description="`record.batch_id_reused`: the batch that holds the id"
+    )
     constraint: str | None = Field(
         default=None,
         description="a conflict with data stored at the same time: the constraint it broke",

@@ -45,6 +45,9 @@ class TemplateField(Out):
     category: DataCategory | None = Field(
         description="Art 45, 46: a personal-data category needing consent, if any"
     )
+    key: bool = Field(
+        description="part of a record's natural key (ING-3): a decision or document number"
+    )
 
 
 class CatalogItem(Out):
@@ -88,6 +91,13 @@ class TemplateFieldIn(In):
     max_length: int | None = None
     role: str | None = Field(default=None, description="what the field says about the subject")
     category: str | None = Field(default=None, description="a personal-data category (Art 45)")
+    key: bool = Field(
+        default=False,
+        description="ING-3: part of a record's natural key (a decision or document number). "
+        "A provider's live record with the same subject and key values is the same record: "
+        "sent again, it is reported as a duplicate and skipped. Without key fields, the "
+        "whole row is the key.",
+    )
 
 
 class ItemDraftIn(In):
@@ -169,6 +179,14 @@ class BatchResult(Out):
     duplicate: bool = Field(description="the same batch id or content was stored before")
     rows: int = Field(description="rows read")
     stored: int = Field(description="records stored by this call")
+    duplicates: int = Field(
+        description="ING-3: rows skipped because a live record with the same natural key "
+        "(provider, catalog item, subject, key fields) is already stored, or an earlier row "
+        "of the batch has it"
+    )
+    duplicate_rows: list[int] = Field(
+        description="the row numbers of the duplicates, up to the first 1000"
+    )
     rejected_count: int = Field(description="rows rejected (all of them are counted)")
     rejected: list[Rejection] = Field(
         description="rejected rows in full, up to the first 1000; the rest are only counted"

@@ -6,6 +6,7 @@ to, the version they were received under, so a new version never changes them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.kernel.codes import normalise_code, validate_uscc
 from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.privacy import DataCategory, check_field_allowed
@@ -120,6 +122,9 @@ class FieldSpec:
     max_length: int = 500
     role: SubjectRole | None = None
     category: DataCategory | None = None
+    # Issue 9: part of a record's natural key (a decision or document number): a provider's
+    # record with the same key values for the same subject is the same record.
+    key: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +139,7 @@ class FieldSpec:
             "max_length": self.max_length,
             "role": self.role.value if self.role else None,
             "category": self.category.value if self.category else None,
+            "key": self.key,
         }
 
 
@@ -162,6 +168,7 @@ def field_from_dict(raw: Mapping[str, Any]) -> FieldSpec:
             if category_raw
             else None
         ),
+        key=bool(raw.get("key") or False),
     )
 
 
@@ -201,6 +208,16 @@ ORGANIZATION_KINDS = frozenset(
 )
 
 
+def natural_key(
+    providing_unit_id: int, code: str, id_type: str, id_number: str, values: Sequence[Any]
+) -> str:
+    """A record's natural key (ING-3, issue 9): providing unit, catalog item code (any
+    version), subject identifier and key field values, as a 128-bit digest. Unique among
+    live records, so that a resent, reordered or reformatted file stores nothing twice."""
+    parts = [providing_unit_id, code, id_type, id_number, *values]
+    return hashlib.blake2b(canonical_json(parts), digest_size=16).hexdigest()
+
+
 @dataclass(frozen=True)
 class Template:
     """The typed fields of a catalog item's version (Art 11: data template)."""
@@ -231,6 +248,27 @@ class Template:
                 "a template names its subject: a subject_name field and a subject_uscc or "
                 "subject_id_number field (Art 16)",
             )
+
+    @cached_property
+    def key_fields(self) -> tuple[str, ...]:
+        """Issue 9, ING-3: the fields that identify a record of this template besides its
+        subject: those the template marks `key` (a decision or document number), or, where
+        it marks none, every field (an exact repeat is the same record)."""
+        marked = tuple(f.name for f in self.fields if f.key)
+        return marked or self.names
+
+    def natural_key(
+        self,
+        providing_unit_id: int,
+        code: str,
+        id_type: str,
+        id_number: str,
+        clean: Mapping[str, Any],
+    ) -> str:
+        """This template's record's natural key (see `natural_key`)."""
+        return natural_key(
+            providing_unit_id, code, id_type, id_number, [clean.get(n) for n in self.key_fields]
+        )
 
     @cached_property
     def names(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from creditreg.domain.errors import Conflict
+from creditreg.domain.kernel.lifecycle import Lifecycle
 
 
 class RecordStatus(StrEnum):
@@ -30,6 +31,9 @@ class RecordAction(StrEnum):
 
 # Live records are displayed and may ground list entries.
 LIVE = frozenset({RecordStatus.RECEIVED, RecordStatus.VERIFIED})
+# ING-3: a returned or withdrawn record no longer holds its natural key (a corrected
+# resubmission is new); every other record does, archived ones included.
+RELEASES_KEY = frozenset({RecordStatus.RETURNED, RecordStatus.WITHDRAWN})
 
 TRANSITIONS: dict[tuple[RecordStatus, RecordAction], RecordStatus] = {
     (RecordStatus.RECEIVED, RecordAction.VERIFY): RecordStatus.VERIFIED,
@@ -62,3 +66,19 @@ def transition(status: str, action: RecordAction) -> RecordStatus:
             action=action.value,
         )
     return after
+
+
+class BatchStatus(StrEnum):
+    """An ingest batch (issue 9): its rows are staged chunk by chunk, invisible to every
+    reader, and published in one short transaction. A batch that is rejected or abandoned
+    while staging is discarded: its staging rows and the batch itself are deleted."""
+
+    STAGING = "staging"
+    PUBLISHED = "published"
+
+
+BATCH = Lifecycle(
+    "ingest_batch",
+    {(BatchStatus.STAGING.value, "publish"): BatchStatus.PUBLISHED.value},
+    concept="record",  # a batch's codes are record.* (record.batch_in_progress ...)
+)

@@ -9,9 +9,11 @@ goes on so that every rejected row is reported.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -50,7 +52,7 @@ from creditreg.domain.records.classification import (
     discipline_block,
     display_until,
 )
-from creditreg.domain.records.lifecycle import RecordStatus
+from creditreg.domain.records.lifecycle import BATCH, BatchStatus
 from creditreg.domain.subjects.identifiers import (
     IdType,
     SubjectKind,
@@ -64,8 +66,15 @@ from creditreg.services.records.catalog import CatalogItem, find
 from creditreg.store import bulk
 from creditreg.store.access.tables import unit
 from creditreg.store.records import queries
-from creditreg.store.records.tables import consent, ingest_batch, record
+from creditreg.store.records.tables import (
+    consent,
+    ingest_batch,
+    record,
+    record_stage,
+    subject_stage,
+)
 from creditreg.store.subjects.tables import subject
+from creditreg.store.uow import is_busy
 
 CHUNK = 2000
 MAX_REPORTED = 1000  # rejected rows reported in full; beyond that, counted
@@ -95,6 +104,9 @@ class BatchResult:
     rejected_count: int = 0
     rows: int = 0
     verify_due: str | None = None
+    # ING-3: rows whose natural key a live record (or an earlier row of the batch) holds.
+    duplicates: int = 0
+    duplicate_rows: list[int] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -107,6 +119,8 @@ class BatchResult:
             "duplicate": self.duplicate,
             "rows": self.rows,
             "stored": self.stored,
+            "duplicates": self.duplicates,
+            "duplicate_rows": self.duplicate_rows,
             "rejected_count": self.rejected_count,
             "rejected": [r.as_dict() for r in self.rejected],
             "verify_due": self.verify_due,
@@ -122,10 +136,7 @@ def digest_rows(rows: Iterable[Mapping[str, Any]]) -> str:
     return h.hexdigest()
 
 
-_SUBJECT_COLUMNS = ("kind", "id_type", "id_number", "name", "created_at", "updated_at")
-
-
-def _check_submitter(conn: sa.Connection, principal: Principal, item: CatalogItem) -> None:
+def _check_submitter(principal: Principal, item: CatalogItem) -> None:
     principal.require(Permission.RECORDS_SUBMIT)
     if principal.unit_id == item.providing_unit_id:
         return
@@ -145,20 +156,36 @@ FIRST_DECISION = "1949-10-01"
 # normalised identifier (type, number).
 _Pending = tuple[int, dict[str, Any], SubjectRef, IdType, str]
 
+# How long an ingest keeps retrying a chunk the database was too busy to take (a sweep or
+# another ingest holding SQLite's write lock), in attempts of the busy timeout each.
+BUSY_ATTEMPTS = 30
+
+
+@dataclass
+class _Chunk:
+    """What one staged chunk wrote: applied to the batch only once its transaction
+    committed (a retried chunk must not count its rows twice)."""
+
+    staged: int = 0
+    duplicates: list[int] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
 
 class _Batch:
-    """The state of one submission while its rows stream through."""
+    """The state of one submission while its rows stream through.
+
+    Issue 9: rows are staged chunk by chunk, each chunk in its own short transaction, into
+    tables no reader reads; `_publish` makes the batch visible in one transaction."""
 
     def __init__(
         self,
-        conn: sa.Connection,
         ctx: Context,
         item: CatalogItem,
         batch_id: int,
         self_declared: bool,
         verify_due: date,
+        procs: list[Any],
     ) -> None:
-        self.conn = conn
         self.ctx = ctx
         self.item = item
         self.batch_id = batch_id
@@ -166,40 +193,36 @@ class _Batch:
         self.verify_due = verify_due
         self.now = ctx.now()
         self.today = ctx.today()
+        self.chunk_rows = max(1, ctx.ingest_chunk_rows)
+        self.chunks = 0
         self.pending: list[_Pending] = []
-        self.stored = 0
+        self.staged = 0
+        self.duplicates = 0
+        self.duplicate_rows: list[int] = []
         self.rejected: list[Rejection] = []
         self.rejected_count = 0
         self.rows = 0
-        self.record_sql = queries.record_insert_sql(conn)
-        self.record_procs = bulk.processors(conn, record, queries.RECORD_COLUMNS)
         self.today_iso = self.today.isoformat()
         self.role_names = {role: spec.name for role, spec in item.template.role_fields.items()}
-        # Columns 0-3 and 5-8 are the same on every row; 4 (data) and 9 on are the row's.
-        self.constant_head = [
-            _once(self.record_procs[i], v)
-            for i, v in enumerate((item.id, None, item.providing_unit_id, batch_id))
-        ]
-        self.constant_middle = [
-            _once(self.record_procs[5 + i], v)
-            for i, v in enumerate(
-                (
-                    self_declared,
-                    RecordStatus.RECEIVED,
-                    item.draft.character.value,
-                    item.draft.disclosure.value,
-                )
+        self.procs = procs
+        # Columns the batch shares, converted once (STAGE_COLUMNS: 0 batch, 6 item,
+        # 7 unit, 9 self-declared, 10 character, 11 disclosure).
+        self.constant = {
+            i: _once(procs[i], v)
+            for i, v in (
+                (0, batch_id),
+                (6, item.id),
+                (7, item.providing_unit_id),
+                (9, self_declared),
+                (10, item.draft.character.value),
+                (11, item.draft.disclosure.value),
             )
-        ]
-        # received_at and verify_due (10, 11) are the batch's too: converted here once.
-        self.received_p = _once(self.record_procs[10], self.now)
-        self.verify_due_p = _once(self.record_procs[11], verify_due)
-        varying = [4, 9, *range(12, len(queries.RECORD_COLUMNS))]
-        self.row_procs = [(i, self.record_procs[i]) for i in varying if self.record_procs[i]]
-        self.subject_sql = bulk.insert_sql(conn, subject, _SUBJECT_COLUMNS)
-        self.subject_procs = bulk.processors(conn, subject, _SUBJECT_COLUMNS)
-        # created_at, updated_at of new subjects, converted once (the other columns are text).
-        self.subject_times = tuple(_once(p, self.now) for p in self.subject_procs[4:])
+        }
+        # received_at and verify_due (13, 14) are the batch's too.
+        self.received_p = _once(procs[13], self.now)
+        self.verify_due_p = _once(procs[14], verify_due)
+        varying = [1, 2, 3, 4, 5, 8, 12, *range(15, len(queries.STAGE_COLUMNS))]
+        self.row_procs = [(i, procs[i]) for i in varying if procs[i]]
         self.allowed_kinds = set(item.draft.subject_kinds)
         self.number_field = _identity_field(item)
         self.consent_needed = item.template.consent_categories() & NEEDS_WRITTEN_CONSENT
@@ -252,59 +275,126 @@ class _Batch:
             )
             return
         self.pending.append((number, clean, ref, ident.type, ident.number))
-        if len(self.pending) >= CHUNK:
+        if len(self.pending) >= self.chunk_rows:
             self.flush()
 
     def flush(self) -> None:
+        """Stage the pending rows in a transaction of their own (retried while the database
+        is busy), then let a test hook see the committed chunk."""
         if not self.pending:
             return
         chunk, self.pending = self.pending, []
-        ids = self._match_subjects(chunk)
-        rows = []
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                with self.ctx.db.write() as conn:
+                    done = self._stage(conn, chunk)
+                break
+            except sa.exc.OperationalError as exc:
+                if not is_busy(exc) or attempt == BUSY_ATTEMPTS or self.ctx.db.in_transaction:
+                    raise
+                time.sleep(min(0.05 * attempt, 0.5))
+        self.staged += done.staged
+        self.duplicates += len(done.duplicates)
+        room = MAX_REPORTED - len(self.duplicate_rows)
+        self.duplicate_rows.extend(done.duplicates[: max(room, 0)])
+        for r in done.rejected:
+            self.reject(r.row, r)
+        self.chunks += 1
+        if self.ctx.after_chunk is not None:
+            self.ctx.after_chunk(self.batch_id, self.chunks)
+
+    def _stage(self, conn: sa.Connection, chunk: list[_Pending]) -> _Chunk:
+        """One chunk: match subjects (staging the unknown ones), skip the rows whose
+        natural key is already stored or staged (ING-3), stage the rest. Once a row of the
+        batch was rejected nothing more is written; the rows are still checked."""
+        if conn.dialect.name == "postgresql":
+            # The subject and staging tables grow while their statistics stay as they
+            # were, and the planner then scans them for every chunk's lookup (measured:
+            # quadratic over a million rows). Every query here is an indexed lookup.
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        done = _Chunk()
+        writing = not self.rejected_count
+        ids = self._match_subjects(conn, chunk, writing)
+        candidates: list[tuple[int, str, int | None, IdType, str, dict[str, Any], SubjectKind]] = []
         for number, clean, ref, id_type, id_number in chunk:
             subject_id, stored_kind = ids[(id_type.value, id_number)]
-            kind = SubjectKind(stored_kind)
             if not ref.matches(stored_kind):
-                self.reject(
-                    number,
+                done.rejected.append(
                     Rejection(
                         number,
                         self.number_field,
                         "subject.kind_mismatch",
                         f"{id_number} is registered as a {stored_kind}",
-                    ),
+                    )
                 )
                 continue
-            if not self._consented(subject_id, kind):
-                self.reject(
-                    number,
+            kind = SubjectKind(stored_kind)
+            if not self._consented(conn, subject_id, kind):
+                done.rejected.append(
                     Rejection(
                         number,
                         self.number_field,
                         "privacy.no_consent",
                         "this information about a natural person needs the person's recorded "
                         "consent for this unit (Art 45)",
-                    ),
+                    )
                 )
                 continue
+            key = self.item.template.natural_key(
+                self.item.providing_unit_id, self.item.code, id_type.value, id_number, clean
+            )
+            candidates.append((number, key, subject_id, id_type, id_number, clean, kind))
+        taken = self._keys_taken(conn, [c[1] for c in candidates])
+        rows = []
+        for number, key, subject_id, id_type, id_number, clean, kind in candidates:
+            if key in taken:
+                done.duplicates.append(number)
+                continue
+            taken.add(key)  # a second row with this key in the same chunk is a repeat
             try:
                 classified = self.classify(clean, kind)
             except DomainError as exc:
-                self.reject(number, Rejection(number, "", exc.code, exc.message))
+                done.rejected.append(Rejection(number, "", exc.code, exc.message))
                 continue
-            rows.append(self.record_row(subject_id, clean, classified))
-        if self.rejected_count:
-            return  # the batch will be rolled back: keep validating, stop writing
-        queries.insert_records(self.conn, self.record_sql, rows)
-        self.stored += len(rows)
+            rows.append(
+                self.stage_row(number, subject_id, id_type, id_number, key, clean, classified)
+            )
+        if writing and not done.rejected and rows:
+            queries.stage_records(conn, rows)
+            done.staged = len(rows)
+        if writing:
+            queries.heartbeat(conn, self.batch_id, self.ctx.now())
+        return done
 
-    def record_row(
-        self, subject_id: int, clean: dict[str, Any], classified: tuple[Any, ...]
+    def stage_row(
+        self,
+        number: int,
+        subject_id: int | None,
+        id_type: IdType,
+        id_number: str,
+        key: str,
+        clean: dict[str, Any],
+        classified: tuple[Any, ...],
     ) -> tuple[Any, ...]:
-        """One record as the driver takes it: the batch's constant columns were converted
-        once; only the row's own values pass through their column's processor."""
-        row = [*self.constant_head, clean, *self.constant_middle, *classified]
-        row[1] = subject_id
+        """One staged row as the driver takes it: the batch's constant columns were
+        converted once; only the row's own values pass through their column's processor."""
+        row: list[Any] = [
+            None,
+            number,
+            subject_id,
+            id_type.value,
+            id_number,
+            key,
+            None,
+            None,
+            clean,
+            None,
+            None,
+            None,
+            *classified,
+        ]
+        for i, value in self.constant.items():
+            row[i] = value
         for i, proc in self.row_procs:
             if row[i] is not None:
                 row[i] = proc(row[i])
@@ -353,51 +443,79 @@ class _Batch:
             until,
         )
 
-    def _match_subjects(self, chunk: list[_Pending]) -> dict[tuple[str, str], tuple[int, str]]:
-        """SUB-2: the subject of every row, creating the ones not yet known."""
+    def _match_subjects(
+        self, conn: sa.Connection, chunk: list[_Pending], writing: bool
+    ) -> dict[tuple[str, str], tuple[int | None, str]]:
+        """SUB-2: the subject of every row. A registered subject gives its id; one nobody
+        registered is staged with the batch (id None) and registered when it publishes."""
         wanted = {(t.value, n): (ref.kind, ref.name) for _, _, ref, t, n in chunk}
-        found = self._lookup(list(wanted))
+        found: dict[tuple[str, str], tuple[int | None, str]] = dict(
+            self._lookup(conn, subject, list(wanted))
+        )
         missing = [key for key in wanted if key not in found]
-        if missing and not self.rejected_count:
-            bulk.executemany(
-                self.conn,
-                self.subject_sql,
-                [
-                    (wanted[key][0].value, key[0], key[1], wanted[key][1], *self.subject_times)
-                    for key in missing
-                ],
-            )
-            found.update(self._lookup(missing))
-        for key in missing:  # a rolled-back batch: give them placeholders, nothing is stored
-            found.setdefault(key, (0, wanted[key][0].value))
+        if missing:
+            staged = self._lookup(conn, subject_stage, missing)
+            found.update({key: (None, kind) for key, (_, kind) in staged.items()})
+            new = [key for key in missing if key not in staged]
+            if new and writing:
+                queries.stage_subjects(
+                    conn,
+                    [(self.batch_id, wanted[k][0].value, k[0], k[1], wanted[k][1]) for k in new],
+                )
+            for key in new:
+                found[key] = (None, wanted[key][0].value)
         return found
 
-    def _lookup(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-        # By id_number alone (its own index), the type checked here: with the subject
-        # table growing inside this transaction, PostgreSQL's stale statistics made it
-        # use only id_type from the (id_type, id_number) index and filter the whole
-        # table for every chunk (measured: quadratic).
+    def _lookup(
+        self, conn: sa.Connection, table: sa.Table, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, str]]:
+        # By id_number (its own index), the type checked here: with the subject table
+        # growing, PostgreSQL's stale statistics made it use only id_type from the
+        # (id_type, id_number) index and filter the whole table (measured: quadratic).
         wanted = set(keys)
         numbers = sorted({number for _, number in keys})
         result: dict[tuple[str, str], tuple[int, str]] = {}
-        for start in range(0, len(numbers), 500):
-            for row in self.conn.execute(
-                sa.select(
-                    subject.c.id, subject.c.kind, subject.c.id_type, subject.c.id_number
-                ).where(subject.c.id_number.in_(numbers[start : start + 500]))
-            ):
+        for part in bulk.chunks(numbers):
+            query = sa.select(table.c.id, table.c.kind, table.c.id_type, table.c.id_number).where(
+                table.c.id_number.in_(part)
+            )
+            if table is subject_stage:
+                query = query.where(subject_stage.c.batch_id == self.batch_id)
+            for row in conn.execute(query):
                 key = (row.id_type, row.id_number)
                 if key in wanted:
                     result[key] = (row.id, row.kind)
         return result
 
-    def _consented(self, subject_id: int, kind: SubjectKind) -> bool:
+    def _keys_taken(self, conn: sa.Connection, keys: list[str]) -> set[str]:
+        """ING-3: the natural keys a live record holds, or a row staged earlier in this
+        batch (a repeat inside one file)."""
+        taken: set[str] = set()
+        for part in bulk.chunks(sorted(set(keys))):
+            taken.update(
+                conn.execute(sa.select(record.c.natural_key).where(record.c.natural_key.in_(part)))
+                .scalars()
+                .all()
+            )
+            taken.update(
+                conn.execute(
+                    sa.select(record_stage.c.natural_key).where(
+                        record_stage.c.batch_id == self.batch_id,
+                        record_stage.c.natural_key.in_(part),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        return taken
+
+    def _consented(self, conn: sa.Connection, subject_id: int | None, kind: SubjectKind) -> bool:
         """PRI-1, PRI-2: a natural person's consent where the item needs one."""
         if kind is not SubjectKind.NATURAL_PERSON or not (self.consent_needed or self.market):
             return True
-        if subject_id == 0:
-            return False
-        rows = self.conn.execute(
+        if subject_id is None:
+            return False  # nobody registered the person: no consent can have been recorded
+        rows = conn.execute(
             sa.select(consent.c.categories, consent.c.written).where(
                 consent.c.subject_id == subject_id,
                 consent.c.unit_id == self.item.providing_unit_id,
@@ -439,83 +557,24 @@ def submit(
     filename: str | None = None,
     self_declared: bool = False,
 ) -> BatchResult:
-    """ING-1, ING-3: submit rows against a catalog item, all-or-nothing and idempotent."""
+    """ING-1, ING-3: submit rows against a catalog item, all-or-nothing and idempotent.
+
+    Issue 9: the rows are staged in chunks that each commit quickly, invisible to every
+    reader, and published in one short transaction; a rejected batch is discarded and a
+    crashed one is discarded by the sweep. Rows whose natural key a live record already
+    holds are reported as duplicates and skipped; a reused batch id with other content
+    is a 409."""
     item = find(ctx, code, version)
     if version is not None and item.status.value == "retired":
         raise Conflict("catalog.version_retired", f"{item.code} version {version} is retired")
+    _check_submitter(principal, item)
     key = batch_key.strip() if batch_key else None
+    opened = _open(ctx, item, content_digest, key, source, filename)
+    if isinstance(opened, BatchResult):
+        return opened
+    batch_id, verify_due, procs = opened
+    batch = _Batch(ctx, item, batch_id, self_declared, verify_due, procs)
     try:
-        return _submit(
-            ctx, principal, item, rows, content_digest, key, source, filename, self_declared
-        )
-    except _Rejected as failed:
-        batch = failed.batch
-        return BatchResult(
-            None, 0, rejected=batch.rejected, rejected_count=batch.rejected_count, rows=batch.rows
-        )
-
-
-class _Rejected(Exception):
-    """Raised inside the batch's savepoint so that everything it wrote is rolled back."""
-
-    def __init__(self, batch: _Batch) -> None:
-        self.batch = batch
-
-
-def _submit(
-    ctx: Context,
-    principal: Principal,
-    item: CatalogItem,
-    rows: Iterable[Mapping[str, Any] | Rejection],
-    content_digest: str,
-    key: str | None,
-    source: str,
-    filename: str | None,
-    self_declared: bool,
-) -> BatchResult:
-    # A savepoint, so that a rejected batch undoes exactly its own writes even inside a
-    # caller's transaction.
-    with ctx.db.write() as conn, conn.begin_nested():
-        _check_submitter(conn, principal, item)
-        if conn.dialect.name == "postgresql":
-            # Inside this transaction the subject table grows while its statistics stay
-            # as they were, and the planner then scans it for every chunk's lookup
-            # (measured: 0.4 s a lookup, quadratic over a million rows). Every query of a
-            # batch is an indexed lookup or an insert, so scans are switched off for it.
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        unit_id = item.providing_unit_id
-        earlier = conn.execute(
-            sa.select(ingest_batch.c.id, ingest_batch.c.rows).where(
-                ingest_batch.c.unit_id == unit_id,
-                sa.or_(
-                    ingest_batch.c.batch_key == key if key else sa.false(),
-                    (ingest_batch.c.catalog_item_id == item.id)
-                    & (ingest_batch.c.content_digest == content_digest),
-                ),
-            )
-        ).first()
-        if earlier is not None:
-            return BatchResult(earlier.id, 0, duplicate=True, rows=earlier.rows)
-        cal = calendar_service.load(conn)
-        batch_id = conn.execute(
-            ingest_batch.insert()
-            .values(
-                unit_id=unit_id,
-                catalog_item_id=item.id,
-                batch_key=key,
-                content_digest=content_digest,
-                source=source,
-                filename=filename,
-                rows=0,
-                received_at=ctx.now(),
-            )
-            .returning(ingest_batch.c.id)
-        ).scalar_one()
-        # ING-2, CAL-3: verified within 5 working days of receipt (Art 17), one deadline a batch.
-        deadline = calendar_service.register_deadline(
-            conn, ctx, cal, "ingest_batch", batch_id, RULES["verification"], ctx.today()
-        )
-        batch = _Batch(conn, ctx, item, batch_id, self_declared, deadline["due_date"])
         for number, raw in enumerate(rows, start=1):
             if isinstance(raw, Rejection):  # the file reader could not read this row
                 batch.rows += 1
@@ -525,11 +584,151 @@ def _submit(
         batch.flush()
         if batch.rows == 0:
             raise InvalidInput("records.empty_batch", "the batch holds no rows")
-        if batch.rejected_count:
-            raise _Rejected(batch)  # all-or-nothing: nothing of a failed batch is kept
-        conn.execute(
-            ingest_batch.update().where(ingest_batch.c.id == batch_id).values(rows=batch.rows)
+    except Exception:
+        # A reader's or the database's error: nothing of the batch is kept. (A killed
+        # process gets here never: its staging rows wait for the sweep.)
+        discard(ctx, batch_id)
+        raise
+    if batch.rejected_count:
+        discard(ctx, batch_id)  # all-or-nothing: nothing of a failed batch is kept
+        return BatchResult(
+            None, 0, rejected=batch.rejected, rejected_count=batch.rejected_count, rows=batch.rows
         )
+    result = _publish(ctx, principal, item, batch, content_digest, source, self_declared)
+    clean_staging(ctx, batch_id)
+    return result
+
+
+def _open(
+    ctx: Context,
+    item: CatalogItem,
+    content_digest: str,
+    key: str | None,
+    source: str,
+    filename: str | None,
+) -> BatchResult | tuple[int, date, list[Any]]:
+    """The batch's first short transaction: a repeat is recognised (ING-3), else a staging
+    batch is opened with its Art 17 verification date."""
+    unit_id = item.providing_unit_id
+    stale_before = ctx.now() - timedelta(minutes=ctx.staging_timeout_minutes)
+    for _ in range(3):
+        with ctx.db.write() as conn:
+            earlier = conn.execute(
+                sa.select(
+                    ingest_batch.c.id,
+                    ingest_batch.c.rows,
+                    ingest_batch.c.status,
+                    ingest_batch.c.heartbeat_at,
+                    ingest_batch.c.batch_key,
+                    ingest_batch.c.catalog_item_id,
+                    ingest_batch.c.content_digest,
+                ).where(
+                    ingest_batch.c.unit_id == unit_id,
+                    sa.or_(
+                        ingest_batch.c.batch_key == key if key else sa.false(),
+                        (ingest_batch.c.catalog_item_id == item.id)
+                        & (ingest_batch.c.content_digest == content_digest),
+                    ),
+                )
+            ).all()
+            abandoned = [
+                b.id
+                for b in earlier
+                if b.status == BatchStatus.STAGING
+                and (b.heartbeat_at is None or b.heartbeat_at < stale_before)
+            ]
+            if not abandoned:
+                return _opened(ctx, conn, item, earlier, content_digest, key, source, filename)
+        for batch_id in abandoned:  # a crashed ingest of the same batch: start afresh
+            discard(ctx, batch_id)
+    raise Conflict("record.batch_in_progress", "this batch is being stored; retry shortly")
+
+
+def _opened(
+    ctx: Context,
+    conn: sa.Connection,
+    item: CatalogItem,
+    earlier: Sequence[sa.Row[Any, Any, Any, Any, Any, Any, Any]],
+    content_digest: str,
+    key: str | None,
+    source: str,
+    filename: str | None,
+) -> BatchResult | tuple[int, date, list[Any]]:
+    for b in earlier:
+        if (
+            key
+            and b.batch_key == key
+            and (b.catalog_item_id != item.id or b.content_digest != content_digest)
+        ):
+            raise Conflict(
+                "record.batch_id_reused",
+                f"batch id {key!r} was used for other content (batch {b.id}); "
+                "a new batch needs a new id",
+                batch_id=b.id,
+            )
+    for b in earlier:
+        if b.status == BatchStatus.STAGING:
+            raise Conflict(
+                "record.batch_in_progress", f"batch {b.id} is being stored; retry shortly"
+            )
+    if earlier:
+        return BatchResult(earlier[0].id, 0, duplicate=True, rows=earlier[0].rows)
+    cal = calendar_service.load(conn)
+    # ING-2, CAL-3: verified within 5 working days of receipt (Art 17), one deadline a
+    # batch; computed now, registered when the batch publishes.
+    due = calendar_service.deadline_values(
+        ctx, cal, "ingest_batch", 0, RULES["verification"], ctx.today()
+    )["due_date"]
+    batch_id = queries.insert_batch(
+        conn,
+        {
+            "unit_id": item.providing_unit_id,
+            "catalog_item_id": item.id,
+            "batch_key": key,
+            "content_digest": content_digest,
+            "source": source,
+            "filename": filename,
+            "rows": 0,
+            "received_at": ctx.now(),
+            "heartbeat_at": ctx.now(),
+            "verify_due": due,
+        },
+    )
+    return batch_id, due, bulk.processors(conn, record_stage, queries.STAGE_COLUMNS)
+
+
+def _publish(
+    ctx: Context,
+    principal: Principal,
+    item: CatalogItem,
+    batch: _Batch,
+    content_digest: str,
+    source: str,
+    self_declared: bool,
+) -> BatchResult:
+    """The one short transaction that makes a staged batch visible, with its deadline, its
+    audit event and its domain event (issue 9: the audit chain's lock is held only here)."""
+    batch_id = batch.batch_id
+    with ctx.db.write() as conn:
+        status = conn.execute(
+            sa.select(ingest_batch.c.status).where(ingest_batch.c.id == batch_id)
+        ).scalar()
+        if status is None:  # the sweep took it for abandoned: the caller may resend
+            raise Conflict(
+                "record.batch_abandoned",
+                f"batch {batch_id} was discarded while it was being stored; send it again",
+            )
+        BATCH.next(status, "publish")
+        created, stored = queries.publish_batch(conn, batch_id, ctx.now(), rows=batch.rows)
+        # Rows whose key a batch published meanwhile took are duplicates too.
+        duplicates = batch.duplicates + (batch.staged - stored)
+        queries.set_batch_counts(conn, batch_id, duplicates=duplicates)
+        due = None
+        if stored:
+            cal = calendar_service.load(conn)
+            due = calendar_service.register_deadline(
+                conn, ctx, cal, "ingest_batch", batch_id, RULES["verification"], batch.today
+            )["due_date"]
         audit.record(
             conn,
             ctx,
@@ -541,6 +740,9 @@ def _submit(
                 "catalog": item.code,
                 "version": item.version,
                 "rows": batch.rows,
+                "stored": stored,
+                "duplicates": duplicates,
+                "subjects_created": created,
                 "digest": content_digest,
                 "source": source,
                 "self_declared": self_declared,
@@ -556,19 +758,74 @@ def _submit(
                     "ingest_batch",
                     batch_id,
                     batch_id=batch_id,
-                    providing_unit_id=unit_id,
+                    providing_unit_id=item.providing_unit_id,
                     catalog_item_id=item.id,
                     catalog=item.code,
                     version=item.version,
                     rows=batch.rows,
-                    stored=batch.stored,
-                    verify_due=deadline["due_date"].isoformat(),
+                    stored=stored,
+                    duplicates=duplicates,
+                    verify_due=due.isoformat() if due else None,
                 )
             ],
         )
     return BatchResult(
-        batch_id, batch.stored, rows=batch.rows, verify_due=deadline["due_date"].isoformat()
+        batch_id,
+        stored,
+        rows=batch.rows,
+        duplicates=duplicates,
+        duplicate_rows=batch.duplicate_rows,
+        verify_due=due.isoformat() if due else None,
     )
+
+
+def clean_staging(
+    ctx: Context,
+    batch_id: int,
+    write: Callable[[], AbstractContextManager[sa.Connection]] | None = None,
+) -> None:
+    """Delete a batch's staging rows, a short transaction at a time (the sweep does it, with
+    its own `write` that renews its lease, for a process that stopped before it could)."""
+    with ctx.db.read() as conn:
+        ranges = queries.staged_ranges(conn, batch_id)
+    for table, lo, hi in ranges:
+        with (write or ctx.db.write)() as conn:
+            queries.delete_staged(conn, batch_id, table, lo, hi)
+
+
+def discard(ctx: Context, batch_id: int) -> None:
+    """A staging batch that will never publish (rejected, failed, abandoned): its staging
+    rows, then the batch itself, so that its id and content may be sent again."""
+    clean_staging(ctx, batch_id)
+    with ctx.db.write() as conn:
+        queries.delete_staging_batch(conn, batch_id)
+
+
+def abandoned_batches(ctx: Context) -> list[int]:
+    """Staging batches whose ingest stopped (no heartbeat within the staging timeout), and
+    published batches with staging rows left (the process stopped before cleaning)."""
+    stale_before = ctx.now() - timedelta(minutes=ctx.staging_timeout_minutes)
+    with ctx.db.read() as conn:
+        stale = conn.execute(
+            sa.select(ingest_batch.c.id).where(
+                ingest_batch.c.status == BatchStatus.STAGING,
+                sa.or_(
+                    ingest_batch.c.heartbeat_at.is_(None),
+                    ingest_batch.c.heartbeat_at < stale_before,
+                ),
+            )
+        ).scalars()
+        leftovers = conn.execute(
+            sa.select(record_stage.c.batch_id)
+            .join(ingest_batch, ingest_batch.c.id == record_stage.c.batch_id)
+            .where(ingest_batch.c.status == BatchStatus.PUBLISHED)
+            .union(
+                sa.select(subject_stage.c.batch_id)
+                .join(ingest_batch, ingest_batch.c.id == subject_stage.c.batch_id)
+                .where(ingest_batch.c.status == BatchStatus.PUBLISHED)
+            )
+        ).scalars()
+        return sorted({*stale, *leftovers})
 
 
 def record_consent(

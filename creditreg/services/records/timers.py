@@ -12,16 +12,41 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.services.access import inbox
+from creditreg.services.kernel import audit
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
-from creditreg.services.records import lifecycle
+from creditreg.services.records import lifecycle, records
+from creditreg.store.records import queries
 from creditreg.store.records.tables import record
 
 
 def register_sweep_steps(steps: SweepSteps) -> None:
     """Archiving first (10) and overdue verifications last (60), around the lists steps
     (20-50): the order a pass has always run them in."""
+    steps.register("ingest_staging", _staging, order=5)
     steps.register("record_archiving", _archiving, order=10)
     steps.register("overdue_verifications", _overdue_verifications, order=60)
+
+
+def _staging(run: StepRun) -> None:
+    """Issue 9: the staging rows an ingest left behind, a short transaction at a time: a
+    staging batch whose heartbeat stopped (the process was killed) is discarded, and a
+    published batch's leftover staging rows are deleted. Nothing of either was visible."""
+    for batch_id in records.abandoned_batches(run.ctx):
+        records.clean_staging(run.ctx, batch_id, write=run.write)
+        with run.write() as conn:
+            if not queries.delete_staging_batch(conn, batch_id):
+                run.add("staging_leftovers_cleaned")
+                continue
+            audit.record(
+                conn,
+                run.ctx,
+                run.actor,
+                "records.batch_discarded",
+                "ingest_batch",
+                batch_id,
+                detail={"reason": "abandoned"},
+            )
+            run.add("staging_batches_discarded")
 
 
 def _archiving(run: StepRun) -> None:

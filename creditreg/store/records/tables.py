@@ -51,6 +51,14 @@ ingest_batch = sa.Table(
     sa.Column("filename", sa.String(255), nullable=True),
     sa.Column("rows", sa.Integer, nullable=False),
     sa.Column("received_at", UTCDateTime, nullable=False),
+    # Issue 9: staged chunk by chunk, then published (domain.records.lifecycle.BATCH). A
+    # staging batch's heartbeat says it is still being stored; the sweep discards one whose
+    # heartbeat stopped (a crashed ingest).
+    sa.Column("status", sa.String(20), nullable=False, server_default="published"),
+    sa.Column("heartbeat_at", UTCDateTime, nullable=True),
+    sa.Column("stored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("verify_due", sa.Date, nullable=True),
     # ING-3: the same batch twice stores nothing new, by its id or by its content.
     sa.UniqueConstraint("unit_id", "batch_key"),
     sa.UniqueConstraint("unit_id", "catalog_item_id", "content_digest"),
@@ -87,10 +95,18 @@ record = sa.Table(
     sa.Column("display_until", sa.Date, nullable=True),
     sa.Column("archived_at", UTCDateTime, nullable=True),
     sa.Column("archive_reason", sa.String(40), nullable=True),
+    # Issue 9, ING-3: the natural key (Template.natural_key) while the record is live;
+    # released (NULL) when it is returned or withdrawn, so that a corrected resubmission
+    # is a new record. A duplicate found when the key was introduced keeps NULL and names
+    # the record it repeats.
+    sa.Column("natural_key", sa.String(32), nullable=True),
+    sa.Column("duplicate_of", ID, nullable=True),
     # The sweep's overdue-verification step reads only records still awaiting verification.
     sa.Index("ix_record_awaiting", "status", "verify_due"),
     # ... and the archiving step only live records by the end of their display period.
     sa.Index("ix_record_display", "status", "display_until"),
+    # A unique index (not a constraint): SQLite adds one to a table holding data in place.
+    sa.Index("uq_record_natural_key", "natural_key", unique=True),
 )
 
 
@@ -107,4 +123,55 @@ consent = sa.Table(
     sa.Column("granted_on", sa.Date, nullable=False),
     sa.Column("revoked_at", UTCDateTime, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+# Issue 9: a batch's rows while it is being stored, chunk by chunk, each chunk its own
+# short transaction. No reader ever reads these tables: the publish step copies a batch's
+# rows into `record` (and its new subjects into `subject`) in one transaction, and the
+# staging rows are deleted after it (or by the sweep, after a crash).
+record_stage = sa.Table(
+    "record_stage",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("batch_id", ID, sa.ForeignKey("ingest_batch.id"), nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    # The subject, when registered before the batch; else its identifier (subject_stage).
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=True),
+    sa.Column("id_type", sa.String(40), nullable=False),
+    sa.Column("id_number", sa.String(40), nullable=False),
+    sa.Column("natural_key", sa.String(32), nullable=False),
+    sa.Column("catalog_item_id", ID, nullable=False),
+    sa.Column("providing_unit_id", ID, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("self_declared", sa.Boolean, nullable=False),
+    sa.Column("character", sa.String(20), nullable=False),
+    sa.Column("disclosure", sa.String(30), nullable=False),
+    sa.Column("decision_date", sa.Date, nullable=True),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("verify_due", sa.Date, nullable=False),
+    sa.Column("untrustworthy_class", sa.String(20), nullable=True),
+    sa.Column("serious_class", sa.String(20), nullable=True),
+    sa.Column("severity", sa.String(20), nullable=True),
+    sa.Column("final_on", sa.Date, nullable=True),
+    sa.Column("discipline_block", sa.Text, nullable=True),
+    sa.Column("display_until", sa.Date, nullable=True),
+    # A row repeated inside one batch is a duplicate, found through this. The key leads:
+    # PostgreSQL, with statistics from when the table was empty, otherwise reads every
+    # row of the batch for each chunk's lookup (measured: quadratic).
+    sa.UniqueConstraint("natural_key", "batch_id"),
+)
+
+# The subjects a staging batch will create: registered at publish unless someone
+# registered the same identifier first (then the batch's records are matched to that one).
+subject_stage = sa.Table(
+    "subject_stage",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("batch_id", ID, sa.ForeignKey("ingest_batch.id"), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("id_type", sa.String(40), nullable=False),
+    sa.Column("id_number", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.UniqueConstraint("id_number", "id_type", "batch_id"),
 )

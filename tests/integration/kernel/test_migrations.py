@@ -88,3 +88,49 @@ def test_a_copy_of_the_demo_template_goes_on_where_the_demo_load_stopped(
         name="新登记公司",
     )
     assert made.id == len(demo.DEMO_SUBJECTS) + 1
+
+
+def test_the_natural_key_migration_marks_existing_duplicates_instead_of_failing__ING_3(
+    db: DbTarget, ctx: Context, demo_data: None
+) -> None:
+    """Issue 9, defect 5: records stored twice before natural keys existed (the same file
+    reordered) are kept; the earliest holds the key, the repeat names it; a returned
+    record holds no key."""
+    from creditreg.services.records import records
+    from creditreg.store.records.tables import record
+    from tests.e2e.api.test_ingest import demo_principal
+    from tests.factories import punishment_row
+
+    rows = [punishment_row(i) for i in range(1, 4)]
+    records.submit(
+        ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)
+    )
+    engine = make_engine(db.url, db.schema)
+    try:
+        downgrade(engine, "0010")
+        with engine.begin() as conn:  # what the old code let through: the same rows again
+            columns = [
+                c["name"] for c in sa.inspect(conn).get_columns("record") if c["name"] != "id"
+            ]
+            listed = ", ".join(columns)
+            conn.execute(
+                sa.text(f"INSERT INTO record ({listed}) SELECT {listed} FROM record ORDER BY id")
+            )
+            conn.execute(sa.text("UPDATE record SET status = 'returned' WHERE id = 6"))
+        upgrade(engine)
+        with engine.connect() as conn:
+            stored = conn.execute(
+                sa.select(record.c.id, record.c.natural_key, record.c.duplicate_of).order_by(
+                    record.c.id
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [r.duplicate_of for r in stored] == [None, None, None, 1, 2, None]
+    keys = [r.natural_key for r in stored]
+    assert all(keys[:3]) and keys[3:] == [None, None, None] and len(set(keys[:3])) == 3
+    # The repeat cannot be made again: its key is taken by the earliest record.
+    again = records.submit(
+        ctx, demo_principal(ctx), code="XZCF", rows=rows[::-1], content_digest="other"
+    )
+    assert again.stored == 0 and again.duplicates == 3

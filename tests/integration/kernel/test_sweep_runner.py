@@ -42,6 +42,7 @@ def test_a_sweep_without_steps_is_refused(ctx: Context) -> None:
 
 def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_them() -> None:
     assert sweep_steps().names() == [
+        "ingest_staging",
         "record_archiving",
         "list_windows",
         "list_expiry",

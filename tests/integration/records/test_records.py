@@ -72,10 +72,19 @@ def test_batch_is_stored_matched_and_given_a_deadline__ING_1_ING_2_CAL_3(loaded:
 def test_same_batch_twice_stores_nothing_new__ING_3(loaded: Context) -> None:
     rows = [punishment_row(i) for i in range(1, 4)]
     first = submit(loaded, rows, key="tax-2026-03-02")
-    by_key = submit(loaded, [punishment_row(9)], key="tax-2026-03-02")
+    by_key = submit(loaded, rows, key="tax-2026-03-02")
     by_content = submit(loaded, rows)
     assert by_key.duplicate and by_key.batch_id == first.batch_id and by_key.stored == 0
     assert by_content.duplicate and by_content.batch_id == first.batch_id
+    assert count(loaded, record) == 3 and count(loaded, ingest_batch) == 1
+
+
+def test_a_reused_batch_id_with_other_content_is_a_conflict__ING_3(loaded: Context) -> None:
+    """Issue 9, defect 5: the rows of a reused batch id were silently dropped."""
+    submit(loaded, [punishment_row(i) for i in range(1, 4)], key="tax-2026-03-02")
+    with pytest.raises(Conflict) as err:
+        submit(loaded, [punishment_row(9)], key="tax-2026-03-02")
+    assert err.value.code == "record.batch_id_reused"
     assert count(loaded, record) == 3 and count(loaded, ingest_batch) == 1
 
 
