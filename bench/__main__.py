@@ -62,13 +62,14 @@ def bench_backend(backend: str, codes: list[str], args: argparse.Namespace, work
             sb.load_raw(raw_t, codes),
             "rows/s",
         )
-        sample = sb.sample_codes(codes, args.lookups)
-        row(
-            "lookup in process",
-            sb.lookup_creditreg(ours_t, sample),
-            sb.lookup_raw(raw_t, sample),
-            "lookups/s",
-        )
+        if args.lookups:
+            sample = sb.sample_codes(codes, args.lookups)
+            row(
+                "lookup in process",
+                sb.lookup_creditreg(ours_t, sample),
+                sb.lookup_raw(raw_t, sample),
+                "lookups/s",
+            )
         if args.http_lookups:
             http_sample = sb.sample_codes(codes, args.http_lookups, seed=11)
             token = issue_token(ours_t)
@@ -139,22 +140,39 @@ def bench_lists(args: argparse.Namespace, workdir: Path) -> None:
             sb.drop_target(target, PG_URL)
 
 
+def count(text: str) -> int:
+    """A size: any whole number from 0 (every benchmark runs at any size; 0 skips it)."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
+def positive(text: str) -> int:
+    value = count(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
-    parser.add_argument("--subjects", type=int, default=1_000_000)
-    parser.add_argument("--lookups", type=int, default=100_000)
-    parser.add_argument("--http-lookups", type=int, default=20_000)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--subjects", type=count, default=1_000_000, help="subjects to load and look up (0: skip)"
+    )
+    parser.add_argument("--lookups", type=count, default=100_000)
+    parser.add_argument("--http-lookups", type=count, default=20_000)
+    parser.add_argument("--threads", type=positive, default=4)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
         "--ingest-rows",
-        type=int,
+        type=count,
         default=1_000_000,
         help="rows of the administrative-punishment CSV (0: skip)",
     )
     parser.add_argument(
         "--list-entries",
-        type=int,
+        type=count,
         default=1_000_000,
         help="subjects with a blacklist entry for the sweep and re-evaluation bench (0: skip)",
     )
@@ -173,7 +191,7 @@ def main() -> None:
         os.environ.setdefault("CREDITREG_AUDIT_KEY", secrets.token_hex(32))
         os.environ["CREDITREG_AUDIT_CHECKPOINT_FILE"] = str(Path(tmp) / "checkpoints.jsonl")
         for backend in args.backends.split(","):
-            if args.only in (None, "subjects"):
+            if args.subjects and args.only in (None, "subjects"):
                 bench_backend(backend.strip(), codes, args, Path(tmp))
         if args.ingest_rows and args.only in (None, "ingest"):
             bench_ingest(args, Path(tmp))

@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     # DIS-2: "regulations" (Art 19, the default) or "national" (minor/general/serious).
     disclosure_policy: str = "regulations"
     # ING-5: a punishment counts as untrustworthy once these have passed (or it was upheld).
-    reconsideration_days: int = 60
-    litigation_months: int = 6
+    reconsideration_days: int = Field(default=60, ge=0, le=3660)
+    litigation_months: int = Field(default=6, ge=0, le=120)
     # DIS-4: removal and correction notices stay published this long (seeds are silent).
     notice_months: int = Field(default=3, ge=1, le=60)
     # Failed logins per account and per address within the window before 429.
@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # this to false (or passes --no-worker).
     embedded_worker: bool = True
     # Seconds between two sweep passes of the embedded worker.
-    sweep_interval: float = Field(default=60.0, gt=0)
+    sweep_interval: float = Field(default=60.0, gt=0, le=86_400)
     # SQLite: how long a write waits for another writer's lock before the caller gets a
     # 503 `db.busy` with Retry-After (issue 9: no writer waits 30 s behind an ingest).
     sqlite_busy_timeout_ms: int = Field(default=2000, ge=50, le=60000)

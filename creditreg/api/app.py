@@ -27,23 +27,32 @@ from creditreg.api.routers import (
     units,
 )
 from creditreg.config import Settings
+from creditreg.domain.error_codes import markdown_table
 from creditreg.services.context import Context
 from creditreg.services.kernel.worker import Worker
 from creditreg.web import routes as web_routes
 
-DESCRIPTION = """
+DESCRIPTION = f"""
 creditreg: a credit-information sharing platform.
 
 Every endpoint is either **public** or needs `Authorization: Bearer <token>` (an API token
 of a unit, or the session token from `/api/v1/auth/login`) holding the permission it names.
 
-Every error has one body, `ErrorBody`: `{"error": {"code": "...", "message": "...",
-"details": ...}}` with a 4xx status. `code` is stable and machine-readable
-(`<context>.<reason>`); `details` appears only where there is more to say: the problems of
-a malformed request (`request.invalid`), a rejected batch's rows (`records.batch_rejected`:
-row, field, code, message), or the facts a rule names. Each operation lists the statuses it
-can answer: 401 and 403 where a token is needed, 404 for an id in the path, 413 for a body,
-422 for any input, and what only it knows (409 for a state that does not allow the step).
+Every error has one body, `ErrorBody`: `{{"error": {{"code": "...", "message": "...",
+"details": ...}}}}` with a 4xx or 503 status. `code` is stable and machine-readable
+(`<concept>.<reason>`, one prefix per concept); `message` is for people; `details` appears
+only where there is more to say: the problems of a malformed request (`request.invalid`),
+a rejected batch's rows (`record.batch_rejected`: row, field, code, message), or the facts
+a rule names. Each operation lists the statuses it can answer: 401 and 403 where a token is
+needed, 404 for an id in the path (or one in the body that names nothing), 413 for a body,
+422 for any input, 409 for a state that does not allow the step, 503 when the database is
+busy or unreachable.
+
+A code has one status wherever it is raised: `<thing>.not_found` is always a 404, whether
+the id came in the path, the query or the body. The CLI prints the same codes
+(`error: <message> [<code>]`) with the exit code below. Every code:
+
+{markdown_table()}
 """
 
 

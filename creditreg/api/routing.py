@@ -26,13 +26,14 @@ from fastapi.utils import create_model_field
 
 from creditreg.api.deps import PUBLIC, access_of
 from creditreg.api.schemas.errors import ErrorBody
+from creditreg.domain.kernel.ids import MAX_ID as MAX_ID  # re-exported for the routers
+from creditreg.domain.kernel.ids import MAX_VERSION
 
 # Ids are 64-bit (BIGINT): a larger one names nothing and is refused as input (422), never
 # handed to the database (where it overflowed into a 500).
-MAX_ID = 2**63 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id")]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="an id")]
-QueryVersion = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="a version")]
+QueryVersion = Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="a version")]
 
 UNAUTHENTICATED = "no token, or an unknown, revoked or expired one (`auth.*`)"
 FORBIDDEN = "the token lacks the permission, or acts outside its unit's fields or region"

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import orjson
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from creditreg.bootstrap import build_context
 from creditreg.config import Settings
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import DomainError
+from creditreg.domain.kernel.ids import MAX_ID, MAX_VERSION
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.store import migrate
@@ -44,9 +46,10 @@ catalog_app = _group("catalog", "The credit-information catalog.")
 records_app = _group("records", "Credit records: verification and withdrawal.")
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
-def fail(code: str, message: str, exit_code: int = 1) -> None:
+def fail(code: str, message: str, exit_code: int = 1) -> NoReturn:
     """One readable line on stderr, and a non-zero exit."""
     typer.echo(f"error: {message} [{code}]", err=True)
     raise typer.Exit(exit_code)
@@ -58,11 +61,41 @@ def run(action: Callable[[], T]) -> T:
         return action()
     except DomainError as exc:
         fail(exc.code, exc.message, exc.exit_code)
-        raise AssertionError("unreachable") from exc
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         fail("config.invalid", f"invalid setting: {problems}", 2)
-        raise AssertionError("unreachable") from exc
+
+
+def read_text(path: Path) -> str:
+    """A file's UTF-8 text, or one line (`file.unreadable`) and exit 2."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        fail("file.unreadable", f"cannot read {path}: {reason}", 2)
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A file holding one JSON object, or one line (`file.unreadable`, `file.bad_json`)."""
+    text = read_text(path)
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        fail("file.bad_json", f"{path} is not valid JSON: {exc}", 2)
+    if not isinstance(value, dict):
+        fail("file.bad_json", f"{path} holds {type(value).__name__}, not a JSON object", 2)
+    return value
+
+
+def read_model(model: type[M], path: Path) -> M:
+    """A JSON file checked against the API's request model for the same use case, so that a
+    file and a request body are held to one contract (`request.invalid`, as over HTTP)."""
+    raw = read_json_object(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        fail("request.invalid", f"{path}: {problems}", 2)
 
 
 _opened: list[Context] = []
@@ -119,8 +152,21 @@ def _need_schema(ctx: Context) -> None:
         )
 
 
+def id_argument(help: str | None = None) -> Any:
+    """An id argument: 1 to 2^63-1 (a larger number names nothing; click refuses it, exit 2)."""
+    return typer.Argument(min=1, max=MAX_ID, help=help)
+
+
+def id_option(*names: str, help: str | None = None) -> Any:
+    """An id option, bounded like `id_argument`."""
+    return typer.Option(*names, min=1, max=MAX_ID, help=help)
+
+
+Version = Annotated[
+    int | None, typer.Option(min=1, max=MAX_VERSION, help="a version (default: the current)")
+]
 Unit = Annotated[
-    int | None, typer.Option("--unit", help="act for this designating unit (its scope applies)")
+    int | None, id_option("--unit", help="act for this designating unit (its scope applies)")
 ]
 
 

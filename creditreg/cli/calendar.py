@@ -12,8 +12,8 @@ from creditreg.cli import lists as _lists  # noqa: F401  (registers its commands
 from creditreg.cli.base import (
     calendar_app,
     context,
-    fail,
     operator,
+    read_text,
     run,
 )
 from creditreg.domain.errors import InvalidInput
@@ -80,10 +80,7 @@ def calendar_load(
 ) -> None:
     """Load a year's official schedule; provisional deadlines are recomputed."""
     ctx = context()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail("calendar.unreadable", f"cannot read {path}: {exc}", 2)
+    text = read_text(path)
     result = run(lambda: calendar.load_schedule(ctx, operator(), text))
     typer.echo(
         f"loaded the {result.year} schedule ({result.days} days); "

@@ -10,13 +10,18 @@ from typing import Annotated
 
 import typer
 
+from creditreg.api.schemas.records import ItemDraftIn
 from creditreg.cli import lists as _lists  # noqa: F401  (registers its commands)
 from creditreg.cli.base import (
+    Version,
     app,
     catalog_app,
     context,
     fail,
+    id_argument,
+    id_option,
     operator,
+    read_model,
     records_app,
     run,
 )
@@ -36,7 +41,7 @@ def catalog_list() -> None:
 
 
 @catalog_app.command("show")
-def catalog_show(code: Annotated[str, typer.Argument()], version: int | None = None) -> None:
+def catalog_show(code: Annotated[str, typer.Argument()], version: Version = None) -> None:
     """One item's template: field, label, type, presence."""
     ctx = context()
     item = run(lambda: catalog.find(ctx, code, version))
@@ -49,23 +54,18 @@ def catalog_show(code: Annotated[str, typer.Argument()], version: int | None = N
 @catalog_app.command("draft")
 def catalog_draft(
     path: Annotated[Path, typer.Argument(help="the item as JSON (Art 11 elements and template)")],
-    unit: Annotated[int, typer.Option(help="the providing unit's id")],
+    unit: Annotated[int, id_option(help="the providing unit's id")],
 ) -> None:
-    """Draft a catalog item, or a new version of one."""
-    import json
-
+    """Draft a catalog item, or a new version of one (the file is the API's `item`)."""
     ctx = context()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        fail("catalog.unreadable", f"cannot read {path}: {exc}", 2)
+    raw = read_model(ItemDraftIn, path).model_dump(exclude_none=True)
     item = run(lambda: catalog.draft_item(ctx, operator(), catalog.parse_draft(raw), unit))
     typer.echo(f"drafted {item.code} v{item.version} as item {item.id}")
 
 
 @catalog_app.command("assess")
 def catalog_assess(
-    item_id: Annotated[int, typer.Argument()],
+    item_id: Annotated[int, id_argument()],
     assessment: Annotated[str, typer.Option(help="the expert assessment's conclusion")],
     comment_start: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])],
     comment_end: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])],
@@ -86,7 +86,7 @@ def catalog_assess(
 
 
 @catalog_app.command("approve")
-def catalog_approve(item_id: Annotated[int, typer.Argument()]) -> None:
+def catalog_approve(item_id: Annotated[int, id_argument()]) -> None:
     """Approve a draft item; the previous version is retired for new records."""
     ctx = context()
     item = run(lambda: catalog.approve(ctx, operator(), item_id))
@@ -94,7 +94,7 @@ def catalog_approve(item_id: Annotated[int, typer.Argument()]) -> None:
 
 
 @records_app.command("show")
-def records_show(record_id: Annotated[int, typer.Argument()]) -> None:
+def records_show(record_id: Annotated[int, id_argument()]) -> None:
     """A record as JSON, with its verification deadline and how it was counted."""
     import json
 
@@ -116,7 +116,7 @@ def records_pending(overdue: bool = False) -> None:
 
 @records_app.command("verify")
 def records_verify(
-    record_id: Annotated[int, typer.Argument()],
+    record_id: Annotated[int, id_argument()],
     passed: Annotated[bool, typer.Option("--pass/--return", help="pass it or return it")],
     reason: Annotated[
         list[str] | None, typer.Option(help="why it is returned (repeatable)")
@@ -132,7 +132,7 @@ def records_verify(
 
 @records_app.command("archive")
 def records_archive(
-    record_id: Annotated[int, typer.Argument()],
+    record_id: Annotated[int, id_argument()],
     applicant: Annotated[str, typer.Option(help="who asked: the subject or its agent")],
 ) -> None:
     """RST-6, Art 44: archive a record on the subject's request once its display ended."""
@@ -143,7 +143,7 @@ def records_archive(
 
 @records_app.command("withdraw")
 def records_withdraw(
-    record_id: Annotated[int, typer.Argument()],
+    record_id: Annotated[int, id_argument()],
     reason: Annotated[str, typer.Option(help="the decision that revoked the record's basis")],
 ) -> None:
     """ING-7: withdraw a record whose basis was revoked (effective at once)."""
@@ -163,7 +163,7 @@ def _count_lines(path: Path) -> int | None:
 def ingest(
     path: Annotated[Path, typer.Argument(help="CSV, JSON Lines (.jsonl) or Excel (.xlsx) file")],
     catalog_code: Annotated[str, typer.Option("--catalog", help="the catalog item's data code")],
-    version: Annotated[int | None, typer.Option(help="catalog version (default: approved)")] = None,
+    version: Version = None,
     batch_id: Annotated[str | None, typer.Option(help="the batch's own id (idempotency)")] = None,
     rejections: Annotated[
         Path | None, typer.Option(help="write rejected rows to this CSV file")
@@ -172,7 +172,7 @@ def ingest(
     """Submit a bulk file of records on its catalog item's providing unit's behalf (ING-1)."""
     ctx = context()
     if not path.is_file():
-        fail("file.not_found", f"{path} is not a readable file", 2)
+        fail("file.unreadable", f"cannot read {path}: not a file", 2)
     with typer.progressbar(
         length=_count_lines(path) or 0, label=f"{path.name}", file=sys.stderr
     ) as bar:
@@ -203,7 +203,7 @@ def ingest(
         first = result.rejected[0]
         where = f" (rejected rows written to {rejections})" if rejections else ""
         fail(
-            "records.batch_rejected",
+            "record.batch_rejected",
             f"{result.rejected_count} of {result.rows} row(s) rejected, nothing stored{where}; "
             f"first: row {first.row} {first.field}: {first.message} [{first.code}]",
             2,

@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from creditreg.cli.base import Unit, acting, app, context, fail, operator, run, said, show
+from creditreg.cli.base import (
+    Unit,
+    acting,
+    app,
+    context,
+    fail,
+    id_argument,
+    id_option,
+    operator,
+    run,
+    said,
+    show,
+)
 from creditreg.services.lists import entries, restoration
 
 lists_app = typer.Typer(
@@ -29,7 +41,7 @@ def _person(raw: str) -> dict[str, str]:
 @lists_app.command("propose")
 def lists_propose(
     standard: Annotated[str, typer.Option(help="the code of a standard in force")],
-    subject: Annotated[int, typer.Option(help="subject id")],
+    subject: Annotated[int, id_option(help="subject id")],
     facts: Annotated[str, typer.Option(help="the facts of the conduct")],
     unit: Unit = None,
     validity_months: int | None = None,
@@ -68,7 +80,7 @@ def lists_propose(
 
 
 @lists_app.command("show")
-def lists_show(entry_id: Annotated[int, typer.Argument()]) -> None:
+def lists_show(entry_id: Annotated[int, id_argument()]) -> None:
     """One entry with grounds, records, rule inputs, notices and history (JSON)."""
     ctx = context()
     show(run(lambda: entries.get(ctx, operator(), entry_id)))
@@ -76,7 +88,7 @@ def lists_show(entry_id: Annotated[int, typer.Argument()]) -> None:
 
 @lists_app.command("find")
 def lists_find(
-    subject: int | None = None,
+    subject: Annotated[int | None, id_option(help="subject id")] = None,
     list_type: str | None = None,
     status: str | None = None,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
@@ -98,7 +110,7 @@ def lists_find(
 
 
 @lists_app.command("notify")
-def lists_notify(entry_id: Annotated[int, typer.Argument()], unit: Unit = None) -> None:
+def lists_notify(entry_id: Annotated[int, id_argument()], unit: Unit = None) -> None:
     """LST-2: send the written notice; the objection window starts."""
     ctx = context()
     who = acting(ctx, unit)
@@ -106,7 +118,7 @@ def lists_notify(entry_id: Annotated[int, typer.Argument()], unit: Unit = None) 
 
 
 @lists_app.command("announce")
-def lists_announce(entry_id: Annotated[int, typer.Argument()], unit: Unit = None) -> None:
+def lists_announce(entry_id: Annotated[int, id_argument()], unit: Unit = None) -> None:
     """LST-3: cross-check and announce publicly."""
     ctx = context()
     who = acting(ctx, unit)
@@ -114,7 +126,7 @@ def lists_announce(entry_id: Annotated[int, typer.Argument()], unit: Unit = None
 
 
 @lists_app.command("designate")
-def lists_designate(entry_id: Annotated[int, typer.Argument()], unit: Unit = None) -> None:
+def lists_designate(entry_id: Annotated[int, id_argument()], unit: Unit = None) -> None:
     """Designate after the window (key scrutiny: with its warning)."""
     ctx = context()
     who = acting(ctx, unit)
@@ -123,7 +135,7 @@ def lists_designate(entry_id: Annotated[int, typer.Argument()], unit: Unit = Non
 
 @lists_app.command("object")
 def lists_object(
-    entry_id: Annotated[int, typer.Argument()],
+    entry_id: Annotated[int, id_argument()],
     objector: Annotated[str, typer.Option()],
     grounds: Annotated[str, typer.Option()],
 ) -> None:
@@ -138,7 +150,7 @@ def lists_object(
 
 @lists_app.command("resolve")
 def lists_resolve(
-    entry_id: Annotated[int, typer.Argument()],
+    entry_id: Annotated[int, id_argument()],
     outcome: Annotated[str, typer.Option(help="dismissed | error")],
     note: Annotated[str, typer.Option()],
     unit: Unit = None,
@@ -155,7 +167,7 @@ def lists_resolve(
 
 @lists_app.command("remove")
 def lists_remove(
-    entry_id: Annotated[int, typer.Argument()],
+    entry_id: Annotated[int, id_argument()],
     reason: Annotated[str, typer.Option()],
     note: str = "",
     scrutiny_months: int | None = None,
@@ -175,7 +187,7 @@ def lists_remove(
 
 @lists_app.command("delete-error")
 def lists_delete_error(
-    entry_id: Annotated[int, typer.Argument()],
+    entry_id: Annotated[int, id_argument()],
     note: Annotated[str, typer.Option()],
     unit: Unit = None,
 ) -> None:
@@ -188,7 +200,7 @@ def lists_delete_error(
 
 @lists_app.command("restore-apply")
 def lists_restore_apply(
-    entry_id: Annotated[int, typer.Argument()],
+    entry_id: Annotated[int, id_argument()],
     applicant: Annotated[str, typer.Option()],
     evidence: Annotated[str, typer.Option()],
 ) -> None:
@@ -202,7 +214,7 @@ def lists_restore_apply(
 
 @lists_app.command("restore-decide")
 def lists_restore_decide(
-    application_id: Annotated[int, typer.Argument()],
+    application_id: Annotated[int, id_argument()],
     note: Annotated[str, typer.Option()],
     consent: Annotated[bool, typer.Option("--consent/--refuse")] = True,
     unit: Unit = None,

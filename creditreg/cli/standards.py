@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 
-from creditreg.cli.base import Unit, acting, app, context, fail, run, show
+from creditreg.api.schemas.lists.standards import StandardIn
+from creditreg.cli.base import Unit, Version, acting, app, context, read_model, run, show
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.lists import standards
 
@@ -32,7 +32,7 @@ def standards_list(
 
 
 @standards_app.command("show")
-def standards_show(code: Annotated[str, typer.Argument()], version: int | None = None) -> None:
+def standards_show(code: Annotated[str, typer.Argument()], version: Version = None) -> None:
     """One standard with its procedure, basis, rule and terms (JSON)."""
     ctx = context()
     show(run(lambda: standards.get(ctx, code, version)))
@@ -44,12 +44,8 @@ def standards_publish(
 ) -> None:
     """Publish a standard or its next version; entries on it are re-evaluated (STD-3)."""
     ctx = context()
-    try:
-        raw = orjson.loads(file.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
-        fail("standard.bad_file", f"cannot read {file}: {exc}", 2)
-    if not isinstance(raw, dict):
-        fail("standard.bad_file", f"{file} holds a JSON object", 2)
+    # The file is the API's body: one contract for both (unset keys keep the defaults).
+    raw = read_model(StandardIn, file).model_dump(exclude_unset=True)
     who = acting(ctx, unit)
     published, outcome = run(lambda: standards.publish(ctx, who, run(lambda: draft_from_dict(raw))))
     typer.echo(f"standard {published.code} v{published.version} published")

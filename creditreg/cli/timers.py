@@ -14,6 +14,7 @@ from creditreg.services.kernel import sweep
 from creditreg.services.kernel.worker import Worker
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+MAX_INTERVAL = 86_400.0  # a day: beyond it a timer is not a timer (and Event.wait overflows)
 
 
 @app.command("sweep")
@@ -46,8 +47,13 @@ def worker(
     """Run the sweep every INTERVAL seconds until stopped (SIGTERM or Ctrl-C end it cleanly).
     Production runs this beside `creditreg serve --no-worker`; leases keep two workers
     from running the same step at once."""
-    if interval < 0 or passes < 0:
-        fail("worker.bad_option", "interval and passes are not negative", 2)
+    # `not 0 <= x`: also refuses nan, which every comparison lets through.
+    if not 0 <= interval <= MAX_INTERVAL or passes < 0:
+        fail(
+            "worker.bad_option",
+            f"the interval is 0 to {MAX_INTERVAL:g} seconds and passes are not negative",
+            2,
+        )
     ctx = context()
     loop = Worker(
         ctx,

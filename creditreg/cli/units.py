@@ -10,6 +10,7 @@ import typer
 from creditreg.cli import lists as _lists  # noqa: F401  (registers its commands)
 from creditreg.cli.base import (
     context,
+    id_argument,
     operator,
     run,
     units_app,
@@ -47,7 +48,7 @@ def units_add(
 
 @units_app.command("add-user")
 def units_add_user(
-    unit_id: Annotated[int, typer.Argument()],
+    unit_id: Annotated[int, id_argument()],
     username: Annotated[str, typer.Argument()],
     role: Annotated[list[Role], typer.Option(case_sensitive=False, help="role (repeatable)")],
     display_name: Annotated[str | None, typer.Option()] = None,
@@ -74,7 +75,7 @@ def units_add_user(
 
 @units_app.command("add-token")
 def units_add_token(
-    unit_id: Annotated[int, typer.Argument()],
+    unit_id: Annotated[int, id_argument()],
     name: Annotated[str, typer.Argument(help="what will use the token")],
     scope: Annotated[list[Permission], typer.Option(case_sensitive=False, help="repeatable")],
 ) -> None:
@@ -88,7 +89,7 @@ def units_add_token(
 
 
 @units_app.command("revoke-token")
-def units_revoke_token(token_id: Annotated[int, typer.Argument()]) -> None:
+def units_revoke_token(token_id: Annotated[int, id_argument()]) -> None:
     """Revoke an API token at once."""
     ctx = context()
     run(lambda: access.revoke_token(ctx, operator(), token_id))

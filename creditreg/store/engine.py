@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from creditreg.domain.errors import InvalidInput
+
 # Key of Connection.info that asks the next BEGIN on SQLite to take the write lock.
 SQLITE_BEGIN = "creditreg_sqlite_begin"
 
@@ -21,8 +23,15 @@ SQLITE_BUSY_TIMEOUT_MS = 2000
 def make_engine(
     url: str, schema: str | None = None, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
 ) -> Engine:
-    """An engine for `url`; on PostgreSQL, `schema` becomes the search path."""
-    parsed = sa.make_url(url)
+    """An engine for `url`; on PostgreSQL, `schema` becomes the search path. A URL that is
+    not SQLite or PostgreSQL is `config.bad_database_url` (CREDITREG_DATABASE_URL is input)."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise InvalidInput(
+            "config.bad_database_url",
+            "CREDITREG_DATABASE_URL is not a database URL (sqlite:///PATH or postgresql://...)",
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, sqlite_busy_timeout_ms)
     if parsed.get_backend_name() == "postgresql":
@@ -41,8 +50,9 @@ def make_engine(
             # (ID numbers and names among them).
             hide_parameters=True,
         )
-    raise ValueError(
-        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+    raise InvalidInput(
+        "config.bad_database_url",
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql",
     )
 
 

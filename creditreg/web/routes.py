@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from creditreg import __version__
 from creditreg.api.deps import Ctx, public
+from creditreg.domain.lists.notices import REMOVAL_REASONS
 from creditreg.services.lists import entries, standards
 from creditreg.services.lists.entry_changes import LIST_LABELS
 
@@ -65,5 +66,7 @@ def lists_page(request: Request, ctx: Ctx) -> HTMLResponse:
             "items": entries.publications(ctx),
             "list_labels": {k.value: v for k, v in LIST_LABELS.items()},
             "kind_labels": KIND_LABELS,
+            # A removal names its reason by code; the page says it in Chinese.
+            "removal_labels": {k.value: v["zh"] for k, v in REMOVAL_REASONS.items()},
         },
     )

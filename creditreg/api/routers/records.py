@@ -59,7 +59,7 @@ SUBMISSION_ERRORS = errors(
         "right now (`record.batch_in_progress`: retry shortly), or it was discarded while "
         "being stored (`record.batch_abandoned`: send it again)",
         422: "the request is malformed (`request.invalid`), a file cannot be read "
-        "(`file.*`), or rows were rejected (`records.batch_rejected`: `details.rejected` "
+        "(`file.*`), or rows were rejected (`record.batch_rejected`: `details.rejected` "
         "lists row, field, code and message; nothing was stored)",
     }
 )
@@ -87,7 +87,7 @@ def _answer(result: records.BatchResult, as_csv: bool) -> Response | BatchResult
     if result.rejected_count:
         return error_response(
             422,
-            "records.batch_rejected",
+            "record.batch_rejected",
             f"{result.rejected_count} row(s) rejected; nothing was stored",
             answer,
         )
@@ -262,7 +262,9 @@ def consent_warning() -> ConsentWarning:
     "/consents",
     status_code=201,
     response_model=ConsentRecorded,
-    responses=errors({404: "no subject with that id (`subject.not_found`)"}),
+    responses=errors(
+        {404: "no subject or unit with that id (`subject.not_found`, `unit.not_found`)"}
+    ),
 )
 def record_consent(body: ConsentIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
     """PRI-1, PRI-2: a person's consent, its agreed use and the warning shown."""

@@ -73,9 +73,18 @@ def get(subject_id: PathId, ctx: Ctx, principal: Reader) -> dict[str, Any]:
 
 @router.post("/subjects/{subject_id}/links", status_code=201, response_model=Link)
 def link(subject_id: PathId, body: LinkIn, ctx: Ctx, principal: Writer) -> LinkView:
-    """SUB-4: name a responsible person of an organization, for a period."""
+    """SUB-4: name a responsible person of an organization, for a period (the person by
+    subject id or by identifier; an identifier given must be the registered person's)."""
     return subjects.link_person(
-        ctx, principal, subject_id, body.person_id, body.role, body.valid_from, body.valid_to
+        ctx,
+        principal,
+        subject_id,
+        body.person_id,
+        body.role,
+        body.valid_from,
+        body.valid_to,
+        id_type=body.id_type,
+        id_number=body.id_number,
     )
 
 

@@ -62,7 +62,7 @@ class Error(Out):
     message: str
     details: ValidationDetails | BatchResult | ErrorFacts | None = Field(
         default=None,
-        description="`request.invalid`: the problems; `records.batch_rejected`: the batch "
+        description="`request.invalid`: the problems; `record.batch_rejected`: the batch "
         "result with its rejected rows (`rejected`: row, field, code, message); other "
         "codes: the facts they name",
     )

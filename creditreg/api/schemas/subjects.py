@@ -43,9 +43,16 @@ class Subject(Out):
 
 
 class LinkIn(In):
-    """SUB-4: a natural person in a role for an organization, for a period."""
+    """SUB-4: a natural person in a role for an organization, for a period. The person is
+    named by `person_id`, by `id_type` and `id_number`, or by both: a number given is
+    validated and normalised, and must be the registered person's (422
+    `subject.person_mismatch`); a number no subject has is a 404 `subject.not_found`."""
 
-    person_id: int
+    person_id: int | None = Field(default=None, ge=1)
+    id_type: IdType = Field(default=IdType.RIC, description="the type of `id_number`")
+    id_number: str | None = Field(
+        default=None, max_length=64, description="the person's document number"
+    )
     role: LinkRole
     valid_from: date
     valid_to: date | None = None

@@ -144,10 +144,53 @@ class Count:
             )
         return "; ".join(parts)
 
+    def explain_zh(self) -> str:
+        """The same paragraph in Chinese, for what is written to subjects (notices)."""
+        start, due = self.start.isoformat(), self.due.isoformat()
+        parts = [f"截止日期为{due}：{start}后第{self.working_days}个工作日（起算当日不计）"]
+        holidays_skipped = [d for d in self.skipped if d.holiday]
+        if holidays_skipped:
+            names = sorted({n for d in holidays_skipped if (n := _holiday_zh(d))})
+            parts.append(
+                f"跳过节假日{len(holidays_skipped)}天"
+                + (f"（{'、'.join(names)}）" if names else "")
+            )
+        weekend = [d for d in self.skipped if not d.holiday]
+        if weekend:
+            parts.append(f"跳过周末{len(weekend)}天")
+        makeup = [d.day.isoformat() for d in self.counted if d.makeup]
+        if makeup:
+            parts.append(f"计入调休工作日{'、'.join(makeup)}")
+        if self.paused:
+            parts.append(f"暂停计算{len(self.paused)}个工作日")
+        if self.provisional:
+            years = "、".join(str(y) for y in sorted({d.year for d in self.provisional_days}))
+            parts.append(f"暂定：{years}年尚无官方节假日安排（按周末和法定节假日推定）")
+        return "；".join(parts)
+
 
 @lru_cache(maxsize=64)
 def _provisional_holidays(year: int) -> dict[date, str]:
     return {d: str(name) for d, name in holidays.country_holidays("CN", years=year).items()}
+
+
+# The shipped schedule names holidays in English; what is written in Chinese names them so.
+_HOLIDAY_ZH = {h.value: h.chinese for h in chinese_calendar.Holiday}
+
+
+@lru_cache(maxsize=64)
+def _provisional_holidays_zh(year: int) -> dict[date, str]:
+    found = holidays.country_holidays("CN", years=year, language="zh_CN")
+    return {d: str(name) for d, name in found.items()}
+
+
+def _holiday_zh(day: Day) -> str | None:
+    """A holiday's Chinese name: an operator's own note if Chinese, else the schedule's."""
+    if any("\u4e00" <= c <= "\u9fff" for c in day.note):
+        return day.note
+    if day.source is DaySource.PROVISIONAL:
+        return _provisional_holidays_zh(day.day.year).get(day.day)
+    return _HOLIDAY_ZH.get(day.note)
 
 
 def official_years() -> range:

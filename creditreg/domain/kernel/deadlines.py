@@ -18,6 +18,8 @@ class DeadlineRule:
     start_event: str  # what starts the count, e.g. "receipt"
     working_days: int
     text: str
+    # The rule in Chinese, clause included, for what is written to subjects (notices).
+    zh: str = ""
 
 
 # The time limits of the Opinions and Regulations, by code. Later rules add here.
@@ -25,19 +27,53 @@ RULES: dict[str, DeadlineRule] = {
     rule.code: rule
     for rule in (
         DeadlineRule(
-            "verification", "Art 17", "receipt", 5, "the platform verifies a received record"
+            "verification",
+            "Art 17",
+            "receipt",
+            5,
+            "the platform verifies a received record",
+            "《条例》第十七条：平台对收到的信用信息进行校验，自收到之日起计算",
         ),
         DeadlineRule(
-            "objection_platform", "Art 41", "receipt", 3, "an objection the platform decides alone"
+            "objection_platform",
+            "Art 41",
+            "receipt",
+            3,
+            "an objection the platform decides alone",
+            "《条例》第四十一条：平台自行处理的异议，自收到之日起计算",
         ),
         DeadlineRule(
-            "objection_provider", "Art 41", "receipt", 7, "an objection the provider must verify"
+            "objection_provider",
+            "Art 41",
+            "receipt",
+            7,
+            "an objection the provider must verify",
+            "《条例》第四十一条：需信息提供单位核查的异议，自收到之日起计算",
         ),
         DeadlineRule(
-            "provider_answer", "Art 41", "notice", 3, "the provider answers a verification notice"
+            "provider_answer",
+            "Art 41",
+            "notice",
+            3,
+            "the provider answers a verification notice",
+            "《条例》第四十一条：信息提供单位答复核查通知，自通知之日起计算",
         ),
-        DeadlineRule("restoration", "Art 43", "eligibility", 1, "credit restoration when eligible"),
-        DeadlineRule("report_upward", "Op(10)", "designation", 10, "report a designated list"),
+        DeadlineRule(
+            "restoration",
+            "Art 43",
+            "eligibility",
+            1,
+            "credit restoration when eligible",
+            "《条例》第四十三条：符合条件的信用修复，自符合条件之日起计算",
+        ),
+        DeadlineRule(
+            "report_upward",
+            "Op(10)",
+            "designation",
+            10,
+            "report a designated list",
+            "《指导意见》第（十）项：认定的名单向上级平台报送，自认定之日起计算",
+        ),
     )
 }
 
@@ -63,6 +99,11 @@ class Deadline:
     def compute(self, calendar: WorkingCalendar) -> Count:
         """Count the rule's working days from the start, skipping pauses."""
         return calendar.add_working_days(self.start, self.rule.working_days, self.pauses)
+
+    def explain_zh(self, calendar: WorkingCalendar) -> str:
+        """The explanation in Chinese, with the rule's clause when the rule says it."""
+        count = self.compute(calendar).explain_zh()
+        return f"{count}（{self.rule.zh}）" if self.rule.zh else count
 
     def explain(self, calendar: WorkingCalendar) -> str:
         """'due 2026-12-03: 7 working days after ... (Art 41: an objection ...)'."""

@@ -11,17 +11,19 @@ from creditreg.domain.errors import Conflict
 
 @dataclass(frozen=True)
 class Lifecycle:
-    """The moves of `name` objects; an illegal move is 409 `<name>.illegal_transition`."""
+    """The moves of `name` objects; an illegal move is 409 `<concept>.illegal_transition`,
+    under the prefix of the concept's other error codes (the name's by default)."""
 
     name: str
     moves: Mapping[tuple[str, str], str]
+    concept: str = ""
 
     def next(self, status: str, action: str) -> str:
         """The status after `action`, or Conflict before any state changes."""
         after = self.moves.get((status, action))
         if after is None:
             raise Conflict(
-                f"{self.name}.illegal_transition",
+                f"{self.concept or self.name}.illegal_transition",
                 f"a {self.name.replace('_', ' ')} that is {status} cannot be {action}ed"
                 if not action.endswith("e")
                 else f"a {self.name.replace('_', ' ')} that is {status} cannot be {action}d",

@@ -263,9 +263,11 @@ def check_draft(d: StandardDraft) -> None:
         )
     for name, value in (("code", d.code), ("title", d.title), ("legal_basis", d.legal_basis)):
         if not value.strip():
-            raise InvalidInput("standard.missing", f"a standard needs its {name}")
+            raise InvalidInput("standard.missing_element", f"a standard needs its {name}")
     if not d.procedure.strip():
-        raise InvalidInput("standard.missing", "a standard is published with its procedure (Op(3))")
+        raise InvalidInput(
+            "standard.missing_element", "a standard is published with its procedure (Op(3))"
+        )
     if not 1 <= d.validity_months <= 120:
         raise InvalidInput("standard.bad_validity", "validity is 1 to 120 months (Art 37)")
     low, high = WINDOW_LIMITS[d.list_type]

@@ -551,4 +551,5 @@ CATALOG_ITEM = Lifecycle(
         (ItemStatus.DRAFT.value, "approve"): ItemStatus.APPROVED.value,
         (ItemStatus.APPROVED.value, "retire"): ItemStatus.RETIRED.value,
     },
+    concept="catalog",  # its codes are catalog.*, as catalog.not_draft
 )

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from enum import StrEnum
 
 from creditreg.domain.errors import InvalidInput
@@ -58,21 +59,30 @@ class ReviewPeriods:
     litigation_months: int = 6
 
     def final_on(self, decision: date) -> date:
-        by_reconsideration = date.fromordinal(decision.toordinal() + self.reconsideration_days)
+        try:
+            by_reconsideration = date.fromordinal(decision.toordinal() + self.reconsideration_days)
+        except (ValueError, OverflowError):
+            raise _out_of_range(decision, f"{self.reconsideration_days} days") from None
         by_litigation = add_months(decision, self.litigation_months)
         return max(by_reconsideration, by_litigation)
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day where it is shorter)."""
+    """The same day `months` later (the month's last day where it is shorter); a day beyond
+    the calendar (years 1-9999) is `calendar.out_of_range`, never a crash."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    if not MINYEAR <= year <= MAXYEAR:
+        raise _out_of_range(day, f"{months} months")
+    # The month's own last day where `day` is later (31 January + 1 month: 28/29 February).
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+def _out_of_range(day: date, span: str) -> InvalidInput:
+    return InvalidInput(
+        "calendar.out_of_range", f"{span} from {day.isoformat()} runs past the calendar's years"
+    )
 
 
 def discipline_block(

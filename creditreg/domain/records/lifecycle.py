@@ -51,6 +51,8 @@ EVENT = {
     RecordAction.WITHDRAW: "record.withdrawn",
     RecordAction.ARCHIVE: "record.archived",
 }
+# ING-5: a punishment upheld on review counts from then; its status does not change.
+UPHELD = "record.upheld"
 
 
 def transition(status: str, action: RecordAction) -> RecordStatus:
@@ -76,5 +78,7 @@ class BatchStatus(StrEnum):
 
 
 BATCH = Lifecycle(
-    "ingest_batch", {(BatchStatus.STAGING.value, "publish"): BatchStatus.PUBLISHED.value}
+    "ingest_batch",
+    {(BatchStatus.STAGING.value, "publish"): BatchStatus.PUBLISHED.value},
+    concept="record",  # a batch's codes are record.* (record.batch_in_progress ...)
 )

@@ -90,7 +90,7 @@ def page(ctx: Context, actor: Actor, after: int = 0, limit: int = 100) -> Page:
     """The platform operator's view of the outbox: events after `after`, in order."""
     actor.require(Permission.AUDIT_READ)
     if after < 0:
-        raise InvalidInput("events.bad_cursor", "a cursor is 0 or a position given before")
+        raise InvalidInput("event.bad_cursor", "a cursor is 0 or a position given before")
     limit = max(1, min(limit, MAX_PAGE))
     with ctx.db.read() as conn:
         rows = [_stored(r) for r in queries.events_after(conn, after, limit)]
@@ -100,7 +100,7 @@ def page(ctx: Context, actor: Actor, after: int = 0, limit: int = 100) -> Page:
 def _check_name(consumer: str) -> str:
     if not consumer or len(consumer) > 80 or not set(consumer) <= _CONSUMER_NAME:
         raise InvalidInput(
-            "events.bad_consumer", "a consumer name is 1-80 of a-z, 0-9, '.', '_' and '-'"
+            "event.bad_consumer", "a consumer name is 1-80 of a-z, 0-9, '.', '_' and '-'"
         )
     return consumer
 

@@ -32,8 +32,10 @@ class Worker:
         on_error: Callable[[Exception], None],
         sweeper: Sweeper | None = None,
     ) -> None:
-        if interval < 0:
-            raise ValueError(f"the interval between passes is not negative, not {interval}")
+        if not 0 <= interval <= 86_400:
+            # The CLI and the settings refuse such an interval first (`worker.bad_option`,
+            # `config.invalid`): reaching here is a programming error.
+            raise ValueError(f"the interval between passes is 0 to 86400 s, not {interval}")
         self.ctx, self.actor, self.interval = ctx, actor, interval
         self.sweeper = sweeper or Sweeper(ctx)
         self.on_report, self.on_error = on_report, on_error

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.kernel.deadlines import DeadlineRule
+from creditreg.domain.kernel.deadlines import Deadline, DeadlineRule
 from creditreg.domain.lists.entries import (
     LIVE,
     OBJECTION,
@@ -26,20 +26,26 @@ from creditreg.domain.lists.entries import (
     in_force,
     transition,
 )
+from creditreg.domain.lists.notices import NOTICE_LANGUAGE, RIGHT_TO_OBJECT, standard_cited
 from creditreg.domain.lists.standards import FIELDS, ListType, Scope
 from creditreg.domain.privacy import (
     mask_identifiers_in_text,
     mask_personal_number,
     mask_published,
 )
-from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind, parse_identifier
+from creditreg.domain.subjects.identifiers import (
+    Identifier,
+    IdType,
+    LinkRole,
+    SubjectKind,
+    parse_identifier,
+)
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists import rules
 from creditreg.services.lists.entry_changes import (
     ORIGIN_STANDARD,
-    RIGHT_TO_OBJECT,
     Changes,
     Writer,
     delete_error,
@@ -85,10 +91,20 @@ CHANNELS = frozenset({"unit_portal", "credit_website", "enterprise_credit_system
 def window_rule(list_type: ListType, days: int) -> DeadlineRule:
     if list_type is ListType.RED_LIST:
         return DeadlineRule(
-            "red_list_announcement", "Op(8)", "announcement", days, "objections to a red list"
+            "red_list_announcement",
+            "Op(8)",
+            "announcement",
+            days,
+            "objections to a red list",
+            "《条例》第二十八条、《指导意见》第（八）项：红名单公示期内的异议，自公示之日起计算",
         )
     return DeadlineRule(
-        "blacklist_objection", "Art 28; Op(7)", "notice", days, "objections before designation"
+        "blacklist_objection",
+        "Art 28; Op(7)",
+        "notice",
+        days,
+        "objections before designation",
+        "《条例》第二十八条、《指导意见》第（七）项：认定前的异议期，自书面告知之日起计算",
     )
 
 
@@ -293,7 +309,7 @@ def check_scope(principal: Principal, field_code: str, region: str | None) -> No
     if principal.unit_id is None:
         return  # the platform itself (the sweep, a machine operator)
     if principal.unit_kind is not UnitKind.DESIGNATING_UNIT:
-        raise Forbidden("lists.not_designating_unit", "only a designating unit designates")
+        raise Forbidden("access.not_designating_unit", "only a designating unit designates")
     principal.require_field(field_code)
     if region is not None:
         principal.require_region(region)
@@ -337,10 +353,29 @@ def _responsible_persons(
             raise InvalidInput("entry.bad_person", "a responsible person needs a name")
         id_type = parse_enum(IdType, str(p.get("id_type", "ric")), "entry.bad_person")
         ident = parse_identifier(id_type, str(p.get("id_number", "")), today)
+        _same_as_registered(conn, ident, name)
         people.append(
             {"role": role.value, "name": name, "id_type": id_type.value, "id_number": ident.number}
         )
     return people
+
+
+def _same_as_registered(conn: sa.Connection, ident: Identifier, name: str) -> None:
+    """A person named with the number of a registered subject is that subject: a natural
+    person of that name (SUB-2), else `subject.person_mismatch` (nothing of the registered
+    subject is said)."""
+    registered = conn.execute(
+        sa.select(subject.c.kind, subject.c.name).where(
+            subject.c.id_type == ident.type.value, subject.c.id_number == ident.number
+        )
+    ).first()
+    if registered is None:
+        return  # a person the platform does not record as a subject
+    if registered.kind != SubjectKind.NATURAL_PERSON.value or registered.name != name:
+        raise InvalidInput(
+            "subject.person_mismatch",
+            f"the {ident.type.value} given for {name} is registered for another person",
+        )
 
 
 def _subject_info(
@@ -501,7 +536,7 @@ def propose(
                 "origin": origin,
                 "subject_info": info,
                 "facts": facts.strip(),
-                "basis": f"{d.title} ({d.code} v{std.version}); {d.legal_basis}",
+                "basis": standard_cited(d.title, d.code, std.version, d.legal_basis),
                 "rule_inputs": {"standard": d.code, "version": std.version, **inputs},
                 "preliminary_on": today,
                 **_terms(std, terms or {}),
@@ -526,7 +561,11 @@ def propose(
 # --- notice, announcement, objections, designation --------------------------------------
 
 
-def _open_window(conn: sa.Connection, ctx: Context, w: Writer, row: Any, action: Action) -> date:
+def _open_window(
+    conn: sa.Connection, ctx: Context, w: Writer, row: Any, action: Action
+) -> tuple[date, Deadline]:
+    """The objection or announcement window opened: its due date, and the deadline it
+    counts (for a notice to explain)."""
     std = rules.load(conn, row.standard_id)
     rule = window_rule(ListType(row.list_type), std.draft.window_days)
     stored = calendar_service.register_deadline(
@@ -536,7 +575,7 @@ def _open_window(conn: sa.Connection, ctx: Context, w: Writer, row: Any, action:
     after = transition(ListType(row.list_type), EntryStatus(row.status), action)
     queries.set_entry_status(conn, row.id, after.value, ctx.now(), window_due=due)
     w.history(row.id, action.value, row.status, after.value, detail={"window_due": str(due)})
-    return due
+    return due, Deadline(rule, ctx.today())
 
 
 def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
@@ -546,7 +585,7 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
         row = entry_row(conn, entry_id)
         _own_entry(principal, row)
         w = Writer(conn, ctx, principal)
-        due = _open_window(conn, ctx, w, row, Action.NOTIFY)
+        due, deadline = _open_window(conn, ctx, w, row, Action.NOTIFY)
         w.notice(
             row,
             "written_notice",
@@ -556,9 +595,11 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
                 "basis": row.basis,
                 "reason": row.facts,
                 "measures": row.measures,
-                "right_to_object": RIGHT_TO_OBJECT,
+                # Issued in Chinese throughout (a trial finding: the right to object
+                # and the deadline's explanation were English in a Chinese notice).
+                "right_to_object": RIGHT_TO_OBJECT[NOTICE_LANGUAGE],
                 "objection_deadline": due.isoformat(),
-                "explanation": calendar_service.explanation_of(conn, "list_entry", entry_id),
+                "explanation": deadline.explain_zh(w.calendar),
             },
         )
         w.flush()
@@ -573,7 +614,7 @@ def announce(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailVi
         if row.list_type == ListType.RED_LIST.value:
             _refuse_blacklisted(conn, row.subject_id)
         w = Writer(conn, ctx, principal)
-        due = _open_window(conn, ctx, w, row, Action.ANNOUNCE)
+        due, _ = _open_window(conn, ctx, w, row, Action.ANNOUNCE)
         w.publish(
             row,
             "announcement",

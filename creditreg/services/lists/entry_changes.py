@@ -33,6 +33,7 @@ from creditreg.domain.lists.entries import (
     check_removal,
     transition,
 )
+from creditreg.domain.lists.notices import CORRECTION, NOTICE_LANGUAGE, period_text
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.privacy import mask_personal_number, mask_published
 from creditreg.domain.records.classification import add_months
@@ -59,12 +60,6 @@ ORIGIN_AFTER_REMOVAL = "after_removal"  # RST-3, Op(18)
 ORIGIN_AUTOMATIC = "automatic"  # LST-5
 
 REPORT_UPWARD = RULES["report_upward"]  # LST-9, Op(10): 10 working days
-RIGHT_TO_OBJECT = (
-    "You may object to this entry, with supporting materials, before the deadline; the "
-    "designating unit verifies the objection before any designation (Art 28; Op(22)). If "
-    "still dissatisfied with its outcome you may ask the provincial department in charge "
-    "of social credit for reconsideration."
-)
 
 LIST_LABELS = {
     ListType.RED_LIST: "守信联合激励对象名单",
@@ -386,7 +381,11 @@ def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
                 "warning",
                 "subject",
                 "written",
-                {**content, "scrutiny_period": f"{w.today} to {until}", "measures": row.measures},
+                {
+                    **content,
+                    "scrutiny_period": period_text(w.today, until),
+                    "measures": row.measures,
+                },
             )
             w.rechecks.add(row.subject_id)
         changes.designated.append(row.id)
@@ -637,8 +636,8 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
                 "field": row.field,
                 "designating_unit_id": row.designating_unit_id,
                 "origin": ORIGIN_AFTER_REMOVAL,
-                "facts": f"removed from blacklist entry {row.id}",
-                "basis": "Op(18): key scrutiny after removal from a blacklist",
+                "facts": f"移出失信联合惩戒对象名单（名单条目{row.id}）后转入重点关注名单",
+                "basis": "《指导意见》第（十八）项：移出黑名单后转入重点关注名单",
                 "rule_inputs": {"after_entry": row.id},
                 "validity_months": period,
                 "valid_until": Validity(w.today, period).until,
@@ -664,7 +663,7 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
             "subject",
             "written",
             {
-                "scrutiny_period": f"{w.today} to {v['valid_until']}",
+                "scrutiny_period": period_text(w.today, v["valid_until"]),
                 "after_entry": v["rule_inputs"]["after_entry"],
             },
         )
@@ -685,7 +684,7 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
         w.publish(
             row,
             "correction",
-            {"correction": "the entry was made in error and has been deleted"},
+            {"correction": CORRECTION[NOTICE_LANGUAGE]},
             w.notice_until,
             detached=True,
             channels=channels,

@@ -141,7 +141,7 @@ def decide(
         # platform operator is not it (unless the platform itself made the entry).
         if principal.unit_id != row.designating_unit_id:
             raise Forbidden(
-                "restoration.not_designating_unit",
+                "entry.not_designating_unit",
                 f"only unit {row.designating_unit_id}, which designated entry {row.id}, "
                 "may consent to its early removal (Op(18))",
             )

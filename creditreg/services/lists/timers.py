@@ -1,4 +1,5 @@
-"""The lists context's timers: windows, expiry, LST-6 proposals, big-data warnings.
+"""The lists context's timers: windows, expiry, LST-6 proposals, big-data warnings, and
+the overdue restorations and upward reports flagged (SEC-5).
 
 Registered with the kernel's sweep runner at bootstrap (`register_sweep_steps`); each
 step finds its work by index, in chunks, a transaction each (`StepRun.write`, which
@@ -7,9 +8,9 @@ renews the step's lease), and a second pass at the same time changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,9 +18,12 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.lists.entries import EntryStatus, RemovalReason
+from creditreg.domain.lists.notices import clause_zh, standard_cited
 from creditreg.domain.lists.standards import FIELDS, KEY_FIELDS_FOR_WARNING, ListType
 from creditreg.domain.subjects.identifiers import SubjectKind
+from creditreg.services.access import inbox
 from creditreg.services.context import Context
+from creditreg.services.kernel import audit
 from creditreg.services.kernel.sweep import CHUNK, StepRun, SweepSteps, in_chunks
 from creditreg.services.lists import restoration
 from creditreg.services.lists.entries import is_blacklisted
@@ -36,7 +40,13 @@ from creditreg.services.lists.entry_changes import (
     remove_rows,
 )
 from creditreg.store.kernel.tables import sweep_state
-from creditreg.store.lists.tables import list_entry, list_entry_record, list_recheck, standard
+from creditreg.store.lists.tables import (
+    list_entry,
+    list_entry_record,
+    list_recheck,
+    standard,
+    upward_report,
+)
 from creditreg.store.records.tables import catalog_item, record
 
 KEY_FIELDS = sorted(f.code for f in FIELDS.values() if f.key)
@@ -52,6 +62,7 @@ def register_sweep_steps(steps: SweepSteps) -> None:
     steps.register("key_scrutiny_conduct", _key_scrutiny_conduct, order=40)
     steps.register("big_data_warnings", _big_data_warnings, order=50)
     steps.register("overdue_restorations", _overdue_restorations, order=55)
+    steps.register("overdue_upward_reports", _overdue_upward_reports, order=56)
 
 
 def _overdue_restorations(run: StepRun) -> None:
@@ -59,6 +70,89 @@ def _overdue_restorations(run: StepRun) -> None:
     to their designating unit and to the platform operator."""
     with run.write() as conn:
         run.add("restorations_overdue", restoration.flag_overdue_in(conn, run.ctx))
+
+
+# The day before which every queued upward report has been looked at (sweep_state).
+REPORTS_MARK = "overdue_upward_reports"
+# A calendar correction can move a queued report's due date a few days back, behind the
+# mark: each day's first pass looks this far behind it again (the told are not told twice).
+REPORTS_OVERLAP = timedelta(days=7)
+
+
+def _overdue_upward_reports(run: StepRun) -> None:
+    """SEC-5, Art 65; LST-9, Op(10): a designated entry not reported upward within its 10
+    working days is flagged once to the platform operator and its designating unit.
+
+    Reports are never sent until the transport exists, so the overdue ones only grow: a
+    pass reads, by the (status, due_date) index, only the due dates since the last day's
+    pass (a mark in sweep_state), in chunks of CHUNK, a transaction each."""
+    today = run.ctx.today()
+    with run.write() as conn:
+        mark = conn.execute(
+            sa.select(sweep_state.c.value).where(sweep_state.c.name == REPORTS_MARK)
+        ).scalar()
+        if mark is not None and date.fromisoformat(mark) >= today:
+            return  # this day's pass ran
+        since = date.fromisoformat(mark) - REPORTS_OVERLAP if mark else None
+    queued = sa.select(upward_report.c.id, upward_report.c.entry_id, upward_report.c.due_date)
+    queued = queued.where(upward_report.c.status == "queued", upward_report.c.due_date < today)
+    if since is not None:
+        queued = queued.where(upward_report.c.due_date >= since)
+    last = 0
+    while True:
+        with run.write() as conn:
+            rows = conn.execute(
+                queued.where(upward_report.c.id > last).order_by(upward_report.c.id).limit(CHUNK)
+            ).all()
+            if rows:
+                last = rows[-1].id
+                run.add("upward_reports_overdue", _tell_overdue(conn, run, rows))
+            if len(rows) < CHUNK:
+                # Everything due before today is looked at: the next pass starts here.
+                values = {"name": REPORTS_MARK, "value": today.isoformat()}
+                if mark is None:
+                    conn.execute(sweep_state.insert().values(**values))
+                else:
+                    conn.execute(
+                        sweep_state.update()
+                        .where(sweep_state.c.name == REPORTS_MARK)
+                        .values(value=values["value"])
+                    )
+                return
+
+
+def _tell_overdue(conn: sa.Connection, run: StepRun, rows: Sequence[Any]) -> int:
+    """Tell the platform operators and each entry's designating unit, once per entry."""
+    units = dict(
+        conn.execute(
+            sa.select(list_entry.c.id, list_entry.c.designating_unit_id).where(
+                list_entry.c.id.in_([r.entry_id for r in rows])
+            )
+        ).all()
+    )
+    due = {str(r.entry_id): r.due_date for r in rows}
+    fresh = inbox.tell_once(
+        conn,
+        run.ctx.now(),
+        "upward_report.overdue",
+        "list_entry",
+        {str(r.entry_id): [units[r.entry_id]] if units.get(r.entry_id) else [] for r in rows},
+        lambda e: (
+            f"entry {e}: its report to the upper-level platform was due {due[e]} "
+            "(10 working days from designation, Op(10)) and is not sent"
+        ),
+    )
+    if fresh:
+        audit.record(
+            conn,
+            run.ctx,
+            _principal(run),
+            "upward_report.overdue_flagged",
+            "list_entry",
+            "*",
+            detail={"entries": [int(e) for e in fresh]},
+        )
+    return len(fresh)
 
 
 def _principal(run: StepRun) -> Principal:
@@ -237,10 +331,12 @@ def _propose_blacklist(conn: sa.Connection, ctx: Context, w: Writer, row: Any) -
             "origin": ORIGIN_KEY_SCRUTINY_CONDUCT,
             "subject_info": info,
             "facts": (
-                f"serious untrustworthy conduct ({row.serious_class}) during key scrutiny: "
-                f"record {row.record_id} ({row.code}, decided {row.decision_date})"
+                f"重点关注期间存在严重失信行为（{clause_zh(row.serious_class)}）："
+                f"信用记录{row.record_id}（{row.code}，{row.decision_date.isoformat()}作出）"
             ),
-            "basis": f"Op(17); {std.title} ({std.code} v{std.version}); {std.legal_basis}",
+            # Op(17): serious conduct during key scrutiny leads to a blacklist proposal.
+            "basis": "《指导意见》第（十七）项；"
+            + standard_cited(std.title, std.code, std.version, std.legal_basis),
             "rule_inputs": {
                 "key_scrutiny_entry": row.id,
                 "record": row.record_id,
@@ -326,8 +422,11 @@ def _warn(
         "field": "",
         "designating_unit_id": None,
         "origin": ORIGIN_AUTOMATIC,
-        "facts": f"under key scrutiny in {len(fields)} key fields: {', '.join(fields)}",
-        "basis": "Op(17): key scrutiny in 3 or more key fields",
+        "facts": (
+            f"在{len(fields)}个重点领域被列入重点关注名单："
+            + "、".join(FIELDS[f].label_zh if f in FIELDS else f for f in fields)
+        ),
+        "basis": "《指导意见》第（十七）项：在三个以上重点领域被列入重点关注名单",
         "rule_inputs": {"key_fields": fields, "key_scrutiny_entries": entry_ids},
         "channels": ["credit_website"],  # Op(17): a public alert through the credit website
         "validity_months": 0,

@@ -14,7 +14,14 @@ from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.events import DomainEvent, event
-from creditreg.domain.records.lifecycle import EVENT, LIVE, RecordAction, RecordStatus, transition
+from creditreg.domain.records.lifecycle import (
+    EVENT,
+    LIVE,
+    UPHELD,
+    RecordAction,
+    RecordStatus,
+    transition,
+)
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.records.views import (
@@ -114,7 +121,7 @@ def _live_record(conn: sa.Connection, principal: Principal, record_id: int) -> A
     if principal.unit_id not in (None, row.providing_unit_id) and (
         Permission.RECORDS_VERIFY not in principal.permissions
     ):
-        raise Forbidden("records.not_item_provider", "only the record's provider may do this")
+        raise Forbidden("record.not_item_provider", "only the record's provider may do this")
     return row
 
 
@@ -165,6 +172,26 @@ def review_outcome(
                 review_outcome="upheld",
                 final_on=final,
             )
+        )
+        # Not a status move, but a change the outbox's readers care about: from `final_on`
+        # the punishment counts towards the standards (ING-5, Art 20(2)).
+        events.emit(
+            conn,
+            ctx,
+            [
+                event(
+                    UPHELD,
+                    "record",
+                    record_id,
+                    record_id=record_id,
+                    subject_id=row.subject_id,
+                    catalog_item_id=row.catalog_item_id,
+                    providing_unit_id=row.providing_unit_id,
+                    status=row.status,
+                    final_on=final.isoformat(),
+                    on=ctx.today().isoformat(),
+                )
+            ],
         )
         audit.record(
             conn,

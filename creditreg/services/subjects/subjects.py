@@ -21,7 +21,9 @@ from creditreg.domain.subjects.identifiers import (
     SubjectKind,
     check_kind_and_identifier,
     check_link,
+    parse_id_type,
     parse_identifier,
+    parse_subject_kind,
     validate_lei,
 )
 from creditreg.services.context import Context
@@ -223,12 +225,10 @@ _IMPORT_COLUMNS = ("kind", "id_type", "id_number", "name", "created_at", "update
 def _validated(rows: Iterable[ImportRow], today: date) -> Iterator[tuple[str, str, str, str]]:
     for number, row in enumerate(rows, start=1):
         try:
-            kind = SubjectKind(row.kind)
-            ident = parse_identifier(IdType(row.id_type), row.id_number, today)
+            kind = parse_subject_kind(row.kind)
+            ident = parse_identifier(parse_id_type(row.id_type), row.id_number, today)
             check_kind_and_identifier(kind, ident)
             name = validate_name(row.name)
-        except ValueError as exc:
-            raise InvalidInput("subject.import_row", f"row {number}: {exc}", row=number) from None
         except InvalidInput as exc:
             raise InvalidInput(exc.code, f"row {number}: {exc.message}", row=number) from None
         yield kind.value, ident.type.value, ident.number, name
@@ -291,14 +291,22 @@ def link_person(
     ctx: Context,
     principal: Principal,
     organization_id: int,
-    person_id: int,
+    person_id: int | None,
     role: LinkRole,
     valid_from: date,
     valid_to: date | None = None,
+    *,
+    id_type: IdType = IdType.RIC,
+    id_number: str | None = None,
 ) -> LinkView:
-    """SUB-4, Art 35: name a natural person in a role for an organization, for a period."""
+    """SUB-4, Art 35: name a natural person in a role for an organization, for a period.
+
+    The person is named by subject id, by identifier, or both; an identifier is validated
+    and normalised (SUB-2) and must be the registered person's (`subject.person_mismatch`)."""
     principal.require(Permission.SUBJECTS_WRITE)
+    ident = parse_identifier(id_type, id_number, ctx.today()) if id_number is not None else None
     with ctx.db.write() as conn:
+        person_id = _person_named(conn, person_id, ident)
         kinds = {
             row.id: row.kind
             for row in conn.execute(
@@ -343,6 +351,37 @@ def link_person(
         "valid_from": valid_from,
         "valid_to": valid_to,
     }
+
+
+def _person_named(conn: sa.Connection, person_id: int | None, ident: Identifier | None) -> int:
+    """The subject id of a person named by id, by identifier, or by both (which agree)."""
+    if ident is None:
+        if person_id is None:
+            raise InvalidInput(
+                "subject.no_identifier", "name the person by person_id or by id_type and id_number"
+            )
+        return person_id
+    if person_id is None:
+        found = conn.execute(
+            sa.select(subject.c.id).where(
+                subject.c.id_type == ident.type.value, subject.c.id_number == ident.number
+            )
+        ).scalar()
+        if found is None:
+            raise NotFound("subject.not_found", f"no subject with this {ident.type.value}")
+        return int(found)
+    row = conn.execute(
+        sa.select(subject.c.id_type, subject.c.id_number).where(subject.c.id == person_id)
+    ).first()
+    if row is None:
+        raise NotFound("subject.not_found", f"no subject {person_id}")
+    if (row.id_type, row.id_number) != (ident.type.value, ident.number):
+        # Neither whose number it is nor the person's own: only that they differ.
+        raise InvalidInput(
+            "subject.person_mismatch",
+            f"the {ident.type.value} given is not the one registered for subject {person_id}",
+        )
+    return person_id
 
 
 def linked_persons(

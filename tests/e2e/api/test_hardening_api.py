@@ -173,7 +173,7 @@ def test_dates_and_amounts_out_of_range_are_rejected_row_by_row__ING_1_ING_3(
     refused = _submit(api, punishment_row(1, **changes))
     assert refused.status_code == 422, refused.text  # type: ignore[attr-defined]
     body = refused.json()["error"]  # type: ignore[attr-defined]
-    assert body["code"] == "records.batch_rejected"
+    assert body["code"] == "record.batch_rejected"
     [rejection] = body["details"]["rejected"]
     assert (rejection["field"], rejection["code"]) == (field, code)
     assert api.get("/api/v1/records/verification", headers=PLATFORM).json() == []
@@ -267,10 +267,10 @@ def test_a_consent_names_a_known_person_and_is_not_dated_ahead__PRI_1(api: TestC
     ("path", "body", "status", "code"),
     [
         ("/api/v1/records", {"catalog": "XZCF", "data": {"x": 10**20}}, 422,
-         "records.batch_rejected"),
+         "record.batch_rejected"),
         ("/api/v1/records", {"catalog": "NOPE", "data": {"x": 10**20}}, 404, "catalog.not_found"),
         ("/api/v1/records/batches", {"catalog": "XZCF", "rows": [{"x": 10**20}]}, 422,
-         "records.batch_rejected"),
+         "record.batch_rejected"),
     ],
 )  # fmt: skip
 def test_numbers_beyond_64_bits_in_record_data_are_rejected_not_a_500__ING_1(

@@ -84,7 +84,7 @@ def test_rejected_rows_come_back_as_json_and_csv__ING_3(api: TestClient) -> None
         punishment_row(4, fine_10k_cny="abc"),
     ]
     content = csv_bytes(rows)
-    body = error(upload(api, "bad.csv", content), 422, "records.batch_rejected")
+    body = error(upload(api, "bad.csv", content), 422, "record.batch_rejected")
     assert "nothing was stored" in body
     details = upload(api, "bad.csv", content).json()["error"]["details"]
     assert [(r["row"], r["field"], r["code"]) for r in details["rejected"]] == [
@@ -250,7 +250,7 @@ def test_cli_ingest_with_progress_rejections_and_duplicates__ING_1_ING_3(
     assert failed.exit_code == 2
     last = failed.stderr.splitlines()[-1]  # the lines before it are the progress bar's
     assert last.startswith("error: 1 of 2 row(s) rejected, nothing stored")
-    assert last.endswith("[records.batch_rejected]")
+    assert last.endswith("[record.batch_rejected]")
     assert list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))[1][:3] == [
         "2",
         "facts",

@@ -89,7 +89,7 @@ def test_an_invalid_row_still_rejects_a_batch_of_repeats__ING_3(
     bad = [*ROWS, punishment_row(7, facts=None)]
     answer = upload(api, "b.csv", csv_bytes(bad))
     assert answer.status_code == 422
-    assert answer.json()["error"]["code"] == "records.batch_rejected"
+    assert answer.json()["error"]["code"] == "record.batch_rejected"
     assert _count(ctx, record) == 3
     assert _count(ctx, ingest_batch) == 1 and _count(ctx, record_stage) == 0
 

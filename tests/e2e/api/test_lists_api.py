@@ -239,6 +239,6 @@ def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
     ).json()
     warned = api.post(f"/api/v1/lists/entries/{entry['id']}/designation", headers=DESIGNATOR)
     [warning] = [n for n in warned.json()["notices"] if n["kind"] == "warning"]
-    assert warning["content"]["scrutiny_period"] == "2026-03-16 to 2026-09-15"
+    assert warning["content"]["scrutiny_period"] == "2026-03-16至2026-09-15"
     red_now = api.get(f"/api/v1/lists/entries/{rid}", headers=PLATFORM).json()
     assert red_now["removal_reason"] == "key_scrutiny"

@@ -18,11 +18,14 @@ from creditreg.api.app import create_app
 from creditreg.api.schemas.errors import ErrorFacts
 from creditreg.demo.catalogs import PUNISHMENT, STANDARDS
 from creditreg.demo.dataset import demo_ric
+from creditreg.domain.error_codes import CODES
 from creditreg.services.context import Context
 from tests.e2e.api.test_api import api_routes, declared_access
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import PERSON, World, honour_row, make_world
+from tests.raised_codes import scan
+from tests.unit.kernel.test_error_codes import PENDING_RENAMES
 
 # Nested schemas that stay free-form on purpose, each with its reason.
 FREE_FORM = {
@@ -155,6 +158,22 @@ def test_every_fact_a_domain_error_names_is_documented() -> None:
                     raised |= {k.arg for k in node.keywords if k.arg}
     assert raised  # the scan found the errors that name facts
     assert raised <= set(ErrorFacts.model_fields)
+
+
+def test_every_code_raised_anywhere_is_listed_in_the_openapi_description(
+    spec: dict[str, Any],
+) -> None:
+    """Issue 9, defect 10: a new code cannot be forgotten; each is listed with its status."""
+    description = spec["info"]["description"]
+    found = scan()
+    assert found.unresolved == []
+    missing = []
+    for code in sorted({PENDING_RENAMES.get((r.code, r.path), r.code) for r in found.raised}):
+        listed = CODES[code]
+        status = str(listed.status) if listed.status is not None else "(CLI only)"
+        if f"| `{code}` | {status} |" not in description:
+            missing.append(code)
+    assert missing == []
 
 
 # --- real answers against the document -----------------------------------------------------

@@ -378,3 +378,37 @@ def test_a_record_holds_nothing_beyond_its_approved_template__PRI_3(api: TestCli
     template = {f["name"] for f in PUNISHMENT["template"]}
     assert set(data) <= template
     assert {k for k, v in data.items() if v is not None} == set(punishment_row(4))
+
+
+def test_an_upheld_review_outcome_writes_a_domain_event__ING_5(api: TestClient) -> None:
+    """A trial finding: upholding a punishment changed when it counts (`final_on`) and
+    wrote an audit event, but no domain event, so outbox readers never heard of it."""
+    rid = submit(api, punishment_row(7))
+    start = api.get("/api/v1/events", headers=PLATFORM).json()["next"]
+    upheld = api.post(
+        f"/api/v1/records/{rid}/review-outcome", json={"outcome": "upheld"}, headers=PROVIDER
+    )
+    assert upheld.status_code == 200, upheld.text
+    page = api.get(f"/api/v1/events?after={start}", headers=PLATFORM).json()
+    [event] = page["events"]
+    assert (event["kind"], event["object_type"], event["object_id"]) == (
+        "record.upheld",
+        "record",
+        str(rid),
+    )
+    assert event["payload"]["final_on"] == upheld.json()["final_on"] == "2026-03-02"
+    assert event["payload"]["record_id"] == rid and event["payload"]["status"] == "received"
+    # A refused outcome changes nothing and writes no event.
+    withdrawn = api.post(
+        f"/api/v1/records/{rid}/withdrawal", json={"reason": "撤销"}, headers=PROVIDER
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    after = api.get(f"/api/v1/events?after={page['next']}", headers=PLATFORM).json()
+    error(
+        api.post(
+            f"/api/v1/records/{rid}/review-outcome", json={"outcome": "upheld"}, headers=PROVIDER
+        ),
+        409,
+        "record.not_live",
+    )
+    assert api.get(f"/api/v1/events?after={after['next']}", headers=PLATFORM).json()["events"] == []

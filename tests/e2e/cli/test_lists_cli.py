@@ -95,7 +95,7 @@ def test_standards_from_the_command_line__STD_1_STD_3(
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     code, _, err = cli(db, "standards", "publish", str(broken))
-    assert code == 2 and "[standard.bad_file]" in err
+    assert code == 2 and "[file.bad_json]" in err
     outside = tmp_path / "tax.json"
     outside.write_text(json.dumps({**STANDARDS[0], "code": "SW", "field": "taxation"}))
     code, _, err = cli(db, "standards", "publish", str(outside), "--unit", "2")
@@ -184,7 +184,7 @@ def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RS
     # RST-2, Op(18): the platform operator is not the designating unit: without --unit the
     # command is refused too (it used to let the operator consent).
     code, _, err = cli(db, "lists", "restore-decide", "1", "--note", "同意", on=later)
-    assert code == 6 and "[restoration.not_designating_unit]" in err
+    assert code == 6 and "[entry.not_designating_unit]" in err
     code, out, _ = cli(db, "lists", "restorations", "--overdue", on="2027-04-06T09:00")
     assert out.strip() == "application      1  entry 1  due 2027-04-02  OVERDUE"  # SEC-5
     # SEC-5, Art 65: the sweep flags it once to the designating unit and the operator.
@@ -206,3 +206,34 @@ def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RS
     code, out, _ = cli(db, "lists", "find", "--subject", str(w.company(1)), "--as-of", "2027-04-01")
     # Entry 2 was deleted for error: its id is never given again (the audit chain names it).
     assert out.strip().startswith("entry 3: key_scrutiny designated; valid until 2028-03-31")
+
+
+def test_overdue_upward_reports_are_flagged_once_by_the_sweep__SEC_5_LST_9(
+    db: DbTarget, world: World
+) -> None:
+    """A trial finding: a report to the upper-level platform past its 10 working days
+    (Op(10)) was listed by `lists reports --overdue` and flagged to nobody (SEC-5, Art 65)."""
+    w = world
+    w.serious(1)
+    code, _, err = cli(
+        db, "lists", "propose", "--standard", "SCJG-HMD", "--subject", str(w.company(1)),
+        "--facts", "x", "--person", PERSON, "--unit", "2",
+    )  # fmt: skip
+    assert code == 0, err
+    assert cli(db, "lists", "notify", "1", "--unit", "2")[0] == 0
+    assert "designated: 1" in cli(db, "sweep", on="2026-03-10T09:00")[1]
+    # Due 2026-03-24: on its last day nothing is overdue; the day after, it is told once.
+    assert "upward reports overdue" not in cli(db, "sweep", on="2026-03-24T18:00")[1]
+    code, out, _ = cli(db, "sweep", on="2026-03-25T09:00")
+    assert code == 0 and "upward reports overdue: 1" in out
+    for again in ("2026-03-25T10:00", "2026-03-26T09:00", "2026-04-30T09:00"):
+        assert "upward reports overdue" not in cli(db, "sweep", on=again)[1]
+    with TestClient(create_app(w.ctx)) as api:
+        for who in ("designator", "platform"):
+            inbox = api.get("/api/v1/inbox", headers=bearer(who)).json()
+            told = [n for n in inbox if n["kind"] == "upward_report.overdue"]
+            assert [n["object_id"] for n in told] == ["1"], who
+            assert "due 2026-03-24" in told[0]["message"]
+        # The provider, which has nothing to do with the entry, is not told.
+        inbox = api.get("/api/v1/inbox", headers=bearer("provider")).json()
+        assert not [n for n in inbox if n["kind"] == "upward_report.overdue"]

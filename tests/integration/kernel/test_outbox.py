@@ -135,10 +135,10 @@ def test_consumer_names_and_cursors_are_checked(ctx: Context) -> None:
 
     with pytest.raises(InvalidInput) as bad:
         events.position(ctx, "Web Hooks!")
-    assert bad.value.code == "events.bad_consumer"
+    assert bad.value.code == "event.bad_consumer"
     with pytest.raises(InvalidInput) as cursor:
         events.page(ctx, SYSTEM, -1)
-    assert cursor.value.code == "events.bad_cursor"
+    assert cursor.value.code == "event.bad_cursor"
 
 
 def test_an_event_never_carries_a_personal_number_or_free_text() -> None:

@@ -49,6 +49,7 @@ def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_the
         "key_scrutiny_conduct",
         "big_data_warnings",
         "overdue_restorations",
+        "overdue_upward_reports",
         "overdue_verifications",
         "audit_checkpoint",
     ]

@@ -79,8 +79,8 @@ def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_
     [notice] = [n for n in notified["notices"] if n["kind"] == "written_notice"]  # type: ignore[attr-defined]
     content = notice["content"]
     assert content["basis"] and content["reason"] and content["measures"]
-    assert "object" in content["right_to_object"] and content["objection_deadline"]
-    assert "working day" in content["explanation"]
+    assert "异议" in content["right_to_object"] and content["objection_deadline"]
+    assert "个工作日" in content["explanation"]
     # Not before the window ends.
     with pytest.raises(Conflict) as exc:
         entries.designate(w.ctx, w.designator, eid)
@@ -277,7 +277,7 @@ def test_restoration_terms_consent_and_key_scrutiny__RST_1_RST_2_LST_8(world: Wo
             consent=True,
             note="同意",
         )
-    assert exc2.value.code == "restoration.not_designating_unit"
+    assert exc2.value.code == "entry.not_designating_unit"
     done = restoration.decide(w.ctx, w.designator, int(app["id"]), consent=True, note="同意修复")
     assert done["entry"]["status"] == "removed"
     assert done["entry"]["removal_reason"] == "restoration"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -80,6 +81,19 @@ def test_explanation_names_holidays_and_makeup_days__CAL_1() -> None:
     assert "not counted" in text
     assert "Spring Festival" in text
     assert "2024-02-18" in text
+
+
+def test_the_chinese_explanation_is_chinese_throughout__CAL_3() -> None:
+    """Written notices explain their deadline in Chinese (a trial finding: in English)."""
+    text = CAL.add_working_days(D("2024-02-08"), 5).explain_zh()
+    assert text.startswith("截止日期为2024-02-21：2024-02-08后第5个工作日（起算当日不计）")
+    assert "（春节）" in text and "计入调休工作日2024-02-18" in text
+    provisional = CAL.add_working_days(D("2026-12-31"), 1).explain_zh()
+    assert "（元旦）" in provisional and "暂定：2027年尚无官方节假日安排" in provisional
+    paused = CAL.add_working_days(D("2024-03-01"), 3, [Span(D("2024-03-04"), D("2024-03-05"))])
+    assert "暂停计算2个工作日" in paused.explain_zh()
+    for said in (text, provisional, paused.explain_zh()):
+        assert not re.search("[A-Za-z]", said), said
 
 
 def test_pauses_do_not_count__CAL_1() -> None:

@@ -155,7 +155,7 @@ BLACK = STANDARDS[0]
     [
         ({"field": "astrology"}, "standard.unknown_field"),
         ({"list_type": "big_data_warning"}, "standard.bad_list_type"),
-        ({"procedure": " "}, "standard.missing"),
+        ({"procedure": " "}, "standard.missing_element"),
         ({"validity_months": 0}, "standard.bad_validity"),
         ({"window_days": 2}, "standard.bad_window"),
         ({"scrutiny_months": 0}, "standard.bad_scrutiny"),

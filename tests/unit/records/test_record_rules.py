@@ -36,6 +36,24 @@ def test_punishment_counts_once_the_review_periods_passed__ING_5() -> None:
     assert add_months(D("2026-08-31"), 6) == D("2027-02-28")
 
 
+@given(st.dates(), st.integers(-200_000, 200_000))
+def test_months_beyond_the_calendar_are_an_input_error_never_an_assertion(
+    day: date, months: int
+) -> None:
+    """Issue 9, defect 10: an AssertionError ("unreachable") when the year left 1-9999."""
+    try:
+        later = add_months(day, months)
+    except InvalidInput as exc:
+        assert exc.code == "calendar.out_of_range"
+    else:
+        assert (
+            later.day <= day.day
+            and (later.year * 12 + later.month) - (day.year * 12 + day.month) == months
+        )
+    with pytest.raises(InvalidInput, match="runs past"):
+        ReviewPeriods(60, 6).final_on(D("9999-11-01"))
+
+
 @pytest.mark.parametrize(
     ("person", "simplified", "corrected", "arrears", "verified", "article"),
     [

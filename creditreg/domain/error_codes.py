@@ -1,0 +1,399 @@
+"""Every error code the platform answers: the one registry of codes, statuses and meanings.
+
+A code is `<concept>.<reason>`, one prefix per concept (`record.*` for records and their
+batches, `entry.*` for list entries ...), and it has exactly one HTTP status and one CLI
+exit code, wherever it is raised: `<thing>.not_found` is a 404 whether the id came in the
+path, the query or the body; a body that breaks a rule is a 422; a state that does not
+allow the step is a 409. The API lists this registry in its OpenAPI description
+(`api/app.py`); a test reads the source and fails when a code raised anywhere is missing
+here, is raised with another status, or is listed here but raised nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from creditreg.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    """One code: its HTTP status (None: only the CLI says it), its exit code (None: only
+    the API says it) and what it means."""
+
+    code: str
+    status: int | None
+    exit_code: int | None
+    meaning: str
+
+
+def _of(kind: type[DomainError]) -> Callable[[str, str], ErrorCode]:
+    def make(code: str, meaning: str) -> ErrorCode:
+        return ErrorCode(code, kind.status, kind.exit_code, meaning)
+
+    return make
+
+
+invalid, missing, conflict = _of(InvalidInput), _of(NotFound), _of(Conflict)
+forbidden, unauthenticated, throttled = _of(Forbidden), _of(Unauthenticated), _of(TooManyAttempts)
+
+
+def api(code: str, status: int, meaning: str) -> ErrorCode:
+    """A code only the API answers (the framework's refusals, the database's state)."""
+    return ErrorCode(code, status, None, meaning)
+
+
+def cli(code: str, exit_code: int, meaning: str) -> ErrorCode:
+    """A code only the CLI prints."""
+    return ErrorCode(code, None, exit_code, meaning)
+
+
+_ALL = (
+    # --- the request itself -----------------------------------------------------------
+    invalid(
+        "request.invalid",
+        "the request (or a CLI input file) is malformed; `details.problems` names each field",
+    ),
+    api("request.too_large", 413, "the body is larger than CREDITREG_MAX_UPLOAD_BYTES"),
+    api("http.not_found", 404, "no operation has that path"),
+    api("http.method_not_allowed", 405, "the path does not take that method"),
+    api("http.error", 400, "another refusal by the web framework (none is known to occur)"),
+    # --- the database and the configuration -------------------------------------------
+    ErrorCode(
+        "db.unavailable", 503, 8, "the database cannot be reached; retry after `Retry-After`"
+    ),
+    api("db.busy", 503, "the database is busy (a writer holds it); retry after `Retry-After`"),
+    conflict("db.conflict", "the change clashes with data stored at the same time"),
+    cli(
+        "db.not_migrated",
+        7,
+        "the database is not at the current schema: run `creditreg db upgrade`",
+    ),
+    cli("config.invalid", 2, "a setting (CREDITREG_*) has a value it cannot take"),
+    invalid("config.bad_database_url", "CREDITREG_DATABASE_URL is not a SQLite or PostgreSQL URL"),
+    invalid("config.bad_policy", "CREDITREG_DISCLOSURE_POLICY is not `regulations` or `national`"),
+    invalid(
+        "config.clock_override_refused",
+        "a fixed or test clock needs CREDITREG_ALLOW_CLOCK_OVERRIDE=true",
+    ),
+    cli(
+        "worker.bad_option",
+        2,
+        "`creditreg worker`: the interval or the number of passes is out of range",
+    ),
+    cli("file.unreadable", 2, "a file given to the CLI cannot be read as UTF-8 text"),
+    cli(
+        "audit.chain_broken",
+        1,
+        "`creditreg audit verify`: the audit chain is broken at the event named",
+    ),
+    # --- access: tokens, logins, scope ------------------------------------------------
+    unauthenticated("auth.missing_token", "no `Authorization: Bearer` token"),
+    unauthenticated("auth.invalid_token", "the token is not known"),
+    unauthenticated("auth.revoked_token", "the token was revoked"),
+    unauthenticated("auth.expired_token", "the session has expired"),
+    unauthenticated("auth.inactive", "the token's unit or user is deactivated"),
+    unauthenticated("auth.bad_credentials", "wrong username or password"),
+    throttled(
+        "auth.throttled",
+        "too many failed logins for the account or address; retry after `Retry-After`",
+    ),
+    forbidden(
+        "access.missing_permission", "the token or role lacks the permission the operation needs"
+    ),
+    forbidden("access.outside_field", "the unit is not competent for the field"),
+    forbidden("access.outside_region", "the unit's region does not cover the subject's"),
+    forbidden("access.other_unit", "a unit acts only on its own tokens"),
+    forbidden("access.scope_escalation", "a token cannot hold more than its issuer"),
+    forbidden(
+        "access.not_designating_unit",
+        "only a designating unit may do this (the caller's unit is of another kind)",
+    ),
+    invalid("unit.invalid_region", "a region is a 6-digit administrative division code"),
+    invalid("unit.role_not_allowed", "a unit of this kind cannot give that role"),
+    missing("unit.not_found", "no unit has that id"),
+    conflict("unit.duplicate", "a unit with that USCC exists"),
+    invalid("user.invalid_username", "a username is 1-80 letters, digits, '.', '_' or '-'"),
+    invalid("user.no_role", "a user needs at least one role"),
+    invalid("user.weak_password", "a password has at least 12 characters"),
+    conflict("user.duplicate", "the username is taken"),
+    invalid("token.no_name", "a token needs a name saying what uses it"),
+    invalid("token.no_scope", "a token needs at least one permission"),
+    invalid("token.scope_not_allowed", "a unit of this kind cannot hold that permission"),
+    missing("token.not_found", "no token has that id"),
+    conflict("token.already_revoked", "the token was revoked before"),
+    forbidden("inbox.no_unit", "an inbox belongs to a unit; the caller acts for none"),
+    missing("inbox.not_found", "no notification with that id in the caller's inbox"),
+    # --- calendar, deadlines, clock, events ---------------------------------------------
+    invalid("calendar.bad_count", "a number of working days is 0 to 2500"),
+    invalid("calendar.bad_span", "a pause is START:END and does not end before it starts"),
+    invalid(
+        "calendar.bad_schedule", "an official schedule file has a bad line (the line is named)"
+    ),
+    invalid("calendar.out_of_range", "the count runs beyond the years the calendar holds (1-9999)"),
+    invalid("deadline.unknown_rule", "no deadline rule has that code"),
+    conflict("clock.not_movable", "the server's clock is real; only a test clock moves"),
+    invalid("clock.bad_move", "give either a time to move to or a duration, not both"),
+    invalid("clock.backwards", "the clock only moves forward"),
+    invalid("event.bad_cursor", "an event cursor is 0 or a position answered before"),
+    invalid("event.bad_consumer", "a consumer name is 1-80 of a-z, 0-9, '.', '_' and '-'"),
+    # --- subjects and identifiers -----------------------------------------------------
+    invalid(
+        "subject.unknown_kind",
+        "not a subject kind (natural_person, legal_person, unincorporated_org)",
+    ),
+    invalid("subject.unknown_id_type", "not an identifier type"),
+    invalid(
+        "subject.invalid_uscc",
+        "not a valid Unified Social Credit Code (the characters at fault are named)",
+    ),
+    invalid(
+        "subject.invalid_ric",
+        "not a valid resident ID number (GB 11643: shape, check digit, birth date)",
+    ),
+    invalid("subject.invalid_document", "not a valid permit or document number"),
+    invalid("subject.invalid_lei", "not a valid LEI (ISO 17442)"),
+    invalid("subject.invalid_name", "a name has 1 to 200 printable characters"),
+    invalid("subject.lei_for_person", "an LEI identifies a legal entity, not a person"),
+    invalid(
+        "subject.identifier_kind_mismatch",
+        "this kind of subject is not identified by that identifier type (Art 16)",
+    ),
+    invalid("subject.kind_mismatch", "the identifier is registered for a subject of another kind"),
+    invalid("subject.no_identifier", "a record's row names no identifier for its subject"),
+    invalid(
+        "subject.link_not_organization",
+        "only a legal person or organization links responsible persons",
+    ),
+    invalid("subject.link_not_person", "a responsible person is a natural person"),
+    invalid("subject.link_bad_period", "a link cannot end before it starts"),
+    invalid(
+        "subject.person_mismatch",
+        "the ID number given for a responsible person is not the registered person's",
+    ),
+    missing("subject.not_found", "no subject has that id or identifier"),
+    conflict("subject.duplicate", "a subject with that identifier exists"),
+    conflict("subject.duplicate_lei", "that LEI is recorded for another subject"),
+    # --- the catalog ------------------------------------------------------------------
+    invalid("catalog.missing_element", "a catalog item lacks an Art 11 element"),
+    invalid("catalog.bad_code", "a data code is 2-40 upper-case letters, digits, '_', '.' or '-'"),
+    invalid("catalog.bad_class", "not an Art 12 class (or Art 20 / Art 33 class)"),
+    invalid("catalog.bad_kind", "not an information kind (public_credit_info, market)"),
+    invalid(
+        "catalog.bad_character",
+        "not an information character (trustworthy, untrustworthy, neutral)",
+    ),
+    invalid(
+        "catalog.bad_disclosure",
+        "not a disclosure mode (public_display, government_sharing, authorized_inquiry)",
+    ),
+    invalid("catalog.no_subject_kind", "an item covers at least one subject kind"),
+    invalid("catalog.bad_template", "a data template is a list of fields"),
+    invalid("catalog.empty_template", "a data template needs fields"),
+    invalid("catalog.duplicate_field", "field names in a template are unique"),
+    invalid(
+        "catalog.bad_field",
+        "a field name is lower-case letters, digits and _ (a choice field has choices)",
+    ),
+    invalid("catalog.bad_field_type", "not a field type"),
+    invalid("catalog.bad_presence", "not a presence (required, optional, conditional)"),
+    invalid("catalog.bad_condition", "a conditional field depends on a field the template lacks"),
+    invalid("catalog.bad_role", "not a subject role of a field"),
+    invalid("catalog.bad_category", "not a personal-data category"),
+    invalid(
+        "catalog.no_subject_fields",
+        "a template names its subject: a name field and a USCC or ID-number field",
+    ),
+    invalid(
+        "catalog.wrong_provider",
+        "public credit information comes from state organs and public bodies (Art 10)",
+    ),
+    invalid("catalog.bad_period", "the public-comment period ends before it starts"),
+    invalid(
+        "catalog.needs_expert_assessment",
+        "an item reducing rights needs its expert assessment first (Art 11)",
+    ),
+    invalid(
+        "catalog.needs_public_comment",
+        "an item reducing rights needs its public-comment period first (Art 11)",
+    ),
+    invalid("catalog.comment_period_open", "the public-comment period has not ended"),
+    forbidden("catalog.not_own_item", "a market provider files only its own items (Art 14)"),
+    missing("catalog.not_found", "no catalog item has that id, code or version"),
+    conflict("catalog.not_draft", "the item version is not a draft"),
+    conflict("catalog.not_approved", "the item version is not approved"),
+    conflict("catalog.draft_pending", "a draft of that code waits for approval"),
+    conflict("catalog.version_retired", "the item version is retired for new records"),
+    conflict("catalog.illegal_transition", "the catalog item's status does not allow the step"),
+    # --- records, batches, files ------------------------------------------------------
+    invalid(
+        "record.batch_rejected",
+        "rows of a batch were rejected, nothing was stored; `details` lists each row's field, "
+        "code and message",
+    ),
+    invalid("record.empty_batch", "the batch holds no rows"),
+    conflict("record.batch_in_progress", "the batch is being stored; retry shortly"),
+    conflict(
+        "record.batch_id_reused", "the batch id was used for other content; use a new batch id"
+    ),
+    conflict(
+        "record.batch_abandoned",
+        "the batch was discarded while it was being stored (its ingest stopped); send it again",
+    ),
+    invalid("record.missing_field", "a row lacks a required field"),
+    invalid("record.conditional_missing", "a row lacks a field its other values require"),
+    invalid("record.unknown_field", "a row has a field the template lacks"),
+    invalid("record.bad_value", "a row's value does not fit its field's type"),
+    invalid(
+        "record.decision_date_out_of_range", "a decision date is before 1949-10-01 or after today"
+    ),
+    invalid(
+        "record.no_decision_date", "untrustworthy information needs its decision date (Art 19)"
+    ),
+    invalid(
+        "record.subject_kind_not_covered",
+        "the catalog item does not cover the row's kind of subject",
+    ),
+    invalid("record.no_reason", "a withdrawal says which decision revoked the basis"),
+    invalid("record.bad_outcome", "a review outcome is `upheld` or `revoked`"),
+    invalid("record.no_applicant", "an archiving request names who asked (Art 44)"),
+    forbidden(
+        "record.not_item_provider",
+        "only the catalog item's (the record's) providing unit may do this",
+    ),
+    missing("record.not_found", "no record has that id"),
+    conflict("record.not_live", "the record is withdrawn or archived"),
+    conflict("record.display_not_ended", "the record's display period has not ended (Art 44)"),
+    conflict(
+        "record.illegal_transition", "the record's (or its batch's) status does not allow the step"
+    ),
+    invalid("verification.no_reason", "a returned record needs its reasons (Art 17)"),
+    conflict("verification.not_pending", "the record is not waiting for verification"),
+    invalid("file.unsupported_type", "send CSV (.csv), JSON Lines (.jsonl) or Excel (.xlsx)"),
+    invalid("file.not_text", "the file is not UTF-8 text"),
+    invalid("file.not_xlsx", "the file is not an Excel workbook"),
+    invalid("file.empty", "the file holds no header"),
+    invalid("file.bad_header", "a column is not a field of the template, or appears twice"),
+    invalid("file.bad_row", "a row has another number of cells than the header"),
+    invalid("file.bad_csv", "the CSV cannot be parsed (the line is named)"),
+    invalid("file.bad_json", "a line (or a CLI input file) is not a JSON object"),
+    invalid("file.truncated", "the file is cut off"),
+    invalid("file.xlsx_bomb", "the workbook would expand far beyond its size"),
+    invalid("file.xlsx_too_large", "the workbook expands beyond the limit; send CSV or JSON Lines"),
+    # --- privacy (Art 45) -------------------------------------------------------------
+    invalid(
+        "privacy.forbidden_category", "a template field would collect data never collected (Art 45)"
+    ),
+    invalid("privacy.bad_category", "not a personal-data category"),
+    invalid(
+        "privacy.needs_written_consent",
+        "these categories need written consent after the standard warning (Art 45)",
+    ),
+    invalid("privacy.no_purpose", "a consent names the use agreed"),
+    invalid("privacy.consent_in_future", "a consent is recorded once given, not ahead"),
+    invalid("privacy.not_a_person", "consent is recorded for a natural person"),
+    invalid(
+        "privacy.no_consent", "a row about a natural person needs the person's recorded consent"
+    ),
+    forbidden(
+        "privacy.consent_for_another_unit", "a unit records the consents given to itself only"
+    ),
+    # --- standards --------------------------------------------------------------------
+    invalid(
+        "standard.missing_element",
+        "a standard lacks an element (code, title, basis, procedure ...)",
+    ),
+    invalid("standard.bad_list_type", "not a list type"),
+    invalid("standard.bad_scope", "not a scope (national, local)"),
+    invalid("standard.unknown_field", "not a field of the taxonomy"),
+    invalid("standard.bad_rule", "the rule over records is malformed"),
+    invalid("standard.bad_number", "a number of the standard is not a whole number"),
+    invalid("standard.bad_measures", "measures is a list of strings"),
+    invalid("standard.bad_validity", "validity is 1 to 120 months (Art 37)"),
+    invalid("standard.bad_window", "the announcement or objection window is out of its range"),
+    invalid("standard.bad_restoration", "the restoration terms are malformed (Op(15))"),
+    invalid(
+        "standard.bad_scrutiny", "a blacklist standard sets key scrutiny of 1-60 months (Op(18))"
+    ),
+    invalid(
+        "standard.local_needs_approval", "a local standard names its region and approval (Op(3))"
+    ),
+    invalid("standard.national_has_no_region", "a national standard has no region"),
+    forbidden("standard.outside_region", "a local standard applies only to subjects of its region"),
+    missing("standard.not_found", "no standard (in force) has that id, code or version"),
+    conflict("standard.code_taken", "the code belongs to a standard of another list or field"),
+    conflict("standard.illegal_transition", "the standard's status does not allow the step"),
+    # --- list entries -----------------------------------------------------------------
+    invalid("entry.bad_list_type", "not a list type"),
+    invalid("entry.bad_status", "not an entry status"),
+    invalid("entry.no_facts", "an entry states the facts of the conduct (Op(9))"),
+    invalid(
+        "entry.bad_person", "a responsible person is given badly (role, name, ID type and number)"
+    ),
+    invalid("entry.bad_person_role", "not a responsible person's role"),
+    invalid("entry.bad_validity", "validity is 1 to 120 months (Art 37)"),
+    invalid("entry.bad_restoration", "the restoration terms are malformed (Op(15))"),
+    invalid("entry.bad_scrutiny", "key scrutiny lasts 1 to 60 months"),
+    invalid("entry.bad_channel", "not a publication channel"),
+    invalid("entry.bad_removal_reason", "not a removal reason of this list (RST-3, RST-4)"),
+    invalid("entry.error_is_deletion", "an entry made in error is deleted, not removed (RST-3(1))"),
+    invalid(
+        "entry.restoration_needs_application",
+        "removal by restoration follows an application and consent",
+    ),
+    invalid("entry.no_reason", "say what the error was"),
+    forbidden(
+        "entry.not_designating_unit",
+        "only the unit that designated the entry may act on it (or consent to its restoration)",
+    ),
+    missing("entry.not_found", "no list entry has that id"),
+    conflict("entry.already_listed", "the subject already has a live entry on that list and field"),
+    conflict("entry.not_qualified", "the subject does not meet the standard"),
+    conflict("entry.subject_blacklisted", "a blacklisted subject cannot enter a red list (Op(8))"),
+    conflict(
+        "entry.no_responsible_person",
+        "an organization's blacklist entry names its legal representative or principal (Art 35)",
+    ),
+    conflict("entry.window_open", "the announcement or objection window is still open"),
+    conflict("entry.illegal_transition", "the entry's status does not allow the step"),
+    invalid("objection.incomplete", "an objection names the objector and the grounds"),
+    invalid("objection.bad_outcome", "an objection's outcome is `dismissed` or `error`"),
+    invalid("objection.no_reason", "say what the verification found"),
+    conflict("objection.none_open", "the entry has no open objection"),
+    conflict("objection.illegal_transition", "the objection's status does not allow the step"),
+    invalid("restoration.incomplete", "an application names the applicant and its evidence"),
+    invalid("restoration.no_reason", "a restoration decision says why"),
+    missing("restoration.not_found", "no restoration application has that id"),
+    conflict("restoration.not_blacklisted", "the entry is not a designated blacklist entry"),
+    conflict("restoration.not_restorable", "the entry was designated without restoration (Op(15))"),
+    conflict("restoration.too_early", "restoration is possible only from a later day (Op(15))"),
+    conflict("restoration.pending", "an application for the entry is pending"),
+    conflict("restoration.decided", "the application is decided"),
+    conflict("restoration.illegal_transition", "the application's status does not allow the step"),
+    conflict(
+        "upward_report.illegal_transition", "the upward report's status does not allow the step"
+    ),
+)
+
+CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}
+if len(CODES) != len(_ALL):  # a code listed twice would hide one of its meanings
+    raise RuntimeError("an error code is listed twice in creditreg.domain.error_codes")
+
+
+def markdown_table() -> str:
+    """The registry as a Markdown table for the OpenAPI description, sorted by code."""
+    lines = ["| code | HTTP | CLI exit | meaning |", "| --- | --- | --- | --- |"]
+    for c in sorted(CODES.values(), key=lambda c: c.code):
+        status = str(c.status) if c.status is not None else "(CLI only)"
+        exit_code = str(c.exit_code) if c.exit_code is not None else ""
+        lines.append(f"| `{c.code}` | {status} | {exit_code} | {c.meaning} |")
+    return "\n".join(lines)
