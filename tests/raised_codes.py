@@ -7,7 +7,9 @@ A code reaches a caller through one of these sites, each of which fixes its stat
   (InvalidInput: the rows of a 422 `record.batch_rejected`);
 - an answer the API builds itself: `error_response(status, "x.y", ...)`, or `error_body("x.y",
   ...)` sent with a status beside it (`status:*` when the site does not fix it);
-- a line the CLI prints itself: `fail("x.y", message, exit_code)`.
+- a line the CLI prints itself: `fail("x.y", message, exit_code)`;
+- a finding of `creditreg audit verify`: `Finding("audit.x", message)` (one line each,
+  exit 1; `GET /api/v1/audit/verify` answers them in its body, not as an error status).
 
 A code that is not a literal at the site is followed: a parameter to the literals its
 callers pass, a name to the literals assigned to it, a lifecycle's
@@ -80,6 +82,8 @@ def _code_argument(node: ast.Call) -> tuple[str, ast.expr | None] | None:
         return f"status:{status}", args[1] if len(args) > 1 else None
     if name == "error_body":  # the body alone: its status is set beside it
         return "status:*", args[0] if args else keyword.get("code")
+    if name == "Finding":
+        return "exit:1", args[0] if args else keyword.get("code")
     if name == "fail":
         exit_code = args[2] if len(args) > 2 else keyword.get("exit_code")
         value = exit_code.value if isinstance(exit_code, ast.Constant) else 1

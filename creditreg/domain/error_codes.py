@@ -91,10 +91,68 @@ _ALL = (
         "`creditreg worker`: the interval or the number of passes is out of range",
     ),
     cli("file.unreadable", 2, "a file given to the CLI cannot be read as UTF-8 text"),
+    invalid(
+        "config.audit_key_file",
+        "CREDITREG_AUDIT_KEY_FILE cannot be read or created, or holds fewer than 32 bytes",
+    ),
+    invalid(
+        "config.audit_key_file_permissions",
+        "the audit key file may be read or written by others than its owner: `chmod 600` it",
+    ),
+    # --- the audit log (SEC-3): `creditreg audit verify` prints one line per finding and
+    # exits 1; `GET /api/v1/audit/verify` lists the same findings in its body -------------
+    cli("audit.chain_broken", 1, "an event was changed, inserted or removed (the first named)"),
     cli(
-        "audit.chain_broken",
+        "audit.chain_truncated",
         1,
-        "`creditreg audit verify`: the audit chain is broken at the event named",
+        "a checkpoint vouches for events the chain no longer holds: the newest were deleted",
+    ),
+    cli(
+        "audit.checkpoint_mismatch",
+        1,
+        "the chain at a checkpoint's event is not what was signed: rewritten after it",
+    ),
+    cli("audit.checkpoint_missing", 1, "checkpoints were deleted from the database"),
+    cli(
+        "audit.checkpoint_signature_invalid",
+        1,
+        "a checkpoint in the database or the checkpoint file was forged or edited",
+    ),
+    cli("audit.checkpoint_file_missing", 1, "CREDITREG_AUDIT_CHECKPOINT_FILE does not exist"),
+    cli(
+        "audit.checkpoint_file_missing_entries",
+        1,
+        "the checkpoint file lacks checkpoints the database holds (cut, or not written)",
+    ),
+    cli(
+        "audit.checkpoint_file_mismatch",
+        1,
+        "a checkpoint differs between the database and the checkpoint file",
+    ),
+    cli("audit.checkpoint_file_invalid", 1, "a line of the checkpoint file is not a checkpoint"),
+    cli("audit.checkpoint_file_unreadable", 1, "the checkpoint file cannot be read"),
+    cli(
+        "audit.key_mismatch",
+        1,
+        "the configured audit key did not sign the checkpoints (another install's key?)",
+    ),
+    cli("audit.trigger_missing", 1, "a trigger keeping an audit table append-only is gone"),
+    cli("audit.trigger_disabled", 1, "a trigger keeping an audit table append-only is disabled"),
+    cli(
+        "audit.trigger_altered",
+        1,
+        "a trigger keeping an audit table append-only was changed and may no longer refuse",
+    ),
+    cli(
+        "audit.checkpoint_file_unwritable",
+        1,
+        "`creditreg audit checkpoint`: the checkpoint is in the database, but the file "
+        "could not be appended to (the next checkpoint copies what it lacks)",
+    ),
+    conflict(
+        "audit.start_missing",
+        "no checkpoint is left in the database, not even the start of the keyed chain: "
+        "checkpoints were deleted (`creditreg audit verify`)",
     ),
     # --- access: tokens, logins, scope ------------------------------------------------
     unauthenticated("auth.missing_token", "no `Authorization: Bearer` token"),

@@ -74,7 +74,7 @@ def verify(ctx: Ctx, principal: Auditor) -> dict[str, Any]:
     responses=errors(
         {
             409: "the database holds no checkpoint to follow: they were deleted "
-            "(`audit.checkpoint_missing`)"
+            "(`audit.start_missing`)"
         }
     ),
 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
-from creditreg.domain.kernel.audit import GENESIS_HASH, ChainKey, canonical_json
+from creditreg.domain.kernel.audit import GENESIS_HASH, ChainBreak, ChainKey, canonical_json
 
 
 class CheckpointKind(StrEnum):
@@ -163,7 +163,9 @@ class Review:
     order, with the stored hash of the event it names (`stored`); where the chain ends
     (`chain_ends`); the file, line by line (`file_entry`, `file_invalid_line`, or
     `file_missing` / `file_unreadable`); then the numbers the file holds when read again
-    (`file_reread`), so that a checkpoint committed but not yet appended is no finding.
+    (`file_reread`), so that a checkpoint committed but not yet appended is no finding;
+    and, in any order, the chain's first break (`chain_broken`) and the state of each
+    trigger that keeps an audit table append-only (`trigger`).
     It keeps one signature (32 bytes) per checkpoint, not the checkpoints: a year of
     per-minute checkpoints is half a million."""
 
@@ -180,21 +182,47 @@ class Review:
         self._copied: set[int] = set()
         # Checkpoints whose event the chain does not hold: truncated, or a hole in it.
         self._unresolved: list[tuple[str, Checkpoint]] = []
+        self._broken: Finding | None = None
+        self._triggers: list[Finding] = []
 
     def findings(self) -> list[Finding]:
-        """What was found. Under a key that signed none of the stored checkpoints every
-        signature and hash fails: that is said once (`audit.key_mismatch`) instead."""
+        """What was found: the chain's break first, then one finding per kind of damage
+        (counting the repeats), then each trigger by name. Under a key that signed none of
+        the stored checkpoints every signature and hash fails: that is said once
+        (`audit.key_mismatch`) instead."""
         if self.count and not self._ours:
             assert self.newest is not None
-            return [
-                Finding(
-                    KEY_MISMATCH,
-                    f"the configured audit key (id {self.key.key_id}) is not the key that "
-                    f"signed the checkpoints (id {self.newest.key_id}): check "
-                    "CREDITREG_AUDIT_KEY or CREDITREG_AUDIT_KEY_FILE",
-                )
-            ]
-        return list(self._found)
+            mismatch = Finding(
+                KEY_MISMATCH,
+                f"the configured audit key (id {self.key.key_id}) is not the key that "
+                f"signed the checkpoints (id {self.newest.key_id}): check "
+                "CREDITREG_AUDIT_KEY or CREDITREG_AUDIT_KEY_FILE",
+            )
+            return [mismatch, *self._triggers]
+        broken = [self._broken] if self._broken else []
+        return broken + summarised(self._found) + self._triggers
+
+    def chain_broken(self, broken: ChainBreak, intact: int) -> None:
+        """The first event that does not recompute, and how many before it did."""
+        self._broken = Finding(
+            CHAIN_BROKEN,
+            f"audit chain broken at event {broken.seq}: {broken.reason} "
+            f"({intact} events before it are intact)",
+        )
+
+    def trigger(self, name: str, table: str, state: str) -> None:
+        """A trigger keeping `table` append-only is `present`, `missing`, `disabled` (on
+        PostgreSQL) or `altered` (it may no longer refuse)."""
+        said = f"the trigger {name} keeping {table} append-only"
+        restore = "run 'creditreg db upgrade' to restore it"
+        if state == "missing":
+            self._triggers.append(Finding(TRIGGER_MISSING, f"{said} is missing: {restore}"))
+        elif state == "disabled":
+            self._triggers.append(Finding(TRIGGER_DISABLED, f"{said} is disabled: {restore}"))
+        elif state == "altered":
+            self._triggers.append(
+                Finding(TRIGGER_ALTERED, f"{said} was changed (it may no longer refuse): {restore}")
+            )
 
     def stored(self, cp: Checkpoint, hash_at_seq: str | None) -> None:
         """The database's next checkpoint, and the stored hash of its event (None: no such

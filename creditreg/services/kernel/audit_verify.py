@@ -25,26 +25,14 @@ import sqlalchemy as sa
 
 from creditreg.domain.kernel.audit import AuditFields, ChainBreak, ChainCheck
 from creditreg.domain.kernel.checkpoints import (
-    CHAIN_BROKEN,
-    KEY_MISMATCH,
-    TRIGGER_ALTERED,
-    TRIGGER_DISABLED,
-    TRIGGER_MISSING,
     Checkpoint,
     Finding,
     Review,
-    summarised,
 )
 from creditreg.services.context import Context
 from creditreg.store.kernel import checkpoint_file, guards
 from creditreg.store.kernel import queries as kernel_queries
 from creditreg.store.kernel.tables import audit_event
-
-_GUARD_FINDINGS = {
-    guards.GuardState.MISSING: (TRIGGER_MISSING, "is missing"),
-    guards.GuardState.DISABLED: (TRIGGER_DISABLED, "is disabled"),
-    guards.GuardState.ALTERED: (TRIGGER_ALTERED, "was changed (it may no longer refuse)"),
-}
 
 
 @dataclass(frozen=True)
@@ -94,31 +82,14 @@ def verify(ctx: Context) -> Verification:
     path = ctx.audit_checkpoint_file
     if path is not None:
         _review_file(ctx, review, path)
-    findings = review.findings()
-    if chain.broken is not None and not any(f.code == KEY_MISMATCH for f in findings):
-        broken = chain.broken
-        findings.insert(
-            0,
-            Finding(
-                CHAIN_BROKEN,
-                f"audit chain broken at event {broken.seq}: {broken.reason} "
-                f"({chain.checked} events before it are intact)",
-            ),
-        )
-    guard_findings = [
-        Finding(
-            _GUARD_FINDINGS[found.state][0],
-            f"the trigger {found.guard.name} keeping {found.guard.table} append-only "
-            f"{_GUARD_FINDINGS[found.state][1]}: run 'creditreg db upgrade' to restore it",
-        )
-        for found in found_guards
-        if found.state in _GUARD_FINDINGS
-    ]
+    if chain.broken is not None:
+        review.chain_broken(chain.broken, chain.checked)
+    for found in found_guards:
+        review.trigger(found.guard.name, found.guard.table, found.state.value)
     return Verification(
         checked=chain.checked,
         broken=chain.broken,
-        # The guards are named one by one (there are few); the rest once per code.
-        findings=summarised(findings) + guard_findings,
+        findings=review.findings(),
         last_seq=chain.last_seq,
         unkeyed_until=start.seq if start else 0,
         checkpoints=review.count,

@@ -18,7 +18,6 @@ from creditreg.domain.errors import Conflict
 from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.kernel.checkpoints import (
-    CHECKPOINT_MISSING,
     Checkpoint,
     CheckpointKind,
     new_checkpoint,
@@ -139,7 +138,7 @@ def _next_number(conn: sa.Connection) -> int:
         # Checkpoint 1 is written by migration 0012 with the start of the keyed chain; a
         # new "first" checkpoint now would vouch for whatever the chain has become.
         raise Conflict(
-            CHECKPOINT_MISSING,
+            "audit.start_missing",
             "the database holds no audit checkpoint, not even the start of the keyed chain "
             "(checkpoint 1): they were deleted; run 'creditreg audit verify'",
         )

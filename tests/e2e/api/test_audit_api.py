@@ -84,3 +84,22 @@ def test_a_checkpoint_file_that_cannot_be_written_is_said__SEC_3(
     assert written.status_code == 201
     assert written.json()["file_written"] is False
     assert "cannot append to the checkpoint file" in written.json()["file_error"]
+
+
+def test_with_every_checkpoint_deleted_no_new_one_vouches_for_the_chain__SEC_3(
+    api: TestClient, db: DbTarget
+) -> None:
+    """A first checkpoint now would vouch for whatever the chain has become: refused (409),
+    and verify names the loss."""
+    engine = make_engine(db.url, db.schema)
+    try:
+        with engine.begin() as conn:
+            drop_guards(conn)
+            conn.execute(sa.text("DELETE FROM audit_checkpoint"))
+    finally:
+        engine.dispose()
+    error(api.post("/api/v1/audit/checkpoints", headers=PLATFORM), 409, "audit.start_missing")
+    found = {
+        f["code"] for f in api.get("/api/v1/audit/verify", headers=PLATFORM).json()["findings"]
+    }
+    assert {"audit.checkpoint_missing", "audit.trigger_missing"} <= found
