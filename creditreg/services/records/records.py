@@ -143,7 +143,7 @@ def _check_submitter(principal: Principal, item: CatalogItem) -> None:
     if principal.unit_id is None or principal.unit_kind is UnitKind.PLATFORM_OPERATOR:
         return  # the platform submits on a provider's behalf (CLI imports, declarations)
     raise Forbidden(
-        "records.not_item_provider",
+        "record.not_item_provider",
         f"catalog item {item.code} is provided by unit {item.providing_unit_id}, not yours",
     )
 
@@ -583,7 +583,7 @@ def submit(
             batch.add(number, raw)
         batch.flush()
         if batch.rows == 0:
-            raise InvalidInput("records.empty_batch", "the batch holds no rows")
+            raise InvalidInput("record.empty_batch", "the batch holds no rows")
     except Exception:
         # A reader's or the database's error: nothing of the batch is kept. (A killed
         # process gets here never: its staging rows wait for the sweep.)
@@ -883,7 +883,7 @@ def record_consent(
         if person.kind != SubjectKind.NATURAL_PERSON.value:
             raise InvalidInput("privacy.not_a_person", "consent is recorded for a natural person")
         if conn.execute(sa.select(unit.c.id).where(unit.c.id == unit_id)).first() is None:
-            raise InvalidInput("unit.not_found", f"no unit {unit_id}")
+            raise NotFound("unit.not_found", f"no unit {unit_id}")
         values = {
             "subject_id": subject_id,
             "unit_id": unit_id,

@@ -8,19 +8,11 @@ from creditreg.domain import errors
 from creditreg.domain.error_codes import CODES
 from tests.raised_codes import Raised, scan
 
-# Codes still raised under their old names in files another branch is editing (the ingest
-# staging of issue 9): the merge renames them there and deletes the entries here. An entry
-# whose old code is no longer raised fails `test_nothing_pending_is_stale`.
-PENDING_RENAMES = {
-    ("records.empty_batch", "creditreg/services/records/records.py"): "record.empty_batch",
-    (
-        "records.not_item_provider",
-        "creditreg/services/records/records.py",
-    ): "record.not_item_provider",
-}
-# Raise sites there whose class the merge changes: (code, path) -> the class raised today.
-# `unit.not_found` is a 404 everywhere (a unit named in a body that names nothing too).
-PENDING_CLASS = {("unit.not_found", "creditreg/services/records/records.py"): "InvalidInput"}
+# Codes still raised under their old names in files another branch is editing: its merge
+# renames them there and deletes the entries here (none pending today). An entry whose
+# old code is no longer raised fails `test_nothing_pending_is_stale`.
+PENDING_RENAMES: dict[tuple[str, str], str] = {}
+PENDING_CLASS: dict[tuple[str, str], str] = {}
 
 
 def _code(r: Raised) -> str:
