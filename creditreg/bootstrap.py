@@ -17,6 +17,7 @@ from creditreg.services.lists import registrations as lists_registrations
 from creditreg.services.lists import timers as lists_timers
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
+from creditreg.services.rights import objection_registrations, objection_timers
 from creditreg.store.engine import make_engine
 from creditreg.store.kernel import audit_key
 from creditreg.store.uow import Database
@@ -77,6 +78,9 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         login_window_minutes=settings.login_window_minutes,
         ingest_chunk_rows=settings.ingest_chunk_rows,
         staging_timeout_minutes=settings.staging_timeout_minutes,
+        objection_attachment_max_bytes=settings.objection_attachment_max_bytes,
+        objection_attachment_max_files=settings.objection_attachment_max_files,
+        reconsideration_working_days=settings.reconsideration_working_days,
         registry=build_registry(),
         sweep_steps=sweep_steps(),
         audit_key=key,
@@ -90,6 +94,7 @@ def build_registry() -> Registry:
     registry = Registry()
     records_registrations.register(registry)
     lists_registrations.register(registry)
+    objection_registrations.register(registry)
     return registry
 
 
@@ -98,5 +103,6 @@ def sweep_steps() -> SweepSteps:
     steps = SweepSteps()
     records_timers.register_sweep_steps(steps)
     lists_timers.register_sweep_steps(steps)
+    objection_timers.register_sweep_steps(steps)
     audit_checkpoints.register_sweep_steps(steps)
     return steps

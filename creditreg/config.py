@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # the minutes after which the sweep discards a staging batch whose ingest stopped.
     ingest_chunk_rows: int = Field(default=2000, ge=1, le=100000)
     staging_timeout_minutes: int = Field(default=30, ge=1, le=10080)
+    # OBJ-1, Art 41: an objection's materials, each at most this many bytes, at most this
+    # many per objection (PDF, JPEG or PNG, recognised by their content).
+    objection_attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=50 << 20)
+    objection_attachment_max_files: int = Field(default=5, ge=1, le=20)
+    # OBJ-3, Op(22): the provincial department's time to reconsider an objection's outcome,
+    # in working days from the application (the seeds leave it open).
+    reconsideration_working_days: int = Field(default=15, ge=1, le=120)
 
     # SEC-3: the audit chain's key (HMAC-SHA256), at least 32 characters, e.g. from
     # `openssl rand -hex 32`. It must live outside the database. When unset, the key is read

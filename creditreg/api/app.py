@@ -22,6 +22,7 @@ from creditreg.api.routers import (
     events,
     health,
     lists,
+    objections,
     records,
     subjects,
     units,
@@ -96,6 +97,7 @@ def create_app(
         catalog,
         records,
         lists,
+        objections,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

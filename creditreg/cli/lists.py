@@ -133,38 +133,6 @@ def lists_designate(entry_id: Annotated[int, id_argument()], unit: Unit = None) 
     said(run(lambda: entries.designate(ctx, who, entry_id)))
 
 
-@lists_app.command("object")
-def lists_object(
-    entry_id: Annotated[int, id_argument()],
-    objector: Annotated[str, typer.Option()],
-    grounds: Annotated[str, typer.Option()],
-) -> None:
-    """Record an objection; the entry is suspended until verified."""
-    ctx = context()
-    said(
-        run(
-            lambda: entries.object_to(ctx, operator(), entry_id, objector=objector, grounds=grounds)
-        )
-    )
-
-
-@lists_app.command("resolve")
-def lists_resolve(
-    entry_id: Annotated[int, id_argument()],
-    outcome: Annotated[str, typer.Option(help="dismissed | error")],
-    note: Annotated[str, typer.Option()],
-    unit: Unit = None,
-) -> None:
-    """The verification of an objection: dismissed, or error (the entry is deleted)."""
-    ctx = context()
-    who = acting(ctx, unit)
-    result = run(lambda: entries.resolve_objection(ctx, who, entry_id, outcome=outcome, note=note))
-    if result["status"] == "deleted":
-        typer.echo(f"entry {entry_id}: deleted (made in error; not kept)")
-    else:
-        said(result)
-
-
 @lists_app.command("remove")
 def lists_remove(
     entry_id: Annotated[int, id_argument()],

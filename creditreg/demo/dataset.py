@@ -78,6 +78,8 @@ DEMO_UNITS = (
             P.LISTS_READ,
             P.LISTS_RECEIVE,
             P.INBOX_READ,
+            # Art 41: the platform accepts and decides objections to records.
+            P.OBJECTIONS_HANDLE,
             # Demonstrations move a test clock (only ever with CREDITREG_TEST_CLOCK and
             # CREDITREG_ALLOW_CLOCK_OVERRIDE both set); a real clock refuses every move.
             P.CLOCK_CONTROL,
@@ -123,6 +125,18 @@ DEMO_UNITS = (
         ("public_resources",),
         (("implementer", "联合奖惩实施部门用户", (Role.IMPLEMENTER,)),),
         (P.SUBJECTS_READ, P.LISTS_READ),
+    ),
+    # OBJ-3, Op(22): reconsiders objections' outcomes for dissatisfied objectors.
+    DemoUnit(
+        "department",
+        "河南省发展和改革委员会（演示）",
+        demo_uscc("11410000MB0000005"),
+        UnitKind.PROVINCIAL_DEPARTMENT,
+        "410000",
+        Level.PROVINCIAL,
+        (),
+        (("reconsider", "复核部门用户", (Role.RECONSIDERER,)),),
+        (P.RECONSIDERATION_DECIDE, P.INBOX_READ),
     ),
 )
 

@@ -423,11 +423,6 @@ _ALL = (
     ),
     conflict("entry.window_open", "the announcement or objection window is still open"),
     conflict("entry.illegal_transition", "the entry's status does not allow the step"),
-    invalid("objection.incomplete", "an objection names the objector and the grounds"),
-    invalid("objection.bad_outcome", "an objection's outcome is `dismissed` or `error`"),
-    invalid("objection.no_reason", "say what the verification found"),
-    conflict("objection.none_open", "the entry has no open objection"),
-    conflict("objection.illegal_transition", "the objection's status does not allow the step"),
     invalid("restoration.incomplete", "an application names the applicant and its evidence"),
     invalid("restoration.no_reason", "a restoration decision says why"),
     missing("restoration.not_found", "no restoration application has that id"),
@@ -439,6 +434,77 @@ _ALL = (
     conflict("restoration.illegal_transition", "the application's status does not allow the step"),
     conflict(
         "upward_report.illegal_transition", "the upward report's status does not allow the step"
+    ),
+    # --- objections and reconsideration (OBJ-1..3, OBJ-6; Art 41; Op(22)) -----------------
+    unauthenticated(
+        "objection.anonymous",
+        "an objection is never anonymous: a unit, a subject account or a public account",
+    ),
+    unauthenticated("public_account.invalid_token", "the public account's token is not known"),
+    conflict("public_account.exists", "a public account with that document number exists"),
+    invalid("objection.bad_target_type", "the target is `record` or `list_entry`"),
+    invalid("objection.bad_status", "not an objection status"),
+    invalid("objection.no_grounds", "an objection says what is wrong (Art 41)"),
+    invalid("objection.grounds_too_long", "grounds have at most 5000 characters"),
+    invalid("objection.no_reason", "every step of an objection says why"),
+    invalid("objection.reason_too_long", "a reason has at most 2000 characters"),
+    invalid(
+        "objection.attachment_too_large",
+        "an attachment is larger than CREDITREG_OBJECTION_ATTACHMENT_MAX_BYTES",
+    ),
+    invalid("objection.attachment_empty", "an attachment is empty"),
+    invalid(
+        "objection.attachment_type_not_allowed",
+        "an attachment is not a PDF, JPEG or PNG by its content",
+    ),
+    invalid(
+        "objection.attachment_type_mismatch",
+        "an attachment's name or declared type is not what its content is (a renamed file)",
+    ),
+    invalid(
+        "objection.too_many_attachments",
+        "more attachments than CREDITREG_OBJECTION_ATTACHMENT_MAX_FILES",
+    ),
+    invalid("objection.no_attachment", "send at least one file"),
+    invalid("objection.bad_track", "the track is `platform` or `provider` (Art 41)"),
+    invalid(
+        "objection.track_not_applicable",
+        "tracks and corrections are for records; an entry is verified by its designating unit",
+    ),
+    invalid("objection.bad_pause_kind", "not a pause of Art 41 (inspection, testing ...)"),
+    invalid("objection.bad_outcome", "an objection's outcome is `upheld` or `dismissed`"),
+    invalid("objection.bad_correction", "a correction is `withdraw` or `return`"),
+    invalid("objection.correction_required", "an upheld record objection says its correction"),
+    invalid("objection.correction_needs_upheld", "only an upheld objection corrects"),
+    forbidden(
+        "objection.not_decider",
+        "the platform decides objections to records, the designating unit to its entries",
+    ),
+    forbidden("objection.not_provider", "only the record's provider answers a verification"),
+    missing("objection.not_found", "no objection you may read has that id"),
+    missing("objection.attachment_not_found", "the objection has no attachment with that id"),
+    conflict("objection.already_open", "the objector has an open objection to the same item"),
+    conflict("objection.target_ended", "the record or entry is no longer live"),
+    conflict("objection.decided", "the objection is decided or closed"),
+    conflict("objection.not_under_way", "only an accepted, undecided objection can be paused"),
+    conflict("objection.already_paused", "the objection's clock is already paused"),
+    conflict("objection.not_paused", "the objection's clock is not paused"),
+    conflict("objection.paused", "a paused objection is resumed before it is decided"),
+    conflict("objection.illegal_transition", "the objection's status does not allow the step"),
+    invalid("reconsideration.bad_outcome", "a reconsideration is `upheld` or `revised`"),
+    forbidden(
+        "reconsideration.not_department",
+        "only the provincial department it was made to decides it",
+    ),
+    missing("reconsideration.not_found", "no reconsideration has that id"),
+    conflict(
+        "reconsideration.not_reconsiderable",
+        "only a decision the objector lost (not accepted, dismissed) is reconsidered",
+    ),
+    conflict("reconsideration.exists", "the objection was already taken to reconsideration"),
+    conflict("reconsideration.no_department", "no provincial department is registered"),
+    conflict(
+        "reconsideration.illegal_transition", "the reconsideration's status does not allow it"
     ),
 )
 

@@ -35,6 +35,10 @@ class Context:
     ingest_chunk_rows: int = 2000
     staging_timeout_minutes: int = 30
     after_chunk: Callable[[int, int], None] | None = None
+    # OBJ-1, OBJ-3 (issue 10, part 4): attachments' limits, the reconsideration deadline.
+    objection_attachment_max_bytes: int = 10 * 1024 * 1024
+    objection_attachment_max_files: int = 5
+    reconsideration_working_days: int = 15
     # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
     registry: Registry = field(default_factory=Registry)
     # The timers each context registered at bootstrap (empty: a sweep does nothing).

@@ -19,8 +19,6 @@ from creditreg.api.schemas.lists import (
     EntryRemoved,
     ListField,
     NoteIn,
-    ObjectionIn,
-    ObjectionOutcomeIn,
     PendingRestoration,
     Publication,
     RemovalIn,
@@ -187,39 +185,6 @@ def announce(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailVi
 def designate(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView:
     """Designation after the window (or, for key scrutiny, with its warning)."""
     return entries.designate(ctx, principal, entry_id)
-
-
-@router.post(
-    "/lists/entries/{entry_id}/objections",
-    status_code=201,
-    response_model=EntryDetail,
-    responses=errors({409: ILLEGAL}),
-)
-def object_to(
-    ctx: Ctx, principal: Receiver, entry_id: PathId, body: ObjectionIn
-) -> EntryDetailView:
-    """Op(22): an objection; the entry is suspended until verified."""
-    return entries.object_to(
-        ctx,
-        principal,
-        entry_id,
-        objector=body.objector,
-        grounds=body.grounds,
-        materials=body.materials,
-    )
-
-
-@router.post(
-    "/lists/entries/{entry_id}/objection-outcome",
-    response_model=EntryDetail | EntryDeleted,
-    responses=errors({409: "the entry has no open objection (`objection.none_open`)"}),
-)
-def objection_outcome(
-    ctx: Ctx, principal: Designator, entry_id: PathId, body: ObjectionOutcomeIn
-) -> EntryDeletedView:
-    """The designating unit's verification: dismissed (the entry, resumed), or error (the
-    entry is deleted, RST-3(1): only its id and status `deleted` come back)."""
-    return entries.resolve_objection(ctx, principal, entry_id, outcome=body.outcome, note=body.note)
 
 
 @router.post(

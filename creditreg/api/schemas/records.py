@@ -242,6 +242,10 @@ class Record(Out):
         description="the record's fields, converted by its template (keys: the template's "
         "field names; decimals and dates as exact text)"
     )
+    under_objection: bool = Field(
+        description="OBJ-1, Art 41: an objection to the record is open (异议标注); its "
+        "objections are at `/api/v1/objections?target_type=record&target_id=ID`"
+    )
 
 
 class ExplainedDeadline(Out):

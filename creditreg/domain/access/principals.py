@@ -21,6 +21,8 @@ class UnitKind(StrEnum):
     DESIGNATING_UNIT = "designating_unit"
     IMPLEMENTING_UNIT = "implementing_unit"
     CREDIT_SERVICE_ESTABLISHMENT = "credit_service_establishment"
+    # OBJ-3, Art 28, Op(22): reconsiders an objection's outcome for a dissatisfied objector.
+    PROVINCIAL_DEPARTMENT = "provincial_department"
 
 
 class Level(StrEnum):
@@ -38,6 +40,7 @@ class Role(StrEnum):
     IMPLEMENTER = "implementer"
     AUDITOR = "auditor"
     UNIT_ADMIN = "unit_admin"
+    RECONSIDERER = "reconsiderer"
 
 
 P = Permission
@@ -59,6 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.LISTS_RECEIVE,
             # SEC-5, Art 65: overdue verifications and restorations are flagged to it.
             P.INBOX_READ,
+            # Art 41: the platform accepts and decides objections to records.
+            P.OBJECTIONS_HANDLE,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -86,6 +91,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ, P.LISTS_READ}),
     Role.UNIT_ADMIN: frozenset({P.TOKENS_MANAGE}),
+    # OBJ-3, Op(22): the provincial department's reconsideration (its inbox tells it of
+    # applications and of the late ones).
+    Role.RECONSIDERER: frozenset({P.RECONSIDERATION_DECIDE, P.INBOX_READ}),
 }
 
 # Which roles a unit of each kind may give its people: the platform's own powers stay
@@ -96,6 +104,7 @@ ROLES_FOR_KIND: dict[UnitKind, frozenset[Role]] = {
     UnitKind.DESIGNATING_UNIT: frozenset({Role.DESIGNATOR, Role.PROVIDER, Role.UNIT_ADMIN}),
     UnitKind.IMPLEMENTING_UNIT: frozenset({Role.IMPLEMENTER, Role.UNIT_ADMIN}),
     UnitKind.CREDIT_SERVICE_ESTABLISHMENT: frozenset({Role.PROVIDER, Role.UNIT_ADMIN}),
+    UnitKind.PROVINCIAL_DEPARTMENT: frozenset({Role.RECONSIDERER, Role.UNIT_ADMIN}),
 }
 
 # How many leading digits of the 6-digit division code a level's region covers.

@@ -34,6 +34,10 @@ class Permission(StrEnum):
     LISTS_DESIGNATE = "lists:designate"  # run the list procedures (Op(6), Art 28)
     # Receive objections and restoration applications for a subject (Art 41, 43).
     LISTS_RECEIVE = "lists:receive"
+    # Issue 10, part 4: accept and decide objections to records for the platform (Art 41).
+    OBJECTIONS_HANDLE = "objections:handle"
+    # Issue 10, part 4: the provincial department reconsiders objections' outcomes (Art 28).
+    RECONSIDERATION_DECIDE = "reconsideration:decide"
 
 
 @dataclass(frozen=True, slots=True)

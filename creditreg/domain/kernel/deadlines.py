@@ -59,6 +59,24 @@ RULES: dict[str, DeadlineRule] = {
             "《条例》第四十一条：信息提供单位答复核查通知，自通知之日起计算",
         ),
         DeadlineRule(
+            "objection_entry",
+            "Art 41; Op(22)",
+            "receipt",
+            7,
+            "an objection to a list entry, verified by its designating unit",
+            "《条例》第四十一条、《指导意见》第（二十二）项：名单异议由认定部门核查，自收到之日起计算",
+        ),
+        # The seeds leave it open: the configured number of days replaces this default
+        # (CREDITREG_RECONSIDERATION_WORKING_DAYS).
+        DeadlineRule(
+            "reconsideration",
+            "Art 28; Op(22)",
+            "application",
+            15,
+            "the provincial department reconsiders an objection's outcome",
+            "《条例》第二十八条、《指导意见》第（二十二）项：异议处理结果复核，自申请之日起计算",
+        ),
+        DeadlineRule(
             "restoration",
             "Art 43",
             "eligibility",

@@ -203,15 +203,8 @@ def in_force(
 
 # --- the other lifecycles of the lists context (design rule 1) ----------------------------
 
-# Op(22), Art 28: an objection to an entry is verified by the designating unit.
-OBJECTION = Lifecycle(
-    "objection",
-    {
-        ("open", "dismiss"): "dismissed",  # the entry's procedure resumes
-        ("open", "uphold"): "upheld",  # an error: the entry is deleted (with its objections)
-        ("open", "close"): "closed",  # the entry was removed while the objection was open
-    },
-)
+# Objections to entries are the rights context's one objection lifecycle (issue 10, part
+# 4: domain/rights/objections.py); an entry only records that it is suspended (OBJECTED).
 
 # RST-1, RST-2, Op(18): an application, decided with the designating unit's consent.
 RESTORATION = Lifecycle(

@@ -303,3 +303,31 @@ def explanation_of(conn: sa.Connection, owner_type: str, owner_id: str | int) ->
     """How an object's latest deadline was counted (CAL-3), or "" when it has none."""
     rows = deadlines_in(conn, owner_type, owner_id)
     return rows[-1]["explanation"] if rows else ""
+
+
+def reset_deadline(
+    conn: sa.Connection,
+    ctx: Context,
+    cal: WorkingCalendar,
+    owner_type: str,
+    owner_id: str | int,
+    old_rule_code: str,
+    rule: DeadlineRule,
+    start: date,
+    pauses: Iterable[Span] = (),
+) -> dict[str, Any]:
+    """CAL-3: an owner's stored deadline counted again, in place: its rule changed (an
+    objection escalated to the provider, Art 41) or a pause ended. Registers it when the
+    owner has none under `old_rule_code`."""
+    values = deadline_values(ctx, cal, owner_type, owner_id, rule, start, pauses)
+    found = conn.execute(
+        sa.select(deadline.c.id).where(
+            deadline.c.owner_type == owner_type,
+            deadline.c.owner_id == str(owner_id),
+            deadline.c.rule_code == old_rule_code,
+        )
+    ).scalar()
+    if found is None:
+        return register_deadline(conn, ctx, cal, owner_type, owner_id, rule, start, pauses)
+    conn.execute(deadline.update().where(deadline.c.id == found).values(**values))
+    return {"id": found, **values}

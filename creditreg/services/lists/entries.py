@@ -7,7 +7,7 @@ remove / delete_error. Each verb is one transaction: it checks the caller's scop
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,6 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.deadlines import Deadline, DeadlineRule
 from creditreg.domain.lists.entries import (
     LIVE,
-    OBJECTION,
     Action,
     EntryStatus,
     RemovalReason,
@@ -67,7 +66,6 @@ from creditreg.services.lists.views import (
 )
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
-    entry_objection,
     list_entry,
     list_entry_event,
     list_entry_record,
@@ -139,7 +137,22 @@ def _masked(text: str, principal: Principal) -> str:
     return mask_identifiers_in_text(text)
 
 
-def summary(row: Any, principal: Principal) -> EntryView:
+# Extension point: which of these entries are under objection (OBJ-1, Art 41). The rights
+# context, which owns objections, fills it at bootstrap; lists never names it.
+OBJECTION_MARKERS = "lists.objection_markers"
+ObjectionMarker = Callable[[sa.Connection, Sequence[int]], set[int]]
+
+
+def under_objection(conn: sa.Connection, ctx: Context, entry_ids: Sequence[int]) -> set[int]:
+    """The entries of `entry_ids` that carry the "under objection" marker (异议标注)."""
+    marked: set[int] = set()
+    if entry_ids:
+        for marker in ctx.registry.extensions.get(OBJECTION_MARKERS, []):
+            marked |= marker(conn, entry_ids)
+    return marked
+
+
+def summary(row: Any, principal: Principal, marked: bool = False) -> EntryView:
     """LST-7: an entry's summary, as `search` lists it (one row, no other table)."""
     return {
         "id": row.id,
@@ -170,17 +183,20 @@ def summary(row: Any, principal: Principal) -> EntryView:
         "removed_on": _iso(row.removed_on),
         "removal_reason": row.removal_reason,
         "suspended_from": row.suspended_from,
+        # OBJ-1, Art 41: the marker while an objection to it is open.
+        "under_objection": marked,
     }
 
 
-def view(conn: sa.Connection, row: Any, principal: Principal) -> EntryDetailView:
-    """LST-7: everything an entry holds: the summary, its grounds, records, rule inputs,
-    notices, history, objections, restoration applications and upward report."""
+def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> EntryDetailView:
+    """LST-7: everything an entry holds: the summary (with its objection marker), its
+    grounds, records, rule inputs, notices, history, restoration applications and upward
+    report. Its objections are the rights context's (`/api/v1/objections`)."""
     report = conn.execute(
         sa.select(upward_report).where(upward_report.c.entry_id == row.id)
     ).first()
     return {
-        **summary(row, principal),
+        **summary(row, principal, row.id in under_objection(conn, ctx, [row.id])),
         "rule_inputs": row.rule_inputs,
         "records": list(
             conn.execute(
@@ -221,7 +237,6 @@ def view(conn: sa.Connection, row: Any, principal: Principal) -> EntryDetailView
                 .order_by(list_notice.c.id)
             )
         ],
-        "objections": _rows_of(conn, entry_objection, row.id),
         "restoration_applications": _rows_of(conn, restoration_application, row.id),
         "upward_report": (
             {"status": report.status, "due_date": report.due_date.isoformat()} if report else None
@@ -247,7 +262,7 @@ def get(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
     """LST-9: any authorized unit sees a designated entry at once."""
     principal.require(Permission.LISTS_READ)
     with ctx.db.read() as conn:
-        return view(conn, entry_row(conn, entry_id), principal)
+        return view(conn, ctx, entry_row(conn, entry_id), principal)
 
 
 def search(
@@ -281,7 +296,8 @@ def search(
         )
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
-        result = [summary(r, principal) for r in rows]
+        marked = under_objection(conn, ctx, [r.id for r in rows])
+        result = [summary(r, principal, r.id in marked) for r in rows]
     if as_of is not None:
         # The domain's own rule decides; the query only narrows by index.
         keep = {r.id for r in rows if in_force(r.designated_on, r.valid_until, r.removed_on, as_of)}
@@ -555,7 +571,7 @@ def propose(
             detail={"standard": d.code, "version": std.version},
         )
         w.flush()
-        return view(conn, entry_row(conn, entry_id), principal)
+        return view(conn, ctx, entry_row(conn, entry_id), principal)
 
 
 # --- notice, announcement, objections, designation --------------------------------------
@@ -603,7 +619,7 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
             },
         )
         w.flush()
-        return view(conn, entry_row(conn, entry_id), principal)
+        return view(conn, ctx, entry_row(conn, entry_id), principal)
 
 
 def announce(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
@@ -627,86 +643,61 @@ def announce(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailVi
             due,
         )
         w.flush()
-        return view(conn, entry_row(conn, entry_id), principal)
+        return view(conn, ctx, entry_row(conn, entry_id), principal)
 
 
-def object_to(
-    ctx: Context,
-    principal: Principal,
-    entry_id: int,
-    *,
-    objector: str,
-    grounds: str,
-    materials: Sequence[str] = (),
-) -> EntryDetailView:
-    """Op(22), Art 28: an objection suspends the entry until the designating unit verifies."""
-    principal.require(Permission.LISTS_RECEIVE)
-    if not objector.strip() or not grounds.strip():
-        raise InvalidInput("objection.incomplete", "an objection names the objector and grounds")
-    with ctx.db.write() as conn:
-        row = entry_row(conn, entry_id)
-        after = transition(ListType(row.list_type), EntryStatus(row.status), Action.OBJECT)
-        queries.set_entry_status(conn, entry_id, after.value, ctx.now(), suspended_from=row.status)
-        queries.insert_objection(
-            conn,
-            {
-                "entry_id": entry_id,
-                "objector": objector.strip(),
-                "grounds": grounds.strip(),
-                "materials": list(materials),
-                "received_on": ctx.today(),
-            },
-        )
-        w = Writer(conn, ctx, principal)
-        w.history(entry_id, "object", row.status, after.value, grounds.strip())
-        w.flush()
-        return view(conn, entry_row(conn, entry_id), principal)
+def suspend_for_objection(
+    conn: sa.Connection, ctx: Context, principal: Principal, row: Any, grounds: str
+) -> bool:
+    """Op(22), Art 28: an objection received suspends the entry until it is verified (the
+    objection itself is the rights context's). False when an earlier objection already
+    suspended it; `entry.illegal_transition` when the entry cannot be objected to now."""
+    if row.status == EntryStatus.OBJECTED.value:
+        return False
+    after = transition(ListType(row.list_type), EntryStatus(row.status), Action.OBJECT)
+    queries.set_entry_status(conn, row.id, after.value, ctx.now(), suspended_from=row.status)
+    w = Writer(conn, ctx, principal)
+    w.history(row.id, "object", row.status, after.value, grounds)
+    w.flush()
+    return True
 
 
-def resolve_objection(
-    ctx: Context, principal: Principal, entry_id: int, *, outcome: str, note: str
-) -> EntryDetailView | EntryDeletedView:
-    """The designating unit's verification: `dismissed` resumes the procedure; `error`
-    deletes the entry and keeps nothing of it (RST-3(1))."""
-    if outcome not in ("dismissed", "error"):
-        raise InvalidInput("objection.bad_outcome", "the outcome is 'dismissed' or 'error'")
-    if not note.strip():
-        raise InvalidInput("objection.no_reason", "say what the verification found")
-    with ctx.db.write() as conn:
-        row = entry_row(conn, entry_id)
-        _own_entry(principal, row)
-        if row.status != EntryStatus.OBJECTED.value:
-            raise Conflict("objection.none_open", f"entry {entry_id} has no open objection")
-        w = Writer(conn, ctx, principal)
-        if outcome == "error":
-            delete_error(w, row, note.strip())
-            w.flush()
-            return {"id": entry_id, "status": EntryStatus.DELETED.value}
-        after = transition(
-            ListType(row.list_type),
-            EntryStatus(row.status),
-            Action.DISMISS_OBJECTION,
-            EntryStatus(row.suspended_from),
-        )
-        queries.set_entry_status(conn, entry_id, after.value, ctx.now(), suspended_from=None)
-        open_ones = conn.execute(
-            sa.select(entry_objection.c.id, entry_objection.c.status).where(
-                entry_objection.c.entry_id == entry_id, entry_objection.c.status == "open"
-            )
-        ).all()
-        for o in open_ones:
-            OBJECTION.next(o.status, "dismiss")
-        queries.set_objection_status(
-            conn,
-            [o.id for o in open_ones],
-            "dismissed",
-            outcome=note.strip(),
-            resolved_on=ctx.today(),
-            resolved_by=principal.actor,
-        )
-        w.history(entry_id, "dismiss_objection", row.status, after.value, note.strip())
-        w.flush()
-        return view(conn, entry_row(conn, entry_id), principal)
+def resume_after_objection(
+    conn: sa.Connection, ctx: Context, principal: Principal, entry_id: int, note: str
+) -> bool:
+    """Op(22): the last open objection ended without finding an error (not accepted,
+    dismissed): the entry's procedure resumes where it was suspended. False when the entry
+    is not suspended (it was removed meanwhile, or never was)."""
+    row = entry_row(conn, entry_id)
+    if row.status != EntryStatus.OBJECTED.value:
+        return False
+    after = transition(
+        ListType(row.list_type),
+        EntryStatus(row.status),
+        Action.DISMISS_OBJECTION,
+        EntryStatus(row.suspended_from),
+    )
+    queries.set_entry_status(conn, entry_id, after.value, ctx.now(), suspended_from=None)
+    w = Writer(conn, ctx, principal)
+    w.history(entry_id, "dismiss_objection", row.status, after.value, note)
+    w.flush()
+    return True
+
+
+def delete_for_error(
+    conn: sa.Connection, ctx: Context, principal: Principal, entry_id: int, note: str
+) -> None:
+    """RST-3(1), Op(20): an objection upheld finds the entry made in error: it is deleted
+    and nothing of it is kept (what it owns goes with it, through the erasers)."""
+    row = entry_row(conn, entry_id)
+    w = Writer(conn, ctx, principal)
+    delete_error(w, row, note)
+    w.flush()
+
+
+def own_entry(principal: Principal, row: Any) -> None:
+    """Op(22): only the designating unit acts on its entry (the platform on its own)."""
+    _own_entry(principal, row)
 
 
 def designate(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
@@ -727,7 +718,7 @@ def designate(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailV
         w = Writer(conn, ctx, principal)
         designate_rows(w, [row])
         w.flush()
-        return view(conn, entry_row(conn, entry_id), principal)
+        return view(conn, ctx, entry_row(conn, entry_id), principal)
 
 
 def remove(
@@ -755,7 +746,7 @@ def remove(
         w = Writer(conn, ctx, principal)
         changes = remove_rows(w, [row], parsed, scrutiny_months, note)
         w.flush()
-        return {**view(conn, entry_row(conn, entry_id), principal), **changes.as_dict()}
+        return {**view(conn, ctx, entry_row(conn, entry_id), principal), **changes.as_dict()}
 
 
 def delete_in_error(
@@ -882,6 +873,8 @@ def publications(ctx: Context, list_type: str | None = None) -> list[Publication
         )
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
+        # OBJ-1, Art 41: a published entry under objection says so on every page.
+        marked = under_objection(conn, ctx, sorted({r.entry_id for r in rows if r.entry_id}))
     # One item per publication, with every channel it is on (not one per channel).
     items: dict[tuple[Any, ...], PublicationView] = {}
     for r in rows:
@@ -898,6 +891,7 @@ def publications(ctx: Context, list_type: str | None = None) -> list[Publication
                 "content": mask_published(r.content),  # DIS-3 (older rows too)
                 "issued_on": r.issued_on.isoformat(),
                 "visible_until": _iso(r.visible_until),
+                "under_objection": r.entry_id in marked,
             }
         else:
             item["channels"] = sorted({*item["channels"], r.channel})

@@ -24,7 +24,6 @@ from creditreg.domain.kernel.deadlines import RULES
 from creditreg.domain.kernel.events import DomainEvent, event
 from creditreg.domain.lists.entries import (
     FOLLOWED_BY_SCRUTINY,
-    OBJECTION,
     RESTORATION,
     Action,
     EntryStatus,
@@ -44,7 +43,6 @@ from creditreg.services.lists.views import ChangesView
 from creditreg.store import bulk
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
-    entry_objection,
     list_entry,
     list_entry_event,
     list_entry_record,
@@ -553,13 +551,12 @@ def end_publications(w: Writer, entry_ids: Sequence[int]) -> None:
 
 
 def close_pending(w: Writer, entry_ids: Sequence[int], why: str) -> None:
-    """When entries end, what was pending on them ends too, each through its lifecycle:
-    restoration applications are closed, and open objections are closed with the reason
-    (an objection left open on a removed entry would wait forever)."""
+    """When entries end, what was pending on them ends too, through its lifecycle:
+    restoration applications are closed. (Open objections are the rights context's: it
+    closes them when it hears `list_entry.removed`.)"""
     if not entry_ids:
         return
     apps: list[Any] = []
-    objections: list[Any] = []
     for part in _chunks(entry_ids):
         apps += w.conn.execute(
             sa.select(restoration_application.c.id, restoration_application.c.status).where(
@@ -567,24 +564,9 @@ def close_pending(w: Writer, entry_ids: Sequence[int], why: str) -> None:
                 restoration_application.c.status == "pending",
             )
         ).all()
-        objections += w.conn.execute(
-            sa.select(entry_objection.c.id, entry_objection.c.status).where(
-                entry_objection.c.entry_id.in_(part), entry_objection.c.status == "open"
-            )
-        ).all()
     for a in apps:
         RESTORATION.next(a.status, "close")
-    for o in objections:
-        OBJECTION.next(o.status, "close")
     queries.set_restoration_status(w.conn, [a.id for a in apps], "closed", note=why)
-    queries.set_objection_status(
-        w.conn,
-        [o.id for o in objections],
-        "closed",
-        outcome=why,
-        resolved_on=w.today,
-        resolved_by=w.principal.actor,
-    )
     for a in apps:
         w.domain_events.append(
             event(
@@ -597,17 +579,6 @@ def close_pending(w: Writer, entry_ids: Sequence[int], why: str) -> None:
                 "restoration_application",
                 a.id,
                 before={"status": a.status},
-                after={"status": "closed"},
-                detail={"reason": why},
-            )
-        )
-    for o in objections:
-        w.audits.append(
-            audit.Event(
-                "objection.close",
-                "entry_objection",
-                o.id,
-                before={"status": o.status},
                 after={"status": "closed"},
                 detail={"reason": why},
             )
@@ -738,7 +709,6 @@ def erase_owned(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
         list_entry_record,
         list_entry_event,
         list_notice,
-        entry_objection,
         restoration_application,
         upward_report,
     ):

@@ -180,7 +180,7 @@ def decide(
         if consent:
             changes = remove_rows(w, [row], RemovalReason.RESTORATION, note=note.strip())
         w.flush()
-        result = view(conn, entry_row(conn, row.id), principal)
+        result = view(conn, ctx, entry_row(conn, row.id), principal)
     return {
         "application": application_id,
         "status": "consented" if consent else "refused",

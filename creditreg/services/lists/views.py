@@ -39,6 +39,7 @@ class EntryView(TypedDict):
     removed_on: str | None
     removal_reason: str | None
     suspended_from: str | None
+    under_objection: bool  # OBJ-1, Art 41: an objection to it is open
 
 
 # "from" is a keyword: this view is written in the functional form.
@@ -78,7 +79,6 @@ class EntryDetailView(EntryView):
     records: list[int]
     history: list[HistoryStepView]
     notices: list[NoticeView]
-    objections: list[dict[str, Any]]
     restoration_applications: list[dict[str, Any]]
     upward_report: UpwardReportStateView | None
 
@@ -130,6 +130,7 @@ class PublicationView(TypedDict):
     content: dict[str, Any]
     issued_on: str
     visible_until: str | None
+    under_objection: bool  # OBJ-1: the entry published is under objection
 
 
 class RestorationAppliedView(TypedDict):

@@ -130,6 +130,20 @@ def _live_record(conn: sa.Connection, principal: Principal, record_id: int) -> A
 DISPLAY_HOLDS = "records.display_holds"
 DisplayHold = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
 
+# Extension point: which of these records are under objection (OBJ-1, Art 41: "make an
+# objection indicator"). The rights context, which owns objections, fills it at bootstrap.
+OBJECTION_MARKERS = "records.objection_markers"
+ObjectionMarker = Callable[[sa.Connection, Sequence[int]], set[int]]
+
+
+def under_objection(conn: sa.Connection, ctx: Context, record_ids: Sequence[int]) -> set[int]:
+    """The records of `record_ids` that carry the "under objection" marker (异议标注)."""
+    marked: set[int] = set()
+    if record_ids:
+        for marker in ctx.registry.extensions.get(OBJECTION_MARKERS, []):
+            marked |= marker(conn, record_ids)
+    return marked
+
 
 def withdraw(ctx: Context, principal: Principal, record_id: int, reason: str) -> RecordMovedView:
     """ING-7, Art 42: the basis was revoked; the record is revoked at once and an event says so."""

@@ -24,7 +24,7 @@ from creditreg.store.kernel.tables import deadline
 from creditreg.store.records.tables import catalog_item, record
 
 
-def _record_dict(row: Any) -> RecordView:
+def _record_dict(row: Any, marked: bool = False) -> RecordView:
     return {
         "id": row.id,
         "catalog_item_id": row.catalog_item_id,
@@ -57,6 +57,8 @@ def _record_dict(row: Any) -> RecordView:
         "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
         "withdraw_reason": row.withdraw_reason,
         "data": row.data,
+        # OBJ-1, Art 41: the objection indicator while an objection to it is open.
+        "under_objection": marked,
     }
 
 
@@ -75,7 +77,8 @@ def get(ctx: Context, principal: Principal, record_id: int) -> RecordView:
                 deadline.c.rule_code == "verification",
             )
         ).first()
-    view = _record_dict(row)
+        marked = row.id in lifecycle.under_objection(conn, ctx, [row.id])
+    view = _record_dict(row, marked)
     if explained is not None:
         view["verify_deadline"] = {
             "due": view["verify_due"],
@@ -100,8 +103,10 @@ def pending(
         query = query.where(record.c.verify_due < ctx.today())
     query = query.order_by(record.c.verify_due, record.c.id).limit(max(1, min(limit, 1000)))
     with ctx.db.read() as conn:
+        rows = conn.execute(query).all()
+        marked = lifecycle.under_objection(conn, ctx, [r.id for r in rows])
         return [
-            {**_record_dict(r), "overdue": r.verify_due < ctx.today()} for r in conn.execute(query)
+            {**_record_dict(r, r.id in marked), "overdue": r.verify_due < ctx.today()} for r in rows
         ]
 
 
@@ -146,7 +151,10 @@ def verify(
                     created_at=ctx.now(),
                 )
             )
-        return _record_dict(conn.execute(sa.select(record).where(record.c.id == record_id)).one())
+        marked = record_id in lifecycle.under_objection(conn, ctx, [record_id])
+        return _record_dict(
+            conn.execute(sa.select(record).where(record.c.id == record_id)).one(), marked
+        )
 
 
 def inbox(

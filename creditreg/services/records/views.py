@@ -43,6 +43,7 @@ class RecordView(TypedDict):
     withdrawn_at: str | None
     withdraw_reason: str | None
     data: dict[str, Any]
+    under_objection: bool  # OBJ-1, Art 41: an objection to it is open
     verify_deadline: NotRequired[DeadlineNote]
 
 

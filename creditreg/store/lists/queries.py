@@ -1,5 +1,5 @@
 """The lists context's named queries: the only statements that write the status of an
-entry, an objection, a restoration application, an upward report or a standard (design
+entry, a restoration application, an upward report or a standard (design
 rule 1; tests/integration/kernel/test_status_writes.py fails on any other), and the
 INSERTs of new rows in their initial states."""
 
@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from creditreg.store import bulk
 from creditreg.store.lists.tables import (
-    entry_objection,
     list_entry,
     restoration_application,
     standard,
@@ -71,30 +70,7 @@ def set_entry_status_many(
         )
 
 
-# --- objections, restoration applications, upward reports, standards --------------------
-
-
-def insert_objection(conn: sa.Connection, values: Mapping[str, Any]) -> int:
-    """A new objection, open."""
-    return int(
-        conn.execute(
-            entry_objection.insert()
-            .values({**values, "status": "open"})
-            .returning(entry_objection.c.id)
-        ).scalar_one()
-    )
-
-
-def set_objection_status(
-    conn: sa.Connection, objection_ids: Sequence[int], status: str, **values: Any
-) -> None:
-    """Objections' new status (dismissed, upheld, closed) with the outcome."""
-    for part in chunks(objection_ids):
-        conn.execute(
-            entry_objection.update()
-            .where(entry_objection.c.id.in_(part))
-            .values(status=status, **values)
-        )
+# --- restoration applications, upward reports, standards --------------------
 
 
 def insert_restoration(conn: sa.Connection, values: Mapping[str, Any]) -> int:

@@ -143,22 +143,6 @@ list_notice = sa.Table(
 )
 
 
-entry_objection = sa.Table(
-    "entry_objection",
-    metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("entry_id", ID, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
-    sa.Column("objector", sa.String(200), nullable=False),
-    sa.Column("grounds", sa.Text, nullable=False),
-    sa.Column("materials", sa.JSON, nullable=False),
-    sa.Column("received_on", sa.Date, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("outcome", sa.Text, nullable=True),
-    sa.Column("resolved_on", sa.Date, nullable=True),
-    sa.Column("resolved_by", sa.String(100), nullable=True),
-)
-
-
 restoration_application = sa.Table(
     "restoration_application",
     metadata,

@@ -79,6 +79,7 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/api/v1/standards/{code}",
         "/api/v1/public/lists",  # DIS-4, DIS-5: list publications
         "/api/v1/consents/warning",  # PRI-2, Art 45: the warning a consent must carry
+        "/api/v1/public-accounts",  # OBJ-1: a person registers to object (never anonymously)
         "/standards",  # the portal's pages of the same
         "/lists",
     }

@@ -16,6 +16,7 @@ from tests.e2e.api.test_api import error
 from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
 from tests.e2e.conftest import bearer
 from tests.lists_world import World, make_world
+from tests.objection_helpers import file_objection
 
 PROVIDER = bearer("provider")
 MARKER = "标记事实甲乙丙-UNIQUE-7731"
@@ -33,12 +34,9 @@ def _entry(api: TestClient, eid: int) -> Any:
 def _objected_in_notice_window(api: TestClient, w: World, facts: str = "销售不合格食品") -> int:
     eid = int(propose(api, w, facts=facts).json()["id"])
     assert api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).status_code == 200
-    objected = api.post(
-        f"/api/v1/lists/entries/{eid}/objections",
-        headers=PLATFORM,
-        json={"objector": "郑州示例贸易有限公司1", "grounds": "处罚决定已被撤销"},
-    )
+    objected = file_objection(api, PLATFORM, "list_entry", eid)
     assert objected.status_code == 201, objected.text
+    assert _entry(api, eid)["status"] == "objected"
     return eid
 
 
@@ -56,12 +54,17 @@ def test_an_entry_never_public_publishes_no_removal_and_its_objection_is_closed_
     assert withdrawn.status_code == 200, withdrawn.text
     entry = _entry(api, eid)
     assert entry["status"] == "removed" and entry["removal_reason"] == "basis_revoked"
-    assert [o["status"] for o in entry["objections"]] == ["closed"]
-    assert "basis_revoked" in entry["objections"][0]["outcome"]
+    objections = api.get(
+        f"/api/v1/objections?target_type=list_entry&target_id={eid}", headers=PLATFORM
+    ).json()
+    assert [o["status"] for o in objections] == ["closed"]
+    assert "basis_revoked" in objections[0]["outcome_reason"]
+    assert entry["under_objection"] is False
     assert api.get("/api/v1/public/lists").json() == []
-    # The closure is an event of its own lifecycle, and the entry's removal is in the outbox.
+    # The closure is an event of its own lifecycle, after the withdrawal and the removal.
     kinds = [e["kind"] for e in api.get("/api/v1/events", headers=PLATFORM).json()["events"]]
-    assert kinds[-2:] == ["record.withdrawn", "list_entry.removed"]
+    at = kinds.index("record.withdrawn")
+    assert kinds.index("list_entry.removed", at) < kinds.index("objection.closed", at)
 
 
 def test_a_deletion_in_error_leaves_nothing_readable_about_the_entry__RST_5_RST_3(
@@ -76,12 +79,24 @@ def test_a_deletion_in_error_leaves_nothing_readable_about_the_entry__RST_5_RST_
     name = _entry(api, eid)["subject"]["name"]
     events_before = api.get("/api/v1/events", headers=PLATFORM).json()["events"]
     assert any(e["object_id"] == str(eid) and e["payload"] for e in events_before)
-    resolved = api.post(
-        f"/api/v1/lists/entries/{eid}/objection-outcome",
+    [objection] = api.get(
+        f"/api/v1/objections?target_type=list_entry&target_id={eid}", headers=PLATFORM
+    ).json()
+    oid = objection["id"]
+    accepted = api.post(
+        f"/api/v1/objections/{oid}/acceptance",
         headers=DESIGNATOR,
-        json={"outcome": "error", "note": f"认定错误：{MARKER}"},
+        json={"accepted": True, "reason": "予以受理"},
+    )
+    assert accepted.status_code == 200, accepted.text
+    resolved = api.post(
+        f"/api/v1/objections/{oid}/decision",
+        headers=DESIGNATOR,
+        json={"outcome": "upheld", "reason": f"认定错误：{MARKER}"},
     )
     assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["target_deleted"] is True
+    error(api.get(f"/api/v1/objections/{oid}", headers=PLATFORM), 404, "objection.not_found")
     error(api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM), 404, "entry.not_found")
     assert api.get("/api/v1/public/lists").json() == []
     # Nothing readable anywhere: every table, every column.
@@ -161,7 +176,8 @@ def _audit_count(api: TestClient) -> int:
 @pytest.mark.parametrize(
     "case",
     ["record_withdrawn_twice", "verify_a_withdrawn_record", "decide_a_decided_restoration",
-     "approve_an_approved_item", "designate_a_preliminary_entry", "resolve_without_objection"],
+     "approve_an_approved_item", "designate_a_preliminary_entry",
+     "decide_an_objection_not_yet_accepted"],
 )  # fmt: skip
 def test_illegal_moves_answer_409_and_change_nothing(
     api: TestClient, world: World, case: str
@@ -212,9 +228,13 @@ def test_illegal_moves_answer_409_and_change_nothing(
             call = ("post", f"/api/v1/lists/entries/{eid}/designation", DESIGNATOR, None)
             code = "entry.illegal_transition"
         else:
-            body = {"outcome": "dismissed", "note": "无异议"}
-            call = ("post", f"/api/v1/lists/entries/{eid}/objection-outcome", DESIGNATOR, body)
-            code = "objection.none_open"
+            # OBJ-6: acceptance is decided first; a decision before it changes nothing.
+            api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+            oid = file_objection(api, PLATFORM, "list_entry", eid).json()["id"]
+            view = f"/api/v1/objections/{oid}"
+            body = {"outcome": "dismissed", "reason": "无误"}
+            call = ("post", f"/api/v1/objections/{oid}/decision", DESIGNATOR, body)
+            code = "objection.illegal_transition"
     before = (api.get(view, headers=headers).json(), _audit_count(api))
     events_before = api.get("/api/v1/events", headers=PLATFORM).json()["next"]
     method, path, who, body = call

@@ -14,6 +14,7 @@ from creditreg.services.context import Context
 from tests.e2e.api.test_api import error
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, World, honour_row, make_world
+from tests.objection_helpers import PDF, file_objection
 
 DESIGNATOR = bearer("designator")
 PLATFORM = bearer("platform")
@@ -207,23 +208,35 @@ def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
         409,
         "entry.window_open",
     )
-    objected = api.post(
-        f"/api/v1/lists/entries/{rid}/objections",
-        headers=PLATFORM,
-        json={"objector": "某消费者", "grounds": "该企业存在欠薪", "materials": ["投诉记录"]},
+    # OBJ-1, Op(8): a member of the public objects under a registered account.
+    account = api.post(
+        "/api/v1/public-accounts",
+        json={"name": "某消费者", "id_type": "ric", "id_number": demo_ric("41010519850505123")},
+    ).json()
+    consumer = {"Authorization": f"Bearer {account['token']}"}
+    objected = file_objection(
+        api,
+        consumer,
+        "list_entry",
+        rid,
+        "该企业存在欠薪",
+        [("投诉记录.pdf", PDF, "application/pdf")],
     )
-    assert objected.status_code == 201 and objected.json()["status"] == "objected"
+    assert objected.status_code == 201 and objected.json()["status"] == "received"
+    oid = objected.json()["id"]
+    assert api.get(f"/api/v1/lists/entries/{rid}", headers=PLATFORM).json()["status"] == "objected"
     w.advance(14)
     error(
         api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR),
         409,
         "entry.illegal_transition",
     )  # an objection is verified first
-    api.post(
-        f"/api/v1/lists/entries/{rid}/objection-outcome",
-        headers=DESIGNATOR,
-        json={"outcome": "dismissed", "note": "经核实欠薪已于认定前结清"},
-    )
+    for step, body in (
+        ("acceptance", {"accepted": True, "reason": "予以受理"}),
+        ("decision", {"outcome": "dismissed", "reason": "经核实欠薪已于认定前结清"}),
+    ):
+        done = api.post(f"/api/v1/objections/{oid}/{step}", headers=DESIGNATOR, json=body)
+        assert done.status_code == 200, done.text
     done = api.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR).json()
     assert done["status"] == "designated" and done["valid_until"] == "2028-03-15"
     # Key scrutiny: designation comes with a warning naming the period (LST-4); it ends the

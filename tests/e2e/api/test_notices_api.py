@@ -14,6 +14,7 @@ from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, make_world
+from tests.objection_helpers import file_objection
 
 DESIGNATOR, PLATFORM = bearer("designator"), bearer("platform")
 PERSONS = [{**PERSON, "id_number": demo_ric("41010519700101123")}]
@@ -113,17 +114,14 @@ def test_a_correction_notice_is_chinese__RST_5(
     api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
-    objected = api.post(
-        f"/api/v1/lists/entries/{eid}/objections",
-        headers=PLATFORM,
-        json={"objector": "郑州示例贸易有限公司1", "grounds": "认定错误"},
-    )
+    objected = file_objection(api, PLATFORM, "list_entry", eid, "认定错误")
     assert objected.status_code == 201, objected.text
-    resolved = api.post(
-        f"/api/v1/lists/entries/{eid}/objection-outcome",
-        headers=DESIGNATOR,
-        json={"outcome": "error", "note": "主体错误"},
-    )
-    assert resolved.status_code == 200, resolved.text
+    oid = objected.json()["id"]
+    for step, body in (
+        ("acceptance", {"accepted": True, "reason": "予以受理"}),
+        ("decision", {"outcome": "upheld", "reason": "主体错误"}),
+    ):
+        resolved = api.post(f"/api/v1/objections/{oid}/{step}", headers=DESIGNATOR, json=body)
+        assert resolved.status_code == 200, resolved.text
     [correction] = [p for p in api.get("/api/v1/public/lists").json() if p["kind"] == "correction"]
     assert correction["content"]["correction"] == "该名单信息经核实系错误认定，已予删除。"

@@ -24,6 +24,7 @@ from tests.e2e.api.test_api import api_routes, declared_access
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import PERSON, World, honour_row, make_world
+from tests.objection_helpers import PDF
 from tests.raised_codes import scan
 from tests.unit.kernel.test_error_codes import PENDING_RENAMES
 
@@ -415,16 +416,45 @@ def test_real_answers_match_their_declared_schema(
         json={"standard": "SCJG-HONG", "subject_id": w.company(3), "facts": "守合同重信用"},
     ).json()["id"]
     c.post(f"/api/v1/lists/entries/{rid}/announcement", headers=DESIGNATOR)
-    c.post(
-        f"/api/v1/lists/entries/{rid}/objections",
-        headers=PLATFORM,
-        json={"objector": "某消费者", "grounds": "存在欠薪", "materials": ["投诉记录"]},
-    )
+    account = c.post(
+        "/api/v1/public-accounts",
+        json={"name": "某消费者", "id_type": "ric", "id_number": demo_ric("41010519850505123")},
+    ).json()
+    consumer = {"Authorization": f"Bearer {account['token']}"}
+    oid = c.post(
+        "/api/v1/objections",
+        headers=consumer,
+        data={"target_type": "list_entry", "target_id": str(rid), "grounds": "存在欠薪"},
+        files=[("files", ("投诉记录.pdf", PDF, "application/pdf"))],
+    ).json()["id"]
+    [attached] = c.get(f"/api/v1/objections/{oid}", headers=consumer).json()["attachments"]
+    c.get(f"/api/v1/objections/{oid}/attachments/{attached['id']}", headers=consumer)
+    c.get("/api/v1/objections", headers=DESIGNATOR)
     w.advance(14)
     c.post(
-        f"/api/v1/lists/entries/{rid}/objection-outcome",
+        f"/api/v1/objections/{oid}/acceptance",
         headers=DESIGNATOR,
-        json={"outcome": "dismissed", "note": "欠薪已结清"},
+        json={"accepted": True, "reason": "予以受理"},
+    )
+    c.post(
+        f"/api/v1/objections/{oid}/pauses",
+        headers=DESIGNATOR,
+        json={"kind": "expert_review", "reason": "专家评审"},
+    )
+    c.post(f"/api/v1/objections/{oid}/resumption", headers=DESIGNATOR)
+    c.post(
+        f"/api/v1/objections/{oid}/decision",
+        headers=DESIGNATOR,
+        json={"outcome": "dismissed", "reason": "欠薪已结清"},
+    )
+    recon = c.post(
+        f"/api/v1/objections/{oid}/reconsideration", headers=consumer, json={"grounds": "不服"}
+    ).json()
+    c.get("/api/v1/reconsiderations", headers=bearer("department"))
+    c.post(
+        f"/api/v1/reconsiderations/{recon['id']}/decision",
+        headers=bearer("department"),
+        json={"outcome": "upheld", "reason": "维持原处理"},
     )
     c.post(f"/api/v1/lists/entries/{rid}/designation", headers=DESIGNATOR)
     removed = c.post(

@@ -157,15 +157,27 @@ def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RS
         )  # fmt: skip
         assert code == 0, err
         assert cli(db, "lists", "notify", str(i), "--unit", "2")[0] == 0
-    code, out, _ = cli(db, "lists", "object", "1", "--objector", "企业", "--grounds", "已撤销")
-    assert out.strip() == "entry 1: blacklist objected"
-    code, out, _ = cli(db, "lists", "resolve", "1", "--outcome", "dismissed", "--note", "未撤销",
-                       "--unit", "2")  # fmt: skip
-    assert "entry 1: blacklist notified" in out
-    code, out, _ = cli(db, "lists", "object", "2", "--objector", "企业", "--grounds", "认定错误")
-    code, out, _ = cli(db, "lists", "resolve", "2", "--outcome", "error", "--note", "主体错误",
-                       "--unit", "2")  # fmt: skip
-    assert out.strip() == "entry 2: deleted (made in error; not kept)"
+    # OBJ-1, Op(22): objections filed for a unit (--unit 1, the platform), decided by the
+    # designating unit (--unit 2) after accepting them (OBJ-6).
+    code, out, err = cli(db, "objections", "file", "--target-type", "list_entry",
+                         "--target-id", "1", "--grounds", "已撤销", "--unit", "1")  # fmt: skip
+    assert code == 0, err
+    assert out.strip() == "objection 1: list_entry 1 received; due 2026-03-11"
+    assert json.loads(cli(db, "lists", "show", "1")[1])["status"] == "objected"
+    for args in (("accept", "1", "--reason", "受理"),
+                 ("decide", "1", "--outcome", "dismissed", "--reason", "未撤销")):  # fmt: skip
+        code, out, err = cli(db, "objections", *args, "--unit", "2")
+        assert code == 0, err
+    assert out.strip() == "objection 1: list_entry 1 dismissed"
+    assert json.loads(cli(db, "lists", "show", "1")[1])["status"] == "notified"
+    cli(db, "objections", "file", "--target-type", "list_entry", "--target-id", "2",
+        "--grounds", "认定错误", "--unit", "1")  # fmt: skip
+    cli(db, "objections", "accept", "2", "--reason", "受理", "--unit", "2")
+    code, out, _ = cli(db, "objections", "decide", "2", "--outcome", "upheld", "--reason",
+                       "主体错误", "--unit", "2")  # fmt: skip
+    assert out.strip() == (
+        "objection 2: list_entry 2 upheld; the entry was made in error and is deleted"
+    )
     code, _, err = cli(db, "lists", "show", "2")
     assert code == 3 and "[entry.not_found]" in err
     later = "2027-04-01T09:00"

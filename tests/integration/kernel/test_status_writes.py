@@ -12,13 +12,16 @@ import sqlalchemy as sa
 
 from creditreg.bootstrap import build_context
 from creditreg.clock import FixedClock
+from creditreg.demo import dataset as demo
 from creditreg.demo.catalogs import STANDARDS
 from creditreg.demo.dataset import demo_ric
 from creditreg.domain.access.principals import SYSTEM
 from creditreg.domain.lists.standards import draft_from_dict
+from creditreg.services.access import access
 from creditreg.services.kernel import sweep
 from creditreg.services.lists import entries, restoration, standards
 from creditreg.services.records import lifecycle, verification
+from creditreg.services.rights import objection_steps, objections, objectors, reconsideration
 from tests.conftest import DbTarget
 from tests.factories import punishment_row
 from tests.lists_world import PERSON, make_world
@@ -28,12 +31,14 @@ STATUS_TABLES = {
     "catalog_item",
     "standard",
     "list_entry",
-    "entry_objection",
+    "objection",
+    "reconsideration",
     "restoration_application",
     "upward_report",
 }
 WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
-QUERIES = re.compile(r"creditreg/store/\w+/queries\.py$")
+# store/<context>/queries.py, or <concept>_queries.py beside it (rights: objection_queries.py)
+QUERIES = re.compile(r"creditreg/store/\w+/(\w+_)?queries\.py$")
 
 
 def test_status_columns_are_written_only_by_the_lifecycle_queries(
@@ -83,8 +88,20 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             terms={"restoration_after_months": 0},
         )["id"]  # fmt: skip
         entries.notify(ctx, w.designator, eid)
-        entries.object_to(ctx, SYSTEM, eid, objector="企业", grounds="有误")
-        entries.resolve_objection(ctx, w.designator, eid, outcome="dismissed", note="无误")
+        platform = objectors.for_principal(
+            ctx, access.authenticate(ctx, demo.token_for("platform"))
+        )
+        oid = objections.file(
+            ctx, platform, target_type="list_entry", target_id=eid, grounds="有误"
+        )["id"]
+        objection_steps.accept(ctx, w.designator, oid, accepted=True, reason="受理")
+        objection_steps.pause(ctx, w.designator, oid, kind="expert_review", reason="评审")
+        objection_steps.resume(ctx, w.designator, oid)
+        objection_steps.decide(ctx, w.designator, oid, outcome="dismissed", reason="无误")
+        reconsideration.decide(
+            ctx, SYSTEM, reconsideration.apply(ctx, platform, oid, "不服")["id"],
+            outcome="upheld", reason="维持",
+        )  # fmt: skip
         w.advance(8)
         entries.designate(ctx, w.designator, eid)
         app_id = restoration.apply(ctx, SYSTEM, eid, applicant="企业", evidence="已整改")["id"]
@@ -97,8 +114,16 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             facts="再次违法", responsible_persons=persons,
         )["id"]  # fmt: skip
         entries.notify(ctx, w.designator, eid2)
-        entries.object_to(ctx, SYSTEM, eid2, objector="企业", grounds="有误")
+        objections.file(ctx, platform, target_type="list_entry", target_id=eid2, grounds="有误")
         lifecycle.withdraw(ctx, SYSTEM, a, "处罚决定已撤销")
+        # A record's objection: escalated, answered, upheld (the record withdrawn).
+        rec = objections.file(ctx, platform, target_type="record", target_id=c, grounds="错")
+        objection_steps.accept(ctx, SYSTEM, rec["id"], accepted=True, reason="受理",
+                               track="provider")  # fmt: skip
+        provider = access.authenticate(ctx, demo.token_for("provider"))
+        objection_steps.answer(ctx, provider, rec["id"], "确有错误")
+        objection_steps.decide(ctx, SYSTEM, rec["id"], outcome="upheld", reason="错",
+                               correction="withdraw")  # fmt: skip
         standards.publish(
             ctx, SYSTEM, draft_from_dict({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"]}})
         )

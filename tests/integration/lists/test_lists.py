@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from creditreg.clock import FixedClock
+from creditreg.demo import dataset as demo
 from creditreg.demo.catalogs import STANDARDS
 from creditreg.demo.dataset import demo_ric
 from creditreg.domain.access.principals import SYSTEM, Level
@@ -20,6 +21,7 @@ from creditreg.services.kernel import audit, calendar, sweep
 from creditreg.services.lists import entries, restoration, standards
 from creditreg.services.lists.entry_changes import insert_entry
 from creditreg.services.records import lifecycle, records, verification
+from creditreg.services.rights import objection_steps, objections, objectors
 from creditreg.services.subjects import subjects
 from creditreg.store.lists.tables import list_entry, list_notice
 from creditreg.store.records.tables import record
@@ -201,22 +203,32 @@ def test_objection_suspends_then_dismissal_resumes_and_error_deletes__LST_2_RST_
     w = world
     eid = int(proposed_blacklist(w)["id"])  # type: ignore[call-overload]
     entries.notify(w.ctx, w.designator, eid)
-    objected = entries.object_to(
-        w.ctx, SYSTEM, eid, objector="郑州示例贸易有限公司1", grounds="处罚已被撤销"
+    platform = objectors.for_principal(
+        w.ctx, access.authenticate(w.ctx, demo.token_for("platform"))
     )
+    first = objections.file(
+        w.ctx, platform, target_type="list_entry", target_id=eid, grounds="处罚已被撤销"
+    )
+    objected = entries.get(w.ctx, SYSTEM, eid)
     assert objected["status"] == "objected" and objected["suspended_from"] == "notified"
+    assert objected["under_objection"] is True
     w.advance(14)
     with pytest.raises(Conflict):
         entries.designate(w.ctx, w.designator, eid)  # suspended until verified
     assert (
         sweep.run(w.ctx, SYSTEM).count("designated") == 0
     )  # the sweep does not designate it either
-    resumed = entries.resolve_objection(
-        w.ctx, w.designator, eid, outcome="dismissed", note="处罚未被撤销"
+    objection_steps.accept(w.ctx, w.designator, first["id"], accepted=True, reason="受理")
+    objection_steps.decide(
+        w.ctx, w.designator, first["id"], outcome="dismissed", reason="处罚未被撤销"
     )
-    assert resumed["status"] == "notified"
-    entries.object_to(w.ctx, SYSTEM, eid, objector="主体", grounds="再次异议")
-    entries.resolve_objection(w.ctx, w.designator, eid, outcome="error", note="认定错误")
+    resumed = entries.get(w.ctx, SYSTEM, eid)
+    assert resumed["status"] == "notified" and resumed["under_objection"] is False
+    again = objections.file(
+        w.ctx, platform, target_type="list_entry", target_id=eid, grounds="再次异议"
+    )
+    objection_steps.accept(w.ctx, w.designator, again["id"], accepted=True, reason="受理")
+    objection_steps.decide(w.ctx, w.designator, again["id"], outcome="upheld", reason="认定错误")
     with pytest.raises(NotFound):
         entries.get(w.ctx, SYSTEM, eid)  # RST-5: an error entry is not kept
     with w.ctx.db.read() as conn:

@@ -68,6 +68,10 @@ class Entry(Out):
     removed_on: date | None
     removal_reason: str | None
     suspended_from: EntryStatus | None = Field(description="the status an objection suspended")
+    under_objection: bool = Field(
+        description="OBJ-1, Art 41: an objection to the entry is open (异议标注); its "
+        "objections are at `/api/v1/objections?target_type=list_entry&target_id=ID`"
+    )
 
 
 class RuleRecord(Out):
@@ -179,21 +183,6 @@ class Notice(Out):
     content: NoticeContent
 
 
-class Objection(Out):
-    """Op(22): an objection to an entry and its verification."""
-
-    id: int
-    entry_id: int
-    objector: str
-    grounds: str
-    materials: list[str]
-    received_on: date
-    status: str = Field(description="open, dismissed or closed")
-    outcome: str | None
-    resolved_on: date | None
-    resolved_by: str | None
-
-
 class RestorationApplication(Out):
     """RST-1: an application for credit restoration."""
 
@@ -223,7 +212,6 @@ class EntryDetail(Entry):
     records: list[int] = Field(description="the records it rests on")
     history: list[HistoryStep]
     notices: list[Notice]
-    objections: list[Objection]
     restoration_applications: list[RestorationApplication]
     upward_report: UpwardReportState | None
 
@@ -268,21 +256,6 @@ class EntryIn(In):
     channels: list[str] | None = None
     measures: list[str] | None = None
     responsible_persons: list[PersonIn] = Field(default_factory=list, max_length=20)
-
-
-class ObjectionIn(In):
-    """Op(22): an objection with its grounds and materials."""
-
-    objector: str = Field(max_length=200)
-    grounds: str = Field(max_length=4000)
-    materials: list[str] = Field(default_factory=list, max_length=20)
-
-
-class ObjectionOutcomeIn(In):
-    """The designating unit's verification of an objection."""
-
-    outcome: str = Field(description="dismissed | error")
-    note: str = Field(max_length=4000)
 
 
 class RemovalIn(In):
@@ -373,3 +346,4 @@ class Publication(Out):
     content: NoticeContent
     issued_on: date
     visible_until: date | None
+    under_objection: bool = Field(description="OBJ-1: the entry is under objection (异议标注)")

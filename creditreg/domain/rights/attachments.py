@@ -1,0 +1,97 @@
+"""An objection's materials (Art 41: "provide relevant supplementary materials"): PDF,
+JPEG or PNG, recognised by their content, not by their name. A file whose name or
+declared type says one thing and whose bytes say another is refused (a renamed HTML page
+is not a PDF), so that nothing is ever served back as something it is not."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+from creditreg.domain.errors import InvalidInput
+
+# The signatures (magic bytes) of the three types accepted, and each type's names.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+ALLOWED = "PDF, JPEG or PNG"
+# Declared types that say nothing (browsers and clients send them for any file).
+UNDECLARED = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+NAME_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A checked attachment: its safe name, detected type, size and bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def detect(content: bytes) -> str | None:
+    """The type the bytes are, by their signature, or None when not one allowed."""
+    for magic, kind in SIGNATURES:
+        if content.startswith(magic):
+            return kind
+    return None
+
+
+def safe_filename(raw: str) -> str:
+    """The file's own name, without any directory, control character or quote (it goes
+    into a Content-Disposition header), at most 200 characters."""
+    name = PureWindowsPath(PurePosixPath(raw or "").name).name
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C" and c not in '"\\;')
+    return name.strip()[:NAME_MAX] or "attachment"
+
+
+def check(raw_name: str, declared_type: str | None, content: bytes, max_bytes: int) -> Attachment:
+    """An attachment as received, or the reason it is refused (nothing is stored)."""
+    name = safe_filename(raw_name)
+    if len(content) > max_bytes:
+        raise InvalidInput(
+            "objection.attachment_too_large",
+            f"{name} has more than {max_bytes} bytes (CREDITREG_OBJECTION_ATTACHMENT_MAX_BYTES)",
+        )
+    if not content:
+        raise InvalidInput("objection.attachment_empty", f"{name} is empty")
+    detected = detect(content)
+    if detected is None:
+        raise InvalidInput(
+            "objection.attachment_type_not_allowed",
+            f"{name} is not a {ALLOWED} file (by its content); only these are accepted",
+        )
+    suffix = PurePosixPath(name.lower()).suffix
+    named = EXTENSIONS.get(suffix)
+    declared = (declared_type or "").split(";")[0].strip().lower()
+    if (suffix and named != detected) or (declared not in UNDECLARED and declared != detected):
+        raise InvalidInput(
+            "objection.attachment_type_mismatch",
+            f"{name} is named or declared as {named or declared or suffix}, but its content "
+            f"is {detected}: a renamed file is refused",
+        )
+    return Attachment(name, detected, content)
+
+
+def check_count(existing: int, adding: int, max_files: int) -> None:
+    """At most `max_files` per objection (CREDITREG_OBJECTION_ATTACHMENT_MAX_FILES)."""
+    if existing + adding > max_files:
+        raise InvalidInput(
+            "objection.too_many_attachments",
+            f"an objection carries at most {max_files} attachments "
+            f"({existing} stored, {adding} sent)",
+        )
