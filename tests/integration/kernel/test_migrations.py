@@ -3,6 +3,8 @@ and the copies of the once-migrated templates the other tests run on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -134,3 +136,55 @@ def test_the_natural_key_migration_marks_existing_duplicates_instead_of_failing_
         ctx, demo_principal(ctx), code="XZCF", rows=rows[::-1], content_digest="other"
     )
     assert again.stored == 0 and again.duplicates == 3
+
+
+def test_the_entries_objections_move_into_the_one_objection_lifecycle__OBJ_1(
+    db: DbTarget, ctx: Context, clock: Any, demo_data: None
+) -> None:
+    """Issue 10, part 4: the objections unit operators typed in (entry_objection, the
+    objector in free text) move into `objection` as they were; the open one keeps its entry
+    suspended and gets its Art 41 deadline from the sweep."""
+    from creditreg.services.kernel import sweep
+    from creditreg.services.lists import entries
+    from creditreg.services.rights import objections, objectors
+    from tests.lists_world import PERSON, make_world
+
+    w = make_world(ctx, clock)
+    w.serious(1)
+    persons = [{**PERSON, "id_number": demo.demo_ric("41010519700101123")}]
+    eid = entries.propose(
+        ctx, w.designator, standard_code="SCJG-HMD", subject_id=w.company(1), facts="x",
+        responsible_persons=persons,
+    )["id"]  # fmt: skip
+    entries.notify(ctx, w.designator, eid)
+    engine = make_engine(db.url, db.schema)
+    try:
+        downgrade(engine, "0012")
+        with engine.begin() as conn:  # as the old code stored an objection
+            conn.execute(
+                sa.text(
+                    "UPDATE list_entry SET status = 'objected', suspended_from = 'notified' "
+                    "WHERE id = :e"
+                ),
+                {"e": eid},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO entry_objection (entry_id, objector, grounds, materials, "
+                    "received_on, status) VALUES (:e, '郑州示例贸易有限公司1', '处罚已撤销', "
+                    "'[\"撤销决定书\"]', '2026-03-02', 'open')"
+                ),
+                {"e": eid},
+            )
+        upgrade(engine, audit_key=audit_key())
+    finally:
+        engine.dispose()
+    reader = objectors.reader(SYSTEM)
+    [moved] = objections.listing(ctx, reader)
+    assert moved["objector_kind"] == "on_record" and moved["objector"] == "郑州示例贸易有限公司1"
+    assert moved["status"] == "accepted" and "撤销决定书" in moved["grounds"]
+    assert moved["due_date"] is None
+    assert entries.get(ctx, SYSTEM, eid)["under_objection"] is True
+    assert sweep.run(ctx, SYSTEM).count("objection_deadlines_registered") == 1
+    [dated] = objections.listing(ctx, reader)
+    assert dated["due_date"] == "2026-03-11"  # 7 working days from its receipt (Art 41)
