@@ -695,11 +695,6 @@ def delete_for_error(
     w.flush()
 
 
-def own_entry(principal: Principal, row: Any) -> None:
-    """Op(22): only the designating unit acts on its entry (the platform on its own)."""
-    _own_entry(principal, row)
-
-
 def designate(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
     """LST-2..4: designation, only after the notice or announcement window has ended."""
     with ctx.db.write() as conn:
