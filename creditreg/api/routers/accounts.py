@@ -10,7 +10,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from creditreg.api.deps import Ctx, public, require, require_any
-from creditreg.api.routing import DocumentedRoute, PathId, errors
+from creditreg.api.routing import (
+    INVALID,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    UNAVAILABLE,
+    DocumentedRoute,
+    PathId,
+    errors,
+)
 from creditreg.api.schemas.rights import (
     Account,
     ActivationIn,
@@ -53,6 +61,16 @@ THROTTLED = (
     "too many failed attempts for the code (its first symbols) or the account, or from the "
     "address, within the window (`account.throttled`); retry after `Retry-After` seconds"
 )
+
+
+def _json_errors(statuses: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """Error statuses of an HTML route, said as JSON (the one error body): FastAPI would
+    otherwise describe them in the route's own media type."""
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+    return {
+        status: {"description": text, "content": {"application/json": {"schema": ref}}}
+        for status, text in statuses.items()
+    }
 
 
 def _address(request: Request) -> str:
@@ -187,7 +205,16 @@ def awaiting_delivery(
     response_class=HTMLResponse,
     responses={
         200: {"content": {"text/html": {}}, "description": "the printable notice"},
-        **errors({403: "the notice is another unit's to deliver (`subject_notice.other_unit`)"}),
+        **_json_errors(
+            {
+                401: UNAUTHENTICATED,
+                403: "the token lacks the permission, or the notice is another unit's to "
+                "deliver (`subject_notice.other_unit`)",
+                404: NOT_FOUND,
+                422: INVALID,
+                503: UNAVAILABLE,
+            }
+        ),
     },
 )
 def printable(
