@@ -27,6 +27,7 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.rights.accounts import mint_code, subject_row
 from creditreg.services.rights.views import PrintableNotice, SubjectNoticeView
+from creditreg.store import bulk
 from creditreg.store.access.tables import subject_account, unit
 from creditreg.store.lists.tables import list_entry, list_notice
 from creditreg.store.rights.tables import activation_code, subject_notice
@@ -81,32 +82,52 @@ def from_list_notices(conn: sa.Connection, ctx: Context, batch: Sequence[DomainE
     entry_ids = sorted({int(e.payload["entry_id"]) for e in batch if "entry_id" in e.payload})
     if not entry_ids:
         return
-    rows = conn.execute(
-        sa.select(
-            list_notice.c.id,
-            list_notice.c.entry_id,
-            list_notice.c.kind,
-            list_notice.c.content,
-            list_notice.c.issued_on,
-            list_entry.c.subject_id,
-            list_entry.c.designating_unit_id,
+    rows: list[Any] = []
+    for part in bulk.chunks(entry_ids):
+        rows += conn.execute(
+            sa.select(
+                list_notice.c.id,
+                list_notice.c.entry_id,
+                list_notice.c.kind,
+                list_notice.c.content,
+                list_notice.c.issued_on,
+                list_entry.c.subject_id,
+                list_entry.c.designating_unit_id,
+            )
+            .join(list_entry, list_entry.c.id == list_notice.c.entry_id)
+            .where(list_notice.c.entry_id.in_(part), list_notice.c.audience == "subject")
+            .order_by(list_notice.c.id)
+        ).all()
+    # One statement each way, however many entries a sweep changed at once.
+    sources = [str(r.id) for r in rows]
+    known: set[str] = set()
+    for some in bulk.chunks(sources):
+        known.update(
+            conn.execute(
+                sa.select(subject_notice.c.source_id).where(
+                    subject_notice.c.source_type == "list_notice",
+                    subject_notice.c.source_id.in_(some),
+                )
+            ).scalars()
         )
-        .join(list_entry, list_entry.c.id == list_notice.c.entry_id)
-        .where(list_notice.c.entry_id.in_(entry_ids), list_notice.c.audience == "subject")
-        .order_by(list_notice.c.id)
-    ).all()
-    for r in rows:
-        deliver(
-            conn,
-            ctx,
-            subject_id=r.subject_id,
-            kind=r.kind,
-            content=dict(r.content),
-            source=("list_notice", str(r.id)),
-            owner=("list_entry", str(r.entry_id)),
-            unit_id=r.designating_unit_id,
-            issued_on=r.issued_on,
-        )
+    fresh = [
+        {
+            "subject_id": r.subject_id,
+            "unit_id": r.designating_unit_id,
+            "kind": r.kind,
+            "source_type": "list_notice",
+            "source_id": str(r.id),
+            "owner_type": "list_entry",
+            "owner_id": str(r.entry_id),
+            "content": dict(r.content),
+            "issued_on": r.issued_on,
+            "created_at": ctx.now(),
+        }
+        for r in rows
+        if str(r.id) not in known
+    ]
+    if fresh:
+        conn.execute(subject_notice.insert(), fresh)
 
 
 def erase_of_entry(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:

@@ -328,3 +328,27 @@ def test_a_written_notice_is_printed_with_its_code_delivered_and_read_in_chinese
         403,
         "account.not_your_subject",
     )
+
+
+def test_an_entry_deleted_in_error_leaves_no_notice_in_the_inbox__SEC_1_RST_5(
+    api: TestClient, world: World
+) -> None:
+    eid = _notify(api, world)
+    nid = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()[0]["id"]
+    printed = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    code = CODE.search(printed.text)
+    assert code is not None
+    deleted = api.post(
+        f"/api/v1/lists/entries/{eid}/error", headers=DESIGNATOR, json={"note": "认定错误"}
+    )
+    assert deleted.status_code == 200, deleted.text
+    assert api.get("/api/v1/subject-notices", headers=DESIGNATOR).json() == []
+    error(
+        api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR),
+        404,
+        "subject_notice.not_found",
+    )
+    # The code printed on it still binds the account (the subject was told in writing).
+    made = activate(api, code.group(), demo_uscc("91410100MC0000001"), username="trade-co-1")
+    assert made.status_code == 201, made.text
+    assert api.get("/api/v1/me/inbox", headers=login(api, "trade-co-1")).json() == []
