@@ -17,6 +17,7 @@ from creditreg.services.lists import registrations as lists_registrations
 from creditreg.services.lists import timers as lists_timers
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
+from creditreg.services.rights import registrations as rights_registrations
 from creditreg.store.engine import make_engine
 from creditreg.store.kernel import audit_key
 from creditreg.store.uow import Database
@@ -75,6 +76,8 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         notice_months=settings.notice_months,
         login_max_failures=settings.login_max_failures,
         login_window_minutes=settings.login_window_minutes,
+        activation_days=settings.activation_days,
+        subject_session_hours=settings.subject_session_hours,
         ingest_chunk_rows=settings.ingest_chunk_rows,
         staging_timeout_minutes=settings.staging_timeout_minutes,
         registry=build_registry(),
@@ -90,6 +93,7 @@ def build_registry() -> Registry:
     registry = Registry()
     records_registrations.register(registry)
     lists_registrations.register(registry)
+    rights_registrations.register(registry)
     return registry
 
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Failed logins per account and per address within the window before 429.
     login_max_failures: int = Field(default=5, ge=1, le=1000)
     login_window_minutes: int = Field(default=15, ge=1, le=1440)
+    # Issue 10: days an activation code stays valid, and hours a subject's session lasts.
+    activation_days: int = Field(default=30, ge=1, le=365)
+    subject_session_hours: int = Field(default=12, ge=1, le=720)
     # `creditreg serve` runs the timers itself (the embedded default), so windows close and
     # entries expire without a second command. Production runs `creditreg worker` and sets
     # this to false (or passes --no-worker).

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import typer
 
 from creditreg.cli import (  # noqa: F401  (each registers its commands)
+    accounts,
     audit,
     calendar,
     catalog,

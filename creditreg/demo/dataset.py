@@ -78,6 +78,8 @@ DEMO_UNITS = (
             P.LISTS_READ,
             P.LISTS_RECEIVE,
             P.INBOX_READ,
+            # Issue 10: binds subject accounts after an identity check.
+            P.ACCOUNTS_ISSUE,
             # Demonstrations move a test clock (only ever with CREDITREG_TEST_CLOCK and
             # CREDITREG_ALLOW_CLOCK_OVERRIDE both set); a real clock refuses every move.
             P.CLOCK_CONTROL,

@@ -29,6 +29,9 @@ class Context:
     # Issue 9: failed logins per account and per address before a wait (429).
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Issue 10: how long an activation code is valid and a subject's session lasts.
+    activation_days: int = 30
+    subject_session_hours: int = 12
     # Issue 9: rows an ingest stages per transaction; minutes before the sweep discards a
     # staging batch whose ingest stopped; and a hook called after each staged chunk commits
     # (batch id, chunk number): tests pause or stop an ingest there.

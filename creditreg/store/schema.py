@@ -8,9 +8,17 @@ from creditreg.store.base import metadata
 from creditreg.store.kernel import tables as kernel_tables
 from creditreg.store.lists import tables as lists_tables
 from creditreg.store.records import tables as records_tables
+from creditreg.store.rights import tables as rights_tables
 from creditreg.store.subjects import tables as subjects_tables
 
 # Importing a context's tables registers them on the one MetaData.
-CONTEXT_TABLES = (kernel_tables, access_tables, subjects_tables, records_tables, lists_tables)
+CONTEXT_TABLES = (
+    kernel_tables,
+    access_tables,
+    subjects_tables,
+    records_tables,
+    lists_tables,
+    rights_tables,
+)
 
 __all__ = ["CONTEXT_TABLES", "metadata"]

@@ -34,6 +34,10 @@ class Permission(StrEnum):
     LISTS_DESIGNATE = "lists:designate"  # run the list procedures (Op(6), Art 28)
     # Receive objections and restoration applications for a subject (Art 41, 43).
     LISTS_RECEIVE = "lists:receive"
+    # Issue 10: bind subject accounts after an identity check (activation codes).
+    ACCOUNTS_ISSUE = "accounts:issue"
+    # Issue 10: a subject account acting on its own subject, and only on it (Art 40).
+    RIGHTS_SELF = "rights:self"
 
 
 @dataclass(frozen=True, slots=True)

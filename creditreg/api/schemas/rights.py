@@ -1,0 +1,137 @@
+"""Rights: subject accounts, activation codes and the subjects' notices (issue 10, part 1)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from creditreg.api.schemas.common import In, Out, Timestamp
+from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.rights.accounts import BindingMethod, DocumentType, HolderRole
+from creditreg.domain.subjects.identifiers import IdType, SubjectKind
+
+
+class CodeIn(In):
+    """An operator's identity check, for a code that binds an account to a subject."""
+
+    subject_id: int = Field(ge=1, description="the subject the account will be bound to")
+    holder_role: HolderRole = Field(
+        description="`self` for a natural person; `legal_representative` or `agent` for an "
+        "organization"
+    )
+    holder_name: str = Field(min_length=1, max_length=200, description="the holder's name")
+    document_type: DocumentType = Field(description="the identity document seen")
+    document_number: str = Field(
+        min_length=1,
+        max_length=60,
+        description="its number: checked, then kept only masked (never stored in clear)",
+    )
+    checked_by: str = Field(min_length=1, max_length=200, description="who checked it")
+    checked_on: date | None = Field(default=None, description="when (default: today)")
+    authorization_letter: str | None = Field(
+        default=None,
+        max_length=200,
+        description="an agent's written authorization by the organization (its reference); "
+        "required for `agent`",
+    )
+
+
+class IssuedCode(Out):
+    """An activation code: `code` is shown this once; only its SHA-256 is kept."""
+
+    id: int
+    code: str = Field(description="16 symbols in four groups (80 random bits), single use")
+    prefix: str = Field(description="its first 4 symbols, which name it in lists")
+    subject_id: int
+    method: BindingMethod
+    expires_at: Timestamp = Field(description="CREDITREG_ACTIVATION_DAYS after issue")
+
+
+class ActivationIn(In):
+    """The binding step: the code, the subject's identifier, and the new credentials."""
+
+    code: str = Field(min_length=1, max_length=40, description="as printed; dashes optional")
+    id_type: IdType = Field(description="the subject's matching identifier type")
+    id_number: str = Field(min_length=1, max_length=40)
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200, description="at least 12 characters")
+    holder_name: str | None = Field(
+        default=None, max_length=200, description="who opens the account (a notice's code)"
+    )
+
+
+class Binding(Out):
+    """How an account was bound to its subject, with the evidence recorded."""
+
+    account_id: int
+    username: str
+    active: bool
+    method: BindingMethod
+    holder_role: HolderRole
+    holder_name: str | None
+    document_type: DocumentType | None
+    document_masked: str | None = Field(description="the document number seen, masked")
+    authorization_letter: str | None
+    checked_by: str | None
+    checked_on: date | None
+    bound_at: Timestamp
+
+
+class Account(Out):
+    """A subject account and its binding."""
+
+    id: int
+    subject_id: int
+    username: str
+    binding: Binding
+
+
+class SubjectLoginIn(In):
+    """A subject account's username and password."""
+
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class SubjectSession(Out):
+    """A subject's session token: `Authorization: Bearer <token>` until it expires."""
+
+    token: str
+    expires_at: Timestamp = Field(description="CREDITREG_SUBJECT_SESSION_HOURS after login")
+    account_id: int
+    subject_id: int
+    username: str
+    permissions: list[Permission] = Field(description="`rights:self`: its own subject only")
+
+
+class MySubject(Out):
+    """The account's subject and every account bound to it."""
+
+    account: str = Field(description="the account as the audit log names it")
+    subject_id: int
+    kind: SubjectKind
+    name: str
+    id_type: IdType
+    id_number: str = Field(description="the subject's own identifier, in full")
+    bindings: list[Binding]
+
+
+class SubjectNotice(Out):
+    """A written notice or outcome in a subject's inbox, in the language asked for."""
+
+    id: int
+    subject_id: int
+    kind: str = Field(description="`written_notice`, `warning`, `outcome` ...")
+    lang: str = Field(description="`zh` (default) or `en`")
+    title: str
+    lines: list[list[str]] = Field(description="[label, text] pairs, in order")
+    issued_on: date
+    read_at: Timestamp | None
+    delivered_on: date | None = Field(description="when the printed notice was delivered")
+
+
+class DeliveryIn(In):
+    """The date the printed notice was delivered to the subject."""
+
+    delivered_on: date
