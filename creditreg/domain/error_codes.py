@@ -440,6 +440,50 @@ _ALL = (
     conflict(
         "upward_report.illegal_transition", "the upward report's status does not allow the step"
     ),
+    # --- subject accounts (issue 10, part 1) ------------------------------------------
+    unauthenticated("account.bad_code", "no open activation code matches (attempts are counted)"),
+    unauthenticated(
+        "account.bad_credentials", "the user name or password of a subject account is wrong"
+    ),
+    invalid("account.check_in_future", "an identity check is recorded once it took place"),
+    conflict(
+        "account.code_expired", "the activation code is past its expiry (CREDITREG_ACTIVATION_DAYS)"
+    ),
+    conflict(
+        "account.code_superseded", "a newer code was issued for the subject; this one is void"
+    ),
+    conflict("account.code_used", "the activation code was used already (single-use)"),
+    invalid(
+        "account.document_mismatch",
+        "the identity document seen is not the subject's or its representative's",
+    ),
+    invalid("account.holder_mismatch", "the account holder named does not match the subject"),
+    invalid("account.invalid_checker", "the identity check names who checked"),
+    invalid("account.invalid_document", "the identity document type or number is not valid"),
+    invalid("account.invalid_holder", "the account holder's name or role is missing or wrong"),
+    invalid("account.invalid_letter", "the authorization letter reference is missing or malformed"),
+    invalid("account.invalid_username", "a user name is 3-80 letters, digits, dots, dashes or _"),
+    invalid(
+        "account.letter_required", "an organization's agent is bound with its authorization letter"
+    ),
+    forbidden(
+        "account.not_your_subject",
+        "a subject account reads and acts for its own subject only (audited)",
+    ),
+    forbidden("account.subjects_only", "only a subject account may use this (its own door)"),
+    throttled(
+        "account.throttled",
+        "too many failed attempts for this code, account or address; wait `Retry-After`",
+    ),
+    conflict("account.username_taken", "another account has this user name"),
+    invalid("account.weak_password", "a password has at least 12 characters"),
+    cli("file.unwritable", 2, "the CLI cannot write the file it was asked to write"),
+    conflict("subject_notice.already_delivered", "the notice's delivery date is recorded already"),
+    invalid(
+        "subject_notice.bad_delivery_date", "a delivery date lies between the notice and today"
+    ),
+    missing("subject_notice.not_found", "no written notice has that id"),
+    forbidden("subject_notice.other_unit", "the notice is another unit's to deliver"),
 )
 
 CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}

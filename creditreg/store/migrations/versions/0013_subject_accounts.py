@@ -1,16 +1,16 @@
 """subject accounts: accounts and sessions (access); activation codes, bindings and the
 subjects' notices (rights). Issue 10, part 1.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-24 12:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
