@@ -17,6 +17,7 @@ from creditreg.api.routers import (
     accounts,
     audit,
     auth,
+    authorizations,
     calendar,
     catalog,
     clock,
@@ -100,6 +101,7 @@ def create_app(
         records,
         lists,
         accounts,
+        authorizations,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

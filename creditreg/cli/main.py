@@ -11,6 +11,7 @@ import typer
 from creditreg.cli import (  # noqa: F401  (each registers its commands)
     accounts,
     audit,
+    authorizations,
     calendar,
     catalog,
     db,

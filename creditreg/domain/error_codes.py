@@ -484,6 +484,24 @@ _ALL = (
     ),
     missing("subject_notice.not_found", "no written notice has that id"),
     forbidden("subject_notice.other_unit", "the notice is another unit's to deliver"),
+    # --- authorizations (issue 10, part 3; DIS-6, Art 22) ----------------------------------
+    invalid(
+        "authorization.no_purpose", "an authorization names its purpose (at most 200 characters)"
+    ),
+    invalid(
+        "authorization.bad_period",
+        "the period ends before it starts, has ended, or spans more than 5 years",
+    ),
+    invalid("authorization.no_document", "a written authorization names its document"),
+    missing("authorization.not_found", "no authorization of yours has that id"),
+    forbidden(
+        "authorization.missing",
+        "no written authorization of the subject for this unit and purpose is in force (audited)",
+    ),
+    forbidden("authorization.units_only", "an authorized inquiry is made by a unit"),
+    conflict(
+        "authorization.illegal_transition", "the authorization's status does not allow the step"
+    ),
 )
 
 CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}
