@@ -25,6 +25,7 @@ from creditreg.api.routers import (
     health,
     lists,
     records,
+    restorations,
     subjects,
     units,
 )
@@ -102,6 +103,7 @@ def create_app(
         lists,
         accounts,
         authorizations,
+        restorations,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

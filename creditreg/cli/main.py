@@ -17,6 +17,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     db,
     demo,
     lists,
+    record_restorations,
     serve,
     standards,
     subjects,

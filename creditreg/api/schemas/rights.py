@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field
 
@@ -212,3 +213,42 @@ class AuthorizedInquiry(Out):
     purpose: str
     valid_until: date
     records: list[AuthorizedRecord]
+
+
+# --- record restoration (issue 10, part 7; RST-7, Art 43) -------------------------------
+
+
+class RecordRestorationIn(In):
+    """An application to restore one untrustworthy record after correcting the conduct."""
+
+    record_id: int = Field(ge=1, le=2**63 - 1)
+    decider: Literal["platform", "provider"] = Field(
+        description="apply to the platform or to the record's providing unit (Art 43)"
+    )
+    statement: str = Field(
+        min_length=1, max_length=4000, description="how the conduct was corrected"
+    )
+
+
+class RecordRestorationDecisionIn(In):
+    """The decider's grant or refusal (a refusal says why)."""
+
+    outcome: Literal["grant", "refuse"]
+    reasons: str = Field(default="", max_length=4000)
+
+
+class RecordRestoration(Out):
+    """An application to restore a record, with its deadline (1 working day) and decision."""
+
+    id: int
+    record_id: int
+    subject_id: int
+    decider: Literal["platform", "provider"]
+    statement: str
+    status: Literal["applied", "granted", "refused"]
+    applied_by: str
+    applied_at: Timestamp
+    due_date: date = Field(description="Art 43: decided within 1 working day")
+    decided_by: str | None
+    decided_at: Timestamp | None
+    reasons: str | None

@@ -125,3 +125,20 @@ class AuthorizedInquiryView(TypedDict):
     purpose: str
     valid_until: str
     records: list[dict[str, object]]
+
+
+class RecordRestorationView(TypedDict):
+    """An application to restore a record (RST-7, Art 43), with its deadline and decision."""
+
+    id: int
+    record_id: int
+    subject_id: int
+    decider: str
+    statement: str
+    status: str
+    applied_by: str
+    applied_at: str
+    due_date: str
+    decided_by: str | None
+    decided_at: str | None
+    reasons: str | None

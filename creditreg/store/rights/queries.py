@@ -1,5 +1,5 @@
-"""The rights context's named queries: the only statements that write an authorization's
-status (design rule 1; a test fails on any other)."""
+"""The rights context's named queries: the only statements that write the status of an
+authorization or a record restoration (design rule 1; a test fails on any other)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.rights.authorizations import AuthorizationStatus
-from creditreg.store.rights.tables import authorization
+from creditreg.domain.rights.record_restoration import ApplicationStatus
+from creditreg.store.rights.tables import authorization, record_restoration
 
 
 def insert_authorization(conn: sa.Connection, values: dict[str, Any]) -> int:
@@ -29,5 +30,27 @@ def set_authorization_status(
     conn.execute(
         authorization.update()
         .where(authorization.c.id == authorization_id)
+        .values(status=status, **values)
+    )
+
+
+def insert_record_restoration(conn: sa.Connection, values: dict[str, Any]) -> int:
+    """A new application to restore a record, applied."""
+    return int(
+        conn.execute(
+            record_restoration.insert()
+            .values({**values, "status": ApplicationStatus.APPLIED.value})
+            .returning(record_restoration.c.id)
+        ).scalar_one()
+    )
+
+
+def set_record_restoration_status(
+    conn: sa.Connection, application_id: int, status: str, **values: Any
+) -> None:
+    """Write one application's decision."""
+    conn.execute(
+        record_restoration.update()
+        .where(record_restoration.c.id == application_id)
         .values(status=status, **values)
     )

@@ -117,3 +117,23 @@ authorization_use = sa.Table(
     sa.Column("used_at", UTCDateTime, nullable=False),
     sa.Index("ix_authorization_use_authorization", "authorization_id", "id"),
 )
+
+
+# Issue 10, part 7 (RST-7, Art 43): a subject's application to restore one untrustworthy
+# record, decided by the platform or the providing unit within 1 working day.
+record_restoration = sa.Table(
+    "record_restoration",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("record_id", ID, sa.ForeignKey("record.id"), nullable=False, index=True),
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("decider", sa.String(20), nullable=False),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("applied_by", sa.String(120), nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("decided_by", sa.String(120), nullable=True),
+    sa.Column("decided_at", UTCDateTime, nullable=True),
+    sa.Column("reasons", sa.Text, nullable=True),
+)
