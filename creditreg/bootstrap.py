@@ -9,6 +9,7 @@ from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
+from creditreg.domain.rights.record_restoration import MinimumDisplay
 from creditreg.services.context import Context
 from creditreg.services.kernel import checkpoints as audit_checkpoints
 from creditreg.services.kernel.registry import Registry
@@ -18,6 +19,8 @@ from creditreg.services.lists import timers as lists_timers
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
 from creditreg.services.rights import objection_registrations, objection_timers
+from creditreg.services.rights import registrations as rights_registrations
+from creditreg.services.rights import timers as rights_timers
 from creditreg.store.engine import make_engine
 from creditreg.store.kernel import audit_key
 from creditreg.store.uow import Database
@@ -76,6 +79,13 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         notice_months=settings.notice_months,
         login_max_failures=settings.login_max_failures,
         login_window_minutes=settings.login_window_minutes,
+        activation_days=settings.activation_days,
+        subject_session_hours=settings.subject_session_hours,
+        restoration_minimum=MinimumDisplay(
+            settings.restoration_months_minor,
+            settings.restoration_months_general,
+            settings.restoration_months_serious,
+        ),
         ingest_chunk_rows=settings.ingest_chunk_rows,
         staging_timeout_minutes=settings.staging_timeout_minutes,
         objection_attachment_max_bytes=settings.objection_attachment_max_bytes,
@@ -95,6 +105,7 @@ def build_registry() -> Registry:
     records_registrations.register(registry)
     lists_registrations.register(registry)
     objection_registrations.register(registry)
+    rights_registrations.register(registry)
     return registry
 
 
@@ -104,5 +115,6 @@ def sweep_steps() -> SweepSteps:
     records_timers.register_sweep_steps(steps)
     lists_timers.register_sweep_steps(steps)
     objection_timers.register_sweep_steps(steps)
+    rights_timers.register_sweep_steps(steps)
     audit_checkpoints.register_sweep_steps(steps)
     return steps

@@ -14,8 +14,10 @@ from creditreg.api import errors
 from creditreg.api.limits import BodySizeLimit
 from creditreg.api.responses import JSON
 from creditreg.api.routers import (
+    accounts,
     audit,
     auth,
+    authorizations,
     calendar,
     catalog,
     clock,
@@ -24,6 +26,7 @@ from creditreg.api.routers import (
     lists,
     objections,
     records,
+    restorations,
     subjects,
     units,
 )
@@ -38,6 +41,8 @@ creditreg: a credit-information sharing platform.
 
 Every endpoint is either **public** or needs `Authorization: Bearer <token>` (an API token
 of a unit, or the session token from `/api/v1/auth/login`) holding the permission it names.
+A credit subject's account logs in at `/api/v1/accounts/sessions`; its session token holds
+only `rights:self` and reaches only its own subject's data (403 `account.not_your_subject`).
 
 Every error has one body, `ErrorBody`: `{{"error": {{"code": "...", "message": "...",
 "details": ...}}}}` with a 4xx or 503 status. `code` is stable and machine-readable
@@ -98,6 +103,9 @@ def create_app(
         records,
         lists,
         objections,
+        accounts,
+        authorizations,
+        restorations,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

@@ -12,10 +12,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Unauthenticated
 from creditreg.domain.kernel.actor import Permission
-from creditreg.services.access import access
+from creditreg.services.access import subject_accounts
 from creditreg.services.context import Context
 
-_bearer = HTTPBearer(auto_error=False, description="An API token or a session token from login")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token, a session token from login, or a subject account's session token",
+)
 
 ACCESS_ATTR = "__creditreg_access__"
 AUTHENTICATED = "authenticated"
@@ -39,7 +42,7 @@ async def _principal(
         raise Unauthenticated("auth.missing_token", "send 'Authorization: Bearer <token>'")
     # Inline on the event loop, on purpose: one indexed SELECT on this thread's read
     # connection costs less than a hop to the thread pool (measured: bench/, see README).
-    principal = access.authenticate(ctx, credentials.credentials)
+    principal = subject_accounts.authenticate_any(ctx, credentials.credentials)
     request.state.principal = principal
     return principal
 

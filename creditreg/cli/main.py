@@ -9,13 +9,16 @@ import sqlalchemy as sa
 import typer
 
 from creditreg.cli import (  # noqa: F401  (each registers its commands)
+    accounts,
     audit,
+    authorizations,
     calendar,
     catalog,
     db,
     demo,
     lists,
     objections,
+    record_restorations,
     serve,
     standards,
     subjects,

@@ -80,6 +80,8 @@ DEMO_UNITS = (
             P.INBOX_READ,
             # Art 41: the platform accepts and decides objections to records.
             P.OBJECTIONS_HANDLE,
+            # Issue 10: binds subject accounts after an identity check.
+            P.ACCOUNTS_ISSUE,
             # Demonstrations move a test clock (only ever with CREDITREG_TEST_CLOCK and
             # CREDITREG_ALLOW_CLOCK_OVERRIDE both set); a real clock refuses every move.
             P.CLOCK_CONTROL,

@@ -506,6 +506,84 @@ _ALL = (
     conflict(
         "reconsideration.illegal_transition", "the reconsideration's status does not allow it"
     ),
+    # --- subject accounts (issue 10, part 1) ------------------------------------------
+    unauthenticated("account.bad_code", "no open activation code matches (attempts are counted)"),
+    unauthenticated(
+        "account.bad_credentials", "the user name or password of a subject account is wrong"
+    ),
+    invalid("account.check_in_future", "an identity check is recorded once it took place"),
+    conflict(
+        "account.code_expired", "the activation code is past its expiry (CREDITREG_ACTIVATION_DAYS)"
+    ),
+    conflict(
+        "account.code_superseded", "a newer code was issued for the subject; this one is void"
+    ),
+    conflict("account.code_used", "the activation code was used already (single-use)"),
+    invalid(
+        "account.document_mismatch",
+        "the identity document seen is not the subject's or its representative's",
+    ),
+    invalid("account.holder_mismatch", "the account holder named does not match the subject"),
+    invalid("account.invalid_checker", "the identity check names who checked"),
+    invalid("account.invalid_document", "the identity document type or number is not valid"),
+    invalid("account.invalid_holder", "the account holder's name or role is missing or wrong"),
+    invalid("account.invalid_letter", "the authorization letter reference is missing or malformed"),
+    invalid("account.invalid_username", "a user name is 3-80 letters, digits, dots, dashes or _"),
+    invalid(
+        "account.letter_required", "an organization's agent is bound with its authorization letter"
+    ),
+    forbidden(
+        "account.not_your_subject",
+        "a subject account reads and acts for its own subject only (audited)",
+    ),
+    forbidden("account.subjects_only", "only a subject account may use this (its own door)"),
+    throttled(
+        "account.throttled",
+        "too many failed attempts for this code, account or address; wait `Retry-After`",
+    ),
+    conflict("account.username_taken", "another account has this user name"),
+    invalid("account.weak_password", "a password has at least 12 characters"),
+    cli("file.unwritable", 2, "the CLI cannot write the file it was asked to write"),
+    conflict("subject_notice.already_delivered", "the notice's delivery date is recorded already"),
+    invalid(
+        "subject_notice.bad_delivery_date", "a delivery date lies between the notice and today"
+    ),
+    missing("subject_notice.not_found", "no written notice has that id"),
+    forbidden("subject_notice.other_unit", "the notice is another unit's to deliver"),
+    # --- authorizations (issue 10, part 3; DIS-6, Art 22) ----------------------------------
+    invalid(
+        "authorization.no_purpose", "an authorization names its purpose (at most 200 characters)"
+    ),
+    invalid(
+        "authorization.bad_period",
+        "the period ends before it starts, has ended, or spans more than 5 years",
+    ),
+    invalid("authorization.no_document", "a written authorization names its document"),
+    missing("authorization.not_found", "no authorization of yours has that id"),
+    forbidden(
+        "authorization.missing",
+        "no written authorization of the subject for this unit and purpose is in force (audited)",
+    ),
+    forbidden("authorization.units_only", "an authorized inquiry is made by a unit"),
+    conflict(
+        "authorization.illegal_transition", "the authorization's status does not allow the step"
+    ),
+    # --- record restoration (issue 10, part 7; RST-7, Art 43) ----------------------------
+    conflict(
+        "record_restoration.not_untrustworthy", "only information on untrustworthiness is restored"
+    ),
+    conflict(
+        "record_restoration.not_displayed", "restoration is applied for during the display period"
+    ),
+    conflict(
+        "record_restoration.too_early",
+        "the record's class needs a longer display first; `details.restorable_from` says when",
+    ),
+    conflict("record_restoration.pending", "an application for the record awaits its decision"),
+    invalid("record_restoration.no_statement", "an application says how the conduct was corrected"),
+    invalid("record_restoration.no_reasons", "a refusal says why"),
+    missing("record_restoration.not_found", "no application has that id"),
+    conflict("record_restoration.illegal_transition", "the application is decided already"),
 )
 
 CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}

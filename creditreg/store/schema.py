@@ -9,6 +9,7 @@ from creditreg.store.kernel import tables as kernel_tables
 from creditreg.store.lists import tables as lists_tables
 from creditreg.store.records import tables as records_tables
 from creditreg.store.rights import objection_tables
+from creditreg.store.rights import tables as rights_tables
 from creditreg.store.subjects import tables as subjects_tables
 
 # Importing a context's tables registers them on the one MetaData.
@@ -19,6 +20,7 @@ CONTEXT_TABLES = (
     records_tables,
     lists_tables,
     objection_tables,
+    rights_tables,
 )
 
 __all__ = ["CONTEXT_TABLES", "metadata"]

@@ -33,7 +33,7 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Unauthenticated
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.rights.objections import TargetType
-from creditreg.services.access import access
+from creditreg.services.access import subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.rights import objection_steps, objections, objectors, reconsideration
 from creditreg.services.rights.objection_views import (
@@ -68,7 +68,7 @@ async def _objector(
     token = credentials.credentials
     if objectors.is_account_token(token):
         return objectors.authenticate(ctx, token)
-    principal = access.authenticate(ctx, token)
+    principal = subject_accounts.authenticate_any(ctx, token)
     request.state.principal = principal
     return objectors.for_principal(ctx, principal)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from creditreg.api.deps import Ctx, public, require
+from creditreg.api.deps import Ctx, public, require, require_any
 from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.subjects import (
     IdentifierCheck,
@@ -30,6 +30,11 @@ from creditreg.services.subjects.views import (
 router = APIRouter(prefix="/api/v1", tags=["subjects"], route_class=DocumentedRoute)
 Reader = Annotated[Principal, Depends(require(Permission.SUBJECTS_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.SUBJECTS_WRITE))]
+# Issue 10: a subject account reads its own subject (and only it: 403, audited).
+ReaderOrSelf = Annotated[
+    Principal, Depends(require_any(Permission.SUBJECTS_READ, Permission.RIGHTS_SELF))
+]
+NOT_YOURS = "a subject account asked about another subject (`account.not_your_subject`, audited)"
 
 
 @router.post(
@@ -65,8 +70,8 @@ async def lookup(body: IdentifierIn, ctx: Ctx, principal: Reader) -> dict[str, A
     return subjects.find(ctx, principal, body.id_type, body.id_number).as_dict()
 
 
-@router.get("/subjects/{subject_id}", response_model=Subject)
-def get(subject_id: PathId, ctx: Ctx, principal: Reader) -> dict[str, Any]:
+@router.get("/subjects/{subject_id}", response_model=Subject, responses=errors({403: NOT_YOURS}))
+def get(subject_id: PathId, ctx: Ctx, principal: ReaderOrSelf) -> dict[str, Any]:
     """One subject; a natural person's document number is masked without personal:read."""
     return subjects.get(ctx, principal, subject_id).as_dict()
 
@@ -88,9 +93,13 @@ def link(subject_id: PathId, body: LinkIn, ctx: Ctx, principal: Writer) -> LinkV
     )
 
 
-@router.get("/subjects/{subject_id}/links", response_model=list[LinkedPerson])
+@router.get(
+    "/subjects/{subject_id}/links",
+    response_model=list[LinkedPerson],
+    responses=errors({403: NOT_YOURS}),
+)
 def links(
-    subject_id: PathId, ctx: Ctx, principal: Reader, on: date | None = None
+    subject_id: PathId, ctx: Ctx, principal: ReaderOrSelf, on: date | None = None
 ) -> list[LinkedPersonView]:
     """The organization's responsible persons (in force on a day, if `on` is given)."""
     return subjects.linked_persons(ctx, principal, subject_id, on)

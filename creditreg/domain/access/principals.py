@@ -1,8 +1,9 @@
-"""Units, roles and scopes (SEC-1; Art 24(2), Op(24)).
+"""Units, roles and scopes (SEC-1; Art 24(2), Op(24)), and subject accounts (issue 10).
 
-Every user and API token belongs to one unit. What it may do is the permissions of its
-roles (a token may hold fewer); where it may do it is its unit's scope: region, level
-and fields.
+Every user and API token of a unit belongs to that unit. What it may do is the
+permissions of its roles (a token may hold fewer); where it may do it is its unit's
+scope: region, level and fields. A subject account is a principal of its own kind: its
+scope is its one credit subject, and it holds only `rights:self` (Art 40).
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ from enum import StrEnum
 
 from creditreg.domain.errors import Forbidden, InvalidInput
 from creditreg.domain.kernel.actor import Actor, Permission
+
+
+class PrincipalKind(StrEnum):
+    """A unit's user or token, or a credit subject's account."""
+
+    UNIT = "unit"
+    SUBJECT = "subject"
 
 
 class UnitKind(StrEnum):
@@ -44,8 +52,11 @@ class Role(StrEnum):
 
 
 P = Permission
+# What only a subject account holds: no role of a unit gives it, so that a unit's token is
+# never taken for a subject acting on itself.
+SUBJECT_PERMISSIONS: frozenset[Permission] = frozenset({P.RIGHTS_SELF})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLATFORM_ADMIN: frozenset(Permission),
+    Role.PLATFORM_ADMIN: frozenset(Permission) - SUBJECT_PERMISSIONS,
     Role.OPERATOR: frozenset(
         {
             P.SUBJECTS_READ,
@@ -64,6 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INBOX_READ,
             # Art 41: the platform accepts and decides objections to records.
             P.OBJECTIONS_HANDLE,
+            # Issue 10: binds subject accounts after checking an identity document.
+            P.ACCOUNTS_ISSUE,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -147,6 +160,18 @@ class Principal(Actor):
     level: Level = Level.NATIONAL
     fields: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[Role] = field(default_factory=frozenset)
+    # Issue 10: a subject account's principal names its one subject; a unit's has none.
+    kind: PrincipalKind = PrincipalKind.UNIT
+    subject_id: int | None = None
+
+    @property
+    def is_subject(self) -> bool:
+        """True for a subject account (or an operator acting on a subject's behalf)."""
+        return self.kind is PrincipalKind.SUBJECT
+
+    def owns_subject(self, subject_id: int) -> bool:
+        """True when this is a subject principal scoped to `subject_id`."""
+        return self.is_subject and self.subject_id == subject_id
 
     def covers_region(self, region: str) -> bool:
         """True when `region` lies inside the principal's unit's region at its level."""
@@ -179,3 +204,25 @@ SYSTEM = Principal(
     permissions=frozenset(Permission),
     roles=frozenset({Role.PLATFORM_ADMIN}),
 )
+
+
+def subject_principal(actor: str, subject_id: int) -> Principal:
+    """A subject account's principal: scoped to its one subject, holding only what a
+    subject may do on itself (SEC-1 as amended by issue 10). `actor` names the account, or
+    the operator and the subject when an operator acts on the subject's behalf."""
+    return Principal(
+        actor=actor,
+        unit_id=None,
+        unit_kind=None,
+        permissions=SUBJECT_PERMISSIONS,
+        kind=PrincipalKind.SUBJECT,
+        subject_id=subject_id,
+    )
+
+
+def not_your_subject(principal: Principal, subject_id: int) -> Forbidden:
+    """The refusal a subject principal meets when it asks about another subject."""
+    return Forbidden(
+        "account.not_your_subject",
+        f"{principal.actor} acts for subject {principal.subject_id}, not subject {subject_id}",
+    )

@@ -38,6 +38,10 @@ class Permission(StrEnum):
     OBJECTIONS_HANDLE = "objections:handle"
     # Issue 10, part 4: the provincial department reconsiders objections' outcomes (Art 28).
     RECONSIDERATION_DECIDE = "reconsideration:decide"
+    # Issue 10: bind subject accounts after an identity check (activation codes).
+    ACCOUNTS_ISSUE = "accounts:issue"
+    # Issue 10: a subject account acting on its own subject, and only on it (Art 40).
+    RIGHTS_SELF = "rights:self"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,11 +29,11 @@ from creditreg.domain.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
-    TooManyAttempts,
     Unauthenticated,
 )
 from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.codes import validate_name, validate_uscc
+from creditreg.services.access import throttle
 from creditreg.services.access.views import (
     PrincipalView,
     RefusalView,
@@ -45,7 +44,7 @@ from creditreg.services.access.views import (
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.store.access.tables import api_token, app_user, login_failure, refusal, unit
+from creditreg.store.access.tables import api_token, app_user, refusal, unit
 from creditreg.store.fast import compiled_once, decode_json, decode_utc
 
 TOKEN_PREFIX = "crt_"
@@ -324,15 +323,7 @@ def login(ctx: Context, username: str, password: str, address: str = "local") ->
     login_name = username.strip().lower()[:80]
     address = address[:64]
     now = ctx.now()
-    window = timedelta(minutes=ctx.login_window_minutes)
-    with ctx.db.write() as conn:
-        retry = _throttled(conn, login_name, address, now, window, ctx.login_max_failures)
-    if retry is not None:
-        raise TooManyAttempts(
-            "auth.throttled",
-            f"too many failed logins for this account or address; retry in {retry} s",
-            retry_after=retry,
-        )
+    throttle.refuse_if_throttled(ctx, login_name, address, "auth.throttled", "logins")
     with ctx.db.write() as conn:
         row = conn.execute(
             sa.select(app_user, unit.c.active.label("unit_active"))
@@ -360,7 +351,7 @@ def login(ctx: Context, username: str, password: str, address: str = "local") ->
             return issued
         # A failure is kept (and audited) in its own committed transaction: the refusal
         # below must not roll it back (SEC-3: refused attempts leave a trace).
-        conn.execute(login_failure.insert().values(username=login_name, address=address, at=now))
+        throttle.record_failure(conn, login_name, address, now)
         audit.record(
             conn,
             ctx,
@@ -371,33 +362,6 @@ def login(ctx: Context, username: str, password: str, address: str = "local") ->
             detail={"address": address},
         )
     raise Unauthenticated("auth.bad_credentials", "wrong username or password")
-
-
-def _throttled(
-    conn: sa.Connection,
-    username: str,
-    address: str,
-    now: datetime,
-    window: timedelta,
-    limit: int,
-) -> int | None:
-    """Seconds to wait when the account or the address has `limit` failures within the
-    window, else None."""
-    since = now - window
-    waits = []
-    for column, value in ((login_failure.c.username, username), (login_failure.c.address, address)):
-        recent = list(
-            conn.execute(
-                sa.select(login_failure.c.at)
-                .where(column == value, login_failure.c.at > since)
-                .order_by(login_failure.c.at.desc())
-                .limit(limit)
-            ).scalars()
-        )
-        if len(recent) >= limit:
-            # Free again when the oldest of the last `limit` failures leaves the window.
-            waits.append(max(1, math.ceil((recent[-1] + window - now).total_seconds())))
-    return max(waits) if waits else None
 
 
 def _auth_statement() -> sa.Select[Any]:

@@ -14,6 +14,7 @@ from creditreg.domain.kernel.events import event
 from creditreg.domain.rights.objections import OBJECTION, ObjectorKind, Status
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
+from creditreg.services.rights import notices
 from creditreg.store.access.tables import notification
 from creditreg.store.rights import objection_queries as queries
 from creditreg.store.rights.objection_tables import objection, objection_event
@@ -118,12 +119,37 @@ def move(
     return after
 
 
-def tell_objector(conn: sa.Connection, ctx: Context, row: Any, kind: str, message: str) -> None:
+def tell_objector(
+    conn: sa.Connection,
+    ctx: Context,
+    row: Any,
+    kind: str,
+    message: str,
+    owner: tuple[str, str] | None = None,
+) -> None:
     """OBJ-3, OBJ-6: the objector is told each decision with its reasons: a unit in its
-    inbox; a public account reads it on its objection; a subject account hears the event
-    (issue 10, part 1 delivers it to the account's inbox)."""
+    inbox; a subject in its account's inbox (issue 10, part 1), as an outcome notice that
+    goes with an entry deleted in error (Op(20)); a public account reads it on its
+    objection."""
     if row.objector_kind == ObjectorKind.UNIT.value and row.objector_unit_id is not None:
         tell_unit(conn, ctx, row.objector_unit_id, kind, row.id, message)
+    elif row.objector_kind == ObjectorKind.SUBJECT_ACCOUNT.value and row.objector_subject_id:
+        notices.deliver(
+            conn,
+            ctx,
+            subject_id=int(row.objector_subject_id),
+            kind="outcome",
+            content={
+                "matter": f"异议 {row.id}（{row.target_type} {row.target_id}）",
+                "outcome": kind,
+                "reasons": message,
+                "decided_on": ctx.today().isoformat(),
+            },
+            source=("objection", f"{row.id}:{kind}"),
+            # What the notice is erased with: its target, unless told otherwise (the outcome
+            # of an entry found made in error outlives the entry; it holds no facts).
+            owner=owner or (row.target_type, str(row.target_id)),
+        )
 
 
 def tell_unit(

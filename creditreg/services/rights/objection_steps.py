@@ -388,6 +388,7 @@ def decide(
             "objection.decided",
             f"objection {row.id} is upheld: the list entry was found to be made "
             "in error and is deleted (Op(20))",
+            owner=("objection_outcome", str(row.id)),
         )
         list_entries.delete_for_error(conn, ctx, principal, target.id, why)
         return {

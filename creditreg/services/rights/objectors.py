@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -56,10 +56,9 @@ class Objector:
 
 
 def subject_of(principal: Principal) -> int | None:
-    """SEAM (issue 10, part 1, branch wt-accounts): a subject account's principal names
-    its one subject (`Principal.subject_id`); a unit's names none. Until subject accounts
-    land, no principal carries one and this answers None."""
-    return cast(int | None, getattr(principal, "subject_id", None))
+    """A subject account's principal (issue 10, part 1) names its one subject, which it
+    objects for; a unit's names none."""
+    return principal.subject_id if principal.is_subject else None
 
 
 def of_principal(conn: sa.Connection, principal: Principal) -> Objector:

@@ -26,6 +26,7 @@ from creditreg.domain.subjects.identifiers import (
     parse_subject_kind,
     validate_lei,
 )
+from creditreg.services.access import subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.subjects.views import LinkedPersonView, LinkView
@@ -168,8 +169,8 @@ def _refuse_duplicate(conn: sa.Connection, ident: Identifier, lei: str | None) -
 
 
 def get(ctx: Context, principal: Principal, subject_id: int) -> SubjectView:
-    """One subject by id."""
-    principal.require(Permission.SUBJECTS_READ)
+    """One subject by id: for units that read subjects, and for the subject's own account."""
+    subject_accounts.require_subject(ctx, principal, subject_id, Permission.SUBJECTS_READ)
     with ctx.db.read() as conn:
         row = conn.execute(sa.select(subject).where(subject.c.id == subject_id)).first()
     if row is None:
@@ -387,8 +388,11 @@ def _person_named(conn: sa.Connection, person_id: int | None, ident: Identifier 
 def linked_persons(
     ctx: Context, principal: Principal, organization_id: int, on: date | None = None
 ) -> list[LinkedPersonView]:
-    """The persons linked to an organization, those in force `on` a day if given."""
-    principal.require(Permission.SUBJECTS_READ)
+    """The persons linked to an organization, those in force `on` a day if given (for its
+    own account too)."""
+    subject_accounts.require_subject(
+        ctx, principal, organization_id, Permission.SUBJECTS_READ, action="subject.links"
+    )
     query = (
         sa.select(
             subject_link.c.id.label("link_id"),

@@ -99,3 +99,32 @@ refusal = sa.Table(
     sa.Column("last_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("caller", "minute", "code"),
 )
+
+
+# Issue 10: a credit subject's account, a principal of its own kind scoped to one subject.
+# The subject is named by id only (access sits below subjects); rights binds it (who
+# holds it, on what evidence) in its own tables.
+subject_account = sa.Table(
+    "subject_account",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("subject_id", ID, nullable=False, index=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+# Issue 10: a subject account's sessions; like unit tokens, only the SHA-256 is kept.
+subject_session = sa.Table(
+    "subject_session",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("account_id", ID, sa.ForeignKey("subject_account.id"), nullable=False, index=True),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+)

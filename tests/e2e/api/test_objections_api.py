@@ -424,3 +424,39 @@ def test_a_public_account_keeps_the_document_number_masked_and_keyed__OBJ_1(
         for table in metadata.sorted_tables:
             text = "\n".join(str(tuple(r)) for r in conn.execute(sa.select(table)))
             assert number not in text, table.name
+
+
+def test_a_subject_objects_to_its_own_entry_from_its_account_and_reads_the_outcome__OBJ_1_OBJ_3(
+    api: TestClient, world: World
+) -> None:
+    """Issue 10, parts 1 and 4: a subject account objects for its own subject only; the
+    outcome reaches its inbox, and outlives an entry deleted in error (it holds no facts)."""
+    from creditreg.demo.dataset import demo_uscc
+    from tests.e2e.api.test_accounts_api import CODE, _notify, activate, login
+
+    eid = _notify(api, world)
+    nid = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()[0]["id"]
+    printed = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    code = CODE.search(printed.text)
+    assert code is not None
+    made = activate(api, code.group(), demo_uscc("91410100MC0000001"), username="trade-co-1")
+    assert made.status_code == 201, made.text
+    me = login(api, "trade-co-1")
+    [other] = world.serious(2)  # another subject's record: not the account's to object to
+    error(file_objection(api, me, "record", other), 404, "record.not_found")
+    filed = file_objection(api, me, "list_entry", eid, "本企业已整改，处罚已撤销")
+    assert filed.status_code == 201, filed.text
+    oid = filed.json()["id"]
+    assert filed.json()["objector_kind"] == "subject_account"
+    for step, body in (
+        ("acceptance", {"accepted": True, "reason": "予以受理"}),
+        ("decision", {"outcome": "upheld", "reason": "认定错误"}),
+    ):
+        done = api.post(f"/api/v1/objections/{oid}/{step}", headers=DESIGNATOR, json=body)
+        assert done.status_code == 200, done.text
+    inbox = api.get("/api/v1/me/inbox", headers=me).json()
+    outcomes = [n for n in inbox if n["kind"] == "outcome"]
+    # The acceptance's notice went with the entry (Op(20)); the outcome holds no facts and
+    # stays.
+    [outcome] = outcomes
+    assert any("made in error" in text for _, text in outcome["lines"])

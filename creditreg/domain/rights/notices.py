@@ -1,0 +1,91 @@
+"""Written notices and outcomes as a subject reads them: Chinese by default, English on
+request (issue 10, part 1; Art 28). Pure: a notice's kind and content in, its title and
+labelled lines out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Lang(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+# Titles by notice kind; an unknown kind gets the general title.
+_TITLES: dict[str, tuple[str, str]] = {
+    "written_notice": ("信用惩戒书面告知书", "Written notice of a planned joint-discipline entry"),
+    "warning": ("重点关注名单告知书", "Notice of entry on the key scrutiny list"),
+    "outcome": ("处理结果告知书", "Notice of an outcome"),
+}
+_GENERAL = ("书面告知书", "Written notice")
+
+# Labels of the content keys the platform writes; unknown keys keep their own name.
+_LABELS: dict[str, tuple[str, str]] = {
+    "list": ("名单", "List"),
+    "subject": ("信用主体", "Credit subject"),
+    "designated_on": ("认定日期", "Designated on"),
+    "valid_until": ("有效期至", "Valid until"),
+    "after_entry": ("原名单条目", "After entry"),
+    "basis": ("认定依据", "Basis"),
+    "reason": ("列入理由", "Reason"),
+    "facts": ("事实", "Facts"),
+    "measures": ("惩戒措施", "Measures"),
+    "right_to_object": ("异议权利", "Right to object"),
+    "objection_deadline": ("异议截止日期", "Objections until"),
+    "explanation": ("期限说明", "How the deadline is counted"),
+    "scrutiny_period": ("关注期间", "Scrutiny period"),
+    "outcome": ("处理结果", "Outcome"),
+    "reasons": ("理由", "Reasons"),
+    "matter": ("事项", "Matter"),
+    "record": ("信用记录", "Record"),
+    "decided_on": ("决定日期", "Decided on"),
+}
+
+_CODE_TEXT = {
+    Lang.ZH: (
+        "激活码：{code}。请于{until}前在信用信息共享平台凭本激活码和主体标识开通主体账户，"
+        "激活码仅能使用一次。"
+    ),
+    Lang.EN: (
+        "Activation code: {code}. Open the subject's account on the credit information "
+        "sharing platform with this code and the subject's identifier before {until}; the "
+        "code works once."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNotice:
+    """A notice in one language: title and (label, text) lines."""
+
+    lang: Lang
+    title: str
+    lines: list[tuple[str, str]]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def render(kind: str, content: dict[str, Any], lang: Lang) -> RenderedNotice:
+    """The notice's title and its labelled lines in `lang`."""
+    pick = 0 if lang is Lang.ZH else 1
+    title = _TITLES.get(kind, _GENERAL)[pick]
+    lines = [
+        (_LABELS[key][pick] if key in _LABELS else key, _text(value))
+        for key, value in content.items()
+        if value not in (None, "", [], {})
+    ]
+    return RenderedNotice(lang, title, lines)
+
+
+def activation_text(code: str, until: str, lang: Lang) -> str:
+    """The sentence printed beside an activation code."""
+    return _CODE_TEXT[lang].format(code=code, until=until)

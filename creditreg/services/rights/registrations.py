@@ -1,0 +1,27 @@
+"""What the rights context registers at bootstrap: it hears the lists context's events to
+deliver written notices to the subject (lists sits below rights and never names it), and
+erases those notices with an entry deleted in error (Op(20))."""
+
+from __future__ import annotations
+
+from creditreg.services.kernel.registry import Registry
+from creditreg.services.rights import notices
+
+# Every change of a list entry may write a notice to the subject (a written notice when
+# it is notified, a warning when it is designated on the key scrutiny list ...).
+ENTRY_EVENTS = (
+    "list_entry.proposed",
+    "list_entry.notified",
+    "list_entry.announced",
+    "list_entry.objected",
+    "list_entry.objection_dismissed",
+    "list_entry.designated",
+    "list_entry.removed",
+)
+
+
+def register(registry: Registry) -> None:
+    """The notice subscriber and the entry eraser."""
+    for kind in ENTRY_EVENTS:
+        registry.subscribe(kind, notices.from_list_notices)
+    registry.on_erase("list_entry", notices.erase_of_entry)

@@ -1,0 +1,354 @@
+"""Subject accounts over HTTP (issue 10, part 1), on SQLite and PostgreSQL: binding by an
+operator's code after an identity check and by the code printed on a written notice, an
+agent's authorization letter, codes reused, expired and guessed, sessions that expire, a
+subject kept to its own data, the inbox in Chinese (English on request), and the printed
+notice with its code and recorded delivery date."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.demo.dataset import demo_ric, demo_uscc
+from creditreg.services.context import Context
+from tests.e2e.api.test_api import error
+from tests.e2e.conftest import bearer
+from tests.lists_world import PERSON, World, make_world
+
+PLATFORM = bearer("platform")
+DESIGNATOR = bearer("designator")
+ZHANG = demo_ric("41010519800101123")  # 张示例, a demo natural person
+LI = demo_ric("41010219900202234")  # 李样例
+FOOD_CO = demo_uscc("91410100MA0000001")  # 郑州示例食品有限公司
+CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}")
+PASSWORD = "a long subject password"
+
+
+def subject_id(api: TestClient, id_type: str, number: str) -> int:
+    found = api.post(
+        "/api/v1/subjects/lookup", headers=PLATFORM, json={"id_type": id_type, "id_number": number}
+    )
+    assert found.status_code == 200, found.text
+    return int(found.json()["id"])
+
+
+def issue(api: TestClient, sid: int, **changes: Any) -> Any:
+    body = {
+        "subject_id": sid,
+        "holder_role": "self",
+        "holder_name": "张示例",
+        "document_type": "resident_identity_card",
+        "document_number": ZHANG,
+        "checked_by": "窗口工作人员王",
+        **changes,
+    }
+    return api.post("/api/v1/accounts/codes", headers=PLATFORM, json=body)
+
+
+def activate(api: TestClient, code: str, number: str = ZHANG, **changes: Any) -> Any:
+    id_type = "uscc" if len(number) == 18 and not number[:17].isdigit() else "ric"
+    body = {
+        "code": code,
+        "id_type": id_type,
+        "id_number": number,
+        "username": "zhang",
+        "password": PASSWORD,
+        **changes,
+    }
+    return api.post("/api/v1/accounts/activation", json=body)
+
+
+def login(api: TestClient, username: str = "zhang") -> dict[str, str]:
+    made = api.post("/api/v1/accounts/sessions", json={"username": username, "password": PASSWORD})
+    assert made.status_code == 200, made.text
+    return {"Authorization": f"Bearer {made.json()['token']}"}
+
+
+def audit_of(api: TestClient, object_type: str) -> list[dict[str, Any]]:
+    got = api.get(
+        "/api/v1/audit/events",
+        headers=PLATFORM,
+        params={"object_type": object_type, "limit": 1000},
+    )
+    assert got.status_code == 200, got.text
+    return list(got.json())
+
+
+def test_binding_by_an_operators_code_after_an_identity_check__SEC_1_RIG_1(
+    api: TestClient,
+) -> None:
+    zhang = subject_id(api, "ric", ZHANG)
+    # A real binding: the card seen must be the person's own.
+    error(issue(api, zhang, document_number=LI), 422, "account.document_mismatch")
+    error(issue(api, zhang, holder_role="legal_representative"), 422, "account.holder_mismatch")
+    issued = issue(api, zhang)
+    assert issued.status_code == 201, issued.text
+    code = issued.json()["code"]
+    assert CODE.fullmatch(code) and issued.json()["expires_at"].startswith("2026-04-01")
+    made = activate(api, code)
+    assert made.status_code == 201, made.text
+    binding = made.json()["binding"]
+    assert made.json()["subject_id"] == zhang
+    assert binding["method"] == "operator" and binding["holder_role"] == "self"
+    assert binding["checked_by"] == "窗口工作人员王" and binding["checked_on"] == "2026-03-02"
+    assert binding["document_masked"] == ZHANG[:2] + "*" * 14 + ZHANG[-2:]
+    me = api.get("/api/v1/me/subject", headers=login(api))
+    assert me.status_code == 200, me.text
+    assert me.json()["subject_id"] == zhang and me.json()["name"] == "张示例"
+    assert [b["username"] for b in me.json()["bindings"]] == ["zhang"]
+    # The number seen is never kept in clear: not in the audit log either.
+    issued_events = audit_of(api, "activation_code")
+    assert issued_events and all(ZHANG not in str(e) for e in issued_events)
+    assert issued_events[0]["detail"]["document_masked"] == binding["document_masked"]
+    # A taken username is a conflict, and the code is not spent by it.
+    again = issue(api, zhang).json()["code"]
+    error(activate(api, again), 409, "account.username_taken")
+    assert activate(api, again, username="zhang2").status_code == 201
+
+
+def test_an_agent_is_bound_with_the_organizations_authorization_letter__SEC_1(
+    api: TestClient,
+) -> None:
+    food = subject_id(api, "uscc", FOOD_CO)
+    agent = {
+        "holder_role": "agent",
+        "holder_name": "代理人赵",
+        "document_type": "passport",
+        "document_number": "E12345678",
+    }
+    error(issue(api, food, **agent), 422, "account.letter_required")
+    error(issue(api, food), 422, "account.holder_mismatch")  # `self` is for persons
+    error(issue(api, 99999999, **agent, authorization_letter="x"), 404, "subject.not_found")
+    issued = issue(api, food, **agent, authorization_letter="授权委托书 2026-003号")
+    assert issued.status_code == 201, issued.text
+    made = activate(api, issued.json()["code"], FOOD_CO, username="food-agent")
+    assert made.status_code == 201, made.text
+    binding = made.json()["binding"]
+    assert binding["holder_role"] == "agent" and binding["holder_name"] == "代理人赵"
+    assert binding["authorization_letter"] == "授权委托书 2026-003号"
+    assert binding["document_type"] == "passport" and binding["document_masked"] == "E1*****78"
+    listed = api.get("/api/v1/accounts", headers=PLATFORM, params={"subject_id": food})
+    assert [b["username"] for b in listed.json()] == ["food-agent"]
+
+
+def test_an_activation_code_is_single_use__SEC_1(api: TestClient) -> None:
+    code = issue(api, subject_id(api, "ric", ZHANG)).json()["code"]
+    assert activate(api, code.lower().replace("-", " ")).status_code == 201
+    error(activate(api, code, username="zhang-again"), 409, "account.code_used")
+    # Nothing half-made: one account only.
+    zhang = subject_id(api, "ric", ZHANG)
+    listed = api.get("/api/v1/accounts", headers=PLATFORM, params={"subject_id": zhang})
+    assert [b["username"] for b in listed.json()] == ["zhang"]
+
+
+def test_an_activation_code_expires__SEC_1(api: TestClient, clock: FixedClock) -> None:
+    code = issue(api, subject_id(api, "ric", ZHANG)).json()["code"]
+    clock.set(clock.now() + timedelta(days=30, minutes=1))
+    message = error(activate(api, code), 409, "account.code_expired")
+    assert "2026-04-01" in message
+    error(
+        api.post("/api/v1/accounts/sessions", json={"username": "zhang", "password": PASSWORD}),
+        401,
+        "account.bad_credentials",
+    )
+
+
+def test_a_code_for_another_subject_or_guessed_is_refused_then_throttled__SEC_1(
+    api: TestClient,
+) -> None:
+    code = issue(api, subject_id(api, "ric", ZHANG)).json()["code"]
+    # The right code with another subject's identifier does not bind.
+    error(activate(api, code, LI), 401, "account.bad_code")
+    for guess in ("AAAA-BBBB-CCCC-DDDD", "not a code", "AAAA-BBBB-CCCC-DDDE", "0000"):
+        error(activate(api, guess), 401, "account.bad_code")
+    throttled = activate(api, code)
+    error(throttled, 429, "account.throttled")
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert throttled.json()["error"]["details"]["retry_after"] > 0
+    failures = audit_of(api, "activation_code")
+    assert sum(e["action"] == "account.activation_failed" for e in failures) == 5
+
+
+def test_a_subjects_session_expires__SEC_1(api: TestClient, clock: FixedClock) -> None:
+    code = issue(api, subject_id(api, "ric", ZHANG)).json()["code"]
+    activate(api, code)
+    headers = login(api)
+    assert api.get("/api/v1/me/subject", headers=headers).status_code == 200
+    clock.set(clock.now() + timedelta(hours=12))
+    error(api.get("/api/v1/me/subject", headers=headers), 401, "auth.expired_token")
+    assert api.get("/api/v1/me/subject", headers=login(api)).status_code == 200
+    for _ in range(5):
+        error(
+            api.post("/api/v1/accounts/sessions", json={"username": "zhang", "password": "x"}),
+            401,
+            "account.bad_credentials",
+        )
+    error(
+        api.post("/api/v1/accounts/sessions", json={"username": "zhang", "password": PASSWORD}),
+        429,
+        "account.throttled",
+    )
+
+
+def test_a_subject_reading_another_subjects_data_is_refused_and_audited__SEC_1_RIG_1(
+    api: TestClient,
+) -> None:
+    zhang, li = subject_id(api, "ric", ZHANG), subject_id(api, "ric", LI)
+    activate(api, issue(api, zhang).json()["code"])
+    mine = login(api)
+    own = api.get(f"/api/v1/subjects/{zhang}", headers=mine)
+    assert own.status_code == 200 and own.json()["name"] == "张示例"
+    assert api.get(f"/api/v1/subjects/{zhang}/links", headers=mine).json() == []
+    error(api.get(f"/api/v1/subjects/{li}", headers=mine), 403, "account.not_your_subject")
+    error(api.get(f"/api/v1/subjects/{li}/links", headers=mine), 403, "account.not_your_subject")
+    error(
+        api.get("/api/v1/accounts", headers=mine, params={"subject_id": li}),
+        403,
+        "account.not_your_subject",
+    )
+    refused = [e for e in audit_of(api, "subject") if e["action"].endswith(".refused")]
+    assert {(e["action"], e["actor"], e["object_id"]) for e in refused} == {
+        ("subject.read.refused", "account:zhang", str(li)),
+        ("subject.links.refused", "account:zhang", str(li)),
+        ("subject_account.list.refused", "account:zhang", str(li)),
+    }
+    assert all(e["detail"]["code"] == "account.not_your_subject" for e in refused)
+    # A subject's session holds nothing of a unit's: every unit endpoint is a 403.
+    for path in ("/api/v1/lists/entries", "/api/v1/inbox", "/api/v1/lists/reports"):
+        assert api.get(path, headers=mine).status_code == 403, path
+    assert api.get("/api/v1/units", headers=mine).json() == []  # belongs to no unit
+    error(
+        api.post("/api/v1/subjects/lookup", headers=mine, json={}), 403, "access.missing_permission"
+    )
+    # And a unit's token is not a subject's: its own endpoints say so.
+    error(api.get("/api/v1/me/inbox", headers=PLATFORM), 403, "access.missing_permission")
+
+
+@pytest.fixture
+def world(api: TestClient, ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def _notify(api: TestClient, w: World) -> int:
+    w.serious(1)
+    created = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={
+            "standard": "SCJG-HMD",
+            "subject_id": w.company(1),
+            "facts": "销售不合格食品",
+            "responsible_persons": [{**PERSON, "id_number": demo_ric("41010519700101123")}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    eid = created.json()["id"]
+    assert api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).status_code == 200
+    return int(eid)
+
+
+def test_a_written_notice_is_printed_with_its_code_delivered_and_read_in_chinese__SEC_1_LST_2(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    _notify(api, world)
+    company = world.company(1)
+    waiting = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
+    assert [(n["subject_id"], n["kind"]) for n in waiting] == [(company, "written_notice")]
+    nid = waiting[0]["id"]
+    assert waiting[0]["title"] == "信用惩戒书面告知书" and waiting[0]["delivered_on"] is None
+    # The printable notice carries an activation code; a reprint replaces it.
+    first = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    assert "信用惩戒书面告知书" in first.text and "郑州示例贸易有限公司1" in first.text
+    first_code = CODE.search(first.text)
+    assert first_code is not None and "激活码" in first.text
+    english = api.get(
+        f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR, params={"lang": "en"}
+    )
+    assert "Written notice of a planned joint-discipline entry" in english.text
+    second = CODE.search(english.text)
+    assert second is not None and second.group() != first_code.group()
+    uscc = demo_uscc("91410100MC0000001")
+    error(activate(api, first_code.group(), uscc), 409, "account.code_superseded")
+    # Delivery: a date, once, not ahead of today nor before the notice.
+    delivered = f"/api/v1/subject-notices/{nid}/delivered"
+    error(
+        api.post(delivered, headers=DESIGNATOR, json={"delivered_on": "2026-03-03"}),
+        422,
+        "subject_notice.bad_delivery_date",
+    )
+    error(
+        api.post(delivered, headers=DESIGNATOR, json={"delivered_on": "2026-03-01"}),
+        422,
+        "subject_notice.bad_delivery_date",
+    )
+    error(
+        api.post(delivered, headers=bearer("provider"), json={"delivered_on": "2026-03-02"}),
+        403,
+        "access.missing_permission",
+    )
+    done = api.post(delivered, headers=DESIGNATOR, json={"delivered_on": "2026-03-02"})
+    assert done.status_code == 200 and done.json()["delivered_on"] == "2026-03-02"
+    error(
+        api.post(delivered, headers=DESIGNATOR, json={"delivered_on": "2026-03-02"}),
+        409,
+        "subject_notice.already_delivered",
+    )
+    assert api.get("/api/v1/subject-notices", headers=DESIGNATOR).json() == []
+    # The legal representative opens the account with the delivered code.
+    made = activate(api, second.group(), uscc, username="trade-co-1", holder_name="法定代表人")
+    assert made.status_code == 201, made.text
+    assert made.json()["binding"]["method"] == "notice"
+    assert made.json()["binding"]["holder_role"] == "legal_representative"
+    mine = login(api, "trade-co-1")
+    inbox = api.get("/api/v1/me/inbox", headers=mine).json()
+    assert [(n["id"], n["title"], n["read_at"]) for n in inbox] == [
+        (nid, "信用惩戒书面告知书", None)
+    ]
+    labels = [label for label, _ in inbox[0]["lines"]]
+    assert "认定依据" in labels and "异议截止日期" in labels
+    assert dict(inbox[0]["lines"])["异议截止日期"] == "2026-03-09"
+    english_inbox = api.get("/api/v1/me/inbox", headers=mine, params={"lang": "en"}).json()
+    assert "Objections until" in [label for label, _ in english_inbox[0]["lines"]]
+    read = api.post(f"/api/v1/me/inbox/{nid}/read", headers=mine)
+    assert read.status_code == 200 and read.json()["read_at"] is not None
+    # Once the subject has an account, a print carries no code.
+    third = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    assert CODE.search(third.text) is None and "2026-03-02" in third.text
+    # Another subject's account cannot read this notice.
+    zhang = subject_id(api, "ric", ZHANG)
+    activate(api, issue(api, zhang).json()["code"])
+    error(
+        api.post(f"/api/v1/me/inbox/{nid}/read", headers=login(api)),
+        403,
+        "account.not_your_subject",
+    )
+
+
+def test_an_entry_deleted_in_error_leaves_no_notice_in_the_inbox__SEC_1_RST_5(
+    api: TestClient, world: World
+) -> None:
+    eid = _notify(api, world)
+    nid = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()[0]["id"]
+    printed = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    code = CODE.search(printed.text)
+    assert code is not None
+    deleted = api.post(
+        f"/api/v1/lists/entries/{eid}/error", headers=DESIGNATOR, json={"note": "认定错误"}
+    )
+    assert deleted.status_code == 200, deleted.text
+    assert api.get("/api/v1/subject-notices", headers=DESIGNATOR).json() == []
+    error(
+        api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR),
+        404,
+        "subject_notice.not_found",
+    )
+    # The code printed on it still binds the account (the subject was told in writing).
+    made = activate(api, code.group(), demo_uscc("91410100MC0000001"), username="trade-co-1")
+    assert made.status_code == 201, made.text
+    assert api.get("/api/v1/me/inbox", headers=login(api, "trade-co-1")).json() == []
