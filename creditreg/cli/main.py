@@ -16,6 +16,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     db,
     demo,
     lists,
+    reports,
     serve,
     standards,
     subjects,
