@@ -522,9 +522,7 @@ _ALL = (
     invalid("report.invalid_content", "not a credit report's content (a JSON object, its PDF)"),
     invalid("report.nothing_to_verify", "give the number and digest, or the report's content"),
     missing("report.not_found", "no report has that number"),
-    invalid(
-        "report.altered", "the report presented differs from the one issued under its number"
-    ),
+    invalid("report.altered", "the report presented differs from the one issued under its number"),
     invalid(
         "report.bad_signature",
         "the signature is not the platform report key's signature of the report's content",

@@ -159,16 +159,18 @@ def get(number: str, ctx: Ctx, principal: SelfOrCounter) -> dict[str, Any]:
     return _report(reports.get(ctx, principal, number))
 
 
-def _rendering_errors(media: str, what: str, more: dict[int, str]) -> dict[int | str, Any]:
+RENDERING = {
+    401: UNAUTHENTICATED,
+    403: NOT_YOURS,
+    404: NOT_FOUND,
+    422: INVALID,
+    503: UNAVAILABLE,
+}
+
+
+def _rendering_errors(media: str, what: str, statuses: dict[int, str]) -> dict[int | str, Any]:
+    """A non-JSON route's answer and its error statuses, said as JSON (the one error body)."""
     ref = {"$ref": "#/components/schemas/ErrorBody"}
-    statuses = {
-        401: UNAUTHENTICATED,
-        403: NOT_YOURS,
-        404: NOT_FOUND,
-        422: INVALID,
-        503: UNAVAILABLE,
-        **more,
-    }
     return {
         200: {"content": {media: {}}, "description": what},
         **{
@@ -181,7 +183,7 @@ def _rendering_errors(media: str, what: str, more: dict[int, str]) -> dict[int |
 @router.get(
     "/reports/{number}/html",
     response_class=HTMLResponse,
-    responses=_rendering_errors("text/html", "the report as HTML", {}),
+    responses=_rendering_errors("text/html", "the report as HTML", RENDERING),
 )
 def as_html(
     number: str, ctx: Ctx, principal: SelfOrCounter, lang: LangQuery = Lang.ZH
@@ -194,7 +196,9 @@ def as_html(
     "/reports/{number}/pdf",
     response_class=Response,
     responses=_rendering_errors(
-        "application/pdf", "the report as PDF (a CJK font embedded)", {503: FONT}
+        "application/pdf",
+        "the report as PDF (a CJK font embedded)",
+        {**RENDERING, 503: f"{UNAVAILABLE}; or {FONT}"},
     ),
 )
 def as_pdf(number: str, ctx: Ctx, principal: SelfOrCounter, lang: LangQuery = Lang.ZH) -> Response:
@@ -251,7 +255,9 @@ def key(ctx: Ctx) -> dict[str, Any]:
     "/public/reports/key.pem",
     dependencies=[Depends(public)],
     response_class=PlainTextResponse,
-    responses={200: {"content": {"application/x-pem-file": {}}, "description": "PEM"}},
+    responses=_rendering_errors(
+        "application/x-pem-file", "the public key (PEM)", {503: UNAVAILABLE}
+    ),
 )
 def key_pem(ctx: Ctx) -> PlainTextResponse:
     """The same public key as a PEM file."""

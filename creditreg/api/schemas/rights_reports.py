@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from creditreg.api.schemas.common import In, Out, Timestamp
+from creditreg.api.schemas.records import FieldValue
 from creditreg.domain.access.query_register import Purpose
 from creditreg.domain.rights.reports import ReportKind
 
@@ -49,7 +50,7 @@ class RecordShown(Out):
     status: str
     character: str
     self_declared: bool
-    data: dict[str, Any]
+    data: dict[str, FieldValue] = Field(description="the record's fields, as stored")
     source: Source
     received_at: str | None
     verified_at: str | None
@@ -129,6 +130,16 @@ class QueryShown(Out):
     what: str
 
 
+class AuthorizationShown(Out):
+    """A written authorization for an authorized inquiry (DIS-6; issue 10, part 3)."""
+
+    id: int
+    unit_id: int
+    purpose: str
+    valid_from: str
+    valid_to: str | None
+
+
 class SelfInquiry(Out):
     """RIG-1, RIG-3: everything the platform holds about the subject, with sources,
     changes and reasons, and who read it in the last two years."""
@@ -139,10 +150,74 @@ class SelfInquiry(Out):
     list_entries: list[EntryShown]
     open_objections: list[OpenObjection]
     consents: list[ConsentShown]
-    authorizations: list[dict[str, Any]] = Field(
+    authorizations: list[AuthorizationShown] = Field(
         description="written authorizations (DIS-6), once issue 10 part 3 brings them"
     )
     queries: list[QueryShown]
+
+
+class ReportHead(Out):
+    """What every report's content starts with."""
+
+    number: str
+    title_zh: str
+    issued_at: str
+    issuer: str
+    key_id: str
+    free: bool
+    fee_fen: int
+    subject: SubjectShown
+
+
+class FullContent(ReportHead):
+    """A full report: what self-inquiry shows, at the moment of issue (RIG-2)."""
+
+    kind: Literal["full"]
+    records: RecordsByDisclosure
+    list_entries: list[EntryShown]
+    open_objections: list[OpenObjection]
+    consents: list[ConsentShown]
+    authorizations: list[AuthorizationShown]
+    queries: list[QueryShown]
+
+
+class EntrySource(Out):
+    designating_unit_id: int | None
+    designating_unit: str | None
+
+
+class Finding(Out):
+    """An untrustworthy record or list entry in the field and period, with its source."""
+
+    type: Literal["record", "list_entry"]
+    id: int
+    on: str
+    status: str
+    list_type: str | None
+    source: Source | EntrySource
+
+
+class FieldFinding(Out):
+    field: str
+    label: str
+    label_zh: str
+    untrustworthy: bool
+    finding_zh: str
+    items: list[Finding]
+
+
+class ReportPeriod(Out):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class SpecialisedContent(ReportHead):
+    """A specialised report: field by field over the period, whether the platform holds an
+    untrustworthy record or list entry of the subject."""
+
+    kind: Literal["specialised"]
+    period: ReportPeriod
+    fields: list[FieldFinding]
 
 
 class ReportIn(In):
@@ -174,7 +249,11 @@ class Report(Out):
     digest: str
     signature: str
     key_id: str
-    content: dict[str, Any]
+    content: FullContent | SpecialisedContent = Field(
+        description="exactly what was signed: its canonical JSON (sorted keys, no spaces, "
+        "UTF-8) is the signed message, and its SHA-256 the digest",
+        discriminator="kind",
+    )
 
 
 class ReportListed(Out):

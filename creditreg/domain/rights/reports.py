@@ -58,8 +58,6 @@ class FeeRule:
                 f"the subject had its {self.free_per_year} free reports of this kind this "
                 f"year (Art 40); a further one costs {self.fee_fen / 100:.2f} yuan: ask again "
                 "with accept_fee",
-                free_per_year=self.free_per_year,
-                fee_fen=self.fee_fen,
             )
         return False, self.fee_fen
 

@@ -177,6 +177,7 @@ def _specialised(conn: sa.Connection, who: Any, period: Period) -> dict[str, Any
                 "id": r.id,
                 "on": on.isoformat(),
                 "status": r.status,
+                "list_type": None,
                 "source": inquiry.source_of(r),
             }
         )
@@ -313,16 +314,16 @@ def verify_content(ctx: Context, content: Any, signature: str | None = None) -> 
     with ctx.db.read() as conn:
         row = _row(conn, clean)
     key = ctx.signing_key()
-    if signature is not None and not key.verifies(canonical(content), signature):
-        raise InvalidInput(
-            "report.bad_signature",
-            "the signature presented is not the platform's signature of this content",
-        )
     if row.digest != presented:
         raise InvalidInput(
             "report.altered",
             f"the content presented differs from report {clean} as issued (digest "
             f"{presented[:16]}…, issued {row.digest[:16]}…)",
+        )
+    if signature is not None and not key.verifies(canonical(content), signature):
+        raise InvalidInput(
+            "report.bad_signature",
+            "the signature presented is not the platform's signature of this content",
         )
     return _checked(ctx, _issued(row))
 

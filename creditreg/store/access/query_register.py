@@ -17,7 +17,8 @@ query_register = sa.Table(
     sa.Column("id", ID, primary_key=True),
     sa.Column("at", UTCDateTime, nullable=False),
     # The unit the reader acted for (None for the platform's own operators on the machine).
-    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=True),
+    # No foreign key: like the audit log, the register records who acted as they said.
+    sa.Column("unit_id", ID, nullable=True),
     sa.Column("actor", sa.String(120), nullable=False),  # "user:alice", "token:12", "cli:bob"
     sa.Column("subject_id", ID, nullable=False),
     sa.Column("purpose", sa.String(30), nullable=False),

@@ -30,8 +30,20 @@ REPORT_KEY = key_file.KeyFile(
 )
 
 
+def read(path: Path) -> ReportKey:
+    """The report key in `path` (FileNotFoundError if there is none)."""
+    pem = key_file.read(
+        REPORT_KEY, path, "config.report_key_file", "config.report_key_file_permissions"
+    )
+    return ReportKey.from_pem(pem)
+
+
 def read_or_create(path: Path) -> ReportKey:
     """The install's report key from `path`; a new one written there if there is none."""
+    try:
+        return read(path)
+    except FileNotFoundError:
+        pass
     pem = key_file.read_or_create(
         REPORT_KEY, path, "config.report_key_file", "config.report_key_file_permissions"
     )

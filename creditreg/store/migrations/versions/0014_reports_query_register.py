@@ -51,9 +51,6 @@ def upgrade() -> None:
         sa.Column("note", sa.String(length=200), nullable=True),
         sa.Column("what", sa.String(length=40), nullable=False),
         sa.Column("object_id", sa.String(length=64), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["unit.id"], name=op.f("fk_query_register_unit_id_unit")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_query_register")),
     )
     op.create_index("ix_query_register_subject", "query_register", ["subject_id", "at"])
