@@ -9,6 +9,7 @@ from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
+from creditreg.domain.rights.record_restoration import MinimumDisplay
 from creditreg.domain.rights.reports import FeeRule
 from creditreg.domain.rights.signing import ReportKey
 from creditreg.services.access import query_register
@@ -90,6 +91,11 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         login_window_minutes=settings.login_window_minutes,
         activation_days=settings.activation_days,
         subject_session_hours=settings.subject_session_hours,
+        restoration_minimum=MinimumDisplay(
+            settings.restoration_months_minor,
+            settings.restoration_months_general,
+            settings.restoration_months_serious,
+        ),
         ingest_chunk_rows=settings.ingest_chunk_rows,
         staging_timeout_minutes=settings.staging_timeout_minutes,
         registry=build_registry(),

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # Seconds between two sweep passes of the embedded worker.
     sweep_interval: float = Field(default=60.0, gt=0, le=86_400)
+    # RST-7, Art 43: months a record of each class is displayed before it may be restored
+    # (the seeds leave it open).
+    restoration_months_minor: int = Field(default=0, ge=0, le=60)
+    restoration_months_general: int = Field(default=3, ge=0, le=60)
+    restoration_months_serious: int = Field(default=12, ge=0, le=60)
     # SQLite: how long a write waits for another writer's lock before the caller gets a
     # 503 `db.busy` with Retry-After (issue 9: no writer waits 30 s behind an ingest).
     sqlite_busy_timeout_ms: int = Field(default=2000, ge=50, le=60000)

@@ -17,6 +17,7 @@ from creditreg.api.routers import (
     accounts,
     audit,
     auth,
+    authorizations,
     calendar,
     catalog,
     clock,
@@ -25,6 +26,7 @@ from creditreg.api.routers import (
     lists,
     records,
     reports,
+    restorations,
     subjects,
     units,
 )
@@ -103,6 +105,8 @@ def create_app(
         lists,
         accounts,
         reports,
+        authorizations,
+        restorations,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

@@ -11,11 +11,13 @@ import typer
 from creditreg.cli import (  # noqa: F401  (each registers its commands)
     accounts,
     audit,
+    authorizations,
     calendar,
     catalog,
     db,
     demo,
     lists,
+    record_restorations,
     reports,
     serve,
     standards,

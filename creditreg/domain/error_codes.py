@@ -533,6 +533,40 @@ _ALL = (
         8,
         "the CJK font PDF reports embed is missing: install Debian's fonts-wqy-zenhei",
     ),
+    # --- authorizations (issue 10, part 3; DIS-6, Art 22) ----------------------------------
+    invalid(
+        "authorization.no_purpose", "an authorization names its purpose (at most 200 characters)"
+    ),
+    invalid(
+        "authorization.bad_period",
+        "the period ends before it starts, has ended, or spans more than 5 years",
+    ),
+    invalid("authorization.no_document", "a written authorization names its document"),
+    missing("authorization.not_found", "no authorization of yours has that id"),
+    forbidden(
+        "authorization.missing",
+        "no written authorization of the subject for this unit and purpose is in force (audited)",
+    ),
+    forbidden("authorization.units_only", "an authorized inquiry is made by a unit"),
+    conflict(
+        "authorization.illegal_transition", "the authorization's status does not allow the step"
+    ),
+    # --- record restoration (issue 10, part 7; RST-7, Art 43) ----------------------------
+    conflict(
+        "record_restoration.not_untrustworthy", "only information on untrustworthiness is restored"
+    ),
+    conflict(
+        "record_restoration.not_displayed", "restoration is applied for during the display period"
+    ),
+    conflict(
+        "record_restoration.too_early",
+        "the record's class needs a longer display first; `details.restorable_from` says when",
+    ),
+    conflict("record_restoration.pending", "an application for the record awaits its decision"),
+    invalid("record_restoration.no_statement", "an application says how the conduct was corrected"),
+    invalid("record_restoration.no_reasons", "a refusal says why"),
+    missing("record_restoration.not_found", "no application has that id"),
+    conflict("record_restoration.illegal_transition", "the application is decided already"),
 )
 
 CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}

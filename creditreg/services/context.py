@@ -10,6 +10,7 @@ from pathlib import Path
 from creditreg.clock import Clock, FixedClock, local_date
 from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
+from creditreg.domain.rights.record_restoration import MinimumDisplay
 from creditreg.domain.rights.reports import FeeRule
 from creditreg.domain.rights.signing import ReportKey
 from creditreg.services.kernel.registry import Registry
@@ -37,6 +38,8 @@ class Context:
     # Issue 9: rows an ingest stages per transaction; minutes before the sweep discards a
     # staging batch whose ingest stopped; and a hook called after each staged chunk commits
     # (batch id, chunk number): tests pause or stop an ingest there.
+    # RST-7, Art 43: months of display before a record may be restored, by class.
+    restoration_minimum: MinimumDisplay = field(default_factory=MinimumDisplay)
     ingest_chunk_rows: int = 2000
     staging_timeout_minutes: int = 30
     after_chunk: Callable[[int, int], None] | None = None

@@ -72,6 +72,7 @@ L = {
         "objections": "未结异议",
         "queries": "近两年查询记录",
         "consents": "授权同意",
+        "authorizations": "书面授权（授权查询）",
         "none": "无",
         "fields": "分领域信用状况",
         "source": "来源",
@@ -98,6 +99,7 @@ L = {
         "objections": "Open objections",
         "queries": "Queries in the last two years",
         "consents": "Consents given",
+        "authorizations": "Written authorizations (authorized inquiry)",
         "none": "none",
         "fields": "Field by field",
         "source": "source",
@@ -183,6 +185,16 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
         part = Section(lab["consents"])
         for g in c["consents"]:
             part.lines.append((g["unit"], f"{g['purpose']} ({g['granted_on']})"))
+        sections.append(part)
+        part = Section(lab["authorizations"])
+        for a in c["authorizations"]:
+            part.lines.append(
+                (
+                    a["unit"],
+                    f"{a['purpose']} {a['valid_from']} – {a['valid_until']} "
+                    f"{a['status']} ({len(a['uses'])})",
+                )
+            )
         sections.append(part)
         part = Section(lab["queries"])
         for q in c["queries"]:

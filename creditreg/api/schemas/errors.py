@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
 from creditreg.api.schemas.common import Out
@@ -44,6 +46,9 @@ class ErrorFacts(Out):
     )
     retry_after: int | None = Field(
         default=None, description="`auth.throttled`: seconds until attempts are allowed again"
+    )
+    restorable_from: date | None = Field(
+        default=None, description="`record_restoration.too_early`: the first day it may be"
     )
     batch_id: int | None = Field(
         default=None, description="`record.batch_id_reused`: the batch that holds the id"

@@ -202,7 +202,7 @@ class BatchResult(Out):
 # exactly), a whole number or a yes/no.
 FieldValue = str | int | float | bool | None
 
-RecordStatus = Literal["received", "verified", "returned", "withdrawn", "archived"]
+RecordStatus = Literal["received", "verified", "returned", "withdrawn", "archived", "restored"]
 
 
 class Record(Out):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field
 
 from creditreg.api.schemas.common import In, Out, Timestamp
+from creditreg.api.schemas.records import FieldValue
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.rights.accounts import BindingMethod, DocumentType, HolderRole
 from creditreg.domain.subjects.identifiers import IdType, SubjectKind
@@ -135,3 +137,118 @@ class DeliveryIn(In):
     """The date the printed notice was delivered to the subject."""
 
     delivered_on: date
+
+
+# --- authorizations (issue 10, part 3; DIS-6, Art 22) -----------------------------------
+
+
+class AuthorizationIn(In):
+    """A written authorization of an inquiry by a named unit, for a purpose and a period."""
+
+    unit_id: int = Field(ge=1, le=2**63 - 1, description="the unit authorized to inquire")
+    purpose: str = Field(min_length=1, max_length=200, description="e.g. `贷款审批`")
+    valid_from: date | None = Field(default=None, description="default: today")
+    valid_until: date = Field(description="the last day it authorizes (at most 5 years on)")
+    document_ref: str = Field(
+        min_length=1, max_length=200, description="the written authorization's reference"
+    )
+
+
+class AuthorizationUse(Out):
+    """One inquiry the authorization allowed."""
+
+    unit_id: int
+    actor: str = Field(description="who inquired (the unit's user or token)")
+    what: str = Field(description="`records:authorized_inquiry`")
+    items: int = Field(description="records released")
+    used_at: Timestamp
+
+
+class Authorization(Out):
+    """A subject's written authorization and every use of it."""
+
+    id: int
+    subject_id: int
+    unit_id: int
+    purpose: str
+    valid_from: date
+    valid_until: date
+    document_ref: str
+    status: str = Field(description="`granted` or `revoked`")
+    in_force: bool = Field(description="granted, and today within its period")
+    granted_by: str
+    granted_at: Timestamp
+    revoked_at: Timestamp | None
+    uses: list[AuthorizationUse]
+
+
+class InquiryIn(In):
+    """The purpose of an authorized inquiry: it must be the authorization's."""
+
+    purpose: str = Field(min_length=1, max_length=200)
+
+
+class AuthorizedRecord(Out):
+    """A live record of the authorized-inquiry mode, as released to the authorized unit."""
+
+    id: int
+    status: str
+    catalog: str
+    version: int
+    catalog_name: str
+    providing_unit_id: int
+    decision_date: date | None
+    display_until: date | None
+    data: dict[str, FieldValue] = Field(
+        description="the record's fields, converted by its template (decimals and dates as "
+        "exact text)"
+    )
+
+
+class AuthorizedInquiry(Out):
+    """What an authorized inquiry released, and under which authorization."""
+
+    subject_id: int
+    authorization_id: int
+    purpose: str
+    valid_until: date
+    records: list[AuthorizedRecord]
+
+
+# --- record restoration (issue 10, part 7; RST-7, Art 43) -------------------------------
+
+
+class RecordRestorationIn(In):
+    """An application to restore one untrustworthy record after correcting the conduct."""
+
+    record_id: int = Field(ge=1, le=2**63 - 1)
+    decider: Literal["platform", "provider"] = Field(
+        description="apply to the platform or to the record's providing unit (Art 43)"
+    )
+    statement: str = Field(
+        min_length=1, max_length=4000, description="how the conduct was corrected"
+    )
+
+
+class RecordRestorationDecisionIn(In):
+    """The decider's grant or refusal (a refusal says why)."""
+
+    outcome: Literal["grant", "refuse"]
+    reasons: str = Field(default="", max_length=4000)
+
+
+class RecordRestoration(Out):
+    """An application to restore a record, with its deadline (1 working day) and decision."""
+
+    id: int
+    record_id: int
+    subject_id: int
+    decider: Literal["platform", "provider"]
+    statement: str
+    status: Literal["applied", "granted", "refused"]
+    applied_by: str
+    applied_at: Timestamp
+    due_date: date = Field(description="Art 43: decided within 1 working day")
+    decided_by: str | None
+    decided_at: Timestamp | None
+    reasons: str | None

@@ -130,14 +130,24 @@ class QueryShown(Out):
     what: str
 
 
+class AuthorizationUseShown(Out):
+    unit_id: int
+    actor: str
+    used_at: str
+
+
 class AuthorizationShown(Out):
-    """A written authorization for an authorized inquiry (DIS-6; issue 10, part 3)."""
+    """A written authorization for an authorized inquiry, with every use (DIS-6)."""
 
     id: int
     unit_id: int
+    unit: str
     purpose: str
     valid_from: str
-    valid_to: str | None
+    valid_until: str
+    status: str
+    revoked_at: str | None
+    uses: list[AuthorizationUseShown]
 
 
 class SelfInquiry(Out):
@@ -151,7 +161,7 @@ class SelfInquiry(Out):
     open_objections: list[OpenObjection]
     consents: list[ConsentShown]
     authorizations: list[AuthorizationShown] = Field(
-        description="written authorizations (DIS-6), once issue 10 part 3 brings them"
+        description="the written authorizations the subject gave (DIS-6), with every use"
     )
     queries: list[QueryShown]
 

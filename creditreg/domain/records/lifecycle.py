@@ -2,8 +2,8 @@
 
 received --verify--> verified;  received --return--> returned (the provider corrects
 and submits again: a new record);  received|verified --withdraw--> withdrawn (Art 42);
-received|verified --archive--> archived (Art 19, Art 44). Nothing leaves returned,
-withdrawn or archived.
+received|verified --archive--> archived (Art 19, Art 44); received|verified --restore-->
+restored (Art 43, RST-7). Nothing leaves returned, withdrawn, archived or restored.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ class RecordStatus(StrEnum):
     RETURNED = "returned"
     WITHDRAWN = "withdrawn"
     ARCHIVED = "archived"
+    # RST-7, Art 43: the subject corrected its conduct; the record leaves public display
+    # and the check, and is kept (not deleted: it happened).
+    RESTORED = "restored"
 
 
 class RecordAction(StrEnum):
@@ -27,6 +30,7 @@ class RecordAction(StrEnum):
     RETURN = "return"
     WITHDRAW = "withdraw"
     ARCHIVE = "archive"
+    RESTORE = "restore"
 
 
 # Live records are displayed and may ground list entries.
@@ -42,6 +46,8 @@ TRANSITIONS: dict[tuple[RecordStatus, RecordAction], RecordStatus] = {
     (RecordStatus.VERIFIED, RecordAction.WITHDRAW): RecordStatus.WITHDRAWN,
     (RecordStatus.RECEIVED, RecordAction.ARCHIVE): RecordStatus.ARCHIVED,
     (RecordStatus.VERIFIED, RecordAction.ARCHIVE): RecordStatus.ARCHIVED,
+    (RecordStatus.RECEIVED, RecordAction.RESTORE): RecordStatus.RESTORED,
+    (RecordStatus.VERIFIED, RecordAction.RESTORE): RecordStatus.RESTORED,
 }
 
 # The event each move writes: `record.<past tense>`.
@@ -50,6 +56,7 @@ EVENT = {
     RecordAction.RETURN: "record.returned",
     RecordAction.WITHDRAW: "record.withdrawn",
     RecordAction.ARCHIVE: "record.archived",
+    RecordAction.RESTORE: "record.restored",
 }
 # ING-5: a punishment upheld on review counts from then; its status does not change.
 UPHELD = "record.upheld"

@@ -39,6 +39,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "scrutiny_period": ("关注期间", "Scrutiny period"),
     "outcome": ("处理结果", "Outcome"),
     "reasons": ("理由", "Reasons"),
+    "matter": ("事项", "Matter"),
+    "record": ("信用记录", "Record"),
+    "decided_on": ("决定日期", "Decided on"),
 }
 
 _CODE_TEXT = {

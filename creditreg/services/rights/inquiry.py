@@ -26,6 +26,7 @@ from creditreg.store.access.tables import unit
 from creditreg.store.kernel.tables import audit_event
 from creditreg.store.lists.tables import entry_objection, list_entry, list_entry_event
 from creditreg.store.records.tables import catalog_item, consent, record
+from creditreg.store.rights.tables import authorization, authorization_use
 from creditreg.store.subjects.tables import subject
 
 # Who may look at a subject's self-inquiry besides the subject: an operator serving the
@@ -61,8 +62,7 @@ def gather(conn: sa.Connection, ctx: Context, subject_id: int) -> dict[str, Any]
         "list_entries": entries_of(conn, subject_id),
         "open_objections": open_objections(conn, subject_id),
         "consents": consents_of(conn, subject_id),
-        # DIS-6 (issue 10, part 3): written authorizations, once they exist, join here.
-        "authorizations": [],
+        "authorizations": authorizations_of(conn, subject_id),
         "queries": queries_of(conn, ctx, subject_id),
     }
 
@@ -282,6 +282,40 @@ def consents_of(conn: sa.Connection, subject_id: int) -> list[dict[str, Any]]:
             .where(consent.c.subject_id == subject_id)
             .order_by(consent.c.id)
         )
+    ]
+
+
+def authorizations_of(conn: sa.Connection, subject_id: int) -> list[dict[str, Any]]:
+    """DIS-6, Art 22: the written authorizations the subject gave, with every use."""
+    rows = conn.execute(
+        sa.select(authorization, unit.c.name.label("unit_name"))
+        .join(unit, unit.c.id == authorization.c.unit_id)
+        .where(authorization.c.subject_id == subject_id)
+        .order_by(authorization.c.id)
+    ).all()
+    uses: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        for u in conn.execute(
+            sa.select(authorization_use)
+            .where(authorization_use.c.authorization_id.in_([r.id for r in rows]))
+            .order_by(authorization_use.c.id)
+        ):
+            uses[u.authorization_id].append(
+                {"unit_id": u.unit_id, "actor": u.actor, "used_at": u.used_at.isoformat()}
+            )
+    return [
+        {
+            "id": a.id,
+            "unit_id": a.unit_id,
+            "unit": a.unit_name,
+            "purpose": a.purpose,
+            "valid_from": a.valid_from.isoformat(),
+            "valid_until": a.valid_until.isoformat(),
+            "status": a.status,
+            "revoked_at": _iso(a.revoked_at),
+            "uses": uses.get(a.id, []),
+        }
+        for a in rows
     ]
 
 

@@ -87,3 +87,58 @@ class PrintableNotice:
     activation_text: str | None
     delivered_on: str | None
     extra: dict[str, str] = field(default_factory=dict)
+
+
+class AuthorizationUseView(TypedDict):
+    """One inquiry an authorization allowed (issue 10, part 3)."""
+
+    unit_id: int
+    actor: str
+    what: str
+    items: int
+    used_at: str
+
+
+class AuthorizationView(TypedDict):
+    """A written authorization of authorized inquiry, with every use (DIS-6)."""
+
+    id: int
+    subject_id: int
+    unit_id: int
+    purpose: str
+    valid_from: str
+    valid_until: str
+    document_ref: str
+    status: str
+    in_force: bool
+    granted_by: str
+    granted_at: str
+    revoked_at: str | None
+    uses: list[AuthorizationUseView]
+
+
+class AuthorizedInquiryView(TypedDict):
+    """What an authorized inquiry released: the subject's live authorized-inquiry records."""
+
+    subject_id: int
+    authorization_id: int
+    purpose: str
+    valid_until: str
+    records: list[dict[str, object]]
+
+
+class RecordRestorationView(TypedDict):
+    """An application to restore a record (RST-7, Art 43), with its deadline and decision."""
+
+    id: int
+    record_id: int
+    subject_id: int
+    decider: str
+    statement: str
+    status: str
+    applied_by: str
+    applied_at: str
+    due_date: str
+    decided_by: str | None
+    decided_at: str | None
+    reasons: str | None

@@ -98,6 +98,8 @@ record = sa.Table(
     sa.Column("display_until", sa.Date, nullable=True),
     sa.Column("archived_at", UTCDateTime, nullable=True),
     sa.Column("archive_reason", sa.String(40), nullable=True),
+    # RST-7, Art 43: restored on the subject's application (rights.record_restoration).
+    sa.Column("restored_at", UTCDateTime, nullable=True),
     # Issue 9, ING-3: the natural key (Template.natural_key) while the record is live;
     # released (NULL) when it is returned or withdrawn, so that a corrected resubmission
     # is a new record. A duplicate found when the key was introduced keeps NULL and names

@@ -81,3 +81,59 @@ subject_notice = sa.Table(
     sa.Index("ix_subject_notice_inbox", "subject_id", "id"),
     sa.Index("ix_subject_notice_owner", "owner_type", "owner_id"),
 )
+
+
+# Issue 10, part 3 (DIS-6, Art 22): a subject's written authorization of an inquiry by a
+# named unit for a purpose and a period; `status` per domain.rights.authorizations.
+authorization = sa.Table(
+    "authorization",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=False),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("purpose", sa.String(200), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    # The written authorization itself: its reference (a signed form, an e-signature id).
+    sa.Column("document_ref", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("granted_by", sa.String(120), nullable=False),
+    sa.Column("granted_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_by", sa.String(120), nullable=True),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Index("ix_authorization_subject_unit", "subject_id", "unit_id"),
+)
+
+# Every inquiry an authorization allowed: the subject sees each (issue 10, part 3).
+authorization_use = sa.Table(
+    "authorization_use",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("authorization_id", ID, sa.ForeignKey("authorization.id"), nullable=False),
+    sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("what", sa.String(60), nullable=False),
+    sa.Column("items", sa.Integer, nullable=False),
+    sa.Column("used_at", UTCDateTime, nullable=False),
+    sa.Index("ix_authorization_use_authorization", "authorization_id", "id"),
+)
+
+
+# Issue 10, part 7 (RST-7, Art 43): a subject's application to restore one untrustworthy
+# record, decided by the platform or the providing unit within 1 working day.
+record_restoration = sa.Table(
+    "record_restoration",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("record_id", ID, sa.ForeignKey("record.id"), nullable=False, index=True),
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("decider", sa.String(20), nullable=False),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("applied_by", sa.String(120), nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("decided_by", sa.String(120), nullable=True),
+    sa.Column("decided_at", UTCDateTime, nullable=True),
+    sa.Column("reasons", sa.Text, nullable=True),
+)

@@ -299,3 +299,25 @@ def _pdf_tools() -> None:
     for tool in ("pdftotext", "pdffonts"):
         if subprocess.run(["which", tool], capture_output=True).returncode != 0:
             pytest.fail(f"{tool} is missing: apt-get install poppler-utils")
+
+
+def test_an_authorized_inquiry_is_registered_and_the_report_shows_the_authorization__DIS_6_SEC_2(
+    api: TestClient,
+) -> None:
+    from tests.e2e.api import test_authorizations_api as authz
+
+    sid, me = authz.zhang.__wrapped__(api)  # type: ignore[attr-defined]
+    bank = authz._unit_of(api, "implementer")
+    assert authz._grant(api, me, bank).status_code == 201
+    assert authz._inquire(api, sid).status_code == 200
+    seen = api.get("/api/v1/me/self-inquiry", headers=me).json()
+    [granted] = seen["authorizations"]
+    assert granted["purpose"] == "贷款审批" and len(granted["uses"]) == 1
+    assert [r["source"]["catalog_code"] for r in seen["records"]["authorized_inquiry"]] == ["SQCX"]
+    [asked] = [q for q in seen["queries"] if q["what"] == "authorized_inquiry"]
+    assert asked["purpose"] == "authorized_inquiry" and asked["note"] == "贷款审批"
+    assert asked["unit_id"] == bank and asked["purpose_zh"] == "授权查询"
+    report = api.post("/api/v1/me/reports", headers=me, json={}).json()
+    assert report["content"]["authorizations"][0]["uses"]
+    html = api.get(f"/api/v1/reports/{report['number']}/html", headers=me).text
+    assert "书面授权" in html and "贷款审批" in html

@@ -5,8 +5,8 @@ Issue 10, parts 2 and 9.
 Catalog items take their field from their providing unit's scope: the unit's first field
 in the taxonomy's order (creditreg.domain.fields), else `other`.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-24 13:00:00
 """
 
@@ -15,8 +15,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
