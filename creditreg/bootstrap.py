@@ -22,6 +22,7 @@ from creditreg.services.lists import timers as lists_timers
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
 from creditreg.services.rights import registrations as rights_registrations
+from creditreg.services.rights import timers as rights_timers
 from creditreg.store.engine import make_engine
 from creditreg.store.kernel import audit_key
 from creditreg.store.rights import report_key
@@ -123,6 +124,7 @@ def sweep_steps() -> SweepSteps:
     steps = SweepSteps()
     records_timers.register_sweep_steps(steps)
     lists_timers.register_sweep_steps(steps)
+    rights_timers.register_sweep_steps(steps)
     audit_checkpoints.register_sweep_steps(steps)
     query_register.register_sweep_steps(steps)
     return steps

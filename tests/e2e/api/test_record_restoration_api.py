@@ -181,3 +181,20 @@ def test_applied_to_the_provider_and_decided_by_it_from_the_cli__RST_7_SEC_3(
     assert any("不予信用修复" in text for n in inbox for _, text in n["lines"])
     applies = [e for e in audit_of(api, "record_restoration") if e["action"].endswith("apply")]
     assert applies[0]["actor"].endswith(f"@subject:{sid}")
+
+
+def test_an_undecided_application_past_its_day_is_flagged_once__RST_7_SEC_5(
+    api: TestClient, zhang: tuple[int, int, dict[str, str]], db: DbTarget, clock: FixedClock
+) -> None:
+    _, rid, _ = zhang
+    clock.set(datetime(2026, 6, 1, 9, 0, tzinfo=CST))
+    made = _apply(api, login(api), rid, decider="provider")
+    assert made.status_code == 201 and made.json()["due_date"] == "2026-06-02"
+    env = {**db.env(), "CREDITREG_CLOCK": "2026-06-03T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
+    first = CliRunner().invoke(cli, ["sweep"], env=env)
+    assert first.exit_code == 0 and "record restorations overdue: 1" in first.stdout
+    again = CliRunner().invoke(cli, ["sweep"], env=env)
+    assert "record restorations overdue" not in again.stdout
+    for who in (PLATFORM, PROVIDER):  # the operator and the unit it was applied to
+        kinds = [n["kind"] for n in api.get("/api/v1/inbox", headers=who).json()]
+        assert kinds.count("record_restoration.overdue") == 1
