@@ -20,6 +20,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/creditreg db upgrade
 	$(BIN)/creditreg demo load
+	@$(BIN)/python -c 'from creditreg.config import Settings; from creditreg.web.reports import font_available, font_missing_message; f = Settings().report_font_file; font_available(f) or print("note: " + font_missing_message(f))'
 	$(BIN)/creditreg serve --host 127.0.0.1 --port 8000
 
 lint: install

@@ -190,6 +190,7 @@ def main() -> None:
         # processes the bench starts inherit them), never the install's under ./var.
         os.environ.setdefault("CREDITREG_AUDIT_KEY", secrets.token_hex(32))
         os.environ["CREDITREG_AUDIT_CHECKPOINT_FILE"] = str(Path(tmp) / "checkpoints.jsonl")
+        os.environ.setdefault("CREDITREG_REPORT_KEY_FILE", str(Path(tmp) / "report-key.pem"))
         for backend in args.backends.split(","):
             if args.subjects and args.only in (None, "subjects"):
                 bench_backend(backend.strip(), codes, args, Path(tmp))

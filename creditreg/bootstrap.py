@@ -10,6 +10,9 @@ from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.domain.rights.record_restoration import MinimumDisplay
+from creditreg.domain.rights.reports import FeeRule
+from creditreg.domain.rights.signing import ReportKey
+from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import checkpoints as audit_checkpoints
 from creditreg.services.kernel.registry import Registry
@@ -23,6 +26,7 @@ from creditreg.services.rights import registrations as rights_registrations
 from creditreg.services.rights import timers as rights_timers
 from creditreg.store.engine import make_engine
 from creditreg.store.kernel import audit_key
+from creditreg.store.rights import report_key
 from creditreg.store.uow import Database
 
 log = logging.getLogger("creditreg")
@@ -53,6 +57,14 @@ def build_audit_key(settings: Settings) -> ChainKey:
     if settings.audit_key is not None:
         return ChainKey(settings.audit_key.get_secret_value().encode())
     return ChainKey(audit_key.read_or_create(settings.audit_key_file))
+
+
+def build_report_key(settings: Settings) -> ReportKey:
+    """RIG-2: the report signing key, from CREDITREG_REPORT_KEY (PEM), else from the key file
+    (made with a new Ed25519 key, owner-only, on an install's first run)."""
+    if settings.report_key is not None:
+        return ReportKey.from_pem(settings.report_key.get_secret_value().encode())
+    return report_key.read_or_create(settings.report_key_file)
 
 
 def build_context(settings: Settings | None = None, clock: Clock | None = None) -> Context:
@@ -95,6 +107,9 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         sweep_steps=sweep_steps(),
         audit_key=key,
         audit_checkpoint_file=settings.audit_checkpoint_file,
+        report_key=build_report_key(settings),
+        report_fees=FeeRule(settings.report_free_per_year, settings.report_fee_fen),
+        report_font_file=settings.report_font_file,
     )
 
 
@@ -117,4 +132,5 @@ def sweep_steps() -> SweepSteps:
     objection_timers.register_sweep_steps(steps)
     rights_timers.register_sweep_steps(steps)
     audit_checkpoints.register_sweep_steps(steps)
+    query_register.register_sweep_steps(steps)
     return steps

@@ -76,6 +76,18 @@ class Settings(BaseSettings):
     # Best on storage the database's host cannot rewrite (another machine, a log shipper).
     audit_checkpoint_file: Path = Path("var/audit-checkpoints.jsonl")
 
+    # RIG-2: the credit reports' Ed25519 signing key, outside the database like the audit
+    # key: PEM (PKCS#8) here, else the file, which the first run creates (mode 0600). Back
+    # it up: reports signed with a lost key can no longer be checked against it.
+    report_key: SecretStr | None = None
+    report_key_file: Path = Path("var/report-key.pem")
+    # Art 40: free reports per subject, calendar year and kind; the fee of a further one
+    # (fen, 1/100 yuan; the seeds name none).
+    report_free_per_year: int = Field(default=2, ge=2, le=100)
+    report_fee_fen: int = Field(default=1000, ge=0, le=10_000_000)
+    # RIG-2: the TrueType CJK font PDF reports embed (Debian's fonts-wqy-zenhei).
+    report_font_file: Path = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
     @field_validator("audit_key")
     @classmethod
     def _key_is_long_enough(cls, value: SecretStr | None) -> SecretStr | None:

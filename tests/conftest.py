@@ -114,6 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(lambda: shutil.rmtree(scratch, ignore_errors=True))
     os.environ["CREDITREG_AUDIT_KEY"] = key
     os.environ["CREDITREG_AUDIT_KEY_FILE"] = str(scratch / "audit.key")
+    os.environ["CREDITREG_REPORT_KEY_FILE"] = str(scratch / "report-key.pem")
     os.environ["CREDITREG_AUDIT_CHECKPOINT_FILE"] = str(scratch / "audit-checkpoints.jsonl")
 
 

@@ -26,6 +26,7 @@ from creditreg.api.routers import (
     lists,
     objections,
     records,
+    reports,
     restorations,
     subjects,
     units,
@@ -34,6 +35,7 @@ from creditreg.config import Settings
 from creditreg.domain.error_codes import markdown_table
 from creditreg.services.context import Context
 from creditreg.services.kernel.worker import Worker
+from creditreg.web import report_pages
 from creditreg.web import routes as web_routes
 
 DESCRIPTION = f"""
@@ -104,11 +106,13 @@ def create_app(
         lists,
         objections,
         accounts,
+        reports,
         authorizations,
         restorations,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)
+    app.include_router(report_pages.router)
     # Not FastAPI's max_body_size: Starlette answers that one in plain text, outside the
     # error model. This one refuses with 413 `request.too_large` before reading the body.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)

@@ -19,6 +19,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     lists,
     objections,
     record_restorations,
+    reports,
     serve,
     standards,
     subjects,

@@ -99,6 +99,18 @@ _ALL = (
         "config.audit_key_file_permissions",
         "the audit key file may be read or written by others than its owner: `chmod 600` it",
     ),
+    invalid(
+        "config.report_key",
+        "CREDITREG_REPORT_KEY is not an Ed25519 private key in PEM (PKCS#8)",
+    ),
+    invalid(
+        "config.report_key_file",
+        "CREDITREG_REPORT_KEY_FILE cannot be read or created, or holds no Ed25519 key in PEM",
+    ),
+    invalid(
+        "config.report_key_file_permissions",
+        "the report key file may be read or written by others than its owner: `chmod 600` it",
+    ),
     # --- the audit log (SEC-3): `creditreg audit verify` prints one line per finding and
     # exits 1; `GET /api/v1/audit/verify` lists the same findings in its body -------------
     cli("audit.chain_broken", 1, "an event was changed, inserted or removed (the first named)"),
@@ -191,6 +203,13 @@ _ALL = (
     conflict("token.already_revoked", "the token was revoked before"),
     forbidden("inbox.no_unit", "an inbox belongs to a unit; the caller acts for none"),
     missing("inbox.not_found", "no notification with that id in the caller's inbox"),
+    # --- the query register (SEC-2, Op(24)) -------------------------------------------
+    invalid(
+        "query.invalid_purpose",
+        "not a purpose of the query register (duties, verification, designation, objection, "
+        "restoration, check, authorized_inquiry, supervision)",
+    ),
+    invalid("query.invalid_note", "a purpose note is one line of at most 200 characters"),
     # --- calendar, deadlines, clock, events ---------------------------------------------
     invalid("calendar.bad_count", "a number of working days is 0 to 2500"),
     invalid("calendar.bad_span", "a pause is START:END and does not end before it starts"),
@@ -550,6 +569,36 @@ _ALL = (
     ),
     missing("subject_notice.not_found", "no written notice has that id"),
     forbidden("subject_notice.other_unit", "the notice is another unit's to deliver"),
+    # --- self-inquiry and credit reports (issue 10, parts 2 and 9; RIG-1..3, Art 40) ----
+    conflict(
+        "report.no_free_report_left",
+        "the year's free reports of this kind are used (Art 40: two); ask with `accept_fee`",
+    ),
+    invalid(
+        "report.invalid_period",
+        "a specialised report's period ends by today, starts before it ends, and reaches at "
+        "most five years back",
+    ),
+    invalid(
+        "report.specialised_for_organizations",
+        "a specialised report is issued to legal persons and unincorporated organizations",
+    ),
+    invalid("report.invalid_number", "not a report number (CR-YYYYMMDD-XXXXXXXXXX)"),
+    invalid("report.invalid_digest", "not a SHA-256 digest (64 hexadecimal digits)"),
+    invalid("report.invalid_content", "not a credit report's content (a JSON object, its PDF)"),
+    invalid("report.nothing_to_verify", "give the number and digest, or the report's content"),
+    missing("report.not_found", "no report has that number"),
+    invalid("report.altered", "the report presented differs from the one issued under its number"),
+    invalid(
+        "report.bad_signature",
+        "the signature is not the platform report key's signature of the report's content",
+    ),
+    ErrorCode(
+        "report.font_missing",
+        503,
+        8,
+        "the CJK font PDF reports embed is missing: install Debian's fonts-wqy-zenhei",
+    ),
     # --- authorizations (issue 10, part 3; DIS-6, Art 22) ----------------------------------
     invalid(
         "authorization.no_purpose", "an authorization names its purpose (at most 200 characters)"

@@ -11,6 +11,8 @@ from creditreg.clock import Clock, FixedClock, local_date
 from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.domain.rights.record_restoration import MinimumDisplay
+from creditreg.domain.rights.reports import FeeRule
+from creditreg.domain.rights.signing import ReportKey
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.store.uow import Database
@@ -56,6 +58,12 @@ class Context:
     audit_key: ChainKey | None = None
     audit_checkpoint_file: Path | None = None
 
+    # RIG-2: the credit reports' signing key (outside the database; set by bootstrap), the
+    # free allowance and fee (Art 40), and the CJK font PDF reports embed.
+    report_key: ReportKey | None = None
+    report_fees: FeeRule = field(default_factory=FeeRule)
+    report_font_file: Path | None = None
+
     def now(self) -> datetime:
         return self.clock.now()
 
@@ -68,6 +76,12 @@ class Context:
         if self.audit_key is None:
             raise RuntimeError("the context has no audit key: build it with creditreg.bootstrap")
         return self.audit_key
+
+    def signing_key(self) -> ReportKey:
+        """The report key (RuntimeError for a context not built by creditreg.bootstrap)."""
+        if self.report_key is None:
+            raise RuntimeError("the context has no report key: build it with creditreg.bootstrap")
+        return self.report_key
 
     @property
     def movable_clock(self) -> FixedClock | None:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from sqlalchemy import Table, bindparam
 from sqlalchemy.sql import Select
 
 from creditreg.store.uow import Database
@@ -76,3 +77,43 @@ def compiled_once(db: Database, key: str, build: Any) -> FastQuery:
     if query is None:
         query = db.fast_queries[key] = FastQuery(db, build())
     return query
+
+
+class FastInsert:
+    """A one-row INSERT compiled once, run on the thread's autocommit read connection.
+
+    For a hot read that must leave a row behind (SEC-2: the query register beside a subject
+    lookup): the statement commits on its own, one round trip, without the pool, a BEGIN
+    or a COMMIT of its own. Values go through each column's bind processor (UTC stamps)."""
+
+    def __init__(self, db: Database, table: Table, columns: tuple[str, ...]) -> None:
+        self.db = db
+        dialect = db.engine.dialect
+        statement = table.insert().values({name: bindparam(name) for name in columns})
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order = tuple(compiled.positiontup or ())
+        self.processors = {name: table.c[name].type.bind_processor(dialect) for name in columns}
+
+    def execute(self, values: Mapping[str, Any]) -> None:
+        """Insert one row (committed when this returns)."""
+        bound = {
+            name: (proc(value) if proc is not None and value is not None else value)
+            for name, value in values.items()
+            for proc in (self.processors[name],)
+        }
+        args: Any = tuple(bound[name] for name in self.order) if self.order else bound
+        conn = self.db.reader()
+        cursor = conn.cursor()
+        try:
+            cursor.execute(self.sql, args)
+        finally:
+            cursor.close()
+
+
+def insert_once(db: Database, key: str, table: Table, columns: tuple[str, ...]) -> FastInsert:
+    """The FastInsert `key` for this database, built on first use."""
+    insert = db.fast_inserts.get(key)
+    if insert is None:
+        insert = db.fast_inserts[key] = FastInsert(db, table, columns)
+    return insert

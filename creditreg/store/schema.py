@@ -3,12 +3,14 @@ create exactly these; a test compares the two so that they never drift apart."""
 
 from __future__ import annotations
 
+from creditreg.store.access import query_register as query_register_tables
 from creditreg.store.access import tables as access_tables
 from creditreg.store.base import metadata
 from creditreg.store.kernel import tables as kernel_tables
 from creditreg.store.lists import tables as lists_tables
 from creditreg.store.records import tables as records_tables
 from creditreg.store.rights import objection_tables
+from creditreg.store.rights import reports as reports_tables
 from creditreg.store.rights import tables as rights_tables
 from creditreg.store.subjects import tables as subjects_tables
 
@@ -16,11 +18,13 @@ from creditreg.store.subjects import tables as subjects_tables
 CONTEXT_TABLES = (
     kernel_tables,
     access_tables,
+    query_register_tables,
     subjects_tables,
     records_tables,
     lists_tables,
     objection_tables,
     rights_tables,
+    reports_tables,
 )
 
 __all__ = ["CONTEXT_TABLES", "metadata"]

@@ -20,7 +20,7 @@ from creditreg.domain.errors import Conflict
 from creditreg.store.engine import SQLITE_BEGIN
 
 if TYPE_CHECKING:
-    from creditreg.store.fast import FastQuery
+    from creditreg.store.fast import FastInsert, FastQuery
 
 
 # Constraints whose violation has a code of its own (the one a service's own check gives,
@@ -75,6 +75,8 @@ class Database:
         self._all_readers: list[Any] = []
         # Hot-path SELECTs compiled for this database's dialect (creditreg.store.fast).
         self.fast_queries: dict[str, FastQuery] = {}
+        # Hot-path one-row INSERTs (the query register beside a lookup; SEC-2).
+        self.fast_inserts: dict[str, FastInsert] = {}
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require
+from creditreg.api.query_purpose import StatedPurpose
 from creditreg.api.routing import DocumentedRoute, PathId, QueryId, QueryVersion, errors
 from creditreg.api.schemas.lists import (
     Candidate,
@@ -140,8 +141,11 @@ def search(
     status: str | None = None,
     as_of: date | None = None,
     limit: int = 100,
+    *,
+    purpose: StatedPurpose,
 ) -> list[EntryView]:
-    """Entries; `as_of` gives those in force on that day (LST-7)."""
+    """Entries; `as_of` gives those in force on that day (LST-7). Each subject whose
+    entries are read is registered with the stated purpose (SEC-2)."""
     return entries.search(
         ctx,
         principal,
@@ -150,13 +154,17 @@ def search(
         status=status,
         as_of=as_of,
         limit=limit,
+        purpose=purpose,
     )
 
 
 @router.get("/lists/entries/{entry_id}", response_model=EntryDetail)
-def get_entry(ctx: Ctx, principal: Reader, entry_id: PathId) -> EntryDetailView:
-    """LST-7: an entry with its grounds, records, rule inputs, notices and history."""
-    return entries.get(ctx, principal, entry_id)
+def get_entry(
+    ctx: Ctx, principal: Reader, entry_id: PathId, purpose: StatedPurpose
+) -> EntryDetailView:
+    """LST-7: an entry with its grounds, records, rule inputs, notices and history (the
+    read registered with its purpose, SEC-2)."""
+    return entries.get(ctx, principal, entry_id, purpose)
 
 
 @router.post(

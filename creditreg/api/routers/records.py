@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from creditreg.api.deps import Ctx, public, require
 from creditreg.api.errors import error_response
+from creditreg.api.query_purpose import StatedPurpose
 from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.records import (
     ArchivingIn,
@@ -176,9 +177,11 @@ def pending(ctx: Ctx, principal: Verifier, overdue: bool = False) -> list[Pendin
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail)
-def get_record(record_id: PathId, ctx: Ctx, principal: Reader) -> RecordView:
-    """A record, to its provider and the platform."""
-    return verification.get(ctx, principal, record_id)
+def get_record(
+    record_id: PathId, ctx: Ctx, principal: Reader, purpose: StatedPurpose
+) -> RecordView:
+    """A record, to its provider and the platform (the read registered, SEC-2)."""
+    return verification.get(ctx, principal, record_id, purpose)
 
 
 @router.post(

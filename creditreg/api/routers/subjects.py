@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require, require_any
+from creditreg.api.query_purpose import StatedPurpose
 from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.subjects import (
     IdentifierCheck,
@@ -64,16 +65,22 @@ def register(body: SubjectIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
     response_model=Subject,
     responses=errors({404: "no subject has that identifier (`subject.not_found`)"}),
 )
-async def lookup(body: IdentifierIn, ctx: Ctx, principal: Reader) -> dict[str, Any]:
-    """Find a subject by identifier. POST, so that ID numbers never land in access logs."""
-    # Inline on the event loop: a single indexed SELECT (creditreg.store.fast).
-    return subjects.find(ctx, principal, body.id_type, body.id_number).as_dict()
+async def lookup(
+    body: IdentifierIn, ctx: Ctx, principal: Reader, purpose: StatedPurpose
+) -> dict[str, Any]:
+    """Find a subject by identifier. POST, so that ID numbers never land in access logs.
+    The read is registered with its purpose (SEC-2)."""
+    # Inline on the event loop: a single indexed SELECT and a one-row INSERT (store.fast).
+    return subjects.find(ctx, principal, body.id_type, body.id_number, purpose).as_dict()
 
 
 @router.get("/subjects/{subject_id}", response_model=Subject, responses=errors({403: NOT_YOURS}))
-def get(subject_id: PathId, ctx: Ctx, principal: ReaderOrSelf) -> dict[str, Any]:
-    """One subject; a natural person's document number is masked without personal:read."""
-    return subjects.get(ctx, principal, subject_id).as_dict()
+def get(
+    subject_id: PathId, ctx: Ctx, principal: ReaderOrSelf, purpose: StatedPurpose
+) -> dict[str, Any]:
+    """One subject; a natural person's document number is masked without personal:read.
+    A unit's read is registered with its purpose (SEC-2)."""
+    return subjects.get(ctx, principal, subject_id, purpose).as_dict()
 
 
 @router.post("/subjects/{subject_id}/links", status_code=201, response_model=Link)
@@ -99,10 +106,15 @@ def link(subject_id: PathId, body: LinkIn, ctx: Ctx, principal: Writer) -> LinkV
     responses=errors({403: NOT_YOURS}),
 )
 def links(
-    subject_id: PathId, ctx: Ctx, principal: ReaderOrSelf, on: date | None = None
+    subject_id: PathId,
+    ctx: Ctx,
+    principal: ReaderOrSelf,
+    purpose: StatedPurpose,
+    on: date | None = None,
 ) -> list[LinkedPersonView]:
-    """The organization's responsible persons (in force on a day, if `on` is given)."""
-    return subjects.linked_persons(ctx, principal, subject_id, on)
+    """The organization's responsible persons (in force on a day, if `on` is given); a
+    unit's read is registered for the organization and each person (SEC-2)."""
+    return subjects.linked_persons(ctx, principal, subject_id, on, purpose)
 
 
 @router.post(

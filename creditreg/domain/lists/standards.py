@@ -17,6 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.fields import FIELDS as FIELDS  # the taxonomy, re-exported
+from creditreg.domain.fields import Field
 from creditreg.domain.records.catalog import Character
 from creditreg.domain.records.classification import (
     SeriousClass,
@@ -41,33 +43,6 @@ class Scope(StrEnum):
     NATIONAL = "national"
     LOCAL = "local"
 
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    code: str
-    label: str
-    label_zh: str
-    key: bool  # Op(16)-(17): key fields count towards the big-data warning list
-
-
-# Op(3): standards are set per field. Key fields follow Art 33(1)-(5) and Op(16).
-FIELDS: dict[str, Field] = {
-    f.code: f
-    for f in (
-        Field("taxation", "taxation", "税务", True),
-        Field("food_drug_safety", "food and drug safety", "食品药品安全", True),
-        Field("ecology_environment", "ecology and environment", "生态环境", True),
-        Field("construction", "construction", "工程建设", True),
-        Field("production_safety", "production safety", "安全生产", True),
-        Field("court_defaulters", "courts' judgment defaulters", "法院失信被执行人", True),
-        Field("finance", "finance", "金融", True),
-        Field("market_regulation", "market regulation", "市场监管", True),
-        Field("education_research", "education and research", "教育科研", False),
-        Field("transport", "transport", "交通运输", False),
-        Field("public_resources", "public resource trading", "公共资源交易", False),
-        Field("labour_social_security", "labour and social security", "劳动保障", False),
-    )
-}
 
 KEY_FIELDS_FOR_WARNING = 3  # Op(17): key scrutiny in 3 or more key fields
 

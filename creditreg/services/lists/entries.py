@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
+from creditreg.domain.access.query_register import QueryPurpose
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.deadlines import Deadline, DeadlineRule
@@ -39,6 +40,7 @@ from creditreg.domain.subjects.identifiers import (
     SubjectKind,
     parse_identifier,
 )
+from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
@@ -258,11 +260,21 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def get(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
-    """LST-9: any authorized unit sees a designated entry at once."""
+def get(
+    ctx: Context,
+    principal: Principal,
+    entry_id: int,
+    purpose: QueryPurpose = query_register.DUTIES,
+) -> EntryDetailView:
+    """LST-9: any authorized unit sees a designated entry at once; its read of the
+    subject's entry is registered with its purpose (SEC-2)."""
     principal.require(Permission.LISTS_READ)
-    with ctx.db.read() as conn:
-        return view(conn, ctx, entry_row(conn, entry_id), principal)
+    with ctx.db.write() as conn:
+        row = entry_row(conn, entry_id)
+        query_register.record(
+            conn, ctx, principal, [row.subject_id], "list_entry", purpose, object_id=entry_id
+        )
+        return view(conn, ctx, row, principal)
 
 
 def search(
@@ -274,8 +286,10 @@ def search(
     status: str | None = None,
     as_of: date | None = None,
     limit: int = 100,
+    purpose: QueryPurpose = query_register.DUTIES,
 ) -> list[EntryView]:
-    """Entries, filtered; `as_of` answers which were in force on a past day (LST-7)."""
+    """Entries, filtered; `as_of` answers which were in force on a past day (LST-7). Each
+    subject whose entries are read is registered with the purpose (SEC-2)."""
     principal.require(Permission.LISTS_READ)
     query = sa.select(list_entry).order_by(list_entry.c.id).limit(max(1, min(limit, 1000)))
     if subject_id is not None:
@@ -294,10 +308,12 @@ def search(
             sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= as_of),
             sa.or_(list_entry.c.removed_on.is_(None), list_entry.c.removed_on > as_of),
         )
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
         rows = conn.execute(query).all()
         marked = under_objection(conn, ctx, [r.id for r in rows])
         result = [summary(r, principal, r.id in marked) for r in rows]
+        read = [r.subject_id for r in rows]
+        query_register.record(conn, ctx, principal, read, "list_entries", purpose)
     if as_of is not None:
         # The domain's own rule decides; the query only narrows by index.
         keep = {r.id for r in rows if in_force(r.designated_on, r.valid_until, r.removed_on, as_of)}

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
+from creditreg.domain.fields import default_field
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.records.catalog import (
     CATALOG_ITEM,
@@ -208,6 +210,8 @@ def draft_item(
             "untrustworthy_class": draft.untrustworthy_class,
             "serious_class": draft.serious_class,
             "fee_arrears": draft.fee_arrears,
+            # Issue 10: the item's field is its providing unit's (specialised reports).
+            "field": default_field(decode_unit_fields(provider.fields)),
             "updated_on": ctx.today(),
             "created_at": ctx.now(),
         }
@@ -339,3 +343,10 @@ def published(ctx: Context) -> list[CatalogItem]:
             .order_by(catalog_item.c.content_class, catalog_item.c.code)
         ).all()
     return [_item(r) for r in rows]
+
+
+def decode_unit_fields(value: object) -> list[str]:
+    """A unit's `fields` column (a JSON list) as SQLite or PostgreSQL returns it."""
+    if isinstance(value, str):
+        value = orjson.loads(value)
+    return [str(v) for v in value] if isinstance(value, list) else []

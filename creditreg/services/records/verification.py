@@ -8,9 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal
+from creditreg.domain.access.query_register import QueryPurpose
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.records.lifecycle import RecordAction, RecordStatus
+from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.records import lifecycle
@@ -62,13 +64,22 @@ def _record_dict(row: Any, marked: bool = False) -> RecordView:
     }
 
 
-def get(ctx: Context, principal: Principal, record_id: int) -> RecordView:
-    """A record: its provider and the platform see it."""
+def get(
+    ctx: Context,
+    principal: Principal,
+    record_id: int,
+    purpose: QueryPurpose = query_register.DUTIES,
+) -> RecordView:
+    """A record: its provider and the platform see it; the read of the subject's record
+    is registered with its purpose (SEC-2)."""
     principal.require(Permission.RECORDS_READ)
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
         row = conn.execute(sa.select(record).where(record.c.id == record_id)).first()
         if row is None or not _may_see(principal, row.providing_unit_id):
             raise NotFound("record.not_found", f"no record {record_id}")
+        query_register.record(
+            conn, ctx, principal, [row.subject_id], "record", purpose, object_id=record_id
+        )
         # CAL-3: the verification deadline with its rule, as stored for the record's batch.
         explained = conn.execute(
             sa.select(deadline.c.explanation, deadline.c.provisional).where(

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal
+from creditreg.domain.access.query_register import Purpose, QueryPurpose
 from creditreg.domain.errors import Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.records.catalog import Disclosure
@@ -25,7 +26,7 @@ from creditreg.domain.rights.authorizations import (
     in_force,
     normalise_purpose,
 )
-from creditreg.services.access import subject_accounts
+from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.rights.views import (
@@ -181,6 +182,16 @@ def inquire(
                 "authorization",
                 usable.id,
                 detail={"subject_id": subject_id, "records": len(found)},
+            )
+            # SEC-2: an authorized inquiry is a read of the subject by a unit like any other.
+            query_register.record(
+                conn,
+                ctx,
+                principal,
+                [subject_id],
+                "authorized_inquiry",
+                QueryPurpose(Purpose.AUTHORIZED_INQUIRY, what[:200]),
+                object_id=usable.id,
             )
             return {
                 "subject_id": subject_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -11,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal
+from creditreg.domain.access.query_register import QueryPurpose
 from creditreg.domain.errors import Conflict, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.codes import validate_name
@@ -26,7 +28,7 @@ from creditreg.domain.subjects.identifiers import (
     parse_subject_kind,
     validate_lei,
 )
-from creditreg.services.access import subject_accounts
+from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.subjects.views import LinkedPersonView, LinkView
@@ -168,14 +170,26 @@ def _refuse_duplicate(conn: sa.Connection, ident: Identifier, lei: str | None) -
             )
 
 
-def get(ctx: Context, principal: Principal, subject_id: int) -> SubjectView:
-    """One subject by id: for units that read subjects, and for the subject's own account."""
+def get(
+    ctx: Context,
+    principal: Principal,
+    subject_id: int,
+    purpose: QueryPurpose = query_register.DUTIES,
+) -> SubjectView:
+    """One subject by id: for units that read subjects (the read registered with its
+    purpose, SEC-2), and for the subject's own account."""
     subject_accounts.require_subject(ctx, principal, subject_id, Permission.SUBJECTS_READ)
-    with ctx.db.read() as conn:
+    with _reading(ctx, principal) as conn:
         row = conn.execute(sa.select(subject).where(subject.c.id == subject_id)).first()
-    if row is None:
-        raise NotFound("subject.not_found", f"no subject {subject_id}")
+        if row is None:
+            raise NotFound("subject.not_found", f"no subject {subject_id}")
+        query_register.record(conn, ctx, principal, [subject_id], "subject", purpose)
     return _view(row, principal)
+
+
+def _reading(ctx: Context, principal: Principal) -> AbstractContextManager[sa.Connection]:
+    """The transaction of a read: a write one when the read is registered (SEC-2)."""
+    return ctx.db.write() if query_register.registers(principal) else ctx.db.read()
 
 
 def _lookup_statement() -> sa.Select[Any]:
@@ -190,15 +204,24 @@ def _lookup_statement() -> sa.Select[Any]:
     ).where(subject.c.id_type == sa.bindparam("t"), subject.c.id_number == sa.bindparam("n"))
 
 
-def find(ctx: Context, principal: Principal, id_type: IdType, id_number: str) -> SubjectView:
-    """SUB-2: the subject matched by an identifier (normalised and validated first)."""
+def find(
+    ctx: Context,
+    principal: Principal,
+    id_type: IdType,
+    id_number: str,
+    purpose: QueryPurpose = query_register.DUTIES,
+) -> SubjectView:
+    """SUB-2: the subject matched by an identifier (normalised and validated first); the
+    read is registered with its purpose (SEC-2)."""
     principal.require(Permission.SUBJECTS_READ)
     ident = parse_identifier(id_type, id_number)
-    # The hot path of matching (SUB-2) and of the check API: one indexed SELECT.
+    # The hot path of matching (SUB-2) and of the check API: one indexed SELECT, and one
+    # compiled INSERT into the query register (measured: README, "Query register").
     query = compiled_once(ctx.db, "subject.lookup", _lookup_statement)
     row = query.first({"t": ident.type.value, "n": ident.number})
     if row is None:
         raise NotFound("subject.not_found", f"no subject with this {ident.type.value}")
+    query_register.record_now(ctx, principal, int(row["id"]), "subject.lookup", purpose)
     return _view(row, principal)
 
 
@@ -386,10 +409,15 @@ def _person_named(conn: sa.Connection, person_id: int | None, ident: Identifier 
 
 
 def linked_persons(
-    ctx: Context, principal: Principal, organization_id: int, on: date | None = None
+    ctx: Context,
+    principal: Principal,
+    organization_id: int,
+    on: date | None = None,
+    purpose: QueryPurpose = query_register.DUTIES,
 ) -> list[LinkedPersonView]:
     """The persons linked to an organization, those in force `on` a day if given (for its
-    own account too)."""
+    own account too); a unit's read is registered for the organization and each person
+    (SEC-2)."""
     subject_accounts.require_subject(
         ctx, principal, organization_id, Permission.SUBJECTS_READ, action="subject.links"
     )
@@ -410,13 +438,15 @@ def linked_persons(
             subject_link.c.valid_from <= on,
             sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= on),
         )
-    with ctx.db.read() as conn:
+    with _reading(ctx, principal) as conn:
         if (
             conn.execute(sa.select(subject.c.id).where(subject.c.id == organization_id)).first()
             is None
         ):
             raise NotFound("subject.not_found", f"no subject {organization_id}")
         rows = conn.execute(query).all()
+        read = [organization_id, *(int(r.id) for r in rows)]
+        query_register.record(conn, ctx, principal, read, "subject.links", purpose)
     result: list[LinkedPersonView] = []
     for row in rows:
         person = _view(row, principal)

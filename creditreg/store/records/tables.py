@@ -27,6 +27,9 @@ catalog_item = sa.Table(
     sa.Column("untrustworthy_class", sa.String(20), nullable=True),
     sa.Column("serious_class", sa.String(20), nullable=True),
     sa.Column("fee_arrears", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Issue 10: the field (creditreg.domain.fields) the item's records belong to, from its
+    # providing unit's scope; specialised credit reports go field by field.
+    sa.Column("field", sa.String(40), nullable=False, server_default="other"),
     sa.Column("expert_assessment", sa.Text, nullable=True),
     sa.Column("comment_start", sa.Date, nullable=True),
     sa.Column("comment_end", sa.Date, nullable=True),

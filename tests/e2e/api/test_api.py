@@ -82,6 +82,11 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/api/v1/accounts/sessions",  # issue 10: a subject account's login
         "/api/v1/consents/warning",  # PRI-2, Art 45: the warning a consent must carry
         "/api/v1/public-accounts",  # OBJ-1: a person registers to object (never anonymously)
+        # RIG-2, issue 10: anyone verifies a presented credit report, offline with the key.
+        "/api/v1/public/reports/verification",
+        "/api/v1/public/reports/key",
+        "/api/v1/public/reports/key.pem",
+        "/reports/verify",
         "/standards",  # the portal's pages of the same
         "/lists",
     }

@@ -159,7 +159,7 @@ def test_the_entries_objections_move_into_the_one_objection_lifecycle__OBJ_1(
     entries.notify(ctx, w.designator, eid)
     engine = make_engine(db.url, db.schema)
     try:
-        downgrade(engine, "0015")  # the revision before 0016_objections
+        downgrade(engine, "0016")  # the revision before 0017_objections
         with engine.begin() as conn:  # as the old code stored an objection
             conn.execute(
                 sa.text(

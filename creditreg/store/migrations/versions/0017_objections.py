@@ -9,8 +9,8 @@ their entry stays suspended); the sweep gives each open one its Art 41 deadline,
 from its receipt. entry_objection is then dropped. Downgrading copies the entries'
 objections back (the records' have no home there and are dropped with the new tables).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-26 09:00:00
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
