@@ -17,7 +17,8 @@ from creditreg.domain.rights.notices import Lang
 from creditreg.domain.subjects.identifiers import IdType
 from creditreg.services.rights import accounts, notices
 from creditreg.services.rights.views import SubjectNoticeView
-from creditreg.web.printable import render_notice_html
+from creditreg.web.printable import render_notice_html, render_notice_pdf
+from creditreg.web.reports import FontMissing
 
 accounts_app = typer.Typer(
     help="Subject accounts: activation codes, binding, inbox, printed notices.",
@@ -163,17 +164,23 @@ def read(
 @accounts_app.command("print-notice")
 def print_notice(
     notice_id: Annotated[int, typer.Argument(min=1)],
-    out: Annotated[Path, typer.Option("--out", help="the HTML file to write")],
+    out: Annotated[Path, typer.Option("--out", help="the file to write: .pdf or .html")],
     lang: LangOption = Lang.ZH,
     unit: Unit = None,
 ) -> None:
-    """Render a notice for delivery (with a fresh activation code while the subject has no
-    account)."""
+    """Render a notice for delivery, as PDF (by the file's name) or HTML, with a fresh
+    activation code while the subject has no account."""
     ctx = context()
     principal = acting(ctx, unit)
     notice = run(lambda: notices.printable(ctx, principal, notice_id, lang))
     try:
-        out.write_text(render_notice_html(notice), encoding="utf-8")
+        if out.suffix.lower() == ".pdf":
+            try:
+                out.write_bytes(render_notice_pdf(notice, ctx.report_font_file))
+            except FontMissing as exc:
+                fail("report.font_missing", str(exc), 8)
+        else:
+            out.write_text(render_notice_html(notice), encoding="utf-8")
     except OSError as exc:
         fail("file.unwritable", f"cannot write {out}: {exc.strerror}", 2)
     code = f", activation code {notice.code}" if notice.code else ""

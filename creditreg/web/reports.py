@@ -268,6 +268,35 @@ def font_available(path: Path | None) -> bool:
 
 def render_report_pdf(report: IssuedReport, font_file: Path | None, lang: str = "zh") -> bytes:
     """The report as a PDF, the CJK font embedded (FontMissing if it is not installed)."""
+    doc = document(report, lang)
+    lab = L["en" if lang == "en" else "zh"]
+    return build_pdf(
+        font_file,
+        title=doc.title,
+        head=[
+            (lab["number"], doc.number),
+            (lab["digest"], doc.digest),
+            (lab["key"], doc.key_id),
+            *doc.head,
+        ],
+        sections=[(s.title, s.lines) for s in doc.sections],
+        footer=[doc.footer, f"{lab['number']} {doc.number} · {lab['digest']} {doc.digest}"],
+        meta={"title": f"{doc.title} {doc.number}", "subject": doc.digest, "keywords": doc.number},
+    )
+
+
+def build_pdf(
+    font_file: Path | None,
+    *,
+    title: str,
+    head: list[tuple[str, str]],
+    sections: list[tuple[str, list[tuple[str, str]]]],
+    footer: list[str],
+    meta: dict[str, str],
+) -> bytes:
+    """A printed document (a report, a written notice) as an A4 PDF: a title, labelled
+    lines, sections of labelled lines and a footer, in the CJK font embedded
+    (FontMissing, naming the package, if it is not installed)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
@@ -276,11 +305,9 @@ def render_report_pdf(report: IssuedReport, font_file: Path | None, lang: str = 
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _font(font_file)
-    doc = document(report, lang)
-    lab = L["en" if lang == "en" else "zh"]
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=11)
-    title = ParagraphStyle("title", parent=body, fontSize=18, leading=24, alignment=1)
+    big = ParagraphStyle("title", parent=body, fontSize=18, leading=24, alignment=1)
     heading = ParagraphStyle("heading", parent=body, fontSize=12, leading=18, spaceBefore=8)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
@@ -291,33 +318,19 @@ def render_report_pdf(report: IssuedReport, font_file: Path | None, lang: str = 
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return t
 
-    story: list[Any] = [
-        p(doc.title, title),
-        Spacer(1, 4 * mm),
-        table(
-            [
-                (lab["number"], doc.number),
-                (lab["digest"], doc.digest),
-                (lab["key"], doc.key_id),
-                *doc.head,
-            ]
-        ),
-    ]
-    for s in doc.sections:
-        story += [p(s.title, heading), table(s.lines)]
-    story += [
-        Spacer(1, 6 * mm),
-        p(doc.footer, small),
-        p(f"{lab['number']} {doc.number} · {lab['digest']} {doc.digest}", small),
-    ]
+    story: list[Any] = [p(title, big), Spacer(1, 4 * mm), table(head)]
+    for name, lines in sections:
+        story += [p(name, heading), table(lines)]
+    story.append(Spacer(1, 6 * mm))
+    story += [p(line, small) for line in footer]
     out = io.BytesIO()
     pdf = SimpleDocTemplate(
         out,
         pagesize=A4,
-        title=f"{doc.title} {doc.number}",
+        title=meta.get("title", title),
         author="creditreg",
-        subject=doc.digest,
-        keywords=doc.number,
+        subject=meta.get("subject", ""),
+        keywords=meta.get("keywords", ""),
         leftMargin=20 * mm,
         rightMargin=20 * mm,
         topMargin=18 * mm,

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from creditreg.api.deps import Ctx, public, require, require_any
+from creditreg.api.errors import error_response
 from creditreg.api.routing import (
     INVALID,
     NOT_FOUND,
@@ -43,7 +44,8 @@ from creditreg.services.rights.views import (
     MySubjectView,
     SubjectNoticeView,
 )
-from creditreg.web.printable import render_notice_html
+from creditreg.web.printable import render_notice_html, render_notice_pdf
+from creditreg.web.reports import FontMissing
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], route_class=DocumentedRoute)
 Issuer = Annotated[Principal, Depends(require(Permission.ACCOUNTS_ISSUE))]
@@ -223,6 +225,42 @@ def printable(
     """The notice as a printable document for the designating unit to deliver. While the
     subject has no account it carries a fresh activation code (a reprint replaces it)."""
     return HTMLResponse(render_notice_html(notices.printable(ctx, principal, notice_id, lang)))
+
+
+@router.get(
+    "/subject-notices/{notice_id}/printable.pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "the printable notice as PDF"},
+        **_json_errors(
+            {
+                401: UNAUTHENTICATED,
+                403: "the token lacks the permission, or the notice is another unit's to "
+                "deliver (`subject_notice.other_unit`)",
+                404: NOT_FOUND,
+                422: INVALID,
+                503: f"{UNAVAILABLE}; or the CJK font PDFs embed is not installed "
+                "(`report.font_missing`: the message names the Debian package)",
+            }
+        ),
+    },
+)
+def printable_pdf(
+    notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
+) -> Response:
+    """The same printable notice as a PDF (Chinese in an embedded CJK font), with its
+    activation code while the subject has no account (a reprint replaces the code)."""
+    try:
+        pdf = render_notice_pdf(
+            notices.printable(ctx, principal, notice_id, lang), ctx.report_font_file
+        )
+    except FontMissing as exc:
+        return error_response(503, "report.font_missing", str(exc))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="notice-{notice_id}.pdf"'},
+    )
 
 
 @router.post(

@@ -7,7 +7,9 @@ notice with its code and recorded delivery date."""
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -352,3 +354,27 @@ def test_an_entry_deleted_in_error_leaves_no_notice_in_the_inbox__SEC_1_RST_5(
     made = activate(api, code.group(), demo_uscc("91410100MC0000001"), username="trade-co-1")
     assert made.status_code == 201, made.text
     assert api.get("/api/v1/me/inbox", headers=login(api, "trade-co-1")).json() == []
+
+
+def test_a_written_notice_prints_as_a_pdf_in_chinese_with_its_code__SEC_1_LST_2(
+    api: TestClient, world: World, tmp_path: Path
+) -> None:
+    """The printed notice a designating unit delivers, as a PDF: Chinese in an embedded CJK
+    font (no empty boxes), the subject's name and a working activation code."""
+    _notify(api, world)
+    nid = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()[0]["id"]
+    pdf = api.get(f"/api/v1/subject-notices/{nid}/printable.pdf", headers=DESIGNATOR)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    said = text.stdout.decode()
+    assert "信用惩戒书面告知书" in said and "郑州示例贸易有限公司1" in said
+    code = CODE.search(said)
+    assert code is not None
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout
+    rows = [line.split() for line in fonts.decode().splitlines()[2:]]
+    assert any("WenQuanYi" in r[0] and "yes" in r[-5:-2] for r in rows), fonts.decode()
+    # The code printed on the PDF binds the account.
+    made = activate(api, code.group(), demo_uscc("91410100MC0000001"), username="company1")
+    assert made.status_code == 201, made.text
