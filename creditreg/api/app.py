@@ -21,6 +21,7 @@ from creditreg.api.routers import (
     calendar,
     catalog,
     clock,
+    declarations,
     events,
     health,
     lists,
@@ -109,6 +110,7 @@ def create_app(
         reports,
         authorizations,
         restorations,
+        declarations,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

@@ -15,6 +15,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     calendar,
     catalog,
     db,
+    declarations,
     demo,
     lists,
     objections,

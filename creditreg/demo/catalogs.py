@@ -319,6 +319,90 @@ HONOURS: dict[str, Any] = {
     ],
 }
 
+
+def _declaration_item(
+    code: str, name: str, kind: str, what: list[dict[str, Any]], scope: str
+) -> dict[str, Any]:
+    """ING-6, Art 15: an item meant for subjects' own declarations, of `kind`."""
+    return {
+        "code": code,
+        "name": name,
+        "content_class": "other",
+        "info_kind": "public_credit_info",
+        "subject_kinds": ["legal_person", "unincorporated_org", "natural_person"],
+        "character": "neutral",
+        "disclosure": "public_display",
+        "scope": scope,
+        "information_items": "申报主体、" + "、".join(f["label"] for f in what),
+        "reduces_rights": False,
+        "declaration_kind": kind,
+        "template": [*_party(), *what],
+    }
+
+
+_DATE = {"type": "date", "presence": "required"}
+# ING-6 (issue 10, part 8): one demo item of each kind of self-declaration.
+SELF_DECLARATION = _declaration_item(
+    "ZZSB",
+    "信用主体自主申报信息",
+    "declaration",
+    [
+        {
+            "name": "title",
+            "key": True,
+            "label": "申报事项",
+            "type": "string",
+            "presence": "required",
+        },
+        {"name": "content", "label": "申报内容", "type": "text", "presence": "required"},
+        {"name": "declared_on", "label": "申报日期", **_DATE},
+    ],
+    "信用主体自主申报的资质、荣誉、经营等信息（《社会信用条例》第十五条）",
+)
+VOLUNTARY_REGISTRATION = _declaration_item(
+    "ZYZC",
+    "信用主体自愿注册信息",
+    "voluntary_registration",
+    [
+        {
+            "name": "item",
+            "key": True,
+            "label": "注册事项",
+            "type": "string",
+            "presence": "required",
+        },
+        {"name": "content", "label": "注册内容", "type": "text", "presence": "required"},
+        {"name": "registered_on", "label": "注册日期", **_DATE},
+    ],
+    "信用主体自愿注册的联系方式、经营状况等信息",
+)
+CREDIT_PLEDGE = _declaration_item(
+    "XYCN",
+    "信用承诺信息",
+    "credit_pledge",
+    [
+        {
+            "name": "pledge_number",
+            "key": True,
+            "label": "承诺书编号",
+            "type": "string",
+            "presence": "required",
+        },
+        {"name": "matter", "label": "承诺事项", "type": "string", "presence": "required"},
+        {"name": "content", "label": "承诺内容", "type": "text", "presence": "required"},
+        {"name": "pledged_on", "label": "承诺日期", **_DATE},
+        {
+            "name": "accepting_unit",
+            "label": "承诺受理单位",
+            "type": "string",
+            "presence": "required",
+        },
+    ],
+    "信用主体在行政审批、证明事项等办理中作出的信用承诺及其履行情况",
+)
+DECLARATIONS = (SELF_DECLARATION, VOLUNTARY_REGISTRATION, CREDIT_PLEDGE)
+
+
 # Two designation standards of the demo designating unit's field (STD-1), so that the
 # list procedures can be tried at once.
 STANDARDS: tuple[dict[str, Any], ...] = (

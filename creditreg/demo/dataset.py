@@ -252,7 +252,12 @@ def _create(ctx: Context, principal: Principal) -> None:
         date(2021, 6, 1),
     )
     # The two national templates, provided by the demo providing unit (CAT-1).
-    for template in (demo_catalogs.PUNISHMENT, demo_catalogs.LICENSING, demo_catalogs.HONOURS):
+    for template in (
+        demo_catalogs.PUNISHMENT,
+        demo_catalogs.LICENSING,
+        demo_catalogs.HONOURS,
+        *demo_catalogs.DECLARATIONS,  # ING-6: one item of each kind of self-declaration
+    ):
         item = catalog.draft_item(
             ctx, principal, catalog.parse_draft(template), unit_ids["provider"]
         )

@@ -633,6 +633,25 @@ _ALL = (
     invalid("record_restoration.no_reasons", "a refusal says why"),
     missing("record_restoration.not_found", "no application has that id"),
     conflict("record_restoration.illegal_transition", "the application is decided already"),
+    # Self-declaration (ING-6, Art 15; issue 10, part 8).
+    forbidden(
+        "declaration.item_not_for_subjects",
+        "the catalog item is not meant for subjects' own declarations (audited)",
+    ),
+    forbidden(
+        "declaration.not_your_subject",
+        "a declaration's subject fields name another subject than the account's (audited)",
+    ),
+    invalid(
+        "declaration.invalid",
+        "the row breaks the item's template (`details.field`: the first field at fault)",
+    ),
+    conflict("declaration.duplicate", "the subject declared this already"),
+    cli("declaration.bad_data", 2, "`--data` is not a JSON object"),
+    invalid("catalog.bad_declaration_kind", "not a kind of self-declaration"),
+    missing("pledge.not_found", "the record is not a credit pledge"),
+    invalid("pledge.no_reason", "a pledge is judged kept or broken with a reason"),
+    conflict("pledge.illegal_transition", "the pledge was judged already"),
 )
 
 CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}

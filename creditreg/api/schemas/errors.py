@@ -32,7 +32,10 @@ class ErrorFacts(Out):
     rule_inputs: RuleInputs | None = Field(
         default=None, description="`entry.not_qualified`: what the rule found"
     )
-    field: str | None = Field(default=None, description="`privacy.forbidden_category`")
+    field: str | None = Field(
+        default=None,
+        description="`privacy.forbidden_category`; `declaration.invalid`: the first field at fault",
+    )
     category: str | None = Field(default=None, description="`privacy.forbidden_category`")
     permission: str | None = Field(
         default=None, description="`access.missing_permission`: the permission needed"

@@ -21,6 +21,7 @@ from creditreg.domain.records.catalog import (
     SubjectRole,
 )
 from creditreg.domain.records.classification import SeriousClass, Severity, UntrustworthyClass
+from creditreg.domain.records.declarations import DeclarationKind, PledgeAction, PledgeStatus
 from creditreg.domain.subjects.identifiers import SubjectKind
 
 # --- catalog -------------------------------------------------------------------------------
@@ -70,6 +71,12 @@ class CatalogItem(Out):
     untrustworthy_class: UntrustworthyClass | None = Field(description="Art 20 class, if any")
     serious_class: SeriousClass | None = Field(description="Art 33 serious class, if any")
     fee_arrears: bool = Field(description="Art 27: unverified fee arrears never ground discipline")
+    for_self_declaration: bool = Field(
+        description="ING-6, Art 15: subjects declare their own information against it"
+    )
+    declaration_kind: DeclarationKind | None = Field(
+        description="what subjects declare against it (null: not meant for subjects)"
+    )
     expert_assessment: str | None
     comment_start: date | None = Field(description="public-comment period (Art 11)")
     comment_end: date | None
@@ -118,6 +125,11 @@ class ItemDraftIn(In):
     untrustworthy_class: str | None = None
     serious_class: str | None = None
     fee_arrears: bool = False
+    declaration_kind: str | None = Field(
+        default=None,
+        description="ING-6: meant for subjects' own declarations, of this kind: declaration, "
+        "voluntary_registration or credit_pledge (null: only its providing unit submits)",
+    )
 
 
 class ItemIn(In):
@@ -256,11 +268,23 @@ class ExplainedDeadline(Out):
     provisional: bool = Field(description="counted over a year without official schedule")
 
 
+class Pledge(Out):
+    """ING-6: a credit pledge's performance, as its providing unit or the platform judged."""
+
+    status: PledgeStatus = Field(description="pending, then kept or broken")
+    decided_by: str | None = Field(description="who judged it (the audit log's name)")
+    decided_at: Timestamp | None
+    reason: str | None = Field(description="why it was judged so")
+
+
 class RecordDetail(Record):
     """A record with its verification deadline explained (CAL-3)."""
 
     verify_deadline: ExplainedDeadline | None = Field(
         default=None, description="Art 17, as stored for the record's batch"
+    )
+    pledge: Pledge | None = Field(
+        default=None, description="ING-6: a credit pledge's performance (pledges only)"
     )
 
 
@@ -367,3 +391,35 @@ class ConsentRecorded(Out):
     """The stored consent."""
 
     id: int
+
+
+# --- self-declaration (ING-6, Art 15) ---------------------------------------------------------
+
+
+class DeclarationIn(In):
+    """A subject's own declaration, voluntary registration or credit pledge."""
+
+    catalog: str = Field(description="the code of a catalog item meant for subjects")
+    data: dict[str, JsonValue] = Field(
+        description="one row of the item's template; its subject fields name your subject"
+    )
+
+
+class Declaration(Out):
+    """A self-declared record as its subject sees it."""
+
+    record_id: int
+    catalog: str
+    declaration_kind: DeclarationKind
+    status: str = Field(description="the record's status (received, verified ...)")
+    self_declared: bool = Field(description="always true: declared by the subject (ING-6)")
+    received_at: Timestamp
+    data: dict[str, JsonValue]
+    pledge: Pledge | None = Field(description="a credit pledge's performance (pledges only)")
+
+
+class PledgeJudgementIn(In):
+    """A credit pledge judged kept or broken, with the reason."""
+
+    action: PledgeAction = Field(description="keep or break")
+    reason: str = Field(min_length=1, max_length=2000, description="why (required)")

@@ -21,6 +21,7 @@ from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.kernel.codes import normalise_code, validate_uscc
 from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.privacy import DataCategory, check_field_allowed
+from creditreg.domain.records.declarations import DeclarationKind
 from creditreg.domain.subjects.identifiers import IdType, SubjectKind
 
 
@@ -492,6 +493,14 @@ class ItemDraft:
     untrustworthy_class: str | None = None  # Art 20 class of this item's records
     serious_class: str | None = None  # Art 33 class, where the whole item is serious
     fee_arrears: bool = False  # Art 27: public-utility or property-fee arrears
+    # ING-6, Art 15: an item meant for subjects' own declarations says which kind it takes;
+    # None: only its providing unit (or the platform for it) submits records against it.
+    declaration_kind: DeclarationKind | None = None
+
+    @property
+    def for_self_declaration(self) -> bool:
+        """ING-6: subjects declare their own information against this item."""
+        return self.declaration_kind is not None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9_.-]{1,39}", self.code):

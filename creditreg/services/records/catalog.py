@@ -26,6 +26,7 @@ from creditreg.domain.records.catalog import (
     template_from_json,
 )
 from creditreg.domain.records.classification import SeriousClass, UntrustworthyClass
+from creditreg.domain.records.declarations import DeclarationKind
 from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
@@ -73,6 +74,8 @@ class CatalogItem:
             "untrustworthy_class": d.untrustworthy_class,
             "serious_class": d.serious_class,
             "fee_arrears": d.fee_arrears,
+            "for_self_declaration": d.for_self_declaration,
+            "declaration_kind": d.declaration_kind.value if d.declaration_kind else None,
             "expert_assessment": self.expert_assessment,
             "comment_start": self.comment_start.isoformat() if self.comment_start else None,
             "comment_end": self.comment_end.isoformat() if self.comment_end else None,
@@ -97,6 +100,7 @@ def _item(row: Any) -> CatalogItem:
         untrustworthy_class=row.untrustworthy_class,
         serious_class=row.serious_class,
         fee_arrears=row.fee_arrears,
+        declaration_kind=DeclarationKind(row.declaration_kind) if row.declaration_kind else None,
     )
     return CatalogItem(
         row.id,
@@ -145,6 +149,13 @@ def parse_draft(raw: dict[str, Any]) -> ItemDraft:
                 else None
             ),
             fee_arrears=bool(raw.get("fee_arrears", False)),
+            declaration_kind=(
+                parse_enum(
+                    DeclarationKind, str(raw["declaration_kind"]), "catalog.bad_declaration_kind"
+                )
+                if raw.get("declaration_kind")
+                else None
+            ),
         )
     except KeyError as exc:
         raise InvalidInput(
@@ -210,6 +221,7 @@ def draft_item(
             "untrustworthy_class": draft.untrustworthy_class,
             "serious_class": draft.serious_class,
             "fee_arrears": draft.fee_arrears,
+            "declaration_kind": draft.declaration_kind.value if draft.declaration_kind else None,
             # Issue 10: the item's field is its providing unit's (specialised reports).
             "field": default_field(decode_unit_fields(provider.fields)),
             "updated_on": ctx.today(),

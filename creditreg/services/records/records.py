@@ -52,6 +52,7 @@ from creditreg.domain.records.classification import (
     discipline_block,
     display_until,
 )
+from creditreg.domain.records.declarations import DeclarationKind
 from creditreg.domain.records.lifecycle import BATCH, BatchStatus
 from creditreg.domain.subjects.identifiers import (
     IdType,
@@ -136,7 +137,17 @@ def digest_rows(rows: Iterable[Mapping[str, Any]]) -> str:
     return h.hexdigest()
 
 
-def _check_submitter(principal: Principal, item: CatalogItem) -> None:
+def _check_submitter(principal: Principal, item: CatalogItem, self_declared: bool) -> None:
+    if principal.is_subject:
+        # ING-6, Art 15: a subject declares its own information, against an item meant for
+        # subjects' declarations, and submits nothing else.
+        principal.require(Permission.RIGHTS_SELF)
+        if not self_declared or not item.draft.for_self_declaration:
+            raise Forbidden(
+                "declaration.item_not_for_subjects",
+                f"catalog item {item.code} is not meant for subjects' own declarations",
+            )
+        return
     principal.require(Permission.RECORDS_SUBMIT)
     if principal.unit_id == item.providing_unit_id:
         return
@@ -227,6 +238,7 @@ class _Batch:
         self.number_field = _identity_field(item)
         self.consent_needed = item.template.consent_categories() & NEEDS_WRITTEN_CONSENT
         self.market = item.draft.info_kind is InfoKind.MARKET
+        self.only_subject: int | None = None
 
     def reject(self, row: int, problem: RowProblem | Rejection) -> None:
         self.rejected_count += 1
@@ -328,8 +340,19 @@ class _Batch:
                     )
                 )
                 continue
+            if self.only_subject is not None and subject_id != self.only_subject:
+                done.rejected.append(
+                    Rejection(
+                        number,
+                        self.number_field,
+                        "declaration.not_your_subject",
+                        "a subject declares its own information only (ING-6)",
+                    )
+                )
+                continue
             kind = SubjectKind(stored_kind)
-            if not self._consented(conn, subject_id, kind):
+            # The person declaring about itself is the consent (Art 45).
+            if self.only_subject is None and not self._consented(conn, subject_id, kind):
                 done.rejected.append(
                     Rejection(
                         number,
@@ -567,13 +590,15 @@ def submit(
     item = find(ctx, code, version)
     if version is not None and item.status.value == "retired":
         raise Conflict("catalog.version_retired", f"{item.code} version {version} is retired")
-    _check_submitter(principal, item)
+    _check_submitter(principal, item, self_declared)
     key = batch_key.strip() if batch_key else None
     opened = _open(ctx, item, content_digest, key, source, filename)
     if isinstance(opened, BatchResult):
         return opened
     batch_id, verify_due, procs = opened
     batch = _Batch(ctx, item, batch_id, self_declared, verify_due, procs)
+    # ING-6: a subject's declaration names that subject and no other.
+    batch.only_subject = principal.subject_id if principal.is_subject else None
     try:
         for number, raw in enumerate(rows, start=1):
             if isinstance(raw, Rejection):  # the file reader could not read this row
@@ -723,6 +748,8 @@ def _publish(
         # Rows whose key a batch published meanwhile took are duplicates too.
         duplicates = batch.duplicates + (batch.staged - stored)
         queries.set_batch_counts(conn, batch_id, duplicates=duplicates)
+        if stored and item.draft.declaration_kind is DeclarationKind.CREDIT_PLEDGE:
+            queries.open_pledges(conn, batch_id, ctx.now())  # ING-6: pending until judged
         due = None
         if stored:
             cal = calendar_service.load(conn)

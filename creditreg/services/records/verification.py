@@ -23,7 +23,7 @@ from creditreg.services.records.views import (
 )
 from creditreg.store.access.tables import notification
 from creditreg.store.kernel.tables import deadline
-from creditreg.store.records.tables import catalog_item, record
+from creditreg.store.records.tables import catalog_item, pledge, record
 
 
 def _record_dict(row: Any, marked: bool = False) -> RecordView:
@@ -89,7 +89,15 @@ def get(
             )
         ).first()
         marked = row.id in lifecycle.under_objection(conn, ctx, [row.id])
+        performance = conn.execute(sa.select(pledge).where(pledge.c.record_id == record_id)).first()
     view = _record_dict(row, marked)
+    if performance is not None:  # ING-6: a credit pledge's performance
+        view["pledge"] = {
+            "status": performance.status,
+            "decided_by": performance.decided_by,
+            "decided_at": performance.decided_at.isoformat() if performance.decided_at else None,
+            "reason": performance.reason,
+        }
     if explained is not None:
         view["verify_deadline"] = {
             "due": view["verify_due"],

@@ -13,6 +13,15 @@ class DeadlineNote(TypedDict):
     provisional: bool
 
 
+class PledgeView(TypedDict):
+    """ING-6: a credit pledge's performance."""
+
+    status: str
+    decided_by: str | None
+    decided_at: str | None
+    reason: str | None
+
+
 class RecordView(TypedDict):
     """A credit record: its source, verification, classification and disclosure."""
 
@@ -45,6 +54,7 @@ class RecordView(TypedDict):
     data: dict[str, Any]
     under_objection: bool  # OBJ-1, Art 41: an objection to it is open
     verify_deadline: NotRequired[DeadlineNote]
+    pledge: NotRequired[PledgeView]  # ING-6: a credit pledge's performance
 
 
 class PendingRecordView(RecordView):

@@ -8,12 +8,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from creditreg.domain.errors import Conflict
+from creditreg.domain.records.declarations import PledgeStatus
 from creditreg.domain.records.lifecycle import RELEASES_KEY, BatchStatus
 from creditreg.store import bulk
 from creditreg.store.base import UTCDateTime
 from creditreg.store.records.tables import (
     catalog_item,
     ingest_batch,
+    pledge,
+    pledge_move,
     record,
     record_stage,
     subject_stage,
@@ -257,4 +261,55 @@ def delete_staging_batch(conn: sa.Connection, batch_id: int) -> bool:
                 ingest_batch.c.status == BatchStatus.STAGING.value,
             )
         ).rowcount
+    )
+
+
+def open_pledges(conn: sa.Connection, batch_id: int, now: Any) -> None:
+    """ING-6: every credit pledge a batch published starts pending (in the publishing
+    transaction, so that no pledge record is ever without its performance)."""
+    conn.execute(
+        pledge.insert().from_select(
+            ["record_id", "status", "created_at"],
+            sa.select(
+                record.c.id,
+                sa.literal(PledgeStatus.PENDING.value, sa.String(20)),
+                sa.literal(now, UTCDateTime()),
+            ).where(record.c.batch_id == batch_id),
+        )
+    )
+
+
+def move_pledge(
+    conn: sa.Connection,
+    record_id: int,
+    *,
+    before: str,
+    after: str,
+    action: str,
+    actor: str,
+    unit_id: int | None,
+    reason: str,
+    now: Any,
+) -> None:
+    """A pledge's one guarded transition (PLEDGE): its new status, who/when/why, and the
+    move kept in its history. The status it was read in is required still (a concurrent
+    move loses)."""
+    moved = conn.execute(
+        pledge.update()
+        .where(pledge.c.record_id == record_id, pledge.c.status == before)
+        .values(status=after, decided_by=actor, decided_at=now, reason=reason)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("pledge.illegal_transition", f"pledge {record_id} moved meanwhile")
+    conn.execute(
+        pledge_move.insert().values(
+            record_id=record_id,
+            from_status=before,
+            to_status=after,
+            action=action,
+            actor=actor,
+            unit_id=unit_id,
+            reason=reason,
+            at=now,
+        )
     )

@@ -30,6 +30,9 @@ catalog_item = sa.Table(
     # Issue 10: the field (creditreg.domain.fields) the item's records belong to, from its
     # providing unit's scope; specialised credit reports go field by field.
     sa.Column("field", sa.String(40), nullable=False, server_default="other"),
+    # ING-6, Art 15: the kind of declaration subjects make against the item (declaration,
+    # voluntary_registration, credit_pledge); NULL: not meant for subjects.
+    sa.Column("declaration_kind", sa.String(30), nullable=True),
     sa.Column("expert_assessment", sa.Text, nullable=True),
     sa.Column("comment_start", sa.Date, nullable=True),
     sa.Column("comment_end", sa.Date, nullable=True),
@@ -179,4 +182,32 @@ subject_stage = sa.Table(
     sa.Column("id_number", sa.String(40), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.UniqueConstraint("id_number", "id_type", "batch_id"),
+)
+
+
+# ING-6 (issue 10, part 8): a credit pledge's performance (domain.records.declarations.
+# PLEDGE), one row a pledge record, opened when its batch publishes; every move is kept.
+pledge = sa.Table(
+    "pledge",
+    metadata,
+    sa.Column("record_id", ID, sa.ForeignKey("record.id"), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("decided_at", UTCDateTime, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+pledge_move = sa.Table(
+    "pledge_move",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("record_id", ID, sa.ForeignKey("record.id"), nullable=False, index=True),
+    sa.Column("from_status", sa.String(20), nullable=False),
+    sa.Column("to_status", sa.String(20), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("unit_id", ID, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
 )
