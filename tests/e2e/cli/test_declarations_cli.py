@@ -7,14 +7,27 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from creditreg.bootstrap import build_context
 from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.subjects.identifiers import IdType
 from creditreg.services.records import declarations
+from creditreg.services.subjects import subjects
 from tests.conftest import DbTarget
 from tests.e2e.api.test_accounts_api import LI
 from tests.e2e.api.test_declarations_api import pledge_row
-from tests.e2e.cli.test_accounts_cli import ZHANG, cli, zhang  # noqa: F401  (a fixture)
+from tests.e2e.cli.test_accounts_cli import ZHANG, cli
 from tests.factories import person_punishment_row
+
+
+@pytest.fixture
+def zhang(db: DbTarget, demo_data: None) -> int:
+    ctx = build_context(db.settings())
+    try:
+        return subjects.find(ctx, SYSTEM, IdType.RIC, ZHANG).id
+    finally:
+        ctx.db.dispose()
 
 
 def _declared(db: DbTarget, subject: int) -> list[declarations.DeclarationView]:
