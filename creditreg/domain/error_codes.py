@@ -647,6 +647,11 @@ _ALL = (
         "the row breaks the item's template (`details.field`: the first field at fault)",
     ),
     conflict("declaration.duplicate", "the subject declared this already"),
+    invalid(
+        "declaration.other_subject",
+        "a row of a subject's declaration names another subject (a rejected row; the "
+        "declaration answers `declaration.not_your_subject`)",
+    ),
     cli("declaration.bad_data", 2, "`--data` is not a JSON object"),
     invalid("catalog.bad_declaration_kind", "not a kind of self-declaration"),
     missing("pledge.not_found", "the record is not a credit pledge"),

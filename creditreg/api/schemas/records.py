@@ -414,7 +414,9 @@ class Declaration(Out):
     status: str = Field(description="the record's status (received, verified ...)")
     self_declared: bool = Field(description="always true: declared by the subject (ING-6)")
     received_at: Timestamp
-    data: dict[str, JsonValue]
+    data: dict[str, FieldValue] = Field(
+        description="the declared fields, converted by the item's template"
+    )
     pledge: Pledge | None = Field(description="a credit pledge's performance (pledges only)")
 
 

@@ -93,7 +93,7 @@ def declare(
     )
     if result.rejected_count:
         codes = {r.code for r in result.rejected}
-        if "declaration.not_your_subject" in codes:
+        if "declaration.other_subject" in codes:
             audit.refused(
                 ctx,
                 principal,

@@ -345,7 +345,7 @@ class _Batch:
                     Rejection(
                         number,
                         self.number_field,
-                        "declaration.not_your_subject",
+                        "declaration.other_subject",
                         "a subject declares its own information only (ING-6)",
                     )
                 )

@@ -204,7 +204,8 @@ def test_catalog_is_published_and_returned_records_reach_the_inbox__CAT_1_ING_2(
     api: TestClient,
 ) -> None:
     published = api.get("/api/v1/catalog").json()
-    assert {i["code"] for i in published} == {"XZCF", "XZXK", "BZJL"}
+    # ... and the three items meant for subjects' own declarations (ING-6).
+    assert {i["code"] for i in published} == {"XZCF", "XZXK", "BZJL", "ZZSB", "ZYZC", "XYCN"}
     assert api.get("/api/v1/catalog/XZCF").json()["character"] == "untrustworthy"
     api.post(
         "/api/v1/records",

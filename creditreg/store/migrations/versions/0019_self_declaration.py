@@ -24,8 +24,9 @@ AT = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("catalog_item") as batch:
-        batch.add_column(sa.Column("declaration_kind", sa.String(30), nullable=True))
+    # A plain ADD COLUMN, which SQLite does in place: a batch copy of the table would trip
+    # the foreign keys of the records that name it (as in 0016).
+    op.add_column("catalog_item", sa.Column("declaration_kind", sa.String(30), nullable=True))
     op.create_table(
         "pledge",
         sa.Column("record_id", ID, sa.ForeignKey("record.id"), primary_key=True),
@@ -54,5 +55,4 @@ def downgrade() -> None:
     op.drop_index("ix_pledge_move_record_id", table_name="pledge_move")
     op.drop_table("pledge_move")
     op.drop_table("pledge")
-    with op.batch_alter_table("catalog_item") as batch:
-        batch.drop_column("declaration_kind")
+    op.drop_column("catalog_item", "declaration_kind")
