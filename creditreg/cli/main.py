@@ -16,6 +16,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     catalog,
     db,
     demo,
+    feedback,
     lists,
     objections,
     record_restorations,

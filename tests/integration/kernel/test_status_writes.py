@@ -35,6 +35,7 @@ STATUS_TABLES = {
     "reconsideration",
     "restoration_application",
     "upward_report",
+    "red_list_feedback",
 }
 WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
 # store/<context>/queries.py, or <concept>_queries.py beside it (rights: objection_queries.py)
