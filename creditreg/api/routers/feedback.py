@@ -11,8 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from creditreg.api.deps import ACCESS_ATTR, Ctx, _bearer, context, require
-from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.routers.objections import FILE_422, _uploads
+from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.rights_objections import FeedbackDecisionIn, RedListFeedback
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Unauthenticated

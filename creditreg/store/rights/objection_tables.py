@@ -193,9 +193,7 @@ red_list_feedback_attachment = sa.Table(
     "red_list_feedback_attachment",
     metadata,
     sa.Column("id", ID, primary_key=True),
-    sa.Column(
-        "feedback_id", ID, sa.ForeignKey("red_list_feedback.id"), nullable=False, index=True
-    ),
+    sa.Column("feedback_id", ID, sa.ForeignKey("red_list_feedback.id"), nullable=False, index=True),
     sa.Column("filename", sa.String(200), nullable=False),
     sa.Column("content_type", sa.String(40), nullable=False),
     sa.Column("size", sa.Integer, nullable=False),

@@ -106,9 +106,7 @@ def test_a_confirmed_report_removes_the_red_list_entry_and_tells_both__OBJ_4(
     assert [a["content_type"] for a in body["attachments"]] == ["application/pdf"]
     # The designating unit is told at once, to verify it (Op(21)).
     told = api.get("/api/v1/inbox", headers=DESIGNATOR).json()
-    assert [n["object_id"] for n in told if n["kind"] == "red_list_feedback.received"] == [
-        str(fid)
-    ]
+    assert [n["object_id"] for n in told if n["kind"] == "red_list_feedback.received"] == [str(fid)]
     assert [f["id"] for f in api.get("/api/v1/red-list-feedback", headers=DESIGNATOR).json()] == [
         fid
     ]
