@@ -47,7 +47,7 @@ def feedback_report(
         run(
             lambda: feedback.report(
                 ctx,
-                objectors.for_principal(ctx, who),
+                feedback.reporter_of(ctx, who),
                 entry_id=entry_id,
                 evidence=evidence,
                 uploads=uploads,

@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal
-from creditreg.domain.errors import Conflict, Forbidden, NotFound, parse_enum
+from creditreg.domain.errors import Conflict, Forbidden, NotFound, Unauthenticated, parse_enum
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.events import DomainEvent
 from creditreg.domain.lists.entries import EntryStatus, RemovalReason, in_force
@@ -30,7 +30,7 @@ from creditreg.services.kernel import audit
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.lists.entries import entry_row
 from creditreg.services.lists.entry_changes import Writer, remove_rows
-from creditreg.services.rights import notices
+from creditreg.services.rights import notices, objectors
 from creditreg.services.rights.objections import Upload, check_uploads
 from creditreg.services.rights.objectors import Objector
 from creditreg.store.access.tables import notification
@@ -210,6 +210,19 @@ def report(
             ),
         )
         return _view(conn, _row(conn, feedback_id))
+
+
+def reporter_of(ctx: Context, principal: Principal) -> Objector:
+    """The reporter a caller's principal stands for (a unit, a subject account), or
+    `feedback.anonymous` (the CLI's operator without --unit)."""
+    try:
+        return objectors.for_principal(ctx, principal)
+    except Unauthenticated:
+        raise Unauthenticated(
+            "feedback.anonymous",
+            "a report names its reporter: a unit (act with --unit), a subject account, or a "
+            "registered public account",
+        ) from None
 
 
 def _may_read(who: Objector, row: Any) -> bool:
