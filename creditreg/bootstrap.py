@@ -21,6 +21,7 @@ from creditreg.services.lists import registrations as lists_registrations
 from creditreg.services.lists import timers as lists_timers
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
+from creditreg.services.rights import feedback as red_list_feedback
 from creditreg.services.rights import objection_registrations, objection_timers
 from creditreg.services.rights import registrations as rights_registrations
 from creditreg.services.rights import timers as rights_timers
@@ -120,6 +121,7 @@ def build_registry() -> Registry:
     records_registrations.register(registry)
     lists_registrations.register(registry)
     objection_registrations.register(registry)
+    red_list_feedback.register(registry)
     rights_registrations.register(registry)
     return registry
 

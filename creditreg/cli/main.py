@@ -17,6 +17,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     db,
     declarations,
     demo,
+    feedback,
     lists,
     objections,
     record_restorations,

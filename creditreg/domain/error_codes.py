@@ -510,6 +510,24 @@ _ALL = (
     conflict("objection.not_paused", "the objection's clock is not paused"),
     conflict("objection.paused", "a paused objection is resumed before it is decided"),
     conflict("objection.illegal_transition", "the objection's status does not allow the step"),
+    # Red-list feedback (OBJ-4, Op(21)).
+    unauthenticated(
+        "feedback.anonymous",
+        "a report is never anonymous: a unit's, a subject account's or a public account's token",
+    ),
+    invalid("feedback.no_evidence", "a report says why the subject is not trustworthy"),
+    invalid("feedback.evidence_too_long", "evidence has at most 5000 characters"),
+    invalid("feedback.bad_outcome", "a report's outcome is `confirmed` or `dismissed`"),
+    invalid("feedback.bad_status", "not a red-list report status"),
+    forbidden(
+        "feedback.not_designating_unit", "only the entry's designating unit verifies a report"
+    ),
+    missing("feedback.not_found", "no red-list report you may read has that id"),
+    missing("feedback.entry_not_found", "no list entry has that id"),
+    conflict("feedback.not_red_list", "feedback is on red-list entries only (Op(21))"),
+    conflict("feedback.entry_not_in_force", "the red-list entry is not designated and in force"),
+    conflict("feedback.already_open", "the reporter has an open report on the same entry"),
+    conflict("feedback.illegal_transition", "the report is decided or closed"),
     invalid("reconsideration.bad_outcome", "a reconsideration is `upheld` or `revised`"),
     forbidden(
         "reconsideration.not_department",

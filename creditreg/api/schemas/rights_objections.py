@@ -196,3 +196,39 @@ class ReconsiderationDecisionIn(In):
     outcome: Literal["upheld", "revised"]
     reason: str = Field(max_length=2000)
     correction: Correction | None = None
+
+
+# --- red-list feedback (OBJ-4, Op(21)) ------------------------------------------------------
+
+
+class FeedbackAttachment(Out):
+    id: int
+    filename: str
+    content_type: str = Field(description="detected from the content")
+    size: int
+    sha256: str
+
+
+class RedListFeedback(Out):
+    """A report that a red-listed subject is not trustworthy, and its outcome."""
+
+    id: int
+    entry_id: int
+    subject_id: int
+    designating_unit_id: int = Field(description="verifies the report (Op(21))")
+    reporter_kind: ObjectorKind
+    reporter: str
+    evidence: str
+    status: Literal["received", "confirmed", "dismissed", "closed"]
+    received_on: date
+    outcome_reason: str | None
+    decided_on: date | None
+    entry_removed: bool = Field(description="confirmed: the entry was removed (unfit_conduct)")
+    attachments: list[FeedbackAttachment]
+
+
+class FeedbackDecisionIn(In):
+    """Op(21): the designating unit's verification, with its reasons (both are told)."""
+
+    outcome: Literal["confirmed", "dismissed"]
+    reason: str = Field(max_length=2000)

@@ -12,7 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.store import bulk
-from creditreg.store.rights.objection_tables import objection, reconsideration
+from creditreg.store.rights.objection_tables import (
+    objection,
+    reconsideration,
+    red_list_feedback,
+)
 
 
 def insert_objection(conn: sa.Connection, values: Mapping[str, Any]) -> int:
@@ -64,3 +68,25 @@ def set_reconsideration_status(
         .where(reconsideration.c.id == reconsideration_id)
         .values(status=status, **values)
     )
+
+
+def insert_feedback(conn: sa.Connection, values: Mapping[str, Any]) -> int:
+    """A new red-list report, received (OBJ-4); the partial unique index refuses a second
+    open one by the same reporter on the same entry (IntegrityError)."""
+    return int(
+        conn.execute(
+            red_list_feedback.insert().values(dict(values)).returning(red_list_feedback.c.id)
+        ).scalar_one()
+    )
+
+
+def set_feedback_status(
+    conn: sa.Connection, feedback_ids: Sequence[int], status: str, now: datetime, **values: Any
+) -> None:
+    """Red-list reports' new status (decided, or closed with their entry)."""
+    for part in bulk.chunks(feedback_ids):
+        conn.execute(
+            red_list_feedback.update()
+            .where(red_list_feedback.c.id.in_(part))
+            .values(status=status, updated_at=now, **values)
+        )

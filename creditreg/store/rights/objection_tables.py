@@ -147,3 +147,57 @@ reconsideration = sa.Table(
     # One reconsideration per objection (the decision is final on the platform).
     sa.UniqueConstraint("objection_id"),
 )
+
+
+# OBJ-4, Op(21): reports that a red-listed subject is not trustworthy, with evidence,
+# verified by the entry's designating unit. The reporter is one of the objectors' kinds
+# (never anonymous). No foreign key to the entry: an entry deleted in error takes its
+# reports with it (Op(20)).
+_RECEIVED_SQL = "status = 'received'"
+
+red_list_feedback = sa.Table(
+    "red_list_feedback",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("entry_id", ID, nullable=False),
+    sa.Column("subject_id", ID, sa.ForeignKey("subject.id"), nullable=False, index=True),
+    sa.Column("designating_unit_id", ID, sa.ForeignKey("unit.id"), nullable=False),
+    sa.Column("reporter_kind", sa.String(20), nullable=False),
+    sa.Column("reporter_key", sa.String(60), nullable=False),
+    sa.Column("reporter_unit_id", ID, sa.ForeignKey("unit.id"), nullable=True),
+    sa.Column("reporter_account_id", ID, sa.ForeignKey("public_account.id"), nullable=True),
+    sa.Column("reporter_subject_id", ID, nullable=True),
+    sa.Column("reporter_label", sa.String(200), nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("outcome_reason", sa.Text, nullable=True),
+    sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("decided_by", sa.String(100), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_red_list_feedback_entry", "entry_id", "status"),
+    # One open report per entry and reporter: a second is refused even when two race.
+    sa.Index(
+        "uq_red_list_feedback_open",
+        "entry_id",
+        "reporter_key",
+        unique=True,
+        sqlite_where=sa.text(_RECEIVED_SQL),
+        postgresql_where=sa.text(_RECEIVED_SQL),
+    ),
+)
+
+# The evidence's files, as rows in the report's transaction (as objections' attachments).
+red_list_feedback_attachment = sa.Table(
+    "red_list_feedback_attachment",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("feedback_id", ID, sa.ForeignKey("red_list_feedback.id"), nullable=False, index=True),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("content_type", sa.String(40), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)

@@ -21,10 +21,16 @@ from creditreg.services.access import access
 from creditreg.services.kernel import sweep
 from creditreg.services.lists import entries, restoration, standards
 from creditreg.services.records import lifecycle, verification
-from creditreg.services.rights import objection_steps, objections, objectors, reconsideration
+from creditreg.services.rights import (
+    feedback,
+    objection_steps,
+    objections,
+    objectors,
+    reconsideration,
+)
 from tests.conftest import DbTarget
 from tests.factories import punishment_row
-from tests.lists_world import PERSON, make_world
+from tests.lists_world import PERSON, honour_row, make_world
 
 STATUS_TABLES = {
     "record",
@@ -35,6 +41,7 @@ STATUS_TABLES = {
     "reconsideration",
     "restoration_application",
     "upward_report",
+    "red_list_feedback",
 }
 WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
 # store/<context>/queries.py, or <concept>_queries.py beside it (rights: objection_queries.py)
@@ -124,6 +131,22 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
         objection_steps.answer(ctx, provider, rec["id"], "确有错误")
         objection_steps.decide(ctx, SYSTEM, rec["id"], outcome="upheld", reason="错",
                                correction="withdraw")  # fmt: skip
+        # Red-list feedback (OBJ-4): two reports, one confirmed (removing the entry), the
+        # other closed with it.
+        w.submit("BZJL", [honour_row(5)])
+        red = entries.propose(
+            ctx, w.designator, standard_code="SCJG-HONG", subject_id=w.company(5),
+            facts="守合同重信用",
+        )["id"]  # fmt: skip
+        entries.announce(ctx, w.designator, red)
+        w.advance(14)
+        entries.designate(ctx, w.designator, red)
+        implementer = objectors.for_principal(
+            ctx, access.authenticate(ctx, demo.token_for("implementer"))
+        )
+        first = feedback.report(ctx, platform, entry_id=red, evidence="欠薪")["id"]
+        feedback.report(ctx, implementer, entry_id=red, evidence="欠税")
+        feedback.decide(ctx, w.designator, first, outcome="confirmed", reason="属实")
         standards.publish(
             ctx, SYSTEM, draft_from_dict({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"]}})
         )
