@@ -7,7 +7,7 @@ NULL for every existing item: not meant for subjects). A credit pledge's perform
 lifecycle (pending -> kept | broken) in `pledge`, every move kept in `pledge_move`.
 
 Revision ID: 0019
-Revises: 0017 (to be relinked to 0018 once it is on main)
+Revises: 0018
 Create Date: 2026-11-24 13:30:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
