@@ -42,6 +42,8 @@ STATUS_TABLES = {
     "restoration_application",
     "upward_report",
     "red_list_feedback",
+    "ingest_batch",
+    "authorization",
 }
 WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
 # store/<context>/queries.py, or <concept>_queries.py beside it (rights: objection_queries.py)
@@ -147,6 +149,17 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
         first = feedback.report(ctx, platform, entry_id=red, evidence="欠薪")["id"]
         feedback.report(ctx, implementer, entry_id=red, evidence="欠税")
         feedback.decide(ctx, w.designator, first, outcome="confirmed", reason="属实")
+        # A subject's written authorization (DIS-6), granted and revoked on its behalf.
+        from creditreg.services.access import subject_accounts
+        from creditreg.services.rights import authorizations
+
+        me = subject_accounts.acting_for_subject("cli:test", w.company(1))
+        granted = authorizations.grant(
+            ctx, me, unit_id=w.designator.unit_id or 0, purpose="审批",
+            valid_from=None, valid_until=ctx.today().replace(year=ctx.today().year + 1),
+            document_ref="授权书1",
+        )  # fmt: skip
+        authorizations.revoke(ctx, me, granted["id"])
         standards.publish(
             ctx, SYSTEM, draft_from_dict({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"]}})
         )
