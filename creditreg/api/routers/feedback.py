@@ -6,20 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from creditreg.api.deps import ACCESS_ATTR, Ctx, _bearer, context, require
-from creditreg.api.routers.objections import FILE_422, _uploads
+from creditreg.api.deps import Ctx, require
+from creditreg.api.routers.objections import FILE_422, _uploads, identified
 from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.rights_objections import FeedbackDecisionIn, RedListFeedback
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Unauthenticated
 from creditreg.domain.kernel.actor import Permission
-from creditreg.services.access import subject_accounts
-from creditreg.services.context import Context
-from creditreg.services.rights import feedback, objectors
+from creditreg.services.rights import feedback
 from creditreg.services.rights.feedback import FeedbackView
 from creditreg.services.rights.objectors import Objector
 
@@ -31,27 +28,13 @@ ANONYMOUS = (
 )
 
 
-async def _reporter(
-    request: Request,
-    ctx: Annotated[Context, Depends(context)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Objector:
-    """A unit's token or session, a subject account's, or a public account's token."""
-    if credentials is None:
-        raise Unauthenticated(
-            "feedback.anonymous",
-            "a report is never anonymous: send a unit's or an account's token "
-            "(register one at POST /api/v1/public-accounts)",
-        )
-    token = credentials.credentials
-    if objectors.is_account_token(token):
-        return objectors.authenticate(ctx, token)
-    principal = subject_accounts.authenticate_any(ctx, token)
-    request.state.principal = principal
-    return objectors.for_principal(ctx, principal)
-
-
-setattr(_reporter, ACCESS_ATTR, "a unit, a subject account or a public account")
+_reporter = identified(
+    lambda: Unauthenticated(
+        "feedback.anonymous",
+        "a report is never anonymous: send a unit's or an account's token "
+        "(register one at POST /api/v1/public-accounts)",
+    )
+)
 Reporter = Annotated[Objector, Depends(_reporter)]
 Designator = Annotated[Principal, Depends(require(Permission.LISTS_DESIGNATE))]
 

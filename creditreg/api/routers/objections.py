@@ -4,6 +4,7 @@ decision, attachments served as downloads, and reconsideration."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -53,27 +54,36 @@ ANONYMOUS = (
 )
 
 
-async def _objector(
-    request: Request,
-    ctx: Annotated[Context, Depends(context)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Objector:
-    """A unit's token or session, a subject account's, or a public account's token."""
-    if credentials is None:
-        raise Unauthenticated(
-            "objection.anonymous",
-            "an objection is never anonymous: send a unit's or an account's token "
-            "(register one at POST /api/v1/public-accounts)",
-        )
-    token = credentials.credentials
-    if objectors.is_account_token(token):
-        return objectors.authenticate(ctx, token)
-    principal = subject_accounts.authenticate_any(ctx, token)
-    request.state.principal = principal
-    return objectors.for_principal(ctx, principal)
+def identified(anonymous: Callable[[], Unauthenticated]) -> Callable[..., Any]:
+    """The dependency naming who objects or reports: a unit's token or session, a subject
+    account's, or a public account's token; without one, `anonymous()` is raised (an
+    objection or a report is never anonymous)."""
+
+    async def caller(
+        request: Request,
+        ctx: Annotated[Context, Depends(context)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Objector:
+        if credentials is None:
+            raise anonymous()
+        token = credentials.credentials
+        if objectors.is_account_token(token):
+            return objectors.authenticate(ctx, token)
+        principal = subject_accounts.authenticate_any(ctx, token)
+        request.state.principal = principal
+        return objectors.for_principal(ctx, principal)
+
+    setattr(caller, ACCESS_ATTR, "a unit, a subject account or a public account")
+    return caller
 
 
-setattr(_objector, ACCESS_ATTR, "a unit, a subject account or a public account")
+_objector = identified(
+    lambda: Unauthenticated(
+        "objection.anonymous",
+        "an objection is never anonymous: send a unit's or an account's token "
+        "(register one at POST /api/v1/public-accounts)",
+    )
+)
 Caller = Annotated[Objector, Depends(_objector)]
 Handler = Annotated[
     Principal,
