@@ -42,6 +42,17 @@ def normalise_purpose(raw: str) -> str:
     return purpose
 
 
+def normalise_document(raw: str) -> str:
+    """The written authorization's reference (a signed form, an e-signature id)."""
+    ref = " ".join(raw.split())
+    if not ref:
+        raise InvalidInput(
+            "authorization.no_document",
+            "a written authorization names its document (a signed form's reference)",
+        )
+    return ref[:200]
+
+
 def check_period(valid_from: date, valid_until: date, today: date) -> None:
     """The period an authorization covers: not ended before it starts, not ended already,
     at most MAX_YEARS long."""

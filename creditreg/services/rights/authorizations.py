@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
-from creditreg.domain.errors import Forbidden, InvalidInput, NotFound
+from creditreg.domain.errors import Forbidden, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.records.catalog import Disclosure
 from creditreg.domain.records.lifecycle import LIVE
@@ -24,6 +24,7 @@ from creditreg.domain.rights.authorizations import (
     AUTHORIZATION,
     check_period,
     in_force,
+    normalise_document,
     normalise_purpose,
 )
 from creditreg.services.access import query_register, subject_accounts
@@ -58,12 +59,7 @@ def grant(
     start = valid_from or today
     check_period(start, valid_until, today)
     what = normalise_purpose(purpose)
-    ref = " ".join(document_ref.split())
-    if not ref:
-        raise InvalidInput(
-            "authorization.no_document",
-            "a written authorization names its document (a signed form's reference)",
-        )
+    ref = normalise_document(document_ref)
     with ctx.db.write() as conn:
         if conn.execute(sa.select(unit.c.id).where(unit.c.id == unit_id)).first() is None:
             raise NotFound("unit.not_found", f"no unit {unit_id}")
@@ -73,7 +69,7 @@ def grant(
             "purpose": what,
             "valid_from": start,
             "valid_until": valid_until,
-            "document_ref": ref[:200],
+            "document_ref": ref,
             "granted_by": principal.actor,
             "granted_at": ctx.now(),
         }
