@@ -21,6 +21,7 @@ from creditreg.api.routers import (
     calendar,
     catalog,
     clock,
+    corrections,
     declarations,
     events,
     feedback,
@@ -113,6 +114,7 @@ def create_app(
         authorizations,
         restorations,
         declarations,
+        corrections,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

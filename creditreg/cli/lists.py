@@ -21,6 +21,7 @@ from creditreg.cli.base import (
     show,
 )
 from creditreg.services.lists import entries, restoration
+from creditreg.services.rights import corrections
 
 lists_app = typer.Typer(
     help="List entries and their procedures (LST, RST).",
@@ -162,8 +163,15 @@ def lists_delete_error(
     """RST-3(1): delete an entry made in error; nothing of it is kept."""
     ctx = context()
     who = acting(ctx, unit)
-    run(lambda: entries.delete_in_error(ctx, who, entry_id, note))
-    typer.echo(f"entry {entry_id}: deleted (made in error; not kept)")
+    made = run(
+        lambda: corrections.correct(
+            ctx, who, target_type="list_entry", target_id=entry_id, error=note
+        )
+    )
+    typer.echo(
+        f"entry {entry_id}: deleted (made in error; not kept); correction {made['id']}: "
+        "apology delivered to the subject"
+    )
 
 
 @lists_app.command("restore-apply")

@@ -14,6 +14,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     authorizations,
     calendar,
     catalog,
+    corrections,
     db,
     declarations,
     demo,

@@ -650,6 +650,29 @@ _ALL = (
     invalid("record_restoration.no_statement", "an application says how the conduct was corrected"),
     invalid("record_restoration.no_reasons", "a refusal says why"),
     missing("record_restoration.not_found", "no application has that id"),
+    # OBJ-5, Op(23), Art 66: corrections of errors and compensation claims.
+    invalid("correction.no_error", "a correction says what the error was"),
+    invalid("correction.error_too_long", "the error is described in at most 5000 characters"),
+    invalid("correction.bad_target_type", "a correction is of a `record` or a `list_entry`"),
+    invalid("correction.fix_required", "a record is corrected by `withdraw` or `return`"),
+    invalid("correction.bad_fix", "a record's correction is `withdraw` or `return`"),
+    invalid("correction.fix_not_applicable", "an entry made in error is deleted; no fix applies"),
+    forbidden(
+        "correction.not_your_record", "a record is corrected by its providing unit or the platform"
+    ),
+    missing("correction.not_found", "no correction you may read has that id"),
+    invalid("compensation.no_grounds", "a claim says what loss the error caused"),
+    invalid("compensation.grounds_too_long", "grounds have at most 5000 characters"),
+    invalid("compensation.bad_amount", "an amount is yuan with at most two decimals, above 0"),
+    invalid("compensation.bad_outcome", "a claim's outcome is `granted` or `refused`"),
+    invalid("compensation.amount_required", "a grant names its amount"),
+    invalid("compensation.amount_not_applicable", "a refusal grants no amount"),
+    invalid("compensation.bad_reference", "a payment reference is 1 to 100 characters"),
+    invalid("compensation.bad_status", "not a compensation claim status"),
+    forbidden("compensation.not_deciding_unit", "the unit that made the error decides the claim"),
+    missing("compensation.not_found", "no compensation claim you may read has that id"),
+    conflict("compensation.already_claimed", "a claim on the correction awaits its decision"),
+    conflict("compensation.illegal_transition", "the claim is decided, refused or paid already"),
     conflict("record_restoration.illegal_transition", "the application is decided already"),
     # Self-declaration (ING-6, Art 15; issue 10, part 8).
     forbidden(

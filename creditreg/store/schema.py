@@ -9,7 +9,7 @@ from creditreg.store.base import metadata
 from creditreg.store.kernel import tables as kernel_tables
 from creditreg.store.lists import tables as lists_tables
 from creditreg.store.records import tables as records_tables
-from creditreg.store.rights import objection_tables
+from creditreg.store.rights import correction_tables, objection_tables
 from creditreg.store.rights import reports as reports_tables
 from creditreg.store.rights import tables as rights_tables
 from creditreg.store.subjects import tables as subjects_tables
@@ -23,6 +23,7 @@ CONTEXT_TABLES = (
     records_tables,
     lists_tables,
     objection_tables,
+    correction_tables,
     rights_tables,
     reports_tables,
 )

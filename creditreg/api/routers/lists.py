@@ -49,6 +49,7 @@ from creditreg.services.lists.views import (
     StandardView,
     UpwardReportView,
 )
+from creditreg.services.rights import corrections
 
 router = APIRouter(prefix="/api/v1", tags=["lists"], route_class=DocumentedRoute)
 Writer = Annotated[Principal, Depends(require(Permission.STANDARDS_WRITE))]
@@ -220,8 +221,13 @@ def remove(ctx: Ctx, principal: Designator, entry_id: PathId, body: RemovalIn) -
 def delete_in_error(
     ctx: Ctx, principal: Designator, entry_id: PathId, body: NoteIn
 ) -> EntryDeletedView:
-    """RST-3(1), RST-5: an entry made in error is deleted and not kept."""
-    return entries.delete_in_error(ctx, principal, entry_id, body.note)
+    """RST-3(1), RST-5: an entry made in error is deleted and not kept; its correction
+    (OBJ-5, Op(23): apology, clarification, reclaim list) is made in the same transaction
+    (the same as POST /api/v1/corrections)."""
+    made = corrections.correct(
+        ctx, principal, target_type="list_entry", target_id=entry_id, error=body.note
+    )
+    return {"id": entry_id, "status": "deleted", "correction_id": made["id"]}
 
 
 @router.post(

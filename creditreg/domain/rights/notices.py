@@ -19,6 +19,9 @@ _TITLES: dict[str, tuple[str, str]] = {
     "written_notice": ("信用惩戒书面告知书", "Written notice of a planned joint-discipline entry"),
     "warning": ("重点关注名单告知书", "Notice of entry on the key scrutiny list"),
     "outcome": ("处理结果告知书", "Notice of an outcome"),
+    # OBJ-5, Op(23), Art 66: the unit that made the error apologizes in writing.
+    "apology": ("书面致歉函", "Written apology for an error"),
+    "compensation": ("赔偿申请处理结果告知书", "Notice of a compensation decision"),
 }
 _GENERAL = ("书面告知书", "Written notice")
 
@@ -42,6 +45,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "matter": ("事项", "Matter"),
     "record": ("信用记录", "Record"),
     "decided_on": ("决定日期", "Decided on"),
+    "apology": ("致歉", "Apology"),
+    "error": ("错误情况", "What was wrong"),
+    "correction": ("更正措施", "Correction"),
+    "corrected_on": ("更正日期", "Corrected on"),
+    "clarification": ("澄清说明", "Public clarification"),
+    "compensation": ("赔偿", "Compensation"),
+    "amount_claimed": ("申请金额（元）", "Amount claimed (yuan)"),
+    "amount_granted": ("决定金额（元）", "Amount granted (yuan)"),
 }
 
 _CODE_TEXT = {

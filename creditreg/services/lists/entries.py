@@ -48,6 +48,7 @@ from creditreg.services.lists import rules
 from creditreg.services.lists.entry_changes import (
     ORIGIN_STANDARD,
     Changes,
+    ErrorDeletion,
     Writer,
     delete_error,
     designate_rows,
@@ -57,7 +58,6 @@ from creditreg.services.lists.entry_changes import (
     remove_rows,
 )
 from creditreg.services.lists.views import (
-    EntryDeletedView,
     EntryDetailView,
     EntryRemovedView,
     EntryView,
@@ -702,13 +702,15 @@ def resume_after_objection(
 
 def delete_for_error(
     conn: sa.Connection, ctx: Context, principal: Principal, entry_id: int, note: str
-) -> None:
+) -> ErrorDeletion:
     """RST-3(1), Op(20): an objection upheld finds the entry made in error: it is deleted
-    and nothing of it is kept (what it owns goes with it, through the erasers)."""
+    and nothing of it is kept (what it owns goes with it, through the erasers). The caller
+    (the rights context's correction) apologizes and records the correction (Op(23))."""
     row = entry_row(conn, entry_id)
     w = Writer(conn, ctx, principal)
-    delete_error(w, row, note)
+    deletion = delete_error(w, row, note)
     w.flush()
+    return deletion
 
 
 def designate(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
@@ -760,19 +762,16 @@ def remove(
         return {**view(conn, ctx, entry_row(conn, entry_id), principal), **changes.as_dict()}
 
 
-def delete_in_error(
-    ctx: Context, principal: Principal, entry_id: int, note: str
-) -> EntryDeletedView:
-    """RST-3(1), RST-4(1): an entry found to be in error is deleted and not kept."""
+def delete_own_in_error(
+    conn: sa.Connection, ctx: Context, principal: Principal, entry_id: int, note: str
+) -> ErrorDeletion:
+    """RST-3(1), RST-4(1): the designating unit deletes an entry it found to be in error;
+    inside the correction's transaction (rights: apology and clarification, Op(23))."""
     if not note.strip():
         raise InvalidInput("entry.no_reason", "say what the error was")
-    with ctx.db.write() as conn:
-        row = entry_row(conn, entry_id)
-        _own_entry(principal, row)
-        w = Writer(conn, ctx, principal)
-        delete_error(w, row, note.strip())
-        w.flush()
-    return {"id": entry_id, "status": EntryStatus.DELETED.value}
+    row = entry_row(conn, entry_id)
+    _own_entry(principal, row)
+    return delete_for_error(conn, ctx, principal, entry_id, note.strip())
 
 
 # --- re-evaluation and withdrawal ---------------------------------------------------------

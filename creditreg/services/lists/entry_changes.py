@@ -644,7 +644,36 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
     return changes
 
 
-def delete_error(w: Writer, row: Any, note: str) -> Changes:
+@dataclass(frozen=True, slots=True)
+class ErrorDeletion:
+    """What an entry deleted in error was, for its correction (OBJ-5, Op(23)): whom to
+    apologize to, what to clarify where and until when, what incentives to reclaim."""
+
+    entry_id: int
+    subject_id: int
+    designating_unit_id: int | None
+    list_type: str
+    field: str
+    standard_code: str | None
+    subject_name: str
+    designated_on: date | None
+    measures: tuple[str, ...]
+    channels: tuple[str, ...]
+    public_until: date | None
+
+
+def _measure_texts(measures: Any) -> tuple[str, ...]:
+    """An entry's measures as texts (a string, or a catalog reference with its content)."""
+    texts: list[str] = []
+    for m in measures or ():
+        if isinstance(m, dict):
+            texts.append(str(m.get("content") or m.get("code") or ""))
+        else:
+            texts.append(str(m))
+    return tuple(t for t in texts if t)
+
+
+def delete_error(w: Writer, row: Any, note: str) -> ErrorDeletion:
     """RST-3(1), RST-5, Op(20): an entry made in error is deleted and not kept; where it
     had been published, a correction goes out on the same channels (Op(23))."""
     list_type = ListType(row.list_type)
@@ -662,6 +691,19 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
         )
     if list_type is ListType.KEY_SCRUTINY:
         w.rechecks.add(row.subject_id)
+    deletion = ErrorDeletion(
+        entry_id=int(row.id),
+        subject_id=int(row.subject_id),
+        designating_unit_id=row.designating_unit_id,
+        list_type=row.list_type,
+        field=row.field,
+        standard_code=row.standard_code,
+        subject_name=str(row.subject_info.get("name", "")),
+        designated_on=row.designated_on,
+        measures=_measure_texts(row.measures),
+        channels=tuple(channels or ()),
+        public_until=w.notice_until if channels else None,
+    )
     # The history goes too: an error entry is not stored (Op(20)). What it owned is
     # deleted by the erasers registered for list entries (erase_owned below); the outbox
     # keeps only ids, kinds, times and digests of its events, and the audit chain only
@@ -689,7 +731,7 @@ def delete_error(w: Writer, row: Any, note: str) -> Changes:
             on=w.today.isoformat(),
         )
     )
-    return Changes(deleted=[row.id])
+    return deletion
 
 
 def erase_owned(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:

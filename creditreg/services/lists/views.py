@@ -98,10 +98,12 @@ class EntryRemovedView(EntryDetailView, ChangesView):
 
 
 class EntryDeletedView(TypedDict):
-    """RST-5: an entry deleted in error: nothing of it is kept but its id."""
+    """RST-5: an entry deleted in error: nothing of it is kept but its id, and its
+    correction (OBJ-5)."""
 
     id: int
     status: str
+    correction_id: int
 
 
 class ListFieldView(TypedDict):

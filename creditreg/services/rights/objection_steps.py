@@ -14,7 +14,7 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, parse_enum
 from creditreg.domain.kernel.actor import Actor
 from creditreg.domain.kernel.calendar import Span
-from creditreg.domain.records.lifecycle import RecordAction, RecordStatus
+from creditreg.domain.records.lifecycle import RecordStatus
 from creditreg.domain.rights.objections import (
     OPEN,
     PROVIDER_ANSWER_RULE,
@@ -33,7 +33,7 @@ from creditreg.domain.rights.objections import (
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists import entries as list_entries
-from creditreg.services.records import lifecycle as record_lifecycle
+from creditreg.services.rights import corrections
 from creditreg.services.rights import objection_targets as targets
 from creditreg.services.rights.objection_lifecycle import (
     move,
@@ -351,7 +351,9 @@ def decide(
                 outcome_reason=why,
                 correction=fix.value,
             )
-            correct_record(conn, ctx, principal, target, fix, f"objection {row.id} upheld: {why}")
+            corrections.record_error(
+                conn, ctx, principal, target, fix, f"objection {row.id} upheld: {why}", row.id
+            )
             tell_objector(
                 conn,
                 ctx,
@@ -390,7 +392,9 @@ def decide(
             "in error and is deleted (Op(20))",
             owner=("objection_outcome", str(row.id)),
         )
-        list_entries.delete_for_error(conn, ctx, principal, target.id, why)
+        deletion = list_entries.delete_for_error(conn, ctx, principal, target.id, why)
+        # The objection goes with the entry (Op(20)); the correction outlives both.
+        corrections.entry_error(conn, ctx, principal, deletion, why)
         return {
             "id": row.id,
             "status": Status.UPHELD.value,
@@ -398,51 +402,6 @@ def decide(
             "target_id": row.target_id,
             "target_deleted": True,
         }
-
-
-def correct_record(
-    conn: sa.Connection,
-    ctx: Context,
-    principal: Principal,
-    target: targets.Target,
-    fix: Correction,
-    why: str,
-) -> None:
-    """A record found wrong is corrected by its provider's lifecycle (OBJ-3): returned to
-    be corrected and submitted again, or withdrawn; its provider is told."""
-    record_row = target.row
-    if fix is Correction.RETURN:
-        record_lifecycle.move(
-            conn,
-            ctx,
-            principal,
-            record_row,
-            RecordAction.RETURN,
-            detail={"reason": why},
-            returned_reasons=[why],
-        )
-    else:
-        record_lifecycle.move(
-            conn,
-            ctx,
-            principal,
-            record_row,
-            RecordAction.WITHDRAW,
-            detail={"reason": why},
-            withdrawn_at=ctx.now(),
-            withdraw_reason=why,
-        )
-    if target.provider_unit_id is not None:
-        done = "returned to you" if fix is Correction.RETURN else "withdrawn"
-        tell_unit(
-            conn,
-            ctx,
-            target.provider_unit_id,
-            "record.corrected",
-            target.id,
-            f"record {target.id} was {done} after an objection was upheld: {why}. "
-            "Submit a corrected record (Art 41)",
-        )
 
 
 def _resume_entry(conn: sa.Connection, ctx: Context, principal: Actor, row: Any, note: str) -> None:

@@ -26,9 +26,9 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists import entries as list_entries
+from creditreg.services.rights import corrections
 from creditreg.services.rights import objection_targets as targets
 from creditreg.services.rights.objection_lifecycle import row_of, step, tell_objector, tell_unit
-from creditreg.services.rights.objection_steps import correct_record
 from creditreg.services.rights.objection_views import ReconsiderationView
 from creditreg.services.rights.objections import reconsideration_view
 from creditreg.services.rights.objectors import Objector
@@ -194,16 +194,18 @@ def decide(
         if after == "revised":
             target = targets.load(conn, TargetType(obj.target_type), obj.target_id)
             if target.type is TargetType.RECORD:
-                correct_record(
+                corrections.record_error(
                     conn,
                     ctx,
                     principal,
                     target,
                     fix or Correction.WITHDRAW,
                     f"reconsideration {r.id} revised objection {obj.id}: {why}",
+                    obj.id,
                 )
             else:
-                list_entries.delete_for_error(conn, ctx, principal, target.id, why)
+                deletion = list_entries.delete_for_error(conn, ctx, principal, target.id, why)
+                corrections.entry_error(conn, ctx, principal, deletion, why)
         return view
 
 

@@ -479,7 +479,7 @@ def test_real_answers_match_their_declared_schema(
     ).json()["id"]
     assert c.post(
         f"/api/v1/lists/entries/{wrong}/error", headers=DESIGNATOR, json={"note": "主体错误"}
-    ).json() == {"id": wrong, "status": "deleted"}
+    ).json() == {"id": wrong, "status": "deleted", "correction_id": 1}
     republished = c.post(
         "/api/v1/standards", headers=DESIGNATOR, json={**STANDARDS[0], "title": "第二版"}
     )

@@ -44,6 +44,8 @@ STATUS_TABLES = {
     "red_list_feedback",
     "ingest_batch",
     "authorization",
+    "record_restoration",
+    "compensation_claim",
 }
 WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
 # store/<context>/queries.py, or <concept>_queries.py beside it (rights: objection_queries.py)
@@ -78,7 +80,7 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
         w = make_world(ctx, clock)  # catalog items approved, standards published
         [a, b, c] = w.serious(1, 3)
         # Records: returned, withdrawn (revoking an entry), archived by the sweep.
-        w.submit("XZCF", [punishment_row(9)])
+        [general] = w.submit("XZCF", [punishment_row(9)])
         rows = [punishment_row(8, decision_number="郑市监罚〔2026〕8-x号")]
         from creditreg.services.records import records
 
@@ -160,9 +162,32 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             document_ref="授权书1",
         )  # fmt: skip
         authorizations.revoke(ctx, me, granted["id"])
+        # OBJ-5: the record found wrong above has its correction; compensation claimed on
+        # the subject's behalf, granted and paid by the platform (the deciding unit here).
+        from creditreg.domain.rights.record_restoration import Decider
+        from creditreg.services.rights import compensation, corrections, record_restoration
+
+        fixed = corrections.listing(ctx, SYSTEM)[0]
+        claimant = subject_accounts.acting_for_subject("cli:test", fixed["subject_id"])
+        claim = compensation.claim(ctx, claimant, fixed["id"], amount="100", grounds="损失")
+        deciding = provider if fixed["unit_id"] == provider.unit_id else SYSTEM
+        compensation.decide(ctx, deciding, claim["id"], outcome="granted", reason="属实",
+                            amount="80")  # fmt: skip
+        compensation.pay(ctx, deciding, claim["id"], reference="ZF-1")
         standards.publish(
             ctx, SYSTEM, draft_from_dict({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"]}})
         )
+        # RST-7: a general record restored after its minimum display (3 months).
+        w.advance(100)
+        nine = subject_accounts.acting_for_subject("cli:test", w.company(9))
+        applied = record_restoration.apply(
+            ctx,
+            nine,
+            record_id=general,
+            decider=Decider.PLATFORM,
+            statement="已全部整改到位并消除了不良影响",
+        )
+        record_restoration.decide(ctx, SYSTEM, applied["id"], outcome="grant", reasons="")
         w.advance(365 * 6)
         sweep.run(ctx, SYSTEM)
         assert b and c

@@ -231,6 +231,9 @@ class EntryDeleted(Out):
 
     id: int
     status: Literal["deleted"]
+    correction_id: int = Field(
+        description="the correction: apology, clarification, reclaim list (OBJ-5, Op(23))"
+    )
 
 
 class PersonIn(In):
