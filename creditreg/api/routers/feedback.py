@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from creditreg.api.deps import Ctx, require
-from creditreg.api.routers.objections import FILE_422, _uploads, identified
+from creditreg.api.routers.objections import (
+    DOWNLOAD_200,
+    FILE_422,
+    _uploads,
+    attachment_response,
+    identified,
+)
 from creditreg.api.routing import DocumentedRoute, PathId, errors
 from creditreg.api.schemas.rights_objections import FeedbackDecisionIn, RedListFeedback
 from creditreg.domain.access.principals import Principal
@@ -90,6 +96,26 @@ def list_feedback(ctx: Ctx, reader: Reporter, status: str | None = None) -> list
 def get_feedback(feedback_id: PathId, ctx: Ctx, reader: Reporter) -> FeedbackView:
     """A report and its outcome (a public account reads its outcome here)."""
     return feedback.get(ctx, reader, feedback_id)
+
+
+@router.get(
+    "/red-list-feedback/{feedback_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        **DOWNLOAD_200,
+        **errors(
+            {
+                401: ANONYMOUS,
+                404: "no report you may read (`feedback.not_found`) or no such file "
+                "(`feedback.attachment_not_found`)",
+            }
+        ),
+    },
+)
+def download(feedback_id: PathId, attachment_id: PathId, ctx: Ctx, reader: Reporter) -> Response:
+    """An evidence file, for the designating unit verifying the report (Op(21)), the
+    reporter and the platform: always a download, never rendered."""
+    return attachment_response(feedback.attachment(ctx, reader, feedback_id, attachment_id))
 
 
 @router.post(

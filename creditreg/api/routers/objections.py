@@ -44,6 +44,7 @@ from creditreg.services.rights.objection_views import (
     ReconsiderationView,
     UpheldEntryView,
 )
+from creditreg.services.rights.objections import Download
 from creditreg.services.rights.objectors import Objector
 
 router = APIRouter(prefix="/api/v1", tags=["objections"], route_class=DocumentedRoute)
@@ -221,28 +222,34 @@ async def add_attachments(
     return result
 
 
+# The OpenAPI description of a downloaded attachment (objections, red-list feedback).
+DOWNLOAD_200: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+        },
+        "description": "the file, as a download of its detected type",
+    }
+}
+
+
 @router.get(
     "/objections/{objection_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses={
-        200: {
-            "content": {
-                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-                "image/png": {"schema": {"type": "string", "format": "binary"}},
-            },
-            "description": "the file, as a download of its detected type",
-        },
-        **errors({401: ANONYMOUS}),
-    },
+    responses={**DOWNLOAD_200, **errors({401: ANONYMOUS})},
 )
 def download(objection_id: PathId, attachment_id: PathId, ctx: Ctx, reader: Caller) -> Response:
     """An attachment's bytes: always a download (`Content-Disposition: attachment`),
     never sniffed (`X-Content-Type-Options: nosniff`), under its detected type, in a
     sandbox: nothing uploaded is ever rendered as a page of the platform."""
-    found = objections.attachment(ctx, reader, objection_id, attachment_id)
-    ascii_name = found.filename.encode("ascii", "replace").decode().replace("?", "_")
+    return attachment_response(objections.attachment(ctx, reader, objection_id, attachment_id))
 
+
+def attachment_response(found: Download) -> Response:
+    """Uploaded bytes as a download (never inline, never sniffed, sandboxed)."""
+    ascii_name = found.filename.encode("ascii", "replace").decode().replace("?", "_")
     return Response(
         found.content,
         media_type=found.content_type,

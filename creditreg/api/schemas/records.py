@@ -77,6 +77,7 @@ class CatalogItem(Out):
     declaration_kind: DeclarationKind | None = Field(
         description="what subjects declare against it (null: not meant for subjects)"
     )
+    field: str = Field(description="the field (sector) its records belong to (Op(3))")
     expert_assessment: str | None
     comment_start: date | None = Field(description="public-comment period (Art 11)")
     comment_end: date | None
@@ -129,6 +130,11 @@ class ItemDraftIn(In):
         default=None,
         description="ING-6: meant for subjects' own declarations, of this kind: declaration, "
         "voluntary_registration or credit_pledge (null: only its providing unit submits)",
+    )
+    field: str | None = Field(
+        default=None,
+        description="the field (sector) of the taxonomy its records belong to, one its "
+        "providing unit works in (null: the unit's first field)",
     )
 
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.fields import FIELDS, OTHER_FIELD
 from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.kernel.codes import normalise_code, validate_uscc
 from creditreg.domain.kernel.lifecycle import Lifecycle
@@ -496,6 +497,9 @@ class ItemDraft:
     # ING-6, Art 15: an item meant for subjects' own declarations says which kind it takes;
     # None: only its providing unit (or the platform for it) submits records against it.
     declaration_kind: DeclarationKind | None = None
+    # Op(3): the field (sector) the item's records belong to, for specialised reports and
+    # the measures; None in a draft: its providing unit's first field.
+    field: str | None = None
 
     @property
     def for_self_declaration(self) -> bool:
@@ -511,6 +515,11 @@ class ItemDraft:
         if not self.subject_kinds:
             raise InvalidInput(
                 "catalog.no_subject_kind", "an item covers at least one subject kind"
+            )
+        if self.field is not None and self.field not in FIELDS and self.field != OTHER_FIELD.code:
+            raise InvalidInput(
+                "catalog.unknown_field",
+                f"{self.field!r} is not a field of the taxonomy: {', '.join(FIELDS)} or other",
             )
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
-from creditreg.domain.fields import default_field
+from creditreg.domain.fields import OTHER_FIELD, default_field
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.records.catalog import (
     CATALOG_ITEM,
@@ -76,6 +76,7 @@ class CatalogItem:
             "fee_arrears": d.fee_arrears,
             "for_self_declaration": d.for_self_declaration,
             "declaration_kind": d.declaration_kind.value if d.declaration_kind else None,
+            "field": d.field or OTHER_FIELD.code,
             "expert_assessment": self.expert_assessment,
             "comment_start": self.comment_start.isoformat() if self.comment_start else None,
             "comment_end": self.comment_end.isoformat() if self.comment_end else None,
@@ -101,6 +102,7 @@ def _item(row: Any) -> CatalogItem:
         serious_class=row.serious_class,
         fee_arrears=row.fee_arrears,
         declaration_kind=DeclarationKind(row.declaration_kind) if row.declaration_kind else None,
+        field=row.field,
     )
     return CatalogItem(
         row.id,
@@ -156,6 +158,7 @@ def parse_draft(raw: dict[str, Any]) -> ItemDraft:
                 if raw.get("declaration_kind")
                 else None
             ),
+            field=str(raw["field"]).strip() if raw.get("field") else None,
         )
     except KeyError as exc:
         raise InvalidInput(
@@ -222,8 +225,9 @@ def draft_item(
             "serious_class": draft.serious_class,
             "fee_arrears": draft.fee_arrears,
             "declaration_kind": draft.declaration_kind.value if draft.declaration_kind else None,
-            # Issue 10: the item's field is its providing unit's (specialised reports).
-            "field": default_field(decode_unit_fields(provider.fields)),
+            # Issue 10: the item's field (specialised reports): the draft's, within its
+            # providing unit's scope, or by default the unit's first.
+            "field": _item_field(draft, decode_unit_fields(provider.fields)),
             "updated_on": ctx.today(),
             "created_at": ctx.now(),
         }
@@ -355,6 +359,18 @@ def published(ctx: Context) -> list[CatalogItem]:
             .order_by(catalog_item.c.content_class, catalog_item.c.code)
         ).all()
     return [_item(r) for r in rows]
+
+
+def _item_field(draft: ItemDraft, unit_fields: list[str]) -> str:
+    """The field an item is filed under: the draft's, if its providing unit works in it."""
+    if draft.field is None:
+        return default_field(unit_fields)
+    if draft.field != OTHER_FIELD.code and unit_fields and draft.field not in unit_fields:
+        raise InvalidInput(
+            "catalog.field_out_of_scope",
+            f"the providing unit works in {', '.join(unit_fields)}, not {draft.field}",
+        )
+    return draft.field
 
 
 def decode_unit_fields(value: object) -> list[str]:

@@ -31,7 +31,7 @@ from creditreg.services.kernel.registry import Registry
 from creditreg.services.lists.entries import entry_row
 from creditreg.services.lists.entry_changes import Writer, remove_rows
 from creditreg.services.rights import notices, objectors
-from creditreg.services.rights.objections import Upload, check_uploads
+from creditreg.services.rights.objections import Download, Upload, check_uploads
 from creditreg.services.rights.objectors import Objector
 from creditreg.store.access.tables import notification
 from creditreg.store.rights import objection_queries as queries
@@ -243,6 +243,24 @@ def get(ctx: Context, who: Objector, feedback_id: int) -> FeedbackView:
         if not _may_read(who, row):
             raise NotFound("feedback.not_found", f"no red-list report {feedback_id}")
         return _view(conn, row)
+
+
+def attachment(ctx: Context, who: Objector, feedback_id: int, attachment_id: int) -> Download:
+    """One evidence file's bytes, to those who may read the report (the designating unit
+    verifying it, Op(21); the reporter; the platform)."""
+    with ctx.db.read() as conn:
+        row = _row(conn, feedback_id)
+        if not _may_read(who, row):
+            raise NotFound("feedback.not_found", f"no red-list report {feedback_id}")
+        a = conn.execute(
+            sa.select(red_list_feedback_attachment).where(
+                red_list_feedback_attachment.c.id == attachment_id,
+                red_list_feedback_attachment.c.feedback_id == feedback_id,
+            )
+        ).first()
+    if a is None:
+        raise NotFound("feedback.attachment_not_found", f"no attachment {attachment_id}")
+    return Download(a.filename, a.content_type, bytes(a.content))
 
 
 def listing(ctx: Context, who: Objector, status: str | None = None) -> list[FeedbackView]:

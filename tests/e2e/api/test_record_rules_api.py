@@ -412,3 +412,22 @@ def test_an_upheld_review_outcome_writes_a_domain_event__ING_5(api: TestClient) 
         "record.not_live",
     )
     assert api.get(f"/api/v1/events?after={after['next']}", headers=PLATFORM).json()["events"] == []
+
+
+def test_a_catalog_item_is_filed_under_a_field_its_provider_works_in__CAT_1_RIG_2(
+    api: TestClient,
+) -> None:
+    """Issue 10, part 9: specialised reports go field by field; an item names its field
+    (sector) of the taxonomy, one its providing unit works in, or takes the unit's first."""
+    made = draft_and_approve(api, {**PUNISHMENT, "code": "FLD1", "field": "taxation"})
+    assert made.status_code == 200, made.text
+    assert made.json()["field"] == "taxation"
+    assert api.get("/api/v1/catalog/FLD1").json()["field"] == "taxation"
+    default = draft_and_approve(api, {**PUNISHMENT, "code": "FLD2"})
+    assert default.json()["field"] == "taxation"  # the unit's first, in taxonomy order
+    error(draft_and_approve(api, {**PUNISHMENT, "code": "FLD3", "field": "astrology"}), 422,
+          "catalog.unknown_field")  # fmt: skip
+    error(draft_and_approve(api, {**PUNISHMENT, "code": "FLD4", "field": "construction"}), 422,
+          "catalog.field_out_of_scope")  # fmt: skip
+    assert {i["code"] for i in api.get("/api/v1/catalog").json()} >= {"FLD1", "FLD2"}
+    assert "FLD3" not in {i["code"] for i in api.get("/api/v1/catalog").json()}

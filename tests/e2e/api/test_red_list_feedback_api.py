@@ -238,3 +238,29 @@ def test_bad_reports_and_decisions_are_refused_with_nothing_stored__OBJ_4(
     entry = api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM).json()
     assert entry["status"] == "designated"
     assert subject_outcomes(api, w.company(1)) == []
+
+
+def test_the_designating_unit_downloads_the_evidence_never_rendered__OBJ_4(
+    api: TestClient, world: World
+) -> None:
+    """Op(21): the unit verifies the evidence: each file a download of its detected type,
+    to those who may read the report only."""
+    eid = red_entry(api, world)
+    me = consumer(api)
+    made = report(api, me, eid, files=[("工资欠条.pdf", PDF, "application/pdf")]).json()
+    fid, aid = made["id"], made["attachments"][0]["id"]
+    path = f"/api/v1/red-list-feedback/{fid}/attachments/{aid}"
+    got = api.get(path, headers=DESIGNATOR)
+    assert got.status_code == 200 and got.content == PDF
+    assert got.headers["content-type"] == "application/pdf"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert api.get(path, headers=me).status_code == 200  # the reporter
+    stranger = consumer(api, "41010519850505131")
+    error(api.get(path, headers=stranger), 404, "feedback.not_found")
+    error(
+        api.get(f"/api/v1/red-list-feedback/{fid}/attachments/{aid + 999}", headers=DESIGNATOR),
+        404,
+        "feedback.attachment_not_found",
+    )
+    error(api.get(path), 401, "feedback.anonymous")
