@@ -86,6 +86,8 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/api/v1/public/reports/verification",
         "/api/v1/public/reports/key",
         "/api/v1/public/reports/key.pem",
+        # OBJ-5, Op(23): reputation-restoring notices, public within their period.
+        "/api/v1/public/corrections",
         "/reports/verify",
         "/standards",  # the portal's pages of the same
         "/lists",
