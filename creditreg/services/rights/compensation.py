@@ -27,13 +27,12 @@ from creditreg.services.access import subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.rights import notices
-from creditreg.services.rights.corrections import may_read
+from creditreg.services.rights.corrections import may_read, row_of
 from creditreg.store.access.tables import notification
 from creditreg.store.rights import correction_queries as queries
 from creditreg.store.rights.correction_tables import (
     compensation_claim,
     compensation_claim_move,
-    correction,
 )
 
 REFERENCE_MAX = 100
@@ -63,13 +62,6 @@ class ClaimView(TypedDict):
     paid_on: str | None
     payment_reference: str | None
     history: list[ClaimMoveView]
-
-
-def _correction(conn: sa.Connection, correction_id: int) -> Any:
-    row = conn.execute(sa.select(correction).where(correction.c.id == correction_id)).first()
-    if row is None:
-        raise NotFound("correction.not_found", f"no correction {correction_id}")
-    return row
 
 
 def _claim(conn: sa.Connection, claim_id: int) -> Any:
@@ -125,7 +117,7 @@ def claim(
     fen = parse_amount(amount)
     why = clean_grounds(grounds)
     with ctx.db.write() as conn:
-        fixed = _correction(conn, correction_id)
+        fixed = row_of(conn, correction_id)
         if fixed.subject_id != subject_id:
             subject_accounts.require_subject(
                 ctx,
@@ -320,7 +312,7 @@ def pay(ctx: Context, principal: Principal, claim_id: int, *, reference: str) ->
 def get(ctx: Context, principal: Principal, claim_id: int) -> ClaimView:
     with ctx.db.read() as conn:
         row = _claim(conn, claim_id)
-        if not may_read(principal, _correction(conn, row.correction_id)) or (
+        if not may_read(principal, row_of(conn, row.correction_id)) or (
             principal.subject_id is None
             and Permission.OBJECTIONS_HANDLE not in principal.permissions
             and principal.unit_id != row.unit_id

@@ -342,7 +342,7 @@ def correct(
             target = targets.load(conn, kind, target_id)
             _may_correct_record(principal, target)
             correction_id = record_error(conn, ctx, principal, target, how, text)
-        return _view(_row(conn, correction_id))
+        return _view(row_of(conn, correction_id))
 
 
 def _may_correct_record(principal: Principal, target: targets.Target) -> None:
@@ -357,7 +357,8 @@ def _may_correct_record(principal: Principal, target: targets.Target) -> None:
         )
 
 
-def _row(conn: sa.Connection, correction_id: int) -> Any:
+def row_of(conn: sa.Connection, correction_id: int) -> Any:
+    """A correction's row, or 404 `correction.not_found`."""
     row = conn.execute(sa.select(correction).where(correction.c.id == correction_id)).first()
     if row is None:
         raise NotFound("correction.not_found", f"no correction {correction_id}")
@@ -404,7 +405,7 @@ def may_read(principal: Principal, row: Any) -> bool:
 
 def get(ctx: Context, principal: Principal, correction_id: int) -> CorrectionView:
     with ctx.db.read() as conn:
-        row = _row(conn, correction_id)
+        row = row_of(conn, correction_id)
         if not may_read(principal, row):
             raise NotFound("correction.not_found", f"no correction {correction_id}")
         return _view(row)
