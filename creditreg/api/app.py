@@ -28,6 +28,7 @@ from creditreg.api.routers import (
     health,
     lists,
     objections,
+    query_register,
     records,
     reports,
     restorations,
@@ -115,6 +116,7 @@ def create_app(
         restorations,
         declarations,
         corrections,
+        query_register,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

@@ -210,6 +210,7 @@ _ALL = (
         "restoration, check, authorized_inquiry, supervision)",
     ),
     invalid("query.invalid_note", "a purpose note is one line of at most 200 characters"),
+    invalid("query.bad_period", "a register review's period ends before it begins"),
     # --- calendar, deadlines, clock, events ---------------------------------------------
     invalid("calendar.bad_count", "a number of working days is 0 to 2500"),
     invalid("calendar.bad_span", "a pause is START:END and does not end before it starts"),

@@ -127,3 +127,26 @@ class Refusal(Out):
     count: int
     first_path: str
     last_at: str
+
+
+class RegisteredQuery(Out):
+    """SEC-2, Op(24): one read of a subject's information by a unit, as registered."""
+
+    id: int
+    at: Timestamp
+    unit_id: int | None
+    unit_name: str | None
+    actor: str = Field(description="`user:<username>`, `token:<id>`, `cli:<user>`")
+    subject_id: int | None = Field(
+        description="None: a check of an identifier that named no subject (`object_id` "
+        "holds the identifier's digest)"
+    )
+    purpose: str
+    note: str | None = Field(description="the check's own purpose (`procurement` ...)")
+    what: str = Field(description="`check`, `check.linked`, `subject.lookup`, `record` ...")
+    object_id: str | None
+    returned: dict[str, list[int | str]] | None = Field(
+        description="the check: the ids of the entries, linked entries and records and the "
+        "codes of the measures it returned"
+    )
+    answer_digest: str | None = Field(description="SHA-256 of the answer (the check)")

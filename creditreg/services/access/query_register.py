@@ -9,20 +9,28 @@ older ones (`register_sweep_steps`).
 
 from __future__ import annotations
 
+import csv
+import io
 from calendar import monthrange
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
+from creditreg.clock import CST
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.access.query_register import (
     PURPOSE_LABELS_ZH,
     RETENTION_MONTHS,
     Purpose,
     QueryPurpose,
+    parse_purpose,
 )
+from creditreg.domain.errors import InvalidInput
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.store.access.query_register import query_register
@@ -31,6 +39,7 @@ from creditreg.store.fast import insert_once
 
 DUTIES = QueryPurpose()
 _COLUMNS = ("at", "unit_id", "actor", "subject_id", "purpose", "note", "what", "object_id")
+MAX_REVIEW = 1000
 
 
 def registers(principal: Principal) -> bool:
@@ -41,7 +50,7 @@ def registers(principal: Principal) -> bool:
 def _row(
     ctx: Context,
     principal: Principal,
-    subject_id: int,
+    subject_id: int | None,
     what: str,
     purpose: QueryPurpose,
     object_id: str | int | None,
@@ -97,6 +106,164 @@ def record_now(
         return
     insert = insert_once(ctx.db, "query_register.insert", query_register, _COLUMNS)
     insert.execute(_row(ctx, principal, subject_id, what, purpose, None, ctx.now()))
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One answer to register with what it returned (the check, SEC-2): the subject (None
+    for an identifier that named no subject, `object_id` then holds its digest), the ids
+    of the entries, records and measures returned and a digest of the whole answer."""
+
+    subject_id: int | None
+    what: str
+    purpose: QueryPurpose
+    object_id: str | int | None = None
+    returned: Mapping[str, Any] | None = None
+    answer_digest: str | None = None
+
+
+def record_answers(
+    conn: sa.Connection, ctx: Context, principal: Principal, answers: Sequence[Answered]
+) -> list[int]:
+    """Register `answers` in the caller's transaction (one executemany round trip) and
+    return their register ids in order: the answers leave only after it commits."""
+    if not answers or not registers(principal):
+        return []
+    now = ctx.now()
+    rows = [
+        {
+            **_row(ctx, principal, a.subject_id, a.what, a.purpose, a.object_id, now),
+            "returned": None if a.returned is None else dict(a.returned),
+            "answer_digest": a.answer_digest,
+        }
+        for a in answers
+    ]
+    result = conn.execute(
+        query_register.insert().returning(query_register.c.id, sort_by_parameter_order=True),
+        rows,
+    )
+    return [int(i) for i in result.scalars()]
+
+
+@dataclass(frozen=True)
+class RegisteredQuery:
+    """One row of the register as the operator reviews it (Op(24))."""
+
+    id: int
+    at: datetime
+    unit_id: int | None
+    unit_name: str | None
+    actor: str
+    subject_id: int | None
+    purpose: str
+    note: str | None
+    what: str
+    object_id: str | None
+    returned: dict[str, Any] | None
+    answer_digest: str | None
+
+
+def review(
+    ctx: Context,
+    principal: Principal,
+    *,
+    unit_id: int | None = None,
+    subject_id: int | None = None,
+    since_day: date | None = None,
+    until_day: date | None = None,
+    purpose: str | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[RegisteredQuery]:
+    """SEC-2, Op(24): the register reviewed by the platform's auditors, filtered by unit,
+    subject, period (local days, both included) and purpose, in id order from `after_id`."""
+    principal.require(Permission.AUDIT_READ)
+    if since_day and until_day and until_day < since_day:
+        raise InvalidInput("query.bad_period", "the period ends before it begins")
+    wanted = None if purpose is None else parse_purpose(purpose).purpose.value
+    q = query_register.c
+    where: list[sa.ColumnElement[bool]] = [q.id > after_id]
+    if unit_id is not None:
+        where.append(q.unit_id == unit_id)
+    if subject_id is not None:
+        where.append(q.subject_id == subject_id)
+    if since_day is not None:
+        where.append(q.at >= _midnight(since_day))
+    if until_day is not None:
+        where.append(q.at < _midnight(until_day + timedelta(days=1)))
+    if wanted is not None:
+        where.append(q.purpose == wanted)
+    with ctx.db.read() as conn:
+        rows = conn.execute(
+            sa.select(query_register, unit.c.name.label("unit_name"))
+            .outerjoin(unit, unit.c.id == q.unit_id)
+            .where(*where)
+            .order_by(q.id)
+            .limit(min(max(limit, 1), MAX_REVIEW))
+        ).all()
+    return [
+        RegisteredQuery(
+            id=r.id,
+            at=r.at,
+            unit_id=r.unit_id,
+            unit_name=r.unit_name,
+            actor=r.actor,
+            subject_id=r.subject_id,
+            purpose=r.purpose,
+            note=r.note,
+            what=r.what,
+            object_id=r.object_id,
+            returned=r.returned,
+            answer_digest=r.answer_digest,
+        )
+        for r in rows
+    ]
+
+
+CSV_COLUMNS = (
+    "id",
+    "at",
+    "unit_id",
+    "unit_name",
+    "actor",
+    "subject_id",
+    "purpose",
+    "note",
+    "what",
+    "object_id",
+    "returned",
+    "answer_digest",
+)
+
+
+def as_csv(rows: Sequence[RegisteredQuery]) -> str:
+    """The reviewed rows as CSV (UTF-8, a header row; `returned` as compact JSON)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [
+                r.id,
+                r.at.isoformat(),
+                r.unit_id or "",
+                r.unit_name or "",
+                r.actor,
+                r.subject_id or "",
+                r.purpose,
+                r.note or "",
+                r.what,
+                r.object_id or "",
+                "" if r.returned is None else orjson.dumps(r.returned).decode(),
+                r.answer_digest or "",
+            ]
+        )
+    return out.getvalue()
+
+
+def _midnight(day: date) -> datetime:
+    """The start of `day` in China Standard Time (the calendar the operator speaks in)."""
+    return datetime.combine(day, time(), tzinfo=CST)
 
 
 @dataclass(frozen=True)
