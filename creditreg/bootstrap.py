@@ -19,6 +19,7 @@ from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.services.lists import registrations as lists_registrations
 from creditreg.services.lists import timers as lists_timers
+from creditreg.services.measures import registrations as measures_registrations
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
 from creditreg.services.rights import feedback as red_list_feedback
@@ -123,6 +124,7 @@ def build_registry() -> Registry:
     objection_registrations.register(registry)
     red_list_feedback.register(registry)
     rights_registrations.register(registry)
+    measures_registrations.register(registry)
     return registry
 
 
@@ -133,6 +135,7 @@ def sweep_steps() -> SweepSteps:
     lists_timers.register_sweep_steps(steps)
     objection_timers.register_sweep_steps(steps)
     rights_timers.register_sweep_steps(steps)
+    measures_registrations.register_sweep_steps(steps)
     audit_checkpoints.register_sweep_steps(steps)
     query_register.register_sweep_steps(steps)
     return steps

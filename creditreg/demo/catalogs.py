@@ -430,7 +430,8 @@ STANDARDS: tuple[dict[str, Any], ...] = (
             "after_months": 12,
         },
         "scrutiny_months": 12,
-        "measures": ["限制参与政府采购（第三十四条第一项）", "限制高消费（第三十四条第四项）"],
+        # Catalog codes (MEA-1): Art 34 (1) and (4), fit for a serious blacklist (Art 31).
+        "measures": ["ART34-1", "ART34-4"],
     },
     {
         "code": "SCJG-HONG",
@@ -443,6 +444,44 @@ STANDARDS: tuple[dict[str, Any], ...] = (
         "rule": {"catalog_codes": ["BZJL"], "min_count": 1, "clean_months": 36},
         "validity_months": 24,
         "window_days": 7,
-        "measures": ["行政许可绿色通道（第三十条第一项）"],
+        "measures": ["ART30-1"],  # Art 30 (1): the green channel in administrative permits
     },
 )
+
+
+def memoranda(
+    platform: int, designator: int, implementer: int, start: str
+) -> tuple[dict[str, Any], ...]:
+    """MEA-2, Op(12): the demo's two memoranda, in force from the demo's start: the market
+    regulator and the public-resources trading centre on discipline and on incentives."""
+    return (
+        {
+            "code": "MOU-SCJG-JCCJ",
+            "title": "市场监管领域失信联合惩戒合作备忘录（演示）",
+            "effective_from": start,
+            "signatories": [platform, designator, implementer],
+            "items": [
+                {"trigger": t, "field": "market_regulation", "measure": m, "unit_id": implementer}
+                for t, m in (
+                    ("blacklist", "ART34-1"),
+                    ("blacklist", "ART32-4"),
+                    ("key_scrutiny", "ART32-4"),
+                    ("untrustworthy_record", "ART32-4"),
+                )
+            ],
+        },
+        {
+            "code": "MOU-SCJG-SXJL",
+            "title": "市场监管领域守信联合激励合作备忘录（演示）",
+            "effective_from": start,
+            "signatories": [platform, designator, implementer],
+            "items": [
+                {
+                    "trigger": "red_list",
+                    "field": "market_regulation",
+                    "measure": "ART30-3",
+                    "unit_id": implementer,
+                }
+            ],
+        },
+    )

@@ -17,11 +17,13 @@ from creditreg.domain.access.principals import SYSTEM, Level, Principal, Role, U
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.codes import uscc_check_character
 from creditreg.domain.lists.standards import draft_from_dict
+from creditreg.domain.measures.memoranda import memorandum_from_dict
 from creditreg.domain.subjects.identifiers import IdType, LinkRole, SubjectKind
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.lists import standards
+from creditreg.services.measures import memoranda
 from creditreg.services.records import catalog
 from creditreg.services.subjects import subjects
 from creditreg.store.access.tables import unit
@@ -82,6 +84,8 @@ DEMO_UNITS = (
             P.OBJECTIONS_HANDLE,
             # Issue 10: binds subject accounts after an identity check.
             P.ACCOUNTS_ISSUE,
+            # Issue 11: the catalog of measures and the memoranda (Art 29, Op(12)).
+            P.MEASURES_WRITE,
             # Demonstrations move a test clock (only ever with CREDITREG_TEST_CLOCK and
             # CREDITREG_ALLOW_CLOCK_OVERRIDE both set); a real clock refuses every move.
             P.CLOCK_CONTROL,
@@ -264,5 +268,12 @@ def _create(ctx: Context, principal: Principal) -> None:
         catalog.approve(ctx, principal, item.id)
     for raw in demo_catalogs.STANDARDS:
         standards.publish(ctx, principal, draft_from_dict(raw))
+    # MEA-2, Op(12): the memoranda, in force from the demo's start.
+    for raw_memo in demo_catalogs.memoranda(
+        unit_ids["platform"], unit_ids["designator"], unit_ids["implementer"],
+        ctx.today().isoformat(),
+    ):  # fmt: skip
+        made = memoranda.create(ctx, principal, memorandum_from_dict(raw_memo))
+        memoranda.publish(ctx, principal, made["code"])
     with ctx.db.write() as conn:
         audit.record(conn, ctx, principal, "demo.load", "demo", "v1", detail={"units": unit_ids})

@@ -702,6 +702,50 @@ _ALL = (
     missing("pledge.not_found", "the record is not a credit pledge"),
     invalid("pledge.no_reason", "a pledge is judged kept or broken with a reason"),
     conflict("pledge.illegal_transition", "the pledge was judged already"),
+    # Issue 11: the catalog of measures (MEA-1, Art 29) and proportionality (MEA-6, Art 31).
+    invalid("standard.bad_severity", "not a severity (general, serious, especially_serious)"),
+    invalid("standard.unknown_measure", "a measure named is no active measure of the catalog"),
+    invalid("standard.measure_wrong_list", "a measure named does not answer the standard's list"),
+    invalid(
+        "standard.measure_beyond_severity",
+        "a measure named needs more severity than the standard's (Art 31)",
+    ),
+    invalid("measure.bad_code", "a measure code is letters, digits, - and _ (up to 40)"),
+    invalid("measure.bad_input", "the measure's input is malformed"),
+    invalid("measure.bad_kind", "not a kind of measure (incentive, punishment)"),
+    invalid(
+        "measure.bad_trigger",
+        "not a trigger (red_list, untrustworthy_record, blacklist, key_scrutiny)",
+    ),
+    invalid("measure.bad_severity", "not a severity, or one its trigger never reaches (Art 31)"),
+    invalid("measure.missing_element", "a measure needs its content and legal basis (Art 29)"),
+    invalid(
+        "measure.kind_mismatch",
+        "incentives answer the red list, punishments untrustworthiness (Art 30, 32, 34)",
+    ),
+    invalid("measure.not_implementing_unit", "a unit named is not an implementing unit"),
+    invalid("measure.no_reason", "a withdrawal says why"),
+    forbidden("measure.platform_only", "the platform compiles the catalog and memoranda (Art 29)"),
+    missing("measure.not_found", "no measure of the catalog has that code"),
+    conflict("measure.code_taken", "the catalog has a measure of that code"),
+    conflict("measure.illegal_transition", "the measure is withdrawn already"),
+    # Memoranda of cooperation (MEA-2, Op(12)).
+    invalid("memorandum.bad_input", "the memorandum's input is malformed"),
+    invalid("memorandum.bad_date", "a date is malformed, missing, or ends before it starts"),
+    invalid("memorandum.no_items", "a memorandum maps at least one measure"),
+    invalid("memorandum.bad_trigger", "not a trigger of an item"),
+    invalid("memorandum.unknown_field", "not a field of the taxonomy"),
+    invalid("memorandum.unknown_unit", "no unit has that id"),
+    invalid("memorandum.not_implementing_unit", "an item's unit is not an implementing unit"),
+    invalid("memorandum.unknown_measure", "an item's measure is no active measure of the catalog"),
+    invalid("memorandum.measure_wrong_list", "an item's measure does not answer its trigger"),
+    invalid(
+        "memorandum.measure_beyond_severity",
+        "an item's measure needs more severity than its trigger ever has (Art 31)",
+    ),
+    missing("memorandum.not_found", "no memorandum has that code (or version)"),
+    conflict("memorandum.already_published", "the newest version is published already"),
+    conflict("memorandum.illegal_transition", "the memorandum's status does not allow the step"),
 )
 
 CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}

@@ -77,6 +77,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.OBJECTIONS_HANDLE,
             # Issue 10: binds subject accounts after checking an identity document.
             P.ACCOUNTS_ISSUE,
+            # Issue 11, Art 29, Op(12): compiles the catalog of measures and the memoranda.
+            P.MEASURES_WRITE,
         }
     ),
     Role.PROVIDER: frozenset(

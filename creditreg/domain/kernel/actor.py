@@ -42,6 +42,8 @@ class Permission(StrEnum):
     ACCOUNTS_ISSUE = "accounts:issue"
     # Issue 10: a subject account acting on its own subject, and only on it (Art 40).
     RIGHTS_SELF = "rights:self"
+    # Issue 11: the catalog of measures and the memoranda of cooperation (Art 29, Op(12)).
+    MEASURES_WRITE = "measures:write"
 
 
 @dataclass(frozen=True, slots=True)

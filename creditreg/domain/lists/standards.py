@@ -26,6 +26,7 @@ from creditreg.domain.records.classification import (
     UntrustworthyClass,
     add_months,
 )
+from creditreg.domain.records.severity import SeverityLevel
 
 
 class ListType(StrEnum):
@@ -43,6 +44,15 @@ class Scope(StrEnum):
     NATIONAL = "national"
     LOCAL = "local"
 
+
+# MEA-6, Art 31: a standard's severity unless its input says otherwise; the measures it
+# names may not need more. A blacklist rests on serious untrustworthy conduct (Art 33).
+DEFAULT_SEVERITY = {
+    ListType.RED_LIST: SeverityLevel.GENERAL,
+    ListType.BLACKLIST: SeverityLevel.SERIOUS,
+    ListType.KEY_SCRUTINY: SeverityLevel.GENERAL,
+    ListType.BIG_DATA_WARNING: SeverityLevel.GENERAL,
+}
 
 KEY_FIELDS_FOR_WARNING = 3  # Op(17): key scrutiny in 3 or more key fields
 
@@ -216,7 +226,9 @@ class StandardDraft:
     window_days: int  # red list: announcement; blacklist: objection window (working days)
     restoration: Restoration = dataclasses.field(default_factory=lambda: Restoration(False))
     scrutiny_months: int = 0  # blacklist: key scrutiny after removal (Op(18))
-    measures: tuple[str, ...] = ()  # shown in the written notice (Art 28)
+    # Catalog codes of the measures (MEA-1); their texts go in the written notice (Art 28).
+    measures: tuple[str, ...] = ()
+    severity: SeverityLevel = SeverityLevel.GENERAL  # MEA-6, Art 31
     region: str | None = None  # local standards: where they apply
     approval: str | None = None  # local standards: the approval (Op(3))
 
@@ -291,8 +303,18 @@ def draft_from_dict(raw: Mapping[str, Any]) -> StandardDraft:
     if not isinstance(restoration_raw, Mapping):
         raise InvalidInput("standard.bad_restoration", "restoration is an object")
     measures = raw.get("measures") or []
-    if not isinstance(measures, Sequence) or isinstance(measures, str):
-        raise InvalidInput("standard.bad_measures", "measures is a list of strings")
+    if (
+        not isinstance(measures, Sequence)
+        or isinstance(measures, str)
+        or not all(isinstance(m, str) and m.strip() for m in measures)
+    ):
+        raise InvalidInput("standard.bad_measures", "measures is a list of catalog codes")
+    raw_severity = raw.get("severity")
+    severity = (
+        DEFAULT_SEVERITY[list_type]
+        if raw_severity is None
+        else parse_enum(SeverityLevel, str(raw_severity), "standard.bad_severity")
+    )
     draft = StandardDraft(
         code=str(raw.get("code", "")).strip().upper(),
         field=str(raw.get("field", "")),
@@ -310,7 +332,8 @@ def draft_from_dict(raw: Mapping[str, Any]) -> StandardDraft:
             after_months=_int(restoration_raw, "after_months"),
         ),
         scrutiny_months=_int(raw, "scrutiny_months"),
-        measures=tuple(str(m) for m in measures),
+        measures=tuple(dict.fromkeys(str(m).strip().upper() for m in measures)),
+        severity=severity,
         region=raw.get("region"),
         approval=raw.get("approval"),
     )

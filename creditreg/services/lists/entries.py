@@ -44,7 +44,7 @@ from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
-from creditreg.services.lists import rules
+from creditreg.services.lists import measure_refs, rules
 from creditreg.services.lists.entry_changes import (
     ORIGIN_STANDARD,
     Changes,
@@ -57,6 +57,7 @@ from creditreg.services.lists.entry_changes import (
     public_subject,
     remove_rows,
 )
+from creditreg.services.lists.measure_refs import texts_of
 from creditreg.services.lists.views import (
     EntryDetailView,
     EntryRemovedView,
@@ -169,7 +170,8 @@ def summary(row: Any, principal: Principal, marked: bool = False) -> EntryView:
         "standard_code": row.standard_code,
         "facts": _masked(row.facts, principal),
         "basis": _masked(row.basis, principal),
-        "measures": row.measures,
+        "measures": list(texts_of(row.measures)),
+        "severity": row.severity,
         "channels": row.channels,
         "validity_months": row.validity_months,
         "restoration": {
@@ -503,8 +505,22 @@ def _terms(std: rules.Standard, terms: Mapping[str, Any]) -> dict[str, Any]:
         "restoration_after_months": after if restorable else 0,
         "scrutiny_months": scrutiny,
         "channels": channels,
-        "measures": list(terms.get("measures") or d.measures),
+        "measures": [dict(r) for r in std.measure_refs],
+        "severity": d.severity.value,  # MEA-6: the entry is as severe as its standard
     }
+
+
+def _measures(
+    conn: sa.Connection, ctx: Context, std: rules.Standard, terms: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The designating unit may name other catalog measures than its standard's, checked
+    against the catalog for the standard's list and severity (MEA-6, Art 31)."""
+    codes = terms.get("measures")
+    if not codes:
+        return {}
+    d = std.draft
+    wanted = list(dict.fromkeys(str(c).strip().upper() for c in codes))
+    return {"measures": measure_refs.resolve(conn, ctx, d.list_type, d.severity, wanted)}
 
 
 def propose(
@@ -572,6 +588,7 @@ def propose(
                 "rule_inputs": {"standard": d.code, "version": std.version, **inputs},
                 "preliminary_on": today,
                 **_terms(std, terms or {}),
+                **_measures(conn, ctx, std, terms or {}),
             },
         )
         conn.execute(
@@ -626,7 +643,8 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
             {
                 "basis": row.basis,
                 "reason": row.facts,
-                "measures": row.measures,
+                # Art 28: the notice quotes the measures' texts, not their catalog codes.
+                "measures": list(texts_of(row.measures)),
                 # Issued in Chinese throughout (a trial finding: the right to object
                 # and the deadline's explanation were English in a Chinese notice).
                 "right_to_object": RIGHT_TO_OBJECT[NOTICE_LANGUAGE],

@@ -33,12 +33,13 @@ from creditreg.domain.lists.entries import (
     transition,
 )
 from creditreg.domain.lists.notices import CORRECTION, NOTICE_LANGUAGE, period_text
-from creditreg.domain.lists.standards import ListType
+from creditreg.domain.lists.standards import DEFAULT_SEVERITY, ListType
 from creditreg.domain.privacy import mask_personal_number, mask_published
 from creditreg.domain.records.classification import add_months
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
+from creditreg.services.lists.measure_refs import texts_of
 from creditreg.services.lists.views import ChangesView
 from creditreg.store import bulk
 from creditreg.store.lists import queries
@@ -308,6 +309,7 @@ def derived_entry(
         "standard_code": None,
         "status": EntryStatus.DESIGNATED.value,
         "measures": [],
+        "severity": DEFAULT_SEVERITY[list_type].value,
         "channels": [],
         "restorable": False,
         "restoration_method": "",
@@ -382,7 +384,7 @@ def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
                 {
                     **content,
                     "scrutiny_period": period_text(w.today, until),
-                    "measures": row.measures,
+                    "measures": list(texts_of(row.measures)),
                 },
             )
             w.rechecks.add(row.subject_id)
@@ -662,17 +664,6 @@ class ErrorDeletion:
     public_until: date | None
 
 
-def _measure_texts(measures: Any) -> tuple[str, ...]:
-    """An entry's measures as texts (a string, or a catalog reference with its content)."""
-    texts: list[str] = []
-    for m in measures or ():
-        if isinstance(m, dict):
-            texts.append(str(m.get("content") or m.get("code") or ""))
-        else:
-            texts.append(str(m))
-    return tuple(t for t in texts if t)
-
-
 def delete_error(w: Writer, row: Any, note: str) -> ErrorDeletion:
     """RST-3(1), RST-5, Op(20): an entry made in error is deleted and not kept; where it
     had been published, a correction goes out on the same channels (Op(23))."""
@@ -700,7 +691,7 @@ def delete_error(w: Writer, row: Any, note: str) -> ErrorDeletion:
         standard_code=row.standard_code,
         subject_name=str(row.subject_info.get("name", "")),
         designated_on=row.designated_on,
-        measures=_measure_texts(row.measures),
+        measures=texts_of(row.measures),
         channels=tuple(channels or ()),
         public_until=w.notice_until if channels else None,
     )

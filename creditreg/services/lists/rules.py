@@ -24,6 +24,8 @@ from creditreg.domain.lists.standards import (
     rule_from_dict,
 )
 from creditreg.domain.records.catalog import Character
+from creditreg.domain.records.severity import SeverityLevel
+from creditreg.services.lists.measure_refs import as_ref, codes_of
 from creditreg.services.lists.views import StandardView
 from creditreg.store.lists.tables import standard
 from creditreg.store.records.tables import catalog_item, record
@@ -40,6 +42,8 @@ class Standard:
     status: str
     draft: StandardDraft
     published_at: str
+    # The measures as stored: catalog references with their texts (MEA-1, Art 28).
+    measure_refs: tuple[dict[str, str], ...] = ()
 
     @property
     def code(self) -> str:
@@ -73,6 +77,7 @@ class Standard:
             },
             "scrutiny_months": d.scrutiny_months,
             "measures": list(d.measures),
+            "severity": d.severity.value,
             "published_at": self.published_at,
         }
 
@@ -84,6 +89,7 @@ def from_row(row: Any) -> Standard:
         version=row.version,
         status=row.status,
         published_at=row.published_at.isoformat(),
+        measure_refs=tuple(as_ref(m) for m in row.measures),
         draft=StandardDraft(
             code=row.code,
             field=row.field,
@@ -99,7 +105,8 @@ def from_row(row: Any) -> Standard:
                 row.restorable, row.restoration_method, row.restoration_after_months
             ),
             scrutiny_months=row.scrutiny_months,
-            measures=tuple(row.measures),
+            measures=codes_of(row.measures),
+            severity=SeverityLevel(row.severity),
             region=row.region,
             approval=row.approval,
         ),

@@ -14,7 +14,7 @@ from creditreg.domain.lists.entries import STANDARD
 from creditreg.domain.lists.standards import StandardDraft
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.services.lists import entries
+from creditreg.services.lists import entries, measure_refs
 from creditreg.services.lists.rules import Standard, current, from_row, load, qualifying
 from creditreg.services.lists.views import CandidateView, StandardView
 from creditreg.store.lists import queries
@@ -69,7 +69,11 @@ def publish(ctx: Context, principal: Principal, draft: StandardDraft) -> tuple[S
                 restoration_method=draft.restoration.method,
                 restoration_after_months=draft.restoration.after_months,
                 scrutiny_months=draft.scrutiny_months,
-                measures=list(draft.measures),
+                # MEA-1, MEA-6: catalog codes, checked and kept with their texts.
+                measures=measure_refs.resolve(
+                    conn, ctx, draft.list_type, draft.severity, draft.measures
+                ),
+                severity=draft.severity.value,
                 unit_id=principal.unit_id,
                 published_by=principal.actor,
                 published_at=ctx.now(),

@@ -345,6 +345,7 @@ def _propose_blacklist(conn: sa.Connection, ctx: Context, w: Writer, row: Any) -
                 and not info.get("responsible_persons"),
             },
             "measures": std.measures,
+            "severity": std.severity,
             "channels": ["unit_portal", "credit_website"],
             "validity_months": std.validity_months,
             "restorable": std.restorable,

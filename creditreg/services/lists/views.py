@@ -27,7 +27,8 @@ class EntryView(TypedDict):
     standard_code: str | None
     facts: str
     basis: str
-    measures: list[str]
+    measures: list[str]  # the measures' texts (catalog references, MEA-1)
+    severity: str  # MEA-6, Art 31: copied from the standard at designation
     channels: list[str]
     validity_months: int
     restoration: RestorationTermsView
@@ -192,7 +193,8 @@ class StandardView(TypedDict):
     window_days: int
     restoration: RestorationTermsView
     scrutiny_months: int
-    measures: list[str]
+    measures: list[str]  # catalog codes (MEA-1)
+    severity: str  # MEA-6, Art 31
     published_at: str
 
 

@@ -28,6 +28,8 @@ standard = sa.Table(
     sa.Column("restoration_after_months", sa.Integer, nullable=False),
     sa.Column("scrutiny_months", sa.Integer, nullable=False),
     sa.Column("measures", sa.JSON, nullable=False),
+    # MEA-6, Art 31: general, serious or especially_serious; the measures may not need more.
+    sa.Column("severity", sa.String(20), nullable=False, server_default="general"),
     # "current" or "superseded" by a newer version of the same code (STD-1).
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("unit_id", ID, sa.ForeignKey("unit.id"), nullable=True),
@@ -57,6 +59,8 @@ list_entry = sa.Table(
     sa.Column("basis", sa.Text, nullable=False),
     sa.Column("rule_inputs", sa.JSON, nullable=False),
     sa.Column("measures", sa.JSON, nullable=False),
+    # MEA-6: copied from the standard at designation (the check filters measures by it).
+    sa.Column("severity", sa.String(20), nullable=False, server_default="general"),
     sa.Column("channels", sa.JSON, nullable=False),
     # LST-8: validity and restoration terms set by the designating unit.
     sa.Column("validity_months", sa.Integer, nullable=False),

@@ -111,7 +111,7 @@ def test_serious_conduct_during_key_scrutiny_leads_to_a_blacklist_proposal__LST_
     w.serious(1)  # the conduct that puts company 1 under key scrutiny
     scrutiny = {**STANDARDS[0], "code": "SCJG-ZDGZ", "list_type": "key_scrutiny",
                 "window_days": 0, "restoration": {}, "scrutiny_months": 0,
-                "validity_months": 6}  # fmt: skip
+                "validity_months": 6, "measures": ["ART32-5"]}  # fmt: skip
     assert api.post("/api/v1/standards", headers=DESIGNATOR, json=scrutiny).status_code == 201
     entry = api.post(
         "/api/v1/lists/entries",

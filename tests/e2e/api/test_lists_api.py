@@ -243,7 +243,8 @@ def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
     # red-list entry (Op(19)).
     w.serious(1)
     ks = {**STANDARDS[0], "code": "SCJG-ZDGZ", "list_type": "key_scrutiny", "window_days": 0,
-          "restoration": {}, "scrutiny_months": 0, "validity_months": 6}  # fmt: skip
+          "restoration": {}, "scrutiny_months": 0, "validity_months": 6,
+          "measures": ["ART32-5"]}  # fmt: skip
     assert api.post("/api/v1/standards", headers=DESIGNATOR, json=ks).status_code == 201
     entry = api.post(
         "/api/v1/lists/entries",

@@ -165,7 +165,7 @@ def test_art_33_serious_classes_classify_records_and_drive_standards__STD_4(
         "window_days": 5,
         "restoration": {"restorable": True, "method": "整改", "after_months": 12},
         "scrutiny_months": 12,
-        "measures": ["限制参与政府采购"],
+        "measures": ["ART34-1"],
     }
     published = api.post("/api/v1/standards", json=standard, headers=DESIGNATOR)
     assert published.status_code == 201, published.text

@@ -19,6 +19,7 @@ from creditreg.domain.access.principals import SYSTEM
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.access import access
 from creditreg.services.kernel import sweep
+from creditreg.services.measures import catalog as measures_catalog
 from creditreg.services.lists import entries, restoration, standards
 from creditreg.services.records import lifecycle, verification
 from creditreg.services.rights import (
@@ -46,6 +47,8 @@ STATUS_TABLES = {
     "authorization",
     "record_restoration",
     "compensation_claim",
+    "measure",
+    "memorandum",
 }
 WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
 # store/<context>/queries.py, or <concept>_queries.py beside it (rights: objection_queries.py)
@@ -177,6 +180,8 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
         standards.publish(
             ctx, SYSTEM, draft_from_dict({**STANDARDS[0], "rule": {**STANDARDS[0]["rule"]}})
         )
+        # Issue 11: a catalog measure withdrawn (MEA-1); the demo's memoranda came into force.
+        measures_catalog.withdraw(ctx, SYSTEM, "ART30-8", reason="并入第七项")
         # RST-7: a general record restored after its minimum display (3 months).
         w.advance(100)
         nine = subject_accounts.acting_for_subject("cli:test", w.company(9))

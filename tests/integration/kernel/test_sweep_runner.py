@@ -52,6 +52,7 @@ def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_the
         "overdue_upward_reports",
         "overdue_objections",
         "overdue_record_restorations",
+        "memoranda_in_force",
         "overdue_verifications",
         "query_register_retention",
         "audit_checkpoint",

@@ -354,6 +354,8 @@ def test_big_data_warning_follows_key_scrutiny_in_three_key_fields__LST_4_LST_5(
                     "restoration": {},
                     "scrutiny_months": 0,
                     "validity_months": 6,
+                    # Art 34 measures are for the blacklist; Art 32's fit (MEA-6).
+                    "measures": ["ART32-5"],
                 }
             ),
         )

@@ -56,7 +56,10 @@ class Entry(Out):
     standard_code: str | None
     facts: str
     basis: str
-    measures: list[str]
+    measures: list[str] = Field(description="the measures' texts, from the catalog (MEA-1)")
+    severity: str = Field(
+        description="general, serious or especially_serious: the standard's (MEA-6, Art 31)"
+    )
     channels: list[str] = Field(description="where it is published (DIS-4)")
     validity_months: int
     restoration: RestorationTerms

@@ -78,7 +78,8 @@ class Standard(Out):
     window_days: int = Field(description="announcement or objection window, in working days")
     restoration: RestorationTerms
     scrutiny_months: int = Field(description="key scrutiny after a blacklist removal")
-    measures: list[str]
+    measures: list[str] = Field(description="catalog codes of the measures (MEA-1)")
+    severity: str = Field(description="general, serious or especially_serious (MEA-6, Art 31)")
     published_at: Timestamp
 
 
@@ -129,7 +130,14 @@ class StandardIn(In):
     window_days: int = 0
     restoration: RestorationTermsIn = Field(default_factory=RestorationTermsIn)
     scrutiny_months: int = 0
-    measures: list[str] = Field(default_factory=list)
+    measures: list[str] = Field(
+        default_factory=list, description="catalog codes, e.g. ART34-1 (GET /api/v1/measures)"
+    )
+    severity: str | None = Field(
+        default=None,
+        description="general, serious or especially_serious; default: serious for a "
+        "blacklist, general otherwise (MEA-6, Art 31)",
+    )
     region: str | None = Field(default=None, description="a local standard's region")
     approval: str | None = Field(default=None, description="a local standard's approval")
 

@@ -1,0 +1,18 @@
+"""What the measures context registers at bootstrap: its catalog behind the lists'
+extension point, so that a standard names only catalog measures fitting its list and
+severity (MEA-1, MEA-6), and its timer."""
+
+from __future__ import annotations
+
+from creditreg.services.kernel.registry import Registry
+from creditreg.services.kernel.sweep import SweepSteps
+from creditreg.services.lists.measure_refs import MEASURE_CATALOG
+from creditreg.services.measures import catalog, memoranda
+
+
+def register(registry: Registry) -> None:
+    registry.extend(MEASURE_CATALOG, catalog.resolve_for_standard)
+
+
+def register_sweep_steps(steps: SweepSteps) -> None:
+    memoranda.register_sweep_steps(steps)

@@ -1,0 +1,166 @@
+"""What the check (MEA-3) asks of the catalog and the memoranda: the measures a unit must
+apply to a subject's facts on a day (MEA-2, MEA-6), and the green channel every unit
+offers a red-listed subject (MEA-7, Op(13)). SQLAlchemy Core, one query each (two for the
+green channel's attribution)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from creditreg.domain.measures.catalog import MeasureStatus, Trigger
+from creditreg.domain.measures.memoranda import MemorandumStatus
+from creditreg.domain.records.severity import SeverityLevel
+from creditreg.store.measures.tables import measure, memorandum, memorandum_item
+
+
+@dataclass(frozen=True)
+class TriggerFact:
+    """A fact about the subject: a list entry in force or an untrustworthy record."""
+
+    trigger: str  # red_list / blacklist / key_scrutiny / untrustworthy_record
+    field: str
+    severity: SeverityLevel
+    entry_id: int | None = None
+    record_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DueMeasure:
+    """A measure the unit applies, with its basis and the fact it answers."""
+
+    code: str
+    kind: str
+    content: str
+    legal_basis: str
+    memorandum_code: str
+    memorandum_version: int
+    trigger: str
+    field: str
+    entry_id: int | None
+    record_id: int | None
+
+
+def _in_force(day: date) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        memorandum.c.status == MemorandumStatus.IN_FORCE.value,
+        memorandum.c.effective_from <= day,
+        sa.or_(memorandum.c.effective_until.is_(None), memorandum.c.effective_until >= day),
+    )
+
+
+def measures_due(
+    conn: sa.Connection, unit_id: int, day: date, facts: Sequence[TriggerFact]
+) -> list[DueMeasure]:
+    """The measures the memoranda in force on `day` oblige `unit_id` to apply to `facts`:
+    an item answers a fact of its trigger in its field (or any field, when it names none),
+    and only where the fact is grave enough for the measure (MEA-6, Art 31). Withdrawn
+    measures are applied by nobody. One row per measure and fact, in the memoranda's order.
+    """
+    if not facts:
+        return []
+    rows = conn.execute(
+        sa.select(
+            measure.c.code,
+            measure.c.kind,
+            measure.c.content,
+            measure.c.legal_basis,
+            measure.c.min_severity,
+            memorandum.c.code.label("memorandum_code"),
+            memorandum.c.version,
+            memorandum_item.c.trigger,
+            memorandum_item.c.field,
+        )
+        .select_from(
+            memorandum_item.join(
+                memorandum, memorandum.c.id == memorandum_item.c.memorandum_id
+            ).join(measure, measure.c.id == memorandum_item.c.measure_id)
+        )
+        .where(
+            memorandum_item.c.unit_id == unit_id,
+            memorandum_item.c.trigger.in_(sorted({f.trigger for f in facts})),
+            measure.c.status == MeasureStatus.ACTIVE.value,
+            _in_force(day),
+        )
+        .order_by(memorandum.c.code, memorandum_item.c.id)
+    ).all()
+    due: list[DueMeasure] = []
+    seen: set[tuple[str, str, int | None, int | None]] = set()
+    for fact in facts:
+        for r in rows:
+            if r.trigger != fact.trigger or (r.field is not None and r.field != fact.field):
+                continue
+            if not fact.severity.reaches(SeverityLevel(r.min_severity)):
+                continue  # MEA-6, Art 31: the fact is not grave enough for this measure
+            key = (r.code, fact.trigger, fact.entry_id, fact.record_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            due.append(
+                DueMeasure(
+                    code=r.code,
+                    kind=r.kind,
+                    content=r.content,
+                    legal_basis=r.legal_basis,
+                    memorandum_code=r.memorandum_code,
+                    memorandum_version=int(r.version),
+                    trigger=fact.trigger,
+                    field=fact.field,
+                    entry_id=fact.entry_id,
+                    record_id=fact.record_id,
+                )
+            )
+    return due
+
+
+def green_channel(conn: sa.Connection, day: date, facts: Sequence[TriggerFact]) -> list[DueMeasure]:
+    """MEA-7, Op(13), Art 30(1): the active facilitation incentives ("green channel",
+    priority handling, 容缺受理) for each red-list fact, whatever unit asks. A measure is
+    attributed to the first memorandum in force on `day` that names it for the red list;
+    one no memorandum names applies on the catalog's basis alone (memorandum code "")."""
+    red = [f for f in facts if f.trigger == Trigger.RED_LIST.value]
+    if not red:
+        return []
+    measures = conn.execute(
+        sa.select(measure.c.id, measure.c.code, measure.c.kind, measure.c.content,
+                  measure.c.legal_basis)
+        .where(
+            measure.c.facilitation.is_(True),
+            measure.c.status == MeasureStatus.ACTIVE.value,
+            measure.c.trigger == Trigger.RED_LIST.value,
+        )
+        .order_by(measure.c.code)
+    ).all()  # fmt: skip
+    if not measures:
+        return []
+    named: dict[int, tuple[str, int]] = {}
+    for r in conn.execute(
+        sa.select(memorandum_item.c.measure_id, memorandum.c.code, memorandum.c.version)
+        .join(memorandum, memorandum.c.id == memorandum_item.c.memorandum_id)
+        .where(
+            memorandum_item.c.measure_id.in_([m.id for m in measures]),
+            memorandum_item.c.trigger == Trigger.RED_LIST.value,
+            _in_force(day),
+        )
+        .order_by(memorandum.c.code, memorandum_item.c.id)
+    ):
+        named.setdefault(int(r.measure_id), (r.code, int(r.version)))
+    return [
+        DueMeasure(
+            code=m.code,
+            kind=m.kind,
+            content=m.content,
+            legal_basis=m.legal_basis,
+            memorandum_code=named.get(m.id, ("", 0))[0],
+            memorandum_version=named.get(m.id, ("", 0))[1],
+            trigger=f.trigger,
+            field=f.field,
+            entry_id=f.entry_id,
+            record_id=f.record_id,
+        )
+        for f in red
+        for m in measures
+    ]
