@@ -7,7 +7,7 @@ identifier that names no subject is registered too (an answered query), with no 
 (`subject_id` NULL) and the identifier's digest in `object_id`.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0021
 Create Date: 2026-11-24 18:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
