@@ -20,6 +20,7 @@ from creditreg.api.routers import (
     authorizations,
     calendar,
     catalog,
+    check,
     clock,
     corrections,
     declarations,
@@ -27,6 +28,7 @@ from creditreg.api.routers import (
     feedback,
     health,
     lists,
+    measure_feedback,
     objections,
     query_register,
     records,
@@ -117,6 +119,8 @@ def create_app(
         declarations,
         corrections,
         query_register,
+        check,
+        measure_feedback,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

@@ -130,7 +130,7 @@ DEMO_UNITS = (
         Level.MUNICIPAL,
         ("public_resources",),
         (("implementer", "联合奖惩实施部门用户", (Role.IMPLEMENTER,)),),
-        (P.SUBJECTS_READ, P.LISTS_READ),
+        (P.SUBJECTS_READ, P.LISTS_READ, P.MEASURES_CHECK),
     ),
     # OBJ-3, Op(22): reconsiders objections' outcomes for dissatisfied objectors.
     DemoUnit(

@@ -211,6 +211,55 @@ _ALL = (
     ),
     invalid("query.invalid_note", "a purpose note is one line of at most 200 characters"),
     invalid("query.bad_period", "a register review's period ends before it begins"),
+    # --- the check (MEA-3, Op(12)) ------------------------------------------------------
+    invalid(
+        "check.unknown_purpose",
+        "not a purpose of the check (licensing, procurement, public_resource_trading, "
+        "funding, honours, hiring, financing, market_access, other)",
+    ),
+    invalid("check.note_required", "the purpose `other` needs a note saying what for"),
+    invalid("check.bad_note", "a purpose note is one line of at most 190 characters"),
+    invalid("check.empty_batch", "a batch check names at least one identifier"),
+    invalid("check.batch_too_large", "a batch check names at most 1,000 identifiers"),
+    invalid(
+        "check.duplicate_identifier",
+        "a batch names an identifier twice (after normalisation); `details.index` and "
+        "`details.first` say where",
+    ),
+    invalid(
+        "check.unrecognised_identifier",
+        "an identifier given without its type is not a valid USCC, resident ID or LEI",
+    ),
+    forbidden(
+        "check.not_implementing_unit",
+        "the check answers implementing units only (the attempt is audited and registered)",
+    ),
+    cli("check.unit_required", 2, "`creditreg check` acts for an implementing unit: `--unit`"),
+    cli("check.no_identifier", 2, "`creditreg check` takes one IDENTIFIER or `--batch FILE`"),
+    # --- feedback on measures applied (MEA-4) -------------------------------------------
+    forbidden(
+        "measure_feedback.not_implementing_unit",
+        "only implementing units report the measures they applied",
+    ),
+    invalid(
+        "measure_feedback.not_returned",
+        "no check by the unit returned that measure for that subject (and fact) by that day",
+    ),
+    invalid(
+        "measure_feedback.trigger_required",
+        "the check returned the measure for several facts: name `entry_id` or `record_id`",
+    ),
+    invalid("measure_feedback.bad_measure", "a measure is named by its catalog code"),
+    invalid("measure_feedback.bad_case_file", "a case file is one line of at most 200 characters"),
+    invalid("measure_feedback.future_date", "a measure is reported once applied, not before"),
+    invalid("measure_feedback.two_triggers", "a measure answers an entry or a record, not both"),
+    invalid("measure_feedback.bad_note", "a note is at most 2,000 characters"),
+    invalid("measure_feedback.typical_needs_note", "a typical case is marked with why"),
+    invalid("measure_feedback.bad_group", "statistics count by measure, field, unit or month"),
+    invalid("measure_feedback.bad_period", "the period ends before it begins"),
+    conflict("measure_feedback.duplicate", "reported already for that subject and case file"),
+    missing("measure_feedback.not_found", "no feedback with that id"),
+    missing("measure_feedback.fact_gone", "the entry or record the measure answered is gone"),
     # --- calendar, deadlines, clock, events ---------------------------------------------
     invalid("calendar.bad_count", "a number of working days is 0 to 2500"),
     invalid("calendar.bad_span", "a pause is START:END and does not end before it starts"),

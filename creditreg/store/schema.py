@@ -8,6 +8,7 @@ from creditreg.store.access import tables as access_tables
 from creditreg.store.base import metadata
 from creditreg.store.kernel import tables as kernel_tables
 from creditreg.store.lists import tables as lists_tables
+from creditreg.store.measures import feedback_tables as measure_feedback_tables
 from creditreg.store.measures import tables as measures_tables
 from creditreg.store.records import tables as records_tables
 from creditreg.store.rights import correction_tables, objection_tables
@@ -23,6 +24,7 @@ CONTEXT_TABLES = (
     subjects_tables,
     records_tables,
     lists_tables,
+    measure_feedback_tables,
     objection_tables,
     correction_tables,
     rights_tables,

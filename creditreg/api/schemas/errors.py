@@ -60,6 +60,14 @@ class ErrorFacts(Out):
         default=None,
         description="a conflict with data stored at the same time: the constraint it broke",
     )
+    index: int | None = Field(
+        default=None,
+        description="`check.*` in a batch: the position (from 0) of the identifier at fault",
+    )
+    first: int | None = Field(
+        default=None, description="`check.duplicate_identifier`: where it was first given"
+    )
+    limit: int | None = Field(default=None, description="`check.batch_too_large`: the limit")
 
 
 class Error(Out):

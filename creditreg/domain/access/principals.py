@@ -103,7 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INBOX_READ,
         }
     ),
-    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ}),
+    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ, P.MEASURES_CHECK}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ, P.LISTS_READ}),
     Role.UNIT_ADMIN: frozenset({P.TOKENS_MANAGE}),
     # OBJ-3, Op(22): the provincial department's reconsideration (its inbox tells it of

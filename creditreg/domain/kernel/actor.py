@@ -44,6 +44,8 @@ class Permission(StrEnum):
     RIGHTS_SELF = "rights:self"
     # Issue 11: the catalog of measures and the memoranda of cooperation (Art 29, Op(12)).
     MEASURES_WRITE = "measures:write"
+    # MEA-3, Op(12): the check, for implementing units inside their own workflows.
+    MEASURES_CHECK = "measures:check"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,76 @@
+"""The check over HTTP (MEA-3, MEA-7, SUB-4, SEC-2): what an implementing unit's approval,
+procurement, licensing, funding, honours or hiring system calls."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from creditreg.api.deps import Ctx, require
+from creditreg.api.routing import DocumentedRoute, errors
+from creditreg.api.schemas.measures_check import (
+    CheckAnswer,
+    CheckBatchAnswer,
+    CheckBatchIn,
+    CheckIn,
+)
+from creditreg.domain.access.principals import Principal
+from creditreg.domain.measures.check import parse_purpose
+from creditreg.services.measures import check as checks
+
+router = APIRouter(prefix="/api/v1", tags=["check"], route_class=DocumentedRoute)
+
+Caller = Annotated[Principal, Depends(require())]
+REFUSED = (
+    "not an implementing unit (`check.not_implementing_unit`) or without the "
+    "`measures:check` scope (`access.missing_permission`); the attempt is audited and "
+    "registered"
+)
+BAD_IDENTIFIER = (
+    "unknown identifier type (`subject.unknown_id_type`), malformed identifier "
+    "(`subject.invalid_uscc`, `subject.invalid_ric`, `subject.invalid_document`, "
+    "`subject.invalid_lei`), unknown purpose (`check.unknown_purpose`), `other` without a "
+    "note (`check.note_required`), a bad note (`check.bad_note`)"
+)
+
+
+@router.post(
+    "/check", response_model=CheckAnswer, responses=errors({403: REFUSED, 422: BAD_IDENTIFIER})
+)
+def check(ctx: Ctx, principal: Caller, body: CheckIn) -> checks.Answer:
+    """MEA-3, Op(12): every list entry in force of the subject (and of its linked persons,
+    Art 35), the Art 32 records usable for joint discipline, every measure the memoranda in
+    force oblige the caller's unit to apply, with basis, memorandum and triggering entry,
+    the green-channel measures of a red-listed subject (MEA-7) and an under-objection mark.
+    A subject with nothing in force gets `clean: true` with the as-of time. The answer is
+    in the query register before it is sent (SEC-2)."""
+    purpose = parse_purpose(body.purpose, body.note)
+    return checks.check(ctx, principal, body.id_type, body.id_number, purpose)
+
+
+@router.post(
+    "/check/batch",
+    response_model=CheckBatchAnswer,
+    responses=errors(
+        {
+            403: REFUSED,
+            422: BAD_IDENTIFIER + "; an empty batch (`check.empty_batch`), more than 1,000 "
+            "identifiers (`check.batch_too_large`) or one twice "
+            "(`check.duplicate_identifier`); `details.index` names the identifier",
+        }
+    ),
+)
+def check_batch(ctx: Ctx, principal: Caller, body: CheckBatchIn) -> dict[str, object]:
+    """MEA-3: procurement screening, up to 1,000 identifiers answered (and registered)
+    together, in the order given."""
+    purpose = parse_purpose(body.purpose, body.note)
+    answers = checks.check_batch(
+        ctx, principal, [(i.id_type, i.id_number) for i in body.identifiers], purpose
+    )
+    return {
+        "purpose": purpose.purpose.value,
+        "count": len(answers),
+        "in_force": sum(1 for a in answers if not a.clean),
+        "answers": answers,
+    }

@@ -1,0 +1,100 @@
+"""`creditreg check`: the check (MEA-3) for a named implementing unit (`--unit`), as its
+approval or procurement workflow would call it; `--batch FILE` screens up to 1,000
+identifiers (one per line, `NUMBER` or `TYPE,NUMBER`)."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from creditreg.cli.base import acting, app, context, fail, id_option, read_text, run, show
+from creditreg.domain.measures.check import CheckPurpose, guess_key, parse_purpose
+from creditreg.services.measures import check as checks
+
+
+def _line(a: checks.Answer) -> str:
+    who = (
+        f"{a.subject['name']} ({a.key.id_type} {a.key.number})"
+        if a.subject
+        else (f"{a.key.id_type} {a.key.number}: no such subject")
+    )
+    if a.clean:
+        return f"{who}: clean as of {a.as_of.isoformat()} (check {a.check_id})"
+    parts = [
+        f"{e['list_type']} entry {e['id']}" + (" (under objection)" if e["under_objection"] else "")
+        for e in a.entries
+    ]
+    parts += [f"{g['role']} {g['name']}: {len(g['entries'])} entr(ies)" for g in a.linked]
+    parts += [f"record {r['id']} ({r['catalog']})" for r in a.records]
+    measures = ", ".join(sorted({m["code"] for m in a.measures})) or "none for your unit"
+    green = ", ".join(sorted({m["code"] for m in a.green_channel}))
+    tail = f"; green channel: {green}" if green else ""
+    return f"{who}: {'; '.join(parts)}; measures: {measures}{tail} (check {a.check_id})"
+
+
+def _as_json(a: checks.Answer) -> dict[str, Any]:
+    return {k: v for k, v in a.__dict__.items() if k != "key"} | {
+        "key": {"id_type": a.key.id_type, "id_number": a.key.number}
+    }
+
+
+def _batch_items(path: Path) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for line in read_text(path).splitlines():
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if "," in text:
+            id_type, _, number = text.partition(",")
+            items.append((id_type.strip(), number.strip()))
+        else:
+            key = run(partial(guess_key, text))
+            items.append((key.id_type, key.number))
+    return items
+
+
+@app.command("check")
+def check(
+    identifier: Annotated[
+        str | None, typer.Argument(help="USCC, resident ID or LEI (or --id-type)")
+    ] = None,
+    purpose: Annotated[
+        str, typer.Option(help="one of: " + ", ".join(p.value for p in CheckPurpose))
+    ] = "",
+    unit: Annotated[
+        int | None, id_option("--unit", help="the implementing unit the check acts for")
+    ] = None,
+    id_type: Annotated[str | None, typer.Option("--id-type", help="the identifier's type")] = None,
+    note: Annotated[str | None, typer.Option(help="what for (required with 'other')")] = None,
+    batch: Annotated[
+        Path | None, typer.Option(help="a file of up to 1,000 identifiers, one per line")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the whole answer as JSON")] = False,
+) -> None:
+    """MEA-3: every entry in force, the measures your unit must apply, registered (SEC-2)."""
+    if unit is None:
+        fail("check.unit_required", "the check acts for an implementing unit: give --unit", 2)
+    if (identifier is None) == (batch is None):
+        fail("check.no_identifier", "give one IDENTIFIER or --batch FILE", 2)
+    stated = run(lambda: parse_purpose(purpose, note))
+    ctx = context()
+    principal = acting(ctx, unit)
+    if batch is not None:
+        items = _batch_items(batch)
+        answers = run(lambda: checks.check_batch(ctx, principal, items, stated))
+    else:
+        assert identifier is not None
+        given = identifier
+        if id_type is None:
+            key = run(lambda: guess_key(given, ctx.today()))
+            answers = [run(lambda: checks.check(ctx, principal, key.id_type, key.number, stated))]
+        else:
+            answers = [run(lambda: checks.check(ctx, principal, id_type, given, stated))]
+    if as_json:
+        show([_as_json(a) for a in answers] if batch is not None else _as_json(answers[0]))
+        return
+    for a in answers:
+        typer.echo(_line(a))

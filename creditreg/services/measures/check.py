@@ -1,0 +1,414 @@
+"""The check (核查; MEA-3, MEA-6, MEA-7, SUB-4, SEC-2; Op(12), Op(13), Art 29-35, 61).
+
+An implementing unit asks about a subject inside its own workflow and gets, in one answer:
+every list entry in force with its grounds and validity; the entries of the persons linked
+to an organization, or the blacklisted organizations a person answers for (Art 35); the
+Art 32 untrustworthy records usable for joint discipline; every measure the memoranda in
+force oblige *its* unit to apply, each with its basis, memorandum and triggering entry or
+record (severity-filtered, Art 31); the green-channel measures of a red-listed subject;
+and an "under objection" mark. A subject with nothing in force gets an explicit clean
+answer with its as-of time.
+
+Every answer is registered (SEC-2, Op(24)) in the transaction that read it, with the ids
+of what it returned and a digest of the answer, and that transaction commits before the
+answer leaves: an answered check is always in the register. No answer is cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from hashlib import sha256
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from creditreg.domain.access.principals import Principal, UnitKind
+from creditreg.domain.access.query_register import Purpose, QueryPurpose
+from creditreg.domain.errors import Forbidden
+from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.lists.entries import EntryStatus
+from creditreg.domain.lists.standards import ListType
+from creditreg.domain.measures.check import Key, StatedPurpose, parse_batch, parse_key
+from creditreg.domain.privacy import mask_identifiers_in_text, mask_personal_number
+from creditreg.domain.records.classification import SeriousClass, Severity
+from creditreg.domain.records.severity import SeverityLevel, record_severity
+from creditreg.domain.subjects.identifiers import SubjectKind
+from creditreg.services.access import query_register
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit
+from creditreg.store.measures import check_reads
+from creditreg.store.measures.obligations import (
+    DueMeasure,
+    TriggerFact,
+    green_channel,
+    measures_due,
+)
+
+WHAT = "check"  # the register's `what` for the subject checked
+WHAT_LINKED = "check.linked"  # ... for a linked subject whose entries the answer showed
+WHAT_REFUSED = "check.refused"
+
+# Which measures' trigger a list entry is (the big-data warning list carries none: it
+# is a supervision list, Op(17)). Blacklist and key-scrutiny entries also stand for the
+# untrustworthy conduct Art 32's general punishments answer.
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    ListType.RED_LIST.value: ("red_list",),
+    ListType.BLACKLIST.value: ("blacklist", "untrustworthy_record"),
+    ListType.KEY_SCRUTINY.value: ("key_scrutiny", "untrustworthy_record"),
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One subject's answer (a batch holds one per identifier)."""
+
+    check_id: int | None
+    key: Key
+    found: bool
+    clean: bool
+    as_of: datetime
+    day: date
+    subject: dict[str, Any] | None
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    linked: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    green_channel: list[dict[str, Any]] = field(default_factory=list)
+    answer_digest: str = ""
+
+
+def _caller(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
+    """The implementing unit the check acts for; anything else is refused with 403 after
+    the attempt is audited and registered (SEC-2: a refused query is a query too)."""
+    ok = (
+        Permission.MEASURES_CHECK in principal.permissions
+        and principal.unit_kind is UnitKind.IMPLEMENTING_UNIT
+        and principal.unit_id is not None
+    )
+    if ok:
+        return int(principal.unit_id or 0)
+    code = (
+        "check.not_implementing_unit"
+        if principal.unit_kind is not UnitKind.IMPLEMENTING_UNIT
+        else "access.missing_permission"
+    )
+    audit.refused(
+        ctx,
+        principal,
+        "check.run",
+        "unit",
+        principal.unit_id or 0,
+        code=code,
+        detail={"identifiers": len(keys)},
+    )
+    with ctx.db.write() as conn:
+        subjects = check_reads.subjects_by_key(conn, keys)
+        query_register.record_answers(
+            conn,
+            ctx,
+            principal,
+            [
+                query_register.Answered(
+                    subject_id=int(row.id) if row is not None else None,
+                    what=WHAT_REFUSED,
+                    purpose=QueryPurpose(Purpose.CHECK, code),
+                    object_id=None if row is not None else _key_digest(key),
+                )
+                for key in keys
+                for row in (subjects.get(key),)
+            ],
+        )
+    if code == "check.not_implementing_unit":
+        raise Forbidden(
+            "check.not_implementing_unit",
+            "the check answers implementing units (联合奖惩实施部门) only",
+        )
+    raise Forbidden(
+        "access.missing_permission",
+        f"{principal.actor} lacks permission {Permission.MEASURES_CHECK.value}",
+        permission=Permission.MEASURES_CHECK.value,
+    )
+
+
+def _key_digest(key: Key) -> str:
+    """How the register names an identifier that matched no subject: a digest, not the
+    number (the register is not a copy of what callers typed)."""
+    return sha256(f"{key.id_type}:{key.number}".encode()).hexdigest()[:64]
+
+
+def check(
+    ctx: Context, principal: Principal, id_type: str, id_number: str, purpose: StatedPurpose
+) -> Answer:
+    """MEA-3: one subject's check (see the module's docstring)."""
+    key = parse_key(id_type, id_number, ctx.today())
+    return _run(ctx, principal, [key], purpose)[0]
+
+
+def check_batch(
+    ctx: Context,
+    principal: Principal,
+    identifiers: Sequence[tuple[str, str]],
+    purpose: StatedPurpose,
+) -> list[Answer]:
+    """MEA-3: a procurement screening of up to 1,000 identifiers, answered and registered
+    together (refused whole, with the position of the first bad identifier)."""
+    keys = parse_batch(identifiers, ctx.today())
+    return _run(ctx, principal, keys, purpose)
+
+
+def _run(
+    ctx: Context, principal: Principal, keys: Sequence[Key], purpose: StatedPurpose
+) -> list[Answer]:
+    unit_id = _caller(ctx, principal, keys)
+    stated = QueryPurpose(Purpose.CHECK, purpose.register_note)
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        day = ctx.today()
+        subjects = check_reads.subjects_by_key(conn, keys)
+        ids = [int(row.id) for row in subjects.values()]
+        links = check_reads.links_of(conn, ids, day)
+        linked_ids = [int(link.other_id) for link in links]
+        entries = check_reads.entries_in_force(conn, [*ids, *linked_ids], day)
+        records = check_reads.discipline_records(conn, ids)
+        by_subject: dict[int, list[Any]] = {}
+        for e in entries:
+            by_subject.setdefault(int(e.subject_id), []).append(e)
+        records_of: dict[int, list[Any]] = {}
+        for r in records:
+            records_of.setdefault(int(r.subject_id), []).append(r)
+        links_of: dict[int, list[Any]] = {}
+        for link in links:
+            links_of.setdefault(int(link.subject_id), []).append(link)
+        answers: list[Answer] = []
+        registered: list[query_register.Answered] = []
+        for key in keys:
+            row = subjects.get(key)
+            if row is None:
+                answer = _seal(Answer(None, key, False, True, now, day, None))
+                registered.append(
+                    query_register.Answered(
+                        subject_id=None,
+                        what=WHAT,
+                        purpose=stated,
+                        object_id=_key_digest(key),
+                        returned={"entries": [], "records": [], "measures": []},
+                        answer_digest=answer.answer_digest,
+                    )
+                )
+                answers.append(answer)
+                continue
+            answer, linked_shown = _answer(
+                conn, unit_id, key, row, now, day, by_subject, records_of, links_of
+            )
+            answers.append(answer)
+            registered.append(
+                query_register.Answered(
+                    subject_id=int(row.id),
+                    what=WHAT,
+                    purpose=stated,
+                    returned=_returned(answer),
+                    answer_digest=answer.answer_digest,
+                )
+            )
+            registered.extend(
+                query_register.Answered(
+                    subject_id=other,
+                    what=WHAT_LINKED,
+                    purpose=stated,
+                    object_id=int(row.id),
+                    returned={"entries": shown},
+                    answer_digest=answer.answer_digest,
+                )
+                for other, shown in linked_shown.items()
+            )
+        check_ids = query_register.record_answers(conn, ctx, principal, registered)
+    # The transaction committed: every answer below is in the register.
+    by_position = iter(
+        cid for cid, reg in zip(check_ids, registered, strict=True) if reg.what == WHAT
+    )
+    return [_with_id(a, next(by_position)) for a in answers]
+
+
+def _with_id(answer: Answer, check_id: int) -> Answer:
+    return Answer(**{**answer.__dict__, "check_id": check_id})
+
+
+def _answer(
+    conn: sa.Connection,
+    unit_id: int,
+    key: Key,
+    row: Any,
+    now: datetime,
+    day: date,
+    by_subject: dict[int, list[Any]],
+    records_of: dict[int, list[Any]],
+    links_of: dict[int, list[Any]],
+) -> tuple[Answer, dict[int, list[int]]]:
+    sid = int(row.id)
+    own = [_entry(e) for e in by_subject.get(sid, [])]
+    is_person = row.kind == SubjectKind.NATURAL_PERSON.value
+    linked: list[dict[str, Any]] = []
+    linked_shown: dict[int, list[int]] = {}
+    facts: list[TriggerFact] = []
+    for link in links_of.get(sid, []):
+        other = int(link.other_id)
+        theirs = by_subject.get(other, [])
+        if is_person:
+            # Art 35: a person answers for the blacklisted organizations it heads.
+            theirs = [e for e in theirs if e.list_type == ListType.BLACKLIST.value]
+        if not theirs:
+            continue
+        linked_shown[other] = [int(e.id) for e in theirs]
+        linked.append(
+            {
+                "subject_id": other,
+                "role": link.role,
+                "kind": link.kind,
+                "name": link.name,
+                "id_type": link.id_type,
+                "id_number": _shown_number(link.kind, link.id_number),
+                "entries": [_entry(e) for e in theirs],
+            }
+        )
+        if is_person:
+            # SUB-4, Art 35: the organization's measures may extend to the person.
+            facts.extend(_entry_facts(theirs))
+    facts.extend(_entry_facts(by_subject.get(sid, [])))
+    records = records_of.get(sid, [])
+    facts.extend(
+        TriggerFact(
+            trigger="untrustworthy_record",
+            field=r.field,
+            severity=record_severity(
+                Severity(r.severity) if r.severity else None,
+                SeriousClass(r.serious_class) if r.serious_class else None,
+            ),
+            record_id=int(r.id),
+        )
+        for r in records
+    )
+    via_link = {e["id"] for group in linked for e in group["entries"]}
+    due = measures_due(conn, unit_id, day, facts) if facts else []
+    green = green_channel(conn, day, [f for f in facts if f.trigger == "red_list"])
+    answer = Answer(
+        check_id=None,
+        key=key,
+        found=True,
+        clean=not (own or linked or records),
+        as_of=now,
+        day=day,
+        subject={
+            "id": sid,
+            "kind": row.kind,
+            "name": row.name,
+            "id_type": key.id_type,
+            "id_number": key.number,
+        },
+        entries=own,
+        linked=linked,
+        records=[_record(r) for r in records],
+        measures=[_measure(m, via_link) for m in due],
+        green_channel=[_measure(m, via_link) for m in green],
+    )
+    return _seal(answer), linked_shown
+
+
+def _entry_facts(entries: Sequence[Any]) -> list[TriggerFact]:
+    """The facts measures answer: an entry an objection suspended triggers none until the
+    objection is decided (it is shown, marked `suspended`)."""
+    return [
+        TriggerFact(
+            trigger=trigger,
+            field=e.field,
+            severity=SeverityLevel(e.severity),
+            entry_id=int(e.id),
+        )
+        for e in entries
+        if e.status == EntryStatus.DESIGNATED.value
+        for trigger in _TRIGGERS.get(e.list_type, ())
+    ]
+
+
+def _shown_number(kind: str, number: str) -> str:
+    """A linked person's document number is masked (Op(11)); an organization's USCC is
+    public."""
+    return number if kind != SubjectKind.NATURAL_PERSON.value else mask_personal_number(number)
+
+
+def _entry(e: Any) -> dict[str, Any]:
+    return {
+        "id": int(e.id),
+        "list_type": e.list_type,
+        "field": e.field,
+        "severity": e.severity,
+        "standard_code": e.standard_code,
+        "designating_unit_id": e.designating_unit_id,
+        "designating_unit": e.designating_unit,
+        "grounds": mask_identifiers_in_text(e.facts),
+        "basis": e.basis,
+        "designated_on": e.designated_on,
+        "valid_until": e.valid_until,
+        "under_objection": bool(e.objected) or e.status == EntryStatus.OBJECTED.value,
+        "suspended": e.status == EntryStatus.OBJECTED.value,
+    }
+
+
+def _record(r: Any) -> dict[str, Any]:
+    return {
+        "id": int(r.id),
+        "catalog": r.catalog,
+        "catalog_name": r.catalog_name,
+        "field": r.field,
+        "untrustworthy_class": r.untrustworthy_class,
+        "serious_class": r.serious_class,
+        "decision_date": r.decision_date,
+        "display_until": r.display_until,
+        "under_objection": bool(r.objected),
+    }
+
+
+def _measure(m: DueMeasure, via_link: set[int]) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "kind": m.kind,
+        "content": m.content,
+        "legal_basis": m.legal_basis,
+        "memorandum_code": m.memorandum_code,
+        "memorandum_version": m.memorandum_version,
+        "trigger": m.trigger,
+        "field": m.field,
+        "entry_id": m.entry_id,
+        "record_id": m.record_id,
+        "via_link": m.entry_id is not None and m.entry_id in via_link,
+    }
+
+
+def _returned(answer: Answer) -> dict[str, list[Any]]:
+    """What the register keeps of an answer: the ids of what it returned (SEC-2)."""
+    return {
+        "entries": [e["id"] for e in answer.entries],
+        "linked_entries": [e["id"] for g in answer.linked for e in g["entries"]],
+        "records": [r["id"] for r in answer.records],
+        "measures": sorted({m["code"] for m in answer.measures}),
+        "green_channel": sorted({m["code"] for m in answer.green_channel}),
+        # Which fact each measure answers: what feedback (MEA-4) is held to.
+        "triggers": sorted({_trigger_key(m) for m in answer.measures}),
+    }
+
+
+def _trigger_key(m: dict[str, Any]) -> str:
+    """`CODE:entry:ID` or `CODE:record:ID`: a measure returned and the fact behind it."""
+    if m["entry_id"] is not None:
+        return f"{m['code']}:entry:{m['entry_id']}"
+    return f"{m['code']}:record:{m['record_id']}"
+
+
+def _seal(answer: Answer) -> Answer:
+    """The answer with the digest of its content (what the register keeps beside it)."""
+    body = {k: v for k, v in answer.__dict__.items() if k not in ("check_id", "answer_digest")}
+    body["key"] = [answer.key.id_type, answer.key.number]
+    blob = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return Answer(**{**answer.__dict__, "answer_digest": sha256(blob).hexdigest()})

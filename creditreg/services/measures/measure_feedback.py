@@ -1,0 +1,397 @@
+"""Feedback on measures applied (MEA-4, LST-7; Op(9), Op(12), Op(13)).
+
+An implementing unit reports which measure it applied to which subject, when and in
+which case file. The report is held to what the check told that unit: a measure the check
+never returned to it for that subject (and that fact) is refused, so feedback cannot
+invent an obligation. The platform counts the reports by measure, field, unit and month,
+exports them as CSV, and marks typical cases; each entry shows the measures applied
+because of it (LST-7). Audited; an event (`measure_feedback.reported`) tells the contexts
+above and the outbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.clock import local_date
+from creditreg.domain.access.principals import Principal, UnitKind
+from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.kernel.events import DomainEvent
+from creditreg.domain.measures.feedback import Applied, GroupBy, clean_applied, matching
+from creditreg.services.context import Context
+from creditreg.services.kernel import audit, events
+from creditreg.store.access.query_register import query_register
+from creditreg.store.access.tables import unit
+from creditreg.store.lists.tables import list_entry
+from creditreg.store.measures.feedback_tables import measure_feedback
+from creditreg.store.measures.tables import measure
+from creditreg.store.records.tables import catalog_item, record
+
+CHECKED = ("check",)
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    """One report of a measure applied."""
+
+    id: int
+    unit_id: int
+    unit_name: str | None
+    subject_id: int
+    measure_code: str
+    kind: str
+    entry_id: int | None
+    record_id: int | None
+    check_id: int
+    field: str
+    applied_on: date
+    case_file: str
+    note: str | None
+    typical: bool
+    typical_note: str | None
+    created_at: datetime
+
+
+def _implementing_unit(principal: Principal) -> int:
+    principal.require(Permission.MEASURES_CHECK)
+    if principal.unit_kind is not UnitKind.IMPLEMENTING_UNIT or principal.unit_id is None:
+        raise Forbidden(
+            "measure_feedback.not_implementing_unit",
+            "only implementing units report the measures they applied",
+        )
+    return int(principal.unit_id)
+
+
+def report(
+    ctx: Context,
+    principal: Principal,
+    *,
+    subject_id: int,
+    measure_code: str,
+    applied_on: date,
+    case_file: str,
+    entry_id: int | None = None,
+    record_id: int | None = None,
+    note: str | None = None,
+) -> FeedbackView:
+    """MEA-4: the unit applied `measure_code` to the subject on `applied_on` in
+    `case_file`; refused unless a check by this unit returned that measure for that subject
+    (and for the fact named, when one is) on or before that day."""
+    unit_id = _implementing_unit(principal)
+    applied = clean_applied(
+        measure_code, applied_on, case_file, ctx.today(), entry_id, record_id, note
+    )
+    with ctx.db.write() as conn:
+        check_id, (fact_kind, fact_id) = _returned_by_a_check(conn, unit_id, subject_id, applied)
+        duplicate = conn.execute(
+            sa.select(measure_feedback.c.id).where(
+                measure_feedback.c.unit_id == unit_id,
+                measure_feedback.c.subject_id == subject_id,
+                measure_feedback.c.measure_code == applied.measure_code,
+                measure_feedback.c.case_file == applied.case_file,
+            )
+        ).first()
+        if duplicate is not None:
+            raise Conflict(
+                "measure_feedback.duplicate",
+                f"this measure was reported for this subject in case file "
+                f"{applied.case_file!r} already (feedback {duplicate.id})",
+            )
+        kind = conn.execute(
+            sa.select(measure.c.kind).where(measure.c.code == applied.measure_code)
+        ).scalar_one()
+        values = {
+            "unit_id": unit_id,
+            "subject_id": subject_id,
+            "measure_code": applied.measure_code,
+            "kind": kind,
+            "entry_id": fact_id if fact_kind == "entry" else None,
+            "record_id": fact_id if fact_kind == "record" else None,
+            "check_id": check_id,
+            "field": _field(conn, fact_kind, fact_id),
+            "applied_on": applied.applied_on,
+            "case_file": applied.case_file,
+            "note": applied.note,
+            "typical": False,
+            "actor": principal.actor[:120],
+            "created_at": ctx.now(),
+        }
+        fid = int(
+            conn.execute(
+                measure_feedback.insert().values(values).returning(measure_feedback.c.id)
+            ).scalar_one()
+        )
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "measure_feedback.report",
+            "measure_feedback",
+            fid,
+            after={k: v for k, v in values.items() if k not in ("note", "created_at")},
+        )
+        events.emit(
+            conn,
+            ctx,
+            [
+                DomainEvent(
+                    "measure_feedback.reported",
+                    "measure_feedback",
+                    str(fid),
+                    {
+                        "unit_id": unit_id,
+                        "subject_id": subject_id,
+                        "measure_code": applied.measure_code,
+                        "entry_id": values["entry_id"],
+                        "record_id": values["record_id"],
+                        "applied_on": applied.applied_on.isoformat(),
+                    },
+                )
+            ],
+        )
+        return _views(conn, [measure_feedback.c.id == fid])[0]
+
+
+def _returned_by_a_check(
+    conn: sa.Connection, unit_id: int, subject_id: int, applied: Applied
+) -> tuple[int, tuple[str, int]]:
+    """The newest check by `unit_id` of `subject_id`, on or before the day applied, that
+    returned the measure (for the fact named); and that fact."""
+    rows = conn.execute(
+        sa.select(query_register.c.id, query_register.c.at, query_register.c.returned)
+        .where(
+            query_register.c.subject_id == subject_id,
+            query_register.c.unit_id == unit_id,
+            query_register.c.what.in_(CHECKED),
+        )
+        .order_by(query_register.c.id.desc())
+    ).all()
+    facts: dict[tuple[str, int], int] = {}
+    for r in rows:
+        if local_date(r.at) > applied.applied_on or not r.returned:
+            continue
+        returned: dict[str, Any] = r.returned
+        for fact in matching(list(returned.get("triggers", [])), applied):
+            facts.setdefault(fact, int(r.id))
+    if not facts:
+        raise InvalidInput(
+            "measure_feedback.not_returned",
+            f"no check by your unit returned measure {applied.measure_code} for this subject"
+            + (" and this fact" if applied.entry_id or applied.record_id else "")
+            + f" on or before {applied.applied_on}: feedback reports what the check obliged",
+        )
+    if len(facts) > 1:
+        named = ", ".join(f"{kind} {fid}" for kind, fid in sorted(facts))
+        raise InvalidInput(
+            "measure_feedback.trigger_required",
+            f"the check returned {applied.measure_code} for several facts ({named}): name "
+            "the entry_id or record_id it was applied because of",
+        )
+    ((fact, check_id),) = facts.items()
+    return check_id, fact
+
+
+def _field(conn: sa.Connection, kind: str, fact_id: int) -> str:
+    if kind == "entry":
+        found = conn.execute(
+            sa.select(list_entry.c.field).where(list_entry.c.id == fact_id)
+        ).scalar()
+    else:
+        found = conn.execute(
+            sa.select(catalog_item.c.field)
+            .join(record, record.c.catalog_item_id == catalog_item.c.id)
+            .where(record.c.id == fact_id)
+        ).scalar()
+    if found is None:
+        raise NotFound(
+            "measure_feedback.fact_gone",
+            f"the {kind} the measure answered is no longer kept (deleted in error)",
+        )
+    return str(found)
+
+
+def _views(conn: sa.Connection, where: Sequence[sa.ColumnElement[bool]]) -> list[FeedbackView]:
+    f = measure_feedback.c
+    rows = conn.execute(
+        sa.select(measure_feedback, unit.c.name.label("unit_name"))
+        .outerjoin(unit, unit.c.id == f.unit_id)
+        .where(*where)
+        .order_by(f.id)
+        .limit(MAX_PAGE)
+    ).all()
+    return [
+        FeedbackView(
+            id=r.id,
+            unit_id=r.unit_id,
+            unit_name=r.unit_name,
+            subject_id=r.subject_id,
+            measure_code=r.measure_code,
+            kind=r.kind,
+            entry_id=r.entry_id,
+            record_id=r.record_id,
+            check_id=r.check_id,
+            field=r.field,
+            applied_on=r.applied_on,
+            case_file=r.case_file,
+            note=r.note,
+            typical=bool(r.typical),
+            typical_note=r.typical_note,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+def listing(
+    ctx: Context,
+    principal: Principal,
+    *,
+    unit_id: int | None = None,
+    subject_id: int | None = None,
+    measure_code: str | None = None,
+    typical: bool | None = None,
+) -> list[FeedbackView]:
+    """The reports: an implementing unit sees its own, the platform's auditors every
+    unit's (filtered)."""
+    f = measure_feedback.c
+    where: list[sa.ColumnElement[bool]] = []
+    if Permission.AUDIT_READ not in principal.permissions:
+        where.append(f.unit_id == _implementing_unit(principal))
+    if unit_id is not None:
+        where.append(f.unit_id == unit_id)
+    if subject_id is not None:
+        where.append(f.subject_id == subject_id)
+    if measure_code is not None:
+        where.append(f.measure_code == measure_code.strip().upper())
+    if typical is not None:
+        where.append(f.typical == typical)
+    with ctx.db.read() as conn:
+        return _views(conn, where)
+
+
+def of_entry(ctx: Context, principal: Principal, entry_id: int) -> list[FeedbackView]:
+    """LST-7, Op(9): the history of the measures applied because of an entry."""
+    principal.require(Permission.LISTS_READ)
+    with ctx.db.read() as conn:
+        if (
+            conn.execute(sa.select(list_entry.c.id).where(list_entry.c.id == entry_id)).first()
+            is None
+        ):
+            raise NotFound("entry.not_found", f"no entry {entry_id}")
+        return _views(conn, [measure_feedback.c.entry_id == entry_id])
+
+
+def mark_typical(
+    ctx: Context, principal: Principal, feedback_id: int, typical: bool, note: str | None
+) -> FeedbackView:
+    """Op(13): the platform marks (or unmarks) a report as a typical case, with why."""
+    principal.require(Permission.MEASURES_WRITE)
+    text = note.strip() if note else None
+    if typical and not text:
+        raise InvalidInput("measure_feedback.typical_needs_note", "say why the case is typical")
+    with ctx.db.write() as conn:
+        before = conn.execute(
+            sa.select(measure_feedback.c.typical).where(measure_feedback.c.id == feedback_id)
+        ).first()
+        if before is None:
+            raise NotFound("measure_feedback.not_found", f"no feedback {feedback_id}")
+        conn.execute(
+            measure_feedback.update()
+            .where(measure_feedback.c.id == feedback_id)
+            .values(
+                typical=typical,
+                typical_note=text if typical else None,
+                typical_by=principal.actor[:120] if typical else None,
+                typical_at=ctx.now() if typical else None,
+            )
+        )
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "measure_feedback.typical",
+            "measure_feedback",
+            feedback_id,
+            before={"typical": bool(before.typical)},
+            after={"typical": typical, "note": text},
+        )
+        return _views(conn, [measure_feedback.c.id == feedback_id])[0]
+
+
+@dataclass(frozen=True)
+class Count:
+    """One line of the statistics: the group's key, how many reports, how many typical."""
+
+    key: str
+    label: str | None
+    applied: int
+    typical: int
+
+
+def statistics(
+    ctx: Context,
+    principal: Principal,
+    group: GroupBy,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[Count]:
+    """MEA-4, Op(12): reports counted by measure, field, unit or month over a period."""
+    if since and until and until < since:
+        raise InvalidInput("measure_feedback.bad_period", "the period ends before it begins")
+    if Permission.AUDIT_READ not in principal.permissions:
+        _implementing_unit(principal)
+    f = measure_feedback.c
+    where: list[sa.ColumnElement[bool]] = []
+    if since is not None:
+        where.append(f.applied_on >= since)
+    if until is not None:
+        where.append(f.applied_on <= until)
+    column: Any = {
+        GroupBy.MEASURE: f.measure_code,
+        GroupBy.FIELD: f.field,
+        GroupBy.UNIT: f.unit_id,
+        GroupBy.MONTH: f.applied_on,
+    }[group]
+    typical = sa.func.sum(sa.case((f.typical.is_(True), 1), else_=0))
+    with ctx.db.read() as conn:
+        rows = conn.execute(
+            sa.select(column.label("key"), sa.func.count().label("n"), typical.label("t"))
+            .where(*where)
+            .group_by(column)
+        ).all()
+        labels = _labels(conn, group)
+    counts: dict[str, list[int]] = {}
+    for r in rows:
+        key = r[0].strftime("%Y-%m") if group is GroupBy.MONTH else str(r[0])
+        acc = counts.setdefault(key, [0, 0])
+        acc[0] += int(r[1])
+        acc[1] += int(r[2] or 0)
+    return [Count(k, labels.get(k), n, t) for k, (n, t) in sorted(counts.items())]
+
+
+def _labels(conn: sa.Connection, group: GroupBy) -> dict[str, str]:
+    if group is GroupBy.MEASURE:
+        return {
+            r.code: r.content for r in conn.execute(sa.select(measure.c.code, measure.c.content))
+        }
+    if group is GroupBy.UNIT:
+        return {str(r.id): r.name for r in conn.execute(sa.select(unit.c.id, unit.c.name))}
+    return {}
+
+
+def as_csv(group: GroupBy, counts: Sequence[Count]) -> str:
+    """The statistics as CSV (UTF-8, a header row)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([group.value, "label", "applied", "typical"])
+    for c in counts:
+        writer.writerow([c.key, c.label or "", c.applied, c.typical])
+    return out.getvalue()

@@ -1,0 +1,181 @@
+"""The check's reads (MEA-3, SUB-4): SQLAlchemy Core, a handful of indexed SELECTs per
+check whatever the number of subjects, entries or records behind it (a batch reads its
+subjects in chunks, never one by one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from creditreg.domain.lists.entries import EntryStatus
+from creditreg.domain.measures.check import LEI, Key
+from creditreg.domain.records.lifecycle import RecordStatus
+from creditreg.domain.rights.objections import OPEN, TargetType
+from creditreg.store.access.tables import unit
+from creditreg.store.lists.tables import list_entry
+from creditreg.store.records.tables import catalog_item, record
+from creditreg.store.rights.objection_tables import objection
+from creditreg.store.subjects.tables import subject, subject_link
+
+CHUNK = 500  # identifiers per IN (...) of a batch: well under every driver's limit
+
+SUBJECT_COLUMNS = (
+    subject.c.id,
+    subject.c.kind,
+    subject.c.id_type,
+    subject.c.id_number,
+    subject.c.name,
+    subject.c.lei,
+)
+
+
+def subjects_by_key(conn: sa.Connection, keys: Sequence[Key]) -> dict[Key, Any]:
+    """The subjects `keys` name (a key naming none is absent from the answer)."""
+    found: dict[Key, Any] = {}
+    by_type: dict[str, list[str]] = {}
+    for key in keys:
+        by_type.setdefault(key.id_type, []).append(key.number)
+    for id_type, numbers in by_type.items():
+        for start in range(0, len(numbers), CHUNK):
+            chunk = numbers[start : start + CHUNK]
+            where: sa.ColumnElement[bool]
+            if id_type == LEI:
+                where = subject.c.lei.in_(chunk)
+            else:
+                where = sa.and_(subject.c.id_type == id_type, subject.c.id_number.in_(chunk))
+            for row in conn.execute(sa.select(*SUBJECT_COLUMNS).where(where)):
+                number = row.lei if id_type == LEI else row.id_number
+                found[Key(id_type, number)] = row
+    return found
+
+
+def links_of(conn: sa.Connection, subject_ids: Sequence[int], day: date) -> list[Any]:
+    """Art 35, SUB-4: the links in force on `day` from or to `subject_ids`, each with the
+    subject at its other end: (subject_id, role, other_id, other kind, type, number, name)."""
+    if not subject_ids:
+        return []
+    other = subject.alias("other")
+    in_force = sa.and_(
+        subject_link.c.valid_from <= day,
+        sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= day),
+    )
+    rows: list[Any] = []
+    for mine, theirs in (
+        (subject_link.c.organization_id, subject_link.c.person_id),
+        (subject_link.c.person_id, subject_link.c.organization_id),
+    ):
+        rows.extend(
+            conn.execute(
+                sa.select(
+                    mine.label("subject_id"),
+                    subject_link.c.role,
+                    other.c.id.label("other_id"),
+                    other.c.kind,
+                    other.c.id_type,
+                    other.c.id_number,
+                    other.c.name,
+                )
+                .join(other, other.c.id == theirs)
+                .where(mine.in_(subject_ids), in_force)
+                .order_by(subject_link.c.id)
+            )
+        )
+    return rows
+
+
+def _open_objection(target_type: TargetType, target_id: Any) -> sa.Exists:
+    return (
+        sa.select(objection.c.id)
+        .where(
+            objection.c.target_type == target_type.value,
+            objection.c.target_id == target_id,
+            objection.c.status.in_([s.value for s in OPEN]),
+        )
+        .exists()
+    )
+
+
+def entries_in_force(conn: sa.Connection, subject_ids: Iterable[int], day: date) -> list[Any]:
+    """Every list entry in force on `day` (designated, begun, not past its validity) of
+    `subject_ids`, and those an objection suspended after their designation, with the
+    designating unit's name and whether an objection is open."""
+    ids = list(dict.fromkeys(subject_ids))
+    if not ids:
+        return []
+    rows: list[Any] = []
+    for start in range(0, len(ids), CHUNK):
+        rows.extend(
+            conn.execute(
+                sa.select(
+                    list_entry.c.id,
+                    list_entry.c.subject_id,
+                    list_entry.c.list_type,
+                    list_entry.c.status,
+                    list_entry.c.field,
+                    list_entry.c.severity,
+                    list_entry.c.standard_code,
+                    list_entry.c.designating_unit_id,
+                    unit.c.name.label("designating_unit"),
+                    list_entry.c.facts,
+                    list_entry.c.basis,
+                    list_entry.c.designated_on,
+                    list_entry.c.valid_until,
+                    _open_objection(TargetType.LIST_ENTRY, list_entry.c.id).label("objected"),
+                )
+                .outerjoin(unit, unit.c.id == list_entry.c.designating_unit_id)
+                .where(
+                    list_entry.c.subject_id.in_(ids[start : start + CHUNK]),
+                    sa.or_(
+                        list_entry.c.status == EntryStatus.DESIGNATED.value,
+                        # Suspended by an objection after designation: shown, marked.
+                        sa.and_(
+                            list_entry.c.status == EntryStatus.OBJECTED.value,
+                            list_entry.c.suspended_from == EntryStatus.DESIGNATED.value,
+                        ),
+                    ),
+                    list_entry.c.designated_on <= day,
+                    sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= day),
+                )
+                .order_by(list_entry.c.subject_id, list_entry.c.id)
+            )
+        )
+    return rows
+
+
+def discipline_records(conn: sa.Connection, subject_ids: Iterable[int]) -> list[Any]:
+    """Art 32: the verified untrustworthy records of `subject_ids` usable for joint
+    discipline (ING-4: none whose use is barred, none restored, archived or withdrawn)."""
+    ids = list(dict.fromkeys(subject_ids))
+    if not ids:
+        return []
+    rows: list[Any] = []
+    for start in range(0, len(ids), CHUNK):
+        rows.extend(
+            conn.execute(
+                sa.select(
+                    record.c.id,
+                    record.c.subject_id,
+                    record.c.untrustworthy_class,
+                    record.c.serious_class,
+                    record.c.severity,
+                    record.c.decision_date,
+                    record.c.display_until,
+                    catalog_item.c.code.label("catalog"),
+                    catalog_item.c.name.label("catalog_name"),
+                    catalog_item.c.field,
+                    _open_objection(TargetType.RECORD, record.c.id).label("objected"),
+                )
+                .join(catalog_item, catalog_item.c.id == record.c.catalog_item_id)
+                .where(
+                    record.c.subject_id.in_(ids[start : start + CHUNK]),
+                    record.c.status == RecordStatus.VERIFIED.value,
+                    record.c.untrustworthy_class.is_not(None),
+                    record.c.discipline_block.is_(None),
+                )
+                .order_by(record.c.subject_id, record.c.id)
+            )
+        )
+    return rows

@@ -1,0 +1,272 @@
+"""The check over HTTP (issue 11, part 3; MEA-3, MEA-6, MEA-7, SUB-4, SEC-2), on SQLite
+and PostgreSQL: an implementing unit gets every entry in force with its grounds, the linked
+persons' and organizations' entries (Art 35), the Art 32 records, the measures its own unit
+must apply with their basis and memorandum, the green channel of a red-listed subject and
+an under-objection mark; a clean subject gets an explicit clean answer; every answer is in
+the query register with what it returned and its digest; bad input and wrong callers are
+refused with a code and leave nothing but the registered, audited refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.demo.dataset import demo_ric, demo_uscc
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.kernel.actor import Permission
+from creditreg.services.access import access
+from creditreg.services.context import Context
+from creditreg.store.access.query_register import query_register
+from tests.e2e.api.test_api import error
+from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.api.test_red_list_feedback_api import red_entry
+from tests.e2e.conftest import bearer
+from tests.lists_world import World, make_world
+from tests.objection_helpers import file_objection
+
+IMPLEMENTER = bearer("implementer")
+DESIGNATOR = bearer("designator")
+PLATFORM = bearer("platform")
+PERSON_RIC = demo_ric("41010519700101123")
+NOBODY_USCC = demo_uscc("91410100MC0099999")
+
+
+@pytest.fixture
+def world(api: TestClient, ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def uscc(i: int) -> str:
+    return demo_uscc(f"91410100MC{i:07d}")
+
+
+def check(api: TestClient, number: str, id_type: str = "uscc", **extra: Any) -> Any:
+    body = {"id_type": id_type, "id_number": number, "purpose": "procurement", **extra}
+    return api.post("/api/v1/check", headers=extra.pop("headers", IMPLEMENTER), json=body)
+
+
+def ok(answer: Any) -> dict[str, Any]:
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def register_rows(ctx: Context, what: str | None = None) -> list[Any]:
+    with ctx.db.read() as conn:
+        q = sa.select(query_register).order_by(query_register.c.id)
+        if what is not None:
+            q = q.where(query_register.c.what == what)
+        return list(conn.execute(q).all())
+
+
+def link(api: TestClient, org: int, role: str = "legal_representative") -> int:
+    person = api.post(
+        "/api/v1/subjects",
+        headers=PLATFORM,
+        json={
+            "kind": "natural_person",
+            "id_type": "ric",
+            "id_number": PERSON_RIC,
+            "name": "王示例",
+        },
+    )
+    assert person.status_code in (201, 409), person.text
+    pid = (
+        person.json()["id"]
+        if person.status_code == 201
+        else api.post(
+            "/api/v1/subjects/lookup",
+            headers=PLATFORM,
+            json={"id_type": "ric", "id_number": PERSON_RIC},
+        ).json()["id"]
+    )
+    made = api.post(
+        f"/api/v1/subjects/{org}/links",
+        headers=PLATFORM,
+        json={"role": role, "person_id": pid, "valid_from": "2020-01-01"},
+    )
+    assert made.status_code == 201, made.text
+    return int(pid)
+
+
+def test_a_clean_subject_gets_an_explicit_clean_answer_and_is_registered__MEA_3_SEC_2(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    api.post(
+        "/api/v1/subjects",
+        headers=PLATFORM,
+        json={"kind": "legal_person", "id_type": "uscc", "id_number": uscc(7), "name": "清白公司"},
+    )
+    body = ok(check(api, uscc(7).lower()))
+    assert body["found"] and body["clean"]
+    assert body["entries"] == body["linked"] == body["records"] == body["measures"] == []
+    assert body["subject"]["id_number"] == uscc(7) and body["as_of"]
+    (row,) = register_rows(ctx, "check")
+    assert row.id == body["check_id"] and row.subject_id == body["subject"]["id"]
+    assert row.purpose == "check" and row.note == "procurement" and row.unit_id == 4
+    assert row.answer_digest == body["answer_digest"] and len(body["answer_digest"]) == 64
+    assert row.returned["entries"] == [] and row.returned["measures"] == []
+    # An identifier no subject has: clean, found false, registered without a subject.
+    nobody = ok(check(api, NOBODY_USCC))
+    assert not nobody["found"] and nobody["clean"] and nobody["subject"] is None
+    rows = register_rows(ctx, "check")
+    assert (
+        rows[-1].subject_id is None
+        and rows[-1].object_id
+        and NOBODY_USCC not in str(rows[-1].object_id)
+    )
+
+
+def test_a_blacklisted_subject_shows_its_entry_measures_and_linked_persons__MEA_3_SUB_4_MEA_6(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    eid = blacklisted(api, world, 1)
+    org = world.company(1)
+    pid = link(api, org)
+    body = ok(check(api, uscc(1)))
+    assert not body["clean"]
+    (entry,) = [e for e in body["entries"] if e["list_type"] == "blacklist"]
+    assert entry["id"] == eid and entry["designated_on"] and entry["valid_until"]
+    assert entry["grounds"] and entry["basis"] and entry["severity"] in ("serious", "general")
+    assert entry["under_objection"] is False
+    # The verified serious punishment behind it is an Art 32 record usable for discipline.
+    assert body["records"] and all(r["untrustworthy_class"] for r in body["records"])
+    codes = {m["code"] for m in body["measures"]}
+    assert any(c.startswith("ART34-") for c in codes), codes
+    for m in body["measures"]:
+        assert m["legal_basis"] and m["memorandum_code"] and m["content"]
+        assert m["entry_id"] == eid or m["record_id"] in {r["id"] for r in body["records"]}
+    # The person answers for the blacklisted organization it heads (Art 35), its number
+    # masked in the organization's answer.
+    person = ok(check(api, PERSON_RIC, "ric"))
+    (group,) = person["linked"]
+    assert group["subject_id"] == org and [e["id"] for e in group["entries"]] == [eid]
+    assert any(m["via_link"] and m["entry_id"] == eid for m in person["measures"])
+    row = register_rows(ctx, "check")[-1]
+    assert row.returned["linked_entries"] == [eid]
+    linked_rows = register_rows(ctx, "check.linked")
+    assert [(r.subject_id, r.object_id) for r in linked_rows] == [(org, str(pid))]
+    # A unit that implements none of the memoranda's measures sees the entries, no measures.
+    assert body["measures"]
+
+
+def test_a_red_listed_subject_gets_the_green_channel__MEA_7_MEA_3(
+    api: TestClient, world: World
+) -> None:
+    eid = red_entry(api, world, 2)
+    body = ok(check(api, uscc(2)))
+    assert [e["id"] for e in body["entries"]] == [eid]
+    assert body["green_channel"] and all(m["kind"] == "incentive" for m in body["green_channel"])
+    assert all(m["entry_id"] == eid for m in body["green_channel"])
+    assert any(m["kind"] == "incentive" for m in body["measures"])
+
+
+def test_an_open_objection_marks_the_entry__MEA_3_OBJ_1(api: TestClient, world: World) -> None:
+    eid = blacklisted(api, world, 3)
+    filed = file_objection(api, IMPLEMENTER, "list_entry", eid, grounds="信息有误")
+    assert filed.status_code == 201, filed.text
+    body = ok(check(api, uscc(3)))
+    assert [(e["under_objection"], e["suspended"]) for e in body["entries"]] == [(True, True)]
+    assert not any(m["entry_id"] == eid for m in body["measures"])
+
+
+def test_a_batch_screens_many_identifiers_in_order_and_registers_each__MEA_3_SEC_2(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    eid = blacklisted(api, world, 4)
+    items = [
+        {"id_type": "uscc", "id_number": uscc(4)},
+        {"id_type": "uscc", "id_number": NOBODY_USCC},
+    ]
+    got = api.post(
+        "/api/v1/check/batch",
+        headers=IMPLEMENTER,
+        json={"purpose": "public_resource_trading", "identifiers": items},
+    )
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["count"] == 2 and body["in_force"] == 1
+    first, second = body["answers"]
+    assert [e["id"] for e in first["entries"]] == [eid] and not second["found"]
+    rows = register_rows(ctx, "check")
+    assert [r.id for r in rows] == [first["check_id"], second["check_id"]]
+    assert {r.note for r in rows} == {"public_resource_trading"}
+
+
+def test_bad_input_is_refused_and_nothing_is_registered__MEA_3(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    before = len(register_rows(ctx))
+    error(check(api, uscc(1), "passport_of_mars"), 422, "subject.unknown_id_type")
+    error(check(api, "91410100MC000000X"), 422, "subject.invalid_uscc")
+    error(check(api, uscc(1), purpose="curiosity"), 422, "check.unknown_purpose")
+    error(check(api, uscc(1), purpose="other"), 422, "check.note_required")
+    error(check(api, uscc(1), purpose="other", note="a\nb"), 422, "check.bad_note")
+    batch = "/api/v1/check/batch"
+    error(
+        api.post(batch, headers=IMPLEMENTER, json={"purpose": "procurement", "identifiers": []}),
+        422,
+        "check.empty_batch",
+    )
+    many = [{"id_type": "uscc", "id_number": uscc(i)} for i in range(1, 1003)]
+    error(
+        api.post(batch, headers=IMPLEMENTER, json={"purpose": "procurement", "identifiers": many}),
+        422,
+        "request.invalid",
+    )
+    error(
+        api.post(
+            batch, headers=IMPLEMENTER, json={"purpose": "procurement", "identifiers": many[:1001]}
+        ),
+        422,
+        "check.batch_too_large",
+    )
+    twice = [
+        {"id_type": "uscc", "id_number": uscc(1)},
+        {"id_type": "USCC", "id_number": " " + uscc(1).lower()},
+    ]
+    dup = api.post(
+        batch, headers=IMPLEMENTER, json={"purpose": "procurement", "identifiers": twice}
+    )
+    error(dup, 422, "check.duplicate_identifier")
+    assert dup.json()["error"]["details"] == {"index": 1, "first": 0}
+    assert len(register_rows(ctx)) == before
+
+
+def test_a_batch_over_the_limit_is_refused_by_the_domain_too__MEA_3() -> None:
+    from creditreg.domain.errors import InvalidInput
+    from creditreg.domain.measures.check import BATCH_MAX, parse_batch
+
+    with pytest.raises(InvalidInput) as raised:
+        parse_batch([("uscc", uscc(i)) for i in range(1, BATCH_MAX + 2)])
+    assert raised.value.code == "check.batch_too_large"
+
+
+def test_a_caller_that_is_not_an_implementing_unit_is_refused_audited_and_registered__MEA_3_SEC_2(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    blacklisted(api, world, 5)
+    error(check(api, uscc(5), headers=DESIGNATOR), 403, "check.not_implementing_unit")
+    # An implementing unit's token without the check scope.
+    token = access.create_token(
+        ctx, SYSTEM, unit_id=4, name="lists only", scopes=(Permission.LISTS_READ,)
+    )
+    error(
+        check(api, uscc(5), headers={"Authorization": f"Bearer {token.token}"}),
+        403,
+        "access.missing_permission",
+    )
+    refused = register_rows(ctx, "check.refused")
+    assert [r.note for r in refused] == ["check.not_implementing_unit", "access.missing_permission"]
+    assert {r.subject_id for r in refused} == {world.company(5)}
+    assert register_rows(ctx, "check") == []
+    events = api.get(
+        "/api/v1/audit/events", headers=PLATFORM, params={"object_type": "unit", "limit": 1000}
+    ).json()
+    assert [e["action"] for e in events if e["action"] == "check.run.refused"] == [
+        "check.run.refused"
+    ] * 2
+    error(api.post("/api/v1/check", json={}), 401, "auth.missing_token")

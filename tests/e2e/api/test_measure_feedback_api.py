@@ -1,0 +1,193 @@
+"""Feedback on measures applied (issue 11, part 5; MEA-4, MEA-8, LST-7), on SQLite and
+PostgreSQL: an implementing unit reports a measure its check returned, and nothing else;
+the platform counts by measure, field, unit and month, exports CSV and marks typical
+cases; each entry shows the measures applied because of it; an implementing unit that
+finds an entry wrong objects through the one objection lifecycle."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.services.context import Context
+from creditreg.store.measures.feedback_tables import measure_feedback
+from tests.e2e.api.test_api import error
+from tests.e2e.api.test_check_api import check, ok, uscc
+from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.conftest import bearer
+from tests.lists_world import World, make_world
+from tests.objection_helpers import file_objection
+
+IMPLEMENTER = bearer("implementer")
+DESIGNATOR = bearer("designator")
+PLATFORM = bearer("platform")
+
+
+@pytest.fixture
+def world(api: TestClient, ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def report(api: TestClient, headers: dict[str, str] = IMPLEMENTER, **body: Any) -> Any:
+    return api.post("/api/v1/measure-feedback", headers=headers, json=body)
+
+
+def stored(ctx: Context) -> int:
+    with ctx.db.read() as conn:
+        return int(
+            conn.execute(sa.select(sa.func.count()).select_from(measure_feedback)).scalar_one()
+        )
+
+
+def test_a_unit_reports_a_measure_its_check_returned__MEA_4_LST_7(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    eid = blacklisted(api, world, 1)
+    sid = world.company(1)
+    answer = ok(check(api, uscc(1)))
+    due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    today = clock.now().date().isoformat()
+    made = report(
+        api, subject_id=sid, measure_code=due["code"].lower(), applied_on=today,
+        case_file="ZB-2026-001",
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    fb = made.json()
+    assert fb["measure_code"] == due["code"] and fb["entry_id"] == eid
+    assert fb["check_id"] == answer["check_id"] and fb["field"] == "market_regulation"
+    assert fb["unit_id"] == 4 and fb["typical"] is False
+    # LST-7, Op(9): the entry shows the history of measures applied because of it.
+    history = api.get(f"/api/v1/lists/entries/{eid}/applied-measures", headers=DESIGNATOR)
+    assert history.status_code == 200 and [h["id"] for h in history.json()] == [fb["id"]]
+    # The unit lists its own reports.
+    mine = api.get("/api/v1/measure-feedback", headers=IMPLEMENTER).json()
+    assert [m["id"] for m in mine] == [fb["id"]]
+
+
+def test_feedback_for_a_measure_never_returned_is_refused__MEA_4(
+    api: TestClient, world: World, ctx: Context, clock: FixedClock
+) -> None:
+    eid = blacklisted(api, world, 2)
+    sid = world.company(2)
+    today = clock.now().date().isoformat()
+    # Never checked: nothing returned yet.
+    error(
+        report(api, subject_id=sid, measure_code="ART34-1", applied_on=today, case_file="A-1"),
+        422,
+        "measure_feedback.not_returned",
+    )
+    answer = ok(check(api, uscc(2)))
+    codes = {m["code"] for m in answer["measures"]}
+    # A measure of the catalog this check did not return (an incentive, for a blacklist).
+    error(
+        report(api, subject_id=sid, measure_code="ART30-1", applied_on=today, case_file="A-2"),
+        422,
+        "measure_feedback.not_returned",
+    )
+    code = sorted(codes)[0]
+    error(
+        report(api, subject_id=sid, measure_code=code, applied_on=today, case_file="A-3",
+               entry_id=eid + 1000),
+        422,
+        "measure_feedback.not_returned",
+    )  # fmt: skip
+    error(
+        report(api, subject_id=sid, measure_code=code, applied_on="2099-01-01", case_file="A"),
+        422,
+        "measure_feedback.future_date",
+    )
+    error(
+        report(api, subject_id=sid, measure_code=code, applied_on=today, case_file="a\nb"),
+        422,
+        "measure_feedback.bad_case_file",
+    )
+    error(
+        report(api, subject_id=sid, measure_code=code, applied_on=today, case_file="A",
+               entry_id=eid, record_id=1),
+        422,
+        "measure_feedback.two_triggers",
+    )  # fmt: skip
+    error(
+        report(api, DESIGNATOR, subject_id=sid, measure_code=code, applied_on=today,
+               case_file="A"),
+        403,
+        "access.missing_permission",
+    )  # fmt: skip
+    assert stored(ctx) == 0
+    first = report(api, subject_id=sid, measure_code=code, applied_on=today, case_file="A-9",
+                   **({"entry_id": eid} if code.startswith("ART34") else {}))  # fmt: skip
+    assert first.status_code == 201, first.text
+    again = report(api, subject_id=sid, measure_code=code, applied_on=today, case_file="A-9",
+                   **({"entry_id": eid} if code.startswith("ART34") else {}))  # fmt: skip
+    error(again, 409, "measure_feedback.duplicate")
+    assert stored(ctx) == 1
+
+
+def test_statistics_by_measure_field_unit_month_and_typical_cases__MEA_4(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    eid = blacklisted(api, world, 3)
+    sid = world.company(3)
+    answer = ok(check(api, uscc(3)))
+    due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    today = clock.now().date()
+    fb = report(api, subject_id=sid, measure_code=due["code"], applied_on=today.isoformat(),
+                case_file="ZB-7", entry_id=eid).json()  # fmt: skip
+    url = "/api/v1/measure-feedback/statistics"
+    by_measure = api.get(url, headers=PLATFORM, params={"by": "measure"}).json()
+    assert by_measure == [{"key": due["code"], "label": due["content"], "applied": 1, "typical": 0}]
+    assert api.get(url, headers=PLATFORM, params={"by": "field"}).json()[0]["key"] == (
+        "market_regulation"
+    )
+    by_unit = api.get(url, headers=PLATFORM, params={"by": "unit"}).json()
+    assert by_unit[0]["key"] == "4" and by_unit[0]["label"]
+    by_month = api.get(url, headers=PLATFORM, params={"by": "month"}).json()
+    assert by_month[0]["key"] == today.strftime("%Y-%m")
+    assert api.get(url, headers=PLATFORM, params={"since": "2099-01-01"}).json() == []
+    error(
+        api.get(url, headers=PLATFORM, params={"by": "colour"}), 422, "measure_feedback.bad_group"
+    )
+    error(
+        api.get(url, headers=PLATFORM, params={"since": "2026-02-02", "until": "2026-02-01"}),
+        422,
+        "measure_feedback.bad_period",
+    )
+    exported = api.get(url + ".csv", headers=PLATFORM, params={"by": "measure"})
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert rows == [
+        {"measure": due["code"], "label": due["content"], "applied": "1", "typical": "0"}
+    ]
+    # Op(13): the platform marks a typical case (saying why); others may not.
+    typical = f"/api/v1/measure-feedback/{fb['id']}/typical"
+    error(api.post(typical, headers=PLATFORM, json={"typical": True}), 422,
+          "measure_feedback.typical_needs_note")  # fmt: skip
+    error(api.post(typical, headers=IMPLEMENTER, json={"typical": True, "note": "x"}), 403,
+          "access.missing_permission")  # fmt: skip
+    marked = api.post(typical, headers=PLATFORM, json={"typical": True, "note": "围标串标典型"})
+    assert marked.status_code == 200 and marked.json()["typical"] is True
+    assert api.get(url, headers=PLATFORM).json()[0]["typical"] == 1
+    cases = api.get("/api/v1/measure-feedback", headers=PLATFORM, params={"typical": True}).json()
+    assert [c["id"] for c in cases] == [fb["id"]]
+    error(api.post("/api/v1/measure-feedback/999999/typical", headers=PLATFORM,
+                   json={"typical": False}), 404, "measure_feedback.not_found")  # fmt: skip
+
+
+def test_an_implementing_unit_reports_wrong_list_information_as_an_objection__MEA_8(
+    api: TestClient, world: World
+) -> None:
+    """Op(23): the unit's report is an objection in the one objection lifecycle; the
+    designating unit sees it in its inbox with the deadline to answer."""
+    eid = blacklisted(api, world, 4)
+    filed = file_objection(api, IMPLEMENTER, "list_entry", eid, grounds="核查发现主体信息有误")
+    assert filed.status_code == 201, filed.text
+    body = filed.json()
+    assert body["objector_kind"] == "unit" and body["due_date"]
+    inbox = api.get("/api/v1/inbox", headers=DESIGNATOR).json()
+    assert any(str(body["id"]) in str(n) for n in inbox)
