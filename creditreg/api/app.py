@@ -27,6 +27,7 @@ from creditreg.api.routers import (
     feedback,
     health,
     lists,
+    measures,
     objections,
     records,
     reports,
@@ -115,6 +116,7 @@ def create_app(
         restorations,
         declarations,
         corrections,
+        measures,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

@@ -20,6 +20,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     demo,
     feedback,
     lists,
+    measures,
     objections,
     record_restorations,
     reports,

@@ -88,9 +88,7 @@ def require_platform(principal: Principal) -> None:
 
 
 def _check_units(conn: sa.Connection, ids: Sequence[int]) -> None:
-    kinds = dict(
-        conn.execute(sa.select(unit.c.id, unit.c.kind).where(unit.c.id.in_(ids))).all()
-    )
+    kinds = dict(conn.execute(sa.select(unit.c.id, unit.c.kind).where(unit.c.id.in_(ids))).all())
     for unit_id in ids:
         if kinds.get(unit_id) != UnitKind.IMPLEMENTING_UNIT.value:
             raise InvalidInput(

@@ -19,8 +19,8 @@ from creditreg.domain.access.principals import SYSTEM
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.access import access
 from creditreg.services.kernel import sweep
-from creditreg.services.measures import catalog as measures_catalog
 from creditreg.services.lists import entries, restoration, standards
+from creditreg.services.measures import catalog as measures_catalog
 from creditreg.services.records import lifecycle, verification
 from creditreg.services.rights import (
     feedback,
