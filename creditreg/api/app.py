@@ -29,6 +29,7 @@ from creditreg.api.routers import (
     health,
     lists,
     measure_feedback,
+    measures,
     objections,
     query_register,
     records,
@@ -121,6 +122,7 @@ def create_app(
         query_register,
         check,
         measure_feedback,
+        measures,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

@@ -22,6 +22,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     feedback,
     lists,
     measure_feedback,
+    measures,
     objections,
     record_restorations,
     reports,

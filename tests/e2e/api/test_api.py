@@ -88,6 +88,11 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/api/v1/public/reports/key.pem",
         # OBJ-5, Op(23): reputation-restoring notices, public within their period.
         "/api/v1/public/corrections",
+        # MEA-1, MEA-2, Art 29: the catalog of measures and the memoranda are public.
+        "/api/v1/measures",
+        "/api/v1/measures/{code}",
+        "/api/v1/memoranda",
+        "/api/v1/memoranda/{code}",
         "/reports/verify",
         "/standards",  # the portal's pages of the same
         "/lists",

@@ -125,6 +125,7 @@ def test_red_list_key_scrutiny_and_big_data_warning_from_the_command_line__LST_3
         spec.write_text(json.dumps({
             **STANDARDS[0], "code": f"KS{n}", "field": fieldname, "list_type": "key_scrutiny",
             "window_days": 0, "restoration": {}, "scrutiny_months": 0, "validity_months": 6,
+            "measures": ["ART32-5"],  # Art 34 measures are for the blacklist (MEA-6)
         }))  # fmt: skip
         assert cli(db, "standards", "publish", str(spec))[0] == 0
         code, out, err = cli(
