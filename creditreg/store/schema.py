@@ -8,6 +8,7 @@ from creditreg.store.access import tables as access_tables
 from creditreg.store.base import metadata
 from creditreg.store.kernel import tables as kernel_tables
 from creditreg.store.lists import tables as lists_tables
+from creditreg.store.measures import tables as measures_tables
 from creditreg.store.records import tables as records_tables
 from creditreg.store.rights import correction_tables, objection_tables
 from creditreg.store.rights import reports as reports_tables
@@ -26,6 +27,7 @@ CONTEXT_TABLES = (
     correction_tables,
     rights_tables,
     reports_tables,
+    measures_tables,
 )
 
 __all__ = ["CONTEXT_TABLES", "metadata"]

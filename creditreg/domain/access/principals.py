@@ -77,6 +77,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.OBJECTIONS_HANDLE,
             # Issue 10: binds subject accounts after checking an identity document.
             P.ACCOUNTS_ISSUE,
+            # Issue 11: the platform's own webhooks, and every unit's delivery log.
+            P.WEBHOOKS_MANAGE,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -101,7 +103,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INBOX_READ,
         }
     ),
-    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ}),
+    # MEA-5, LST-9 (issue 11): stop and designation notices by inbox and webhook.
+    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ, P.WEBHOOKS_MANAGE}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ, P.LISTS_READ}),
     Role.UNIT_ADMIN: frozenset({P.TOKENS_MANAGE}),
     # OBJ-3, Op(22): the provincial department's reconsideration (its inbox tells it of

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     ACCOUNTS_ISSUE = "accounts:issue"
     # Issue 10: a subject account acting on its own subject, and only on it (Art 40).
     RIGHTS_SELF = "rights:self"
+    # Issue 11, MEA-5, LST-9: a unit's webhook endpoints, subscriptions and delivery log.
+    WEBHOOKS_MANAGE = "webhooks:manage"
 
 
 @dataclass(frozen=True, slots=True)
