@@ -33,6 +33,7 @@ from creditreg.api.routers import (
     restorations,
     subjects,
     units,
+    webhooks,
 )
 from creditreg.config import Settings
 from creditreg.domain.error_codes import markdown_table
@@ -115,6 +116,7 @@ def create_app(
         restorations,
         declarations,
         corrections,
+        webhooks,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

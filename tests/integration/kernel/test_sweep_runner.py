@@ -53,6 +53,8 @@ def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_the
         "overdue_objections",
         "overdue_record_restorations",
         "overdue_verifications",
+        "unit_notices",
+        "webhook_deliveries",
         "query_register_retention",
         "audit_checkpoint",
     ]
