@@ -16,7 +16,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from unittest import mock
 
-import pytest
 import standardwebhooks.webhooks as swh
 from standardwebhooks import Webhook
 
@@ -77,13 +76,6 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.stop()
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from creditreg.services.measures.unit_notices import UnitNotice
 from creditreg.store.access.tables import notification
 from creditreg.store.measures.tables import unit_notice, webhook_delivery
 from tests.conftest import DbTarget
-from tests.webhook_receiver import Receiver, receiver, verify  # noqa: F401
+from tests.webhook_receiver import Receiver, verify
 
 IMPLEMENTER_UNIT = 4
 TIMEOUT = 0.4  # seconds the receiver has to answer in these tests
