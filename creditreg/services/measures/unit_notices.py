@@ -161,6 +161,8 @@ def _designated(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
             .where(
                 unit.c.active,
                 webhook_subscription.c.kind == SubscriptionKind.DESIGNATION.value,
+                # A subscription tells of designations from its creation on.
+                webhook_subscription.c.created_at <= event.occurred_at,
                 sa.or_(
                     webhook_subscription.c.field.is_(None), webhook_subscription.c.field == field
                 ),
