@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from creditreg.api.schemas.common import In, Out, Timestamp
+from creditreg.api.schemas.common import In, Open, Out, Timestamp
 
 
 class WebhookEndpointIn(In):
@@ -84,6 +84,19 @@ class WebhookDelivery(Out):
     history: list[WebhookDeliveryMove]
 
 
+class UnitNoticeData(Open):
+    """A notice's facts: ids, list, field, dates (never a subject's name or number). The
+    keys below are those of the notices the platform sends today; newer kinds add theirs."""
+
+    entry_id: int | None = Field(default=None, description="the list entry it is about")
+    list_type: str | None = None
+    field: str | None = None
+    subject_id: int | None = None
+    designated_on: str | None = Field(default=None, description="a designation's date")
+    ended_on: str | None = Field(default=None, description="a stop notice: when it ended")
+    event: int | None = Field(default=None, description="the outbox position it came from")
+
+
 class UnitNotice(Out):
     """What a unit was told: a stop notice (MEA-5) or a designation it subscribed to."""
 
@@ -93,5 +106,5 @@ class UnitNotice(Out):
     object_type: str
     object_id: str
     message: str
-    data: dict[str, Any]
+    data: UnitNoticeData
     created_at: Timestamp

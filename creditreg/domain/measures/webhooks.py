@@ -139,7 +139,6 @@ def check_url(raw: str, allowed: frozenset[str]) -> str:
                 "webhook.host_not_allowed",
                 f"{host} is not a public address; the operator allows it by listing it in "
                 "CREDITREG_WEBHOOK_ALLOWED_HOSTS",
-                host=host,
             )
         return url
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
@@ -147,7 +146,6 @@ def check_url(raw: str, allowed: frozenset[str]) -> str:
             "webhook.host_not_allowed",
             f"{host} is a local name; the operator allows it by listing it in "
             "CREDITREG_WEBHOOK_ALLOWED_HOSTS",
-            host=host,
         )
     if host.rsplit(".", 1)[-1][:1].isdigit():
         # "2130706433", "127.1", "0x7f.1": resolvers read these as addresses; no top-level
