@@ -209,16 +209,24 @@ def _consume(run: StepRun) -> None:
     """One pass of the outbox consumer: every event since the cursor, a chunk per
     transaction (read, handled, cursor moved together)."""
     by_kind = handlers(run.ctx.registry)
+    last = sa.select(sa.func.coalesce(sa.func.max(unit_notice.c.id), 0))
     while True:
         with run.write() as conn:
             batch = events.pending_in(conn, CONSUMER, CHUNK)
             if not batch:
                 return
+            before = int(conn.execute(last).scalar_one())
             for event in batch:
                 for handler in by_kind.get(event.kind, ()):
                     handler(conn, run.ctx, event)
-                    run.add("unit_notice_events")
             events.ack_in(conn, run.ctx, CONSUMER, batch[-1].position)
+            # The report counts notices told, not events read: a pass that told nobody
+            # says "nothing due".
+            told = conn.execute(
+                sa.select(sa.func.count()).where(unit_notice.c.id > before)
+            ).scalar_one()
+            if told:
+                run.add("unit_notices", int(told))
 
 
 def _view(row: Any) -> UnitNoticeView:
