@@ -8,6 +8,7 @@ from creditreg.clock import Clock, FixedClock, SystemClock
 from creditreg.config import Settings
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.kernel.audit import ChainKey
+from creditreg.domain.measures.webhooks import allowed_hosts
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.domain.rights.record_restoration import MinimumDisplay
 from creditreg.domain.rights.reports import FeeRule
@@ -20,6 +21,7 @@ from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.services.lists import registrations as lists_registrations
 from creditreg.services.lists import timers as lists_timers
 from creditreg.services.measures import registrations as measures_registrations
+from creditreg.services.measures import stop_notices, unit_notices, webhook_sender
 from creditreg.services.records import registrations as records_registrations
 from creditreg.services.records import timers as records_timers
 from creditreg.services.rights import feedback as red_list_feedback
@@ -105,6 +107,8 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         objection_attachment_max_bytes=settings.objection_attachment_max_bytes,
         objection_attachment_max_files=settings.objection_attachment_max_files,
         reconsideration_working_days=settings.reconsideration_working_days,
+        webhook_allowed_hosts=allowed_hosts(settings.webhook_allowed_hosts),
+        webhook_timeout_seconds=settings.webhook_timeout_seconds,
         registry=build_registry(),
         sweep_steps=sweep_steps(),
         audit_key=key,
@@ -125,6 +129,8 @@ def build_registry() -> Registry:
     red_list_feedback.register(registry)
     rights_registrations.register(registry)
     measures_registrations.register(registry)
+    unit_notices.register(registry)
+    stop_notices.register(registry)
     return registry
 
 
@@ -136,6 +142,8 @@ def sweep_steps() -> SweepSteps:
     objection_timers.register_sweep_steps(steps)
     rights_timers.register_sweep_steps(steps)
     measures_registrations.register_sweep_steps(steps)
+    unit_notices.register_sweep_steps(steps)
+    webhook_sender.register_sweep_steps(steps)
     audit_checkpoints.register_sweep_steps(steps)
     query_register.register_sweep_steps(steps)
     return steps

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     # RIG-2: the TrueType CJK font PDF reports embed (Debian's fonts-wqy-zenhei).
     report_font_file: Path = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
+    # Issue 11 (MEA-5, LST-9): hosts a webhook URL may name besides public ones, comma-
+    # separated ("127.0.0.1,hooks.intranet"). Loopback, private and link-local addresses
+    # and `localhost` are refused unless listed here. Seconds a receiver has to answer.
+    webhook_allowed_hosts: str = ""
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     @field_validator("audit_key")
     @classmethod
     def _key_is_long_enough(cls, value: SecretStr | None) -> SecretStr | None:

@@ -474,3 +474,13 @@ def ctx(db: DbTarget, clock: FixedClock) -> Iterator[Context]:
     context = build_context(db.settings(), clock=clock)
     yield context
     context.db.dispose()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    """A webhook receiver on loopback (tests/webhook_receiver.py), stopped afterwards."""
+    from tests.webhook_receiver import Receiver
+
+    r = Receiver()
+    yield r
+    r.stop()

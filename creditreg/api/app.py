@@ -37,6 +37,7 @@ from creditreg.api.routers import (
     restorations,
     subjects,
     units,
+    webhooks,
 )
 from creditreg.config import Settings
 from creditreg.domain.error_codes import markdown_table
@@ -123,6 +124,7 @@ def create_app(
         check,
         measure_feedback,
         measures,
+        webhooks,
     ):
         app.include_router(module.router)
     app.include_router(web_routes.router)

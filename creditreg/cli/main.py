@@ -31,6 +31,7 @@ from creditreg.cli import (  # noqa: F401  (each registers its commands)
     subjects,
     timers,
     units,
+    webhooks,
 )
 from creditreg.cli.base import app
 

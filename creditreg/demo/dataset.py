@@ -89,6 +89,8 @@ DEMO_UNITS = (
             # Demonstrations move a test clock (only ever with CREDITREG_TEST_CLOCK and
             # CREDITREG_ALLOW_CLOCK_OVERRIDE both set); a real clock refuses every move.
             P.CLOCK_CONTROL,
+            # Issue 11: every unit's webhook delivery log; its own endpoints.
+            P.WEBHOOKS_MANAGE,
         ),
     ),
     DemoUnit(
@@ -130,7 +132,8 @@ DEMO_UNITS = (
         Level.MUNICIPAL,
         ("public_resources",),
         (("implementer", "联合奖惩实施部门用户", (Role.IMPLEMENTER,)),),
-        (P.SUBJECTS_READ, P.LISTS_READ, P.MEASURES_CHECK),
+        # MEA-3: the check; MEA-5, LST-9 (issue 11): its notices by webhook.
+        (P.SUBJECTS_READ, P.LISTS_READ, P.MEASURES_CHECK, P.WEBHOOKS_MANAGE),
     ),
     # OBJ-3, Op(22): reconsiders objections' outcomes for dissatisfied objectors.
     DemoUnit(

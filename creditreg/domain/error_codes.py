@@ -795,6 +795,30 @@ _ALL = (
     missing("memorandum.not_found", "no memorandum has that code (or version)"),
     conflict("memorandum.already_published", "the newest version is published already"),
     conflict("memorandum.illegal_transition", "the memorandum's status does not allow the step"),
+    # Notices to units by webhook (MEA-5, LST-9; issue 11).
+    invalid("webhook.bad_url", "a webhook URL is http(s), names a host, carries no password"),
+    invalid(
+        "webhook.host_not_allowed",
+        "the URL names a loopback, private or local host the operator did not allow "
+        "(CREDITREG_WEBHOOK_ALLOWED_HOSTS)",
+    ),
+    invalid("webhook.no_unit", "webhooks belong to a unit: act for one"),
+    missing("webhook_endpoint.not_found", "no webhook endpoint of yours has that id"),
+    conflict("webhook_endpoint.duplicate", "an active endpoint of the unit has that URL"),
+    conflict("webhook_endpoint.too_many", "a unit has at most 10 active endpoints"),
+    conflict("webhook_endpoint.illegal_transition", "the endpoint was removed already"),
+    invalid("webhook_subscription.bad_kind", "a subscription's kind is `designation`"),
+    invalid("webhook_subscription.unknown_field", "not a field (sector) of the taxonomy"),
+    invalid("webhook_subscription.bad_list_type", "not a list type"),
+    conflict("webhook_subscription.duplicate", "the unit has that subscription already"),
+    conflict("webhook_subscription.too_many", "a unit has at most 100 subscriptions"),
+    missing("webhook_subscription.not_found", "no subscription of yours has that id"),
+    invalid("webhook_delivery.bad_status", "not a delivery status"),
+    missing("webhook_delivery.not_found", "no webhook delivery of yours has that id"),
+    conflict(
+        "webhook_delivery.illegal_transition",
+        "the delivery is queued already (only a delivered, retrying or dead one is redelivered)",
+    ),
 )
 
 CODES: dict[str, ErrorCode] = {c.code: c for c in _ALL}

@@ -47,6 +47,10 @@ class Context:
     objection_attachment_max_bytes: int = 10 * 1024 * 1024
     objection_attachment_max_files: int = 5
     reconsideration_working_days: int = 15
+    # Issue 11: hosts webhook URLs may name besides public ones, and a receiver's time to
+    # answer (CREDITREG_WEBHOOK_ALLOWED_HOSTS, CREDITREG_WEBHOOK_TIMEOUT_SECONDS).
+    webhook_allowed_hosts: frozenset[str] = frozenset()
+    webhook_timeout_seconds: float = 5.0
     # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
     registry: Registry = field(default_factory=Registry)
     # The timers each context registered at bootstrap (empty: a sweep does nothing).

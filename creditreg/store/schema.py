@@ -10,6 +10,7 @@ from creditreg.store.kernel import tables as kernel_tables
 from creditreg.store.lists import tables as lists_tables
 from creditreg.store.measures import feedback_tables as measure_feedback_tables
 from creditreg.store.measures import tables as measures_tables
+from creditreg.store.measures import webhook_tables
 from creditreg.store.records import tables as records_tables
 from creditreg.store.rights import correction_tables, objection_tables
 from creditreg.store.rights import reports as reports_tables
@@ -30,6 +31,7 @@ CONTEXT_TABLES = (
     rights_tables,
     reports_tables,
     measures_tables,
+    webhook_tables,
 )
 
 __all__ = ["CONTEXT_TABLES", "metadata"]

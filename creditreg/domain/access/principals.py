@@ -79,6 +79,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ACCOUNTS_ISSUE,
             # Issue 11, Art 29, Op(12): compiles the catalog of measures and the memoranda.
             P.MEASURES_WRITE,
+            # Issue 11: the platform's own webhooks, and every unit's delivery log.
+            P.WEBHOOKS_MANAGE,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -103,7 +105,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INBOX_READ,
         }
     ),
-    Role.IMPLEMENTER: frozenset({P.SUBJECTS_READ, P.LISTS_READ, P.MEASURES_CHECK}),
+    # MEA-3: the check; MEA-5, LST-9 (issue 11): stop and designation notices by inbox
+    # and webhook.
+    Role.IMPLEMENTER: frozenset(
+        {P.SUBJECTS_READ, P.LISTS_READ, P.MEASURES_CHECK, P.WEBHOOKS_MANAGE}
+    ),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.SUBJECTS_READ, P.LISTS_READ}),
     Role.UNIT_ADMIN: frozenset({P.TOKENS_MANAGE}),
     # OBJ-3, Op(22): the provincial department's reconsideration (its inbox tells it of

@@ -46,6 +46,8 @@ class Permission(StrEnum):
     MEASURES_WRITE = "measures:write"
     # MEA-3, Op(12): the check, for implementing units inside their own workflows.
     MEASURES_CHECK = "measures:check"
+    # Issue 11, MEA-5, LST-9: a unit's webhook endpoints, subscriptions and delivery log.
+    WEBHOOKS_MANAGE = "webhooks:manage"
 
 
 @dataclass(frozen=True, slots=True)

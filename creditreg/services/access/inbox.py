@@ -51,3 +51,29 @@ def tell_once(
     if rows:
         conn.execute(notification.insert(), rows)
     return fresh
+
+
+def tell(
+    conn: sa.Connection,
+    now: datetime,
+    unit_ids: Iterable[int],
+    *,
+    kind: str,
+    object_type: str,
+    object_id: str,
+    message: str,
+) -> None:
+    """Put one item in each of these units' inboxes, in the caller's transaction."""
+    rows = [
+        {
+            "unit_id": to,
+            "kind": kind,
+            "object_type": object_type,
+            "object_id": object_id,
+            "message": message,
+            "created_at": now,
+        }
+        for to in sorted(set(unit_ids))
+    ]
+    if rows:
+        conn.execute(notification.insert(), rows)

@@ -119,6 +119,20 @@ def pending(ctx: Context, consumer: str, limit: int = 100) -> list[StoredEvent]:
         return [_stored(r) for r in queries.events_after(conn, at, limit)]
 
 
+def pending_in(conn: sa.Connection, consumer: str, limit: int = 100) -> list[StoredEvent]:
+    """`pending`, inside the caller's transaction: a consumer whose work is itself a write
+    (notices to units) reads, works and `ack_in`s in one transaction, so that a crash
+    between the work and the ack can neither lose nor repeat it."""
+    limit = max(1, min(limit, MAX_PAGE))
+    at = queries.cursor_position(conn, _check_name(consumer))
+    return [_stored(r) for r in queries.events_after(conn, at, limit)]
+
+
+def ack_in(conn: sa.Connection, ctx: Context, consumer: str, upto: int) -> None:
+    """`ack`, inside the caller's transaction."""
+    queries.advance_cursor(conn, _check_name(consumer), upto, ctx.now())
+
+
 def ack(ctx: Context, consumer: str, upto: int) -> None:
     """The consumer has finished with every event up to `upto` (durable, never backwards)."""
     with ctx.db.write() as conn:

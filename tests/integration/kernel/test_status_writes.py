@@ -49,6 +49,8 @@ STATUS_TABLES = {
     "compensation_claim",
     "measure",
     "memorandum",
+    "webhook_endpoint",
+    "webhook_delivery",
 }
 WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
 # store/<context>/queries.py, or <concept>_queries.py beside it (rights: objection_queries.py)
@@ -58,7 +60,8 @@ QUERIES = re.compile(r"creditreg/store/\w+/(\w+_)?queries\.py$")
 def test_status_columns_are_written_only_by_the_lifecycle_queries(
     sqlite_db: DbTarget, clock: FixedClock
 ) -> None:
-    ctx = build_context(sqlite_db.settings(), clock=clock)
+    # Issue 11: a webhook endpoint on a closed loopback port (allowed for the test).
+    ctx = build_context(sqlite_db.settings(webhook_allowed_hosts="127.0.0.1"), clock=clock)
     written: list[str] = []
     violations: list[tuple[str, list[str]]] = []
 
@@ -81,6 +84,12 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
     ctx.db.dispose()  # new connections, each traced
     try:
         w = make_world(ctx, clock)  # catalog items approved, standards published
+        # Issue 11: the implementing unit hears of every designation by webhook.
+        from creditreg.services.measures import webhooks
+
+        hearing = access.authenticate(ctx, demo.token_for("implementer"))
+        webhooks.subscribe(ctx, hearing, kind="designation")
+        hook = webhooks.add_endpoint(ctx, hearing, "http://127.0.0.1:9/hook")
         [a, b, c] = w.serious(1, 3)
         # Records: returned, withdrawn (revoking an entry), archived by the sweep.
         [general] = w.submit("XZCF", [punishment_row(9)])
@@ -194,7 +203,8 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
         )
         record_restoration.decide(ctx, SYSTEM, applied["id"], outcome="grant", reasons="")
         w.advance(365 * 6)
-        sweep.run(ctx, SYSTEM)
+        sweep.run(ctx, SYSTEM)  # the notices' deliveries fail: retrying
+        webhooks.remove_endpoint(ctx, hearing, hook["id"])
         assert b and c
     finally:
         ctx.db.dispose()

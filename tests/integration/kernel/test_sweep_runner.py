@@ -54,6 +54,8 @@ def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_the
         "overdue_record_restorations",
         "memoranda_in_force",
         "overdue_verifications",
+        "unit_notices",
+        "webhook_deliveries",
         "query_register_retention",
         "audit_checkpoint",
     ]

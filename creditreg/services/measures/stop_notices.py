@@ -1,0 +1,149 @@
+"""Notices to stop (MEA-5; Op(20), Art 37): when a list entry ends (any removal: expiry,
+restoration, objection, standard changed ...; or deletion in error), every implementing
+unit that applied a measure because of it (its feedback, MEA-4) or that checked the
+subject while it was in force (a check that returned the entry, SEC-2's register) is told
+to stop applying the measures it carried.
+
+Handlers of the `unit_notices` outbox consumer, registered at bootstrap: they run within
+a minute of the change, after it committed, and a restart loses nothing (the consumer's
+durable cursor). The notice names ids, the list, the reason and the day: never the
+subject's name or number (the outbox and webhooks carry no personal data)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from creditreg.services.context import Context
+from creditreg.services.kernel.events import StoredEvent
+from creditreg.services.kernel.registry import Registry
+from creditreg.services.measures import unit_notices
+from creditreg.services.measures.unit_notices import UnitNotice
+from creditreg.store.access.query_register import query_register
+from creditreg.store.lists.tables import list_entry
+from creditreg.store.measures.feedback_tables import measure_feedback
+
+STOP = "stop"
+CHECKS = ("check", "check.linked")
+_REASONS_ZH = {
+    "expiry": "有效期届满",
+    "restoration": "信用修复",
+    "error": "认定错误",
+    "deleted_in_error": "认定错误已删除",
+    "standard_changed": "认定标准变更",
+    "blacklisted": "列入严重失信主体名单",
+    "key_scrutiny": "列入重点关注名单",
+    "unfit_conduct": "存在不宜继续激励的行为",
+    "basis_revoked": "据以认定的信息已撤销",
+    "below_threshold": "不再满足预警条件",
+}
+
+
+def units_exposed(conn: sa.Connection, subject_id: int, entry_id: int) -> set[int]:
+    """The implementing units that applied a measure because of the entry, or whose check
+    returned it (the subject's own check, or a linked subject's, Art 35)."""
+    units = set(
+        conn.execute(
+            sa.select(measure_feedback.c.unit_id).where(measure_feedback.c.entry_id == entry_id)
+        ).scalars()
+    )
+    rows = conn.execute(
+        sa.select(query_register.c.unit_id, query_register.c.returned).where(
+            query_register.c.subject_id == subject_id,
+            query_register.c.what.in_(CHECKS),
+            query_register.c.unit_id.is_not(None),
+        )
+    ).all()
+    for r in rows:
+        returned = r.returned or {}
+        shown: Iterable[object] = [
+            *returned.get("entries", []),
+            *returned.get("linked_entries", []),
+        ]
+        if entry_id in shown:
+            units.add(int(r.unit_id))
+    return units
+
+
+def _tell(
+    conn: sa.Connection,
+    ctx: Context,
+    subject_id: int,
+    entry_id: int,
+    list_type: str,
+    reason: str,
+    on: str,
+) -> None:
+    units = units_exposed(conn, subject_id, entry_id)
+    if not units:
+        return
+    why = _REASONS_ZH.get(reason, reason)
+    unit_notices.send(
+        conn,
+        ctx,
+        units,
+        UnitNotice(
+            kind=STOP,
+            object_type="list_entry",
+            object_id=str(entry_id),
+            message=(
+                f"名单条目 {entry_id}（{list_type}）已于 {on} 终止（{why}），请停止实施"
+                f"因该条目采取的联合奖惩措施。Entry {entry_id} ({list_type}) ended on {on} "
+                f"({reason}): stop the measures applied because of it."
+            ),
+            data={
+                "entry_id": entry_id,
+                "subject_id": subject_id,
+                "list_type": list_type,
+                "reason": reason,
+                "ended_on": on,
+            },
+        ),
+    )
+
+
+def _removed(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
+    """`list_entry.removed`: the entry is kept (archived), so its subject is read."""
+    if not event.payload:
+        return
+    entry_id = int(event.object_id)
+    row = conn.execute(
+        sa.select(list_entry.c.subject_id, list_entry.c.list_type).where(
+            list_entry.c.id == entry_id
+        )
+    ).first()
+    if row is None:  # deleted in error since: the correction's event tells the units
+        return
+    _tell(
+        conn,
+        ctx,
+        int(row.subject_id),
+        entry_id,
+        str(row.list_type),
+        str(event.payload.get("reason") or "removed"),
+        str(event.payload.get("on") or ctx.today().isoformat()),
+    )
+
+
+def _corrected(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
+    """`correction.recorded` of an entry: deleted in error and not kept (Op(20)); the
+    correction's event names the subject, the register and the feedback the units."""
+    payload = event.payload
+    if not payload or payload.get("target_type") != "list_entry":
+        return
+    _tell(
+        conn,
+        ctx,
+        int(payload["subject_id"]),
+        int(payload["target_id"]),
+        str(payload.get("list_type") or ""),
+        "deleted_in_error",
+        str(payload.get("on") or ctx.today().isoformat()),
+    )
+
+
+def register(registry: Registry) -> None:
+    """Hook the stop notices into the unit-notices consumer (bootstrap)."""
+    unit_notices.register_handler(registry, "list_entry.removed", _removed)
+    unit_notices.register_handler(registry, "correction.recorded", _corrected)

@@ -1,0 +1,198 @@
+"""The webhook sender (issue 11; MEA-5, LST-9): a sweep step that POSTs the due
+deliveries, signed as the Standard Webhooks specification says (webhook-id,
+webhook-timestamp, webhook-signature: HMAC-SHA256 over id, timestamp and body, made by the
+`standardwebhooks` package that receivers verify with), and moves each one: delivered on a
+2xx answer; else retried 10 s, 20 s, 40 s ... at most an hour apart, for 24 hours; then
+dead, visible in the delivery log until redelivered.
+
+The HTTP call is made outside any transaction (a slow receiver never holds the write
+lock); its outcome is one guarded transition. The webhook-id is the delivery's, the same
+on every retry, so that a receiver can drop duplicates (at-least-once).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from standardwebhooks import Webhook
+
+from creditreg.domain.errors import Conflict, InvalidInput
+from creditreg.domain.measures.webhooks import (
+    DELIVERY,
+    DeliveryStatus,
+    EndpointStatus,
+    check_url,
+    next_attempt,
+)
+from creditreg.services.context import Context
+from creditreg.services.kernel.sweep import StepRun, SweepSteps
+from creditreg.store.measures import webhook_queries as queries
+from creditreg.store.measures.webhook_tables import unit_notice, webhook_delivery, webhook_endpoint
+
+# Deliveries one pass sends at most (the rest wait for the next pass, a minute later).
+BATCH = 200
+ACTOR = "system:webhooks"
+
+
+def register_sweep_steps(steps: SweepSteps) -> None:
+    """After the notices are made (70), before the query register's retention (90)."""
+    steps.register("webhook_deliveries", _send_due, order=75)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one POST came to: a status code, or an error (a timeout, a refused connection)."""
+
+    status_code: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def message(row: Any, now: datetime) -> tuple[str, dict[str, str]]:
+    """The body and headers of one delivery (Standard Webhooks: `type`, `timestamp`,
+    `data`; the webhook-* headers)."""
+    body = json.dumps(
+        {
+            "type": f"unit_notice.{row.kind}",
+            "timestamp": now.astimezone(UTC).isoformat(),
+            "data": {
+                "notice_id": row.notice_id,
+                "unit_id": row.unit_id,
+                "kind": row.kind,
+                "object_type": row.object_type,
+                "object_id": row.object_id,
+                "message": row.message,
+                "data": row.data,
+                "created_at": row.notice_created_at.astimezone(UTC).isoformat(),
+            },
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    msg_id = f"msg_delivery_{row.id}"
+    # The library reads the time as UTC whatever its zone says: give it UTC.
+    at = now.astimezone(UTC)
+    return body, {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(row.secret).sign(msg_id, at, body),
+    }
+
+
+def post(client: httpx.Client, url: str, body: str, headers: dict[str, str]) -> Attempt:
+    """One POST; never raises for the receiver's faults."""
+    try:
+        answer = client.post(url, content=body.encode(), headers=headers)
+    except httpx.TimeoutException:
+        return Attempt(None, "timeout: no answer in time")
+    except httpx.HTTPError as exc:
+        return Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
+    return Attempt(answer.status_code, None if answer.is_success else f"HTTP {answer.status_code}")
+
+
+def _due(ctx: Context, now: datetime) -> list[Any]:
+    with ctx.db.read() as conn:
+        return list(
+            conn.execute(
+                sa.select(
+                    webhook_delivery.c.id,
+                    webhook_delivery.c.status,
+                    webhook_delivery.c.attempts,
+                    webhook_delivery.c.window_from,
+                    webhook_delivery.c.notice_id,
+                    webhook_delivery.c.unit_id,
+                    webhook_endpoint.c.url,
+                    webhook_endpoint.c.secret,
+                    webhook_endpoint.c.status.label("endpoint_status"),
+                    unit_notice.c.kind,
+                    unit_notice.c.object_type,
+                    unit_notice.c.object_id,
+                    unit_notice.c.message,
+                    unit_notice.c.data,
+                    unit_notice.c.created_at.label("notice_created_at"),
+                )
+                .join(webhook_endpoint, webhook_endpoint.c.id == webhook_delivery.c.endpoint_id)
+                .join(unit_notice, unit_notice.c.id == webhook_delivery.c.notice_id)
+                .where(
+                    webhook_delivery.c.status.in_(
+                        [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
+                    ),
+                    webhook_delivery.c.next_attempt_at <= now,
+                )
+                .order_by(webhook_delivery.c.next_attempt_at, webhook_delivery.c.id)
+                .limit(BATCH)
+            ).all()
+        )
+
+
+def _send_due(run: StepRun) -> None:
+    ctx = run.ctx
+    due = _due(ctx, ctx.now())
+    if not due:
+        return
+    timeout = httpx.Timeout(ctx.webhook_timeout_seconds)
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        for row in due:
+            attempt = _attempt(ctx, client, row)
+            with run.write() as conn:
+                _record(conn, ctx, row, attempt, run)
+
+
+def _attempt(ctx: Context, client: httpx.Client, row: Any) -> Attempt:
+    if row.endpoint_status != EndpointStatus.ACTIVE.value:
+        return Attempt(None, "endpoint removed")
+    try:
+        # The operator may have narrowed the allowed hosts since the URL was registered.
+        url = check_url(row.url, ctx.webhook_allowed_hosts)
+    except InvalidInput as exc:
+        return Attempt(None, f"{exc.code}: {exc}"[:500])
+    body, headers = message(row, ctx.now())
+    return post(client, url, body, headers)
+
+
+def _record(conn: sa.Connection, ctx: Context, row: Any, attempt: Attempt, run: StepRun) -> None:
+    """The attempt's outcome as the delivery's one transition (lost to a concurrent
+    redelivery: that one stands)."""
+    now = ctx.now()
+    attempts = row.attempts + 1
+    window_from = row.window_from
+    if attempt.ok:
+        action, retry_at = "deliver", None
+    elif row.endpoint_status != EndpointStatus.ACTIVE.value:
+        action, retry_at = "give_up", None
+    else:
+        retry_at = next_attempt(window_from, attempts, now)
+        action = "fail" if retry_at is not None else "give_up"
+    after = DELIVERY.next(row.status, action)
+    try:
+        queries.move_delivery(
+            conn,
+            row.id,
+            before=row.status,
+            after=after,
+            action=action,
+            actor=ACTOR,
+            now=now,
+            status_code=attempt.status_code,
+            note=attempt.error,
+            attempts=attempts,
+            next_attempt_at=retry_at,
+            last_attempt_at=now,
+            last_status_code=attempt.status_code,
+            last_error=attempt.error,
+        )
+    except Conflict:
+        return
+    run.add(
+        {"deliver": "webhooks_delivered", "fail": "webhooks_retrying"}.get(action, "webhooks_dead")
+    )

@@ -1,0 +1,127 @@
+"""Notices to stop (issue 11, part 6; MEA-5, Op(20), Art 37), on SQLite and PostgreSQL:
+when an entry ends (a removal, or a deletion in error), the implementing units that
+checked the subject while it was in force, or reported a measure applied because of it,
+are told to stop, in their notices (and by webhook) after the outbox consumer's next pass;
+a unit that never met the entry is told nothing; a second pass tells nothing twice."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.demo.dataset import demo_uscc
+from creditreg.domain.access.principals import SYSTEM, Level, UnitKind
+from creditreg.domain.kernel.actor import Permission
+from creditreg.services.access import access
+from creditreg.services.context import Context
+from creditreg.services.kernel import sweep
+from tests.e2e.api.test_check_api import check, ok, uscc
+from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.conftest import bearer
+from tests.lists_world import PERSON, World, make_world
+
+IMPLEMENTER = bearer("implementer")
+DESIGNATOR = bearer("designator")
+
+
+@pytest.fixture
+def world(api: TestClient, ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def other_implementer(ctx: Context) -> dict[str, str]:
+    made = access.create_unit(
+        ctx,
+        SYSTEM,
+        name="郑州市财政局（演示）",
+        uscc=demo_uscc("11410100MB0000009"),
+        kind=UnitKind.IMPLEMENTING_UNIT,
+        region="410100",
+        level=Level.MUNICIPAL,
+        fields=("finance",),
+    )
+    token = access.create_token(
+        ctx,
+        SYSTEM,
+        unit_id=made["id"],
+        name="t",
+        scopes=(Permission.MEASURES_CHECK, Permission.WEBHOOKS_MANAGE),
+    )
+    return {"Authorization": f"Bearer {token.token}"}
+
+
+def stops(api: TestClient, headers: dict[str, str]) -> list[Any]:
+    notices = api.get("/api/v1/unit-notices", headers=headers)
+    assert notices.status_code == 200, notices.text
+    return [n for n in notices.json() if n["kind"] == "stop"]
+
+
+def test_a_unit_that_checked_an_entry_is_told_to_stop_when_it_is_removed__MEA_5(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    eid = blacklisted(api, world, 1)
+    ok(check(api, uscc(1)))  # the implementing unit met the entry in force
+    bystander = other_implementer(ctx)
+    removed = api.post(
+        f"/api/v1/lists/entries/{eid}/removal",
+        headers=DESIGNATOR,
+        json={"reason": "standard_changed", "note": "标准修订"},
+    )
+    assert removed.status_code == 200, removed.text
+    assert stops(api, IMPLEMENTER) == []  # told by the outbox consumer's pass, not before
+    sweep.run(ctx, SYSTEM)
+    [stop] = stops(api, IMPLEMENTER)
+    assert (stop["object_type"], stop["object_id"]) == ("list_entry", str(eid))
+    assert stop["data"]["reason"] == "standard_changed" and stop["data"]["entry_id"] == eid
+    assert "停止" in stop["message"] and PERSON["name"] not in stop["message"]
+    assert stops(api, bystander) == []
+    sweep.run(ctx, SYSTEM)
+    assert len(stops(api, IMPLEMENTER)) == 1  # nothing twice
+
+
+def test_a_unit_is_told_to_stop_when_an_entry_is_deleted_in_error__MEA_5_OBJ_5(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    eid = blacklisted(api, world, 2)
+    ok(check(api, uscc(2)))
+    done = api.post(
+        f"/api/v1/lists/entries/{eid}/error", headers=DESIGNATOR, json={"note": "主体错误"}
+    )
+    assert done.status_code == 200, done.text
+    sweep.run(ctx, SYSTEM)
+    [stop] = stops(api, IMPLEMENTER)
+    assert stop["object_id"] == str(eid) and stop["data"]["reason"] == "deleted_in_error"
+    # The deleted entry's facts are not in the notice (Op(20)).
+    assert "销售不合格食品" not in str(stop)
+
+
+def test_a_unit_that_applied_a_measure_is_told_to_stop_when_the_entry_expires__MEA_5_MEA_4(
+    api: TestClient, world: World, ctx: Context, clock: FixedClock
+) -> None:
+    eid = blacklisted(api, world, 3)
+    answer = ok(check(api, uscc(3)))
+    due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    made = api.post(
+        "/api/v1/measure-feedback",
+        headers=IMPLEMENTER,
+        json={
+            "subject_id": world.company(3),
+            "measure_code": due["code"],
+            "applied_on": clock.now().date().isoformat(),
+            "case_file": "ZB-2026-03",
+            "entry_id": eid,
+        },
+    )
+    assert made.status_code == 201, made.text
+    valid_until = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()["valid_until"]
+    world.advance((date.fromisoformat(valid_until) - clock.now().date()).days + 2)
+    sweep.run(ctx, SYSTEM)  # the expiry, then the consumer (same pass or the next)
+    sweep.run(ctx, SYSTEM)
+    entry = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()
+    assert entry["status"] == "removed" and entry["removal_reason"] == "expiry"
+    [stop] = stops(api, IMPLEMENTER)
+    assert stop["data"]["reason"] == "expiry"

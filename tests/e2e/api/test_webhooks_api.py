@@ -1,0 +1,155 @@
+"""Notices to units and their webhooks over HTTP (issue 11, part 6; MEA-5, LST-9), on
+SQLite and PostgreSQL: a unit registers an endpoint (refused when it is not http(s) or
+points inside, unless the operator allowed the host) and subscribes to designations; a
+real designation reaches it, after the sweep, in its notices and at its receiver, signed;
+the delivery log shows it and a redelivery sends it again."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.services.context import Context
+from creditreg.services.kernel import sweep
+from tests.e2e.api.test_api import error
+from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.conftest import bearer
+from tests.lists_world import World, make_world
+from tests.webhook_receiver import Receiver, verify
+
+IMPLEMENTER = bearer("implementer")
+PLATFORM = bearer("platform")
+PROVIDER = bearer("provider")
+
+
+@pytest.fixture
+def world(api: TestClient, ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def test_webhook_urls_not_http_or_pointing_inside_are_refused__MEA_5(
+    api: TestClient, ctx: Context, receiver: Receiver
+) -> None:
+    def add(url: str) -> object:
+        return api.post("/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": url})
+
+    error(add("ftp://hooks.example.com/x"), 422, "webhook.bad_url")
+    error(add("http://user:pw@hooks.example.com/"), 422, "webhook.bad_url")
+    error(add("http://10.0.0.1/hook"), 422, "webhook.host_not_allowed")
+    error(add("http://localhost:8080/hook"), 422, "webhook.host_not_allowed")
+    error(add(receiver.url), 422, "webhook.host_not_allowed")  # 127.0.0.1, not allowed yet
+    # Nothing half-stored.
+    assert api.get("/api/v1/webhooks/endpoints", headers=IMPLEMENTER).json() == []
+    # The operator allows loopback for the test receiver (CREDITREG_WEBHOOK_ALLOWED_HOSTS).
+    ctx.webhook_allowed_hosts = frozenset({"127.0.0.1"})
+    made = add(receiver.url)
+    assert made.status_code == 201, made.text  # type: ignore[attr-defined]
+    body = made.json()  # type: ignore[attr-defined]
+    assert body["secret"].startswith("whsec_") and body["status"] == "active"
+    error(add(receiver.url), 409, "webhook_endpoint.duplicate")
+    error(add("http://localhost/hook"), 422, "webhook.host_not_allowed")  # still refused
+    listed = api.get("/api/v1/webhooks/endpoints", headers=IMPLEMENTER).json()
+    assert [e["url"] for e in listed] == [receiver.url] and "secret" not in listed[0]
+
+
+def test_webhooks_belong_to_the_unit_and_need_the_permission__MEA_5(api: TestClient) -> None:
+    error(api.get("/api/v1/webhooks/endpoints", headers=PROVIDER), 403, "access.missing_permission")
+    theirs = api.post(
+        "/api/v1/webhooks/endpoints", headers=PLATFORM, json={"url": "https://hooks.example.com/"}
+    )
+    assert theirs.status_code == 201, theirs.text
+    gone = f"/api/v1/webhooks/endpoints/{theirs.json()['id']}"
+    error(api.delete(gone, headers=IMPLEMENTER), 404, "webhook_endpoint.not_found")
+    assert api.get("/api/v1/webhooks/endpoints", headers=IMPLEMENTER).json() == []
+    removed = api.delete(gone, headers=PLATFORM)
+    assert removed.status_code == 200 and removed.json()["status"] == "disabled"
+    error(api.delete(gone, headers=PLATFORM), 409, "webhook_endpoint.illegal_transition")
+
+
+def test_subscriptions_are_created_listed_and_deleted__LST_9(api: TestClient) -> None:
+    path = "/api/v1/webhooks/subscriptions"
+    error(
+        api.post(path, headers=IMPLEMENTER, json={"field": "astrology"}),
+        422,
+        "webhook_subscription.unknown_field",
+    )
+    made = api.post(path, headers=IMPLEMENTER, json={"field": "market_regulation"})
+    assert made.status_code == 201, made.text
+    assert made.json()["kind"] == "designation" and made.json()["list_type"] is None
+    error(
+        api.post(path, headers=IMPLEMENTER, json={"field": "market_regulation"}),
+        409,
+        "webhook_subscription.duplicate",
+    )
+    assert [s["id"] for s in api.get(path, headers=IMPLEMENTER).json()] == [made.json()["id"]]
+    gone = api.delete(f"{path}/{made.json()['id']}", headers=IMPLEMENTER)
+    assert gone.status_code == 200 and gone.json()["field"] == "market_regulation"
+    error(
+        api.delete(f"{path}/{made.json()['id']}", headers=IMPLEMENTER),
+        404,
+        "webhook_subscription.not_found",
+    )
+
+
+def test_a_designation_reaches_the_subscribed_unit_after_the_sweep__LST_9_MEA_5(
+    api: TestClient, ctx: Context, world: World, receiver: Receiver
+) -> None:
+    ctx.webhook_allowed_hosts = frozenset({"127.0.0.1"})
+    hook = api.post("/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": receiver.url})
+    secret = hook.json()["secret"]
+    sub = api.post(
+        "/api/v1/webhooks/subscriptions",
+        headers=IMPLEMENTER,
+        json={"field": "market_regulation", "list_type": "blacklist"},
+    )
+    assert sub.status_code == 201, sub.text
+    eid = blacklisted(api, world)
+    assert api.get("/api/v1/unit-notices", headers=IMPLEMENTER).json() == []  # not yet
+    report = sweep.run(ctx, SYSTEM)  # the embedded worker's pass, each minute
+    assert report.count("webhooks_delivered") == 1
+    [notice] = api.get("/api/v1/unit-notices", headers=IMPLEMENTER).json()
+    assert (notice["kind"], notice["object_id"]) == ("designation", str(eid))
+    assert notice["data"]["field"] == "market_regulation"
+    [got] = receiver.requests
+    assert verify(secret, got, ctx.now())["data"]["object_id"] == str(eid)
+    # Not the designating unit's: it subscribed to nothing.
+    assert api.get("/api/v1/unit-notices", headers=bearer("designator")).json() == []
+    # The delivery log, filtered by status; a redelivery on request.
+    [delivered] = api.get(
+        "/api/v1/webhooks/deliveries", headers=IMPLEMENTER, params={"status": "delivered"}
+    ).json()
+    assert delivered["attempts"] == 1 and delivered["last_status_code"] == 200
+    assert [m["action"] for m in delivered["history"]] == ["queue", "deliver"]
+    assert (
+        api.get(
+            "/api/v1/webhooks/deliveries", headers=IMPLEMENTER, params={"status": "dead"}
+        ).json()
+        == []
+    )
+    again = api.post(
+        f"/api/v1/webhooks/deliveries/{delivered['id']}/redeliver", headers=IMPLEMENTER
+    )
+    assert again.status_code == 200 and again.json()["status"] == "pending", again.text
+    error(
+        api.post(f"/api/v1/webhooks/deliveries/{delivered['id']}/redeliver", headers=IMPLEMENTER),
+        409,
+        "webhook_delivery.illegal_transition",
+    )
+    error(
+        api.post(f"/api/v1/webhooks/deliveries/{delivered['id']}/redeliver", headers=PLATFORM),
+        409,
+        "webhook_delivery.illegal_transition",
+    )
+    error(
+        api.post("/api/v1/webhooks/deliveries/999/redeliver", headers=IMPLEMENTER),
+        404,
+        "webhook_delivery.not_found",
+    )
+    assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 1
+    assert len(receiver.requests) == 2
+    assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
+    # A second pass tells nothing twice.
+    assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 0
+    assert len(api.get("/api/v1/unit-notices", headers=IMPLEMENTER).json()) == 1

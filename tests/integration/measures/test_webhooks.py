@@ -1,0 +1,277 @@
+"""Notices to units by inbox and webhook (issue 11, part 6; MEA-5, LST-9) on SQLite and
+PostgreSQL, with a real receiver on loopback: signed as Standard Webhooks say, retried 10 s
+doubling to an hour for 24 hours, dead after that and visible, redelivered on request; a
+receiver down for an hour loses nothing, and neither does a platform restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from standardwebhooks.webhooks import WebhookVerificationError
+
+from creditreg.bootstrap import build_context
+from creditreg.clock import FixedClock
+from creditreg.demo import dataset as demo
+from creditreg.domain.access.principals import SYSTEM, Principal
+from creditreg.domain.errors import Conflict
+from creditreg.domain.kernel.events import event
+from creditreg.services.access import access
+from creditreg.services.context import Context
+from creditreg.services.kernel import events
+from creditreg.services.kernel.sweep import Sweeper, SweepSteps
+from creditreg.services.measures import unit_notices, webhook_sender, webhooks
+from creditreg.services.measures.unit_notices import UnitNotice
+from creditreg.store.access.tables import notification
+from creditreg.store.measures.webhook_tables import unit_notice, webhook_delivery
+from tests.conftest import DbTarget
+from tests.webhook_receiver import Receiver, verify
+
+IMPLEMENTER_UNIT = 4
+TIMEOUT = 0.4  # seconds the receiver has to answer in these tests
+
+
+@pytest.fixture
+def hooked(db: DbTarget, clock: FixedClock, demo_data: None) -> Iterator[Context]:
+    """The platform with loopback allowed for the test receiver (there is no DNS here)."""
+    context = build_context(
+        db.settings(webhook_allowed_hosts="127.0.0.1", webhook_timeout_seconds=TIMEOUT),
+        clock=clock,
+    )
+    yield context
+    context.db.dispose()
+
+
+def implementer(ctx: Context) -> Principal:
+    return access.authenticate(ctx, demo.token_for("implementer"))
+
+
+def pass_of(ctx: Context) -> dict[str, int]:
+    """One pass of the two steps of this feature (the whole sweep runs in the API tests)."""
+    steps = SweepSteps()
+    unit_notices.register_sweep_steps(steps)
+    webhook_sender.register_sweep_steps(steps)
+    report = Sweeper(ctx, steps).run(SYSTEM)
+    return {
+        what: report.count(what)
+        for what in ("webhooks_delivered", "webhooks_retrying", "webhooks_dead")
+    }
+
+
+def stop_notice(ctx: Context, entry_id: int = 7) -> list[int]:
+    with ctx.db.write() as conn:
+        return unit_notices.send(
+            conn,
+            ctx,
+            [IMPLEMENTER_UNIT],
+            UnitNotice(
+                kind="stop",
+                object_type="list_entry",
+                object_id=str(entry_id),
+                message=f"list entry {entry_id} ended: stop its measures",
+                data={"entry_id": entry_id, "ended_on": "2026-03-02"},
+            ),
+        )
+
+
+def the_delivery(ctx: Context) -> webhooks.DeliveryView:
+    [one] = webhooks.deliveries(ctx, implementer(ctx))
+    return one
+
+
+def test_a_notice_goes_to_the_inbox_and_is_queued_for_active_endpoints__MEA_5(
+    hooked: Context, receiver: Receiver
+) -> None:
+    me = implementer(hooked)
+    kept = webhooks.add_endpoint(hooked, me, receiver.url)
+    removed = webhooks.add_endpoint(hooked, me, receiver.url + "/old")
+    webhooks.remove_endpoint(hooked, me, removed["id"])
+    [notice_id] = stop_notice(hooked)
+    with hooked.db.read() as conn:
+        inbox = conn.execute(
+            sa.select(notification).where(notification.c.kind == "unit_notice.stop")
+        ).all()
+        queued = conn.execute(sa.select(webhook_delivery)).all()
+    assert [(n.unit_id, n.object_id) for n in inbox] == [(IMPLEMENTER_UNIT, "7")]
+    assert [(d.notice_id, d.endpoint_id, d.status) for d in queued] == [
+        (notice_id, kept["id"], "pending")
+    ]
+    [notice] = unit_notices.listing(hooked, me)
+    assert notice["kind"] == "stop" and notice["data"] == {"entry_id": 7, "ended_on": "2026-03-02"}
+    # Another unit reads none of it; the platform reads every unit's.
+    designator = access.authenticate(hooked, demo.token_for("designator"))
+    assert unit_notices.listing(hooked, designator) == []
+    platform = access.authenticate(hooked, demo.token_for("platform"))
+    assert len(unit_notices.listing(hooked, platform)) == 1
+
+
+def test_a_delivery_is_signed_as_standard_webhooks_say__MEA_5(
+    hooked: Context, receiver: Receiver
+) -> None:
+    made = webhooks.add_endpoint(hooked, implementer(hooked), receiver.url)
+    assert made["secret"].startswith("whsec_")
+    [notice_id] = stop_notice(hooked)
+    assert pass_of(hooked)["webhooks_delivered"] == 1
+    [got] = receiver.requests
+    body = verify(made["secret"], got, hooked.now())
+    assert body["type"] == "unit_notice.stop"
+    assert body["data"]["notice_id"] == notice_id and body["data"]["object_id"] == "7"
+    assert got.headers["webhook-id"] == f"msg_delivery_{the_delivery(hooked)['id']}"
+    assert int(got.headers["webhook-timestamp"]) == int(hooked.now().timestamp())
+    # A body changed on the way, or another unit's secret, fails the check.
+    tampered = got.__class__(got.path, got.headers, got.body.replace(b"stop", b"stap"))
+    with pytest.raises(WebhookVerificationError):
+        verify(made["secret"], tampered, hooked.now())
+    with pytest.raises(WebhookVerificationError):
+        verify(webhooks.new_secret(), got, hooked.now())
+    d = the_delivery(hooked)
+    assert (d["status"], d["attempts"], d["last_status_code"]) == ("delivered", 1, 200)
+    assert pass_of(hooked)["webhooks_delivered"] == 0  # delivered once, not again
+
+
+def _retry_until(ctx: Context, clock: FixedClock, done: str) -> list[datetime]:
+    """Sweep at each retry's time until the delivery is `done`; the attempts' times."""
+    times = []
+    for _ in range(100):
+        times.append(clock.now())
+        pass_of(ctx)
+        d = the_delivery(ctx)
+        if d["status"] == done:
+            return times
+        assert d["next_attempt_at"] is not None
+        clock.set(datetime.fromisoformat(d["next_attempt_at"]))
+    raise AssertionError("never reached " + done)
+
+
+def test_a_receiver_down_for_an_hour_loses_nothing__MEA_5(
+    hooked: Context, clock: FixedClock, receiver: Receiver, db: DbTarget
+) -> None:
+    made = webhooks.add_endpoint(hooked, implementer(hooked), receiver.url)
+    receiver.stop()
+    start = clock.now()
+    stop_notice(hooked)
+    pass_of(hooked)
+    d = the_delivery(hooked)
+    assert d["status"] == "retrying" and d["last_error"] and d["last_status_code"] is None
+    # 10 s doubling: the retries' times while the receiver stays down.
+    while clock.now() < start + timedelta(hours=1):
+        clock.set(datetime.fromisoformat(str(the_delivery(hooked)["next_attempt_at"])))
+        pass_of(hooked)
+    d = the_delivery(hooked)
+    gaps = [
+        datetime.fromisoformat(b["at"]) - datetime.fromisoformat(a["at"])
+        for a, b in zip(d["history"][1:], d["history"][2:], strict=False)
+    ]
+    assert [g.total_seconds() for g in gaps[:5]] == [10, 20, 40, 80, 160]
+    assert max(gaps) <= timedelta(hours=1)
+    assert d["status"] == "retrying"
+    # The platform restarts meanwhile (a new context on the same database), the receiver
+    # comes back: the next retry delivers.
+    restarted = build_context(
+        db.settings(webhook_allowed_hosts="127.0.0.1", webhook_timeout_seconds=TIMEOUT),
+        clock=clock,
+    )
+    try:
+        receiver.start()
+        clock.set(datetime.fromisoformat(str(the_delivery(restarted)["next_attempt_at"])))
+        assert pass_of(restarted)["webhooks_delivered"] == 1
+        d = the_delivery(restarted)
+    finally:
+        restarted.db.dispose()
+    assert d["status"] == "delivered" and d["attempts"] >= 10
+    [got] = receiver.requests
+    assert verify(made["secret"], got, clock.now())["data"]["object_id"] == "7"
+
+
+def test_answers_500_are_retried_for_24_hours_then_dead_and_redelivered__MEA_5(
+    hooked: Context, clock: FixedClock, receiver: Receiver
+) -> None:
+    webhooks.add_endpoint(hooked, implementer(hooked), receiver.url)
+    receiver.status = 500
+    start = clock.now()
+    stop_notice(hooked)
+    times = _retry_until(hooked, clock, "dead")
+    d = the_delivery(hooked)
+    assert d["last_status_code"] == 500 and d["last_error"] == "HTTP 500"
+    assert d["attempts"] == len(times) == len(receiver.requests)
+    # Every retry within the 24 hours; one more would have fallen after them.
+    assert times[-1] <= start + timedelta(hours=24) < times[-1] + timedelta(hours=1)
+    assert d["history"][-1]["action"] == "give_up" and d["next_attempt_at"] is None
+    # The same webhook-id on every try: the receiver can drop duplicates.
+    assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1
+    me = implementer(hooked)
+    assert [x["id"] for x in webhooks.deliveries(hooked, me, status="dead")] == [d["id"]]
+    # Dead stays dead: no pass sends it again unasked.
+    clock.set(clock.now() + timedelta(days=2))
+    pass_of(hooked)
+    assert len(receiver.requests) == d["attempts"]
+    # Redelivered on request: queued now, sent by the next pass.
+    receiver.status = 204
+    again = webhooks.redeliver(hooked, me, d["id"])
+    assert again["status"] == "pending"
+    with pytest.raises(Conflict) as queued:
+        webhooks.redeliver(hooked, me, d["id"])
+    assert queued.value.code == "webhook_delivery.illegal_transition"
+    assert pass_of(hooked)["webhooks_delivered"] == 1
+    assert the_delivery(hooked)["status"] == "delivered"
+
+
+def test_a_receiver_that_times_out_is_retried__MEA_5(
+    hooked: Context, clock: FixedClock, receiver: Receiver
+) -> None:
+    webhooks.add_endpoint(hooked, implementer(hooked), receiver.url)
+    receiver.delay = TIMEOUT * 3
+    stop_notice(hooked)
+    assert pass_of(hooked)["webhooks_retrying"] == 1
+    d = the_delivery(hooked)
+    assert d["status"] == "retrying" and d["last_error"] and "timeout" in d["last_error"]
+    assert datetime.fromisoformat(str(d["next_attempt_at"])) == clock.now() + timedelta(seconds=10)
+    receiver.delay = 0
+    clock.set(clock.now() + timedelta(seconds=10))
+    assert pass_of(hooked)["webhooks_delivered"] == 1
+
+
+def designated(ctx: Context, entry_id: int, field: str, list_type: str = "blacklist") -> None:
+    """A designation as the lists context emits it (the API tests designate for real)."""
+    with ctx.db.write() as conn:
+        events.emit(
+            conn,
+            ctx,
+            [
+                event(
+                    "list_entry.designated", "list_entry", entry_id, entry_id=entry_id,
+                    list_type=list_type, field=field, subject_id=1, on="2026-03-02",
+                    **{"from": "announced", "to": "designated"},
+                )
+            ],
+        )  # fmt: skip
+
+
+def test_designations_reach_the_units_subscribed_to_their_field__LST_9(
+    hooked: Context, receiver: Receiver, db: DbTarget, clock: FixedClock
+) -> None:
+    me = implementer(hooked)
+    hook = webhooks.add_endpoint(hooked, me, receiver.url)
+    webhooks.subscribe(hooked, me, kind="designation", field="food_drug_safety")
+    designated(hooked, 11, "food_drug_safety")
+    designated(hooked, 12, "taxation")  # a field it did not subscribe to
+    pass_of(hooked)
+    notices = unit_notices.listing(hooked, me, kind="designation")
+    assert [n["object_id"] for n in notices] == ["11"]
+    [got] = receiver.requests
+    assert verify(hook["secret"], got, hooked.now())["data"]["data"]["field"] == "food_drug_safety"
+    # A restart keeps the consumer's cursor: nothing is told twice, the next one once.
+    assert events.position(hooked, unit_notices.CONSUMER) > 0
+    restarted = build_context(db.settings(webhook_allowed_hosts="127.0.0.1"), clock=clock)
+    try:
+        pass_of(restarted)
+        designated(restarted, 13, "food_drug_safety", "red_list")
+        pass_of(restarted)
+    finally:
+        restarted.db.dispose()
+    with hooked.db.read() as conn:
+        told = conn.execute(sa.select(unit_notice.c.object_id).order_by(unit_notice.c.id)).all()
+    assert [t.object_id for t in told] == ["11", "13"]
+    assert len(receiver.requests) == 2
