@@ -234,6 +234,14 @@ _ALL = (
         "check.not_implementing_unit",
         "the check answers implementing units only (the attempt is audited and registered)",
     ),
+    invalid(
+        "check.bad_mode", "a disclosure mode to read records by: public_display, government_sharing"
+    ),
+    invalid(
+        "check.authorization_required",
+        "authorized-inquiry records need the subject's written authorization: "
+        "POST /api/v1/subjects/{id}/authorized-inquiry (Art 22)",
+    ),
     cli("check.unit_required", 2, "`creditreg check` acts for an implementing unit: `--unit`"),
     cli("check.no_identifier", 2, "`creditreg check` takes one IDENTIFIER or `--batch FILE`"),
     # --- feedback on measures applied (MEA-4) -------------------------------------------

@@ -14,10 +14,13 @@ from creditreg.api.schemas.measures_check import (
     CheckBatchAnswer,
     CheckBatchIn,
     CheckIn,
+    SharedRecords,
+    SharedRecordsIn,
 )
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.measures.check import parse_purpose
 from creditreg.services.measures import check as checks
+from creditreg.services.measures import shared_records as shared
 
 router = APIRouter(prefix="/api/v1", tags=["check"], route_class=DocumentedRoute)
 
@@ -74,3 +77,24 @@ def check_batch(ctx: Ctx, principal: Caller, body: CheckBatchIn) -> dict[str, ob
         "in_force": sum(1 for a in answers if not a.clean),
         "answers": answers,
     }
+
+
+@router.post(
+    "/check/records",
+    response_model=SharedRecords,
+    responses=errors(
+        {
+            403: REFUSED,
+            404: "no subject has the identifier (`subject.not_found`)",
+            422: BAD_IDENTIFIER + "; a mode other than public_display and government_sharing "
+            "(`check.bad_mode`), or authorized_inquiry, which needs the subject's written "
+            "authorization (`check.authorization_required`)",
+        }
+    ),
+)
+def shared_records(ctx: Ctx, principal: Caller, body: SharedRecordsIn) -> shared.SharedRecords:
+    """DIS-1, Art 18, Art 22: the subject's live records by disclosure mode, for the
+    implementing unit's duties (government sharing includes the public ones); registered
+    with the ids returned and the answer's digest (SEC-2)."""
+    purpose = parse_purpose(body.purpose, body.note)
+    return shared.read(ctx, principal, body.id_type, body.id_number, body.mode, purpose)

@@ -80,7 +80,7 @@ class Answer:
     answer_digest: str = ""
 
 
-def _caller(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
+def implementing_unit(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
     """The implementing unit the check acts for; anything else is refused with 403 after
     the attempt is audited and registered (SEC-2: a refused query is a query too)."""
     ok = (
@@ -162,7 +162,7 @@ def check_batch(
 def _run(
     ctx: Context, principal: Principal, keys: Sequence[Key], purpose: StatedPurpose
 ) -> list[Answer]:
-    unit_id = _caller(ctx, principal, keys)
+    unit_id = implementing_unit(ctx, principal, keys)
     stated = QueryPurpose(Purpose.CHECK, purpose.register_note)
     with ctx.db.write() as conn:
         now = ctx.now()

@@ -270,3 +270,47 @@ def test_a_caller_that_is_not_an_implementing_unit_is_refused_audited_and_regist
         "check.run.refused"
     ] * 2
     error(api.post("/api/v1/check", json={}), 401, "auth.missing_token")
+
+
+def test_an_implementing_unit_reads_records_by_disclosure_mode_registered__DIS_1_SEC_2(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    [rid] = world.serious(6)
+    url = "/api/v1/check/records"
+    body = {"id_type": "uscc", "id_number": uscc(6), "purpose": "licensing"}
+    shared = api.post(url, headers=IMPLEMENTER, json={**body, "mode": "government_sharing"})
+    assert shared.status_code == 200, shared.text
+    got = shared.json()
+    assert rid in [r["id"] for r in got["records"]]
+    assert all(r["disclosure"] in ("public_display", "government_sharing") for r in got["records"])
+    row = register_rows(ctx, "check.records")[-1]
+    assert row.id == got["check_id"] and row.returned["records"] == [
+        r["id"] for r in got["records"]
+    ]
+    assert row.answer_digest == got["answer_digest"] and row.note.startswith("licensing")
+    public = api.post(url, headers=IMPLEMENTER, json={**body, "mode": "public_display"}).json()
+    assert all(r["disclosure"] == "public_display" for r in public["records"])
+    before = len(register_rows(ctx))
+    error(
+        api.post(url, headers=IMPLEMENTER, json={**body, "mode": "authorized_inquiry"}),
+        422,
+        "check.authorization_required",
+    )
+    error(
+        api.post(url, headers=IMPLEMENTER, json={**body, "mode": "gossip"}), 422, "check.bad_mode"
+    )
+    error(
+        api.post(
+            url,
+            headers=IMPLEMENTER,
+            json={**body, "id_number": NOBODY_USCC, "mode": "public_display"},
+        ),
+        404,
+        "subject.not_found",
+    )
+    assert len(register_rows(ctx)) == before
+    error(
+        api.post(url, headers=DESIGNATOR, json={**body, "mode": "public_display"}),
+        403,
+        "check.not_implementing_unit",
+    )
