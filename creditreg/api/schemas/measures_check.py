@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, JsonValue
 
 from creditreg.api.schemas.common import In, Out
+from creditreg.api.schemas.records import FieldValue
+from creditreg.api.schemas.rights_reports import Source
 from creditreg.domain.measures.check import BATCH_MAX, LEI, CheckPurpose
 from creditreg.domain.subjects.identifiers import IdType
 
@@ -178,8 +180,8 @@ class SharedRecord(Out):
     disclosure: str
     status: str
     character: str
-    data: dict[str, object]
-    source: dict[str, object] = Field(description="providing unit, catalog item and version")
+    data: dict[str, FieldValue] = Field(description="the record's fields, as stored")
+    source: Source = Field(description="providing unit, catalog item and version")
     decision_date: str | None
     verified_at: str | None
     display_until: str | None
