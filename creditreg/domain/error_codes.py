@@ -267,6 +267,10 @@ _ALL = (
     invalid("measure_feedback.bad_period", "the period ends before it begins"),
     conflict("measure_feedback.duplicate", "reported already for that subject and case file"),
     missing("measure_feedback.not_found", "no feedback with that id"),
+    invalid(
+        "measure_feedback.fact_ended",
+        "the entry or record the measure answered was not in force on the day applied",
+    ),
     missing("measure_feedback.fact_gone", "the entry or record the measure answered is gone"),
     # --- calendar, deadlines, clock, events ---------------------------------------------
     invalid("calendar.bad_count", "a number of working days is 0 to 2500"),
