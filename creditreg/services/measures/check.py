@@ -39,7 +39,7 @@ from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.store.measures import check_reads
+from creditreg.store.measures import check_reads, exposure
 from creditreg.store.measures.obligations import (
     DueMeasure,
     TriggerFact,
@@ -225,11 +225,22 @@ def _run(
                 for other, shown in linked_shown.items()
             )
         check_ids = query_register.record_answers(conn, ctx, principal, registered)
+        # MEA-5: the unit met these entries in force; it is told to stop when they end.
+        exposure.record(
+            conn,
+            unit_id,
+            (e["id"] for a in answers for e in (*a.entries, *_linked_entries(a))),
+            now,
+        )
     # The transaction committed: every answer below is in the register.
     by_position = iter(
         cid for cid, reg in zip(check_ids, registered, strict=True) if reg.what == WHAT
     )
     return [_with_id(a, next(by_position)) for a in answers]
+
+
+def _linked_entries(answer: Answer) -> list[dict[str, Any]]:
+    return [e for group in answer.linked for e in group["entries"]]
 
 
 def _with_id(answer: Answer, check_id: int) -> Answer:

@@ -414,3 +414,18 @@ def as_csv(group: GroupBy, counts: Sequence[Count]) -> str:
     for c in counts:
         writer.writerow([c.key, c.label or "", c.applied, c.typical])
     return out.getvalue()
+
+
+def erase_of_entry(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
+    """Op(20): an entry deleted in error is not kept, nor are the reports of measures
+    applied because of it (their case files and subject); their events lose their payloads.
+    The ids-only exposure rows stay, so that the units are still told to stop."""
+    ids = [
+        str(i)
+        for i in conn.execute(
+            sa.select(measure_feedback.c.id).where(measure_feedback.c.entry_id == int(entry_id))
+        ).scalars()
+    ]
+    if ids:
+        conn.execute(measure_feedback.delete().where(measure_feedback.c.entry_id == int(entry_id)))
+    return [("measure_feedback", i) for i in ids]
