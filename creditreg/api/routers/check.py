@@ -18,7 +18,6 @@ from creditreg.api.schemas.measures_check import (
     SharedRecordsIn,
 )
 from creditreg.domain.access.principals import Principal
-from creditreg.domain.measures.check import parse_purpose
 from creditreg.services.measures import check as checks
 from creditreg.services.measures import shared_records as shared
 
@@ -48,8 +47,7 @@ def check(ctx: Ctx, principal: Caller, body: CheckIn) -> checks.Answer:
     the green-channel measures of a red-listed subject (MEA-7) and an under-objection mark.
     A subject with nothing in force gets `clean: true` with the as-of time. The answer is
     in the query register before it is sent (SEC-2)."""
-    purpose = parse_purpose(body.purpose, body.note)
-    return checks.check(ctx, principal, body.id_type, body.id_number, purpose)
+    return checks.check(ctx, principal, body.id_type, body.id_number, body.purpose, body.note)
 
 
 @router.post(
@@ -67,12 +65,15 @@ def check(ctx: Ctx, principal: Caller, body: CheckIn) -> checks.Answer:
 def check_batch(ctx: Ctx, principal: Caller, body: CheckBatchIn) -> dict[str, object]:
     """MEA-3: procurement screening, up to 1,000 identifiers answered (and registered)
     together, in the order given."""
-    purpose = parse_purpose(body.purpose, body.note)
     answers = checks.check_batch(
-        ctx, principal, [(i.id_type, i.id_number) for i in body.identifiers], purpose
+        ctx,
+        principal,
+        [(i.id_type, i.id_number) for i in body.identifiers],
+        body.purpose,
+        body.note,
     )
     return {
-        "purpose": purpose.purpose.value,
+        "purpose": body.purpose.strip().lower(),
         "count": len(answers),
         "in_force": sum(1 for a in answers if not a.clean),
         "answers": answers,
@@ -96,5 +97,6 @@ def shared_records(ctx: Ctx, principal: Caller, body: SharedRecordsIn) -> shared
     """DIS-1, Art 18, Art 22: the subject's live records by disclosure mode, for the
     implementing unit's duties (government sharing includes the public ones); registered
     with the ids returned and the answer's digest (SEC-2)."""
-    purpose = parse_purpose(body.purpose, body.note)
-    return shared.read(ctx, principal, body.id_type, body.id_number, body.mode, purpose)
+    return shared.read(
+        ctx, principal, body.id_type, body.id_number, body.mode, body.purpose, body.note
+    )

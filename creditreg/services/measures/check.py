@@ -27,11 +27,18 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
-from creditreg.domain.errors import Forbidden
+from creditreg.domain.errors import Forbidden, InvalidInput
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.lists.standards import ListType
-from creditreg.domain.measures.check import Key, StatedPurpose, parse_batch, parse_key
+from creditreg.domain.measures.check import (
+    BATCH_MAX,
+    Key,
+    StatedPurpose,
+    parse_batch,
+    parse_key,
+    parse_purpose,
+)
 from creditreg.domain.privacy import mask_identifiers_in_text, mask_personal_number
 from creditreg.domain.records.classification import SeriousClass, Severity
 from creditreg.domain.records.severity import SeverityLevel, record_severity
@@ -80,9 +87,13 @@ class Answer:
     answer_digest: str = ""
 
 
-def implementing_unit(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
-    """The implementing unit the check acts for; anything else is refused with 403 after
-    the attempt is audited and registered (SEC-2: a refused query is a query too)."""
+def implementing_unit(
+    ctx: Context, principal: Principal, identifiers: Sequence[tuple[str, str]]
+) -> int:
+    """The implementing unit the check acts for. Anyone else is refused with 403 before
+    anything it sent is judged, and the attempt is audited and registered (SEC-2: a
+    refused query is a query too) in one transaction: the subjects its identifiers name,
+    or the digest of an identifier that names none or does not parse."""
     ok = (
         Permission.MEASURES_CHECK in principal.permissions
         and principal.unit_kind is UnitKind.IMPLEMENTING_UNIT
@@ -95,17 +106,23 @@ def implementing_unit(ctx: Context, principal: Principal, keys: Sequence[Key]) -
         if principal.unit_kind is not UnitKind.IMPLEMENTING_UNIT
         else "access.missing_permission"
     )
-    audit.refused(
-        ctx,
-        principal,
-        "check.run",
-        "unit",
-        principal.unit_id or 0,
-        code=code,
-        detail={"identifiers": len(keys)},
-    )
+    keys: list[Key | None] = []
+    for id_type, number in identifiers[:BATCH_MAX]:
+        try:
+            keys.append(parse_key(id_type, number, ctx.today()))
+        except InvalidInput:
+            keys.append(None)
     with ctx.db.write() as conn:
-        subjects = check_reads.subjects_by_key(conn, keys)
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "check.run.refused",
+            "unit",
+            principal.unit_id or 0,
+            detail={"code": code, "identifiers": len(identifiers)},
+        )
+        subjects = check_reads.subjects_by_key(conn, [k for k in keys if k is not None])
         query_register.record_answers(
             conn,
             ctx,
@@ -115,10 +132,10 @@ def implementing_unit(ctx: Context, principal: Principal, keys: Sequence[Key]) -
                     subject_id=int(row.id) if row is not None else None,
                     what=WHAT_REFUSED,
                     purpose=QueryPurpose(Purpose.CHECK, code),
-                    object_id=None if row is not None else _key_digest(key),
+                    object_id=None if row is not None else _raw_digest(raw, key),
                 )
-                for key in keys
-                for row in (subjects.get(key),)
+                for raw, key in zip(identifiers, keys, strict=False)
+                for row in (subjects.get(key) if key is not None else None,)
             ],
         )
     if code == "check.not_implementing_unit":
@@ -133,6 +150,12 @@ def implementing_unit(ctx: Context, principal: Principal, keys: Sequence[Key]) -
     )
 
 
+def _raw_digest(raw: tuple[str, str], key: Key | None) -> str:
+    if key is not None:
+        return _key_digest(key)
+    return sha256(f"{raw[0]}:{raw[1]}".encode()).hexdigest()
+
+
 def _key_digest(key: Key) -> str:
     """How the register names an identifier that matched no subject: a digest, not the
     number (the register is not a copy of what callers typed)."""
@@ -140,29 +163,38 @@ def _key_digest(key: Key) -> str:
 
 
 def check(
-    ctx: Context, principal: Principal, id_type: str, id_number: str, purpose: StatedPurpose
+    ctx: Context,
+    principal: Principal,
+    id_type: str,
+    id_number: str,
+    purpose: str | None,
+    note: str | None = None,
 ) -> Answer:
     """MEA-3: one subject's check (see the module's docstring)."""
+    unit_id = implementing_unit(ctx, principal, [(id_type, id_number)])
+    stated = parse_purpose(purpose, note)
     key = parse_key(id_type, id_number, ctx.today())
-    return _run(ctx, principal, [key], purpose)[0]
+    return _run(ctx, principal, unit_id, [key], stated)[0]
 
 
 def check_batch(
     ctx: Context,
     principal: Principal,
     identifiers: Sequence[tuple[str, str]],
-    purpose: StatedPurpose,
+    purpose: str | None,
+    note: str | None = None,
 ) -> list[Answer]:
     """MEA-3: a procurement screening of up to 1,000 identifiers, answered and registered
     together (refused whole, with the position of the first bad identifier)."""
+    unit_id = implementing_unit(ctx, principal, identifiers)
+    stated = parse_purpose(purpose, note)
     keys = parse_batch(identifiers, ctx.today())
-    return _run(ctx, principal, keys, purpose)
+    return _run(ctx, principal, unit_id, keys, stated)
 
 
 def _run(
-    ctx: Context, principal: Principal, keys: Sequence[Key], purpose: StatedPurpose
+    ctx: Context, principal: Principal, unit_id: int, keys: Sequence[Key], purpose: StatedPurpose
 ) -> list[Answer]:
-    unit_id = implementing_unit(ctx, principal, keys)
     stated = QueryPurpose(Purpose.CHECK, purpose.register_note)
     with ctx.db.write() as conn:
         now = ctx.now()
@@ -172,7 +204,7 @@ def _run(
         links = check_reads.links_of(conn, ids, day)
         linked_ids = [int(link.other_id) for link in links]
         entries = check_reads.entries_in_force(conn, [*ids, *linked_ids], day)
-        records = check_reads.discipline_records(conn, ids)
+        records = check_reads.discipline_records(conn, ids, day)
         by_subject: dict[int, list[Any]] = {}
         for e in entries:
             by_subject.setdefault(int(e.subject_id), []).append(e)
@@ -321,10 +353,23 @@ def _answer(
         entries=own,
         linked=linked,
         records=[_record(r) for r in records],
-        measures=[_measure(m, via_link) for m in due],
-        green_channel=[_measure(m, via_link) for m in green],
+        measures=[_measure(m, via_link) for m in _once(due)],
+        green_channel=[_measure(m, via_link) for m in _once(green)],
     )
     return _seal(answer), linked_shown
+
+
+def _once(due: Sequence[DueMeasure]) -> list[DueMeasure]:
+    """Each measure once per fact: a blacklist entry answers both the blacklist's and the
+    general punishments' triggers, and a memorandum may name a measure under both."""
+    seen: set[tuple[str, int | None, int | None]] = set()
+    out: list[DueMeasure] = []
+    for m in due:
+        mark = (m.code, m.entry_id, m.record_id)
+        if mark not in seen:
+            seen.add(mark)
+            out.append(m)
+    return out
 
 
 def _entry_facts(entries: Sequence[Any]) -> list[TriggerFact]:

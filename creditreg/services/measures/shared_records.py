@@ -19,7 +19,7 @@ import orjson
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
 from creditreg.domain.errors import InvalidInput, NotFound
-from creditreg.domain.measures.check import StatedPurpose, parse_key
+from creditreg.domain.measures.check import parse_key, parse_purpose
 from creditreg.domain.records.catalog import Disclosure
 from creditreg.domain.records.lifecycle import LIVE
 from creditreg.services.access import query_register
@@ -68,13 +68,15 @@ def read(
     id_type: str,
     id_number: str,
     mode: str,
-    purpose: StatedPurpose,
+    purpose_raw: str | None,
+    note: str | None = None,
 ) -> SharedRecords:
     """DIS-1: the subject's live records of `mode` (government sharing: also the public
     ones) whose display period has not ended, for the implementing unit's duties."""
+    implementing_unit(ctx, principal, [(id_type, id_number)])
+    purpose = parse_purpose(purpose_raw, note)
     key = parse_key(id_type, id_number, ctx.today())
     chosen = parse_mode(mode)
-    implementing_unit(ctx, principal, [key])
     today = ctx.today()
     with ctx.db.write() as conn:
         found = check_reads.subjects_by_key(conn, [key]).get(key)

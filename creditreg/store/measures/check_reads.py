@@ -145,9 +145,10 @@ def entries_in_force(conn: sa.Connection, subject_ids: Iterable[int], day: date)
     return rows
 
 
-def discipline_records(conn: sa.Connection, subject_ids: Iterable[int]) -> list[Any]:
+def discipline_records(conn: sa.Connection, subject_ids: Iterable[int], day: date) -> list[Any]:
     """Art 32: the verified untrustworthy records of `subject_ids` usable for joint
-    discipline (ING-4: none whose use is barred, none restored, archived or withdrawn)."""
+    discipline on `day` (ING-4: none whose use is barred, none restored, archived or
+    withdrawn, none past its display period)."""
     ids = list(dict.fromkeys(subject_ids))
     if not ids:
         return []
@@ -174,6 +175,7 @@ def discipline_records(conn: sa.Connection, subject_ids: Iterable[int]) -> list[
                     record.c.status == RecordStatus.VERIFIED.value,
                     record.c.untrustworthy_class.is_not(None),
                     record.c.discipline_block.is_(None),
+                    sa.or_(record.c.display_until.is_(None), record.c.display_until >= day),
                 )
                 .order_by(record.c.subject_id, record.c.id)
             )

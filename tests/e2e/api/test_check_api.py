@@ -259,16 +259,28 @@ def test_a_caller_that_is_not_an_implementing_unit_is_refused_audited_and_regist
         403,
         "access.missing_permission",
     )
+    # Refused before anything it sent is judged: a bad purpose or identifier from a caller
+    # that may not check is a 403, registered and audited like the others.
+    error(
+        check(api, "not-a-code", purpose="gossip", headers=DESIGNATOR),
+        403,
+        "check.not_implementing_unit",
+    )
     refused = register_rows(ctx, "check.refused")
-    assert [r.note for r in refused] == ["check.not_implementing_unit", "access.missing_permission"]
-    assert {r.subject_id for r in refused} == {world.company(5)}
+    assert [r.note for r in refused] == [
+        "check.not_implementing_unit",
+        "access.missing_permission",
+        "check.not_implementing_unit",
+    ]
+    assert refused[-1].subject_id is None and refused[-1].object_id
+    assert {r.subject_id for r in refused[:2]} == {world.company(5)}
     assert register_rows(ctx, "check") == []
     events = api.get(
         "/api/v1/audit/events", headers=PLATFORM, params={"object_type": "unit", "limit": 1000}
     ).json()
     assert [e["action"] for e in events if e["action"] == "check.run.refused"] == [
         "check.run.refused"
-    ] * 2
+    ] * 3
     error(api.post("/api/v1/check", json={}), 401, "auth.missing_token")
 
 
