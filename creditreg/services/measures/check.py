@@ -33,6 +33,7 @@ from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.measures.check import (
     BATCH_MAX,
+    LEI,
     Key,
     StatedPurpose,
     parse_batch,
@@ -42,7 +43,7 @@ from creditreg.domain.measures.check import (
 from creditreg.domain.privacy import mask_identifiers_in_text, mask_personal_number
 from creditreg.domain.records.classification import SeriousClass, Severity
 from creditreg.domain.records.severity import SeverityLevel, record_severity
-from creditreg.domain.subjects.identifiers import SubjectKind
+from creditreg.domain.subjects.identifiers import IdType, SubjectKind
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
@@ -201,8 +202,18 @@ def _run(
         day = ctx.today()
         subjects = check_reads.subjects_by_key(conn, keys)
         ids = [int(row.id) for row in subjects.values()]
-        links = check_reads.links_of(conn, ids, day)
-        linked_ids = [int(link.other_id) for link in links]
+        # Art 35, SUB-4: links registered, persons an organization's entries name, and the
+        # organizations whose blacklist entries name a person (registered subject or not).
+        links = [
+            *check_reads.links_of(conn, ids, day),
+            *check_reads.persons_named(conn, ids, day),
+        ]
+        naming_of: dict[Key, list[Any]] = {}
+        for n in check_reads.organizations_naming(conn, _person_keys(keys), day):
+            naming_of.setdefault(Key(n.key_type, n.key_number), []).append(n)
+        linked_ids = [int(link.other_id) for link in links] + [
+            int(n.other_id) for found in naming_of.values() for n in found
+        ]
         entries = check_reads.entries_in_force(conn, [*ids, *linked_ids], day)
         records = check_reads.discipline_records(conn, ids, day)
         by_subject: dict[int, list[Any]] = {}
@@ -218,29 +229,22 @@ def _run(
         registered: list[query_register.Answered] = []
         for key in keys:
             row = subjects.get(key)
-            if row is None:
-                answer = _seal(Answer(None, key, False, True, now, day, None))
-                registered.append(
-                    query_register.Answered(
-                        subject_id=None,
-                        what=WHAT,
-                        purpose=stated,
-                        object_id=_key_digest(key),
-                        returned={"entries": [], "records": [], "measures": []},
-                        answer_digest=answer.answer_digest,
-                    )
-                )
-                answers.append(answer)
-                continue
+            key_links = _distinct(
+                [
+                    *(links_of.get(int(row.id), []) if row is not None else []),
+                    *naming_of.get(key, []),
+                ]
+            )
             answer, linked_shown = _answer(
-                conn, unit_id, key, row, now, day, by_subject, records_of, links_of
+                conn, unit_id, key, row, key_links, now, day, by_subject, records_of
             )
             answers.append(answer)
             registered.append(
                 query_register.Answered(
-                    subject_id=int(row.id),
+                    subject_id=int(row.id) if row is not None else None,
                     what=WHAT,
                     purpose=stated,
+                    object_id=None if row is not None else _key_digest(key),
                     returned=_returned(answer),
                     answer_digest=answer.answer_digest,
                 )
@@ -250,7 +254,7 @@ def _run(
                     subject_id=other,
                     what=WHAT_LINKED,
                     purpose=stated,
-                    object_id=int(row.id),
+                    object_id=int(row.id) if row is not None else _key_digest(key),
                     returned={"entries": shown},
                     answer_digest=answer.answer_digest,
                 )
@@ -279,24 +283,42 @@ def _with_id(answer: Answer, check_id: int) -> Answer:
     return Answer(**{**answer.__dict__, "check_id": check_id})
 
 
+def _person_keys(keys: Sequence[Key]) -> list[Key]:
+    """The keys that may name a natural person (every type but the USCC and the LEI)."""
+    return [k for k in keys if k.id_type not in (IdType.USCC.value, LEI)]
+
+
+def _distinct(links: Sequence[Any]) -> list[Any]:
+    """One link per subject at its other end (registered and named in an entry: once)."""
+    seen: set[int] = set()
+    out: list[Any] = []
+    for link in links:
+        if int(link.other_id) not in seen:
+            seen.add(int(link.other_id))
+            out.append(link)
+    return out
+
+
 def _answer(
     conn: sa.Connection,
     unit_id: int,
     key: Key,
-    row: Any,
+    row: Any | None,
+    links: Sequence[Any],
     now: datetime,
     day: date,
     by_subject: dict[int, list[Any]],
     records_of: dict[int, list[Any]],
-    links_of: dict[int, list[Any]],
 ) -> tuple[Answer, dict[int, list[int]]]:
-    sid = int(row.id)
-    own = [_entry(e) for e in by_subject.get(sid, [])]
-    is_person = row.kind == SubjectKind.NATURAL_PERSON.value
+    """One identifier's answer; `row` None: no subject has it, yet an organization's
+    blacklist entry may name the person it identifies (Art 35)."""
+    sid = int(row.id) if row is not None else None
+    own = [_entry(e) for e in by_subject.get(sid, [])] if sid is not None else []
+    is_person = row.kind == SubjectKind.NATURAL_PERSON.value if row is not None else bool(links)
     linked: list[dict[str, Any]] = []
     linked_shown: dict[int, list[int]] = {}
     facts: list[TriggerFact] = []
-    for link in links_of.get(sid, []):
+    for link in links:
         other = int(link.other_id)
         theirs = by_subject.get(other, [])
         if is_person:
@@ -319,8 +341,8 @@ def _answer(
         if is_person:
             # SUB-4, Art 35: the organization's measures may extend to the person.
             facts.extend(_entry_facts(theirs))
-    facts.extend(_entry_facts(by_subject.get(sid, [])))
-    records = records_of.get(sid, [])
+    facts.extend(_entry_facts(by_subject.get(sid, []) if sid is not None else []))
+    records = records_of.get(sid, []) if sid is not None else []
     facts.extend(
         TriggerFact(
             trigger="untrustworthy_record",
@@ -339,11 +361,13 @@ def _answer(
     answer = Answer(
         check_id=None,
         key=key,
-        found=True,
+        found=row is not None,
         clean=not (own or linked or records),
         as_of=now,
         day=day,
-        subject={
+        subject=None
+        if row is None
+        else {
             "id": sid,
             "kind": row.kind,
             "name": row.name,

@@ -326,3 +326,23 @@ def test_an_implementing_unit_reads_records_by_disclosure_mode_registered__DIS_1
         403,
         "check.not_implementing_unit",
     )
+
+
+def test_a_person_named_in_a_blacklist_entry_is_found_registered_or_not__SUB_4_MEA_3(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    """Art 35: the legal representative the entry names (not a registered subject, no
+    link) answers for the blacklisted organization; its measures extend to the person."""
+    eid = blacklisted(api, world, 8)  # names 王示例 by resident ID (PERSON_RIC)
+    body = ok(check(api, PERSON_RIC, "ric"))
+    assert not body["found"] and not body["clean"] and body["subject"] is None
+    (group,) = body["linked"]
+    assert group["subject_id"] == world.company(8) and group["role"] == "legal_representative"
+    assert [e["id"] for e in group["entries"]] == [eid]
+    assert body["measures"] and all(m["via_link"] for m in body["measures"])
+    row = register_rows(ctx, "check")[-1]
+    assert row.subject_id is None and row.returned["linked_entries"] == [eid]
+    assert PERSON_RIC not in str(row.object_id)
+    # The organization's own check names the person only through its entry (masked there).
+    org = ok(check(api, uscc(8)))
+    assert [e["id"] for e in org["entries"]] == [eid] and org["linked"] == []
