@@ -12,10 +12,14 @@ on every retry, so that a receiver can drop duplicates (at-least-once).
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
@@ -148,6 +152,39 @@ def _send_due(run: StepRun) -> None:
                 _record(conn, ctx, row, attempt, run)
 
 
+Resolver = Callable[[str, int | None], list[str]]
+
+
+def _resolve(host: str, port: int | None) -> list[str]:
+    return [
+        str(info[4][0]) for info in socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    ]
+
+
+def resolves_inside(url: str, allowed: frozenset[str], resolve: Resolver = _resolve) -> str | None:
+    """Why a URL whose host is a *name* must not be called now, or None: the name does not
+    resolve, or resolves to a loopback, private, link-local or otherwise non-public address
+    (a public-looking name pointing into the platform's network). Addresses written as
+    literals, and hosts the operator allowed, were judged by `check_url`."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host in allowed:
+        return None
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    try:
+        addresses = resolve(host, parts.port)
+    except OSError as exc:
+        return f"cannot resolve {host}: {exc}"[:500]
+    for raw in addresses:
+        if not ipaddress.ip_address(raw.split("%", 1)[0]).is_global:
+            return f"webhook.host_not_allowed: {host} resolves to {raw}, not a public address"
+    return None
+
+
 def _attempt(ctx: Context, client: httpx.Client, row: Any) -> Attempt:
     if row.endpoint_status != EndpointStatus.ACTIVE.value:
         return Attempt(None, "endpoint removed")
@@ -156,6 +193,9 @@ def _attempt(ctx: Context, client: httpx.Client, row: Any) -> Attempt:
         url = check_url(row.url, ctx.webhook_allowed_hosts)
     except InvalidInput as exc:
         return Attempt(None, f"{exc.code}: {exc}"[:500])
+    inside = resolves_inside(url, ctx.webhook_allowed_hosts)
+    if inside is not None:
+        return Attempt(None, inside)
     body, headers = message(row, ctx.now())
     return post(client, url, body, headers)
 

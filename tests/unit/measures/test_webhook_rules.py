@@ -20,6 +20,7 @@ from creditreg.domain.measures.webhooks import (
     next_attempt,
     retry_after,
 )
+from creditreg.services.measures.webhook_sender import resolves_inside
 
 NONE: frozenset[str] = frozenset()
 
@@ -135,3 +136,32 @@ def test_a_subscription_names_a_known_field__LST_9() -> None:
     with pytest.raises(InvalidInput) as refused:
         check_field("astrology")
     assert refused.value.code == "webhook_subscription.unknown_field"
+
+
+def test_a_name_resolving_inside_the_network_is_not_called__MEA_5() -> None:
+    """A public-looking name (e.g. a wildcard DNS service) that resolves to loopback,
+    private or link-local addresses is refused at send time, like the literal would be;
+    one that does not resolve is a failed attempt (retried); allowed hosts are called."""
+    table = {
+        "127.0.0.1.nip.io": ["127.0.0.1"],
+        "metadata.example": ["169.254.169.254"],
+        "mixed.example": ["93.184.216.34", "10.0.0.5"],
+        "v6.example": ["::1"],
+        "public.example": ["93.184.216.34", "2606:2800:220:1::1"],
+    }
+
+    def resolve(host: str, port: int | None) -> list[str]:
+        if host not in table:
+            raise OSError("no such host")
+        return table[host]
+
+    for host in ("127.0.0.1.nip.io", "metadata.example", "mixed.example", "v6.example"):
+        why = resolves_inside(f"https://{host}/hook", frozenset(), resolve)
+        assert why is not None and "not a public address" in why, host
+    assert resolves_inside("https://public.example/hook", frozenset(), resolve) is None
+    assert "cannot resolve" in str(resolves_inside("https://gone.example/", frozenset(), resolve))
+    assert (
+        resolves_inside("https://127.0.0.1.nip.io/", frozenset({"127.0.0.1.nip.io"}), resolve)
+        is None
+    )
+    assert resolves_inside("http://127.0.0.1:8080/", frozenset({"127.0.0.1"}), resolve) is None
