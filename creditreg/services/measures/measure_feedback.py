@@ -27,6 +27,7 @@ from creditreg.domain.kernel.events import DomainEvent
 from creditreg.domain.lists.entries import in_force
 from creditreg.domain.measures.feedback import Applied, GroupBy, clean_applied, matching
 from creditreg.domain.records.lifecycle import LIVE
+from creditreg.services.access import query_register as register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.store.access.query_register import query_register
@@ -292,20 +293,40 @@ def listing(
         where.append(f.measure_code == measure_code.strip().upper())
     if typical is not None:
         where.append(f.typical == typical)
-    with ctx.db.read() as conn:
-        return _views(conn, where)
+    with ctx.db.write() as conn:
+        found = _views(conn, where)
+        # SEC-2: reports name subjects; another unit's are a read of their information.
+        register.record(
+            conn,
+            ctx,
+            principal,
+            [v.subject_id for v in found if v.unit_id != principal.unit_id],
+            "measure_feedback",
+        )
+        return found
 
 
 def of_entry(ctx: Context, principal: Principal, entry_id: int) -> list[FeedbackView]:
     """LST-7, Op(9): the history of the measures applied because of an entry."""
     principal.require(Permission.LISTS_READ)
-    with ctx.db.read() as conn:
-        if (
-            conn.execute(sa.select(list_entry.c.id).where(list_entry.c.id == entry_id)).first()
-            is None
-        ):
+    with ctx.db.write() as conn:
+        subject_id = conn.execute(
+            sa.select(list_entry.c.subject_id).where(list_entry.c.id == entry_id)
+        ).scalar()
+        if subject_id is None:
             raise NotFound("entry.not_found", f"no entry {entry_id}")
-        return _views(conn, [measure_feedback.c.entry_id == entry_id])
+        found = _views(conn, [measure_feedback.c.entry_id == entry_id])
+        # SEC-2: the history names the subject's case files: a registered read.
+        if found:
+            register.record(
+                conn,
+                ctx,
+                principal,
+                [int(subject_id)],
+                "entry.applied_measures",
+                object_id=entry_id,
+            )
+        return found
 
 
 def mark_typical(

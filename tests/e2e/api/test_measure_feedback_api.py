@@ -65,6 +65,10 @@ def test_a_unit_reports_a_measure_its_check_returned__MEA_4_LST_7(
     # LST-7, Op(9): the entry shows the history of measures applied because of it.
     history = api.get(f"/api/v1/lists/entries/{eid}/applied-measures", headers=DESIGNATOR)
     assert history.status_code == 200 and [h["id"] for h in history.json()] == [fb["id"]]
+    # SEC-2: the history names the subject's case files: the designating unit's read is
+    # registered.
+    reads = api.get("/api/v1/query-register", headers=PLATFORM, params={"subject_id": sid}).json()
+    assert any(r["what"] == "entry.applied_measures" and r["object_id"] == str(eid) for r in reads)
     # The unit lists its own reports.
     mine = api.get("/api/v1/measure-feedback", headers=IMPLEMENTER).json()
     assert [m["id"] for m in mine] == [fb["id"]]
