@@ -1,19 +1,21 @@
 """What the check (MEA-3) asks of the catalog and the memoranda: the measures a unit must
 apply to a subject's facts on a day (MEA-2, MEA-6), and the green channel every unit
 offers a red-listed subject (MEA-7, Op(13)). SQLAlchemy Core, one query each (two for the
-green channel's attribution)."""
+green channel's attribution); the measures due compiled once (`Compiled`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
 from creditreg.domain.measures.catalog import MeasureStatus, Trigger
 from creditreg.domain.measures.memoranda import MemorandumStatus
 from creditreg.domain.records.severity import SeverityLevel
+from creditreg.store.measures.check_reads import Compiled
 from creditreg.store.measures.tables import measure, memorandum, memorandum_item
 
 
@@ -44,7 +46,7 @@ class DueMeasure:
     record_id: int | None
 
 
-def _in_force(day: date) -> sa.ColumnElement[bool]:
+def _in_force(day: date | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     return sa.and_(
         memorandum.c.status == MemorandumStatus.IN_FORCE.value,
         memorandum.c.effective_from <= day,
@@ -52,17 +54,8 @@ def _in_force(day: date) -> sa.ColumnElement[bool]:
     )
 
 
-def measures_due(
-    conn: sa.Connection, unit_id: int, day: date, facts: Sequence[TriggerFact]
-) -> list[DueMeasure]:
-    """The measures the memoranda in force on `day` oblige `unit_id` to apply to `facts`:
-    an item answers a fact of its trigger in its field (or any field, when it names none),
-    and only where the fact is grave enough for the measure (MEA-6, Art 31). Withdrawn
-    measures are applied by nobody. One row per measure and fact, in the memoranda's order.
-    """
-    if not facts:
-        return []
-    rows = conn.execute(
+def _due(n: int) -> sa.Select[Any]:
+    return (
         sa.select(
             measure.c.code,
             measure.c.kind,
@@ -80,13 +73,34 @@ def measures_due(
             ).join(measure, measure.c.id == memorandum_item.c.measure_id)
         )
         .where(
-            memorandum_item.c.unit_id == unit_id,
-            memorandum_item.c.trigger.in_(sorted({f.trigger for f in facts})),
+            memorandum_item.c.unit_id == sa.bindparam("unit_id", required=False),
+            memorandum_item.c.trigger.in_(
+                [sa.bindparam(f"t{i}", required=False) for i in range(n)]
+            ),
             measure.c.status == MeasureStatus.ACTIVE.value,
-            _in_force(day),
+            _in_force(sa.bindparam("day", type_=sa.Date, required=False)),
         )
         .order_by(memorandum.c.code, memorandum_item.c.id)
-    ).all()
+    )
+
+
+# Compiled once (creditreg.store.measures.check_reads.Compiled): the check's hot path.
+_DUE = Compiled(_due)
+
+
+def measures_due(
+    conn: sa.Connection, unit_id: int, day: date, facts: Sequence[TriggerFact]
+) -> list[DueMeasure]:
+    """The measures the memoranda in force on `day` oblige `unit_id` to apply to `facts`:
+    an item answers a fact of its trigger in its field (or any field, when it names none),
+    and only where the fact is grave enough for the measure (MEA-6, Art 31). Withdrawn
+    measures are applied by nobody. One row per measure and fact, in the memoranda's order.
+    """
+    if not facts:
+        return []
+    triggers = sorted({f.trigger for f in facts})
+    params = {"unit_id": unit_id, "day": day, **{f"t{i}": t for i, t in enumerate(triggers)}}
+    rows = _DUE.rows(conn, len(triggers), params)
     due: list[DueMeasure] = []
     seen: set[tuple[str, str, int | None, int | None]] = set()
     for fact in facts:
