@@ -130,6 +130,35 @@ def measures_due(
     return due
 
 
+_FACILITATION = Compiled(
+    lambda _: (
+        sa.select(
+            measure.c.id, measure.c.code, measure.c.kind, measure.c.content, measure.c.legal_basis
+        )
+        .where(
+            measure.c.facilitation.is_(True),
+            measure.c.status == MeasureStatus.ACTIVE.value,
+            measure.c.trigger == Trigger.RED_LIST.value,
+        )
+        .order_by(measure.c.code)
+    )
+)
+_NAMED = Compiled(
+    lambda n: (
+        sa.select(memorandum_item.c.measure_id, memorandum.c.code, memorandum.c.version)
+        .join(memorandum, memorandum.c.id == memorandum_item.c.memorandum_id)
+        .where(
+            memorandum_item.c.measure_id.in_(
+                [sa.bindparam(f"m{i}", required=False) for i in range(n)]
+            ),
+            memorandum_item.c.trigger == Trigger.RED_LIST.value,
+            _in_force(sa.bindparam("day", type_=sa.Date, required=False)),
+        )
+        .order_by(memorandum.c.code, memorandum_item.c.id)
+    )
+)
+
+
 def green_channel(conn: sa.Connection, day: date, facts: Sequence[TriggerFact]) -> list[DueMeasure]:
     """MEA-7, Op(13), Art 30(1): the active facilitation incentives ("green channel",
     priority handling, 容缺受理) for each red-list fact, whatever unit asks. A measure is
@@ -138,29 +167,12 @@ def green_channel(conn: sa.Connection, day: date, facts: Sequence[TriggerFact]) 
     red = [f for f in facts if f.trigger == Trigger.RED_LIST.value]
     if not red:
         return []
-    measures = conn.execute(
-        sa.select(measure.c.id, measure.c.code, measure.c.kind, measure.c.content,
-                  measure.c.legal_basis)
-        .where(
-            measure.c.facilitation.is_(True),
-            measure.c.status == MeasureStatus.ACTIVE.value,
-            measure.c.trigger == Trigger.RED_LIST.value,
-        )
-        .order_by(measure.c.code)
-    ).all()  # fmt: skip
+    measures = _FACILITATION.rows(conn, 0, {})
     if not measures:
         return []
+    ids = {f"m{i}": m.id for i, m in enumerate(measures)}
     named: dict[int, tuple[str, int]] = {}
-    for r in conn.execute(
-        sa.select(memorandum_item.c.measure_id, memorandum.c.code, memorandum.c.version)
-        .join(memorandum, memorandum.c.id == memorandum_item.c.memorandum_id)
-        .where(
-            memorandum_item.c.measure_id.in_([m.id for m in measures]),
-            memorandum_item.c.trigger == Trigger.RED_LIST.value,
-            _in_force(day),
-        )
-        .order_by(memorandum.c.code, memorandum_item.c.id)
-    ):
+    for r in _NAMED.rows(conn, len(ids), {**ids, "day": day}):
         named.setdefault(int(r.measure_id), (r.code, int(r.version)))
     return [
         DueMeasure(
