@@ -44,7 +44,11 @@ class Compiled:
     `dates` are turned into dates and date parameters into ISO text, as the Date type does.
     Driver errors are raised as SQLAlchemy's, as `Connection.execute` would."""
 
-    def __init__(self, build: Callable[[int], sa.Select[Any]], dates: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        build: Callable[[int], sa.Select[Any] | sa.CompoundSelect[Any]],
+        dates: Iterable[str] = (),
+    ) -> None:
         self.build = build
         self.dates = frozenset(dates)
         self._compiled: dict[tuple[str, int], _Plan] = {}
@@ -149,40 +153,46 @@ def links_of(conn: sa.Connection, subject_ids: Sequence[int], day: date) -> list
     if not subject_ids:
         return []
     rows: list[Any] = []
-    for query in _LINKS:
-        for start in range(0, len(subject_ids), CHUNK):
-            chunk = subject_ids[start : start + CHUNK]
-            rows.extend(query.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
+    for start in range(0, len(subject_ids), CHUNK):
+        chunk = subject_ids[start : start + CHUNK]
+        rows.extend(_LINKS.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
     return rows
 
 
-def _links(mine: sa.Column[Any], theirs: sa.Column[Any], n: int) -> sa.Select[Any]:
-    other = subject.alias("other")
+def _links(n: int) -> sa.CompoundSelect[Any]:
+    """Both directions in one statement (one round trip): the organization's persons, then
+    the person's organizations, each in the links' order."""
     day = sa.bindparam("day", type_=sa.Date, required=False)
-    return (
-        sa.select(
-            mine.label("subject_id"),
-            subject_link.c.role,
-            other.c.id.label("other_id"),
-            other.c.kind,
-            other.c.id_type,
-            other.c.id_number,
-            other.c.name,
+    ids = _ids(n)
+    other = subject.alias("other")
+    sides = []
+    for direction, mine, theirs in (
+        (0, subject_link.c.organization_id, subject_link.c.person_id),
+        (1, subject_link.c.person_id, subject_link.c.organization_id),
+    ):
+        sides.append(
+            sa.select(
+                mine.label("subject_id"),
+                subject_link.c.role,
+                other.c.id.label("other_id"),
+                other.c.kind,
+                other.c.id_type,
+                other.c.id_number,
+                other.c.name,
+                sa.literal(direction).label("direction"),
+                subject_link.c.id.label("link_id"),
+            )
+            .join(other, other.c.id == theirs)
+            .where(
+                mine.in_(ids),
+                subject_link.c.valid_from <= day,
+                sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= day),
+            )
         )
-        .join(other, other.c.id == theirs)
-        .where(
-            mine.in_(_ids(n)),
-            subject_link.c.valid_from <= day,
-            sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= day),
-        )
-        .order_by(subject_link.c.id)
-    )
+    return sa.union_all(*sides).order_by(sa.text("direction"), sa.text("link_id"))
 
 
-_LINKS = (
-    Compiled(lambda n: _links(subject_link.c.organization_id, subject_link.c.person_id, n)),
-    Compiled(lambda n: _links(subject_link.c.person_id, subject_link.c.organization_id, n)),
-)
+_LINKS = Compiled(_links)
 
 
 def _open_objection(target_type: TargetType, target_id: Any) -> sa.Exists:
