@@ -96,11 +96,10 @@ def measures_due(
     and only where the fact is grave enough for the measure (MEA-6, Art 31). Withdrawn
     measures are applied by nobody. One row per measure and fact, in the memoranda's order.
     """
-    if not facts:
-        return []
-    triggers = sorted({f.trigger for f in facts})
-    params = {"unit_id": unit_id, "day": day, **{f"t{i}": t for i, t in enumerate(triggers)}}
-    rows = _DUE.rows(conn, len(triggers), params)
+    return Obligations(conn, unit_id, day).due(facts)
+
+
+def _due_of(rows: Sequence[Any], facts: Sequence[TriggerFact]) -> list[DueMeasure]:
     due: list[DueMeasure] = []
     seen: set[tuple[str, str, int | None, int | None]] = set()
     for fact in facts:
@@ -164,16 +163,12 @@ def green_channel(conn: sa.Connection, day: date, facts: Sequence[TriggerFact]) 
     priority handling, 容缺受理) for each red-list fact, whatever unit asks. A measure is
     attributed to the first memorandum in force on `day` that names it for the red list;
     one no memorandum names applies on the catalog's basis alone (memorandum code "")."""
-    red = [f for f in facts if f.trigger == Trigger.RED_LIST.value]
-    if not red:
-        return []
-    measures = _FACILITATION.rows(conn, 0, {})
-    if not measures:
-        return []
-    ids = {f"m{i}": m.id for i, m in enumerate(measures)}
-    named: dict[int, tuple[str, int]] = {}
-    for r in _NAMED.rows(conn, len(ids), {**ids, "day": day}):
-        named.setdefault(int(r.measure_id), (r.code, int(r.version)))
+    return Obligations(conn, 0, day).green(facts)
+
+
+def _green_of(
+    measures: Sequence[Any], named: dict[int, tuple[str, int]], red: Sequence[TriggerFact]
+) -> list[DueMeasure]:
     return [
         DueMeasure(
             code=m.code,
@@ -190,3 +185,46 @@ def green_channel(conn: sa.Connection, day: date, facts: Sequence[TriggerFact]) 
         for f in red
         for m in measures
     ]
+
+
+_ALL_TRIGGERS = tuple(sorted(t.value for t in Trigger))
+
+
+class Obligations:
+    """What the memoranda in force on `day` oblige `unit_id` to apply, and the green
+    channel, each read once in the caller's transaction however many subjects it answers
+    (a batch of 1,000 identifiers asked once, not once per listed subject)."""
+
+    def __init__(self, conn: sa.Connection, unit_id: int, day: date) -> None:
+        self.conn, self.unit_id, self.day = conn, unit_id, day
+        self._items: list[Any] | None = None
+        self._green: tuple[list[Any], dict[int, tuple[str, int]]] | None = None
+
+    def due(self, facts: Sequence[TriggerFact]) -> list[DueMeasure]:
+        """`measures_due` for `facts`."""
+        if not facts:
+            return []
+        if self._items is None:
+            # Every trigger's items at once: each fact below takes only its own trigger's.
+            params = {"unit_id": self.unit_id, "day": self.day}
+            params.update({f"t{i}": t for i, t in enumerate(_ALL_TRIGGERS)})
+            self._items = _DUE.rows(self.conn, len(_ALL_TRIGGERS), params)
+        return _due_of(self._items, facts)
+
+    def green(self, facts: Sequence[TriggerFact]) -> list[DueMeasure]:
+        """`green_channel` for `facts`."""
+        red = [f for f in facts if f.trigger == Trigger.RED_LIST.value]
+        if not red:
+            return []
+        if self._green is None:
+            measures = _FACILITATION.rows(self.conn, 0, {})
+            named: dict[int, tuple[str, int]] = {}
+            if measures:
+                ids = {f"m{i}": m.id for i, m in enumerate(measures)}
+                for r in _NAMED.rows(self.conn, len(ids), {**ids, "day": self.day}):
+                    named.setdefault(int(r.measure_id), (r.code, int(r.version)))
+            self._green = (measures, named)
+        measures, named = self._green
+        if not measures:
+            return []
+        return _green_of(measures, named, red)
