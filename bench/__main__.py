@@ -140,6 +140,23 @@ def bench_lists(args: argparse.Namespace, workdir: Path) -> None:
             sb.drop_target(target, PG_URL)
 
 
+def bench_check(args: argparse.Namespace, workdir: Path) -> None:
+    from bench import check
+
+    check_codes = sb.codes(args.check_subjects)
+    print(
+        f"\ncheck: {args.check_subjects:,} legal-person subjects, "
+        f"{min(args.check_entries, args.check_subjects):,} list entries in force"
+    )
+    for backend in args.backends.split(","):
+        print(f"{backend.strip()}:")
+        target = sb.new_target(backend.strip(), PG_URL, workdir)
+        try:
+            check.run(target, check_codes, args.check_entries, args)
+        finally:
+            sb.drop_target(target, PG_URL)
+
+
 def count(text: str) -> int:
     """A size: any whole number from 0 (every benchmark runs at any size; 0 skips it)."""
     value = int(text)
@@ -176,7 +193,24 @@ def main() -> None:
         default=1_000_000,
         help="subjects with a blacklist entry for the sweep and re-evaluation bench (0: skip)",
     )
-    parser.add_argument("--only", choices=["subjects", "ingest", "lists"], default=None)
+    parser.add_argument(
+        "--check-subjects",
+        type=count,
+        default=1_000_000,
+        help="subjects for the check bench (0: skip)",
+    )
+    parser.add_argument(
+        "--check-entries", type=count, default=100_000, help="list entries in force, spread"
+    )
+    parser.add_argument("--check-requests", type=positive, default=20_000)
+    parser.add_argument("--check-clients", type=positive, default=8)
+    parser.add_argument(
+        "--check-workers", type=positive, default=1, help="uvicorn workers of every server"
+    )
+    parser.add_argument(
+        "--check-batches", type=count, default=20, help="batches of 1,000 identifiers (0: skip)"
+    )
+    parser.add_argument("--only", choices=["subjects", "ingest", "lists", "check"], default=None)
     args = parser.parse_args()
     started = time.perf_counter()
     codes = sb.codes(args.subjects) if args.only in (None, "subjects") else []
@@ -198,6 +232,8 @@ def main() -> None:
             bench_ingest(args, Path(tmp))
         if args.list_entries and args.only in (None, "lists"):
             bench_lists(args, Path(tmp))
+        if args.check_subjects and args.only in (None, "check"):
+            bench_check(args, Path(tmp))
     print(
         f"\ntotal {time.perf_counter() - started:.0f}s; peak memory of the bench process "
         f"{peak_mib():.0f} MiB"

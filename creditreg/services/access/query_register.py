@@ -33,7 +33,7 @@ from creditreg.domain.errors import InvalidInput
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
-from creditreg.store.access.query_register import query_register
+from creditreg.store.access.query_register import insert_one, query_register
 from creditreg.store.access.tables import unit
 from creditreg.store.fast import insert_once
 
@@ -138,6 +138,8 @@ def record_answers(
         }
         for a in answers
     ]
+    if len(rows) == 1:  # a single check: the compiled path
+        return [insert_one(conn, rows[0])]
     result = conn.execute(
         query_register.insert().returning(query_register.c.id, sort_by_parameter_order=True),
         rows,

@@ -23,7 +23,6 @@ from hashlib import sha256
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
@@ -48,12 +47,7 @@ from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.store.measures import check_reads, exposure
-from creditreg.store.measures.obligations import (
-    DueMeasure,
-    TriggerFact,
-    green_channel,
-    measures_due,
-)
+from creditreg.store.measures.obligations import DueMeasure, Obligations, TriggerFact
 
 WHAT = "check"  # the register's `what` for the subject checked
 WHAT_LINKED = "check.linked"  # ... for a linked subject whose entries the answer showed
@@ -225,6 +219,7 @@ def _run(
         links_of: dict[int, list[Any]] = {}
         for link in links:
             links_of.setdefault(int(link.subject_id), []).append(link)
+        obligations = Obligations(conn, unit_id, day)  # read once, shared by the subjects
         answers: list[Answer] = []
         registered: list[query_register.Answered] = []
         for key in keys:
@@ -236,7 +231,7 @@ def _run(
                 ]
             )
             answer, linked_shown = _answer(
-                conn, unit_id, key, row, key_links, now, day, by_subject, records_of
+                obligations, key, row, key_links, now, day, by_subject, records_of
             )
             answers.append(answer)
             registered.append(
@@ -300,8 +295,7 @@ def _distinct(links: Sequence[Any]) -> list[Any]:
 
 
 def _answer(
-    conn: sa.Connection,
-    unit_id: int,
+    obligations: Obligations,
     key: Key,
     row: Any | None,
     links: Sequence[Any],
@@ -356,8 +350,8 @@ def _answer(
         for r in records
     )
     via_link = {e["id"] for group in linked for e in group["entries"]}
-    due = measures_due(conn, unit_id, day, facts) if facts else []
-    green = green_channel(conn, day, [f for f in facts if f.trigger == "red_list"])
+    due = obligations.due(facts)
+    green = obligations.green(facts)
     answer = Answer(
         check_id=None,
         key=key,

@@ -1,12 +1,18 @@
 """The check's reads (MEA-3, SUB-4): SQLAlchemy Core, a handful of indexed SELECTs per
 check whatever the number of subjects, entries or records behind it (a batch reads its
-subjects in chunks, never one by one)."""
+subjects in chunks, never one by one).
+
+Each SELECT is written in Core and compiled once per dialect and IN-list length, then run
+on the transaction's own DB-API cursor (`Compiled`): building and compiling the statements
+again for every check, and SQLAlchemy's per-row processing, were most of a single check's
+time (measured with `make bench BENCH_ARGS="--only check"`, README "Benchmarks")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -22,6 +28,89 @@ from creditreg.store.rights.objection_tables import objection
 from creditreg.store.subjects.tables import subject, subject_link
 
 CHUNK = 500  # identifiers per IN (...) of a batch: well under every driver's limit
+
+
+class _Plan(NamedTuple):
+    sql: str
+    order: tuple[str, ...]
+    row: Any
+    dates: tuple[int, ...]
+    constants: dict[str, Any]
+
+
+class Compiled:
+    """A Core SELECT compiled once per dialect and IN-list length (`build(n)`), run on the
+    DB-API cursor of the caller's transaction: same SQL, same transaction, no per-call
+    statement building. Rows come back as named tuples; on SQLite the columns named in
+    `dates` are turned into dates and date parameters into ISO text, as the Date type does.
+    Driver errors are raised as SQLAlchemy's, as `Connection.execute` would."""
+
+    def __init__(
+        self,
+        build: Callable[[int], sa.Select[Any] | sa.CompoundSelect[Any]],
+        dates: Iterable[str] = (),
+    ) -> None:
+        self.build = build
+        self.dates = frozenset(dates)
+        self._compiled: dict[tuple[str, int], _Plan] = {}
+
+    def _get(self, dialect: sa.Dialect, n: int) -> _Plan:
+        key = (dialect.name, n)
+        found = self._compiled.get(key)
+        if found is None:
+            statement = self.build(n)
+            compiled = statement.compile(
+                dialect=dialect, compile_kwargs={"render_postcompile": True}
+            )
+            names = [str(c.key) for c in statement.selected_columns]
+            row = namedtuple("row", names)  # type: ignore[misc]
+            dates = (
+                tuple(i for i, name in enumerate(names) if name in self.dates)
+                if dialect.name == "sqlite"
+                else ()
+            )
+            # The statement's own constants (statuses ...) are bound parameters too.
+            constants = {k: v for k, v in compiled.params.items() if v is not None}
+            found = _Plan(str(compiled), tuple(compiled.positiontup or ()), row, dates, constants)
+            self._compiled[key] = found
+        return found
+
+    def rows(self, conn: sa.Connection, n: int, given: Mapping[str, Any]) -> list[Any]:
+        sql, order, row, dates, constants = self._get(conn.dialect, n)
+        params = {**constants, **given}
+        if conn.dialect.name == "sqlite":
+            params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        args: Any = tuple(params[name] for name in order) if order else params
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, args)
+            fetched = cursor.fetchall()
+        except dbapi.Error as exc:
+            raise sa.exc.DBAPIError.instance(
+                sql, None, exc, dbapi.Error, hide_parameters=True, dialect=conn.dialect
+            ) from exc
+        finally:
+            cursor.close()
+        if not dates:
+            return [row._make(r) for r in fetched]
+        out = []
+        for r in fetched:
+            values = list(r)
+            for i in dates:
+                if values[i] is not None:
+                    values[i] = date.fromisoformat(values[i])
+            out.append(row._make(values))
+        return out
+
+
+def _ids(n: int, name: str = "id") -> list[sa.BindParameter[Any]]:
+    return [sa.bindparam(f"{name}{i}", required=False) for i in range(n)]
+
+
+def _numbered(values: Sequence[Any], name: str = "id") -> dict[str, Any]:
+    return {f"{name}{i}": v for i, v in enumerate(values)}
+
 
 SUBJECT_COLUMNS = (
     subject.c.id,
@@ -40,17 +129,23 @@ def subjects_by_key(conn: sa.Connection, keys: Sequence[Key]) -> dict[Key, Any]:
     for key in keys:
         by_type.setdefault(key.id_type, []).append(key.number)
     for id_type, numbers in by_type.items():
+        query = _BY_LEI if id_type == LEI else _BY_NUMBER
         for start in range(0, len(numbers), CHUNK):
             chunk = numbers[start : start + CHUNK]
-            where: sa.ColumnElement[bool]
-            if id_type == LEI:
-                where = subject.c.lei.in_(chunk)
-            else:
-                where = sa.and_(subject.c.id_type == id_type, subject.c.id_number.in_(chunk))
-            for row in conn.execute(sa.select(*SUBJECT_COLUMNS).where(where)):
+            params = {**_numbered(chunk, "n"), "id_type": id_type}
+            for row in query.rows(conn, len(chunk), params):
                 number = row.lei if id_type == LEI else row.id_number
                 found[Key(id_type, number)] = row
     return found
+
+
+_BY_NUMBER = Compiled(
+    lambda n: sa.select(*SUBJECT_COLUMNS).where(
+        subject.c.id_type == sa.bindparam("id_type", required=False),
+        subject.c.id_number.in_(_ids(n, "n")),
+    )
+)
+_BY_LEI = Compiled(lambda n: sa.select(*SUBJECT_COLUMNS).where(subject.c.lei.in_(_ids(n, "n"))))
 
 
 def links_of(conn: sa.Connection, subject_ids: Sequence[int], day: date) -> list[Any]:
@@ -58,33 +153,47 @@ def links_of(conn: sa.Connection, subject_ids: Sequence[int], day: date) -> list
     subject at its other end: (subject_id, role, other_id, other kind, type, number, name)."""
     if not subject_ids:
         return []
-    other = subject.alias("other")
-    in_force = sa.and_(
-        subject_link.c.valid_from <= day,
-        sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= day),
-    )
     rows: list[Any] = []
-    for mine, theirs in (
-        (subject_link.c.organization_id, subject_link.c.person_id),
-        (subject_link.c.person_id, subject_link.c.organization_id),
+    for start in range(0, len(subject_ids), CHUNK):
+        chunk = subject_ids[start : start + CHUNK]
+        rows.extend(_LINKS.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
+    return rows
+
+
+def _links(n: int) -> sa.CompoundSelect[Any]:
+    """Both directions in one statement (one round trip): the organization's persons, then
+    the person's organizations, each in the links' order."""
+    day = sa.bindparam("day", type_=sa.Date, required=False)
+    ids = _ids(n)
+    other = subject.alias("other")
+    sides = []
+    for direction, mine, theirs in (
+        (0, subject_link.c.organization_id, subject_link.c.person_id),
+        (1, subject_link.c.person_id, subject_link.c.organization_id),
     ):
-        rows.extend(
-            conn.execute(
-                sa.select(
-                    mine.label("subject_id"),
-                    subject_link.c.role,
-                    other.c.id.label("other_id"),
-                    other.c.kind,
-                    other.c.id_type,
-                    other.c.id_number,
-                    other.c.name,
-                )
-                .join(other, other.c.id == theirs)
-                .where(mine.in_(subject_ids), in_force)
-                .order_by(subject_link.c.id)
+        sides.append(
+            sa.select(
+                mine.label("subject_id"),
+                subject_link.c.role,
+                other.c.id.label("other_id"),
+                other.c.kind,
+                other.c.id_type,
+                other.c.id_number,
+                other.c.name,
+                sa.literal(direction).label("direction"),
+                subject_link.c.id.label("link_id"),
+            )
+            .join(other, other.c.id == theirs)
+            .where(
+                mine.in_(ids),
+                subject_link.c.valid_from <= day,
+                sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= day),
             )
         )
-    return rows
+    return sa.union_all(*sides).order_by(sa.text("direction"), sa.text("link_id"))
+
+
+_LINKS = Compiled(_links)
 
 
 def _open_objection(target_type: TargetType, target_id: Any) -> sa.Exists:
@@ -108,42 +217,49 @@ def entries_in_force(conn: sa.Connection, subject_ids: Iterable[int], day: date)
         return []
     rows: list[Any] = []
     for start in range(0, len(ids), CHUNK):
-        rows.extend(
-            conn.execute(
-                sa.select(
-                    list_entry.c.id,
-                    list_entry.c.subject_id,
-                    list_entry.c.list_type,
-                    list_entry.c.status,
-                    list_entry.c.field,
-                    list_entry.c.severity,
-                    list_entry.c.standard_code,
-                    list_entry.c.designating_unit_id,
-                    unit.c.name.label("designating_unit"),
-                    list_entry.c.facts,
-                    list_entry.c.basis,
-                    list_entry.c.designated_on,
-                    list_entry.c.valid_until,
-                    _open_objection(TargetType.LIST_ENTRY, list_entry.c.id).label("objected"),
-                )
-                .outerjoin(unit, unit.c.id == list_entry.c.designating_unit_id)
-                .where(
-                    list_entry.c.subject_id.in_(ids[start : start + CHUNK]),
-                    sa.or_(
-                        list_entry.c.status == EntryStatus.DESIGNATED.value,
-                        # Suspended by an objection after designation: shown, marked.
-                        sa.and_(
-                            list_entry.c.status == EntryStatus.OBJECTED.value,
-                            list_entry.c.suspended_from == EntryStatus.DESIGNATED.value,
-                        ),
-                    ),
-                    list_entry.c.designated_on <= day,
-                    sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= day),
-                )
-                .order_by(list_entry.c.subject_id, list_entry.c.id)
-            )
-        )
+        chunk = ids[start : start + CHUNK]
+        rows.extend(_ENTRIES.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
     return rows
+
+
+def _entries(n: int) -> sa.Select[Any]:
+    day = sa.bindparam("day", type_=sa.Date, required=False)
+    return (
+        sa.select(
+            list_entry.c.id,
+            list_entry.c.subject_id,
+            list_entry.c.list_type,
+            list_entry.c.status,
+            list_entry.c.field,
+            list_entry.c.severity,
+            list_entry.c.standard_code,
+            list_entry.c.designating_unit_id,
+            unit.c.name.label("designating_unit"),
+            list_entry.c.facts,
+            list_entry.c.basis,
+            list_entry.c.designated_on,
+            list_entry.c.valid_until,
+            _open_objection(TargetType.LIST_ENTRY, list_entry.c.id).label("objected"),
+        )
+        .outerjoin(unit, unit.c.id == list_entry.c.designating_unit_id)
+        .where(
+            list_entry.c.subject_id.in_(_ids(n)),
+            sa.or_(
+                list_entry.c.status == EntryStatus.DESIGNATED.value,
+                # Suspended by an objection after designation: shown, marked.
+                sa.and_(
+                    list_entry.c.status == EntryStatus.OBJECTED.value,
+                    list_entry.c.suspended_from == EntryStatus.DESIGNATED.value,
+                ),
+            ),
+            list_entry.c.designated_on <= day,
+            sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= day),
+        )
+        .order_by(list_entry.c.subject_id, list_entry.c.id)
+    )
+
+
+_ENTRIES = Compiled(_entries, dates=("designated_on", "valid_until"))
 
 
 def discipline_records(conn: sa.Connection, subject_ids: Iterable[int], day: date) -> list[Any]:
@@ -155,33 +271,40 @@ def discipline_records(conn: sa.Connection, subject_ids: Iterable[int], day: dat
         return []
     rows: list[Any] = []
     for start in range(0, len(ids), CHUNK):
-        rows.extend(
-            conn.execute(
-                sa.select(
-                    record.c.id,
-                    record.c.subject_id,
-                    record.c.untrustworthy_class,
-                    record.c.serious_class,
-                    record.c.severity,
-                    record.c.decision_date,
-                    record.c.display_until,
-                    catalog_item.c.code.label("catalog"),
-                    catalog_item.c.name.label("catalog_name"),
-                    catalog_item.c.field,
-                    _open_objection(TargetType.RECORD, record.c.id).label("objected"),
-                )
-                .join(catalog_item, catalog_item.c.id == record.c.catalog_item_id)
-                .where(
-                    record.c.subject_id.in_(ids[start : start + CHUNK]),
-                    record.c.status == RecordStatus.VERIFIED.value,
-                    record.c.untrustworthy_class.is_not(None),
-                    record.c.discipline_block.is_(None),
-                    sa.or_(record.c.display_until.is_(None), record.c.display_until >= day),
-                )
-                .order_by(record.c.subject_id, record.c.id)
-            )
-        )
+        chunk = ids[start : start + CHUNK]
+        rows.extend(_RECORDS.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
     return rows
+
+
+def _records(n: int) -> sa.Select[Any]:
+    day = sa.bindparam("day", type_=sa.Date, required=False)
+    return (
+        sa.select(
+            record.c.id,
+            record.c.subject_id,
+            record.c.untrustworthy_class,
+            record.c.serious_class,
+            record.c.severity,
+            record.c.decision_date,
+            record.c.display_until,
+            catalog_item.c.code.label("catalog"),
+            catalog_item.c.name.label("catalog_name"),
+            catalog_item.c.field,
+            _open_objection(TargetType.RECORD, record.c.id).label("objected"),
+        )
+        .join(catalog_item, catalog_item.c.id == record.c.catalog_item_id)
+        .where(
+            record.c.subject_id.in_(_ids(n)),
+            record.c.status == RecordStatus.VERIFIED.value,
+            record.c.untrustworthy_class.is_not(None),
+            record.c.discipline_block.is_(None),
+            sa.or_(record.c.display_until.is_(None), record.c.display_until >= day),
+        )
+        .order_by(record.c.subject_id, record.c.id)
+    )
+
+
+_RECORDS = Compiled(_records, dates=("decision_date", "display_until"))
 
 
 def _entry_live(day: date) -> sa.ColumnElement[bool]:
