@@ -79,20 +79,22 @@ def check(
         fail("check.unit_required", "the check acts for an implementing unit: give --unit", 2)
     if (identifier is None) == (batch is None):
         fail("check.no_identifier", "give one IDENTIFIER or --batch FILE", 2)
-    stated = run(lambda: parse_purpose(purpose, note))
+    run(lambda: parse_purpose(purpose, note))  # a bad purpose: one line, before anything
     ctx = context()
     principal = acting(ctx, unit)
     if batch is not None:
         items = _batch_items(batch)
-        answers = run(lambda: checks.check_batch(ctx, principal, items, stated))
+        answers = run(lambda: checks.check_batch(ctx, principal, items, purpose, note))
     else:
         assert identifier is not None
         given = identifier
         if id_type is None:
             key = run(lambda: guess_key(given, ctx.today()))
-            answers = [run(lambda: checks.check(ctx, principal, key.id_type, key.number, stated))]
+            answers = [
+                run(lambda: checks.check(ctx, principal, key.id_type, key.number, purpose, note))
+            ]
         else:
-            answers = [run(lambda: checks.check(ctx, principal, id_type, given, stated))]
+            answers = [run(lambda: checks.check(ctx, principal, id_type, given, purpose, note))]
     if as_json:
         show([_as_json(a) for a in answers] if batch is not None else _as_json(answers[0]))
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from creditreg.cli.base import Unit, acting, app, context, id_argument, id_option, operator, run
+from creditreg.cli.base import acting, app, context, id_argument, id_option, operator, run
 from creditreg.domain.measures.feedback import parse_group
 from creditreg.services.measures import measure_feedback as feedback
 from creditreg.services.measures.measure_feedback import FeedbackView
@@ -39,7 +39,9 @@ def report(
     measure: Annotated[str, typer.Option(help="the measure's catalog code")],
     case_file: Annotated[str, typer.Option("--case-file", help="the unit's case file")],
     applied_on: Annotated[date, typer.Option("--on", formats=["%Y-%m-%d"])],
-    unit: Unit = None,
+    unit: Annotated[
+        int | None, id_option("--unit", help="the implementing unit that applied it")
+    ] = None,
     entry: Annotated[int | None, id_option("--entry", help="the entry it answers")] = None,
     record: Annotated[int | None, id_option("--record", help="... or the record")] = None,
     note: Annotated[str | None, typer.Option()] = None,

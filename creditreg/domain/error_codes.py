@@ -234,6 +234,14 @@ _ALL = (
         "check.not_implementing_unit",
         "the check answers implementing units only (the attempt is audited and registered)",
     ),
+    invalid(
+        "check.bad_mode", "a disclosure mode to read records by: public_display, government_sharing"
+    ),
+    invalid(
+        "check.authorization_required",
+        "authorized-inquiry records need the subject's written authorization: "
+        "POST /api/v1/subjects/{id}/authorized-inquiry (Art 22)",
+    ),
     cli("check.unit_required", 2, "`creditreg check` acts for an implementing unit: `--unit`"),
     cli("check.no_identifier", 2, "`creditreg check` takes one IDENTIFIER or `--batch FILE`"),
     # --- feedback on measures applied (MEA-4) -------------------------------------------
@@ -259,6 +267,10 @@ _ALL = (
     invalid("measure_feedback.bad_period", "the period ends before it begins"),
     conflict("measure_feedback.duplicate", "reported already for that subject and case file"),
     missing("measure_feedback.not_found", "no feedback with that id"),
+    invalid(
+        "measure_feedback.fact_ended",
+        "the entry or record the measure answered was not in force on the day applied",
+    ),
     missing("measure_feedback.fact_gone", "the entry or record the measure answered is gone"),
     # --- calendar, deadlines, clock, events ---------------------------------------------
     invalid("calendar.bad_count", "a number of working days is 0 to 2500"),

@@ -17,10 +17,12 @@ from creditreg.api.schemas.measures_check import (
     CheckBatchAnswer,
     CheckBatchIn,
     CheckIn,
+    SharedRecords,
+    SharedRecordsIn,
 )
 from creditreg.domain.access.principals import Principal
-from creditreg.domain.measures.check import parse_purpose
 from creditreg.services.measures import check as checks
+from creditreg.services.measures import shared_records as shared
 
 T = TypeVar("T")
 
@@ -50,9 +52,9 @@ async def check(ctx: Ctx, principal: Caller, body: CheckIn) -> Response:
     the green-channel measures of a red-listed subject (MEA-7) and an under-objection mark.
     A subject with nothing in force gets `clean: true` with the as-of time. The answer is
     in the query register before it is sent (SEC-2)."""
-    purpose = parse_purpose(body.purpose, body.note)
     answer = await _call(
-        ctx, lambda: checks.check(ctx, principal, body.id_type, body.id_number, purpose)
+        ctx,
+        lambda: checks.check(ctx, principal, body.id_type, body.id_number, body.purpose, body.note),
     )
     return Response(orjson.dumps(_answer(answer), option=JSON_OPTIONS), media_type=JSON_TYPE)
 
@@ -72,11 +74,12 @@ async def check(ctx: Ctx, principal: Caller, body: CheckIn) -> Response:
 async def check_batch(ctx: Ctx, principal: Caller, body: CheckBatchIn) -> Response:
     """MEA-3: procurement screening, up to 1,000 identifiers answered (and registered)
     together, in the order given."""
-    purpose = parse_purpose(body.purpose, body.note)
     identifiers = [(i.id_type, i.id_number) for i in body.identifiers]
-    answers = await _call(ctx, lambda: checks.check_batch(ctx, principal, identifiers, purpose))
+    answers = await _call(
+        ctx, lambda: checks.check_batch(ctx, principal, identifiers, body.purpose, body.note)
+    )
     document = {
-        "purpose": purpose.purpose.value,
+        "purpose": body.purpose.strip().lower(),
         "count": len(answers),
         "in_force": sum(1 for a in answers if not a.clean),
         "answers": [_answer(a) for a in answers],
@@ -116,3 +119,25 @@ async def _call(ctx: Ctx, run: Callable[[], T]) -> T:
     if ctx.db.dialect == "sqlite":
         return run()
     return await run_in_threadpool(run)
+
+
+@router.post(
+    "/check/records",
+    response_model=SharedRecords,
+    responses=errors(
+        {
+            403: REFUSED,
+            404: "no subject has the identifier (`subject.not_found`)",
+            422: BAD_IDENTIFIER + "; a mode other than public_display and government_sharing "
+            "(`check.bad_mode`), or authorized_inquiry, which needs the subject's written "
+            "authorization (`check.authorization_required`)",
+        }
+    ),
+)
+def shared_records(ctx: Ctx, principal: Caller, body: SharedRecordsIn) -> shared.SharedRecords:
+    """DIS-1, Art 18, Art 22: the subject's live records by disclosure mode, for the
+    implementing unit's duties (government sharing includes the public ones); registered
+    with the ids returned and the answer's digest (SEC-2)."""
+    return shared.read(
+        ctx, principal, body.id_type, body.id_number, body.mode, body.purpose, body.note
+    )

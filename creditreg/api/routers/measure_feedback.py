@@ -51,7 +51,8 @@ STATS_ERRORS = errors(
             409: "reported already for this subject and case file (`measure_feedback.duplicate`)",
             422: "no check by your unit returned the measure for this subject (and fact) by "
             "that day (`measure_feedback.not_returned`), the check returned it for several "
-            "facts and none is named (`measure_feedback.trigger_required`), a day in the "
+            "facts and none is named (`measure_feedback.trigger_required`), the fact was not "
+            "in force on that day (`measure_feedback.fact_ended`), a day in the "
             "future (`measure_feedback.future_date`), a bad case file, measure or note "
             "(`measure_feedback.bad_case_file`, `.bad_measure`, `.bad_note`), or both an "
             "entry and a record (`measure_feedback.two_triggers`)",

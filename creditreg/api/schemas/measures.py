@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from creditreg.api.schemas.common import In, Out
+
+# A unit id fits 64 bits (ids are BIGINT): a larger one is a 422, never an overflow.
+UnitId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 Kind = Literal["incentive", "punishment"]
 TriggerName = Literal["red_list", "untrustworthy_record", "blacklist", "key_scrutiny"]
@@ -34,7 +37,7 @@ class MeasureIn(In):
     facilitation: bool = Field(
         default=False, description="a green-channel incentive for the red list (MEA-7, Op(13))"
     )
-    units: list[int] = Field(default_factory=list, description="implementing unit ids")
+    units: list[UnitId] = Field(default_factory=list, description="implementing unit ids")
 
 
 class MeasureUpdateIn(In):
@@ -44,7 +47,7 @@ class MeasureUpdateIn(In):
     content_en: str | None = Field(default=None, max_length=2000)
     legal_basis: str | None = Field(default=None, max_length=500)
     facilitation: bool | None = None
-    units: list[int] | None = None
+    units: list[UnitId] | None = None
 
 
 class MeasureWithdrawIn(In):
@@ -82,7 +85,7 @@ class MemorandumIn(In):
     title: str = Field(max_length=200)
     effective_from: date
     effective_until: date | None = None
-    signatories: list[int] = Field(
+    signatories: list[UnitId] = Field(
         default_factory=list, description="unit ids (the implementing units sign too)"
     )
     items: list[MemorandumItemIn]

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, JsonValue
 
 from creditreg.api.schemas.common import In, Out
+from creditreg.api.schemas.records import FieldValue
+from creditreg.api.schemas.rights_reports import Source
 from creditreg.domain.measures.check import BATCH_MAX, LEI, CheckPurpose
 from creditreg.domain.subjects.identifiers import IdType
 
@@ -153,3 +155,44 @@ class CheckBatchAnswer(Out):
     count: int
     in_force: int = Field(description="how many identifiers have something in force")
     answers: list[CheckAnswer]
+
+
+class SharedRecordsIn(IdentifierIn):
+    """DIS-1: the subject's records by disclosure mode, for the implementing unit's duties."""
+
+    mode: str = Field(
+        max_length=40,
+        description="public_display, or government_sharing (shared with state organs for "
+        "their duties; includes the public ones). Authorized-inquiry records: "
+        "`POST /api/v1/subjects/{id}/authorized-inquiry`, with the subject's authorization",
+        json_schema_extra={"enum": list[JsonValue](["public_display", "government_sharing"])},
+    )
+    purpose: str = Field(
+        max_length=40,
+        description=f"one of: {PURPOSES}",
+        json_schema_extra={"enum": list[JsonValue](PURPOSE_VALUES)},
+    )
+    note: str | None = Field(default=None, max_length=500)
+
+
+class SharedRecord(Out):
+    id: int
+    disclosure: str
+    status: str
+    character: str
+    data: dict[str, FieldValue] = Field(description="the record's fields, as stored")
+    source: Source = Field(description="providing unit, catalog item and version")
+    decision_date: str | None
+    verified_at: str | None
+    display_until: str | None
+
+
+class SharedRecords(Out):
+    """The records shown, registered (SEC-2) before they were sent."""
+
+    check_id: int = Field(description="the query register's row for this read")
+    subject_id: int
+    mode: str
+    as_of: datetime
+    records: list[SharedRecord]
+    answer_digest: str

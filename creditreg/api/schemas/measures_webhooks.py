@@ -94,6 +94,11 @@ class UnitNoticeData(Open):
     subject_id: int | None = None
     designated_on: str | None = Field(default=None, description="a designation's date")
     ended_on: str | None = Field(default=None, description="a stop notice: when it ended")
+    reason: str | None = Field(
+        default=None,
+        description="a stop notice: why the entry ended (expiry, restoration, "
+        "standard_changed, deleted_in_error ...)",
+    )
     event: int | None = Field(default=None, description="the outbox position it came from")
 
 

@@ -114,7 +114,7 @@ def units_of(raw: Any, code: str) -> tuple[int, ...]:
         return ()
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         raise InvalidInput(code, "units is a list of unit ids")
-    if not all(isinstance(u, int) and not isinstance(u, bool) and u >= 1 for u in raw):
+    if not all(isinstance(u, int) and not isinstance(u, bool) and 1 <= u <= 2**63 - 1 for u in raw):
         raise InvalidInput(code, "units is a list of unit ids")
     return tuple(dict.fromkeys(raw))
 

@@ -46,6 +46,7 @@ from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
     list_entry,
     list_entry_event,
+    list_entry_person,
     list_entry_record,
     list_notice,
     list_recheck,
@@ -739,6 +740,7 @@ def erase_owned(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
         ).scalars()
     ]
     for table in (
+        list_entry_person,
         list_entry_record,
         list_entry_event,
         list_notice,

@@ -26,19 +26,27 @@ import orjson
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
-from creditreg.domain.errors import Forbidden
+from creditreg.domain.errors import Forbidden, InvalidInput
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.lists.standards import ListType
-from creditreg.domain.measures.check import Key, StatedPurpose, parse_batch, parse_key
+from creditreg.domain.measures.check import (
+    BATCH_MAX,
+    LEI,
+    Key,
+    StatedPurpose,
+    parse_batch,
+    parse_key,
+    parse_purpose,
+)
 from creditreg.domain.privacy import mask_identifiers_in_text, mask_personal_number
 from creditreg.domain.records.classification import SeriousClass, Severity
 from creditreg.domain.records.severity import SeverityLevel, record_severity
-from creditreg.domain.subjects.identifiers import SubjectKind
+from creditreg.domain.subjects.identifiers import IdType, SubjectKind
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.store.measures import check_reads
+from creditreg.store.measures import check_reads, exposure
 from creditreg.store.measures.obligations import DueMeasure, Obligations, TriggerFact
 
 WHAT = "check"  # the register's `what` for the subject checked
@@ -74,9 +82,13 @@ class Answer:
     answer_digest: str = ""
 
 
-def _caller(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
-    """The implementing unit the check acts for; anything else is refused with 403 after
-    the attempt is audited and registered (SEC-2: a refused query is a query too)."""
+def implementing_unit(
+    ctx: Context, principal: Principal, identifiers: Sequence[tuple[str, str]]
+) -> int:
+    """The implementing unit the check acts for. Anyone else is refused with 403 before
+    anything it sent is judged, and the attempt is audited and registered (SEC-2: a
+    refused query is a query too) in one transaction: the subjects its identifiers name,
+    or the digest of an identifier that names none or does not parse."""
     ok = (
         Permission.MEASURES_CHECK in principal.permissions
         and principal.unit_kind is UnitKind.IMPLEMENTING_UNIT
@@ -89,17 +101,23 @@ def _caller(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
         if principal.unit_kind is not UnitKind.IMPLEMENTING_UNIT
         else "access.missing_permission"
     )
-    audit.refused(
-        ctx,
-        principal,
-        "check.run",
-        "unit",
-        principal.unit_id or 0,
-        code=code,
-        detail={"identifiers": len(keys)},
-    )
+    keys: list[Key | None] = []
+    for id_type, number in identifiers[:BATCH_MAX]:
+        try:
+            keys.append(parse_key(id_type, number, ctx.today()))
+        except InvalidInput:
+            keys.append(None)
     with ctx.db.write() as conn:
-        subjects = check_reads.subjects_by_key(conn, keys)
+        audit.record(
+            conn,
+            ctx,
+            principal,
+            "check.run.refused",
+            "unit",
+            principal.unit_id or 0,
+            detail={"code": code, "identifiers": len(identifiers)},
+        )
+        subjects = check_reads.subjects_by_key(conn, [k for k in keys if k is not None])
         query_register.record_answers(
             conn,
             ctx,
@@ -109,10 +127,10 @@ def _caller(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
                     subject_id=int(row.id) if row is not None else None,
                     what=WHAT_REFUSED,
                     purpose=QueryPurpose(Purpose.CHECK, code),
-                    object_id=None if row is not None else _key_digest(key),
+                    object_id=None if row is not None else _raw_digest(raw, key),
                 )
-                for key in keys
-                for row in (subjects.get(key),)
+                for raw, key in zip(identifiers, keys, strict=False)
+                for row in (subjects.get(key) if key is not None else None,)
             ],
         )
     if code == "check.not_implementing_unit":
@@ -127,6 +145,12 @@ def _caller(ctx: Context, principal: Principal, keys: Sequence[Key]) -> int:
     )
 
 
+def _raw_digest(raw: tuple[str, str], key: Key | None) -> str:
+    if key is not None:
+        return _key_digest(key)
+    return sha256(f"{raw[0]}:{raw[1]}".encode()).hexdigest()
+
+
 def _key_digest(key: Key) -> str:
     """How the register names an identifier that matched no subject: a digest, not the
     number (the register is not a copy of what callers typed)."""
@@ -134,39 +158,58 @@ def _key_digest(key: Key) -> str:
 
 
 def check(
-    ctx: Context, principal: Principal, id_type: str, id_number: str, purpose: StatedPurpose
+    ctx: Context,
+    principal: Principal,
+    id_type: str,
+    id_number: str,
+    purpose: str | None,
+    note: str | None = None,
 ) -> Answer:
     """MEA-3: one subject's check (see the module's docstring)."""
+    unit_id = implementing_unit(ctx, principal, [(id_type, id_number)])
+    stated = parse_purpose(purpose, note)
     key = parse_key(id_type, id_number, ctx.today())
-    return _run(ctx, principal, [key], purpose)[0]
+    return _run(ctx, principal, unit_id, [key], stated)[0]
 
 
 def check_batch(
     ctx: Context,
     principal: Principal,
     identifiers: Sequence[tuple[str, str]],
-    purpose: StatedPurpose,
+    purpose: str | None,
+    note: str | None = None,
 ) -> list[Answer]:
     """MEA-3: a procurement screening of up to 1,000 identifiers, answered and registered
     together (refused whole, with the position of the first bad identifier)."""
+    unit_id = implementing_unit(ctx, principal, identifiers)
+    stated = parse_purpose(purpose, note)
     keys = parse_batch(identifiers, ctx.today())
-    return _run(ctx, principal, keys, purpose)
+    return _run(ctx, principal, unit_id, keys, stated)
 
 
 def _run(
-    ctx: Context, principal: Principal, keys: Sequence[Key], purpose: StatedPurpose
+    ctx: Context, principal: Principal, unit_id: int, keys: Sequence[Key], purpose: StatedPurpose
 ) -> list[Answer]:
-    unit_id = _caller(ctx, principal, keys)
     stated = QueryPurpose(Purpose.CHECK, purpose.register_note)
     with ctx.db.write() as conn:
         now = ctx.now()
         day = ctx.today()
         subjects = check_reads.subjects_by_key(conn, keys)
         ids = [int(row.id) for row in subjects.values()]
-        links = check_reads.links_of(conn, ids, day)
-        linked_ids = [int(link.other_id) for link in links]
+        # Art 35, SUB-4: links registered, persons an organization's entries name, and the
+        # organizations whose blacklist entries name a person (registered subject or not).
+        links = [
+            *check_reads.links_of(conn, ids, day),
+            *check_reads.persons_named(conn, ids, day),
+        ]
+        naming_of: dict[Key, list[Any]] = {}
+        for n in check_reads.organizations_naming(conn, _person_keys(keys), day):
+            naming_of.setdefault(Key(n.key_type, n.key_number), []).append(n)
+        linked_ids = [int(link.other_id) for link in links] + [
+            int(n.other_id) for found in naming_of.values() for n in found
+        ]
         entries = check_reads.entries_in_force(conn, [*ids, *linked_ids], day)
-        records = check_reads.discipline_records(conn, ids)
+        records = check_reads.discipline_records(conn, ids, day)
         by_subject: dict[int, list[Any]] = {}
         for e in entries:
             by_subject.setdefault(int(e.subject_id), []).append(e)
@@ -181,29 +224,22 @@ def _run(
         registered: list[query_register.Answered] = []
         for key in keys:
             row = subjects.get(key)
-            if row is None:
-                answer = _seal(Answer(None, key, False, True, now, day, None))
-                registered.append(
-                    query_register.Answered(
-                        subject_id=None,
-                        what=WHAT,
-                        purpose=stated,
-                        object_id=_key_digest(key),
-                        returned={"entries": [], "records": [], "measures": []},
-                        answer_digest=answer.answer_digest,
-                    )
-                )
-                answers.append(answer)
-                continue
+            key_links = _distinct(
+                [
+                    *(links_of.get(int(row.id), []) if row is not None else []),
+                    *naming_of.get(key, []),
+                ]
+            )
             answer, linked_shown = _answer(
-                obligations, key, row, now, day, by_subject, records_of, links_of
+                obligations, key, row, key_links, now, day, by_subject, records_of
             )
             answers.append(answer)
             registered.append(
                 query_register.Answered(
-                    subject_id=int(row.id),
+                    subject_id=int(row.id) if row is not None else None,
                     what=WHAT,
                     purpose=stated,
+                    object_id=None if row is not None else _key_digest(key),
                     returned=_returned(answer),
                     answer_digest=answer.answer_digest,
                 )
@@ -213,13 +249,20 @@ def _run(
                     subject_id=other,
                     what=WHAT_LINKED,
                     purpose=stated,
-                    object_id=int(row.id),
+                    object_id=int(row.id) if row is not None else _key_digest(key),
                     returned={"entries": shown},
                     answer_digest=answer.answer_digest,
                 )
                 for other, shown in linked_shown.items()
             )
         check_ids = query_register.record_answers(conn, ctx, principal, registered)
+        # MEA-5: the unit met these entries in force; it is told to stop when they end.
+        exposure.record(
+            conn,
+            unit_id,
+            (e["id"] for a in answers for e in (*a.entries, *_linked_entries(a))),
+            now,
+        )
     # The transaction committed: every answer below is in the register.
     by_position = iter(
         cid for cid, reg in zip(check_ids, registered, strict=True) if reg.what == WHAT
@@ -227,27 +270,49 @@ def _run(
     return [_with_id(a, next(by_position)) for a in answers]
 
 
+def _linked_entries(answer: Answer) -> list[dict[str, Any]]:
+    return [e for group in answer.linked for e in group["entries"]]
+
+
 def _with_id(answer: Answer, check_id: int) -> Answer:
     return Answer(**{**answer.__dict__, "check_id": check_id})
+
+
+def _person_keys(keys: Sequence[Key]) -> list[Key]:
+    """The keys that may name a natural person (every type but the USCC and the LEI)."""
+    return [k for k in keys if k.id_type not in (IdType.USCC.value, LEI)]
+
+
+def _distinct(links: Sequence[Any]) -> list[Any]:
+    """One link per subject at its other end (registered and named in an entry: once)."""
+    seen: set[int] = set()
+    out: list[Any] = []
+    for link in links:
+        if int(link.other_id) not in seen:
+            seen.add(int(link.other_id))
+            out.append(link)
+    return out
 
 
 def _answer(
     obligations: Obligations,
     key: Key,
-    row: Any,
+    row: Any | None,
+    links: Sequence[Any],
     now: datetime,
     day: date,
     by_subject: dict[int, list[Any]],
     records_of: dict[int, list[Any]],
-    links_of: dict[int, list[Any]],
 ) -> tuple[Answer, dict[int, list[int]]]:
-    sid = int(row.id)
-    own = [_entry(e) for e in by_subject.get(sid, [])]
-    is_person = row.kind == SubjectKind.NATURAL_PERSON.value
+    """One identifier's answer; `row` None: no subject has it, yet an organization's
+    blacklist entry may name the person it identifies (Art 35)."""
+    sid = int(row.id) if row is not None else None
+    own = [_entry(e) for e in by_subject.get(sid, [])] if sid is not None else []
+    is_person = row.kind == SubjectKind.NATURAL_PERSON.value if row is not None else bool(links)
     linked: list[dict[str, Any]] = []
     linked_shown: dict[int, list[int]] = {}
     facts: list[TriggerFact] = []
-    for link in links_of.get(sid, []):
+    for link in links:
         other = int(link.other_id)
         theirs = by_subject.get(other, [])
         if is_person:
@@ -270,8 +335,8 @@ def _answer(
         if is_person:
             # SUB-4, Art 35: the organization's measures may extend to the person.
             facts.extend(_entry_facts(theirs))
-    facts.extend(_entry_facts(by_subject.get(sid, [])))
-    records = records_of.get(sid, [])
+    facts.extend(_entry_facts(by_subject.get(sid, []) if sid is not None else []))
+    records = records_of.get(sid, []) if sid is not None else []
     facts.extend(
         TriggerFact(
             trigger="untrustworthy_record",
@@ -290,11 +355,13 @@ def _answer(
     answer = Answer(
         check_id=None,
         key=key,
-        found=True,
+        found=row is not None,
         clean=not (own or linked or records),
         as_of=now,
         day=day,
-        subject={
+        subject=None
+        if row is None
+        else {
             "id": sid,
             "kind": row.kind,
             "name": row.name,
@@ -304,10 +371,23 @@ def _answer(
         entries=own,
         linked=linked,
         records=[_record(r) for r in records],
-        measures=[_measure(m, via_link) for m in due],
-        green_channel=[_measure(m, via_link) for m in green],
+        measures=[_measure(m, via_link) for m in _once(due)],
+        green_channel=[_measure(m, via_link) for m in _once(green)],
     )
     return _seal(answer), linked_shown
+
+
+def _once(due: Sequence[DueMeasure]) -> list[DueMeasure]:
+    """Each measure once per fact: a blacklist entry answers both the blacklist's and the
+    general punishments' triggers, and a memorandum may name a measure under both."""
+    seen: set[tuple[str, int | None, int | None]] = set()
+    out: list[DueMeasure] = []
+    for m in due:
+        mark = (m.code, m.entry_id, m.record_id)
+        if mark not in seen:
+            seen.add(mark)
+            out.append(m)
+    return out
 
 
 def _entry_facts(entries: Sequence[Any]) -> list[TriggerFact]:

@@ -24,7 +24,9 @@ from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.events import DomainEvent
+from creditreg.domain.lists.entries import in_force
 from creditreg.domain.measures.feedback import Applied, GroupBy, clean_applied, matching
+from creditreg.domain.records.lifecycle import LIVE
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.store.access.query_register import query_register
@@ -116,7 +118,7 @@ def report(
             "entry_id": fact_id if fact_kind == "entry" else None,
             "record_id": fact_id if fact_kind == "record" else None,
             "check_id": check_id,
-            "field": _field(conn, fact_kind, fact_id),
+            "field": _field(conn, fact_kind, fact_id, applied.applied_on),
             "applied_on": applied.applied_on,
             "case_file": applied.case_file,
             "note": applied.note,
@@ -199,23 +201,40 @@ def _returned_by_a_check(
     return check_id, fact
 
 
-def _field(conn: sa.Connection, kind: str, fact_id: int) -> str:
+def _field(conn: sa.Connection, kind: str, fact_id: int, on: date) -> str:
+    """The field of the fact the measure answers, which must still have been in force on
+    the day the measure was applied (a measure applied after its entry ended, or after its
+    record left the check, answers nothing: MEA-5)."""
+    row: Any
     if kind == "entry":
-        found = conn.execute(
-            sa.select(list_entry.c.field).where(list_entry.c.id == fact_id)
-        ).scalar()
+        row = conn.execute(
+            sa.select(
+                list_entry.c.field,
+                list_entry.c.designated_on,
+                list_entry.c.valid_until,
+                list_entry.c.removed_on,
+            ).where(list_entry.c.id == fact_id)
+        ).first()
+        live = row is not None and in_force(row.designated_on, row.valid_until, row.removed_on, on)
     else:
-        found = conn.execute(
-            sa.select(catalog_item.c.field)
+        row = conn.execute(
+            sa.select(catalog_item.c.field, record.c.status)
             .join(record, record.c.catalog_item_id == catalog_item.c.id)
             .where(record.c.id == fact_id)
-        ).scalar()
-    if found is None:
+        ).first()
+        live = row is not None and row.status in LIVE
+    if row is None:
         raise NotFound(
             "measure_feedback.fact_gone",
             f"the {kind} the measure answered is no longer kept (deleted in error)",
         )
-    return str(found)
+    if not live:
+        raise InvalidInput(
+            "measure_feedback.fact_ended",
+            f"the {kind} the measure answered was not in force on {on}: a measure applied "
+            "after it ended answers nothing",
+        )
+    return str(row.field)
 
 
 def _views(conn: sa.Connection, where: Sequence[sa.ColumnElement[bool]]) -> list[FeedbackView]:
@@ -395,3 +414,18 @@ def as_csv(group: GroupBy, counts: Sequence[Count]) -> str:
     for c in counts:
         writer.writerow([c.key, c.label or "", c.applied, c.typical])
     return out.getvalue()
+
+
+def erase_of_entry(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
+    """Op(20): an entry deleted in error is not kept, nor are the reports of measures
+    applied because of it (their case files and subject); their events lose their payloads.
+    The ids-only exposure rows stay, so that the units are still told to stop."""
+    ids = [
+        str(i)
+        for i in conn.execute(
+            sa.select(measure_feedback.c.id).where(measure_feedback.c.entry_id == int(entry_id))
+        ).scalars()
+    ]
+    if ids:
+        conn.execute(measure_feedback.delete().where(measure_feedback.c.entry_id == int(entry_id)))
+    return [("measure_feedback", i) for i in ids]

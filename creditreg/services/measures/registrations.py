@@ -7,11 +7,13 @@ from __future__ import annotations
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.services.lists.measure_refs import MEASURE_CATALOG
-from creditreg.services.measures import catalog, memoranda
+from creditreg.services.measures import catalog, measure_feedback, memoranda
 
 
 def register(registry: Registry) -> None:
     registry.extend(MEASURE_CATALOG, catalog.resolve_for_standard)
+    # Op(20): the reports of measures applied because of an entry deleted in error go too.
+    registry.on_erase("list_entry", measure_feedback.erase_of_entry)
 
 
 def register_sweep_steps(steps: SweepSteps) -> None:

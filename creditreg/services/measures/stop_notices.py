@@ -1,8 +1,8 @@
 """Notices to stop (MEA-5; Op(20), Art 37): when a list entry ends (any removal: expiry,
 restoration, objection, standard changed ...; or deletion in error), every implementing
 unit that applied a measure because of it (its feedback, MEA-4) or that checked the
-subject while it was in force (a check that returned the entry, SEC-2's register) is told
-to stop applying the measures it carried.
+subject while it was in force (a check that showed the entry: `check_exposure`, kept
+beyond the query register's two years) is told to stop applying the measures it carried.
 
 Handlers of the `unit_notices` outbox consumer, registered at bootstrap: they run within
 a minute of the change, after it committed, and a restart loses nothing (the consumer's
@@ -11,8 +11,6 @@ subject's name or number (the outbox and webhooks carry no personal data)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 
 from creditreg.services.context import Context
@@ -20,12 +18,11 @@ from creditreg.services.kernel.events import StoredEvent
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.measures import unit_notices
 from creditreg.services.measures.unit_notices import UnitNotice
-from creditreg.store.access.query_register import query_register
 from creditreg.store.lists.tables import list_entry
+from creditreg.store.measures import exposure
 from creditreg.store.measures.feedback_tables import measure_feedback
 
 STOP = "stop"
-CHECKS = ("check", "check.linked")
 _REASONS_ZH = {
     "expiry": "有效期届满",
     "restoration": "信用修复",
@@ -40,30 +37,15 @@ _REASONS_ZH = {
 }
 
 
-def units_exposed(conn: sa.Connection, subject_id: int, entry_id: int) -> set[int]:
-    """The implementing units that applied a measure because of the entry, or whose check
-    returned it (the subject's own check, or a linked subject's, Art 35)."""
-    units = set(
+def units_exposed(conn: sa.Connection, entry_id: int) -> set[int]:
+    """The implementing units that applied a measure because of the entry (MEA-4), or that
+    a check showed it to in force (the subject's own check, or a linked subject's)."""
+    applied = set(
         conn.execute(
             sa.select(measure_feedback.c.unit_id).where(measure_feedback.c.entry_id == entry_id)
         ).scalars()
     )
-    rows = conn.execute(
-        sa.select(query_register.c.unit_id, query_register.c.returned).where(
-            query_register.c.subject_id == subject_id,
-            query_register.c.what.in_(CHECKS),
-            query_register.c.unit_id.is_not(None),
-        )
-    ).all()
-    for r in rows:
-        returned = r.returned or {}
-        shown: Iterable[object] = [
-            *returned.get("entries", []),
-            *returned.get("linked_entries", []),
-        ]
-        if entry_id in shown:
-            units.add(int(r.unit_id))
-    return units
+    return applied | exposure.units_shown(conn, entry_id)
 
 
 def _tell(
@@ -75,7 +57,7 @@ def _tell(
     reason: str,
     on: str,
 ) -> None:
-    units = units_exposed(conn, subject_id, entry_id)
+    units = units_exposed(conn, entry_id)
     if not units:
         return
     why = _REASONS_ZH.get(reason, reason)

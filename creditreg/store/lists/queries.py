@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from creditreg.store import bulk
 from creditreg.store.lists.tables import (
     list_entry,
+    list_entry_person,
     restoration_application,
     standard,
     upward_report,
@@ -34,17 +35,33 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
 
 def insert_entry(conn: sa.Connection, values: Mapping[str, Any]) -> int:
     """A new entry in its initial state (preliminary, or designated when the platform
-    derives it); the unique index refuses a second live one (IntegrityError)."""
-    return int(
+    derives it), with the responsible persons it names (SUB-4); the unique index refuses a
+    second live one (IntegrityError)."""
+    entry_id = int(
         conn.execute(
             list_entry.insert().values(dict(values)).returning(list_entry.c.id)
         ).scalar_one()
     )
+    info = values.get("subject_info") or {}
+    persons = [
+        {
+            "entry_id": entry_id,
+            "role": str(p.get("role", "")),
+            "id_type": str(p["id_type"]),
+            "id_number": str(p["id_number"]),
+        }
+        for p in info.get("responsible_persons", [])
+        if p.get("id_type") and p.get("id_number")
+    ]
+    if persons:
+        conn.execute(list_entry_person.insert(), persons)
+    return entry_id
 
 
 def insert_entries(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Derived entries (key scrutiny after a blacklist), designated from the start."""
-    insert_rows(conn, list_entry, rows)
+    for row in rows:
+        insert_entry(conn, row)
 
 
 def set_entry_status(

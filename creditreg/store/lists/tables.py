@@ -185,3 +185,18 @@ list_recheck = sa.Table(
     sa.Column("subject_id", ID, primary_key=True, autoincrement=False),
     sa.Column("queued_at", UTCDateTime, nullable=False),
 )
+
+
+# SUB-4, Art 35: the responsible persons an entry names, by their identifiers, so that a
+# person's check finds the organizations' entries that name it, registered subject or not.
+# Written with the entry (store/lists/queries.insert_entry); erased with it (Op(20)).
+list_entry_person = sa.Table(
+    "list_entry_person",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("entry_id", ID, sa.ForeignKey("list_entry.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(40), nullable=False),
+    sa.Column("id_type", sa.String(40), nullable=False),
+    sa.Column("id_number", sa.String(40), nullable=False),
+    sa.Index("ix_list_entry_person_number", "id_type", "id_number"),
+)

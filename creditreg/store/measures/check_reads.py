@@ -17,11 +17,12 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from creditreg.domain.lists.entries import EntryStatus
+from creditreg.domain.lists.standards import ListType
 from creditreg.domain.measures.check import LEI, Key
 from creditreg.domain.records.lifecycle import RecordStatus
 from creditreg.domain.rights.objections import OPEN, TargetType
 from creditreg.store.access.tables import unit
-from creditreg.store.lists.tables import list_entry
+from creditreg.store.lists.tables import list_entry, list_entry_person
 from creditreg.store.records.tables import catalog_item, record
 from creditreg.store.rights.objection_tables import objection
 from creditreg.store.subjects.tables import subject, subject_link
@@ -261,20 +262,22 @@ def _entries(n: int) -> sa.Select[Any]:
 _ENTRIES = Compiled(_entries, dates=("designated_on", "valid_until"))
 
 
-def discipline_records(conn: sa.Connection, subject_ids: Iterable[int]) -> list[Any]:
+def discipline_records(conn: sa.Connection, subject_ids: Iterable[int], day: date) -> list[Any]:
     """Art 32: the verified untrustworthy records of `subject_ids` usable for joint
-    discipline (ING-4: none whose use is barred, none restored, archived or withdrawn)."""
+    discipline on `day` (ING-4: none whose use is barred, none restored, archived or
+    withdrawn, none past its display period)."""
     ids = list(dict.fromkeys(subject_ids))
     if not ids:
         return []
     rows: list[Any] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        rows.extend(_RECORDS.rows(conn, len(chunk), _numbered(chunk)))
+        rows.extend(_RECORDS.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
     return rows
 
 
 def _records(n: int) -> sa.Select[Any]:
+    day = sa.bindparam("day", type_=sa.Date, required=False)
     return (
         sa.select(
             record.c.id,
@@ -295,9 +298,98 @@ def _records(n: int) -> sa.Select[Any]:
             record.c.status == RecordStatus.VERIFIED.value,
             record.c.untrustworthy_class.is_not(None),
             record.c.discipline_block.is_(None),
+            sa.or_(record.c.display_until.is_(None), record.c.display_until >= day),
         )
         .order_by(record.c.subject_id, record.c.id)
     )
 
 
 _RECORDS = Compiled(_records, dates=("decision_date", "display_until"))
+
+
+def _entry_live(day: date | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
+        list_entry.c.designated_on <= day,
+        sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= day),
+    )
+
+
+def persons_named(conn: sa.Connection, org_ids: Sequence[int], day: date) -> list[Any]:
+    """SUB-4, Art 35: the registered persons the organizations' entries in force name, in
+    the shape of `links_of` (subject_id, role, other_id, kind, id_type, id_number, name)."""
+    if not org_ids:
+        return []
+    rows: list[Any] = []
+    for start in range(0, len(org_ids), CHUNK):
+        chunk = org_ids[start : start + CHUNK]
+        rows.extend(_PERSONS_NAMED.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
+    return rows
+
+
+def _persons_named(n: int) -> sa.Select[Any]:
+    person = subject.alias("person")
+    return (
+        sa.select(
+            list_entry.c.subject_id.label("subject_id"),
+            list_entry_person.c.role,
+            person.c.id.label("other_id"),
+            person.c.kind,
+            person.c.id_type,
+            person.c.id_number,
+            person.c.name,
+        )
+        .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
+        .join(
+            person,
+            sa.and_(
+                person.c.id_type == list_entry_person.c.id_type,
+                person.c.id_number == list_entry_person.c.id_number,
+            ),
+        )
+        .where(
+            list_entry.c.subject_id.in_(_ids(n)),
+            _entry_live(sa.bindparam("day", type_=sa.Date, required=False)),
+        )
+        .order_by(list_entry_person.c.id)
+    )
+
+
+_PERSONS_NAMED = Compiled(_persons_named)
+
+
+def organizations_naming(conn: sa.Connection, keys: Sequence[Key], day: date) -> list[Any]:
+    """SUB-4, Art 35: the organizations whose blacklist entries in force name a person by
+    one of `keys` (registered subject or not): key_type, key_number, role, and the
+    organization as `links_of` gives the other end (other_id, kind, id_type, id_number,
+    name)."""
+    wanted = [(k.id_type, k.number) for k in keys if k.id_type != LEI]
+    if not wanted:
+        return []
+    org = subject.alias("org")
+    rows: list[Any] = []
+    for start in range(0, len(wanted), CHUNK):
+        part = wanted[start : start + CHUNK]
+        rows.extend(
+            conn.execute(
+                sa.select(
+                    list_entry_person.c.id_type.label("key_type"),
+                    list_entry_person.c.id_number.label("key_number"),
+                    list_entry_person.c.role,
+                    org.c.id.label("other_id"),
+                    org.c.kind,
+                    org.c.id_type,
+                    org.c.id_number,
+                    org.c.name,
+                )
+                .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
+                .join(org, org.c.id == list_entry.c.subject_id)
+                .where(
+                    sa.tuple_(list_entry_person.c.id_type, list_entry_person.c.id_number).in_(part),
+                    list_entry.c.list_type == ListType.BLACKLIST.value,
+                    _entry_live(day),
+                )
+                .order_by(list_entry_person.c.id)
+            )
+        )
+    return rows

@@ -35,3 +35,15 @@ measure_feedback = sa.Table(
     sa.UniqueConstraint("unit_id", "subject_id", "measure_code", "case_file"),
     sa.Index("ix_measure_feedback_stats", "applied_on", "measure_code"),
 )
+
+
+# MEA-5, Op(20): which implementing units met an entry in force through a check (theirs,
+# or a linked subject's), so that they are told to stop when it ends, however long after.
+# Ids only; kept beyond the query register's two years (an entry may last five).
+check_exposure = sa.Table(
+    "check_exposure",
+    metadata,
+    sa.Column("entry_id", ID, primary_key=True),
+    sa.Column("unit_id", ID, primary_key=True),
+    sa.Column("first_at", UTCDateTime, nullable=False),
+)

@@ -259,14 +259,90 @@ def test_a_caller_that_is_not_an_implementing_unit_is_refused_audited_and_regist
         403,
         "access.missing_permission",
     )
+    # Refused before anything it sent is judged: a bad purpose or identifier from a caller
+    # that may not check is a 403, registered and audited like the others.
+    error(
+        check(api, "not-a-code", purpose="gossip", headers=DESIGNATOR),
+        403,
+        "check.not_implementing_unit",
+    )
     refused = register_rows(ctx, "check.refused")
-    assert [r.note for r in refused] == ["check.not_implementing_unit", "access.missing_permission"]
-    assert {r.subject_id for r in refused} == {world.company(5)}
+    assert [r.note for r in refused] == [
+        "check.not_implementing_unit",
+        "access.missing_permission",
+        "check.not_implementing_unit",
+    ]
+    assert refused[-1].subject_id is None and refused[-1].object_id
+    assert {r.subject_id for r in refused[:2]} == {world.company(5)}
     assert register_rows(ctx, "check") == []
     events = api.get(
         "/api/v1/audit/events", headers=PLATFORM, params={"object_type": "unit", "limit": 1000}
     ).json()
     assert [e["action"] for e in events if e["action"] == "check.run.refused"] == [
         "check.run.refused"
-    ] * 2
+    ] * 3
     error(api.post("/api/v1/check", json={}), 401, "auth.missing_token")
+
+
+def test_an_implementing_unit_reads_records_by_disclosure_mode_registered__DIS_1_SEC_2(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    [rid] = world.serious(6)
+    url = "/api/v1/check/records"
+    body = {"id_type": "uscc", "id_number": uscc(6), "purpose": "licensing"}
+    shared = api.post(url, headers=IMPLEMENTER, json={**body, "mode": "government_sharing"})
+    assert shared.status_code == 200, shared.text
+    got = shared.json()
+    assert rid in [r["id"] for r in got["records"]]
+    assert all(r["disclosure"] in ("public_display", "government_sharing") for r in got["records"])
+    row = register_rows(ctx, "check.records")[-1]
+    assert row.id == got["check_id"] and row.returned["records"] == [
+        r["id"] for r in got["records"]
+    ]
+    assert row.answer_digest == got["answer_digest"] and row.note.startswith("licensing")
+    public = api.post(url, headers=IMPLEMENTER, json={**body, "mode": "public_display"}).json()
+    assert all(r["disclosure"] == "public_display" for r in public["records"])
+    before = len(register_rows(ctx))
+    error(
+        api.post(url, headers=IMPLEMENTER, json={**body, "mode": "authorized_inquiry"}),
+        422,
+        "check.authorization_required",
+    )
+    error(
+        api.post(url, headers=IMPLEMENTER, json={**body, "mode": "gossip"}), 422, "check.bad_mode"
+    )
+    error(
+        api.post(
+            url,
+            headers=IMPLEMENTER,
+            json={**body, "id_number": NOBODY_USCC, "mode": "public_display"},
+        ),
+        404,
+        "subject.not_found",
+    )
+    assert len(register_rows(ctx)) == before
+    error(
+        api.post(url, headers=DESIGNATOR, json={**body, "mode": "public_display"}),
+        403,
+        "check.not_implementing_unit",
+    )
+
+
+def test_a_person_named_in_a_blacklist_entry_is_found_registered_or_not__SUB_4_MEA_3(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    """Art 35: the legal representative the entry names (not a registered subject, no
+    link) answers for the blacklisted organization; its measures extend to the person."""
+    eid = blacklisted(api, world, 8)  # names 王示例 by resident ID (PERSON_RIC)
+    body = ok(check(api, PERSON_RIC, "ric"))
+    assert not body["found"] and not body["clean"] and body["subject"] is None
+    (group,) = body["linked"]
+    assert group["subject_id"] == world.company(8) and group["role"] == "legal_representative"
+    assert [e["id"] for e in group["entries"]] == [eid]
+    assert body["measures"] and all(m["via_link"] for m in body["measures"])
+    row = register_rows(ctx, "check")[-1]
+    assert row.subject_id is None and row.returned["linked_entries"] == [eid]
+    assert PERSON_RIC not in str(row.object_id)
+    # The organization's own check names the person only through its entry (masked there).
+    org = ok(check(api, uscc(8)))
+    assert [e["id"] for e in org["entries"]] == [eid] and org["linked"] == []

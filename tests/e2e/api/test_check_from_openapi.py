@@ -13,9 +13,12 @@ from fastapi.testclient import TestClient
 
 from creditreg.clock import FixedClock
 from creditreg.demo import dataset as demo
+from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
+from creditreg.services.kernel import sweep
 from tests.e2e.api.test_corrections_api import blacklisted
 from tests.lists_world import World, make_world
+from tests.webhook_receiver import verify
 
 
 @pytest.fixture
@@ -94,3 +97,43 @@ def test_an_implementing_unit_integrates_from_the_openapi_document__MEA_3_SEC_2(
     assert refused.status_code == 403
     validator(doc, op, "403").validate(refused.json())
     assert refused.json()["error"]["code"] in op["responses"]["403"]["description"]
+
+
+def _post_op(doc: dict[str, Any], path_suffix: str) -> str:
+    """The path of a documented POST operation ending in `path_suffix`."""
+    (path,) = [p for p, m in doc["paths"].items() if p.endswith(path_suffix) and "post" in m]
+    return path
+
+
+def test_a_unit_receives_its_stop_notice_by_a_webhook_it_verifies__MEA_5_LST_9(
+    api: TestClient, world: World, ctx: Context, receiver: Any
+) -> None:
+    """The integration a unit builds from the document: an endpoint registered through the
+    documented operation, a check, the entry ends, and the stop notice arrives signed;
+    the receiver verifies it with the `standardwebhooks` package, not the platform's code."""
+    ctx.webhook_allowed_hosts = frozenset({"127.0.0.1"})  # loopback, allowed for the test
+    doc = api.get("/openapi.json").json()
+    token = {"Authorization": f"Bearer {demo.token_for('implementer')}"}
+    endpoints = _post_op(doc, "/webhooks/endpoints")
+    made = api.post(endpoints, json={"url": receiver.url}, headers=token)
+    assert made.status_code == 201, made.text
+    secret = made.json()["secret"]
+    eid = blacklisted(api, world, 2)
+    path, _ = operation(doc, "check", "CheckIn")
+    number = demo.demo_uscc("91410100MC0000002")
+    body = build(doc, "CheckIn", {"id_type": "uscc", "id_number": number, "purpose": "licensing"})
+    assert api.post(path, json=body, headers=token).status_code == 200
+    designator = {"Authorization": f"Bearer {demo.token_for('designator')}"}
+    removed = api.post(
+        f"/api/v1/lists/entries/{eid}/removal",
+        headers=designator,
+        json={"reason": "standard_changed", "note": "标准修订"},
+    )
+    assert removed.status_code == 200, removed.text
+    sweep.run(ctx, SYSTEM)  # the worker's pass: the consumer, then the sender
+    stops = [
+        verify(secret, r, ctx.now())
+        for r in receiver.requests
+        if b'"stop"' in r.body or b"unit_notice.stop" in r.body
+    ]
+    assert stops and stops[0]["data"]["object_id"] == str(eid)

@@ -191,3 +191,26 @@ def test_an_implementing_unit_reports_wrong_list_information_as_an_objection__ME
     assert body["objector_kind"] == "unit" and body["due_date"]
     inbox = api.get("/api/v1/inbox", headers=DESIGNATOR).json()
     assert any(str(body["id"]) in str(n) for n in inbox)
+
+
+def test_feedback_for_a_day_after_the_entry_ended_is_refused__MEA_4_MEA_5(
+    api: TestClient, world: World, ctx: Context, clock: FixedClock
+) -> None:
+    eid = blacklisted(api, world, 5)
+    sid = world.company(5)
+    answer = ok(check(api, uscc(5)))
+    due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    removed = api.post(
+        f"/api/v1/lists/entries/{eid}/removal",
+        headers=DESIGNATOR,
+        json={"reason": "standard_changed", "note": "标准修订"},
+    )
+    assert removed.status_code == 200, removed.text
+    world.advance(3)
+    error(
+        report(api, subject_id=sid, measure_code=due["code"], entry_id=eid,
+               applied_on=clock.now().date().isoformat(), case_file="LATE-1"),
+        422,
+        "measure_feedback.fact_ended",
+    )  # fmt: skip
+    assert stored(ctx) == 0

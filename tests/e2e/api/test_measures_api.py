@@ -130,3 +130,18 @@ def test_memoranda_are_created_and_published_by_the_platform__MEA_2(api: TestCli
     api.post("/api/v1/measures/LOCAL-1/withdraw", json={"reason": "x"}, headers=PLATFORM)
     error(api.post("/api/v1/memoranda", json=MEMO, headers=PLATFORM), 422,
           "memorandum.unknown_measure")  # fmt: skip
+
+
+def test_unit_ids_beyond_64_bits_are_refused_not_overflowed__MEA_1_MEA_2(
+    api: TestClient,
+) -> None:
+    """A unit id larger than a BIGINT is a 422 with the request's code, nothing stored."""
+    huge = 2**63
+    for method, url, body in (
+        ("post", "/api/v1/measures", {**MEASURE, "code": "LOCAL-BIG", "units": [huge]}),
+        ("patch", "/api/v1/measures/ART34-4", {"units": [huge]}),
+        ("post", "/api/v1/memoranda", {**MEMO, "code": "MOU-BIG", "signatories": [huge]}),
+    ):
+        error(getattr(api, method)(url, json=body, headers=PLATFORM), 422, "request.invalid")
+    assert api.get("/api/v1/measures/LOCAL-BIG").status_code == 404
+    assert api.get("/api/v1/memoranda/MOU-BIG").status_code == 404

@@ -87,7 +87,20 @@ def test_a_unit_is_told_to_stop_when_an_entry_is_deleted_in_error__MEA_5_OBJ_5(
     api: TestClient, world: World, ctx: Context
 ) -> None:
     eid = blacklisted(api, world, 2)
-    ok(check(api, uscc(2)))
+    answer = ok(check(api, uscc(2)))
+    due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    applied = api.post(
+        "/api/v1/measure-feedback",
+        headers=IMPLEMENTER,
+        json={
+            "subject_id": world.company(2),
+            "measure_code": due["code"],
+            "applied_on": ctx.today().isoformat(),
+            "case_file": "ZB-ERR-1",
+            "entry_id": eid,
+        },
+    )
+    assert applied.status_code == 201, applied.text
     done = api.post(
         f"/api/v1/lists/entries/{eid}/error", headers=DESIGNATOR, json={"note": "主体错误"}
     )
@@ -97,6 +110,30 @@ def test_a_unit_is_told_to_stop_when_an_entry_is_deleted_in_error__MEA_5_OBJ_5(
     assert stop["object_id"] == str(eid) and stop["data"]["reason"] == "deleted_in_error"
     # The deleted entry's facts are not in the notice (Op(20)).
     assert "销售不合格食品" not in str(stop)
+    # Op(20): the reports of measures applied because of it are not kept either.
+    assert api.get("/api/v1/measure-feedback", headers=IMPLEMENTER).json() == []
+
+
+def test_a_stop_notice_reaches_a_unit_whose_check_left_the_register__MEA_5_SEC_2(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    """The register keeps two years (RIG-2); a blacklist entry may last longer: the unit
+    that checked it is still told to stop when it ends."""
+    eid = blacklisted(api, world, 4)
+    ok(check(api, uscc(4)))
+    valid_until = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()["valid_until"]
+    world.advance(365 * 2 + 40)
+    assert date.fromisoformat(valid_until) > ctx.today(), "the entry outlives the register"
+    report = sweep.run(ctx, SYSTEM)
+    assert report.count("queries_expired") >= 1
+    removed = api.post(
+        f"/api/v1/lists/entries/{eid}/removal",
+        headers=DESIGNATOR,
+        json={"reason": "standard_changed", "note": "标准修订"},
+    )
+    assert removed.status_code == 200, removed.text
+    sweep.run(ctx, SYSTEM)
+    assert [s["object_id"] for s in stops(api, IMPLEMENTER)] == [str(eid)]
 
 
 def test_a_unit_that_applied_a_measure_is_told_to_stop_when_the_entry_expires__MEA_5_MEA_4(
