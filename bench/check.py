@@ -20,6 +20,7 @@ Half the identifiers checked name a listed subject, half are drawn from every su
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import subprocess
 import sys
@@ -232,8 +233,6 @@ def _post(path: str, body: bytes, token: str | None = None) -> bytes:
 def _serve(
     app: list[str], env: dict[str, str], workers: int
 ) -> tuple[subprocess.Popen[bytes], int]:
-    import os
-
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", *app, "--port", str(port), "--workers", str(workers),

@@ -307,7 +307,7 @@ def _records(n: int) -> sa.Select[Any]:
 _RECORDS = Compiled(_records, dates=("decision_date", "display_until"))
 
 
-def _entry_live(day: date) -> sa.ColumnElement[bool]:
+def _entry_live(day: date | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     return sa.and_(
         list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
         list_entry.c.designated_on <= day,
@@ -320,30 +320,42 @@ def persons_named(conn: sa.Connection, org_ids: Sequence[int], day: date) -> lis
     the shape of `links_of` (subject_id, role, other_id, kind, id_type, id_number, name)."""
     if not org_ids:
         return []
+    rows: list[Any] = []
+    for start in range(0, len(org_ids), CHUNK):
+        chunk = org_ids[start : start + CHUNK]
+        rows.extend(_PERSONS_NAMED.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
+    return rows
+
+
+def _persons_named(n: int) -> sa.Select[Any]:
     person = subject.alias("person")
-    return list(
-        conn.execute(
-            sa.select(
-                list_entry.c.subject_id.label("subject_id"),
-                list_entry_person.c.role,
-                person.c.id.label("other_id"),
-                person.c.kind,
-                person.c.id_type,
-                person.c.id_number,
-                person.c.name,
-            )
-            .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
-            .join(
-                person,
-                sa.and_(
-                    person.c.id_type == list_entry_person.c.id_type,
-                    person.c.id_number == list_entry_person.c.id_number,
-                ),
-            )
-            .where(list_entry.c.subject_id.in_(org_ids), _entry_live(day))
-            .order_by(list_entry_person.c.id)
+    return (
+        sa.select(
+            list_entry.c.subject_id.label("subject_id"),
+            list_entry_person.c.role,
+            person.c.id.label("other_id"),
+            person.c.kind,
+            person.c.id_type,
+            person.c.id_number,
+            person.c.name,
         )
+        .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
+        .join(
+            person,
+            sa.and_(
+                person.c.id_type == list_entry_person.c.id_type,
+                person.c.id_number == list_entry_person.c.id_number,
+            ),
+        )
+        .where(
+            list_entry.c.subject_id.in_(_ids(n)),
+            _entry_live(sa.bindparam("day", type_=sa.Date, required=False)),
+        )
+        .order_by(list_entry_person.c.id)
     )
+
+
+_PERSONS_NAMED = Compiled(_persons_named)
 
 
 def organizations_naming(conn: sa.Connection, keys: Sequence[Key], day: date) -> list[Any]:
