@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import typer
 
 from creditreg.cli.base import acting, app, context, id_argument, id_option, run
-from creditreg.services.measures import webhooks
+from creditreg.services.measures import unit_notices, webhooks
 from creditreg.services.measures.webhooks import DeliveryView, EndpointView, SubscriptionView
 
 webhooks_app = typer.Typer(
@@ -140,3 +140,21 @@ def redeliver(
     """Queue a delivery again (24 hours of retries from now)."""
     ctx = context()
     typer.echo(_delivery_line(run(lambda: webhooks.redeliver(ctx, acting(ctx, unit), delivery_id))))
+
+
+@webhooks_app.command("notices")
+def notices(
+    unit: ForUnit = None,
+    kind: Annotated[str | None, typer.Option(help="stop or designation")] = None,
+    after: Annotated[int, typer.Option(min=0, help="only those after this notice id")] = 0,
+) -> None:
+    """The notices a unit was told (MEA-5 stop notices, LST-9 designations), oldest first;
+    without --unit, every unit's."""
+    ctx = context()
+    for n in run(
+        lambda: unit_notices.listing(ctx, acting(ctx, unit), kind=kind, after=after, limit=1000)
+    ):
+        typer.echo(
+            f"notice {n['id']} to unit {n['unit_id']}: {n['kind']} {n['object_type']} "
+            f"{n['object_id']} ({n['created_at']}): {n['message']}"
+        )

@@ -127,11 +127,20 @@ def report(
             "actor": principal.actor[:120],
             "created_at": ctx.now(),
         }
-        fid = int(
-            conn.execute(
-                measure_feedback.insert().values(values).returning(measure_feedback.c.id)
-            ).scalar_one()
-        )
+        try:
+            with conn.begin_nested():
+                fid = int(
+                    conn.execute(
+                        measure_feedback.insert().values(values).returning(measure_feedback.c.id)
+                    ).scalar_one()
+                )
+        except sa.exc.IntegrityError:
+            # The same report sent twice at once: the unique constraint keeps one.
+            raise Conflict(
+                "measure_feedback.duplicate",
+                f"this measure was reported for this subject in case file "
+                f"{applied.case_file!r} already",
+            ) from None
         audit.record(
             conn,
             ctx,

@@ -9,13 +9,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
-from creditreg.clock import FixedClock
+from creditreg.clock import CST, FixedClock
 from creditreg.demo.dataset import demo_uscc
+from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
+from creditreg.services.kernel import sweep
 from creditreg.store.access.query_register import query_register
 from tests.conftest import DbTarget
+from tests.e2e.api.test_corrections_api import blacklisted
 from tests.e2e.cli.test_lists_cli import cli
+from tests.e2e.conftest import bearer
 from tests.lists_world import World, make_world
 
 NOBODY = demo_uscc("91410100MC0099999")
@@ -95,3 +100,24 @@ def test_bad_check_input_from_the_command_line__MEA_3(
     code, err = refused(uscc(1), "--purpose", "procurement", "--unit", "2")
     assert code == 6 and err.endswith("[check.not_implementing_unit]")
     assert registered(ctx)[len(before) :] == ["check.refused"]
+
+
+def test_a_unit_reads_its_stop_notices_from_the_command_line__MEA_5(
+    db: DbTarget, api: TestClient, world: World, ctx: Context
+) -> None:
+    eid = blacklisted(api, world, 2)
+    now = ctx.now().astimezone(CST).strftime("%Y-%m-%dT%H:%M")  # the entry is in force
+    code, _, err = cli(db, "check", uscc(2), "--purpose", "procurement", "--unit", "4", on=now)
+    assert code == 0, err
+    removed = api.post(
+        f"/api/v1/lists/entries/{eid}/removal",
+        headers=bearer("designator"),
+        json={"reason": "standard_changed", "note": "标准修订"},
+    )
+    assert removed.status_code == 200, removed.text
+    sweep.run(ctx, SYSTEM)
+    code, out, err = cli(db, "webhooks", "notices", "--unit", "4", "--kind", "stop")
+    assert code == 0, err
+    assert f"stop list_entry {eid}" in out and "停止" in out
+    code, out, _ = cli(db, "webhooks", "notices", "--unit", "2", "--kind", "stop")
+    assert code != 0 or out == ""  # the designating unit was told nothing
