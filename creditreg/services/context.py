@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from creditreg.clock import Clock, FixedClock, local_date
+from creditreg.clock import Clock, FixedClock, SystemClock, local_date
 from creditreg.domain.kernel.audit import ChainKey
 from creditreg.domain.records.classification import DisclosurePolicy, ReviewPeriods
 from creditreg.domain.rights.record_restoration import MinimumDisplay
@@ -52,6 +52,10 @@ class Context:
     webhook_allowed_hosts: frozenset[str] = frozenset()
     webhook_timeout_seconds: float = 5.0
     # Subscribers, deadline followers, erasers, extensions: filled by creditreg.bootstrap.
+    # Issue 11: the wall clock, for what is judged against other machines' real time (a
+    # webhook's signature timestamp, which receivers check within minutes of their own
+    # clock), also when `clock` is a fixed or moved test clock.
+    wall_clock: Clock = field(default_factory=SystemClock)
     registry: Registry = field(default_factory=Registry)
     # The timers each context registered at bootstrap (empty: a sweep does nothing).
     sweep_steps: SweepSteps = field(default_factory=SweepSteps)

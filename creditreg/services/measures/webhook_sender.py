@@ -60,9 +60,13 @@ class Attempt:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def message(row: Any, now: datetime) -> tuple[str, dict[str, str]]:
+def message(
+    row: Any, now: datetime, signed_at: datetime | None = None
+) -> tuple[str, dict[str, str]]:
     """The body and headers of one delivery (Standard Webhooks: `type`, `timestamp`,
-    `data`; the webhook-* headers)."""
+    `data`; the webhook-* headers). `now` is the platform's time (the body's timestamp);
+    `signed_at` the wall-clock time of the signature, which the receiver checks against its
+    own clock (default: `now`)."""
     body = json.dumps(
         {
             "type": f"unit_notice.{row.kind}",
@@ -84,7 +88,7 @@ def message(row: Any, now: datetime) -> tuple[str, dict[str, str]]:
     )
     msg_id = f"msg_delivery_{row.id}"
     # The library reads the time as UTC whatever its zone says: give it UTC.
-    at = now.astimezone(UTC)
+    at = (signed_at or now).astimezone(UTC)
     return body, {
         "content-type": "application/json",
         "webhook-id": msg_id,
@@ -196,7 +200,7 @@ def _attempt(ctx: Context, client: httpx.Client, row: Any) -> Attempt:
     inside = resolves_inside(url, ctx.webhook_allowed_hosts)
     if inside is not None:
         return Attempt(None, inside)
-    body, headers = message(row, ctx.now())
+    body, headers = message(row, ctx.now(), ctx.wall_clock.now())
     return post(client, url, body, headers)
 
 

@@ -132,7 +132,7 @@ def test_a_unit_receives_its_stop_notice_by_a_webhook_it_verifies__MEA_5_LST_9(
     assert removed.status_code == 200, removed.text
     sweep.run(ctx, SYSTEM)  # the worker's pass: the consumer, then the sender
     stops = [
-        verify(secret, r, ctx.now())
+        verify(secret, r)
         for r in receiver.requests
         if b'"stop"' in r.body or b"unit_notice.stop" in r.body
     ]

@@ -113,7 +113,7 @@ def test_a_designation_reaches_the_subscribed_unit_after_the_sweep__LST_9_MEA_5(
     assert (notice["kind"], notice["object_id"]) == ("designation", str(eid))
     assert notice["data"]["field"] == "market_regulation"
     [got] = receiver.requests
-    assert verify(secret, got, ctx.now())["data"]["object_id"] == str(eid)
+    assert verify(secret, got)["data"]["object_id"] == str(eid)
     # Not the designating unit's: it subscribed to nothing.
     assert api.get("/api/v1/unit-notices", headers=bearer("designator")).json() == []
     # The delivery log, filtered by status; a redelivery on request.
