@@ -106,7 +106,9 @@ class Memorandum(Out):
     code: str
     version: int
     title: str
-    status: Literal["draft", "in_force", "superseded", "ended"]
+    status: Literal["draft", "published", "in_force", "superseded", "ended"] = Field(
+        description="draft -> published (waiting for its date) -> in_force -> superseded | ended"
+    )
     effective_from: date
     effective_until: date | None
     published: bool = Field(description="a published draft enters into force on its date")

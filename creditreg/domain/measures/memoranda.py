@@ -18,6 +18,7 @@ from creditreg.domain.measures.catalog import Trigger, measure_code, units_of
 
 class MemorandumStatus(StrEnum):
     DRAFT = "draft"
+    PUBLISHED = "published"  # published, waiting for its effective date
     IN_FORCE = "in_force"
     SUPERSEDED = "superseded"
     ENDED = "ended"
@@ -28,8 +29,10 @@ class MemorandumStatus(StrEnum):
 MEMORANDUM = Lifecycle(
     "memorandum",
     {
-        (MemorandumStatus.DRAFT, "enter_into_force"): MemorandumStatus.IN_FORCE,
+        (MemorandumStatus.DRAFT, "publish"): MemorandumStatus.PUBLISHED,
+        (MemorandumStatus.PUBLISHED, "enter_into_force"): MemorandumStatus.IN_FORCE,
         (MemorandumStatus.DRAFT, "supersede"): MemorandumStatus.SUPERSEDED,
+        (MemorandumStatus.PUBLISHED, "supersede"): MemorandumStatus.SUPERSEDED,
         (MemorandumStatus.IN_FORCE, "supersede"): MemorandumStatus.SUPERSEDED,
         (MemorandumStatus.IN_FORCE, "end"): MemorandumStatus.ENDED,
     },

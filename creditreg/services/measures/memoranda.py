@@ -183,7 +183,11 @@ def _enter(conn: sa.Connection, ctx: Context, actor: Actor, row: Any) -> None:
             memorandum.c.code == row.code,
             memorandum.c.version < row.version,
             memorandum.c.status.in_(
-                (MemorandumStatus.IN_FORCE.value, MemorandumStatus.DRAFT.value)
+                (
+                    MemorandumStatus.IN_FORCE.value,
+                    MemorandumStatus.PUBLISHED.value,
+                    MemorandumStatus.DRAFT.value,
+                )
             ),
         )
     ).all()
@@ -215,12 +219,16 @@ def publish(ctx: Context, principal: Principal, code: str) -> MemorandumView:
         ).first()
         if row is None:
             raise NotFound("memorandum.not_found", f"no memorandum {code!r}")
-        if row.status != MemorandumStatus.DRAFT.value or row.published_at is not None:
+        if row.status != MemorandumStatus.DRAFT.value:
             raise Conflict(
                 "memorandum.already_published",
                 f"{row.code} v{row.version} is published already ({row.status})",
             )
         queries.publish_memorandum(conn, row.id, ctx.now())
+        queries.move_memorandum(
+            conn, row.id, before=row.status, after=MEMORANDUM.next(row.status, "publish"),
+            action="publish", actor=principal.actor, note=None, now=ctx.now(),
+        )  # fmt: skip
         audit.record(
             conn, ctx, principal, "memorandum.publish", "memorandum", row.id,
             detail={"code": row.code, "version": row.version},
@@ -260,15 +268,14 @@ def register_sweep_steps(steps: SweepSteps) -> None:
 
 
 def _in_force(run: StepRun) -> None:
-    """MEA-2: published drafts whose date has come enter into force (superseding their
+    """MEA-2: published memoranda whose date has come enter into force (superseding their
     code's earlier version); memoranda past their end date end. Idempotent."""
     today = run.ctx.today()
     with run.write() as conn:
         due = conn.execute(
             sa.select(memorandum)
             .where(
-                memorandum.c.status == MemorandumStatus.DRAFT.value,
-                memorandum.c.published_at.is_not(None),
+                memorandum.c.status == MemorandumStatus.PUBLISHED.value,
                 memorandum.c.effective_from <= today,
             )
             .order_by(memorandum.c.code, memorandum.c.version)

@@ -70,7 +70,7 @@ def test_memoranda_from_the_command_line__MEA_2(db: DbTarget, world: World, tmp_
     code, out, err = cli(db, "memoranda", "create", "--file", str(spec))
     assert code == 0 and out.startswith("MOU-CLI v1 draft from 2026-03-05"), err
     code, out, _ = cli(db, "memoranda", "publish", "MOU-CLI")
-    assert code == 0 and out.startswith("MOU-CLI v1 draft")  # in force on 5 March
+    assert code == 0 and out.startswith("MOU-CLI v1 published")  # in force on 5 March
     code, out, _ = cli(db, "sweep", on="2026-03-05T09:00")
     code, out, _ = cli(db, "memoranda", "show", "MOU-CLI", on="2026-03-05T09:00")
     assert json.loads(out)["status"] == "in_force"

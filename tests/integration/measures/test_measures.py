@@ -258,7 +258,7 @@ def test_a_published_draft_enters_into_force_on_its_date__MEA_2(world: World) ->
         ctx, SYSTEM, memorandum_from_dict({**item(measure="ART34-2"),
                                            "effective_from": start.isoformat()}),
     )  # fmt: skip
-    assert memoranda.publish(ctx, SYSTEM, "MOU-TEST")["status"] == "draft"
+    assert memoranda.publish(ctx, SYSTEM, "MOU-TEST")["status"] == "published"
     assert sweep.run(ctx, SYSTEM).count("memoranda_in_force") == 0
     w.advance(5)
     assert sweep.run(ctx, SYSTEM).count("memoranda_in_force") == 1
