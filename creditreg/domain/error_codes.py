@@ -794,6 +794,7 @@ _ALL = (
     invalid("memorandum.bad_input", "the memorandum's input is malformed"),
     invalid("memorandum.bad_date", "a date is malformed, missing, or ends before it starts"),
     invalid("memorandum.no_items", "a memorandum maps at least one measure"),
+    invalid("memorandum.duplicate_item", "an item (trigger, field, measure, unit) twice"),
     invalid("memorandum.bad_trigger", "not a trigger of an item"),
     invalid("memorandum.unknown_field", "not a field of the taxonomy"),
     invalid("memorandum.unknown_unit", "no unit has that id"),

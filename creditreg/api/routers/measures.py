@@ -120,7 +120,8 @@ def get_memorandum(
             422: "an unknown or withdrawn measure (`memorandum.unknown_measure`), one its "
             "trigger never makes grave enough (`memorandum.measure_beyond_severity`) or does "
             "not answer (`memorandum.measure_wrong_list`), a unit that does not implement "
-            "(`memorandum.not_implementing_unit`), bad dates (`memorandum.bad_date`)",
+            "(`memorandum.not_implementing_unit`), bad dates (`memorandum.bad_date`), an "
+            "item listed twice (`memorandum.duplicate_item`)",
         }
     ),
 )

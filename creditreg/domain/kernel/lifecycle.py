@@ -24,9 +24,8 @@ class Lifecycle:
         if after is None:
             raise Conflict(
                 f"{self.concept or self.name}.illegal_transition",
-                f"a {self.name.replace('_', ' ')} that is {status} cannot be {action}ed"
-                if not action.endswith("e")
-                else f"a {self.name.replace('_', ' ')} that is {status} cannot be {action}d",
+                f"a {self.name.replace('_', ' ')} that is {status} cannot be "
+                f"{_past(action.replace('_', ' '))}",
                 status=status,
                 action=action,
             )
@@ -41,3 +40,17 @@ class Lifecycle:
     def actions(self) -> frozenset[str]:
         """Every action the table names."""
         return frozenset(a for _, a in self.moves)
+
+
+# Verbs of the lifecycles whose past participle is not `-ed`/`-d` added.
+_IRREGULAR = {"withdraw": "withdrawn", "pay": "paid", "send": "sent", "give up": "given up"}
+
+
+def _past(action: str) -> str:
+    """`withdraw` -> `withdrawn`, `revoke` -> `revoked`, `accept` -> `accepted` (the last
+    word of a phrase: `enter into force` -> `entered into force`)."""
+    if action in _IRREGULAR:
+        return _IRREGULAR[action]
+    first, _, rest = action.partition(" ")
+    done = first + ("d" if first.endswith("e") else "ed")
+    return f"{done} {rest}" if rest else done

@@ -108,6 +108,11 @@ def memorandum_from_dict(raw: Mapping[str, Any]) -> MemorandumDraft:
     if not isinstance(items, Sequence) or isinstance(items, str) or not items:
         raise InvalidInput("memorandum.no_items", "a memorandum maps at least one measure")
     parsed = tuple(_item(i) for i in items)
+    if len(set(parsed)) != len(parsed):
+        raise InvalidInput(
+            "memorandum.duplicate_item",
+            "an item (trigger, field, measure, unit) is listed twice",
+        )
     signatories = units_of(raw.get("signatories"), "memorandum.bad_input")
     # Every implementing unit signs what it implements.
     signatories = tuple(dict.fromkeys((*signatories, *(i.unit_id for i in parsed))))

@@ -113,6 +113,9 @@ def test_memoranda_are_created_and_published_by_the_platform__MEA_2(api: TestCli
     ):
         bad = {**MEMO, "items": [{**MEMO["items"][0], **item}]}
         error(api.post("/api/v1/memoranda", json=bad, headers=PLATFORM), 422, code)
+    twice = {**MEMO, "items": [MEMO["items"][0], dict(MEMO["items"][0])]}
+    error(api.post("/api/v1/memoranda", json=twice, headers=PLATFORM), 422,
+          "memorandum.duplicate_item")  # fmt: skip
     late = {**MEMO, "effective_until": "2026-03-01"}
     error(api.post("/api/v1/memoranda", json=late, headers=PLATFORM), 422, "memorandum.bad_date")
     no_date = {k: v for k, v in MEMO.items() if k != "effective_from"}
