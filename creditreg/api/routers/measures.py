@@ -72,7 +72,11 @@ def create_measure(ctx: Ctx, principal: Compiler, body: MeasureIn) -> MeasureVie
     return catalog.create(ctx, principal, measure_from_dict(body.model_dump(exclude_unset=True)))
 
 
-@router.patch("/measures/{code}", response_model=Measure, responses=errors(NOT_FOUND))
+@router.patch(
+    "/measures/{code}",
+    response_model=Measure,
+    responses=errors({**NOT_FOUND, 409: "the measure is withdrawn (`measure.illegal_transition`)"}),
+)
 def update_measure(ctx: Ctx, principal: Compiler, code: str, body: MeasureUpdateIn) -> MeasureView:
     """Art 29: correct a measure's texts, basis or implementing units."""
     return catalog.update(ctx, principal, code, body.model_dump(exclude_unset=True))

@@ -149,6 +149,13 @@ def update(
         )
     with ctx.db.write() as conn:
         row = row_of(conn, code)
+        if row.status != MeasureStatus.ACTIVE.value:
+            raise Conflict(
+                "measure.illegal_transition",
+                f"{row.code} is {row.status}: a withdrawn measure is no longer corrected",
+                status=row.status,
+                action="update",
+            )
         units = _units_of(conn, [row.id]).get(row.id, [])
         before = _view(row, units)
         new_units = (

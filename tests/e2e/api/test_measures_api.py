@@ -81,6 +81,12 @@ def test_the_platform_compiles_the_catalog__MEA_1(api: TestClient) -> None:
         409,
         "measure.illegal_transition",
     )
+    # A withdrawn measure is no longer corrected.
+    error(
+        api.patch("/api/v1/measures/LOCAL-1", json={"content": "改"}, headers=PLATFORM),
+        409,
+        "measure.illegal_transition",
+    )
 
 
 def test_a_standard_names_catalog_codes__MEA_1_MEA_6(api: TestClient) -> None:
