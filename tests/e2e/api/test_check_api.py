@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from creditreg.api.schemas.measures_check import CheckAnswer, CheckBatchAnswer
 from creditreg.clock import FixedClock
 from creditreg.demo.dataset import demo_ric, demo_uscc
 from creditreg.domain.access.principals import SYSTEM
@@ -50,7 +51,10 @@ def check(api: TestClient, number: str, id_type: str = "uscc", **extra: Any) -> 
 
 
 def ok(answer: Any) -> dict[str, Any]:
+    """A check's answer, held to its documented model: the route serializes with orjson
+    for speed, so the model (extra keys forbidden) is checked here, on every answer."""
     assert answer.status_code == 200, answer.text
+    CheckAnswer.model_validate(answer.json())
     return dict(answer.json())
 
 
@@ -188,6 +192,7 @@ def test_a_batch_screens_many_identifiers_in_order_and_registers_each__MEA_3_SEC
     )
     assert got.status_code == 200, got.text
     body = got.json()
+    CheckBatchAnswer.model_validate(body)
     assert body["count"] == 2 and body["in_force"] == 1
     first, second = body["answers"]
     assert [e["id"] for e in first["entries"]] == [eid] and not second["found"]
