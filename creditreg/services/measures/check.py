@@ -17,17 +17,16 @@ answer leaves: an answered check is always in the register. No answer is cached.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from hashlib import sha256
 from typing import Any
-
-import orjson
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
 from creditreg.domain.errors import Forbidden, InvalidInput
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.kernel.audit import digest
 from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.measures.check import (
@@ -127,7 +126,7 @@ def implementing_unit(
                     subject_id=int(row.id) if row is not None else None,
                     what=WHAT_REFUSED,
                     purpose=QueryPurpose(Purpose.CHECK, code),
-                    object_id=None if row is not None else _raw_digest(raw, key),
+                    object_id=None if row is not None else _key_digest(key or Key(*raw)),
                 )
                 for raw, key in zip(identifiers, keys, strict=False)
                 for row in (subjects.get(key) if key is not None else None,)
@@ -145,16 +144,10 @@ def implementing_unit(
     )
 
 
-def _raw_digest(raw: tuple[str, str], key: Key | None) -> str:
-    if key is not None:
-        return _key_digest(key)
-    return sha256(f"{raw[0]}:{raw[1]}".encode()).hexdigest()
-
-
 def _key_digest(key: Key) -> str:
     """How the register names an identifier that matched no subject: a digest, not the
     number (the register is not a copy of what callers typed)."""
-    return sha256(f"{key.id_type}:{key.number}".encode()).hexdigest()[:64]
+    return sha256(f"{key.id_type}:{key.number}".encode()).hexdigest()
 
 
 def check(
@@ -275,7 +268,7 @@ def _linked_entries(answer: Answer) -> list[dict[str, Any]]:
 
 
 def _with_id(answer: Answer, check_id: int) -> Answer:
-    return Answer(**{**answer.__dict__, "check_id": check_id})
+    return replace(answer, check_id=check_id)
 
 
 def _person_keys(keys: Sequence[Key]) -> list[Key]:
@@ -484,5 +477,4 @@ def _seal(answer: Answer) -> Answer:
     """The answer with the digest of its content (what the register keeps beside it)."""
     body = {k: v for k, v in answer.__dict__.items() if k not in ("check_id", "answer_digest")}
     body["key"] = [answer.key.id_type, answer.key.number]
-    blob = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    return Answer(**{**answer.__dict__, "answer_digest": sha256(blob).hexdigest()})
+    return replace(answer, answer_digest=digest(body))

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from hashlib import sha256
 from typing import Any
-
-import orjson
 
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
 from creditreg.domain.errors import InvalidInput, NotFound
+from creditreg.domain.kernel.audit import digest
 from creditreg.domain.measures.check import parse_key, parse_purpose
 from creditreg.domain.records.catalog import Disclosure
 from creditreg.domain.records.lifecycle import LIVE
@@ -93,7 +91,7 @@ def read(
         records = [_shown(r) for r in rows]
         now = ctx.now()
         body = {"subject_id": sid, "mode": chosen, "as_of": now, "records": records}
-        digest = sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        answer_digest = digest(body)
         [check_id] = query_register.record_answers(
             conn,
             ctx,
@@ -106,11 +104,11 @@ def read(
                         Purpose.CHECK, f"{purpose.register_note} ({chosen})"[:200]
                     ),
                     returned={"records": [r["id"] for r in records]},
-                    answer_digest=digest,
+                    answer_digest=answer_digest,
                 )
             ],
         )
-    return SharedRecords(check_id, sid, chosen, now, records, digest)
+    return SharedRecords(check_id, sid, chosen, now, records, answer_digest)
 
 
 def _iso(value: date | datetime | None) -> str | None:

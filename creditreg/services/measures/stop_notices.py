@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from creditreg.domain.lists.entries import RemovalReason
+from creditreg.domain.lists.notices import REMOVAL_REASONS
 from creditreg.services.context import Context
 from creditreg.services.kernel.events import StoredEvent
 from creditreg.services.kernel.registry import Registry
@@ -23,17 +25,10 @@ from creditreg.store.measures import exposure
 from creditreg.store.measures.feedback_tables import measure_feedback
 
 STOP = "stop"
-_REASONS_ZH = {
-    "expiry": "有效期届满",
-    "restoration": "信用修复",
-    "error": "认定错误",
-    "deleted_in_error": "认定错误已删除",
-    "standard_changed": "认定标准变更",
-    "blacklisted": "列入严重失信主体名单",
-    "key_scrutiny": "列入重点关注名单",
-    "unfit_conduct": "存在不宜继续激励的行为",
-    "basis_revoked": "据以认定的信息已撤销",
-    "below_threshold": "不再满足预警条件",
+DELETED_IN_ERROR = "deleted_in_error"  # the reason a stop notice gives for Op(20)
+# Why an entry ended, in the words of the lists' removal notices.
+_REASON_ZH = {r.value: text["zh"] for r, text in REMOVAL_REASONS.items()} | {
+    DELETED_IN_ERROR: REMOVAL_REASONS[RemovalReason.ERROR]["zh"]
 }
 
 
@@ -60,7 +55,7 @@ def _tell(
     units = units_exposed(conn, entry_id)
     if not units:
         return
-    why = _REASONS_ZH.get(reason, reason)
+    why = _REASON_ZH.get(reason, reason)
     unit_notices.send(
         conn,
         ctx,
@@ -120,7 +115,7 @@ def _corrected(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
         int(payload["subject_id"]),
         int(payload["target_id"]),
         str(payload.get("list_type") or ""),
-        "deleted_in_error",
+        DELETED_IN_ERROR,
         str(payload.get("on") or ctx.today().isoformat()),
     )
 

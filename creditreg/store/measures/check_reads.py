@@ -112,6 +112,34 @@ def _numbered(values: Sequence[Any], name: str = "id") -> dict[str, Any]:
     return {f"{name}{i}": v for i, v in enumerate(values)}
 
 
+def _of_subjects(
+    query: Compiled, conn: sa.Connection, subject_ids: Iterable[int], day: date
+) -> list[Any]:
+    """`query`'s rows for `subject_ids` (each once) on `day`, CHUNK ids per statement."""
+    ids = list(dict.fromkeys(subject_ids))
+    rows: list[Any] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows.extend(query.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
+    return rows
+
+
+def _in_force(day: date | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+    """An entry in force on `day`: designated, begun, not past its validity; or suspended
+    by an objection after its designation (shown, marked)."""
+    return sa.and_(
+        sa.or_(
+            list_entry.c.status == EntryStatus.DESIGNATED.value,
+            sa.and_(
+                list_entry.c.status == EntryStatus.OBJECTED.value,
+                list_entry.c.suspended_from == EntryStatus.DESIGNATED.value,
+            ),
+        ),
+        list_entry.c.designated_on <= day,
+        sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= day),
+    )
+
+
 SUBJECT_COLUMNS = (
     subject.c.id,
     subject.c.kind,
@@ -151,13 +179,7 @@ _BY_LEI = Compiled(lambda n: sa.select(*SUBJECT_COLUMNS).where(subject.c.lei.in_
 def links_of(conn: sa.Connection, subject_ids: Sequence[int], day: date) -> list[Any]:
     """Art 35, SUB-4: the links in force on `day` from or to `subject_ids`, each with the
     subject at its other end: (subject_id, role, other_id, other kind, type, number, name)."""
-    if not subject_ids:
-        return []
-    rows: list[Any] = []
-    for start in range(0, len(subject_ids), CHUNK):
-        chunk = subject_ids[start : start + CHUNK]
-        rows.extend(_LINKS.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
-    return rows
+    return _of_subjects(_LINKS, conn, subject_ids, day)
 
 
 def _links(n: int) -> sa.CompoundSelect[Any]:
@@ -212,14 +234,7 @@ def entries_in_force(conn: sa.Connection, subject_ids: Iterable[int], day: date)
     """Every list entry in force on `day` (designated, begun, not past its validity) of
     `subject_ids`, and those an objection suspended after their designation, with the
     designating unit's name and whether an objection is open."""
-    ids = list(dict.fromkeys(subject_ids))
-    if not ids:
-        return []
-    rows: list[Any] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        rows.extend(_ENTRIES.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
-    return rows
+    return _of_subjects(_ENTRIES, conn, subject_ids, day)
 
 
 def _entries(n: int) -> sa.Select[Any]:
@@ -244,16 +259,7 @@ def _entries(n: int) -> sa.Select[Any]:
         .outerjoin(unit, unit.c.id == list_entry.c.designating_unit_id)
         .where(
             list_entry.c.subject_id.in_(_ids(n)),
-            sa.or_(
-                list_entry.c.status == EntryStatus.DESIGNATED.value,
-                # Suspended by an objection after designation: shown, marked.
-                sa.and_(
-                    list_entry.c.status == EntryStatus.OBJECTED.value,
-                    list_entry.c.suspended_from == EntryStatus.DESIGNATED.value,
-                ),
-            ),
-            list_entry.c.designated_on <= day,
-            sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= day),
+            _in_force(day),
         )
         .order_by(list_entry.c.subject_id, list_entry.c.id)
     )
@@ -266,14 +272,7 @@ def discipline_records(conn: sa.Connection, subject_ids: Iterable[int], day: dat
     """Art 32: the verified untrustworthy records of `subject_ids` usable for joint
     discipline on `day` (ING-4: none whose use is barred, none restored, archived or
     withdrawn, none past its display period)."""
-    ids = list(dict.fromkeys(subject_ids))
-    if not ids:
-        return []
-    rows: list[Any] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        rows.extend(_RECORDS.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
-    return rows
+    return _of_subjects(_RECORDS, conn, subject_ids, day)
 
 
 def _records(n: int) -> sa.Select[Any]:
@@ -307,24 +306,10 @@ def _records(n: int) -> sa.Select[Any]:
 _RECORDS = Compiled(_records, dates=("decision_date", "display_until"))
 
 
-def _entry_live(day: date | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
-        list_entry.c.designated_on <= day,
-        sa.or_(list_entry.c.valid_until.is_(None), list_entry.c.valid_until >= day),
-    )
-
-
 def persons_named(conn: sa.Connection, org_ids: Sequence[int], day: date) -> list[Any]:
     """SUB-4, Art 35: the registered persons the organizations' entries in force name, in
     the shape of `links_of` (subject_id, role, other_id, kind, id_type, id_number, name)."""
-    if not org_ids:
-        return []
-    rows: list[Any] = []
-    for start in range(0, len(org_ids), CHUNK):
-        chunk = org_ids[start : start + CHUNK]
-        rows.extend(_PERSONS_NAMED.rows(conn, len(chunk), {**_numbered(chunk), "day": day}))
-    return rows
+    return _of_subjects(_PERSONS_NAMED, conn, org_ids, day)
 
 
 def _persons_named(n: int) -> sa.Select[Any]:
@@ -349,7 +334,7 @@ def _persons_named(n: int) -> sa.Select[Any]:
         )
         .where(
             list_entry.c.subject_id.in_(_ids(n)),
-            _entry_live(sa.bindparam("day", type_=sa.Date, required=False)),
+            _in_force(sa.bindparam("day", type_=sa.Date, required=False)),
         )
         .order_by(list_entry_person.c.id)
     )
@@ -387,7 +372,7 @@ def organizations_naming(conn: sa.Connection, keys: Sequence[Key], day: date) ->
                 .where(
                     sa.tuple_(list_entry_person.c.id_type, list_entry_person.c.id_number).in_(part),
                     list_entry.c.list_type == ListType.BLACKLIST.value,
-                    _entry_live(day),
+                    _in_force(day),
                 )
                 .order_by(list_entry_person.c.id)
             )

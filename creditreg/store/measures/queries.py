@@ -120,7 +120,7 @@ def move_memorandum(
 
 
 def publish_memorandum(conn: sa.Connection, memo_id: int, now: datetime) -> None:
-    """Stamp a draft published (it enters into force on its date); its status stays."""
+    """Stamp when a draft was published (its move to `published` is `move_memorandum`'s)."""
     conn.execute(
         memorandum.update()
         .where(memorandum.c.id == memo_id, memorandum.c.published_at.is_(None))
