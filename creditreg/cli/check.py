@@ -36,9 +36,7 @@ def _line(a: checks.Answer) -> str:
 
 
 def _as_json(a: checks.Answer) -> dict[str, Any]:
-    return {k: v for k, v in a.__dict__.items() if k != "key"} | {
-        "key": {"id_type": a.key.id_type, "id_number": a.key.number}
-    }
+    return a.document() | {"key": {"id_type": a.key.id_type, "id_number": a.key.number}}
 
 
 def _batch_items(path: Path) -> list[tuple[str, str]]:

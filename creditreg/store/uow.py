@@ -61,6 +61,46 @@ def is_busy(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+class DriverTx:
+    """A transaction on a DB-API connection (`Database.driver_write`): its cursor and the
+    dialect its statements were compiled for. `of(conn)` gives the same view of a
+    SQLAlchemy Connection's transaction, so that one store function serves both."""
+
+    __slots__ = ("cursor", "dialect", "sqlite")
+
+    def __init__(self, cursor: Any, dialect: sa.Dialect) -> None:
+        self.cursor = cursor
+        self.dialect = dialect
+        self.sqlite = dialect.name == "sqlite"
+
+    @classmethod
+    def of(cls, conn: sa.Connection | DriverTx) -> DriverTx:
+        if isinstance(conn, DriverTx):
+            return conn
+        return cls(conn.connection.driver_connection.cursor(), conn.dialect)  # type: ignore[union-attr]
+
+    def run(self, sql: str, args: Any) -> Any:
+        """Execute `sql` on the cursor; driver errors are raised as SQLAlchemy's, as
+        `Connection.execute` would (the API answers them: 503, 409)."""
+        dbapi = self.dialect.loaded_dbapi
+        try:
+            return self.cursor.execute(sql, args)
+        except dbapi.Error as exc:
+            raise sa.exc.DBAPIError.instance(
+                sql, None, exc, dbapi.Error, hide_parameters=True, dialect=self.dialect
+            ) from exc
+
+    def run_many(self, sql: str, rows: Any) -> None:
+        """executemany, errors as `run`'s."""
+        dbapi = self.dialect.loaded_dbapi
+        try:
+            self.cursor.executemany(sql, rows)
+        except dbapi.Error as exc:
+            raise sa.exc.DBAPIError.instance(
+                sql, None, exc, dbapi.Error, hide_parameters=True, dialect=self.dialect
+            ) from exc
+
+
 class Database:
     """Hands out transactions: `write()` for changes, `read()` for queries."""
 
@@ -101,6 +141,47 @@ class Database:
                 raise conflict_of(exc) from None
             finally:
                 self._active.reset(token)
+
+    @contextmanager
+    def driver_write(self) -> Iterator[DriverTx]:
+        """A read-write transaction on this thread's own DB-API connection, for the hot
+        paths that write (the check registers every answer): an explicit BEGIN (IMMEDIATE
+        on SQLite) and COMMIT on the driver, without the pool's checkout and reset or a
+        SQLAlchemy Connection; rolled back on any error. Statements run on `DriverTx.cursor`
+        (compiled once: `creditreg.store.measures.check_reads.Compiled`). It joins no
+        caller's transaction and none can join it."""
+        if self._active.get() is not None:
+            raise RuntimeError("a driver transaction cannot join a caller's transaction")
+        dbapi = self.engine.dialect.loaded_dbapi
+        begin = "BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN"
+        for attempt in (1, 2):
+            cursor = self.reader().cursor()
+            try:
+                cursor.execute(begin)
+                break
+            except dbapi.OperationalError:
+                # A server restart or an idle timeout closed it: reconnect once.
+                cursor.close()
+                self.drop_reader()
+                if attempt == 2:
+                    raise
+        try:
+            yield DriverTx(cursor, self.engine.dialect)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                cursor.execute("ROLLBACK")
+            cursor.close()
+            raise
+        try:
+            cursor.execute("COMMIT")
+        except dbapi.Error as exc:
+            with contextlib.suppress(Exception):
+                cursor.execute("ROLLBACK")
+            raise sa.exc.DBAPIError.instance(
+                "COMMIT", None, exc, dbapi.Error, hide_parameters=True, dialect=self.engine.dialect
+            ) from exc
+        finally:
+            cursor.close()
 
     @property
     def in_transaction(self) -> bool:

@@ -96,20 +96,7 @@ JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
 def _answer(a: checks.Answer) -> dict[str, Any]:
-    return {
-        "check_id": a.check_id,
-        "found": a.found,
-        "clean": a.clean,
-        "as_of": a.as_of,
-        "day": a.day,
-        "subject": a.subject,
-        "entries": a.entries,
-        "linked": a.linked,
-        "records": a.records,
-        "measures": a.measures,
-        "green_channel": a.green_channel,
-        "answer_digest": a.answer_digest,
-    }
+    return a.document()
 
 
 async def _call(ctx: Ctx, run: Callable[[], T]) -> T:

@@ -33,9 +33,10 @@ from creditreg.domain.errors import InvalidInput
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
-from creditreg.store.access.query_register import insert_one, query_register
+from creditreg.store.access.query_register import insert_many, insert_one, query_register
 from creditreg.store.access.tables import unit
 from creditreg.store.fast import insert_once
+from creditreg.store.uow import DriverTx
 
 DUTIES = QueryPurpose()
 _COLUMNS = ("at", "unit_id", "actor", "subject_id", "purpose", "note", "what", "object_id")
@@ -123,7 +124,10 @@ class Answered:
 
 
 def record_answers(
-    conn: sa.Connection, ctx: Context, principal: Principal, answers: Sequence[Answered]
+    conn: sa.Connection | DriverTx,
+    ctx: Context,
+    principal: Principal,
+    answers: Sequence[Answered],
 ) -> list[int]:
     """Register `answers` in the caller's transaction (one executemany round trip) and
     return their register ids in order: the answers leave only after it commits."""
@@ -138,13 +142,9 @@ def record_answers(
         }
         for a in answers
     ]
-    if len(rows) == 1:  # a single check: the compiled path
+    if len(rows) == 1:  # a single check
         return [insert_one(conn, rows[0])]
-    result = conn.execute(
-        query_register.insert().returning(query_register.c.id, sort_by_parameter_order=True),
-        rows,
-    )
-    return [int(i) for i in result.scalars()]
+    return insert_many(conn, rows)
 
 
 @dataclass(frozen=True)

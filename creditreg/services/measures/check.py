@@ -17,16 +17,17 @@ answer leaves: an answered check is always in the register. No answer is cached.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from hashlib import sha256
 from typing import Any
+
+import orjson
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
 from creditreg.domain.errors import Forbidden, InvalidInput
 from creditreg.domain.kernel.actor import Permission
-from creditreg.domain.kernel.audit import digest
 from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.measures.check import (
@@ -62,9 +63,10 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Answer:
-    """One subject's answer (a batch holds one per identifier)."""
+    """One subject's answer (a batch holds one per identifier); `check_id` is its register
+    row, set once the transaction that registered it has committed."""
 
     check_id: int | None
     key: Key
@@ -79,6 +81,23 @@ class Answer:
     measures: list[dict[str, Any]] = field(default_factory=list)
     green_channel: list[dict[str, Any]] = field(default_factory=list)
     answer_digest: str = ""
+
+    def document(self) -> dict[str, Any]:
+        """The answer as the API sends it (`CheckAnswer`'s fields, in its order)."""
+        return {
+            "check_id": self.check_id,
+            "found": self.found,
+            "clean": self.clean,
+            "as_of": self.as_of,
+            "day": self.day,
+            "subject": self.subject,
+            "entries": self.entries,
+            "linked": self.linked,
+            "records": self.records,
+            "measures": self.measures,
+            "green_channel": self.green_channel,
+            "answer_digest": self.answer_digest,
+        }
 
 
 def implementing_unit(
@@ -184,25 +203,28 @@ def _run(
     ctx: Context, principal: Principal, unit_id: int, keys: Sequence[Key], purpose: StatedPurpose
 ) -> list[Answer]:
     stated = QueryPurpose(Purpose.CHECK, purpose.register_note)
-    with ctx.db.write() as conn:
+    # The check's own transaction on the driver (Database.driver_write): its reads, the
+    # register rows and the exposures, committed before any answer leaves.
+    with ctx.db.driver_write() as tx:
         now = ctx.now()
         day = ctx.today()
-        subjects = check_reads.subjects_by_key(conn, keys)
+        subjects = check_reads.subjects_by_key(tx, keys)
         ids = [int(row.id) for row in subjects.values()]
         # Art 35, SUB-4: links registered, persons an organization's entries name, and the
         # organizations whose blacklist entries name a person (registered subject or not).
-        links = [
-            *check_reads.links_of(conn, ids, day),
-            *check_reads.persons_named(conn, ids, day),
-        ]
+        links = (
+            [*check_reads.links_of(tx, ids, day), *check_reads.persons_named(tx, ids, day)]
+            if ids
+            else []
+        )
         naming_of: dict[Key, list[Any]] = {}
-        for n in check_reads.organizations_naming(conn, _person_keys(keys), day):
+        for n in check_reads.organizations_naming(tx, _person_keys(keys), day):
             naming_of.setdefault(Key(n.key_type, n.key_number), []).append(n)
         linked_ids = [int(link.other_id) for link in links] + [
             int(n.other_id) for found in naming_of.values() for n in found
         ]
-        entries = check_reads.entries_in_force(conn, [*ids, *linked_ids], day)
-        records = check_reads.discipline_records(conn, ids, day)
+        entries = check_reads.entries_in_force(tx, [*ids, *linked_ids], day)
+        records = check_reads.discipline_records(tx, ids, day)
         by_subject: dict[int, list[Any]] = {}
         for e in entries:
             by_subject.setdefault(int(e.subject_id), []).append(e)
@@ -212,24 +234,23 @@ def _run(
         links_of: dict[int, list[Any]] = {}
         for link in links:
             links_of.setdefault(int(link.subject_id), []).append(link)
-        obligations = Obligations(conn, unit_id, day)  # read once, shared by the subjects
+        obligations = Obligations(tx, unit_id, day)  # read once, shared by the subjects
         answers: list[Answer] = []
         registered: list[query_register.Answered] = []
+        shown: list[int] = []
         for key in keys:
             row = subjects.get(key)
-            key_links = _distinct(
-                [
-                    *(links_of.get(int(row.id), []) if row is not None else []),
-                    *naming_of.get(key, []),
-                ]
-            )
+            sid = int(row.id) if row is not None else None
+            key_links = [*links_of.get(sid or 0, ()), *naming_of.get(key, ())]
+            if key_links:
+                key_links = _distinct(key_links)
             answer, linked_shown = _answer(
                 obligations, key, row, key_links, now, day, by_subject, records_of
             )
             answers.append(answer)
             registered.append(
                 query_register.Answered(
-                    subject_id=int(row.id) if row is not None else None,
+                    subject_id=sid,
                     what=WHAT,
                     purpose=stated,
                     object_id=None if row is not None else _key_digest(key),
@@ -237,38 +258,27 @@ def _run(
                     answer_digest=answer.answer_digest,
                 )
             )
-            registered.extend(
-                query_register.Answered(
-                    subject_id=other,
-                    what=WHAT_LINKED,
-                    purpose=stated,
-                    object_id=int(row.id) if row is not None else _key_digest(key),
-                    returned={"entries": shown},
-                    answer_digest=answer.answer_digest,
+            for other, entry_ids in linked_shown.items():
+                registered.append(
+                    query_register.Answered(
+                        subject_id=other,
+                        what=WHAT_LINKED,
+                        purpose=stated,
+                        object_id=sid if sid is not None else _key_digest(key),
+                        returned={"entries": entry_ids},
+                        answer_digest=answer.answer_digest,
+                    )
                 )
-                for other, shown in linked_shown.items()
-            )
-        check_ids = query_register.record_answers(conn, ctx, principal, registered)
+                shown.extend(entry_ids)
+            shown.extend(e["id"] for e in answer.entries)
+        check_ids = query_register.record_answers(tx, ctx, principal, registered)
         # MEA-5: the unit met these entries in force; it is told to stop when they end.
-        exposure.record(
-            conn,
-            unit_id,
-            (e["id"] for a in answers for e in (*a.entries, *_linked_entries(a))),
-            now,
-        )
+        exposure.record(tx, unit_id, shown, now)
     # The transaction committed: every answer below is in the register.
-    by_position = iter(
-        cid for cid, reg in zip(check_ids, registered, strict=True) if reg.what == WHAT
-    )
-    return [_with_id(a, next(by_position)) for a in answers]
-
-
-def _linked_entries(answer: Answer) -> list[dict[str, Any]]:
-    return [e for group in answer.linked for e in group["entries"]]
-
-
-def _with_id(answer: Answer, check_id: int) -> Answer:
-    return replace(answer, check_id=check_id)
+    position = iter(cid for cid, reg in zip(check_ids, registered, strict=True) if reg.what == WHAT)
+    for answer in answers:
+        answer.check_id = next(position)
+    return answers
 
 
 def _person_keys(keys: Sequence[Key]) -> list[Key]:
@@ -343,8 +353,8 @@ def _answer(
         for r in records
     )
     via_link = {e["id"] for group in linked for e in group["entries"]}
-    due = obligations.due(facts)
-    green = obligations.green(facts)
+    due = obligations.due(facts) if facts else []
+    green = obligations.green(facts) if facts else []
     answer = Answer(
         check_id=None,
         key=key,
@@ -364,10 +374,11 @@ def _answer(
         entries=own,
         linked=linked,
         records=[_record(r) for r in records],
-        measures=[_measure(m, via_link) for m in _once(due)],
-        green_channel=[_measure(m, via_link) for m in _once(green)],
+        measures=[_measure(m, via_link) for m in _once(due)] if due else [],
+        green_channel=[_measure(m, via_link) for m in _once(green)] if green else [],
     )
-    return _seal(answer), linked_shown
+    answer.answer_digest = answer_digest(answer)
+    return answer, linked_shown
 
 
 def _once(due: Sequence[DueMeasure]) -> list[DueMeasure]:
@@ -473,8 +484,13 @@ def _trigger_key(m: dict[str, Any]) -> str:
     return f"{m['code']}:record:{m['record_id']}"
 
 
-def _seal(answer: Answer) -> Answer:
-    """The answer with the digest of its content (what the register keeps beside it)."""
-    body = {k: v for k, v in answer.__dict__.items() if k not in ("check_id", "answer_digest")}
-    body["key"] = [answer.key.id_type, answer.key.number]
-    return replace(answer, answer_digest=digest(body))
+_DIGEST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+
+def answer_digest(answer: Answer) -> str:
+    """SHA-256 of the answer as sent without `check_id` and `answer_digest`, in canonical
+    JSON (keys sorted, no spaces, UTF-8, UTC times ending in "Z"): what the register keeps
+    beside the row, and what a receiver can recompute from the body it got."""
+    body = answer.document()
+    del body["check_id"], body["answer_digest"]
+    return sha256(orjson.dumps(body, option=_DIGEST_OPTIONS)).hexdigest()

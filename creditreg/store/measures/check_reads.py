@@ -26,6 +26,9 @@ from creditreg.store.lists.tables import list_entry, list_entry_person
 from creditreg.store.records.tables import catalog_item, record
 from creditreg.store.rights.objection_tables import objection
 from creditreg.store.subjects.tables import subject, subject_link
+from creditreg.store.uow import DriverTx
+
+Tx = sa.Connection | DriverTx  # a SQLAlchemy transaction, or the check's own (driver_write)
 
 CHUNK = 500  # identifiers per IN (...) of a batch: well under every driver's limit
 
@@ -75,25 +78,16 @@ class Compiled:
             self._compiled[key] = found
         return found
 
-    def rows(self, conn: sa.Connection, n: int, given: Mapping[str, Any]) -> list[Any]:
-        sql, order, row, dates, constants = self._get(conn.dialect, n)
+    def rows(self, conn: Tx, n: int, given: Mapping[str, Any]) -> list[Any]:
+        tx = DriverTx.of(conn)
+        sql, order, row, dates, constants = self._get(tx.dialect, n)
         params = {**constants, **given}
-        if conn.dialect.name == "sqlite":
+        if tx.sqlite:
             params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
         args: Any = tuple(params[name] for name in order) if order else params
-        dbapi = conn.dialect.loaded_dbapi
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql, args)
-            fetched = cursor.fetchall()
-        except dbapi.Error as exc:
-            raise sa.exc.DBAPIError.instance(
-                sql, None, exc, dbapi.Error, hide_parameters=True, dialect=conn.dialect
-            ) from exc
-        finally:
-            cursor.close()
+        fetched = tx.run(sql, args).fetchall()
         if not dates:
-            return [row._make(r) for r in fetched]
+            return list(map(row._make, fetched))
         out = []
         for r in fetched:
             values = list(r)
@@ -112,9 +106,7 @@ def _numbered(values: Sequence[Any], name: str = "id") -> dict[str, Any]:
     return {f"{name}{i}": v for i, v in enumerate(values)}
 
 
-def _of_subjects(
-    query: Compiled, conn: sa.Connection, subject_ids: Iterable[int], day: date
-) -> list[Any]:
+def _of_subjects(query: Compiled, conn: Tx, subject_ids: Iterable[int], day: date) -> list[Any]:
     """`query`'s rows for `subject_ids` (each once) on `day`, CHUNK ids per statement."""
     ids = list(dict.fromkeys(subject_ids))
     rows: list[Any] = []
@@ -150,7 +142,7 @@ SUBJECT_COLUMNS = (
 )
 
 
-def subjects_by_key(conn: sa.Connection, keys: Sequence[Key]) -> dict[Key, Any]:
+def subjects_by_key(conn: Tx, keys: Sequence[Key]) -> dict[Key, Any]:
     """The subjects `keys` name (a key naming none is absent from the answer)."""
     found: dict[Key, Any] = {}
     by_type: dict[str, list[str]] = {}
@@ -176,7 +168,7 @@ _BY_NUMBER = Compiled(
 _BY_LEI = Compiled(lambda n: sa.select(*SUBJECT_COLUMNS).where(subject.c.lei.in_(_ids(n, "n"))))
 
 
-def links_of(conn: sa.Connection, subject_ids: Sequence[int], day: date) -> list[Any]:
+def links_of(conn: Tx, subject_ids: Sequence[int], day: date) -> list[Any]:
     """Art 35, SUB-4: the links in force on `day` from or to `subject_ids`, each with the
     subject at its other end: (subject_id, role, other_id, other kind, type, number, name)."""
     return _of_subjects(_LINKS, conn, subject_ids, day)
@@ -230,7 +222,7 @@ def _open_objection(target_type: TargetType, target_id: Any) -> sa.Exists:
     )
 
 
-def entries_in_force(conn: sa.Connection, subject_ids: Iterable[int], day: date) -> list[Any]:
+def entries_in_force(conn: Tx, subject_ids: Iterable[int], day: date) -> list[Any]:
     """Every list entry in force on `day` (designated, begun, not past its validity) of
     `subject_ids`, and those an objection suspended after their designation, with the
     designating unit's name and whether an objection is open."""
@@ -268,7 +260,7 @@ def _entries(n: int) -> sa.Select[Any]:
 _ENTRIES = Compiled(_entries, dates=("designated_on", "valid_until"))
 
 
-def discipline_records(conn: sa.Connection, subject_ids: Iterable[int], day: date) -> list[Any]:
+def discipline_records(conn: Tx, subject_ids: Iterable[int], day: date) -> list[Any]:
     """Art 32: the verified untrustworthy records of `subject_ids` usable for joint
     discipline on `day` (ING-4: none whose use is barred, none restored, archived or
     withdrawn, none past its display period)."""
@@ -306,7 +298,7 @@ def _records(n: int) -> sa.Select[Any]:
 _RECORDS = Compiled(_records, dates=("decision_date", "display_until"))
 
 
-def persons_named(conn: sa.Connection, org_ids: Sequence[int], day: date) -> list[Any]:
+def persons_named(conn: Tx, org_ids: Sequence[int], day: date) -> list[Any]:
     """SUB-4, Art 35: the registered persons the organizations' entries in force name, in
     the shape of `links_of` (subject_id, role, other_id, kind, id_type, id_number, name)."""
     return _of_subjects(_PERSONS_NAMED, conn, org_ids, day)
@@ -343,38 +335,48 @@ def _persons_named(n: int) -> sa.Select[Any]:
 _PERSONS_NAMED = Compiled(_persons_named)
 
 
-def organizations_naming(conn: sa.Connection, keys: Sequence[Key], day: date) -> list[Any]:
+def organizations_naming(conn: Tx, keys: Sequence[Key], day: date) -> list[Any]:
     """SUB-4, Art 35: the organizations whose blacklist entries in force name a person by
     one of `keys` (registered subject or not): key_type, key_number, role, and the
     organization as `links_of` gives the other end (other_id, kind, id_type, id_number,
     name)."""
     wanted = [(k.id_type, k.number) for k in keys if k.id_type != LEI]
-    if not wanted:
-        return []
-    org = subject.alias("org")
     rows: list[Any] = []
     for start in range(0, len(wanted), CHUNK):
         part = wanted[start : start + CHUNK]
-        rows.extend(
-            conn.execute(
-                sa.select(
-                    list_entry_person.c.id_type.label("key_type"),
-                    list_entry_person.c.id_number.label("key_number"),
-                    list_entry_person.c.role,
-                    org.c.id.label("other_id"),
-                    org.c.kind,
-                    org.c.id_type,
-                    org.c.id_number,
-                    org.c.name,
-                )
-                .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
-                .join(org, org.c.id == list_entry.c.subject_id)
-                .where(
-                    sa.tuple_(list_entry_person.c.id_type, list_entry_person.c.id_number).in_(part),
-                    list_entry.c.list_type == ListType.BLACKLIST.value,
-                    _in_force(day),
-                )
-                .order_by(list_entry_person.c.id)
-            )
-        )
+        params: dict[str, Any] = {"day": day}
+        for i, (id_type, number) in enumerate(part):
+            params[f"t{i}"], params[f"n{i}"] = id_type, number
+        rows.extend(_NAMING.rows(conn, len(part), params))
     return rows
+
+
+def _naming(n: int) -> sa.Select[Any]:
+    org = subject.alias("org")
+    pairs = [
+        sa.tuple_(sa.bindparam(f"t{i}", required=False), sa.bindparam(f"n{i}", required=False))
+        for i in range(n)
+    ]
+    return (
+        sa.select(
+            list_entry_person.c.id_type.label("key_type"),
+            list_entry_person.c.id_number.label("key_number"),
+            list_entry_person.c.role,
+            org.c.id.label("other_id"),
+            org.c.kind,
+            org.c.id_type,
+            org.c.id_number,
+            org.c.name,
+        )
+        .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
+        .join(org, org.c.id == list_entry.c.subject_id)
+        .where(
+            sa.tuple_(list_entry_person.c.id_type, list_entry_person.c.id_number).in_(pairs),
+            list_entry.c.list_type == ListType.BLACKLIST.value,
+            _in_force(sa.bindparam("day", type_=sa.Date, required=False)),
+        )
+        .order_by(list_entry_person.c.id)
+    )
+
+
+_NAMING = Compiled(_naming)

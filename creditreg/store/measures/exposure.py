@@ -11,15 +11,39 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from creditreg.store.measures.feedback_tables import check_exposure
+from creditreg.store.uow import DriverTx
+
+_SQL: dict[str, str] = {}
 
 
-def record(conn: sa.Connection, unit_id: int, entry_ids: Iterable[int], at: datetime) -> None:
-    """Remember that `unit_id` was shown `entry_ids` in force (in the check's transaction)."""
-    rows = [{"entry_id": e, "unit_id": unit_id, "first_at": at} for e in dict.fromkeys(entry_ids)]
-    if not rows:
+def record(
+    conn: sa.Connection | DriverTx, unit_id: int, entry_ids: Iterable[int], at: datetime
+) -> None:
+    """Remember that `unit_id` was shown `entry_ids` in force (in the check's transaction):
+    one INSERT ... ON CONFLICT DO NOTHING compiled once per dialect, one executemany."""
+    ids = list(dict.fromkeys(entry_ids))
+    if not ids:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(check_exposure).on_conflict_do_nothing(), rows)
+    tx = DriverTx.of(conn)
+    sql = _SQL.get(tx.dialect.name)
+    if sql is None:
+        dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(check_exposure)
+            .values(
+                entry_id=sa.bindparam("entry_id"),
+                unit_id=sa.bindparam("unit_id"),
+                first_at=sa.bindparam("first_at"),
+            )
+            .on_conflict_do_nothing()
+        )
+        sql = _SQL[tx.dialect.name] = str(statement.compile(dialect=tx.dialect))
+    stamp = check_exposure.c.first_at.type._cached_bind_processor(tx.dialect)
+    first_at = at if stamp is None else stamp(at)
+    if tx.sqlite:  # qmark, in the statement's column order
+        tx.run_many(sql, [(e, unit_id, first_at) for e in ids])
+    else:
+        tx.run_many(sql, [{"entry_id": e, "unit_id": unit_id, "first_at": first_at} for e in ids])
 
 
 def units_shown(conn: sa.Connection, entry_id: int) -> set[int]:

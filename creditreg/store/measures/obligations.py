@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from creditreg.domain.measures.catalog import MeasureStatus, Trigger
 from creditreg.domain.measures.memoranda import MemorandumStatus
 from creditreg.domain.records.severity import SeverityLevel
-from creditreg.store.measures.check_reads import Compiled
+from creditreg.store.measures.check_reads import Compiled, Tx
 from creditreg.store.measures.tables import measure, memorandum, memorandum_item
 
 
@@ -195,7 +195,7 @@ class Obligations:
     channel, each read once in the caller's transaction however many subjects it answers
     (a batch of 1,000 identifiers asked once, not once per listed subject)."""
 
-    def __init__(self, conn: sa.Connection, unit_id: int, day: date) -> None:
+    def __init__(self, conn: Tx, unit_id: int, day: date) -> None:
         self.conn, self.unit_id, self.day = conn, unit_id, day
         self._items: list[Any] | None = None
         self._green: tuple[list[Any], dict[int, tuple[str, int]]] | None = None
