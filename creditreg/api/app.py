@@ -132,6 +132,9 @@ def create_app(
         app.include_router(module.router)
     app.include_router(web_routes.router)
     app.include_router(report_pages.router)
+    # The check's routes answered on the ASGI layer (LeanCheck's docstring), inside the
+    # body-size limit below (the middleware added last is the outermost).
+    app.add_middleware(check.LeanCheck)
     # Not FastAPI's max_body_size: Starlette answers that one in plain text, outside the
     # error model. This one refuses with 413 `request.too_large` before reading the body.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)

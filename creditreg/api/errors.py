@@ -72,19 +72,60 @@ def _database_errors() -> tuple[type[Exception], ...]:
 
 async def _register_refusal(request: Request, code: str) -> None:
     """SEC-3, issue 9: every refused call leaves a trace (counted per caller and minute)."""
-    ctx = getattr(request.app.state, "ctx", None)
-    if ctx is None:
-        return
     principal = getattr(request.state, "principal", None)
     host = request.client.host if request.client else "unknown"
+    await register_refusal(
+        getattr(request.app.state, "ctx", None), principal, host, code, request.url.path
+    )
+
+
+async def register_refusal(ctx: Any, principal: Any, host: str, code: str, path: str) -> None:
+    """A refused call (401/403) counted for its caller: the principal, or its address."""
+    if ctx is None:
+        return
     caller = principal.actor if principal is not None else f"address:{host}"
     try:
-        await run_in_threadpool(access.register_refusal, ctx, caller, code, request.url.path)
+        await run_in_threadpool(access.register_refusal, ctx, caller, code, path)
     except Exception:  # the register must never turn a refusal into a 500
         log.warning("could not register a refused call of %s (%s)", caller, code, exc_info=True)
 
 
-def _problem(error: Mapping[str, Any]) -> Problem:
+def domain_error_response(exc: DomainError) -> JSON:
+    """A domain error as the one error body, with its status and headers."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if exc.status == 429 and "retry_after" in exc.details:
+        headers = {"Retry-After": str(exc.details["retry_after"])}
+    return error_response(exc.status, exc.code, exc.message, _domain_details(exc), headers)
+
+
+def database_error_response(exc: Exception) -> JSON:
+    """Issue 9: a lost connection or a database still busy after its wait is a 503 the
+    caller can retry, never a stack trace or a bare 500."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    busy = "locked" in text or "busy" in text
+    return error_response(
+        503,
+        "db.busy" if busy else "db.unavailable",
+        "the database is busy; retry shortly"
+        if busy
+        else "the database cannot be reached; retry shortly",
+        None,
+        {"Retry-After": str(RETRY_AFTER)},
+    )
+
+
+DATABASE_ERRORS = _database_errors()
+
+
+def validation_response(problems: list[Problem]) -> JSON:
+    """422 `request.invalid` naming each problem of a malformed request."""
+    summary = "; ".join(f"{p.field}: {p.message}" for p in problems)
+    return error_response(
+        422, "request.invalid", summary or "invalid request", ValidationDetails(problems=problems)
+    )
+
+
+def problem(error: Mapping[str, Any]) -> Problem:
     """One problem of a malformed request: the field at fault (`body` for the body as a
     whole) and what is wrong with it."""
     loc = tuple(error.get("loc", ()))
@@ -105,38 +146,16 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> JSON:
         if exc.status in (401, 403):
             await _register_refusal(request, exc.code)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        if exc.status == 429 and "retry_after" in exc.details:
-            headers = {"Retry-After": str(exc.details["retry_after"])}
-        return error_response(exc.status, exc.code, exc.message, _domain_details(exc), headers)
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSON:
-        problems = [_problem(e) for e in exc.errors()]
-        summary = "; ".join(f"{p.field}: {p.message}" for p in problems)
-        return error_response(
-            422,
-            "request.invalid",
-            summary or "invalid request",
-            ValidationDetails(problems=problems),
-        )
+        return validation_response([problem(e) for e in exc.errors()])
 
     async def _database(_: Request, exc: Exception) -> JSON:
-        # Issue 9: a lost connection or a database still busy after its wait is a 503 the
-        # caller can retry, never a stack trace or a bare 500.
-        text = str(getattr(exc, "orig", exc)).lower()
-        busy = "locked" in text or "busy" in text
-        return error_response(
-            503,
-            "db.busy" if busy else "db.unavailable",
-            "the database is busy; retry shortly"
-            if busy
-            else "the database cannot be reached; retry shortly",
-            None,
-            {"Retry-After": str(RETRY_AFTER)},
-        )
+        return database_error_response(exc)
 
-    for kind in _database_errors():
+    for kind in DATABASE_ERRORS:
         app.add_exception_handler(kind, _database)
 
     @app.exception_handler(StarletteHTTPException)
