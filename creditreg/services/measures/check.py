@@ -212,11 +212,7 @@ def _run(
         ids = [int(row.id) for row in subjects.values()]
         # Art 35, SUB-4: links registered, persons an organization's entries name, and the
         # organizations whose blacklist entries name a person (registered subject or not).
-        links = (
-            [*check_reads.links_of(tx, ids, day), *check_reads.persons_named(tx, ids, day)]
-            if ids
-            else []
-        )
+        links = check_reads.links_of(tx, ids, day)
         naming_of: dict[Key, list[Any]] = {}
         for n in check_reads.organizations_naming(tx, _person_keys(keys), day):
             naming_of.setdefault(Key(n.key_type, n.key_number), []).append(n)

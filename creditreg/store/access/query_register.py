@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from creditreg.store.base import ID, UTCDateTime, metadata
@@ -60,11 +61,21 @@ def _plan(
             statement = statement.returning(query_register.c.id)
         compiled = statement.compile(dialect=dialect)
         order = tuple(compiled.positiontup or ())
-        processors = [
-            query_register.c[name].type._cached_bind_processor(dialect) for name in (order or names)
-        ]
+        processors = [_processor(name, dialect) for name in (order or names)]
         plan = _PLANS[key] = (str(compiled), order, processors)
     return plan
+
+
+def _processor(name: str, dialect: sa.Dialect) -> Any:
+    """The column's bind processor; JSON is written by orjson (the statement casts the text
+    on PostgreSQL), as the stdlib encoder behind SQLAlchemy's was a tenth of a check."""
+    if isinstance(query_register.c[name].type, sa.JSON):
+        return _json_text
+    return query_register.c[name].type._cached_bind_processor(dialect)
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 def _bound(row: Mapping[str, Any], order: tuple[str, ...], processors: list[Any]) -> Any:
@@ -77,6 +88,31 @@ def _bound(row: Mapping[str, Any], order: tuple[str, ...], processors: list[Any]
         row[name] if proc is None else proc(row[name])
         for name, proc in zip(order, processors, strict=True)
     )
+
+
+def _bound_many(
+    rows: Sequence[Mapping[str, Any]], order: tuple[str, ...], processors: list[Any]
+) -> list[Any]:
+    """`_bound` for each row; a value every row shares (the time, the unit, the actor) is
+    processed once."""
+    names = order or tuple(rows[0])
+    first = rows[0]
+    shared = {
+        name: first[name] if proc is None else proc(first[name])
+        for name, proc in zip(names, processors, strict=True)
+        if all(row[name] is first[name] for row in rows)
+    }
+    work = [
+        (name, proc) for name, proc in zip(names, processors, strict=True) if name not in shared
+    ]
+    out: list[Any] = []
+    for row in rows:
+        bound = dict(shared)
+        for name, proc in work:
+            value = row[name]
+            bound[name] = value if proc is None else proc(value)
+        out.append(tuple(bound[name] for name in order) if order else bound)
+    return out
 
 
 def insert_one(conn: sa.Connection | DriverTx, row: Mapping[str, Any]) -> int:
@@ -101,7 +137,7 @@ def insert_many(conn: sa.Connection | DriverTx, rows: Sequence[Mapping[str, Any]
     names = tuple(rows[0])
     returning = not tx.sqlite
     sql, order, processors = _plan(tx.dialect, names, returning)
-    args = [_bound(row, order, processors) for row in rows]
+    args = _bound_many(rows, order, processors)
     if tx.sqlite:
         tx.run_many(sql, args)
         (last,) = tx.run("SELECT last_insert_rowid()", ()).fetchone()

@@ -81,10 +81,10 @@ class Compiled:
     def rows(self, conn: Tx, n: int, given: Mapping[str, Any]) -> list[Any]:
         tx = DriverTx.of(conn)
         sql, order, row, dates, constants = self._get(tx.dialect, n)
-        params = {**constants, **given}
-        if tx.sqlite:
-            params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
-        args: Any = tuple(params[name] for name in order) if order else params
+        if tx.sqlite:  # the statement's constants are never dates
+            given = {k: v.isoformat() if isinstance(v, date) else v for k, v in given.items()}
+        params = {**constants, **given} if constants else given
+        args: Any = tuple(map(params.__getitem__, order)) if order else params
         fetched = tx.run(sql, args).fetchall()
         if not dates:
             return list(map(row._make, fetched))
@@ -169,14 +169,16 @@ _BY_LEI = Compiled(lambda n: sa.select(*SUBJECT_COLUMNS).where(subject.c.lei.in_
 
 
 def links_of(conn: Tx, subject_ids: Sequence[int], day: date) -> list[Any]:
-    """Art 35, SUB-4: the links in force on `day` from or to `subject_ids`, each with the
-    subject at its other end: (subject_id, role, other_id, other kind, type, number, name)."""
+    """Art 35, SUB-4: the links in force on `day` from or to `subject_ids`, and the
+    registered persons their entries in force name, each with the subject at its other
+    end: (subject_id, role, other_id, other kind, type, number, name)."""
     return _of_subjects(_LINKS, conn, subject_ids, day)
 
 
 def _links(n: int) -> sa.CompoundSelect[Any]:
-    """Both directions in one statement (one round trip): the organization's persons, then
-    the person's organizations, each in the links' order."""
+    """One statement (one round trip): the organization's persons, the person's
+    organizations, each in the links' order, then the persons an organization's entries in
+    force name (registered subjects), in the entries' order."""
     day = sa.bindparam("day", type_=sa.Date, required=False)
     ids = _ids(n)
     other = subject.alias("other")
@@ -204,6 +206,29 @@ def _links(n: int) -> sa.CompoundSelect[Any]:
                 sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= day),
             )
         )
+    person = subject.alias("person")
+    sides.append(
+        sa.select(
+            list_entry.c.subject_id.label("subject_id"),
+            list_entry_person.c.role,
+            person.c.id.label("other_id"),
+            person.c.kind,
+            person.c.id_type,
+            person.c.id_number,
+            person.c.name,
+            sa.literal(2).label("direction"),
+            list_entry_person.c.id.label("link_id"),
+        )
+        .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
+        .join(
+            person,
+            sa.and_(
+                person.c.id_type == list_entry_person.c.id_type,
+                person.c.id_number == list_entry_person.c.id_number,
+            ),
+        )
+        .where(list_entry.c.subject_id.in_(ids), _in_force(day))
+    )
     return sa.union_all(*sides).order_by(sa.text("direction"), sa.text("link_id"))
 
 
@@ -296,43 +321,6 @@ def _records(n: int) -> sa.Select[Any]:
 
 
 _RECORDS = Compiled(_records, dates=("decision_date", "display_until"))
-
-
-def persons_named(conn: Tx, org_ids: Sequence[int], day: date) -> list[Any]:
-    """SUB-4, Art 35: the registered persons the organizations' entries in force name, in
-    the shape of `links_of` (subject_id, role, other_id, kind, id_type, id_number, name)."""
-    return _of_subjects(_PERSONS_NAMED, conn, org_ids, day)
-
-
-def _persons_named(n: int) -> sa.Select[Any]:
-    person = subject.alias("person")
-    return (
-        sa.select(
-            list_entry.c.subject_id.label("subject_id"),
-            list_entry_person.c.role,
-            person.c.id.label("other_id"),
-            person.c.kind,
-            person.c.id_type,
-            person.c.id_number,
-            person.c.name,
-        )
-        .join(list_entry, list_entry.c.id == list_entry_person.c.entry_id)
-        .join(
-            person,
-            sa.and_(
-                person.c.id_type == list_entry_person.c.id_type,
-                person.c.id_number == list_entry_person.c.id_number,
-            ),
-        )
-        .where(
-            list_entry.c.subject_id.in_(_ids(n)),
-            _in_force(sa.bindparam("day", type_=sa.Date, required=False)),
-        )
-        .order_by(list_entry_person.c.id)
-    )
-
-
-_PERSONS_NAMED = Compiled(_persons_named)
 
 
 def organizations_naming(conn: Tx, keys: Sequence[Key], day: date) -> list[Any]:

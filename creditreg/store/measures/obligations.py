@@ -99,14 +99,26 @@ def measures_due(
     return Obligations(conn, unit_id, day).due(facts)
 
 
-def _due_of(rows: Sequence[Any], facts: Sequence[TriggerFact]) -> list[DueMeasure]:
+# A memorandum item as the check matches it: its row and its measure's minimum severity.
+_Items = dict[str, list[tuple[Any, SeverityLevel]]]
+
+
+def _by_trigger(rows: Sequence[Any]) -> _Items:
+    """The items by trigger, in the memoranda's order (each fact reads only its own)."""
+    items: _Items = {}
+    for r in rows:
+        items.setdefault(r.trigger, []).append((r, SeverityLevel(r.min_severity)))
+    return items
+
+
+def _due_indexed(items: _Items, facts: Sequence[TriggerFact]) -> list[DueMeasure]:
     due: list[DueMeasure] = []
     seen: set[tuple[str, str, int | None, int | None]] = set()
     for fact in facts:
-        for r in rows:
-            if r.trigger != fact.trigger or (r.field is not None and r.field != fact.field):
+        for r, minimum in items.get(fact.trigger, ()):
+            if r.field is not None and r.field != fact.field:
                 continue
-            if not fact.severity.reaches(SeverityLevel(r.min_severity)):
+            if not fact.severity.reaches(minimum):
                 continue  # MEA-6, Art 31: the fact is not grave enough for this measure
             key = (r.code, fact.trigger, fact.entry_id, fact.record_id)
             if key in seen:
@@ -197,7 +209,7 @@ class Obligations:
 
     def __init__(self, conn: Tx, unit_id: int, day: date) -> None:
         self.conn, self.unit_id, self.day = conn, unit_id, day
-        self._items: list[Any] | None = None
+        self._items: _Items | None = None
         self._green: tuple[list[Any], dict[int, tuple[str, int]]] | None = None
 
     def due(self, facts: Sequence[TriggerFact]) -> list[DueMeasure]:
@@ -208,8 +220,8 @@ class Obligations:
             # Every trigger's items at once: each fact below takes only its own trigger's.
             params = {"unit_id": self.unit_id, "day": self.day}
             params.update({f"t{i}": t for i, t in enumerate(_ALL_TRIGGERS)})
-            self._items = _DUE.rows(self.conn, len(_ALL_TRIGGERS), params)
-        return _due_of(self._items, facts)
+            self._items = _by_trigger(_DUE.rows(self.conn, len(_ALL_TRIGGERS), params))
+        return _due_indexed(self._items, facts)
 
     def green(self, facts: Sequence[TriggerFact]) -> list[DueMeasure]:
         """`green_channel` for `facts`."""
