@@ -44,6 +44,7 @@ from creditreg.store.subjects.tables import subject
 CHUNK = 50_000
 FAR = date(2029, 3, 1)
 PURPOSE = "procurement"
+ROUNDS = 4  # turns each server takes in a measurement (see `interleaved`)
 
 
 def creditreg_app() -> Any:
@@ -52,7 +53,7 @@ def creditreg_app() -> Any:
     before the check's routes."""
     from fastapi.responses import JSONResponse
 
-    from creditreg.api.app import create_app
+    from creditreg.api.app import create_app, settle
     from creditreg.bootstrap import build_context
     from creditreg.config import Settings
 
@@ -74,6 +75,7 @@ def creditreg_app() -> Any:
         if getattr(r, "original_router", None) is check_routes.router
     )
     routes.insert(at, bare)
+    settle()  # as `creditreg serve` does before serving
     return app
 
 
@@ -211,15 +213,38 @@ async def _load(
 
 
 def drive(port: int, requests: Sequence[bytes], concurrency: int) -> dict[str, float]:
+    return summary([measure(port, requests, concurrency)])
+
+
+def measure(port: int, requests: Sequence[bytes], concurrency: int) -> tuple[float, list[float]]:
+    """One run: its elapsed time and every request's latency."""
     elapsed, latencies, failures = asyncio.run(_load(port, requests, concurrency))
     if failures:
         raise RuntimeError(f"{len(failures)} failed requests, e.g. {failures[0]!r}")
-    latencies.sort()
+    return elapsed, latencies
+
+
+def summary(runs: Sequence[tuple[float, list[float]]]) -> dict[str, float]:
+    """Throughput over the runs together, p50 and p99 of all their requests."""
+    latencies = sorted(x for _, run in runs for x in run)
     return {
-        "rate": len(requests) / elapsed,
+        "rate": len(latencies) / sum(elapsed for elapsed, _ in runs),
         "p50": latencies[len(latencies) // 2] * 1000,
         "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
     }
+
+
+def interleaved(
+    sides: Sequence[tuple[int, Sequence[bytes]]], concurrency: int, rounds: int
+) -> list[dict[str, float]]:
+    """Each side's requests in `rounds` parts, the sides taking turns (a, b, a, b ...), so
+    that a slower stretch of a shared machine falls on every side alike."""
+    runs: list[list[tuple[float, list[float]]]] = [[] for _ in sides]
+    for r in range(rounds):
+        for i, (port, requests) in enumerate(sides):
+            part = requests[r * len(requests) // rounds : (r + 1) * len(requests) // rounds]
+            runs[i].append(measure(port, part, concurrency))
+    return [summary(side) for side in runs]
 
 
 def _post(path: str, body: bytes, token: str | None = None) -> bytes:
@@ -303,19 +328,29 @@ def run(target: sb.Target, codes: Sequence[str], n_entries: int, args: Any) -> N
     ours_before = register_count(target, ours=True)
     raw_before = register_count(target, ours=False)
     proc, port = _serve(["--factory", "bench.check:creditreg_app"], env, workers)
+    raw_proc, raw_port = _serve(["bench.raw_app:app"], raw_env, workers)
     try:
         drive(port, bodies("/api/v1/check", token, warm), c)
-        ours = drive(port, bodies("/api/v1/check", token, sample), c)
-        ceiling = drive(port, [_post("/bench/constant", b"{}")] * n, c)
+        drive(raw_port, bodies("/check", None, warm), c)
+        ours, raw = interleaved(
+            [
+                (port, bodies("/api/v1/check", token, sample)),
+                (raw_port, bodies("/check", None, sample)),
+            ],
+            c,
+            ROUNDS,
+        )
+        ceiling, raw_ceiling = interleaved(
+            [
+                (port, [_post("/bench/constant", b"{}")] * n),
+                (raw_port, [_post("/constant", b"{}")] * n),
+            ],
+            c,
+            ROUNDS,
+        )
     finally:
         _stop(proc)
-    proc, port = _serve(["bench.raw_app:app"], raw_env, workers)
-    try:
-        drive(port, bodies("/check", None, warm), c)
-        raw = drive(port, bodies("/check", None, sample), c)
-        raw_ceiling = drive(port, [_post("/constant", b"{}")] * n, c)
-    finally:
-        _stop(proc)
+        _stop(raw_proc)
     _line("creditreg POST /api/v1/check", ours)
     _line("raw driver check (baseline)", raw)
     _line("creditreg server, constant JSON (ceiling)", ceiling)
@@ -364,26 +399,35 @@ def batch(
         )
         for group in groups
     ]
+    conn = target.raw()
+    sql = sb.LOOKUP_SQL.format(p=target.param)
+
+    def lookups(group: Sequence[str]) -> float:
+        """The raw driver's indexed lookup of each identifier of `group`: the elapsed time."""
+        t0 = time.perf_counter()
+        if target.backend == "sqlite":
+            for x in group:
+                assert conn.execute(sql, ("uscc", x)).fetchone() is not None
+        else:
+            with conn.cursor() as cur:
+                for x in group:
+                    cur.execute(sql, ("uscc", x), prepare=True)
+                    assert cur.fetchone() is not None
+        return time.perf_counter() - t0
+
     proc, port = _serve(["--factory", "bench.check:creditreg_app"], env, workers)
     try:
         drive(port, requests[:1], 1)
-        ours = drive(port, requests[1:], 1)
+        lookups(groups[0])
+        runs, raw_elapsed = [], 0.0
+        for request, group in zip(requests[1:], groups[1:], strict=True):  # taking turns
+            runs.append(measure(port, [request], 1))
+            raw_elapsed += lookups(group)
+        ours = summary(runs)
     finally:
         _stop(proc)
-    identifiers = [x for group in groups[1:] for x in group]
-    conn = target.raw()
-    sql = sb.LOOKUP_SQL.format(p=target.param)
-    t0 = time.perf_counter()
-    if target.backend == "sqlite":
-        for x in identifiers:
-            assert conn.execute(sql, ("uscc", x)).fetchone() is not None
-    else:
-        with conn.cursor() as cur:
-            for x in identifiers:
-                cur.execute(sql, ("uscc", x), prepare=True)
-                assert cur.fetchone() is not None
-    raw_rate = len(identifiers) / (time.perf_counter() - t0)
-    conn.close()
+        conn.close()
+    raw_rate = sum(len(g) for g in groups[1:]) / raw_elapsed
     ours_rate = ours["rate"] * size
     print(
         f"  batch of {size:,} over HTTP (1 client)        {ours_rate:>8,.0f} identifiers/s "

@@ -70,7 +70,7 @@ def serve(
     seconds (unless --no-worker or CREDITREG_EMBEDDED_WORKER=false)."""
     import uvicorn
 
-    from creditreg.api.app import create_app
+    from creditreg.api.app import create_app, settle
 
     overrides: dict[str, Any] = {}
     if clock is not None:
@@ -90,8 +90,10 @@ def serve(
         log.info("timers are not run by this server (run `creditreg worker`)")
     else:
         log.info("timers: a sweep every %g s in this server", settings.sweep_interval)
+    api = create_app(ctx, settings, worker)
+    settle()
     uvicorn.run(
-        create_app(ctx, settings, worker),
+        api,
         host=host or settings.host,
         port=port or settings.port,
         loop="auto",

@@ -334,21 +334,24 @@ def _answer(
         if is_person:
             # SUB-4, Art 35: the organization's measures may extend to the person.
             facts.extend(_entry_facts(theirs))
-    facts.extend(_entry_facts(by_subject.get(sid, []) if sid is not None else []))
+    mine = by_subject.get(sid, ()) if sid is not None else ()
+    if mine:
+        facts.extend(_entry_facts(mine))
     records = records_of.get(sid, []) if sid is not None else []
-    facts.extend(
-        TriggerFact(
-            trigger="untrustworthy_record",
-            field=r.field,
-            severity=record_severity(
-                Severity(r.severity) if r.severity else None,
-                SeriousClass(r.serious_class) if r.serious_class else None,
-            ),
-            record_id=int(r.id),
+    if records:
+        facts.extend(
+            TriggerFact(
+                trigger="untrustworthy_record",
+                field=r.field,
+                severity=record_severity(
+                    Severity(r.severity) if r.severity else None,
+                    SeriousClass(r.serious_class) if r.serious_class else None,
+                ),
+                record_id=int(r.id),
+            )
+            for r in records
         )
-        for r in records
-    )
-    via_link = {e["id"] for group in linked for e in group["entries"]}
+    via_link = {e["id"] for group in linked for e in group["entries"]} if linked else set()
     due = obligations.due(facts) if facts else []
     green = obligations.green(facts) if facts else []
     answer = Answer(
@@ -462,6 +465,8 @@ def _measure(m: DueMeasure, via_link: set[int]) -> dict[str, Any]:
 
 def _returned(answer: Answer) -> dict[str, list[Any]]:
     """What the register keeps of an answer: the ids of what it returned (SEC-2)."""
+    if answer.clean:
+        return _NOTHING_RETURNED
     return {
         "entries": [e["id"] for e in answer.entries],
         "linked_entries": [e["id"] for g in answer.linked for e in g["entries"]],
@@ -471,6 +476,17 @@ def _returned(answer: Answer) -> dict[str, list[Any]]:
         # Which fact each measure answers: what feedback (MEA-4) is held to.
         "triggers": sorted({_trigger_key(m) for m in answer.measures}),
     }
+
+
+# A clean answer returned nothing (never changed: the register writes it as JSON).
+_NOTHING_RETURNED: dict[str, list[Any]] = {
+    "entries": [],
+    "linked_entries": [],
+    "records": [],
+    "measures": [],
+    "green_channel": [],
+    "triggers": [],
+}
 
 
 def _trigger_key(m: dict[str, Any]) -> str:
