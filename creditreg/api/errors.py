@@ -117,6 +117,17 @@ def database_error_response(exc: Exception) -> JSON:
 DATABASE_ERRORS = _database_errors()
 
 
+def unreadable_body_response(detail: str) -> JSON:
+    """FastAPI's own 400 for a body it cannot decode (not UTF-8, not JSON): an invalid
+    input like any other, as the OpenAPI document says (422)."""
+    return error_response(
+        422,
+        "request.invalid",
+        "the body cannot be read: send UTF-8 JSON",
+        ValidationDetails(problems=[Problem(field="body", message=detail)]),
+    )
+
+
 def validation_response(problems: list[Problem]) -> JSON:
     """422 `request.invalid` naming each problem of a malformed request."""
     summary = "; ".join(f"{p.field}: {p.message}" for p in problems)
@@ -163,12 +174,7 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 400:
             # FastAPI's own 400 for a body it cannot decode (not UTF-8, not JSON): an
             # invalid input like any other, as the OpenAPI document says (422).
-            return error_response(
-                422,
-                "request.invalid",
-                "the body cannot be read: send UTF-8 JSON",
-                ValidationDetails(problems=[Problem(field="body", message=str(exc.detail))]),
-            )
+            return unreadable_body_response(str(exc.detail))
         if exc.status_code == 404:
             return error_response(404, "http.not_found", str(exc.detail))
         if exc.status_code == 405:

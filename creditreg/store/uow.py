@@ -101,6 +101,10 @@ class DriverTx:
             ) from exc
 
 
+# What `Database._active` holds during a driver transaction: no Connection can join it.
+_DRIVER: Any = (None, True)
+
+
 class Database:
     """Hands out transactions: `write()` for changes, `read()` for queries."""
 
@@ -124,6 +128,8 @@ class Database:
         active = self._active.get()
         if active is not None:
             conn, writable = active
+            if active is _DRIVER:
+                raise RuntimeError("nothing joins a driver transaction (driver_write)")
             if not writable:
                 raise RuntimeError("a write cannot join a read-only transaction")
             yield conn
@@ -162,12 +168,14 @@ class Database:
             try:
                 cursor.execute("BEGIN IMMEDIATE")
                 break
-            except dbapi.OperationalError:
-                # A server restart or an idle timeout closed it: reconnect once.
+            except dbapi.OperationalError as exc:
                 cursor.close()
+                text = str(exc).lower()
+                if attempt == 2 or "locked" in text or "busy" in text:
+                    raise  # another writer kept the lock past the busy timeout: 503
+                # A connection left unusable (closed, or inside a transaction): anew once.
                 self.drop_reader()
-                if attempt == 2:
-                    raise
+        token = self._active.set(_DRIVER)
         try:
             yield DriverTx(cursor, self.engine.dialect)
         except BaseException:
@@ -175,6 +183,8 @@ class Database:
                 cursor.execute("ROLLBACK")
             cursor.close()
             raise
+        finally:
+            self._active.reset(token)
         try:
             cursor.execute("COMMIT")
         except dbapi.Error as exc:
@@ -194,8 +204,11 @@ class Database:
         dropped (the caller is answered 503 and the next transaction opens another)."""
         dbapi = self.engine.dialect.loaded_dbapi
         conn = self.reader()
+        # Pipeline mode needs libpq 14 or later; with an older one, a plain transaction.
+        pipeline = conn.pipeline() if dbapi.Pipeline.is_supported() else contextlib.nullcontext()
+        token = self._active.set(_DRIVER)
         try:
-            with conn.pipeline(), conn.transaction(), conn.cursor() as cursor:
+            with pipeline, conn.transaction(), conn.cursor() as cursor:
                 yield cursor
         except (
             dbapi.OperationalError,
@@ -209,6 +222,8 @@ class Database:
             raise sa.exc.DBAPIError.instance(
                 "COMMIT", None, exc, dbapi.Error, hide_parameters=True, dialect=self.engine.dialect
             ) from exc
+        finally:
+            self._active.reset(token)
 
     @property
     def in_transaction(self) -> bool:
@@ -219,6 +234,8 @@ class Database:
     def read(self) -> Iterator[sa.Connection]:
         """A read-only transaction (rolled back at the end), or the caller's transaction."""
         active = self._active.get()
+        if active is _DRIVER:
+            raise RuntimeError("nothing joins a driver transaction (driver_write)")
         if active is not None:
             yield active[0]
             return

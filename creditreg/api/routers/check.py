@@ -3,6 +3,7 @@ procurement, licensing, funding, honours or hiring system calls."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -19,6 +20,7 @@ from creditreg.api.errors import (
     domain_error_response,
     problem,
     register_refusal,
+    unreadable_body_response,
     validation_response,
 )
 from creditreg.api.routing import DocumentedRoute, errors
@@ -143,16 +145,13 @@ _LEAN_PATHS = {"/api/v1/check": False, "/api/v1/check/batch": True}
 
 
 async def _lean(scope: Scope, receive: Receive, send: Send, batch: bool) -> None:
+    """FastAPI's order: the body read and, when its type says JSON, decoded (422 if it is
+    not JSON); the bearer token (401); the body validated (422); then the service."""
     ctx: Ctx = scope["app"].state.ctx
-    token: str | None = None
-    content_type = b""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            # As HTTPBearer reads it: "<scheme> <credentials>", the scheme in any case.
-            scheme, _, credentials = value.decode("latin-1").partition(" ")
-            token = credentials if scheme.lower() == "bearer" and credentials else None
-        elif name == b"content-type":
-            content_type = value
+    headers: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:  # the first of each, as Starlette reads them
+        if name in (b"authorization", b"content-type") and name not in headers:
+            headers[name] = value
     chunks = []
     while True:
         message = await receive()
@@ -164,12 +163,17 @@ async def _lean(scope: Scope, receive: Receive, send: Send, batch: bool) -> None
     body = b"".join(chunks)
     principal = None
     try:
+        value, refused = _decoded(body, headers.get(b"content-type", b""))
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        token = _bearer(headers.get(b"authorization"))
         if token is None:
             raise Unauthenticated("auth.missing_token", "send 'Authorization: Bearer <token>'")
         principal = subject_accounts.authenticate_any(ctx, token)
-        request = _validated(body, content_type, CheckBatchIn if batch else CheckIn)
+        request, problems = _validated(value, CheckBatchIn if batch else CheckIn)
         if request is None:
-            response: Response = validation_response(_problems(body, content_type, batch))
+            response: Response = validation_response(problems)
         elif isinstance(request, CheckBatchIn):
             identifiers = [(i.id_type, i.id_number) for i in request.identifiers]
             purpose, note = request.purpose, request.note
@@ -200,40 +204,53 @@ async def _lean(scope: Scope, receive: Receive, send: Send, batch: bool) -> None
     await response(scope, receive, send)
 
 
-def _json_body(content_type: bytes) -> bool:
-    """Whether FastAPI would read the body as JSON: no content type, or application/json
-    or application/*+json."""
-    if not content_type:
-        return True
+def _bearer(header: bytes | None) -> str | None:
+    """The token as HTTPBearer reads it: "<scheme> <credentials>", the scheme in any case,
+    the credentials stripped; None when absent or not a bearer token."""
+    if not header:
+        return None
+    scheme, _, credentials = header.decode("latin-1").partition(" ")
+    credentials = credentials.strip()
+    return credentials if scheme.lower() == "bearer" and credentials else None
+
+
+_MISSING = object()
+
+
+def _decoded(body: bytes, content_type: bytes) -> tuple[Any, Response | None]:
+    """The body as FastAPI hands it to validation: missing, decoded JSON when its type is
+    application/json or application/*+json, else the bytes; or the 422 of a JSON body that
+    does not decode."""
+    if not body:
+        return _MISSING, None
     kind = content_type.split(b";", 1)[0].strip().lower()
-    return kind == b"application/json" or (
-        kind.startswith(b"application/") and kind.endswith(b"+json")
-    )
+    if not (
+        kind == b"application/json"
+        or (kind.startswith(b"application/") and kind.endswith(b"+json"))
+    ):
+        return body, None
+    try:
+        return orjson.loads(body), None
+    except orjson.JSONDecodeError:
+        pass
+    try:  # what orjson refuses, the standard library may read (UTF-16, huge numbers)
+        return json.loads(body), None
+    except json.JSONDecodeError as exc:
+        where = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": exc.msg}
+        return None, validation_response([problem({**where, "ctx": {"error": exc.msg}})])
+    except Exception:
+        return None, unreadable_body_response("There was an error parsing the body")
 
 
 def _validated(
-    body: bytes, content_type: bytes, model: type[CheckIn] | type[CheckBatchIn]
-) -> CheckIn | CheckBatchIn | None:
-    if not body or not _json_body(content_type):
-        return None
+    value: Any, model: type[CheckIn] | type[CheckBatchIn]
+) -> tuple[CheckIn | CheckBatchIn | None, list[Problem]]:
+    if value is _MISSING:
+        return None, [Problem(field="body", message="Field required")]
     try:
-        return model.model_validate_json(body)
-    except ValidationError:
-        return None
-
-
-def _problems(body: bytes, content_type: bytes, batch: bool) -> list[Problem]:
-    """What is wrong with a body `_validated` refused, as the routes' validation says."""
-    if not body:
-        return [Problem(field="body", message="Field required")]
-    if not _json_body(content_type):
-        return [Problem(field="body", message="Input should be a valid dictionary or object")]
-    model = CheckBatchIn if batch else CheckIn
-    try:
-        model.model_validate_json(body)
+        return model.model_validate(value), []
     except ValidationError as exc:
-        return [problem(e) for e in exc.errors(include_url=False)]
-    return [Problem(field="body", message="invalid request")]
+        return None, [problem(e) for e in exc.errors(include_url=False)]
 
 
 async def _send_json(send: Send, data: bytes) -> None:

@@ -21,7 +21,8 @@ def record(
 ) -> None:
     """Remember that `unit_id` was shown `entry_ids` in force (in the check's transaction):
     one INSERT ... ON CONFLICT DO NOTHING compiled once per dialect, one executemany."""
-    ids = list(dict.fromkeys(entry_ids))
+    # In id order: two checks inserting the same entries' rows lock them in one order.
+    ids = sorted(set(entry_ids))
     if not ids:
         return
     tx = DriverTx.of(conn)

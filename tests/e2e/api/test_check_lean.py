@@ -100,6 +100,30 @@ CASES: list[tuple[str, str, dict[str, str], bytes]] = [
         json.dumps(valid()).encode(),
     ),
     ("a clean answer", "/api/v1/check", {**JSON_TYPE, **IMPLEMENTER}, json.dumps(valid()).encode()),
+    # Found in review: the order of FastAPI's steps and the details of its readings.
+    ("no content type", "/api/v1/check", IMPLEMENTER, json.dumps(valid()).encode()),
+    ("not JSON and no token", "/api/v1/check", JSON_TYPE, b"{oops"),
+    ("not UTF-8 and no token", "/api/v1/check", JSON_TYPE, b"\xff\xfe\x00"),
+    ("text/plain and no token", "/api/v1/check", {"Content-Type": "text/plain"}, b"x"),
+    (
+        "spaces around the token",
+        "/api/v1/check",
+        {**JSON_TYPE, "Authorization": IMPLEMENTER["Authorization"].replace(" ", "   ") + " "},
+        json.dumps(valid()).encode(),
+    ),
+    (
+        "UTF-16 JSON",
+        "/api/v1/check",
+        {**JSON_TYPE, **IMPLEMENTER},
+        json.dumps(valid()).encode("utf-16"),
+    ),
+    ("JSON null", "/api/v1/check", {**JSON_TYPE, **IMPLEMENTER}, b"null"),
+    (
+        "a huge number",
+        "/api/v1/check",
+        {**JSON_TYPE, **IMPLEMENTER},
+        json.dumps(valid(note=None)).replace("null", "1" + "0" * 30).encode(),
+    ),
     ("batch, no token", "/api/v1/check/batch", JSON_TYPE, b"{}"),
     ("batch, not JSON", "/api/v1/check/batch", {**JSON_TYPE, **IMPLEMENTER}, b"nope"),
     (
