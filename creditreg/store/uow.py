@@ -82,23 +82,34 @@ class DriverTx:
     def run(self, sql: str, args: Any) -> Any:
         """Execute `sql` on the cursor; driver errors are raised as SQLAlchemy's, as
         `Connection.execute` would (the API answers them: 503, 409)."""
-        dbapi = self.dialect.loaded_dbapi
         try:
             return self.cursor.execute(sql, args)
-        except dbapi.Error as exc:
-            raise sa.exc.DBAPIError.instance(
-                sql, None, exc, dbapi.Error, hide_parameters=True, dialect=self.dialect
-            ) from exc
+        except self.dialect.loaded_dbapi.Error as exc:
+            raise driver_error(sql, exc, self.dialect) from exc
 
-    def run_many(self, sql: str, rows: Any) -> None:
-        """executemany, errors as `run`'s."""
-        dbapi = self.dialect.loaded_dbapi
+    def run_many(self, sql: str, rows: Any, *, returning: bool = False) -> list[Any]:
+        """executemany, errors as `run`'s; with `returning` (psycopg), each statement's
+        first row, in the order of `rows`."""
         try:
-            self.cursor.executemany(sql, rows)
-        except dbapi.Error as exc:
-            raise sa.exc.DBAPIError.instance(
-                sql, None, exc, dbapi.Error, hide_parameters=True, dialect=self.dialect
-            ) from exc
+            if not returning:
+                self.cursor.executemany(sql, rows)
+                return []
+            self.cursor.executemany(sql, rows, returning=True)
+            out = []
+            while True:
+                out.append(self.cursor.fetchone())
+                if not self.cursor.nextset():
+                    return out
+        except self.dialect.loaded_dbapi.Error as exc:
+            raise driver_error(sql, exc, self.dialect) from exc
+
+
+def driver_error(sql: str, exc: Exception, dialect: sa.Dialect) -> sa.exc.StatementError:
+    """A driver's error as SQLAlchemy raises it (OperationalError, IntegrityError ...)."""
+    dbapi = dialect.loaded_dbapi
+    return sa.exc.DBAPIError.instance(
+        sql, None, exc, dbapi.Error, hide_parameters=True, dialect=dialect
+    )
 
 
 # What `Database._active` holds during a driver transaction: no Connection can join it.
@@ -190,9 +201,7 @@ class Database:
         except dbapi.Error as exc:
             with contextlib.suppress(Exception):
                 cursor.execute("ROLLBACK")
-            raise sa.exc.DBAPIError.instance(
-                "COMMIT", None, exc, dbapi.Error, hide_parameters=True, dialect=self.engine.dialect
-            ) from exc
+            raise driver_error("COMMIT", exc, self.engine.dialect) from exc
         finally:
             cursor.close()
 
@@ -219,9 +228,7 @@ class Database:
             self.drop_reader()
             raise
         except dbapi.Error as exc:
-            raise sa.exc.DBAPIError.instance(
-                "COMMIT", None, exc, dbapi.Error, hide_parameters=True, dialect=self.engine.dialect
-            ) from exc
+            raise driver_error("COMMIT", exc, self.engine.dialect) from exc
         finally:
             self._active.reset(token)
 

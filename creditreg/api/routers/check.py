@@ -71,7 +71,7 @@ async def check(ctx: Ctx, principal: Caller, body: CheckIn) -> Response:
         ctx,
         lambda: checks.check(ctx, principal, body.id_type, body.id_number, body.purpose, body.note),
     )
-    return Response(orjson.dumps(_answer(answer), option=JSON_OPTIONS), media_type=JSON_TYPE)
+    return Response(orjson.dumps(answer.document(), option=JSON_OPTIONS), media_type=JSON_TYPE)
 
 
 @router.post(
@@ -103,10 +103,6 @@ async def check_batch(ctx: Ctx, principal: Caller, body: CheckBatchIn) -> Respon
 # order, and UTC times end in "Z", so the bytes are what the models would give.
 JSON_TYPE = "application/json"
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
-
-
-def _answer(a: checks.Answer) -> dict[str, Any]:
-    return a.document()
 
 
 def _batch_document(purpose: str, answers: list[checks.Answer]) -> dict[str, Any]:

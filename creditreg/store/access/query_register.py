@@ -78,18 +78,6 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
 
-def _bound(row: Mapping[str, Any], order: tuple[str, ...], processors: list[Any]) -> Any:
-    if not order:  # named parameters (psycopg)
-        return {
-            name: value if proc is None else proc(value)
-            for (name, value), proc in zip(row.items(), processors, strict=True)
-        }
-    return tuple(
-        row[name] if proc is None else proc(row[name])
-        for name, proc in zip(order, processors, strict=True)
-    )
-
-
 def _bound_many(
     rows: Sequence[Mapping[str, Any]], order: tuple[str, ...], processors: list[Any]
 ) -> list[Any]:
@@ -122,7 +110,7 @@ def insert_one(conn: sa.Connection | DriverTx, row: Mapping[str, Any]) -> int:
     third of a check's time, README "Benchmarks")."""
     tx = DriverTx.of(conn)
     sql, order, processors = _plan(tx.dialect, tuple(row), True)
-    (new_id,) = tx.run(sql, _bound(row, order, processors)).fetchone()
+    (new_id,) = tx.run(sql, _bound_many([row], order, processors)[0]).fetchone()
     return int(new_id)
 
 
@@ -142,17 +130,4 @@ def insert_many(conn: sa.Connection | DriverTx, rows: Sequence[Mapping[str, Any]
         tx.run_many(sql, args)
         (last,) = tx.run("SELECT last_insert_rowid()", ()).fetchone()
         return list(range(int(last) - len(rows) + 1, int(last) + 1))
-    dbapi = tx.dialect.loaded_dbapi
-    cursor = tx.cursor
-    try:
-        cursor.executemany(sql, args, returning=True)
-        ids = []
-        while True:
-            ids.append(int(cursor.fetchone()[0]))
-            if not cursor.nextset():
-                break
-    except dbapi.Error as exc:
-        raise sa.exc.DBAPIError.instance(
-            sql, None, exc, dbapi.Error, hide_parameters=True, dialect=tx.dialect
-        ) from exc
-    return ids
+    return [int(row[0]) for row in tx.run_many(sql, args, returning=True)]
