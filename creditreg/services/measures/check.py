@@ -16,7 +16,8 @@ answer leaves: an answered check is always in the register. No answer is cached.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from hashlib import sha256
@@ -48,6 +49,7 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.store.measures import check_reads, exposure
 from creditreg.store.measures.obligations import DueMeasure, Obligations, TriggerFact
+from creditreg.store.uow import DriverTx
 
 WHAT = "check"  # the register's `what` for the subject checked
 WHAT_LINKED = "check.linked"  # ... for a linked subject whose entries the answer showed
@@ -178,10 +180,34 @@ def check(
     note: str | None = None,
 ) -> Answer:
     """MEA-3: one subject's check (see the module's docstring)."""
+    return _run(ctx, prepare(ctx, principal, id_type, id_number, purpose, note))[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A check judged and ready to run: the caller, the implementing unit it acts for, the
+    identifiers and the stated purpose (`prepare`, `check_batch`)."""
+
+    principal: Principal
+    unit_id: int
+    keys: tuple[Key, ...]
+    purpose: StatedPurpose
+
+
+def prepare(
+    ctx: Context,
+    principal: Principal,
+    id_type: str,
+    id_number: str,
+    purpose: str | None,
+    note: str | None = None,
+) -> Pending:
+    """One check's judgement before it runs: the caller refused (403, audited and
+    registered) or the identifier or purpose refused (422), as `check` does."""
     unit_id = implementing_unit(ctx, principal, [(id_type, id_number)])
     stated = parse_purpose(purpose, note)
     key = parse_key(id_type, id_number, ctx.today())
-    return _run(ctx, principal, unit_id, [key], stated)[0]
+    return Pending(principal, unit_id, (key,), stated)
 
 
 def check_batch(
@@ -196,85 +222,165 @@ def check_batch(
     unit_id = implementing_unit(ctx, principal, identifiers)
     stated = parse_purpose(purpose, note)
     keys = parse_batch(identifiers, ctx.today())
-    return _run(ctx, principal, unit_id, keys, stated)
+    return _run(ctx, Pending(principal, unit_id, tuple(keys), stated))
 
 
-def _run(
-    ctx: Context, principal: Principal, unit_id: int, keys: Sequence[Key], purpose: StatedPurpose
-) -> list[Answer]:
-    stated = QueryPurpose(Purpose.CHECK, purpose.register_note)
+def run_together(ctx: Context, pending: Sequence[Pending]) -> list[list[Answer] | Exception]:
+    """Group commit: prepared checks answered in one transaction and one COMMIT; every
+    answer is in the register before any leaves, as with `check`. The checks of one caller
+    with one purpose are read together, as a batch's identifiers are, in a savepoint; if
+    that fails, each is tried again in its own, so that only the one that fails gets an
+    error. A failure of the transaction itself (the lock busy, the COMMIT refused) is
+    raised for all of them.
+
+    SQLite has one writer: its checks commit in turn, and a BEGIN and a COMMIT (with the
+    WAL pages it writes) per check were about 15% of a check's time; read together, a
+    group's checks also share their SELECTs and the register's executemany. PostgreSQL
+    commits concurrent transactions together by itself: there each check keeps its own
+    transaction (README "Benchmarks")."""
+    if len(pending) == 1 or ctx.db.dialect != "sqlite":
+        out: list[list[Answer] | Exception] = []
+        for p in pending:
+            try:
+                out.append(_run(ctx, p))
+            except Exception as exc:  # the caller hands each check its own outcome
+                out.append(exc)
+        return out
+    callers: dict[tuple[Principal, int, StatedPurpose], list[int]] = {}
+    for i, p in enumerate(pending):
+        callers.setdefault((p.principal, p.unit_id, p.purpose), []).append(i)
+    done: list[tuple[list[Answer], list[int]] | Exception | None] = [None] * len(pending)
+    with ctx.db.driver_write() as tx:
+        obligations: dict[int, Obligations] = {}
+        for (principal, unit_id, purpose), members in callers.items():
+            keys = tuple(k for i in members for k in pending[i].keys)
+            try:
+                with _savepoint(tx):
+                    answers, ids = _answered(
+                        tx, ctx, Pending(principal, unit_id, keys, purpose), obligations
+                    )
+            except Exception:
+                for i in members:  # one by one: the failing check alone is refused
+                    try:
+                        with _savepoint(tx):
+                            done[i] = _answered(tx, ctx, pending[i], obligations)
+                    except Exception as exc:
+                        done[i] = exc
+                continue
+            at = 0
+            for i in members:
+                n = len(pending[i].keys)
+                done[i] = (answers[at : at + n], ids[at : at + n])
+                at += n
+    # The transaction committed: every answer below is in the register.
+    return [d if isinstance(d, Exception) else _numbered(*d) for d in done if d is not None]
+
+
+@contextmanager
+def _savepoint(tx: DriverTx) -> Iterator[None]:
+    """A savepoint in `tx`: what the block wrote is undone if it raises."""
+    tx.run("SAVEPOINT check_group", ())
+    try:
+        yield
+    except BaseException:
+        tx.run("ROLLBACK TO SAVEPOINT check_group", ())
+        tx.run("RELEASE SAVEPOINT check_group", ())
+        raise
+    tx.run("RELEASE SAVEPOINT check_group", ())
+
+
+def _run(ctx: Context, pending: Pending) -> list[Answer]:
     # The check's own transaction on the driver (Database.driver_write): its reads, the
     # register rows and the exposures, committed before any answer leaves.
     with ctx.db.driver_write() as tx:
-        now = ctx.now()
-        day = ctx.today()
-        subjects = check_reads.subjects_by_key(tx, keys)
-        ids = [int(row.id) for row in subjects.values()]
-        # Art 35, SUB-4: links registered, persons an organization's entries name, and the
-        # organizations whose blacklist entries name a person (registered subject or not).
-        links = check_reads.links_of(tx, ids, day)
-        naming_of: dict[Key, list[Any]] = {}
-        for n in check_reads.organizations_naming(tx, _person_keys(keys), day):
-            naming_of.setdefault(Key(n.key_type, n.key_number), []).append(n)
-        linked_ids = [int(link.other_id) for link in links] + [
-            int(n.other_id) for found in naming_of.values() for n in found
-        ]
-        entries = check_reads.entries_in_force(tx, [*ids, *linked_ids], day)
-        records = check_reads.discipline_records(tx, ids, day)
-        by_subject: dict[int, list[Any]] = {}
-        for e in entries:
-            by_subject.setdefault(int(e.subject_id), []).append(e)
-        records_of: dict[int, list[Any]] = {}
-        for r in records:
-            records_of.setdefault(int(r.subject_id), []).append(r)
-        links_of: dict[int, list[Any]] = {}
-        for link in links:
-            links_of.setdefault(int(link.subject_id), []).append(link)
-        obligations = Obligations(tx, unit_id, day)  # read once, shared by the subjects
-        answers: list[Answer] = []
-        registered: list[query_register.Answered] = []
-        shown: list[int] = []
-        for key in keys:
-            row = subjects.get(key)
-            sid = int(row.id) if row is not None else None
-            key_links = [*links_of.get(sid or 0, ()), *naming_of.get(key, ())]
-            if key_links:
-                key_links = _distinct(key_links)
-            answer, linked_shown = _answer(
-                obligations, key, row, key_links, now, day, by_subject, records_of
+        answers, check_ids = _answered(tx, ctx, pending, {})
+    # The transaction committed: every answer below is in the register.
+    return _numbered(answers, check_ids)
+
+
+def _numbered(answers: list[Answer], check_ids: list[int]) -> list[Answer]:
+    """The answers with their register ids (`check_ids`: the subjects' own rows, in the
+    answers' order)."""
+    for answer, check_id in zip(answers, check_ids, strict=True):
+        answer.check_id = check_id
+    return answers
+
+
+def _answered(
+    tx: DriverTx, ctx: Context, pending: Pending, obligations: dict[int, Obligations]
+) -> tuple[list[Answer], list[int]]:
+    """`pending`'s answers read, registered and their exposures recorded in `tx`, with the
+    register ids of the answers (`obligations`: the unit's, read once per transaction)."""
+    keys, unit_id, principal = pending.keys, pending.unit_id, pending.principal
+    stated = QueryPurpose(Purpose.CHECK, pending.purpose.register_note)
+    now = ctx.now()
+    day = ctx.today()
+    subjects = check_reads.subjects_by_key(tx, keys)
+    ids = [int(row.id) for row in subjects.values()]
+    # Art 35, SUB-4: links registered, persons an organization's entries name, and the
+    # organizations whose blacklist entries name a person (registered subject or not).
+    links = check_reads.links_of(tx, ids, day)
+    naming_of: dict[Key, list[Any]] = {}
+    for n in check_reads.organizations_naming(tx, _person_keys(keys), day):
+        naming_of.setdefault(Key(n.key_type, n.key_number), []).append(n)
+    linked_ids = [int(link.other_id) for link in links] + [
+        int(n.other_id) for found in naming_of.values() for n in found
+    ]
+    entries = check_reads.entries_in_force(tx, [*ids, *linked_ids], day)
+    records = check_reads.discipline_records(tx, ids, day)
+    by_subject: dict[int, list[Any]] = {}
+    for e in entries:
+        by_subject.setdefault(int(e.subject_id), []).append(e)
+    records_of: dict[int, list[Any]] = {}
+    for r in records:
+        records_of.setdefault(int(r.subject_id), []).append(r)
+    links_of: dict[int, list[Any]] = {}
+    for link in links:
+        links_of.setdefault(int(link.subject_id), []).append(link)
+    unit_obligations = obligations.get(unit_id)
+    if unit_obligations is None:  # read once, shared by the subjects
+        unit_obligations = obligations[unit_id] = Obligations(tx, unit_id, day)
+    answers: list[Answer] = []
+    registered: list[query_register.Answered] = []
+    shown: list[int] = []
+    for key in keys:
+        row = subjects.get(key)
+        sid = int(row.id) if row is not None else None
+        key_links = [*links_of.get(sid or 0, ()), *naming_of.get(key, ())]
+        if key_links:
+            key_links = _distinct(key_links)
+        answer, linked_shown = _answer(
+            unit_obligations, key, row, key_links, now, day, by_subject, records_of
+        )
+        answers.append(answer)
+        registered.append(
+            query_register.Answered(
+                subject_id=sid,
+                what=WHAT,
+                purpose=stated,
+                object_id=None if row is not None else _key_digest(key),
+                returned=_returned(answer),
+                answer_digest=answer.answer_digest,
             )
-            answers.append(answer)
+        )
+        for other, entry_ids in linked_shown.items():
             registered.append(
                 query_register.Answered(
-                    subject_id=sid,
-                    what=WHAT,
+                    subject_id=other,
+                    what=WHAT_LINKED,
                     purpose=stated,
-                    object_id=None if row is not None else _key_digest(key),
-                    returned=_returned(answer),
+                    object_id=sid if sid is not None else _key_digest(key),
+                    returned={"entries": entry_ids},
                     answer_digest=answer.answer_digest,
                 )
             )
-            for other, entry_ids in linked_shown.items():
-                registered.append(
-                    query_register.Answered(
-                        subject_id=other,
-                        what=WHAT_LINKED,
-                        purpose=stated,
-                        object_id=sid if sid is not None else _key_digest(key),
-                        returned={"entries": entry_ids},
-                        answer_digest=answer.answer_digest,
-                    )
-                )
-                shown.extend(entry_ids)
-            shown.extend(e["id"] for e in answer.entries)
-        check_ids = query_register.record_answers(tx, ctx, principal, registered)
-        # MEA-5: the unit met these entries in force; it is told to stop when they end.
-        exposure.record(tx, unit_id, shown, now)
-    # The transaction committed: every answer below is in the register.
-    position = iter(cid for cid, reg in zip(check_ids, registered, strict=True) if reg.what == WHAT)
-    for answer in answers:
-        answer.check_id = next(position)
-    return answers
+            shown.extend(entry_ids)
+        shown.extend(e["id"] for e in answer.entries)
+    check_ids = query_register.record_answers(tx, ctx, principal, registered)
+    # MEA-5: the unit met these entries in force; it is told to stop when they end.
+    exposure.record(tx, unit_id, shown, now)
+    own = [cid for cid, reg in zip(check_ids, registered, strict=True) if reg.what == WHAT]
+    return answers, own
 
 
 def _person_keys(keys: Sequence[Key]) -> list[Key]:
