@@ -79,6 +79,16 @@ class DriverTx:
             return conn
         return cls(conn.connection.driver_connection.cursor(), conn.dialect)  # type: ignore[union-attr]
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the transaction is still open: SQLite rolls the whole of it back by
+        itself on some errors (disk full, I/O error, out of memory), PostgreSQL aborts it
+        on any error."""
+        conn = self.cursor.connection
+        if self.sqlite:
+            return bool(conn.in_transaction)
+        return str(conn.info.transaction_status.name) in ("INTRANS", "ACTIVE")
+
     def run(self, sql: str, args: Any) -> Any:
         """Execute `sql` on the cursor; driver errors are raised as SQLAlchemy's, as
         `Connection.execute` would (the API answers them: 503, 409)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -142,32 +143,42 @@ class LeanCheck:
 class GroupCommit:
     """SQLite's group commit for single checks: those that arrive while the event loop is
     busy with others are answered together (`checks.run_together`: one transaction, one
-    COMMIT, a savepoint each), and each answer is sent once that COMMIT is done. A check
-    arriving alone is answered alone, at once; a group holds at most `LIMIT` checks."""
+    COMMIT), and each answer is sent once that COMMIT is done. A check arriving alone is
+    answered alone, at once; a group holds at most `LIMIT` checks. Each event loop has its
+    own queue (an app served by several loops, as in tests, never mixes them)."""
 
     LIMIT = 32
 
     def __init__(self) -> None:
-        self._waiting: list[tuple[checks.Pending, asyncio.Future[list[checks.Answer]]]] = []
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[_Waiting]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def answer(self, ctx: Ctx, pending: checks.Pending) -> checks.Answer:
         loop = asyncio.get_running_loop()
+        queue = self._queues.setdefault(loop, [])
         future: asyncio.Future[list[checks.Answer]] = loop.create_future()
-        if not self._waiting:
+        if not queue:
             # After the callbacks already due: the requests read with this one join it.
-            loop.call_soon(self._flush, ctx)
-        self._waiting.append((pending, future))
+            loop.call_soon(self._flush, ctx, queue)
+        queue.append((pending, future))
         return (await future)[0]
 
-    def _flush(self, ctx: Ctx) -> None:
-        group, self._waiting = self._waiting[: self.LIMIT], self._waiting[self.LIMIT :]
-        if self._waiting:
-            asyncio.get_running_loop().call_soon(self._flush, ctx)
+    def _flush(self, ctx: Ctx, queue: list[_Waiting]) -> None:
+        group = queue[: self.LIMIT]
+        del queue[: self.LIMIT]
+        if queue:
+            asyncio.get_running_loop().call_soon(self._flush, ctx, queue)
         outcomes: list[list[checks.Answer] | Exception]
         try:
             outcomes = checks.run_together(ctx, [pending for pending, _ in group])
         except Exception as exc:  # the transaction itself failed: every check's error
             outcomes = [exc] * len(group)
+        except BaseException:
+            for _, future in group:  # interrupted: no request is left waiting
+                if not future.done():
+                    future.cancel()
+            raise
         for (_, future), outcome in zip(group, outcomes, strict=True):
             if future.done():  # its request went away; the check is registered all the same
                 continue
@@ -175,6 +186,9 @@ class GroupCommit:
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+
+
+_Waiting = tuple[checks.Pending, "asyncio.Future[list[checks.Answer]]"]
 
 
 _LEAN_PATHS = {"/api/v1/check": False, "/api/v1/check/batch": True}

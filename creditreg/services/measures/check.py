@@ -250,43 +250,76 @@ def run_together(ctx: Context, pending: Sequence[Pending]) -> list[list[Answer] 
     for i, p in enumerate(pending):
         callers.setdefault((p.principal, p.unit_id, p.purpose), []).append(i)
     done: list[tuple[list[Answer], list[int]] | Exception | None] = [None] * len(pending)
-    with ctx.db.driver_write() as tx:
-        obligations: dict[int, Obligations] = {}
-        for (principal, unit_id, purpose), members in callers.items():
-            keys = tuple(k for i in members for k in pending[i].keys)
-            try:
-                with _savepoint(tx):
-                    answers, ids = _answered(
-                        tx, ctx, Pending(principal, unit_id, keys, purpose), obligations
-                    )
-            except Exception:
-                for i in members:  # one by one: the failing check alone is refused
-                    try:
-                        with _savepoint(tx):
-                            done[i] = _answered(tx, ctx, pending[i], obligations)
-                    except Exception as exc:
-                        done[i] = exc
-                continue
-            at = 0
-            for i in members:
-                n = len(pending[i].keys)
-                done[i] = (answers[at : at + n], ids[at : at + n])
-                at += n
+    try:
+        with ctx.db.driver_write() as tx:
+            obligations: dict[int, Obligations] = {}
+            for (principal, unit_id, purpose), members in callers.items():
+                keys = tuple(k for i in members for k in pending[i].keys)
+                try:
+                    with _savepoint(tx):
+                        answers, ids = _answered(
+                            tx, ctx, Pending(principal, unit_id, keys, purpose), obligations
+                        )
+                except _GroupLost:
+                    raise
+                except Exception:
+                    for i in members:  # one by one: the failing check alone is refused
+                        try:
+                            with _savepoint(tx):
+                                done[i] = _answered(tx, ctx, pending[i], obligations)
+                        except _GroupLost:
+                            raise
+                        except Exception as exc:
+                            done[i] = exc
+                    continue
+                at = 0
+                for i in members:
+                    n = len(pending[i].keys)
+                    done[i] = (answers[at : at + n], ids[at : at + n])
+                    at += n
+    except _GroupLost as lost:
+        raise lost.cause from None  # rolled back: every check of the group gets it
     # The transaction committed: every answer below is in the register.
-    return [d if isinstance(d, Exception) else _numbered(*d) for d in done if d is not None]
+    outcomes: list[list[Answer] | Exception] = []
+    for d in done:
+        assert d is not None  # every check of the group was answered or refused
+        outcomes.append(d if isinstance(d, Exception) else _numbered(*d))
+    return outcomes
+
+
+class _GroupLost(Exception):
+    """The group's transaction cannot go on (SQLite rolled all of it back, or a savepoint
+    statement failed): no check of it may be tried again in it."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 @contextmanager
 def _savepoint(tx: DriverTx) -> Iterator[None]:
-    """A savepoint in `tx`: what the block wrote is undone if it raises."""
-    tx.run("SAVEPOINT check_group", ())
+    """A savepoint in `tx`: what the block wrote is undone if it raises; `_GroupLost` if
+    the whole transaction is gone."""
+    _control(tx, "SAVEPOINT check_group")
     try:
         yield
-    except BaseException:
-        tx.run("ROLLBACK TO SAVEPOINT check_group", ())
-        tx.run("RELEASE SAVEPOINT check_group", ())
+    except _GroupLost:
         raise
-    tx.run("RELEASE SAVEPOINT check_group", ())
+    except Exception as exc:
+        if not tx.in_transaction:
+            raise _GroupLost(exc) from exc
+        _control(tx, "ROLLBACK TO SAVEPOINT check_group")
+        _control(tx, "RELEASE SAVEPOINT check_group")
+        raise
+    _control(tx, "RELEASE SAVEPOINT check_group")
+
+
+def _control(tx: DriverTx, sql: str) -> None:
+    """A savepoint statement: its failure leaves the transaction in no known state."""
+    try:
+        tx.run(sql, ())
+    except Exception as exc:
+        raise _GroupLost(exc) from exc
 
 
 def _run(ctx: Context, pending: Pending) -> list[Answer]:

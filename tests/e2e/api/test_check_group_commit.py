@@ -11,16 +11,25 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from creditreg.api.schemas.measures_check import CheckAnswer
 from creditreg.demo.dataset import demo_uscc
-from creditreg.domain.errors import Forbidden
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.services.measures import check as checks
-from creditreg.store.measures import check_reads
-from tests.e2e.api.test_check_api import IMPLEMENTER, PLATFORM, register_rows, uscc, world
+from creditreg.store.measures import check_reads, exposure
+from creditreg.store.measures.feedback_tables import check_exposure
+from tests.e2e.api.test_check_api import (
+    IMPLEMENTER,
+    PERSON_RIC,
+    PLATFORM,
+    link,
+    register_rows,
+    uscc,
+    world,
+)
 from tests.e2e.api.test_corrections_api import blacklisted
 from tests.e2e.conftest import bearer
 from tests.lists_world import World
@@ -41,12 +50,14 @@ def _subject(api: TestClient, number: str, name: str) -> int:
     return int(made.json()["id"])
 
 
-async def _together(app: Any, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+async def _together(
+    app: Any, requests: list[tuple[dict[str, Any], dict[str, str]]]
+) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         return list(
             await asyncio.gather(
-                *(client.post("/api/v1/check", json=b, headers=IMPLEMENTER) for b in bodies)
+                *(client.post("/api/v1/check", json=b, headers=h) for b, h in requests)
             )
         )
 
@@ -55,97 +66,153 @@ def _content(answer: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answer.items() if k not in VOLATILE}
 
 
-def test_checks_sent_together_are_answered_as_alone_each_registered__MEA_3_SEC_2(
+def _exposed(ctx: Context) -> set[int]:
+    with ctx.db.read() as conn:
+        return set(conn.execute(sa.select(check_exposure.c.entry_id)).scalars())
+
+
+def _pending(ctx: Context, numbers: list[str]) -> list[checks.Pending]:
+    principal = access.authenticate(ctx, IMPLEMENTER["Authorization"].split()[1])
+    return [checks.prepare(ctx, principal, "uscc", n, "procurement") for n in numbers]
+
+
+def test_checks_sent_together_are_answered_as_alone_each_registered__MEA_3_SEC_2_SUB_4(
     api: TestClient, world: World, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Twelve checks at once (listed, clean, unknown, one subject twice, two purposes):
-    each gets what it gets alone, with its own register row holding its digest; on SQLite
-    they were answered in groups, not one transaction each."""
-    listed = [blacklisted(api, world, i) for i in (21, 22)]
-    assert all(listed)
+    """Fourteen checks at once (listed, clean, unknown, a person answering for a
+    blacklisted organization, one subject twice, two purposes, one caller refused): each
+    gets what it gets alone, with its own register row holding its digest, the linked
+    organization's row beside the person's; on SQLite they were answered in groups whose
+    reads were shared, not one transaction and one set of reads each."""
+    blacklisted(api, world, 21)
+    blacklisted(api, world, 22)
+    person = link(api, world.company(21))
     _subject(api, uscc(23), "清白公司")
-    numbers = [uscc(21), uscc(22), uscc(23), NOBODY, uscc(21), uscc(23)] * 2
+    numbers = [("uscc", uscc(21)), ("uscc", uscc(22)), ("uscc", uscc(23)), ("uscc", NOBODY)]
+    numbers += [("ric", PERSON_RIC), ("uscc", uscc(21))]
     bodies = [
         {
-            "id_type": "uscc",
+            "id_type": t,
             "id_number": n,
             "purpose": "procurement" if i % 3 else "public_resource_trading",
         }
-        for i, n in enumerate(numbers)
+        for i, (t, n) in enumerate(numbers * 2)
     ]
     alone = {}
-    for body in bodies[:6]:
+    for body in bodies:
         got = api.post("/api/v1/check", json=body, headers=IMPLEMENTER)
         assert got.status_code == 200, got.text
-        alone[body["id_number"]] = _content(got.json())
-    before = len(register_rows(ctx, "check"))
+        alone[(body["id_number"], body["purpose"])] = _content(got.json())
+    before = len(register_rows(ctx))
     sizes: list[int] = []
-    real = checks.run_together
+    reads: list[int] = []
+    real, real_read = checks.run_together, check_reads.subjects_by_key
 
     def counted(ctx: Context, pending: Any) -> Any:
         sizes.append(len(pending))
         return real(ctx, pending)
 
+    def counted_read(conn: Any, keys: Any) -> Any:
+        reads.append(len(keys))
+        return real_read(conn, keys)
+
     monkeypatch.setattr(checks, "run_together", counted)
-    responses = asyncio.run(_together(api.app, bodies))
+    monkeypatch.setattr(check_reads, "subjects_by_key", counted_read)
+    refused = ({**bodies[0]}, bearer("platform"))
+    requests = [(b, IMPLEMENTER) for b in bodies]
+    responses = asyncio.run(_together(api.app, [*requests[:6], refused, *requests[6:]]))
+    assert responses[6].status_code == 403
+    assert responses[6].json()["error"]["code"] == "check.not_implementing_unit"
+    del responses[6]
     assert [r.status_code for r in responses] == [200] * len(bodies)
     answers = [r.json() for r in responses]
     for body, answer in zip(bodies, answers, strict=True):
         CheckAnswer.model_validate(answer)
-        assert _content(answer) == alone[body["id_number"]]
-    rows = {r.id: r for r in register_rows(ctx, "check")[before:]}
-    assert len(rows) == len(bodies) == len({a["check_id"] for a in answers})
+        assert _content(answer) == alone[(body["id_number"], body["purpose"])]
+    rows = register_rows(ctx)[before:]
+    assert [r.what for r in rows].count("check.refused") == 1
+    own = {r.id: r for r in rows if r.what == "check"}
+    assert len(own) == len(bodies) == len({a["check_id"] for a in answers})
     for body, answer in zip(bodies, answers, strict=True):
-        row = rows[answer["check_id"]]
+        row = own[answer["check_id"]]
         assert row.answer_digest == answer["answer_digest"]
         assert row.note == body["purpose"]
         assert row.subject_id == (answer["subject"] or {}).get("id")
+    # Art 35: each of the person's answers has a row for each organization it showed.
+    shown = [
+        (group["subject_id"], str(person))
+        for answer in answers
+        if answer["subject"] and answer["subject"]["id"] == person
+        for group in answer["linked"]
+    ]
+    assert (world.company(21), str(person)) in shown
+    linked = [(r.subject_id, r.object_id) for r in rows if r.what == "check.linked"]
+    assert sorted(linked) == sorted(shown)
     if ctx.db.dialect == "sqlite":
         assert sum(sizes) == len(bodies) and max(sizes) > 1
+        assert len(reads) < len(bodies) and max(reads) > 1  # one read for many checks
 
 
-def test_a_check_that_fails_in_a_group_fails_alone__MEA_3_SEC_2(
+def test_a_check_that_fails_in_a_group_fails_alone__MEA_3_SEC_2_MEA_5(
     api: TestClient, world: World, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One check of a group whose reads fail gets its error; the others are answered and
-    registered, and the failed one leaves no register row."""
-    blacklisted(api, world, 31)
-    bad = _subject(api, uscc(32), "出错公司")
+    """One check of a group fails after its register row was written: it gets its error
+    and leaves neither register row nor exposure; the others are answered, registered and
+    their exposures kept."""
+    good = blacklisted(api, world, 31)
+    bad = blacklisted(api, world, 32)
     _subject(api, uscc(33), "清白公司")
-    real = check_reads.discipline_records
+    real = exposure.record
 
-    def failing(conn: Any, subject_ids: Any, day: Any) -> Any:
-        ids = list(subject_ids)
+    def failing(conn: Any, unit_id: int, entry_ids: Any, at: Any) -> None:
+        ids = list(entry_ids)
         if bad in ids:
-            raise RuntimeError("the disk failed while reading this subject")
-        return real(conn, ids, day)
+            raise RuntimeError("the disk failed while writing this exposure")
+        real(conn, unit_id, ids, at)
 
-    principal = access.authenticate(ctx, IMPLEMENTER["Authorization"].split()[1])
-    pending = [
-        checks.prepare(ctx, principal, "uscc", n, "procurement")
-        for n in (uscc(31), uscc(32), uscc(33), NOBODY)
-    ]
+    pending = _pending(ctx, [uscc(31), uscc(32), uscc(33), NOBODY])
     before = len(register_rows(ctx, "check"))
-    monkeypatch.setattr(check_reads, "discipline_records", failing)
+    monkeypatch.setattr(exposure, "record", failing)
     outcomes = checks.run_together(ctx, pending)
     assert isinstance(outcomes[1], RuntimeError)
-    good = [o for i, o in enumerate(outcomes) if i != 1]
-    assert all(isinstance(o, list) and len(o) == 1 for o in good)
-    answers = [o[0] for o in good if isinstance(o, list)]
+    answers = [o[0] for i, o in enumerate(outcomes) if i != 1 and isinstance(o, list)]
     assert [a.found for a in answers] == [True, True, False]
-    assert answers[0].entries and answers[1].clean
+    assert [e["id"] for e in answers[0].entries] == [good] and answers[1].clean
     rows = register_rows(ctx, "check")[before:]
     assert sorted(r.id for r in rows) == sorted(a.check_id for a in answers)
-    assert bad not in {r.subject_id for r in rows}
+    assert world.company(32) not in {r.subject_id for r in rows}
+    assert good in _exposed(ctx) and bad not in _exposed(ctx)
 
 
-def test_a_refused_caller_is_refused_before_any_group__MEA_3_SEC_2(
-    api: TestClient, ctx: Context
+def test_a_group_whose_transaction_is_lost_fails_whole__MEA_3_SEC_2(
+    api: TestClient, world: World, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A caller that is not an implementing unit is refused (403, registered as a refusal)
-    when its check is prepared, whether others are waiting or not."""
-    platform = access.authenticate(ctx, bearer("platform")["Authorization"].split()[1])
-    with pytest.raises(Forbidden) as refused:
-        checks.prepare(ctx, platform, "uscc", uscc(41), "procurement")
-    assert refused.value.code == "check.not_implementing_unit"
-    assert [r.what for r in register_rows(ctx)][-1:] == ["check.refused"]
+    """SQLite rolls a whole transaction back by itself on some errors (disk full): no check
+    of the group is tried again in it or committed, every caller gets the error (a 503 over
+    HTTP) and nothing is registered. On PostgreSQL each check has its own transaction:
+    only the failing one fails."""
+    bad = blacklisted(api, world, 34)
+    _subject(api, uscc(35), "清白公司")
+    real = exposure.record
+
+    def disk_full(conn: Any, unit_id: int, entry_ids: Any, at: Any) -> None:
+        ids = list(entry_ids)
+        if bad in ids:
+            if ctx.db.dialect == "sqlite":
+                conn.cursor.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
+            raise sa.exc.OperationalError("INSERT", None, Exception("database or disk is full"))
+        real(conn, unit_id, ids, at)
+
+    pending = _pending(ctx, [uscc(35), uscc(34), NOBODY])
+    before = len(register_rows(ctx))
+    monkeypatch.setattr(exposure, "record", disk_full)
+    if ctx.db.dialect == "sqlite":
+        with pytest.raises(sa.exc.OperationalError, match="disk is full"):
+            checks.run_together(ctx, pending)
+        assert len(register_rows(ctx)) == before
+    else:
+        outcomes = checks.run_together(ctx, pending)
+        assert isinstance(outcomes[1], sa.exc.OperationalError)
+        assert all(isinstance(outcomes[i], list) for i in (0, 2))
+        assert len(register_rows(ctx)) == before + 2
+    assert bad not in _exposed(ctx)
