@@ -7,6 +7,7 @@ answer it would have got alone, under its own register row, committed before it 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from typing import Any
 
 import httpx
@@ -14,13 +15,16 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from creditreg.api.app import create_app
 from creditreg.api.schemas.measures_check import CheckAnswer
+from creditreg.bootstrap import build_context
 from creditreg.demo.dataset import demo_uscc
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.services.measures import check as checks
 from creditreg.store.measures import check_reads, exposure
 from creditreg.store.measures.feedback_tables import check_exposure
+from tests.conftest import DbTarget
 from tests.e2e.api.test_check_api import (
     IMPLEMENTER,
     PERSON_RIC,
@@ -216,3 +220,35 @@ def test_a_group_whose_transaction_is_lost_fails_whole__MEA_3_SEC_2(
         assert all(isinstance(outcomes[i], list) for i in (0, 2))
         assert len(register_rows(ctx)) == before + 2
     assert bad not in _exposed(ctx)
+
+
+def test_checks_locked_out_of_sqlite_get_a_503_and_nothing_is_registered__MEA_3_SEC_2(
+    sqlite_db: DbTarget, demo_data: None
+) -> None:
+    """SQLite's write lock held elsewhere past the short wait: a lone check, a group of
+    checks sent together and a batch each get a 503 `db.busy` with Retry-After, and none
+    is registered; once the lock is free, the same checks are answered."""
+    settings = sqlite_db.settings(sqlite_busy_timeout_ms=100)
+    ctx = build_context(settings)
+    holder = sqlite3.connect(sa.make_url(sqlite_db.url).database or "", isolation_level=None)
+    body = {"id_type": "uscc", "id_number": NOBODY, "purpose": "procurement"}
+    batch = {"purpose": "procurement", "identifiers": [{"id_type": "uscc", "id_number": NOBODY}]}
+    try:
+        with TestClient(create_app(ctx, settings), raise_server_exceptions=False) as client:
+            before = len(register_rows(ctx))
+            holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            alone = client.post("/api/v1/check", json=body, headers=IMPLEMENTER)
+            together = asyncio.run(_together(client.app, [(body, IMPLEMENTER)] * 3))
+            screened = client.post("/api/v1/check/batch", json=batch, headers=IMPLEMENTER)
+            holder.execute("ROLLBACK")
+            for answer in [alone, *together, screened]:
+                assert answer.status_code == 503, answer.text
+                assert answer.headers["Retry-After"] == "2"
+                assert answer.json()["error"]["code"] == "db.busy"
+            assert len(register_rows(ctx)) == before
+            again = asyncio.run(_together(client.app, [(body, IMPLEMENTER)] * 3))
+            assert [a.status_code for a in again] == [200] * 3
+            assert len(register_rows(ctx)) == before + 3
+    finally:
+        holder.close()
+        ctx.db.dispose()
