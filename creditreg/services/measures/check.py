@@ -11,7 +11,10 @@ answer with its as-of time.
 
 Every answer is registered (SEC-2, Op(24)) in the transaction that read it, with the ids
 of what it returned and a digest of the answer, and that transaction commits before the
-answer leaves: an answered check is always in the register. No answer is cached.
+answer leaves: an answered check is always in the register. No answer is cached. On
+SQLite, single checks that arrive together share one transaction (`run_together`, the
+group commit): the one exception to a use case's own transaction, each check still in a
+savepoint of its own caller's.
 """
 
 from __future__ import annotations
