@@ -235,21 +235,20 @@ async def _lean(
             data = orjson.dumps(_batch_document(purpose, answers), option=JSON_OPTIONS)
             await _send_json(send, data)
             return
-        elif ctx.db.dialect == "sqlite":
-            pending = checks.prepare(
-                ctx, principal, request.id_type, request.id_number, request.purpose, request.note
-            )
-            answer = await group.answer(ctx, pending)
-            await _send_json(send, orjson.dumps(answer.document(), option=JSON_OPTIONS))
-            return
         else:
             one = request
-            answer = await _call(
-                ctx,
-                lambda: checks.check(
+            if ctx.db.dialect == "sqlite":  # answered with the checks sent beside it
+                pending = checks.prepare(
                     ctx, principal, one.id_type, one.id_number, one.purpose, one.note
-                ),
-            )
+                )
+                answer = await group.answer(ctx, pending)
+            else:
+                answer = await _call(
+                    ctx,
+                    lambda: checks.check(
+                        ctx, principal, one.id_type, one.id_number, one.purpose, one.note
+                    ),
+                )
             await _send_json(send, orjson.dumps(answer.document(), option=JSON_OPTIONS))
             return
     except DomainError as exc:

@@ -258,23 +258,12 @@ def run_together(ctx: Context, pending: Sequence[Pending]) -> list[list[Answer] 
             obligations: dict[int, Obligations] = {}
             for (principal, unit_id, purpose), members in callers.items():
                 keys = tuple(k for i in members for k in pending[i].keys)
-                try:
-                    with _savepoint(tx):
-                        answers, ids = _answered(
-                            tx, ctx, Pending(principal, unit_id, keys, purpose), obligations
-                        )
-                except _GroupLost:
-                    raise
-                except Exception:
+                merged = _attempt(tx, ctx, Pending(principal, unit_id, keys, purpose), obligations)
+                if isinstance(merged, Exception):
                     for i in members:  # one by one: the failing check alone is refused
-                        try:
-                            with _savepoint(tx):
-                                done[i] = _answered(tx, ctx, pending[i], obligations)
-                        except _GroupLost:
-                            raise
-                        except Exception as exc:
-                            done[i] = exc
+                        done[i] = _attempt(tx, ctx, pending[i], obligations)
                     continue
+                answers, ids = merged
                 at = 0
                 for i in members:
                     n = len(pending[i].keys)
@@ -299,6 +288,20 @@ class _GroupLost(Exception):
         self.cause = cause
 
 
+def _attempt(
+    tx: DriverTx, ctx: Context, pending: Pending, obligations: dict[int, Obligations]
+) -> tuple[list[Answer], list[int]] | Exception:
+    """`_answered` in a savepoint: its outcome, or the error it was rolled back for (a
+    lost transaction, `_GroupLost`, is raised)."""
+    try:
+        with _savepoint(tx):
+            return _answered(tx, ctx, pending, obligations)
+    except _GroupLost:
+        raise
+    except Exception as exc:
+        return exc
+
+
 @contextmanager
 def _savepoint(tx: DriverTx) -> Iterator[None]:
     """A savepoint in `tx`: what the block wrote is undone if it raises; `_GroupLost` if
@@ -306,8 +309,6 @@ def _savepoint(tx: DriverTx) -> Iterator[None]:
     _control(tx, "SAVEPOINT check_group")
     try:
         yield
-    except _GroupLost:
-        raise
     except Exception as exc:
         if not tx.in_transaction:
             raise _GroupLost(exc) from exc
