@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +34,9 @@ class Receiver:
         self.requests: list[Received] = []
         self.status = 200
         self.delay = 0.0
+        # Called before answering (e.g. a barrier another receiver also waits on); an
+        # exception it raises makes the answer a 500.
+        self.hold: Callable[[], None] | None = None
         self._server: ThreadingHTTPServer | None = None
         self.port = 0
         self.start()
@@ -54,8 +57,14 @@ class Receiver:
                 )
                 if receiver.delay:
                     time.sleep(receiver.delay)
+                status = receiver.status
+                if receiver.hold is not None:
+                    try:
+                        receiver.hold()
+                    except Exception:
+                        status = 500
                 try:
-                    self.send_response(receiver.status)
+                    self.send_response(status)
                     self.send_header("content-length", "0")
                     self.end_headers()
                 except OSError:  # the platform gave up waiting (a timeout test)

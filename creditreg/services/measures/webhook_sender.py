@@ -5,8 +5,9 @@ webhook-timestamp, webhook-signature: HMAC-SHA256 over id, timestamp and body, m
 2xx answer; else retried 10 s, 20 s, 40 s ... at most an hour apart, for 24 hours; then
 dead, visible in the delivery log until redelivered.
 
-The HTTP call is made outside any transaction (a slow receiver never holds the write
-lock); its outcome is one guarded transition. The webhook-id is the delivery's, the same
+The HTTP calls are made outside any transaction (a slow receiver never holds the write
+lock), to several endpoints at once, and a receiver that fails waits for the next pass
+(`_send_due`); each outcome is one guarded transition. The webhook-id is the delivery's, the same
 on every retry, so that a receiver can drop duplicates (at-least-once).
 """
 
@@ -16,6 +17,7 @@ import ipaddress
 import json
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,8 +40,11 @@ from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.store.measures import webhook_queries as queries
 from creditreg.store.measures.webhook_tables import unit_notice, webhook_delivery, webhook_endpoint
 
-# Deliveries one pass sends at most (the rest wait for the next pass, a minute later).
+# Deliveries one pass sends at most (the rest wait for the next pass, a minute later),
+# endpoints called at once, and the time after which a pass starts no more POSTs.
 BATCH = 200
+SENDERS = 8
+PASS_SECONDS = 30.0
 ACTOR = "system:webhooks"
 
 
@@ -109,6 +114,27 @@ def post(client: httpx.Client, url: str, body: str, headers: dict[str, str]) -> 
 
 
 def _due(ctx: Context, now: datetime) -> list[Any]:
+    """At most BATCH due deliveries, taken in turns across endpoints (every endpoint's
+    oldest before any endpoint's second ...), so that an endpoint with a backlog never
+    keeps the other units' notices waiting."""
+    turn = (
+        sa.func.row_number()
+        .over(
+            partition_by=webhook_delivery.c.endpoint_id,
+            order_by=webhook_delivery.c.id,  # an endpoint's notices in their order
+        )
+        .label("turn")
+    )
+    due = (
+        sa.select(webhook_delivery.c.id, turn)
+        .where(
+            webhook_delivery.c.status.in_(
+                [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
+            ),
+            webhook_delivery.c.next_attempt_at <= now,
+        )
+        .subquery()
+    )
     with ctx.db.read() as conn:
         return list(
             conn.execute(
@@ -119,6 +145,7 @@ def _due(ctx: Context, now: datetime) -> list[Any]:
                     webhook_delivery.c.window_from,
                     webhook_delivery.c.notice_id,
                     webhook_delivery.c.unit_id,
+                    webhook_delivery.c.endpoint_id,
                     webhook_endpoint.c.url,
                     webhook_endpoint.c.secret,
                     webhook_endpoint.c.status.label("endpoint_status"),
@@ -129,31 +156,51 @@ def _due(ctx: Context, now: datetime) -> list[Any]:
                     unit_notice.c.data,
                     unit_notice.c.created_at.label("notice_created_at"),
                 )
+                .join(due, due.c.id == webhook_delivery.c.id)
                 .join(webhook_endpoint, webhook_endpoint.c.id == webhook_delivery.c.endpoint_id)
                 .join(unit_notice, unit_notice.c.id == webhook_delivery.c.notice_id)
-                .where(
-                    webhook_delivery.c.status.in_(
-                        [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
-                    ),
-                    webhook_delivery.c.next_attempt_at <= now,
-                )
-                .order_by(webhook_delivery.c.next_attempt_at, webhook_delivery.c.id)
+                .order_by(due.c.turn, webhook_delivery.c.id)
                 .limit(BATCH)
             ).all()
         )
 
 
 def _send_due(run: StepRun) -> None:
+    """The due deliveries, endpoints in parallel (SENDERS at a time), each endpoint's in
+    order. An endpoint that fails once in a pass gets nothing more in that pass: its other
+    deliveries wait, untouched, for the next one. No POST starts once the pass has run
+    PASS_SECONDS. So a receiver that hangs costs a pass one timeout, whatever its backlog,
+    and never holds up the other units' notices or the steps after this one."""
     ctx = run.ctx
     due = _due(ctx, ctx.now())
     if not due:
         return
-    timeout = httpx.Timeout(ctx.webhook_timeout_seconds)
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-        for row in due:
+    queues: dict[int, list[Any]] = {}
+    for row in due:
+        queues.setdefault(int(row.endpoint_id), []).append(row)
+    started = ctx.wall_clock.now()
+
+    def send(queue: list[Any]) -> list[tuple[Any, Attempt]]:
+        sent: list[tuple[Any, Attempt]] = []
+        for row in queue:
+            if (ctx.wall_clock.now() - started).total_seconds() >= PASS_SECONDS:
+                break  # the next pass goes on from here
             attempt = _attempt(ctx, client, row)
-            with run.write() as conn:
-                _record(conn, ctx, row, attempt, run)
+            sent.append((row, attempt))
+            if not attempt.ok:
+                break
+        return sent
+
+    timeout = httpx.Timeout(ctx.webhook_timeout_seconds)
+    with (
+        httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+        ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="webhooks") as pool,
+    ):
+        # Outcomes are written here, one endpoint's as soon as its POSTs are done.
+        for done in as_completed([pool.submit(send, q) for q in queues.values()]):
+            for row, attempt in done.result():
+                with run.write() as conn:
+                    _record(conn, ctx, row, attempt, run)
 
 
 Resolver = Callable[[str, int | None], list[str]]

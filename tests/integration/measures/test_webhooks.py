@@ -5,6 +5,7 @@ receiver down for an hour loses nothing, and neither does a platform restart."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -235,6 +236,102 @@ def test_a_receiver_that_times_out_is_retried__MEA_5(
     receiver.delay = 0
     clock.set(clock.now() + timedelta(seconds=10))
     assert pass_of(hooked)["webhooks_delivered"] == 1
+
+
+def _statuses(ctx: Context, endpoint_id: int) -> list[tuple[str, int]]:
+    """(status, attempts) of an endpoint's deliveries, oldest first."""
+    with ctx.db.read() as conn:
+        rows = conn.execute(
+            sa.select(webhook_delivery.c.status, webhook_delivery.c.attempts)
+            .where(webhook_delivery.c.endpoint_id == endpoint_id)
+            .order_by(webhook_delivery.c.id)
+        ).all()
+    return [(r.status, r.attempts) for r in rows]
+
+
+@pytest.fixture
+def second() -> Iterator[Receiver]:
+    """Another unit's receiver, beside `receiver`."""
+    r = Receiver()
+    yield r
+    r.stop()
+
+
+def test_a_hanging_receiver_costs_a_pass_one_timeout_and_holds_up_no_other__MEA_5(
+    hooked: Context, clock: FixedClock, receiver: Receiver, second: Receiver
+) -> None:
+    """Notices go out within a minute whoever else hangs: an endpoint that fails once gets
+    nothing more in that pass (its other deliveries wait untouched), the others get all."""
+    me = implementer(hooked)
+    hanging = webhooks.add_endpoint(hooked, me, receiver.url)
+    healthy = webhooks.add_endpoint(hooked, me, second.url)
+    receiver.delay = TIMEOUT * 3
+    for entry_id in (7, 8, 9):
+        stop_notice(hooked, entry_id)
+    assert pass_of(hooked) == {"webhooks_delivered": 3, "webhooks_retrying": 1, "webhooks_dead": 0}
+    assert len(receiver.requests) == 1  # one timeout, not three
+    assert _statuses(hooked, hanging["id"]) == [("retrying", 1), ("pending", 0), ("pending", 0)]
+    assert _statuses(hooked, healthy["id"]) == [("delivered", 1)] * 3
+    assert [verify(healthy["secret"], r)["data"]["object_id"] for r in second.requests] == [
+        "7", "8", "9"
+    ]  # fmt: skip
+    # The receiver answers again: the next pass sends the rest, in order.
+    receiver.delay = 0
+    clock.set(clock.now() + timedelta(seconds=10))
+    assert pass_of(hooked)["webhooks_delivered"] == 3
+    assert _statuses(hooked, hanging["id"]) == [("delivered", 2)] + [("delivered", 1)] * 2
+    assert [verify(hanging["secret"], r)["data"]["object_id"] for r in receiver.requests] == [
+        "7", "7", "8", "9"
+    ]  # fmt: skip
+    assert len(second.requests) == 3  # delivered once each
+
+
+def test_endpoints_are_called_at_once__MEA_5(
+    hooked: Context, receiver: Receiver, second: Receiver
+) -> None:
+    """Each receiver answers only once the other has been called too: sent one after the
+    other, the first would wait in vain (and answer 500)."""
+    me = implementer(hooked)
+    webhooks.add_endpoint(hooked, me, receiver.url)
+    webhooks.add_endpoint(hooked, me, second.url)
+    both = threading.Barrier(2, timeout=TIMEOUT * 0.75)
+    receiver.hold = second.hold = both.wait
+    stop_notice(hooked)
+    assert pass_of(hooked)["webhooks_delivered"] == 2
+    assert len(receiver.requests) == len(second.requests) == 1
+
+
+def test_a_backlog_at_one_endpoint_does_not_starve_the_others__MEA_5(
+    hooked: Context, receiver: Receiver, second: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass takes every endpoint's oldest due delivery before any endpoint's second, so
+    a dead receiver's backlog never fills the pass."""
+    monkeypatch.setattr(webhook_sender, "BATCH", 2)
+    me = implementer(hooked)
+    down = webhooks.add_endpoint(hooked, me, receiver.url)
+    receiver.stop()
+    for entry_id in (7, 8, 9):
+        stop_notice(hooked, entry_id)
+    up = webhooks.add_endpoint(hooked, me, second.url)
+    stop_notice(hooked, 10)
+    assert pass_of(hooked)["webhooks_delivered"] == 1
+    assert _statuses(hooked, up["id"]) == [("delivered", 1)]
+    # The unit's fourth notice went to both endpoints; the dead one got one attempt.
+    assert _statuses(hooked, down["id"]) == [("retrying", 1)] + [("pending", 0)] * 3
+    assert [verify(up["secret"], r)["data"]["object_id"] for r in second.requests] == ["10"]
+
+
+def test_a_pass_past_its_time_starts_no_post_and_loses_nothing__MEA_5(
+    hooked: Context, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = webhooks.add_endpoint(hooked, implementer(hooked), receiver.url)
+    stop_notice(hooked)
+    monkeypatch.setattr(webhook_sender, "PASS_SECONDS", 0.0)
+    assert pass_of(hooked)["webhooks_delivered"] == 0
+    assert receiver.requests == [] and _statuses(hooked, made["id"]) == [("pending", 0)]
+    monkeypatch.setattr(webhook_sender, "PASS_SECONDS", 30.0)
+    assert pass_of(hooked)["webhooks_delivered"] == 1
+    assert _statuses(hooked, made["id"]) == [("delivered", 1)]
 
 
 def designated(ctx: Context, entry_id: int, field: str, list_type: str = "blacklist") -> None:
