@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -119,25 +120,74 @@ def _birth_date_inside(code: str) -> bool:
     return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
 
 
-def _mask18(match: re.Match[str]) -> str:
-    code = match.group(0)
+def _mask18(code: str) -> str | None:
     # The stricter reading (seeds/README): a number with a birth date inside is masked
     # even when its check character is wrong, since a typo does not make it less personal.
     if not (_gb11643_valid(code) or _birth_date_inside(code)):
-        return code
+        return None
     with contextlib.suppress(InvalidInput):
         validate_uscc(code)
-        return code  # also a valid USCC: an organization's public code
+        return None  # also a valid USCC: an organization's public code
     return mask_personal_number(code)
 
 
+_ANY_DIGIT = re.compile(r"\d")  # any decimal digit, ASCII, full-width or another script's
+
+
+class _Folding(dict[int, int]):
+    """`str.translate`'s table (filled as characters are met): a decimal digit of any
+    script to its ASCII digit, a full-width ASCII character (Ａ, ｘ, ０ ...) to its ASCII
+    character; every other character unchanged. One character for one, so that what the
+    patterns find in the folded text is at the same place in the text."""
+
+    def __missing__(self, point: int) -> int:
+        char = chr(point)
+        if char.isdecimal():
+            folded = ord("0") + unicodedata.decimal(char)
+        elif 0xFF01 <= point <= 0xFF5E:
+            folded = point - 0xFEE0
+        else:
+            folded = point
+        self[point] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def _masked(
+    pattern: re.Pattern[str], mask: Callable[[str], str | None], folded: str, text: str
+) -> tuple[str, str]:
+    """What `pattern` finds in `folded` and `mask` masks (None: left as it is), replaced
+    by the masked ASCII number in both `folded` and `text`, which stay aligned."""
+    out_folded: list[str] = []
+    out_text: list[str] = []
+    at = 0
+    for match in pattern.finditer(folded):
+        masked = mask(match.group(0))
+        if masked is None:
+            continue
+        start = match.start()
+        out_folded += (folded[at:start], masked)
+        out_text += (text[at:start], masked)
+        at = match.end()
+    if not at:
+        return folded, text
+    out_folded.append(folded[at:])
+    out_text.append(text[at:])
+    return "".join(out_folded), "".join(out_text)
+
+
 def mask_identifiers_in_text(text: str) -> str:
-    """`text` with every personal identifier-shaped number masked (DIS-3)."""
-    if not any(c.isdigit() for c in text):
+    """`text` with every personal identifier-shaped number masked (DIS-3), written in
+    ASCII or in full-width (or another script's) digits: the number is found in the text
+    with its digits folded to ASCII, and replaced by its masked ASCII form."""
+    if not _ANY_DIGIT.search(text):
         return text
-    text = _ID18.sub(_mask18, text)
-    text = _ID15.sub(lambda m: mask_personal_number(m.group(0)), text)
-    return _MOBILE.sub(lambda m: mask_personal_number(m.group(0)), text)
+    folded = text if text.isascii() else text.translate(_FOLDING)
+    folded, text = _masked(_ID18, _mask18, folded, text)
+    folded, text = _masked(_ID15, mask_personal_number, folded, text)
+    return _masked(_MOBILE, mask_personal_number, folded, text)[1]
 
 
 def mask_published(value: Any) -> Any:

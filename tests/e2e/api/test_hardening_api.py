@@ -86,9 +86,12 @@ def test_published_free_text_masks_personal_numbers__DIS_3(
     w = make_world(ctx, clock)
     w.serious(1)
     company = api.get(f"/api/v1/subjects/{w.company(1)}", headers=PLATFORM).json()["id_number"]
+    # Typed with a Chinese input method, the same numbers come in full-width digits.
+    wide = {ord(c): ord(c) + 0xFEE0 for c in "0123456789"}
     facts = (
         f"当事人（公民身份号码{LEAKED}）严重违法，联系电话13812345678，"
-        f"旧证号410105900101007，所在企业{company}"
+        f"旧证号410105900101007，所在企业{company}；"
+        f"其配偶（身份证{LEAKED.translate(wide)}，电话{'13912345678'.translate(wide)}）"
     )
     eid = propose(api, w, facts=facts).json()["id"]
     api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
@@ -98,6 +101,8 @@ def test_published_free_text_masks_personal_numbers__DIS_3(
         assert LEAKED not in text and "13812345678" not in text
         assert "410105900101007" not in text
         assert "4101************70" in text and company in text
+        assert LEAKED.translate(wide) not in text and "13912345678".translate(wide) not in text
+        assert text.count("4101************70") == 2 and "13*******78" in text
     # An implementing unit without personal:read reads the entry masked too; the
     # designating unit, which holds it, reads the facts as written.
     seen = api.get(f"/api/v1/lists/entries/{eid}", headers=bearer("implementer")).json()
