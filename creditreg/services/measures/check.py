@@ -68,6 +68,15 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Enum values read once (an enum member's `.value` is a descriptor call, and these are
+# read for every identifier of a batch).
+_PERSON = SubjectKind.NATURAL_PERSON.value
+_BLACKLIST = ListType.BLACKLIST.value
+_DESIGNATED = EntryStatus.DESIGNATED.value
+_OBJECTED = EntryStatus.OBJECTED.value
+_ORGANIZATION_TYPES = (IdType.USCC.value, LEI)
+
+
 @dataclass(slots=True)
 class Answer:
     """One subject's answer (a batch holds one per identifier); `check_id` is its register
@@ -422,7 +431,7 @@ def _answered(
 
 def _person_keys(keys: Sequence[Key]) -> list[Key]:
     """The keys that may name a natural person (every type but the USCC and the LEI)."""
-    return [k for k in keys if k.id_type not in (IdType.USCC.value, LEI)]
+    return [k for k in keys if k.id_type not in _ORGANIZATION_TYPES]
 
 
 def _distinct(links: Sequence[Any]) -> list[Any]:
@@ -450,7 +459,7 @@ def _answer(
     blacklist entry may name the person it identifies (Art 35)."""
     sid = int(row.id) if row is not None else None
     own = [_entry(e) for e in by_subject.get(sid, [])] if sid is not None else []
-    is_person = row.kind == SubjectKind.NATURAL_PERSON.value if row is not None else bool(links)
+    is_person = row.kind == _PERSON if row is not None else bool(links)
     linked: list[dict[str, Any]] = []
     linked_shown: dict[int, list[int]] = {}
     facts: list[TriggerFact] = []
@@ -459,7 +468,7 @@ def _answer(
         theirs = by_subject.get(other, [])
         if is_person:
             # Art 35: a person answers for the blacklisted organizations it heads.
-            theirs = [e for e in theirs if e.list_type == ListType.BLACKLIST.value]
+            theirs = [e for e in theirs if e.list_type == _BLACKLIST]
         if not theirs:
             continue
         linked_shown[other] = [int(e.id) for e in theirs]
@@ -547,7 +556,7 @@ def _entry_facts(entries: Sequence[Any]) -> list[TriggerFact]:
             entry_id=int(e.id),
         )
         for e in entries
-        if e.status == EntryStatus.DESIGNATED.value
+        if e.status == _DESIGNATED
         for trigger in _TRIGGERS.get(e.list_type, ())
     ]
 
@@ -555,7 +564,7 @@ def _entry_facts(entries: Sequence[Any]) -> list[TriggerFact]:
 def _shown_number(kind: str, number: str) -> str:
     """A linked person's document number is masked (Op(11)); an organization's USCC is
     public."""
-    return number if kind != SubjectKind.NATURAL_PERSON.value else mask_personal_number(number)
+    return number if kind != _PERSON else mask_personal_number(number)
 
 
 def _entry(e: Any) -> dict[str, Any]:
@@ -571,8 +580,8 @@ def _entry(e: Any) -> dict[str, Any]:
         "basis": e.basis,
         "designated_on": e.designated_on,
         "valid_until": e.valid_until,
-        "under_objection": bool(e.objected) or e.status == EntryStatus.OBJECTED.value,
-        "suspended": e.status == EntryStatus.OBJECTED.value,
+        "under_objection": bool(e.objected) or e.status == _OBJECTED,
+        "suspended": e.status == _OBJECTED,
     }
 
 
