@@ -109,6 +109,13 @@ def check_url(raw: str, allowed: frozenset[str]) -> str:
     url = raw.strip()
     if not url or len(url) > URL_MAX:
         raise InvalidInput("webhook.bad_url", f"a webhook URL has 1 to {URL_MAX} characters")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        # A space, a line break or a control character: no HTTP client sends it as is,
+        # and a line break in a request line would be a header injected by a unit.
+        raise InvalidInput(
+            "webhook.bad_url",
+            "a webhook URL has no spaces or control characters (percent-encode them)",
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -134,14 +141,16 @@ def check_url(raw: str, allowed: frozenset[str]) -> str:
     except ValueError:
         address = None
     if address is not None:
-        if not address.is_global:
+        if not address.is_global or address.is_multicast:
             raise InvalidInput(
                 "webhook.host_not_allowed",
                 f"{host} is not a public address; the operator allows it by listing it in "
                 "CREDITREG_WEBHOOK_ALLOWED_HOSTS",
             )
         return url
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+    if host in ("localhost", "localhost.localdomain") or host.endswith(
+        (".localhost", ".local", ".localdomain", ".internal")
+    ):
         raise InvalidInput(
             "webhook.host_not_allowed",
             f"{host} is a local name; the operator allows it by listing it in "

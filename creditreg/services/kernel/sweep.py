@@ -101,6 +101,8 @@ class StepOutcome:
     held_by: Holding | None = None
     # Set when the lease was lost midway: what committed before stays, the rest is left.
     lost_lease: bool = False
+    # Set when the step raised: what it committed stays; the steps after it still ran.
+    failed: str | None = None
 
     @property
     def ran(self) -> bool:
@@ -113,6 +115,7 @@ class StepOutcome:
             "held_by": self.held_by.holder if self.held_by else None,
             "held_until": self.held_by.until.isoformat() if self.held_by else None,
             "lost_lease": self.lost_lease,
+            "failed": self.failed,
         }
 
 
@@ -154,11 +157,15 @@ class SweepReport:
             for what, n in s.counts.items()
             if n
         )
-        notes = [
-            f"skipped {name} (held by {s.held_by.holder} until {s.held_by.until:%H:%M:%S} UTC)"
-            for name, s in self.steps.items()
-            if s.held_by is not None
-        ] + [f"{name} stopped: lease lost" for name, s in self.steps.items() if s.lost_lease]
+        notes = (
+            [
+                f"skipped {name} (held by {s.held_by.holder} until {s.held_by.until:%H:%M:%S} UTC)"
+                for name, s in self.steps.items()
+                if s.held_by is not None
+            ]
+            + [f"{name} stopped: lease lost" for name, s in self.steps.items() if s.lost_lease]
+            + [f"{name} failed: {s.failed}" for name, s in self.steps.items() if s.failed]
+        )
         return f"sweep at {self.on}: " + "; ".join([counts or "nothing due", *notes])
 
 
@@ -193,10 +200,22 @@ class Sweeper:
         return Lease(self.ctx.db, step, self.holder, self.wall_clock, self.lease_seconds)
 
     def run(self, actor: Actor) -> SweepReport:
-        """One pass over every registered step, in order."""
+        """One pass over every registered step, in order. A step that raises does not stop
+        the pass: one step's defect or outage must not keep the others' deadlines (notice
+        periods, objections, the audit checkpoint) waiting. Once every step has run, the
+        first step's error is raised, the pass's report added to its notes."""
         report = SweepReport(on=self.ctx.today().isoformat(), holder=self.holder)
+        failures: list[Exception] = []
         for step in self.steps:
-            report.steps[step.name] = self._run_step(step, actor)
+            try:
+                report.steps[step.name] = self._run_step(step, actor)
+            except Exception as exc:
+                report.steps[step.name] = StepOutcome(failed=type(exc).__name__)
+                failures.append(exc)
+        if failures:
+            first = failures[0]
+            first.add_note(report.line())
+            raise first
         return report
 
     def _run_step(self, step: SweepStep, actor: Actor) -> StepOutcome:

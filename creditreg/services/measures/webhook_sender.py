@@ -108,7 +108,7 @@ def post(client: httpx.Client, url: str, body: str, headers: dict[str, str]) -> 
         answer = client.post(url, content=body.encode(), headers=headers)
     except httpx.TimeoutException:
         return Attempt(None, "timeout: no answer in time")
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
     return Attempt(answer.status_code, None if answer.is_success else f"HTTP {answer.status_code}")
 
@@ -185,7 +185,10 @@ def _send_due(run: StepRun) -> None:
         for row in queue:
             if (ctx.wall_clock.now() - started).total_seconds() >= PASS_SECONDS:
                 break  # the next pass goes on from here
-            attempt = _attempt(ctx, client, row)
+            try:
+                attempt = _attempt(ctx, client, row)
+            except Exception as exc:  # a failed attempt, never a failed pass
+                attempt = Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
             sent.append((row, attempt))
             if not attempt.ok:
                 break
@@ -231,7 +234,8 @@ def resolves_inside(url: str, allowed: frozenset[str], resolve: Resolver = _reso
     except OSError as exc:
         return f"cannot resolve {host}: {exc}"[:500]
     for raw in addresses:
-        if not ipaddress.ip_address(raw.split("%", 1)[0]).is_global:
+        address = ipaddress.ip_address(raw.split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
             return f"webhook.host_not_allowed: {host} resolves to {raw}, not a public address"
     return None
 

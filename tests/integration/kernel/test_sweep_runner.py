@@ -7,6 +7,7 @@ The racing sweeps are threads with their own holders, as the embedded worker and
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -123,6 +124,38 @@ def test_a_step_that_fails_gives_its_lease_back(ctx: Context) -> None:
     with pytest.raises(RuntimeError):
         Sweeper(ctx, steps, holder="sweep-a").run(SYSTEM)
     assert Sweeper(ctx, steps, holder="sweep-b").lease("broken").held() is None
+
+
+def test_a_step_that_fails_does_not_stop_the_steps_after_it(ctx: Context) -> None:
+    """One step's defect (a webhook URL no client can send to, say) must not keep the
+    deadlines of the others waiting: they run, then the pass raises the first failure,
+    with the pass's report in its notes."""
+    ran: list[str] = []
+
+    def step(name: str, error: Exception | None = None) -> Callable[[StepRun], None]:
+        def apply(run: StepRun) -> None:
+            ran.append(name)
+            if error is not None:
+                raise error
+            run.add(name)
+
+        return apply
+
+    steps = SweepSteps()
+    steps.register("first", step("first"), order=1)
+    steps.register("broken", step("broken", RuntimeError("a defect")), order=2)
+    steps.register("windows", step("windows"), order=3)
+    steps.register("also_broken", step("also_broken", ValueError("another")), order=4)
+    steps.register("checkpoint", step("checkpoint"), order=5)
+    with pytest.raises(RuntimeError, match="a defect") as failed:
+        Sweeper(ctx, steps, holder="sweep-a").run(SYSTEM)
+    assert ran == ["first", "broken", "windows", "also_broken", "checkpoint"]
+    [note] = failed.value.__notes__
+    assert note.startswith("sweep at ") and "first: 1, windows: 1, checkpoint: 1;" in note
+    assert note.endswith("broken failed: RuntimeError; also_broken failed: ValueError")
+    # Every lease was given back: the next pass runs every step again.
+    for name in steps.names():
+        assert Sweeper(ctx, steps, holder="sweep-b").lease(name).held() is None
 
 
 def test_a_sweep_that_lost_its_lease_stops_that_step_and_says_so(ctx: Context) -> None:

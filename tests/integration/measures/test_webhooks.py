@@ -26,7 +26,11 @@ from creditreg.services.kernel.sweep import Sweeper, SweepSteps
 from creditreg.services.measures import unit_notices, webhook_sender, webhooks
 from creditreg.services.measures.unit_notices import UnitNotice
 from creditreg.store.access.tables import notification
-from creditreg.store.measures.webhook_tables import unit_notice, webhook_delivery
+from creditreg.store.measures.webhook_tables import (
+    unit_notice,
+    webhook_delivery,
+    webhook_endpoint,
+)
 from tests.conftest import DbTarget
 from tests.webhook_receiver import Receiver, verify
 
@@ -319,6 +323,45 @@ def test_a_backlog_at_one_endpoint_does_not_starve_the_others__MEA_5(
     # The unit's fourth notice went to both endpoints; the dead one got one attempt.
     assert _statuses(hooked, down["id"]) == [("retrying", 1)] + [("pending", 0)] * 3
     assert [verify(up["secret"], r)["data"]["object_id"] for r in second.requests] == ["10"]
+
+
+def test_a_url_no_client_can_send_to_is_a_failed_attempt_not_a_failed_pass__MEA_5(
+    hooked: Context, receiver: Receiver, second: Receiver
+) -> None:
+    """An endpoint registered before its URL would be refused (a line break in it): the
+    pass records a failed attempt for it and delivers the rest; the registration API now
+    refuses such a URL (tests/unit/measures/test_webhook_rules.py)."""
+    me = implementer(hooked)
+    poisoned = webhooks.add_endpoint(hooked, me, receiver.url)
+    fine = webhooks.add_endpoint(hooked, me, second.url)
+    with hooked.db.write() as conn:
+        conn.execute(
+            sa.update(webhook_endpoint)
+            .where(webhook_endpoint.c.id == poisoned["id"])
+            .values(url=receiver.url + "/poison\r\nX: y")
+        )
+    stop_notice(hooked)
+    counts = pass_of(hooked)
+    assert counts["webhooks_delivered"] == 1 and counts["webhooks_retrying"] == 1
+    assert _statuses(hooked, fine["id"]) == [("delivered", 1)]
+    [d] = [x for x in webhooks.deliveries(hooked, me) if x["endpoint_id"] == poisoned["id"]]
+    assert d["status"] == "retrying" and "webhook.bad_url" in str(d["last_error"])
+    assert receiver.requests == []
+
+
+def test_an_unexpected_error_in_one_attempt_fails_that_attempt_only__MEA_5(
+    hooked: Context, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    webhooks.add_endpoint(hooked, implementer(hooked), receiver.url)
+    stop_notice(hooked)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("signing failed")
+
+    monkeypatch.setattr(webhook_sender, "message", broken)
+    assert pass_of(hooked)["webhooks_retrying"] == 1
+    d = the_delivery(hooked)
+    assert d["status"] == "retrying" and d["last_error"] == "RuntimeError: signing failed"
 
 
 def test_a_pass_past_its_time_starts_no_post_and_loses_nothing__MEA_5(

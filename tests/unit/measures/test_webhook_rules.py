@@ -54,6 +54,15 @@ NONE: frozenset[str] = frozenset()
         ("http://[::1]/", "webhook.host_not_allowed"),
         ("http://[fd00::1]/", "webhook.host_not_allowed"),
         ("http://[::ffff:127.0.0.1]/", "webhook.host_not_allowed"),
+        ("http://224.0.0.1/x", "webhook.host_not_allowed"),  # multicast
+        ("http://[ff02::1]/x", "webhook.host_not_allowed"),
+        ("http://localhost.localdomain/x", "webhook.host_not_allowed"),
+        ("http://box.localdomain/x", "webhook.host_not_allowed"),
+        # A line break would be a header injected into the platform's request.
+        ("http://hooks.example.com/poison\r\nX: y", "webhook.bad_url"),
+        ("http://hooks.example.com/a b", "webhook.bad_url"),
+        ("http://hooks.example.com/\x00", "webhook.bad_url"),
+        ("http://hooks.example.com/\x7f", "webhook.bad_url"),
     ],
 )
 def test_urls_that_are_not_http_or_point_inside_are_refused__MEA_5(url: str, code: str) -> None:
@@ -147,6 +156,7 @@ def test_a_name_resolving_inside_the_network_is_not_called__MEA_5() -> None:
         "metadata.example": ["169.254.169.254"],
         "mixed.example": ["93.184.216.34", "10.0.0.5"],
         "v6.example": ["::1"],
+        "multicast.example": ["224.0.0.251"],
         "public.example": ["93.184.216.34", "2606:2800:220:1::1"],
     }
 
@@ -155,7 +165,9 @@ def test_a_name_resolving_inside_the_network_is_not_called__MEA_5() -> None:
             raise OSError("no such host")
         return table[host]
 
-    for host in ("127.0.0.1.nip.io", "metadata.example", "mixed.example", "v6.example"):
+    for host in (
+        "127.0.0.1.nip.io", "metadata.example", "mixed.example", "v6.example", "multicast.example"
+    ):  # fmt: skip
         why = resolves_inside(f"https://{host}/hook", frozenset(), resolve)
         assert why is not None and "not a public address" in why, host
     assert resolves_inside("https://public.example/hook", frozenset(), resolve) is None
