@@ -31,7 +31,17 @@ Compiler = Annotated[Principal, Depends(require(Permission.MEASURES_WRITE))]
 NOT_FOUND = {404: "no measure of that code (`measure.not_found`)"}
 
 
-@router.get("/measures", dependencies=[Depends(public)], response_model=list[Measure])
+@router.get(
+    "/measures",
+    dependencies=[Depends(public)],
+    response_model=list[Measure],
+    responses=errors(
+        {
+            422: "a filter that names no trigger (`measure.bad_trigger`), kind "
+            "(`measure.bad_kind`) or status (`measure.bad_status`: active, withdrawn)"
+        }
+    ),
+)
 def list_measures(
     ctx: Ctx,
     trigger: Annotated[str | None, Query(max_length=30)] = None,
@@ -61,9 +71,13 @@ def get_measure(ctx: Ctx, code: str) -> MeasureView:
     responses=errors(
         {
             409: "the catalog has that code (`measure.code_taken`)",
-            422: "a bad kind, trigger or severity (`measure.bad_kind`, `measure.bad_trigger`, "
-            "`measure.bad_severity`), an incentive off the red list (`measure.kind_mismatch`), "
-            "or a unit that does not implement (`measure.not_implementing_unit`)",
+            403: "a unit other than the platform (`measure.platform_only`)",
+            422: "a bad code, kind, trigger or severity (`measure.bad_code`, `measure.bad_kind`, "
+            "`measure.bad_trigger`, `measure.bad_severity`), an incentive off the red list "
+            "(`measure.kind_mismatch`), a unit that does not implement "
+            "(`measure.not_implementing_unit`), an empty content or basis "
+            "(`measure.missing_element`), a text too long or a malformed value "
+            "(`measure.bad_input`)",
         }
     ),
 )
@@ -75,7 +89,18 @@ def create_measure(ctx: Ctx, principal: Compiler, body: MeasureIn) -> MeasureVie
 @router.patch(
     "/measures/{code}",
     response_model=Measure,
-    responses=errors({**NOT_FOUND, 409: "the measure is withdrawn (`measure.illegal_transition`)"}),
+    responses=errors(
+        {
+            **NOT_FOUND,
+            403: "a unit other than the platform (`measure.platform_only`)",
+            409: "the measure is withdrawn (`measure.illegal_transition`)",
+            422: "an empty content or basis (`measure.missing_element`), a malformed value "
+            "(`measure.bad_input`), a unit that does not implement "
+            "(`measure.not_implementing_unit`), facilitation on a measure that is not a red "
+            "list incentive (`measure.kind_mismatch`); a key other than the body's fields "
+            "(kind, trigger and severity never change) is `request.invalid`",
+        }
+    ),
 )
 def update_measure(ctx: Ctx, principal: Compiler, code: str, body: MeasureUpdateIn) -> MeasureView:
     """Art 29: correct a measure's texts, basis or implementing units."""
@@ -85,7 +110,14 @@ def update_measure(ctx: Ctx, principal: Compiler, code: str, body: MeasureUpdate
 @router.post(
     "/measures/{code}/withdraw",
     response_model=Measure,
-    responses=errors({**NOT_FOUND, 409: "withdrawn already (`measure.illegal_transition`)"}),
+    responses=errors(
+        {
+            **NOT_FOUND,
+            403: "a unit other than the platform (`measure.platform_only`)",
+            409: "withdrawn already (`measure.illegal_transition`)",
+            422: "no reason given (`measure.no_reason`)",
+        }
+    ),
 )
 def withdraw_measure(
     ctx: Ctx, principal: Compiler, code: str, body: MeasureWithdrawIn
@@ -94,7 +126,17 @@ def withdraw_measure(
     return catalog.withdraw(ctx, principal, code, body.reason)
 
 
-@router.get("/memoranda", dependencies=[Depends(public)], response_model=list[Memorandum])
+@router.get(
+    "/memoranda",
+    dependencies=[Depends(public)],
+    response_model=list[Memorandum],
+    responses=errors(
+        {
+            422: "a status that is none (`memorandum.bad_status`: draft, published, in_force, "
+            "superseded, ended)"
+        }
+    ),
+)
 def list_memoranda(
     ctx: Ctx, status: Annotated[str | None, Query(max_length=20)] = None
 ) -> list[MemorandumView]:
@@ -121,11 +163,18 @@ def get_memorandum(
     response_model=Memorandum,
     responses=errors(
         {
-            422: "an unknown or withdrawn measure (`memorandum.unknown_measure`), one its "
-            "trigger never makes grave enough (`memorandum.measure_beyond_severity`) or does "
-            "not answer (`memorandum.measure_wrong_list`), a unit that does not implement "
+            403: "a unit other than the platform (`measure.platform_only`)",
+            422: "a code that is not letters, digits, - and _ (`memorandum.bad_code`), no "
+            "items (`memorandum.no_items`), an unknown or withdrawn measure "
+            "(`memorandum.unknown_measure`), one its trigger never makes grave enough "
+            "(`memorandum.measure_beyond_severity`) or does not answer "
+            "(`memorandum.measure_wrong_list`), a trigger that is none "
+            "(`memorandum.bad_trigger`), a field not of the taxonomy "
+            "(`memorandum.unknown_field`), a unit that does not exist "
+            "(`memorandum.unknown_unit`) or does not implement "
             "(`memorandum.not_implementing_unit`), bad dates (`memorandum.bad_date`), an "
-            "item listed twice (`memorandum.duplicate_item`)",
+            "item listed twice (`memorandum.duplicate_item`), a malformed value "
+            "(`memorandum.bad_input`)",
         }
     ),
 )
@@ -140,6 +189,7 @@ def create_memorandum(ctx: Ctx, principal: Compiler, body: MemorandumIn) -> Memo
     response_model=Memorandum,
     responses=errors(
         {
+            403: "a unit other than the platform (`measure.platform_only`)",
             404: "no such memorandum (`memorandum.not_found`)",
             409: "its newest version is published already (`memorandum.already_published`)",
         }

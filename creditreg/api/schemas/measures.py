@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from creditreg.api.schemas.common import In, Out
 
@@ -41,7 +41,11 @@ class MeasureIn(In):
 
 
 class MeasureUpdateIn(In):
-    """Art 29: corrected texts, basis or implementing units (kind, trigger, severity stay)."""
+    """Art 29: corrected texts, basis or implementing units; a field left out or null stays
+    as it is. Kind, trigger and severity never change (standards and memoranda were checked
+    against them): naming one, or any other key, is a 422."""
+
+    model_config = ConfigDict(extra="forbid")
 
     content: str | None = Field(default=None, max_length=2000)
     content_en: str | None = Field(default=None, max_length=2000)

@@ -73,13 +73,14 @@ def reachable(trigger: Trigger, min_severity: SeverityLevel) -> bool:
     return CEILING[trigger].reaches(min_severity)
 
 
-_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,39}")
+# A measure's or a memorandum's code (upper-cased): letters, digits, - and _, up to 40.
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,39}")
 
 
 def measure_code(raw: Any) -> str:
     """A catalog code: letters, digits, `-` and `_`, up to 40 (upper-cased)."""
     code = str(raw or "").strip().upper()
-    if not _CODE.fullmatch(code):
+    if not CODE_PATTERN.fullmatch(code):
         raise InvalidInput(
             "measure.bad_code", f"{raw!r} is not a measure code (letters, digits, - and _)"
         )

@@ -13,7 +13,7 @@ from typing import Any
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.fields import FIELDS
 from creditreg.domain.kernel.lifecycle import Lifecycle
-from creditreg.domain.measures.catalog import Trigger, measure_code, units_of
+from creditreg.domain.measures.catalog import CODE_PATTERN, Trigger, measure_code, units_of
 
 
 class MemorandumStatus(StrEnum):
@@ -96,6 +96,12 @@ def memorandum_from_dict(raw: Mapping[str, Any]) -> MemorandumDraft:
     title = raw.get("title")
     if not code or len(code) > 40:
         raise InvalidInput("memorandum.bad_input", "a memorandum has a code of 1-40 characters")
+    if not CODE_PATTERN.fullmatch(code):
+        # It is a path segment of the API (/memoranda/{code}) and the CLI's argument.
+        raise InvalidInput(
+            "memorandum.bad_code",
+            f"{raw.get('code')!r} is not a memorandum code (letters, digits, - and _)",
+        )
     if not isinstance(title, str) or not title.strip() or len(title) > 200:
         raise InvalidInput("memorandum.bad_input", "a memorandum has a title (200 characters)")
     start = _date(raw.get("effective_from"), "effective_from")

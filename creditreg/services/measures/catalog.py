@@ -10,7 +10,7 @@ from typing import Any, TypedDict
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
-from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.measures.catalog import (
@@ -139,8 +139,10 @@ def update(
     ctx: Context, principal: Principal, code: str, changes: Mapping[str, Any]
 ) -> MeasureView:
     """Art 29: correct a measure's texts, basis or implementing units (its kind, trigger and
-    severity stay: standards and memoranda were checked against them)."""
+    severity stay: standards and memoranda were checked against them). A change to None
+    (JSON null) leaves the field as it is."""
     require_platform(principal)
+    changes = {name: value for name, value in changes.items() if value is not None}
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(
@@ -239,12 +241,18 @@ def listing(
 ) -> list[MeasureView]:
     """MEA-1, Art 29: the public catalog."""
     query = sa.select(measure).order_by(measure.c.id)
+    # A filter that names no trigger, kind or status is refused, not answered with [].
     if trigger:
-        query = query.where(measure.c.trigger == trigger)
+        query = query.where(
+            measure.c.trigger == parse_enum(Trigger, trigger, "measure.bad_trigger").value
+        )
     if kind:
-        query = query.where(measure.c.kind == kind)
+        chosen = parse_enum(MeasureKind, kind, "measure.bad_kind")
+        query = query.where(measure.c.kind == chosen.value)
     if status:
-        query = query.where(measure.c.status == status)
+        query = query.where(
+            measure.c.status == parse_enum(MeasureStatus, status, "measure.bad_status").value
+        )
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
         units = _units_of(conn, [r.id for r in rows])

@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal, UnitKind
-from creditreg.domain.errors import Conflict, InvalidInput, NotFound
+from creditreg.domain.errors import Conflict, InvalidInput, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Actor
 from creditreg.domain.measures.catalog import MeasureStatus, applies_to, reachable
 from creditreg.domain.measures.memoranda import MEMORANDUM, MemorandumDraft, MemorandumStatus
@@ -241,8 +241,9 @@ def publish(ctx: Context, principal: Principal, code: str) -> MemorandumView:
 def listing(ctx: Context, status: str | None = None) -> list[MemorandumView]:
     """MEA-2: the memoranda, every version (public: Op(12) memoranda are signed openly)."""
     query = sa.select(memorandum).order_by(memorandum.c.code, memorandum.c.version)
-    if status:
-        query = query.where(memorandum.c.status == status)
+    if status:  # a status that is none is refused, not answered with []
+        chosen = parse_enum(MemorandumStatus, status, "memorandum.bad_status")
+        query = query.where(memorandum.c.status == chosen.value)
     with ctx.db.read() as conn:
         return [_view(conn, r) for r in conn.execute(query).all()]
 
@@ -258,7 +259,8 @@ def get(ctx: Context, code: str, version: int | None = None) -> MemorandumView:
             query.order_by(sa.case((in_force, 0), else_=1), memorandum.c.version.desc()).limit(1)
         ).first()
         if row is None:
-            raise NotFound("memorandum.not_found", f"no memorandum {code!r}")
+            which = "no memorandum" if version is None else f"no version {version} of memorandum"
+            raise NotFound("memorandum.not_found", f"{which} {code!r}")
         return _view(conn, row)
 
 

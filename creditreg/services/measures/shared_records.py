@@ -16,8 +16,10 @@ from typing import Any
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.access.query_register import Purpose, QueryPurpose
 from creditreg.domain.errors import InvalidInput, NotFound
+from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.audit import digest
 from creditreg.domain.measures.check import parse_key, parse_purpose
+from creditreg.domain.privacy import mask_published
 from creditreg.domain.records.catalog import Disclosure
 from creditreg.domain.records.lifecycle import LIVE
 from creditreg.services.access import query_register
@@ -88,7 +90,14 @@ def read(
             and r.disclosure in MODES[chosen]
             and (r.display_until is None or r.display_until >= today)
         ]
-        records = [_shown(r) for r in rows]
+        # DIS-3, Op(11), Op(24): personal numbers in the records' data are masked in the
+        # public-display mode (what the public may see), and for a unit without
+        # personal:read in either mode.
+        masked = (
+            chosen == Disclosure.PUBLIC_DISPLAY.value
+            or Permission.PERSONAL_READ not in principal.permissions
+        )
+        records = [_shown(r, masked) for r in rows]
         now = ctx.now()
         body = {"subject_id": sid, "mode": chosen, "as_of": now, "records": records}
         answer_digest = digest(body)
@@ -115,13 +124,13 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _shown(r: Any) -> dict[str, Any]:
+def _shown(r: Any, masked: bool) -> dict[str, Any]:
     return {
         "id": int(r.id),
         "disclosure": r.disclosure,
         "status": r.status,
         "character": r.character,
-        "data": r.data,
+        "data": mask_published(r.data) if masked else r.data,
         "source": source_of(r),
         "decision_date": _iso(r.decision_date),
         "verified_at": _iso(r.verified_at),

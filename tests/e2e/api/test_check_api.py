@@ -26,6 +26,7 @@ from tests.e2e.api.test_api import error
 from tests.e2e.api.test_corrections_api import blacklisted
 from tests.e2e.api.test_red_list_feedback_api import red_entry
 from tests.e2e.conftest import bearer
+from tests.factories import punishment_row
 from tests.lists_world import World, make_world
 from tests.objection_helpers import file_objection
 
@@ -331,6 +332,31 @@ def test_an_implementing_unit_reads_records_by_disclosure_mode_registered__DIS_1
         403,
         "check.not_implementing_unit",
     )
+
+
+def test_records_read_by_mode_carry_no_personal_number_in_clear__DIS_1_DIS_3(
+    api: TestClient, world: World
+) -> None:
+    """Op(11), Op(24): the public-display mode shows what the public may see, and a unit
+    without personal:read reads neither mode's personal numbers in clear (the check's
+    grounds are masked for it the same way)."""
+    ric = demo_ric("41010519800101123")
+    row = punishment_row(
+        16,
+        serious_class="art33_2",
+        legal_rep_id_type="身份证",
+        legal_rep_id_number=ric,
+        facts=f"法定代表人王示例（身份证{ric}，电话13812345678）未按期申报",
+    )
+    [rid] = world.submit("XZCF", [row])
+    body = {"id_type": "uscc", "id_number": uscc(16), "purpose": "licensing"}
+    for mode in ("public_display", "government_sharing"):
+        answer = api.post("/api/v1/check/records", headers=IMPLEMENTER, json={**body, "mode": mode})
+        assert answer.status_code == 200, answer.text
+        [record] = [r for r in answer.json()["records"] if r["id"] == rid]
+        assert ric not in answer.text and "13812345678" not in answer.text, mode
+        assert record["data"]["legal_rep_id_number"] == ric[:4] + "*" * 12 + ric[-2:]
+        assert "13*******78" in record["data"]["facts"]
 
 
 def test_a_person_named_in_a_blacklist_entry_is_found_registered_or_not__SUB_4_MEA_3(

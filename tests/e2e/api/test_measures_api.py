@@ -50,6 +50,18 @@ def test_the_catalog_is_public__MEA_1(api: TestClient) -> None:
         ("untrustworthy_record", "ART32-4"),
     ]
     error(api.get("/api/v1/memoranda/MOU-NONE"), 404, "memorandum.not_found")
+    missing = api.get("/api/v1/memoranda/MOU-SCJG-JCCJ", params={"version": 9})
+    assert "no version 9 of memorandum" in error(missing, 404, "memorandum.not_found")
+    # A filter that names nothing is refused, not answered with an empty list.
+    for path, params, code in (
+        ("/api/v1/measures", {"status": "bogus"}, "measure.bad_status"),
+        ("/api/v1/measures", {"trigger": "bogus"}, "measure.bad_trigger"),
+        ("/api/v1/measures", {"kind": "bogus"}, "measure.bad_kind"),
+        ("/api/v1/memoranda", {"status": "bogus"}, "memorandum.bad_status"),
+    ):
+        error(api.get(path, params=params), 422, code)
+    assert len(api.get("/api/v1/measures", params={"status": "Active"}).json()) == 24
+    assert len(api.get("/api/v1/memoranda", params={"status": "in_force"}).json()) == 2
 
 
 def test_the_platform_compiles_the_catalog__MEA_1(api: TestClient) -> None:
@@ -74,6 +86,21 @@ def test_the_platform_compiles_the_catalog__MEA_1(api: TestClient) -> None:
         error(api.post("/api/v1/measures", json=bad, headers=PLATFORM), 422, code)
     changed = api.patch("/api/v1/measures/LOCAL-1", json={"units": []}, headers=PLATFORM)
     assert changed.status_code == 200 and changed.json()["units"] == [], changed.text
+    # null leaves a field as it is (never the text "None"); kind, trigger and severity are
+    # not corrected, and naming one is refused, not ignored.
+    nulls = {"content": None, "content_en": None, "legal_basis": None, "facilitation": None}
+    same = api.patch("/api/v1/measures/LOCAL-1", json=nulls, headers=PLATFORM)
+    assert same.status_code == 200, same.text
+    assert {k: same.json()[k] for k in nulls} == {
+        "content": MEASURE["content"],
+        "content_en": MEASURE["content_en"],
+        "legal_basis": MEASURE["legal_basis"],
+        "facilitation": False,
+    }
+    for fixed in ({"kind": "incentive"}, {"trigger": "red_list"}, {"min_severity": "general"}):
+        refused = api.patch("/api/v1/measures/LOCAL-1", json=fixed, headers=PLATFORM)
+        error(refused, 422, "request.invalid")
+    assert api.get("/api/v1/measures/LOCAL-1").json()["kind"] == "punishment"
     gone = api.post("/api/v1/measures/LOCAL-1/withdraw", json={"reason": "x"}, headers=PLATFORM)
     assert gone.json()["status"] == "withdrawn", gone.text
     error(
@@ -124,6 +151,13 @@ def test_memoranda_are_created_and_published_by_the_platform__MEA_2(api: TestCli
           "memorandum.duplicate_item")  # fmt: skip
     late = {**MEMO, "effective_until": "2026-03-01"}
     error(api.post("/api/v1/memoranda", json=late, headers=PLATFORM), 422, "memorandum.bad_date")
+    # The code is a path segment of the API: letters, digits, - and _ only.
+    for code in ("bad code/", "MOU/1", "MOU?X", "备忘录"):
+        error(api.post("/api/v1/memoranda", json={**MEMO, "code": code}, headers=PLATFORM),
+              422, "memorandum.bad_code")  # fmt: skip
+    assert {m["code"] for m in api.get("/api/v1/memoranda").json()} == {
+        "MOU-SCJG-JCCJ", "MOU-SCJG-SXJL"
+    }  # fmt: skip
     no_date = {k: v for k, v in MEMO.items() if k != "effective_from"}
     error(api.post("/api/v1/memoranda", json=no_date, headers=PLATFORM), 422, "request.invalid")
     made = api.post("/api/v1/memoranda", json=MEMO, headers=PLATFORM)
