@@ -97,14 +97,16 @@ def mask_personal_number(number: str) -> str:
 
 
 # DIS-3, Op(11): identifier-shaped text inside published free text (facts, grounds,
-# notes). An 18-character resident ID or residence-permit number (GB 11643 check), a
-# 15-digit legacy ID number (a plausible birth date inside) and a mainland mobile number
-# are masked; an organization's USCC, which is public, is not.
-_ID18 = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
-_ID15 = re.compile(
-    r"(?<![0-9A-Za-z])[0-9]{8}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}(?![0-9A-Za-z])"
-)
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# notes). An 18-character resident ID or residence-permit number (GB 11643 check or a
+# birth date inside), a 15-digit legacy ID number (a plausible birth date inside) and a
+# mainland mobile number (+86 or not) are masked, also when written in groups ("110105
+# 19491001 0023", "138-0013-8000") or after letters ("ID110105..."); an organization's
+# USCC, which is public, is not. Each digit may be followed by one space or hyphen.
+_GAP = "[ -]?"
+_ID18 = re.compile(rf"(?<![0-9])(?:[0-9]{_GAP}){{17}}[0-9Xx](?![0-9])")
+_ID15 = re.compile(rf"(?<![0-9])(?:[0-9]{_GAP}){{14}}[0-9](?![0-9])")
+_MOBILE = re.compile(rf"(?<![0-9])(?:\+?86{_GAP})?1[3-9](?:{_GAP}[0-9]){{9}}(?![0-9])")
+_GAPS = re.compile("[ -]")
 
 
 def _gb11643_valid(code: str) -> bool:
@@ -120,15 +122,32 @@ def _birth_date_inside(code: str) -> bool:
     return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
 
 
-def _mask18(code: str) -> str | None:
-    # The stricter reading (seeds/README): a number with a birth date inside is masked
-    # even when its check character is wrong, since a typo does not make it less personal.
-    if not (_gb11643_valid(code) or _birth_date_inside(code)):
+def _mask18(found: str) -> str | None:
+    code = _GAPS.sub("", found)
+    if _birth_date_inside(code):
+        # The stricter reading (seeds/README): a number with a birth date inside is
+        # masked even when its check character is wrong (a typo does not make it less
+        # personal), and even when it also passes as a USCC (about one number in 31
+        # does): an organization's code is rarely all digits with a date in that place.
+        return mask_personal_number(code)
+    if not _gb11643_valid(code):
         return None
     with contextlib.suppress(InvalidInput):
         validate_uscc(code)
-        return None  # also a valid USCC: an organization's public code
+        return None  # a valid USCC: an organization's public code
     return mask_personal_number(code)
+
+
+def _mask15(found: str) -> str | None:
+    """A legacy 15-digit ID number: a plausible birth month and day inside (yymmdd)."""
+    code = _GAPS.sub("", found)
+    month, day = int(code[8:10]), int(code[10:12])
+    return mask_personal_number(code) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _mask_mobile(found: str) -> str:
+    digits = "".join(c for c in found if c.isdigit())
+    return mask_personal_number(digits[-11:])  # without the +86
 
 
 _ANY_DIGIT = re.compile(r"\d")  # any decimal digit, ASCII, full-width or another script's
@@ -146,6 +165,8 @@ class _Folding(dict[int, int]):
             folded = ord("0") + unicodedata.decimal(char)
         elif 0xFF01 <= point <= 0xFF5E:
             folded = point - 0xFEE0
+        elif char.isspace():  # the ideographic space, a no-break space ...
+            folded = ord(" ")
         else:
             folded = point
         self[point] = folded
@@ -163,14 +184,17 @@ def _masked(
     out_folded: list[str] = []
     out_text: list[str] = []
     at = 0
-    for match in pattern.finditer(folded):
+    match = pattern.search(folded)
+    while match is not None:
         masked = mask(match.group(0))
-        if masked is None:
+        if masked is None:  # not one: a number may still begin inside it
+            match = pattern.search(folded, match.start() + 1)
             continue
         start = match.start()
         out_folded += (folded[at:start], masked)
         out_text += (text[at:start], masked)
         at = match.end()
+        match = pattern.search(folded, at)
     if not at:
         return folded, text
     out_folded.append(folded[at:])
@@ -186,8 +210,8 @@ def mask_identifiers_in_text(text: str) -> str:
         return text
     folded = text if text.isascii() else text.translate(_FOLDING)
     folded, text = _masked(_ID18, _mask18, folded, text)
-    folded, text = _masked(_ID15, mask_personal_number, folded, text)
-    return _masked(_MOBILE, mask_personal_number, folded, text)[1]
+    folded, text = _masked(_ID15, _mask15, folded, text)
+    return _masked(_MOBILE, _mask_mobile, folded, text)[1]
 
 
 def mask_published(value: Any) -> Any:

@@ -31,6 +31,8 @@ from creditreg.domain.access.query_register import (
 )
 from creditreg.domain.errors import InvalidInput
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.kernel.spreadsheet import safe_csv_cell
+from creditreg.domain.privacy import mask_identifiers_in_text
 from creditreg.services.context import Context
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.store.access.query_register import insert_many, insert_one, query_register
@@ -195,6 +197,11 @@ def review(
     principal.require(Permission.AUDIT_READ)
     if since_day and until_day and until_day < since_day:
         raise InvalidInput("query.bad_period", "the period ends before it begins")
+    for day in (since_day, until_day):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(
+                "query.bad_period", f"a period's days lie between {FIRST_DAY} and {LAST_DAY}"
+            )
     wanted = None if purpose is None else parse_purpose(purpose).purpose.value
     q = query_register.c
     where: list[sa.ColumnElement[bool]] = [q.id > after_id]
@@ -262,18 +269,22 @@ def as_csv(rows: Sequence[RegisteredQuery]) -> str:
                 r.id,
                 r.at.isoformat(),
                 r.unit_id or "",
-                r.unit_name or "",
-                r.actor,
+                safe_csv_cell(r.unit_name),
+                safe_csv_cell(r.actor),
                 r.subject_id or "",
                 r.purpose,
-                r.note or "",
+                safe_csv_cell(r.note),  # a caller's own words: no formula runs
                 r.what,
-                r.object_id or "",
+                safe_csv_cell(r.object_id),
                 "" if r.returned is None else orjson.dumps(r.returned).decode(),
                 r.answer_digest or "",
             ]
         )
     return out.getvalue()
+
+
+# The days a period may name: its midnights in China time must be times Python can hold.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9999, 12, 30)
 
 
 def _midnight(day: date) -> datetime:
@@ -323,7 +334,8 @@ def of_subject(conn: sa.Connection, ctx: Context, subject_id: int) -> list[Query
             actor=r.actor,
             purpose=Purpose(r.purpose),
             purpose_zh=PURPOSE_LABELS_ZH[Purpose(r.purpose)],
-            note=r.note,
+            # A unit's note may quote someone else's number (DIS-3): never in clear here.
+            note=None if r.note is None else mask_identifiers_in_text(r.note),
             what=r.what,
         )
         for r in rows

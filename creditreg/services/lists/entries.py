@@ -915,8 +915,9 @@ def publications(ctx: Context, list_type: str | None = None) -> list[Publication
                 "kind": r.kind,
                 "channels": [r.channel],
                 "list_type": r.list_type,
-                "subject_name": r.subject_name,
-                "content": mask_published(r.content),  # DIS-3 (older rows too)
+                # DIS-3 (older rows too): a name typed with a number in it is masked.
+                "subject_name": mask_identifiers_in_text(r.subject_name),
+                "content": mask_published(r.content),
                 "issued_on": r.issued_on.isoformat(),
                 "visible_until": _iso(r.visible_until),
                 "under_objection": r.entry_id in marked,

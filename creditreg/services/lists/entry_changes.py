@@ -34,7 +34,11 @@ from creditreg.domain.lists.entries import (
 )
 from creditreg.domain.lists.notices import CORRECTION, NOTICE_LANGUAGE, period_text
 from creditreg.domain.lists.standards import DEFAULT_SEVERITY, ListType
-from creditreg.domain.privacy import mask_personal_number, mask_published
+from creditreg.domain.privacy import (
+    mask_identifiers_in_text,
+    mask_personal_number,
+    mask_published,
+)
 from creditreg.domain.records.classification import add_months
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
@@ -75,6 +79,11 @@ def public_subject(info: dict[str, Any]) -> dict[str, Any]:
     if info.get("kind") == "natural_person":
         number = mask_personal_number(number)
     return {"name": info.get("name"), "kind": info.get("kind"), "id_number": number}
+
+
+def _published_name(entry: Any, audience: str) -> str:
+    name = str(entry.subject_info.get("name", ""))
+    return mask_identifiers_in_text(name) if audience == "public" else name
 
 
 @dataclass
@@ -179,8 +188,9 @@ class Writer:
                 "audience": audience,
                 "channel": channel,
                 "list_type": entry.list_type,
-                # DIS-3: the name is published; document numbers only masked, in content.
-                "subject_name": str(entry.subject_info.get("name", "")),
+                # DIS-3: the name is published; document numbers only masked, in content
+                # and in a name that quotes one.
+                "subject_name": _published_name(entry, audience),
                 # DIS-3: published free text never carries a personal number (facts typed
                 # by a unit may quote one).
                 "content": {

@@ -24,6 +24,7 @@ from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.events import DomainEvent
+from creditreg.domain.kernel.spreadsheet import safe_csv_cell
 from creditreg.domain.lists.entries import in_force
 from creditreg.domain.measures.feedback import Applied, GroupBy, clean_applied, matching
 from creditreg.domain.records.lifecycle import LIVE
@@ -442,7 +443,7 @@ def as_csv(group: GroupBy, counts: Sequence[Count]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([group.value, "label", "applied", "typical"])
     for c in counts:
-        writer.writerow([c.key, c.label or "", c.applied, c.typical])
+        writer.writerow([safe_csv_cell(c.key), safe_csv_cell(c.label), c.applied, c.typical])
     return out.getvalue()
 
 

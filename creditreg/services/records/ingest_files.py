@@ -15,6 +15,7 @@ from typing import Any
 
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import InvalidInput
+from creditreg.domain.kernel.spreadsheet import safe_csv_cell
 from creditreg.domain.records.catalog import Template
 from creditreg.services.context import Context
 from creditreg.services.records import catalog, records
@@ -210,12 +211,6 @@ def _xlsx_rows(path: Path, template: Template) -> Iterator[Row]:
         raise InvalidInput("file.truncated", "the workbook is cut off") from None
     finally:
         workbook.close()
-
-
-def safe_csv_cell(value: Any) -> str:
-    """A value for a CSV a person will open in a spreadsheet: no formula runs (CWE-1236)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def rejections_csv(rejections: list[Rejection]) -> str:

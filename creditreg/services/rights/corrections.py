@@ -26,6 +26,7 @@ from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.audit import digest
 from creditreg.domain.kernel.events import event
 from creditreg.domain.lists.standards import ListType
+from creditreg.domain.privacy import mask_identifiers_in_text
 from creditreg.domain.records.catalog import Disclosure
 from creditreg.domain.records.classification import add_months
 from creditreg.domain.records.lifecycle import RecordAction, RecordStatus
@@ -453,7 +454,7 @@ def public(ctx: Context) -> list[PublicCorrectionView]:
     return [
         {
             "id": r.id,
-            "subject_name": r.public_name or "",
+            "subject_name": mask_identifiers_in_text(r.public_name or ""),  # DIS-3
             "matter": r.matter.replace("您", "该主体", 1),
             "statement": (
                 f"经核查，{r.matter.replace('您', '该主体', 1)}系工作失误所致，"

@@ -20,6 +20,7 @@ from creditreg.demo.dataset import password_for as demo_password
 from creditreg.domain.privacy import CONSENT_WARNING
 from creditreg.services.context import Context
 from creditreg.store.engine import make_engine
+from creditreg.store.subjects.tables import subject
 from tests.conftest import DbTarget
 from tests.e2e.api.test_api import NEW_PERSON, error
 from tests.e2e.api.test_ingest import upload, xlsx_bytes
@@ -86,12 +87,23 @@ def test_published_free_text_masks_personal_numbers__DIS_3(
     w = make_world(ctx, clock)
     w.serious(1)
     company = api.get(f"/api/v1/subjects/{w.company(1)}", headers=PLATFORM).json()["id_number"]
-    # Typed with a Chinese input method, the same numbers come in full-width digits.
+    # A name as a providing unit typed it, with the legal representative's number in it.
+    company_id = w.company(1)
+    with ctx.db.write() as conn:
+        conn.execute(
+            sa.update(subject)
+            .where(subject.c.id == company_id)
+            .values(name=f"郑州示例贸易有限公司1（法人{LEAKED}）")
+        )
+    # Typed with a Chinese input method, the same numbers come in full-width digits; or
+    # in groups, or after letters, or with the country code.
     wide = {ord(c): ord(c) + 0xFEE0 for c in "0123456789"}
+    grouped = f"{LEAKED[:6]} {LEAKED[6:14]} {LEAKED[14:]}"
     facts = (
         f"当事人（公民身份号码{LEAKED}）严重违法，联系电话13812345678，"
         f"旧证号410105900101007，所在企业{company}；"
-        f"其配偶（身份证{LEAKED.translate(wide)}，电话{'13912345678'.translate(wide)}）"
+        f"其配偶（身份证{LEAKED.translate(wide)}，电话{'13912345678'.translate(wide)}）；"
+        f"其子（{grouped}，ID{LEAKED}，+86 137-0013-7000）"
     )
     eid = propose(api, w, facts=facts).json()["id"]
     api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
@@ -102,7 +114,9 @@ def test_published_free_text_masks_personal_numbers__DIS_3(
         assert "410105900101007" not in text
         assert "4101************70" in text and company in text
         assert LEAKED.translate(wide) not in text and "13912345678".translate(wide) not in text
-        assert text.count("4101************70") == 2 and "13*******78" in text
+        assert grouped not in text and "137-0013-7000" not in text
+        # The facts' four and the name's: masked wherever they are shown.
+        assert text.count("4101************70") >= 5 and "13*******78" in text
     # An implementing unit without personal:read reads the entry masked too; the
     # designating unit, which holds it, reads the facts as written.
     seen = api.get(f"/api/v1/lists/entries/{eid}", headers=bearer("implementer")).json()

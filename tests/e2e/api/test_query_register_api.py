@@ -97,3 +97,29 @@ def test_bad_review_filters_and_callers_are_refused__SEC_2(api: TestClient) -> N
     error(api.get("/api/v1/query-register", headers=DESIGNATOR), 403, "access.missing_permission")
     error(api.get("/api/v1/query-register.csv", headers=PROVIDER), 403, "access.missing_permission")
     error(api.get("/api/v1/query-register"), 401, "auth.missing_token")
+
+
+def test_days_beyond_the_calendar_are_refused_not_a_500__SEC_2(api: TestClient) -> None:
+    for path in ("/api/v1/query-register", "/api/v1/query-register.csv"):
+        for params in ({"since": "0001-01-01"}, {"until": "9999-12-31"}):
+            error(api.get(path, headers=PLATFORM, params=params), 422, "query.bad_period")
+    wide = {"since": "1900-01-01", "until": "9999-12-30"}
+    assert api.get("/api/v1/query-register", headers=PLATFORM, params=wide).status_code == 200
+
+
+def test_a_caller_s_note_runs_no_formula_and_quotes_no_number_to_the_subject__SEC_2_DIS_3(
+    api: TestClient,
+) -> None:
+    """The note is the caller's own words: in the CSV an operator opens in a spreadsheet it
+    is text, never a formula; in the subject's view a number it quotes is masked."""
+    zhang = subject_id(api, "ric", ZHANG)
+    note = '=HYPERLINK("http://x.example") 410102199002022349 13800138000'
+    headers = {**DESIGNATOR, "X-Purpose": "designation", "X-Purpose-Note": note}
+    assert api.get(f"/api/v1/subjects/{zhang}", headers=headers).status_code == 200
+    got = api.get("/api/v1/query-register.csv", headers=PLATFORM, params={"subject_id": zhang})
+    [row] = [r for r in csv.DictReader(io.StringIO(got.text)) if "HYPERLINK" in r["note"]]
+    assert row["note"] == "'" + note
+    seen = api.get(f"/api/v1/subjects/{zhang}/self-inquiry", headers=PLATFORM).json()
+    [shown] = [q["note"] for q in seen["queries"] if q["note"] and "HYPERLINK" in q["note"]]
+    assert "410102199002022349" not in shown and "13800138000" not in shown
+    assert "4101************49" in shown and "13*******00" in shown

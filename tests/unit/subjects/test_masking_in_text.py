@@ -36,5 +36,31 @@ def test_what_is_not_personal_is_left_as_written__DIS_3() -> None:
         "连续三年守信",
     ):
         assert mask_identifiers_in_text(text) == text
-    # A number inside a longer run of letters and digits is not an identifier.
-    assert mask_identifiers_in_text(f"Ａ{RIC.translate(WIDE)}") == f"Ａ{RIC.translate(WIDE)}"
+    # A longer run of digits (a bank card, an account) is not an identifier.
+    assert mask_identifiers_in_text(f"账号1{RIC}") == f"账号1{RIC}"
+    assert mask_identifiers_in_text("卡号6222 0212 3456 7890 123") == "卡号6222 0212 3456 7890 123"
+    # Dates, times and amounts stay.
+    text = "2026-03-01 12:00:00 罚款 1 234 567 元，〔2026〕123号"
+    assert mask_identifiers_in_text(text) == text
+
+
+def test_numbers_in_groups_after_letters_or_with_a_country_code_are_masked__DIS_3() -> None:
+    text = (
+        "110105 19491001 0027；110105-19491001-0027；ID110105194910010027；"
+        "手机+8613900139000；+86 139 0013 9000；138 0013 8000；138-0013-8000；"
+        "旧证410105 900101 007；身份证　110105　19491001　0027"  # ideographic spaces
+    )
+    masked = mask_identifiers_in_text(text)
+    assert masked == (
+        "1101************27；1101************27；ID1101************27；"
+        "手机13*******00；13*******00；13*******00；13*******00；"
+        "旧证4101*********07；身份证　1101************27"
+    )
+
+
+def test_a_birth_date_inside_is_personal_even_if_it_reads_as_a_uscc__DIS_3() -> None:
+    """410105198001010818 has a wrong GB 11643 check character but passes the USCC
+    check; with a birth date where an ID number has one, it is masked (a typo of an ID
+    number is no less personal)."""
+    for number in ("410105198001010818", "410105198001010906", "410105198001011052"):
+        assert mask_identifiers_in_text(f"配偶{number}") == f"配偶4101************{number[-2:]}"
