@@ -503,6 +503,10 @@ _ALL = (
         "an organization's blacklist entry names its legal representative or principal (Art 35)",
     ),
     conflict("entry.window_open", "the announcement or objection window is still open"),
+    conflict(
+        "entry.notice_not_delivered",
+        "the written notice to a natural person is not yet recorded as delivered",
+    ),
     conflict("entry.illegal_transition", "the entry's status does not allow the step"),
     invalid("restoration.incomplete", "an application names the applicant and its evidence"),
     invalid("restoration.no_reason", "a restoration decision says why"),

@@ -67,6 +67,7 @@ from creditreg.services.lists.views import (
     ReevaluationView,
     UpwardReportView,
 )
+from creditreg.store.access.tables import subject_account
 from creditreg.store.lists import queries
 from creditreg.store.lists.tables import (
     list_entry,
@@ -609,12 +610,17 @@ def propose(
 
 # --- notice, announcement, objections, designation --------------------------------------
 
+# The printed notice's deadline, before its delivery date is known.
+DELIVERY_WINDOW_ZH = "自本告知书送达之日起{days}个工作日内可以提出异议（期限自送达之日起计算）"
+
 
 def _open_window(
-    conn: sa.Connection, ctx: Context, w: Writer, row: Any, action: Action
+    conn: sa.Connection, ctx: Context, w: Writer, row: Any, action: Action, held: bool = False
 ) -> tuple[date, Deadline]:
     """The objection or announcement window opened: its due date, and the deadline it
-    counts (for a notice to explain)."""
+    counts (for a notice to explain). `held`: the window waits for the notice's delivery
+    (`awaits_delivery`): the deadline is stored, counted from today until the delivery
+    date is recorded, and the entry has no window end yet, so nothing designates it."""
     std = rules.load(conn, row.standard_id)
     rule = window_rule(ListType(row.list_type), std.draft.window_days)
     stored = calendar_service.register_deadline(
@@ -622,9 +628,60 @@ def _open_window(
     )
     due: date = stored["due_date"]
     after = transition(ListType(row.list_type), EntryStatus(row.status), action)
-    queries.set_entry_status(conn, row.id, after.value, ctx.now(), window_due=due)
-    w.history(row.id, action.value, row.status, after.value, detail={"window_due": str(due)})
+    queries.set_entry_status(conn, row.id, after.value, ctx.now(), window_due=None if held else due)
+    detail = {"awaits_delivery": True} if held else {"window_due": str(due)}
+    w.history(row.id, action.value, row.status, after.value, detail=detail)
     return due, Deadline(rule, ctx.today())
+
+
+def awaits_delivery(conn: sa.Connection, row: Any) -> bool:
+    """LST-2, Op(7), Art 28: a natural person is told in advance. One with an account gets
+    the written notice in its inbox at once; for one without, the designating unit
+    delivers the printed notice, and the objection window runs from the delivery date
+    it records (`window_from_delivery`), never from the day the notice was printed."""
+    if row.list_type != ListType.BLACKLIST.value:
+        return False
+    if row.subject_info.get("kind") != SubjectKind.NATURAL_PERSON.value:
+        return False
+    account = conn.execute(
+        sa.select(subject_account.c.id)
+        .where(subject_account.c.subject_id == row.subject_id, subject_account.c.active)
+        .limit(1)
+    ).first()
+    return account is None
+
+
+def window_from_delivery(
+    conn: sa.Connection, ctx: Context, principal: Principal, entry_id: int, delivered_on: date
+) -> date | None:
+    """The written notice was delivered on `delivered_on`: an entry whose window waited
+    for it gets its window counted from that day (the rights context calls this when the
+    unit records the delivery). None when the entry was not waiting (delivered in the
+    inbox, removed, or its window already counted)."""
+    row = entry_row(conn, entry_id)
+    waiting = row.status == EntryStatus.NOTIFIED.value or (
+        row.status == EntryStatus.OBJECTED.value
+        and row.suspended_from == EntryStatus.NOTIFIED.value
+    )
+    if not waiting or row.window_due is not None:
+        return None
+    w = Writer(conn, ctx, principal)
+    std = rules.load(conn, row.standard_id)
+    rule = window_rule(ListType(row.list_type), std.draft.window_days)
+    stored = calendar_service.reset_deadline(
+        conn, ctx, w.calendar, "list_entry", row.id, rule.code, rule, delivered_on
+    )
+    due: date = stored["due_date"]
+    queries.set_window_due(conn, row.id, due, ctx.now())
+    w.history(
+        row.id,
+        "notice_delivered",
+        row.status,
+        row.status,
+        detail={"delivered_on": delivered_on.isoformat(), "window_due": str(due)},
+    )
+    w.flush()
+    return due
 
 
 def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView:
@@ -634,7 +691,8 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
         row = entry_row(conn, entry_id)
         _own_entry(principal, row)
         w = Writer(conn, ctx, principal)
-        due, deadline = _open_window(conn, ctx, w, row, Action.NOTIFY)
+        held = awaits_delivery(conn, row)
+        due, deadline = _open_window(conn, ctx, w, row, Action.NOTIFY, held=held)
         w.notice(
             row,
             "written_notice",
@@ -648,8 +706,13 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
                 # Issued in Chinese throughout (a trial finding: the right to object
                 # and the deadline's explanation were English in a Chinese notice).
                 "right_to_object": RIGHT_TO_OBJECT[NOTICE_LANGUAGE],
-                "objection_deadline": due.isoformat(),
-                "explanation": deadline.explain_zh(w.calendar),
+                # A printed notice's deadline is counted from its delivery (unknown yet).
+                "objection_deadline": None if held else due.isoformat(),
+                "explanation": (
+                    DELIVERY_WINDOW_ZH.format(days=deadline.rule.working_days)
+                    if held
+                    else deadline.explain_zh(w.calendar)
+                ),
             },
         )
         w.flush()
@@ -738,6 +801,12 @@ def designate(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailV
         _own_entry(principal, row)
         list_type = ListType(row.list_type)
         transition(list_type, EntryStatus(row.status), Action.DESIGNATE)
+        if row.status == EntryStatus.NOTIFIED.value and row.window_due is None:
+            raise Conflict(
+                "entry.notice_not_delivered",
+                "the written notice to this natural person has not been recorded as "
+                "delivered; the objection window runs from its delivery (Op(7), Art 28)",
+            )
         if row.window_due is not None and row.window_due >= ctx.today():
             raise Conflict(
                 "entry.window_open",

@@ -6,7 +6,7 @@ INSERTs of new rows in their initial states."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -72,6 +72,15 @@ def set_entry_status(
         list_entry.update()
         .where(list_entry.c.id == entry_id)
         .values(status=status, updated_at=now, **values)
+    )
+
+
+def set_window_due(conn: sa.Connection, entry_id: int, due: date, now: datetime) -> None:
+    """The end of an entry's window, counted once the notice it waited for was delivered."""
+    conn.execute(
+        list_entry.update()
+        .where(list_entry.c.id == entry_id, list_entry.c.window_due.is_(None))
+        .values(window_due=due, updated_at=now)
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,12 @@ from fastapi.testclient import TestClient
 
 from creditreg.clock import FixedClock
 from creditreg.demo.dataset import demo_ric, demo_uscc
+from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
+from creditreg.services.kernel import sweep
 from tests.e2e.api.test_api import error
 from tests.e2e.conftest import bearer
+from tests.factories import person_punishment_row
 from tests.lists_world import PERSON, World, make_world
 
 PLATFORM = bearer("platform")
@@ -383,3 +386,55 @@ def test_a_written_notice_prints_as_a_pdf_in_chinese_with_its_code__SEC_1_LST_2(
     # The code printed on the PDF binds the account.
     made = activate(api, code.group(), demo_uscc("91410100MC0000001"), username="company1")
     assert made.status_code == 201, made.text
+
+
+def test_a_person_without_an_account_is_designated_only_after_the_notice_is_delivered__LST_2(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    """Op(7), Art 28: a natural person is told in advance. The printed notice waits for
+    its delivery: the sweep never designates before the unit records it, and the
+    objection window runs from the delivery date, not from the day it was printed."""
+    w = world
+    w.submit("XZCF", [person_punishment_row(7, serious_class="art33_3")])
+    person = subject_id(api, "ric", demo_ric("41010519900101007"))
+    made = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-HMD", "subject_id": person, "facts": "售假"},
+    )
+    assert made.status_code == 201, made.text
+    eid = made.json()["id"]
+    noticed = api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()
+    assert noticed["status"] == "notified" and noticed["window_due"] is None
+    w.advance(40)
+    sweep.run(w.ctx, SYSTEM)
+    entry = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()
+    assert entry["status"] == "notified"
+    error(
+        api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR),
+        409,
+        "entry.notice_not_delivered",
+    )
+    [printed] = [
+        n
+        for n in api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
+        if n["kind"] == "written_notice" and n["delivered_on"] is None
+    ]
+    today = w.ctx.today().isoformat()
+    done = api.post(
+        f"/api/v1/subject-notices/{printed['id']}/delivered",
+        headers=DESIGNATOR,
+        json={"delivered_on": today},
+    )
+    assert done.status_code == 200, done.text
+    due = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()["window_due"]
+    assert due is not None and due > today
+    sweep.run(w.ctx, SYSTEM)  # the window is open: nothing yet
+    assert api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()["status"] == (
+        "notified"
+    )
+    clock.set(datetime.fromisoformat(due) + timedelta(days=1, hours=2))
+    assert sweep.run(w.ctx, SYSTEM).count("designated") == 1
+    assert api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()["status"] == (
+        "designated"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from creditreg.services.kernel import audit, calendar, sweep
 from creditreg.services.lists import entries, restoration, standards
 from creditreg.services.lists.entry_changes import insert_entry
 from creditreg.services.records import lifecycle, records, verification
-from creditreg.services.rights import objection_steps, objections, objectors
+from creditreg.services.rights import notices, objection_steps, objections, objectors
 from creditreg.services.subjects import subjects
 from creditreg.store.lists.tables import list_entry, list_notice
 from creditreg.store.records.tables import record
@@ -440,7 +440,25 @@ def test_a_person_is_notified_before_designation_and_published_masked__LST_2_DIS
     notified = entries.notify(w.ctx, w.designator, eid)
     [notice] = [n for n in notified["notices"] if n["audience"] == "subject"]  # type: ignore[attr-defined]
     assert notice["kind"] == "written_notice"
-    w.advance(14)
+    # The person has no account: the printed notice must reach them first (Op(7)); the
+    # window runs from its delivery, so however long it waits, nothing designates it.
+    assert notified["window_due"] is None and notice["content"]["objection_deadline"] is None
+    assert "送达之日起" in notice["content"]["explanation"]
+    w.advance(30)
+    with pytest.raises(Conflict) as undelivered:
+        entries.designate(w.ctx, w.designator, eid)
+    assert undelivered.value.code == "entry.notice_not_delivered"
+    [printed] = [
+        n for n in notices.awaiting_delivery(w.ctx, w.designator) if n["kind"] == "written_notice"
+    ]
+    delivered_on = w.ctx.today() - timedelta(days=2)
+    notices.record_delivery(w.ctx, w.designator, printed["id"], delivered_on)
+    due = date.fromisoformat(str(entries.get(w.ctx, SYSTEM, eid)["window_due"]))
+    assert due > w.ctx.today()  # counted from the delivery, not from the notice's issue
+    with pytest.raises(Conflict) as still_open:
+        entries.designate(w.ctx, w.designator, eid)
+    assert still_open.value.code == "entry.window_open"
+    w.advance((due - w.ctx.today()).days + 1)
     entries.designate(w.ctx, w.designator, eid)
     published = entries.publications(w.ctx)
     assert published and all(number not in str(p) for p in published)
