@@ -37,6 +37,7 @@ from creditreg.api.schemas.measures_check import (
 )
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import DomainError, Unauthenticated
+from creditreg.domain.measures.check import check_batch_size
 from creditreg.services.access import subject_accounts
 from creditreg.services.measures import check as checks
 from creditreg.services.measures import shared_records as shared
@@ -223,6 +224,9 @@ async def _lean(
         if token is None:
             raise Unauthenticated("auth.missing_token", "send 'Authorization: Bearer <token>'")
         principal = subject_accounts.authenticate_any(ctx, token)
+        if batch and isinstance(value, dict) and isinstance(value.get("identifiers"), list):
+            # One code for a batch over the limit, by one or by thousands.
+            check_batch_size(len(value["identifiers"]))
         request, problems = _validated(value, CheckBatchIn if batch else CheckIn)
         if request is None:
             response: Response = validation_response(problems)

@@ -55,8 +55,9 @@ class CheckBatchIn(In):
     )
     note: str | None = Field(default=None, max_length=500)
     identifiers: list[IdentifierIn] = Field(
-        max_length=BATCH_MAX + 1,
-        description=f"at most {BATCH_MAX}, none twice (after normalisation)",
+        max_length=BATCH_MAX,
+        description=f"at most {BATCH_MAX} (more: `check.batch_too_large`), none twice (after "
+        "normalisation)",
     )
 
 

@@ -103,17 +103,22 @@ def parse_key(id_type: str, number: str, today: date | None = None) -> Key:
     return Key(ident.type.value, ident.number)
 
 
+def check_batch_size(n: int) -> None:
+    """`check.batch_too_large` beyond BATCH_MAX identifiers (however many more)."""
+    if n > BATCH_MAX:
+        raise InvalidInput(
+            "check.batch_too_large",
+            f"a batch check names at most {BATCH_MAX} identifiers, not {n}",
+            limit=BATCH_MAX,
+        )
+
+
 def parse_batch(items: Sequence[tuple[str, str]], today: date | None = None) -> list[Key]:
     """A procurement screening: 1 to BATCH_MAX identifiers, none twice (after
     normalisation). The first bad one refuses the whole batch, with its position."""
     if not items:
         raise InvalidInput("check.empty_batch", "a batch check names at least one identifier")
-    if len(items) > BATCH_MAX:
-        raise InvalidInput(
-            "check.batch_too_large",
-            f"a batch check names at most {BATCH_MAX} identifiers, not {len(items)}",
-            limit=BATCH_MAX,
-        )
+    check_batch_size(len(items))
     keys: list[Key] = []
     seen: dict[Key, int] = {}
     for index, (id_type, number) in enumerate(items):

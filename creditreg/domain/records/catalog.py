@@ -328,7 +328,15 @@ class Template:
         get = row.get
         for name, spec, required, when_field, when_value, convert in self._plan:
             raw = get(name)
-            value = raw.strip() if type(raw) is str else _text(raw)
+            if type(raw) is str:
+                value = raw.strip()
+            elif isinstance(raw, list | tuple | dict):
+                why = "one value, not a list or an object"
+                problems.append(RowProblem(name, "record.bad_value", f"{spec.label}: {why}"))
+                clean[name] = None
+                continue
+            else:
+                value = _text(raw)
             if value == "":
                 if required or (
                     when_field is not None and _text(row.get(when_field)) == when_value
@@ -383,6 +391,11 @@ class Template:
         return SubjectRef(kind, id_type, str(number), str(clean[name_spec.name]), any_organization)
 
 
+# Control characters no record's text holds (tabs and line breaks are text); PostgreSQL
+# refuses a NUL in text outright.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -401,6 +414,8 @@ def converter(spec: FieldSpec) -> Callable[[str], Any]:
         def text(value: str) -> Any:
             if len(value) > longest:
                 raise ValueError(f"longer than {longest} characters")
+            if _CONTROL.search(value):
+                raise ValueError("holds a control character (NUL, escape ...)")
             return normalise_code(value) if code else value
 
         return text

@@ -67,19 +67,19 @@ _PERMIT_PREFIX = {IdType.HK_MACAO_PERMIT: ("81", "82"), IdType.TAIWAN_PERMIT: ("
 
 
 def _validate_gb11643(code: str, error_code: str, label: str) -> str:
+    # A personal number: the message neither repeats it nor says which check character
+    # would be right (DIS-3; an error must not help complete someone's number).
     if len(code) != 18 or not _RIC_SHAPE.fullmatch(code):
-        raise InvalidInput(error_code, f"a {label} has 17 digits and a check digit or X: {code!r}")
-    expected = stdnum_ric.calc_check_digit(code)
-    if code[17] != expected:
         raise InvalidInput(
-            error_code, f"{label} {code!r} has a wrong check character, expected {expected!r}"
+            error_code,
+            f"a {label} has 17 digits and a check digit or X ({len(code)} characters given)",
         )
+    if code[17] != stdnum_ric.calc_check_digit(code):
+        raise InvalidInput(error_code, f"this {label} has a wrong check character")
     try:
         stdnum_ric.get_birth_date(code)
     except StdnumError:
-        raise InvalidInput(
-            error_code, f"{label} {code!r} holds no valid birth date ({code[6:14]})"
-        ) from None
+        raise InvalidInput(error_code, f"this {label} holds no valid birth date") from None
     return code
 
 
@@ -91,7 +91,9 @@ def validate_ric(raw: str, today: date | None = None) -> str:
     """
     code = _validate_gb11643(normalise_code(raw), "subject.invalid_ric", "resident ID number")
     if today is not None and stdnum_ric.get_birth_date(code) > today:
-        raise InvalidInput("subject.invalid_ric", f"resident ID number {code!r} is born later")
+        raise InvalidInput(
+            "subject.invalid_ric", "this resident ID number's birth date is in the future"
+        )
     return code
 
 
@@ -148,14 +150,15 @@ def parse_identifier(id_type: IdType, raw: str, today: date | None = None) -> Id
         if not code.startswith(_PERMIT_PREFIX[id_type]):
             prefixes = " or ".join(p + "0000" for p in _PERMIT_PREFIX[id_type])
             raise InvalidInput(
-                "subject.invalid_document", f"a {label} number starts with {prefixes}: {code!r}"
+                "subject.invalid_document", f"a {label} number starts with {prefixes}"
             )
         return Identifier(id_type, code)
     shape = _OTHER_SHAPE if id_type is IdType.OTHER else _DOCUMENT_SHAPE
     if not shape.fullmatch(code):
         raise InvalidInput(
             "subject.invalid_document",
-            f"{code!r} is not a valid {id_type.value.replace('_', ' ')} number",
+            f"not a valid {id_type.value.replace('_', ' ')} number (letters and digits, "
+            f"{'1-40' if id_type is IdType.OTHER else '5-20'} characters)",
         )
     return Identifier(id_type, code)
 

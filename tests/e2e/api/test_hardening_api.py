@@ -182,10 +182,16 @@ def test_an_unincorporated_organization_is_an_organization_of_the_template__SUB_
         ({"decision_date": "9999-12-31"}, "decision_date", "record.decision_date_out_of_range"),
         ({"fine_10k_cny": "1e400"}, "fine_10k_cny", "record.bad_value"),
         ({"fine_10k_cny": "0.00001"}, "fine_10k_cny", "record.bad_value"),
+        # A list or an object where one value belongs was stored as "['a', 'b']".
+        ({"facts": ["a", "b"]}, "facts", "record.bad_value"),
+        ({"facts": {"a": 1}}, "facts", "record.bad_value"),
+        # A NUL (PostgreSQL refuses it in text) or another control character.
+        ({"party_name": "示例\x00公司"}, "party_name", "record.bad_value"),
+        ({"facts": "未按期\x1b[2J申报"}, "facts", "record.bad_value"),
     ],
 )
 def test_dates_and_amounts_out_of_range_are_rejected_row_by_row__ING_1_ING_3(
-    api: TestClient, changes: dict[str, str], field: str, code: str
+    api: TestClient, changes: dict[str, object], field: str, code: str
 ) -> None:
     """Issue 9, defect 10: a decision after today (2026-03-02 here) or before 1949-10-01,
     an amount beyond the column's precision: a 422 naming the row and field."""

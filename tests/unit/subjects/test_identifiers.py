@@ -185,3 +185,22 @@ def test_personal_numbers_are_masked_for_display() -> None:
 def test_normalise_never_crashes_and_is_idempotent(raw: str) -> None:
     once = normalise_code(raw)
     assert normalise_code(once) == once
+
+
+def test_a_refused_personal_number_is_not_repeated_nor_completed__DIS_3() -> None:
+    """An error about a resident ID or another personal document neither repeats the
+    number nor says which check character would be right (an unauthenticated caller
+    could otherwise complete or confirm someone's number)."""
+    wrong = REAL_RIC[:17] + ("0" if REAL_RIC[17] != "0" else "1")
+    for id_type, number in (
+        (IdType.RIC, wrong),
+        (IdType.RIC, REAL_RIC[:16]),
+        (IdType.RIC, REAL_RIC[:6] + "19991399" + REAL_RIC[14:]),
+        (IdType.PASSPORT, "E1234567?"),
+        (IdType.HK_MACAO_PERMIT, wrong),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            parse_identifier(id_type, number)
+        message = str(refused.value)
+        assert number not in message and number[:10] not in message, message
+        assert "expected" not in message and REAL_RIC[17] not in message.split()[-1]
