@@ -12,6 +12,7 @@ from creditreg.domain.errors import Conflict, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.entries import STANDARD
 from creditreg.domain.lists.standards import StandardDraft
+from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.lists import entries, measure_refs
@@ -130,7 +131,7 @@ def candidates(
 ) -> list[CandidateView]:
     """STD-2: subjects the standard proposes today that are not on its list in its field."""
     principal.require(Permission.LISTS_DESIGNATE)
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
         std = current(conn, code)
         principal.require_field(std.draft.field)
         q = qualifying(std.draft.rule, ctx.today()).subquery()
@@ -146,4 +147,6 @@ def candidates(
             .order_by(subject.c.id)
             .limit(max(1, min(limit, 1000)))
         ).all()
+        # SEC-2: the candidates are subjects, natural persons among them, read by a unit.
+        query_register.record(conn, ctx, principal, [r.id for r in rows], "standard.candidates")
     return [{"subject_id": r.id, "name": r.name, "kind": r.kind, "records": r.n} for r in rows]

@@ -121,8 +121,12 @@ def pending(
         # Art 17: "within 5 working days" ends at the end of the due day.
         query = query.where(record.c.verify_due < ctx.today())
     query = query.order_by(record.c.verify_due, record.c.id).limit(max(1, min(limit, 1000)))
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
         rows = conn.execute(query).all()
+        # SEC-2: the queue shows the records' data: each subject's read is registered.
+        query_register.record(
+            conn, ctx, principal, [r.subject_id for r in rows], "record.verification"
+        )
         marked = lifecycle.under_objection(conn, ctx, [r.id for r in rows])
         return [
             {**_record_dict(r, r.id in marked), "overdue": r.verify_due < ctx.today()} for r in rows

@@ -36,7 +36,7 @@ from creditreg.domain.rights.accounts import (
     validate_username,
 )
 from creditreg.domain.subjects.identifiers import IdType, SubjectKind, parse_identifier
-from creditreg.services.access import subject_accounts, throttle
+from creditreg.services.access import query_register, subject_accounts, throttle
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.rights.views import AccountView, BindingView, IssuedCodeView, MySubjectView
@@ -372,8 +372,10 @@ def accounts_of(ctx: Context, principal: Principal, subject_id: int) -> list[Bin
     subject_accounts.require_subject(
         ctx, principal, subject_id, Permission.ACCOUNTS_ISSUE, action="subject_account.list"
     )
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
         subject_row(conn, subject_id)
+        # SEC-2: the bindings hold the holders' documents; an operator's read is registered.
+        query_register.record(conn, ctx, principal, [subject_id], "subject_account")
         return _bindings_of(conn, subject_id)
 
 

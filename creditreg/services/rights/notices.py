@@ -22,7 +22,7 @@ from creditreg.domain.kernel.events import DomainEvent
 from creditreg.domain.rights.accounts import BindingMethod
 from creditreg.domain.rights.notices import Lang, activation_text, render
 from creditreg.domain.subjects.identifiers import Identifier, IdType
-from creditreg.services.access import subject_accounts
+from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.lists import entries as list_entries
@@ -247,6 +247,9 @@ def printable(
     with ctx.db.write() as conn:
         row = _notice(conn, notice_id)
         _may_handle(principal, row)
+        query_register.record(
+            conn, ctx, principal, [row.subject_id], "subject_notice", object_id=notice_id
+        )
         subj = subject_row(conn, row.subject_id)
         has_account = (
             conn.execute(
@@ -359,6 +362,8 @@ def awaiting_delivery(
     query = sa.select(subject_notice).where(subject_notice.c.delivered_on.is_(None))
     if Permission.ACCOUNTS_ISSUE not in principal.permissions:
         query = query.where(subject_notice.c.unit_id == principal.unit_id)
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
         rows = conn.execute(query.order_by(subject_notice.c.id)).all()
+        # SEC-2: the notices quote the subjects' facts: each subject's read is registered.
+        query_register.record(conn, ctx, principal, [r.subject_id for r in rows], "subject_notice")
     return [_view(r, lang) for r in rows]

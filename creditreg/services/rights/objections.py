@@ -28,7 +28,7 @@ from creditreg.domain.rights.objections import (
     clean_grounds,
     decision_rule,
 )
-from creditreg.services.access import inbox
+from creditreg.services.access import inbox, query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists import entries as list_entries
@@ -376,8 +376,26 @@ def _attachment_view(a: Any) -> AttachmentView:
 
 def get(ctx: Context, reader: Objector, objection_id: int) -> ObjectionDetailView:
     """One objection, to those who may read it (others: 404)."""
-    with ctx.db.read() as conn:
-        return detail(conn, ctx, _readable(conn, reader, objection_id))
+    with ctx.db.write() as conn:
+        row = _readable(conn, reader, objection_id)
+        _register(conn, ctx, reader, [row.subject_id], objection_id)
+        return detail(conn, ctx, row)
+
+
+def _register(
+    conn: sa.Connection,
+    ctx: Context,
+    reader: Objector,
+    subject_ids: list[int],
+    objection_id: int | None = None,
+) -> None:
+    """SEC-2: a unit reading objections reads the subjects' information (their grounds,
+    the entries and records objected to): registered. An objector reading its own, or a
+    subject, is no unit's query."""
+    if reader.unit_id is not None and reader.principal is not None:
+        query_register.record(
+            conn, ctx, reader.principal, subject_ids, "objection", object_id=objection_id
+        )
 
 
 def listing(
@@ -429,8 +447,10 @@ def listing(
                 objection.c.provider_unit_id == reader.unit_id,
             )
         query = query.where(mine)
-    with ctx.db.read() as conn:
-        return [view(r, today) for r in conn.execute(query.limit(max(1, min(limit, 1000))))]
+    with ctx.db.write() as conn:
+        rows = conn.execute(query.limit(max(1, min(limit, 1000)))).all()
+        _register(conn, ctx, reader, [r.subject_id for r in rows])
+        return [view(r, today) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

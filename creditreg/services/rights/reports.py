@@ -34,7 +34,7 @@ from creditreg.domain.rights.reports import (
     specialised_period,
 )
 from creditreg.domain.subjects.identifiers import SubjectKind
-from creditreg.services.access import subject_accounts
+from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.rights import inquiry
@@ -141,6 +141,10 @@ def issue(
                 issued_by=principal.actor[:120],
             )
         )
+        # SEC-2: an operator issuing it at the counter read the subject's information (a
+        # subject's own account is not a unit: not registered). After gathering, so the
+        # report does not list its own issue.
+        query_register.record(conn, ctx, principal, [subject_id], "report.issue")
         audit.record(
             conn,
             ctx,
@@ -248,13 +252,16 @@ def get(ctx: Context, principal: Principal, number: str) -> IssuedReport:
     with ctx.db.read() as conn:
         row = _row(conn, clean)
     subject_accounts.require_subject(ctx, principal, row.subject_id, COUNTER, action="report.read")
+    with ctx.db.write() as conn:  # SEC-2: an operator's read is registered before it is served
+        query_register.record(conn, ctx, principal, [row.subject_id], "report", object_id=clean)
     return _issued(row)
 
 
 def of_subject(ctx: Context, principal: Principal, subject_id: int) -> list[dict[str, Any]]:
     """The reports issued to a subject, newest first (number, kind, free or fee, digest)."""
     subject_accounts.require_subject(ctx, principal, subject_id, COUNTER, action="report.list")
-    with ctx.db.read() as conn:
+    with ctx.db.write() as conn:
+        query_register.record(conn, ctx, principal, [subject_id], "report.list")  # SEC-2
         rows = conn.execute(
             sa.select(credit_report)
             .where(credit_report.c.subject_id == subject_id)
