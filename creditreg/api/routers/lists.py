@@ -19,6 +19,7 @@ from creditreg.api.schemas.lists import (
     EntryIn,
     EntryRemoved,
     ListField,
+    MyRestorationIn,
     NoteIn,
     PendingRestoration,
     Publication,
@@ -56,6 +57,7 @@ Writer = Annotated[Principal, Depends(require(Permission.STANDARDS_WRITE))]
 Designator = Annotated[Principal, Depends(require(Permission.LISTS_DESIGNATE))]
 Reader = Annotated[Principal, Depends(require(Permission.LISTS_READ))]
 Receiver = Annotated[Principal, Depends(require(Permission.LISTS_RECEIVE))]
+Self = Annotated[Principal, Depends(require(Permission.RIGHTS_SELF))]
 
 ILLEGAL = "the entry's status does not allow this step (`entry.illegal_transition`)"
 
@@ -245,6 +247,29 @@ def apply_restoration(
     return restoration.apply(
         ctx, principal, entry_id, applicant=body.applicant, evidence=body.evidence
     )
+
+
+@router.post(
+    "/me/list-restorations",
+    status_code=201,
+    response_model=RestorationApplied,
+    responses=errors(
+        {
+            403: "only a subject account applies for itself (`account.subjects_only`)",
+            404: "no entry of yours has that id (`entry.not_found`)",
+            409: "not a designated blacklist entry (`restoration.not_blacklisted`), "
+            "designated without restoration (`restoration.not_restorable`), too early "
+            "(`restoration.too_early`), or an application is pending (`restoration.pending`)",
+            422: "no evidence (`restoration.incomplete`)",
+        }
+    ),
+)
+def apply_my_restoration(
+    ctx: Ctx, principal: Self, body: MyRestorationIn
+) -> RestorationAppliedView:
+    """RST-1, Op(14): the subject applies from its own account for the credit restoration of
+    one of its blacklist entries, with its evidence; the designating unit decides (RST-2)."""
+    return restoration.apply_as_subject(ctx, principal, body.entry_id, evidence=body.evidence)
 
 
 @router.post(

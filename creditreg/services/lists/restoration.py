@@ -38,16 +38,45 @@ RESTORATION = RULES["restoration"]  # Art 43: within 1 working day once eligible
 def apply(
     ctx: Context, principal: Principal, entry_id: int, *, applicant: str, evidence: str
 ) -> RestorationAppliedView:
-    """RST-1: an application with evidence; refused at once when the entry's terms do not
-    allow it (not restorable, or too early)."""
+    """RST-1: an application with evidence, received by a unit for the subject; refused at
+    once when the entry's terms do not allow it (not restorable, or too early)."""
     principal.require(Permission.LISTS_RECEIVE)
-    if not applicant.strip() or not evidence.strip():
-        raise InvalidInput(
-            "restoration.incomplete", "an application names the applicant and its evidence"
-        )
+    return _apply(ctx, principal, entry_id, applicant=applicant, evidence=evidence)
+
+
+def apply_as_subject(
+    ctx: Context, principal: Principal, entry_id: int, *, evidence: str
+) -> RestorationAppliedView:
+    """RST-1: the subject applies from its own account, for its own entry (another's is
+    404, as if it did not exist); the applicant is the subject as the entry names it."""
+    principal.require(Permission.RIGHTS_SELF)
+    if principal.subject_id is None:
+        raise Forbidden("account.subjects_only", "only a subject account applies for itself")
+    return _apply(
+        ctx, principal, entry_id, applicant="", evidence=evidence, owner=principal.subject_id
+    )
+
+
+def _apply(
+    ctx: Context,
+    principal: Principal,
+    entry_id: int,
+    *,
+    applicant: str,
+    evidence: str,
+    owner: int | None = None,
+) -> RestorationAppliedView:
     today = ctx.today()
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
+        if owner is not None:
+            if row.subject_id != owner:
+                raise NotFound("entry.not_found", f"no list entry {entry_id}")
+            applicant = f"{row.subject_info.get('name', '')}（本人申请）"
+        if not applicant.strip() or not evidence.strip():
+            raise InvalidInput(
+                "restoration.incomplete", "an application names the applicant and its evidence"
+            )
         if row.list_type != ListType.BLACKLIST.value or row.status != EntryStatus.DESIGNATED:
             raise Conflict(
                 "restoration.not_blacklisted",

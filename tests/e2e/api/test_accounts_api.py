@@ -438,3 +438,61 @@ def test_a_person_without_an_account_is_designated_only_after_the_notice_is_deli
     assert api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()["status"] == (
         "designated"
     )
+
+
+def test_a_subject_applies_for_restoration_from_its_own_account__RST_1_RST_2(
+    api: TestClient, world: World
+) -> None:
+    """Op(14), Art 43: the blacklisted subject itself applies, with its evidence, from its
+    account (not only through a unit's desk); for its own entries only."""
+    w = world
+    number = demo_ric("41010519900101007")
+    w.submit("XZCF", [person_punishment_row(7, serious_class="art33_3")])
+    person = subject_id(api, "ric", number)
+    code = issue(api, person, document_number=number, holder_name="李示例").json()["code"]
+    activated = activate(api, code, number=number, username="li.shili")
+    assert activated.status_code == 201, activated.text
+    eid = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={
+            "standard": "SCJG-HMD",
+            "subject_id": person,
+            "facts": "售假",
+            "restoration_after_months": 0,
+        },
+    ).json()["id"]
+    # With an account, the notice is in the inbox at once: the window counts from today.
+    assert api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()["window_due"]
+    w.advance(8)
+    designated = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    assert designated.status_code == 200, designated.text
+    w.serious(1)
+    other = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-HMD", "subject_id": w.company(1), "facts": "销售不合格食品",
+              "responsible_persons": [{**PERSON, "id_number": demo_ric("41010519700101123")}]},
+    ).json()["id"]  # fmt: skip
+    mine = "/api/v1/me/list-restorations"
+    me = login(api, "li.shili")  # a session of today (the clock moved)
+    error(api.post(mine, headers=me, json={"entry_id": other, "evidence": "x"}), 404,
+          "entry.not_found")  # fmt: skip
+    error(api.post(mine, headers=DESIGNATOR, json={"entry_id": eid, "evidence": "x"}), 403,
+          "access.missing_permission")  # fmt: skip
+    error(api.post(mine, headers=me, json={"entry_id": eid, "evidence": " "}), 422,
+          "restoration.incomplete")  # fmt: skip
+    applied = api.post(mine, headers=me, json={"entry_id": eid, "evidence": "已整改并公开致歉"})
+    assert applied.status_code == 201, applied.text
+    error(api.post(mine, headers=me, json={"entry_id": eid, "evidence": "再次"}), 409,
+          "restoration.pending")  # fmt: skip
+    [pending] = api.get("/api/v1/lists/restorations", headers=DESIGNATOR).json()
+    assert (pending["id"], pending["entry_id"]) == (applied.json()["id"], eid)
+    history = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()["history"]
+    assert any(h["action"] == "restoration_applied" for h in history)
+    decided = api.post(
+        f"/api/v1/lists/restorations/{pending['id']}/decision",
+        headers=DESIGNATOR,
+        json={"consent": True, "note": "同意提前移出"},
+    )
+    assert decided.json()["entry"]["removal_reason"] == "restoration", decided.text

@@ -285,6 +285,13 @@ class RestorationIn(In):
     evidence: str = Field(max_length=8000)
 
 
+class MyRestorationIn(In):
+    """RST-1: the subject's own application for credit restoration of one of its entries."""
+
+    entry_id: int = Field(ge=1, le=2**63 - 1, description="the blacklist entry")
+    evidence: str = Field(max_length=8000, description="how the conduct was corrected")
+
+
 class DecisionIn(In):
     """RST-2: consent to early removal, or refusal, with the reason."""
 
