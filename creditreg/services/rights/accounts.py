@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, DomainError, InvalidInput, NotFound, Unauthenticated
 from creditreg.domain.kernel.actor import Actor, Permission
+from creditreg.domain.kernel.codes import normalise_code
 from creditreg.domain.rights.accounts import (
     CODE_LENGTH,
     BindingMethod,
@@ -120,19 +121,34 @@ def mint_code(
     }
 
 
+# The identity document a natural person's registered identifier is read from.
+_DOCUMENT_OF = {
+    IdType.RIC.value: DocumentType.RESIDENT_IDENTITY_CARD.value,
+    IdType.PASSPORT.value: DocumentType.PASSPORT.value,
+    IdType.HK_MACAO_PERMIT.value: DocumentType.HK_MACAO_PERMIT.value,
+    IdType.TAIWAN_PERMIT.value: DocumentType.TAIWAN_PERMIT.value,
+    IdType.FOREIGN_PERMANENT_RESIDENCE.value: DocumentType.FOREIGN_PERMANENT_RESIDENCE.value,
+    IdType.OTHER.value: DocumentType.OTHER.value,
+}
+
+
 def _check_document(conn: sa.Connection, row: Any, check: IdentityCheck, number: str) -> None:
-    """A real binding: a resident identity card seen for a natural person must be the
-    person's own; for an organization's legal representative, that of a legal
+    """A real binding: a natural person binds itself with the very document its subject is
+    registered by (same type, same number; "other" never stands in for it); for an
+    organization's legal representative, a resident identity card must be that of a legal
     representative linked to it today (SUB-4), when any is recorded."""
-    if check.document_type is not DocumentType.RESIDENT_IDENTITY_CARD:
-        return
-    seen = number.strip().upper()
-    if check.holder_role is HolderRole.SELF:
-        if row.id_type == IdType.RIC.value and row.id_number.upper() != seen:
+    seen = normalise_code(number)
+    if check.holder_role is HolderRole.SELF and row.kind == SubjectKind.NATURAL_PERSON.value:
+        if (
+            check.document_type.value != _DOCUMENT_OF.get(row.id_type)
+            or normalise_code(row.id_number) != seen
+        ):
             raise InvalidInput(
                 "account.document_mismatch",
-                "the identity card seen is not the subject's own",
+                "the document seen is not the one the subject is registered by",
             )
+        return
+    if check.document_type is not DocumentType.RESIDENT_IDENTITY_CARD:
         return
     if check.holder_role is HolderRole.LEGAL_REPRESENTATIVE:
         on = check.checked_on

@@ -90,6 +90,10 @@ def test_binding_by_an_operators_code_after_an_identity_check__SEC_1_RIG_1(
     zhang = subject_id(api, "ric", ZHANG)
     # A real binding: the card seen must be the person's own.
     error(issue(api, zhang, document_number=LI), 422, "account.document_mismatch")
+    # Nor does another kind of document stand in for it, whatever number it carries.
+    for document_type, number in (("other", LI), ("other", ZHANG), ("passport", ZHANG)):
+        error(issue(api, zhang, document_type=document_type, document_number=number), 422,
+              "account.document_mismatch")  # fmt: skip
     error(issue(api, zhang, holder_role="legal_representative"), 422, "account.holder_mismatch")
     issued = issue(api, zhang)
     assert issued.status_code == 201, issued.text
