@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import sqlalchemy as sa
@@ -102,10 +102,16 @@ def message(
     }
 
 
-def post(client: httpx.Client, url: str, body: str, headers: dict[str, str]) -> Attempt:
+def post(
+    client: httpx.Client,
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    extensions: dict[str, Any] | None = None,
+) -> Attempt:
     """One POST; never raises for the receiver's faults."""
     try:
-        answer = client.post(url, content=body.encode(), headers=headers)
+        answer = client.post(url, content=body.encode(), headers=headers, extensions=extensions)
     except httpx.TimeoutException:
         return Attempt(None, "timeout: no answer in time")
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -215,29 +221,56 @@ def _resolve(host: str, port: int | None) -> list[str]:
     ]
 
 
-def resolves_inside(url: str, allowed: frozenset[str], resolve: Resolver = _resolve) -> str | None:
-    """Why a URL whose host is a *name* must not be called now, or None: the name does not
-    resolve, or resolves to a loopback, private, link-local or otherwise non-public address
-    (a public-looking name pointing into the platform's network). Addresses written as
-    literals, and hosts the operator allowed, were judged by `check_url`."""
+def resolved(
+    url: str, allowed: frozenset[str], resolve: Resolver = _resolve
+) -> tuple[str | None, str | None]:
+    """Where to connect for a URL whose host is a *name*: (its address, None), or (None,
+    why it must not be called now): the name does not resolve, or resolves to a loopback,
+    private, link-local, multicast or otherwise non-public address (a public-looking name
+    pointing into the platform's network) and the operator did not allow it. (None, None)
+    for an address written as a literal, judged by `check_url`. The POST goes to the
+    address returned (`pinned`), so the name cannot point elsewhere between this check and
+    the connection (DNS rebinding)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if host in allowed:
-        return None
     try:
         ipaddress.ip_address(host)
-        return None
+        return None, None
     except ValueError:
         pass
     try:
         addresses = resolve(host, parts.port)
     except OSError as exc:
-        return f"cannot resolve {host}: {exc}"[:500]
-    for raw in addresses:
-        address = ipaddress.ip_address(raw.split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
-            return f"webhook.host_not_allowed: {host} resolves to {raw}, not a public address"
-    return None
+        return None, f"cannot resolve {host}: {exc}"[:500]
+    if not addresses:
+        return None, f"cannot resolve {host}: no address"
+    if host not in allowed:
+        for raw in addresses:
+            address = ipaddress.ip_address(raw.split("%", 1)[0])
+            if not address.is_global or address.is_multicast:
+                return None, (
+                    f"webhook.host_not_allowed: {host} resolves to {raw}, not a public address"
+                )
+    return addresses[0].split("%", 1)[0], None
+
+
+def resolves_inside(url: str, allowed: frozenset[str], resolve: Resolver = _resolve) -> str | None:
+    """Why a URL must not be called now, or None (`resolved`)."""
+    return resolved(url, allowed, resolve)[1]
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """`url` with its host replaced by `address`, the Host header naming the host as
+    written, and (for https) the name the TLS handshake presents and the certificate is
+    checked against."""
+    parts = urlsplit(url)
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    host = parts.netloc.rsplit("@", 1)[-1]
+    extensions: dict[str, Any] = (
+        {"sni_hostname": parts.hostname} if parts.scheme.lower() == "https" else {}
+    )
+    return urlunsplit(parts._replace(netloc=netloc)), {"host": host}, extensions
 
 
 def _attempt(ctx: Context, client: httpx.Client, row: Any) -> Attempt:
@@ -248,11 +281,14 @@ def _attempt(ctx: Context, client: httpx.Client, row: Any) -> Attempt:
         url = check_url(row.url, ctx.webhook_allowed_hosts)
     except InvalidInput as exc:
         return Attempt(None, f"{exc.code}: {exc}"[:500])
-    inside = resolves_inside(url, ctx.webhook_allowed_hosts)
-    if inside is not None:
-        return Attempt(None, inside)
+    address, why = resolved(url, ctx.webhook_allowed_hosts, _resolve)
+    if why is not None:
+        return Attempt(None, why)
     body, headers = message(row, ctx.now(), ctx.wall_clock.now())
-    return post(client, url, body, headers)
+    if address is None:  # an address written as a literal
+        return post(client, url, body, headers)
+    target, host, extensions = pinned(url, address)
+    return post(client, target, body, {**headers, **host}, extensions)
 
 
 def _record(conn: sa.Connection, ctx: Context, row: Any, attempt: Attempt, run: StepRun) -> None:

@@ -364,6 +364,39 @@ def test_an_unexpected_error_in_one_attempt_fails_that_attempt_only__MEA_5(
     assert d["status"] == "retrying" and d["last_error"] == "RuntimeError: signing failed"
 
 
+def test_a_name_is_resolved_once_and_the_post_goes_to_that_address__MEA_5(
+    db: DbTarget, clock: FixedClock, demo_data: None, receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """DNS rebinding: the platform connects to the address it judged, not to whatever the
+    name resolves to when the client connects. `hooks.test` exists nowhere (there is no
+    DNS here): only the checked address, with the name in the Host header, reaches the
+    receiver."""
+    looked_up: list[str] = []
+
+    def resolve(host: str, port: int | None) -> list[str]:
+        looked_up.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(webhook_sender, "_resolve", resolve)
+    ctx = build_context(
+        db.settings(webhook_allowed_hosts="hooks.test", webhook_timeout_seconds=TIMEOUT),
+        clock=clock,
+    )
+    try:
+        made = webhooks.add_endpoint(
+            ctx, implementer(ctx), f"http://hooks.test:{receiver.port}/hook"
+        )
+        stop_notice(ctx)
+        assert pass_of(ctx)["webhooks_delivered"] == 1
+    finally:
+        ctx.db.dispose()
+    assert looked_up == ["hooks.test"]
+    [got] = receiver.requests
+    assert got.headers["host"] == f"hooks.test:{receiver.port}"
+    assert verify(made["secret"], got)["data"]["object_id"] == "7"
+
+
 def test_a_pass_past_its_time_starts_no_post_and_loses_nothing__MEA_5(
     hooked: Context, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,7 +20,7 @@ from creditreg.domain.measures.webhooks import (
     next_attempt,
     retry_after,
 )
-from creditreg.services.measures.webhook_sender import resolves_inside
+from creditreg.services.measures.webhook_sender import pinned, resolved, resolves_inside
 
 NONE: frozenset[str] = frozenset()
 
@@ -177,3 +177,20 @@ def test_a_name_resolving_inside_the_network_is_not_called__MEA_5() -> None:
         is None
     )
     assert resolves_inside("http://127.0.0.1:8080/", frozenset({"127.0.0.1"}), resolve) is None
+
+
+def test_the_post_goes_to_the_address_that_was_checked__MEA_5() -> None:
+    """DNS rebinding: the name is resolved once, judged, and the connection made to that
+    address, the Host header and the TLS name still the name as written."""
+
+    def resolve(host: str, port: int | None) -> list[str]:
+        return {"hooks.example": ["93.184.216.34"], "v6.example": ["2606:2800:220:1::1"]}[host]
+
+    assert resolved("https://hooks.example/hook", frozenset(), resolve) == ("93.184.216.34", None)
+    assert resolved("https://93.184.216.34/hook", frozenset(), resolve) == (None, None)
+    url, host, extensions = pinned("https://hooks.example:8443/hook?a=1", "93.184.216.34")
+    assert url == "https://93.184.216.34:8443/hook?a=1"
+    assert host == {"host": "hooks.example:8443"}
+    assert extensions == {"sni_hostname": "hooks.example"}
+    url, host, extensions = pinned("http://v6.example/x", "2606:2800:220:1::1")
+    assert (url, host, extensions) == ("http://[2606:2800:220:1::1]/x", {"host": "v6.example"}, {})
