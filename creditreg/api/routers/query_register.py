@@ -70,7 +70,16 @@ def review(
     "/query-register.csv",
     response_class=Response,
     responses={
-        200: {"content": {"text/csv": {"schema": {"type": "string", "format": "csv"}}}},
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string", "format": "csv"}}},
+            "headers": {
+                "X-Next-After-Id": {
+                    "description": "present when the page is full: more rows may follow; "
+                    "ask again with `after_id` set to it",
+                    "schema": {"type": "integer"},
+                }
+            },
+        },
         **BAD_FILTER,
     },
 )
@@ -86,10 +95,11 @@ def export(
     limit: Annotated[int, Query(ge=1, le=query_register.MAX_REVIEW)] = 1000,
 ) -> Response:
     """The same rows as CSV (UTF-8, header row): id, at, unit, actor, subject, purpose,
-    note, what, object, returned (JSON), answer digest."""
+    note, what, object, returned (JSON), answer digest. A full page (`limit` rows) says
+    where the next begins in its `X-Next-After-Id` header: an export is never cut short
+    silently."""
     rows = _review(ctx, principal, unit_id, subject_id, since, until, purpose, after_id, limit)
-    return Response(
-        query_register.as_csv(rows),
-        media_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="query-register.csv"'},
-    )
+    headers = {"Content-Disposition": 'attachment; filename="query-register.csv"'}
+    if rows and len(rows) == limit:
+        headers["X-Next-After-Id"] = str(rows[-1].id)
+    return Response(query_register.as_csv(rows), media_type="text/csv", headers=headers)

@@ -72,6 +72,18 @@ def test_the_register_exports_as_csv__SEC_2(api: TestClient) -> None:
     rows = list(csv.DictReader(io.StringIO(got.text)))
     assert len(rows) >= 3 and {r["subject_id"] for r in rows} == {str(zhang)}
     assert {"id", "at", "unit_name", "purpose", "what", "returned", "answer_digest"} <= set(rows[0])
+    assert "x-next-after-id" not in got.headers  # the whole of it
+    # A full page says where the next begins; following it, the export is whole.
+    params = {"subject_id": zhang, "limit": 2}
+    first = api.get("/api/v1/query-register.csv", headers=PLATFORM, params=params)
+    after = first.headers["x-next-after-id"]
+    ids = [r["id"] for r in csv.DictReader(io.StringIO(first.text))]
+    assert ids[-1] == after
+    while "x-next-after-id" in first.headers:
+        params["after_id"] = first.headers["x-next-after-id"]
+        first = api.get("/api/v1/query-register.csv", headers=PLATFORM, params=params)
+        ids += [r["id"] for r in csv.DictReader(io.StringIO(first.text))]
+    assert ids == [r["id"] for r in rows]
 
 
 def test_bad_review_filters_and_callers_are_refused__SEC_2(api: TestClient) -> None:
