@@ -4,15 +4,19 @@ identifiers (one per line, `NUMBER` or `TYPE,NUMBER`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from creditreg.cli.base import acting, app, context, fail, id_option, read_text, run, show
+from creditreg.domain.errors import DomainError
 from creditreg.domain.measures.check import CheckPurpose, guess_key, parse_purpose
 from creditreg.services.measures import check as checks
+
+T = TypeVar("T")
 
 
 def _line(a: checks.Answer) -> str:
@@ -39,9 +43,11 @@ def _as_json(a: checks.Answer) -> dict[str, Any]:
     return a.document() | {"key": {"id_type": a.key.id_type, "id_number": a.key.number}}
 
 
-def _batch_items(path: Path) -> list[tuple[str, str]]:
+def _batch_items(path: Path) -> tuple[list[tuple[str, str]], list[int]]:
+    """The file's identifiers and, for each, its line number (an error names the line)."""
     items: list[tuple[str, str]] = []
-    for line in read_text(path).splitlines():
+    lines: list[int] = []
+    for number_of_line, line in enumerate(read_text(path).splitlines(), start=1):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
@@ -49,9 +55,18 @@ def _batch_items(path: Path) -> list[tuple[str, str]]:
             id_type, _, number = text.partition(",")
             items.append((id_type.strip(), number.strip()))
         else:
-            key = run(partial(guess_key, text))
+            key = _on_line(path, number_of_line, partial(guess_key, text))
             items.append((key.id_type, key.number))
-    return items
+        lines.append(number_of_line)
+    return items, lines
+
+
+def _on_line(path: Path, line: int, action: Callable[[], T]) -> T:
+    """`run`, the error's message naming the file's line."""
+    try:
+        return action()
+    except DomainError as exc:
+        fail(exc.code, f"{path}, line {line}: {exc.message}", exc.exit_code)
 
 
 @app.command("check")
@@ -81,8 +96,15 @@ def check(
     ctx = context()
     principal = acting(ctx, unit)
     if batch is not None:
-        items = _batch_items(batch)
-        answers = run(lambda: checks.check_batch(ctx, principal, items, purpose, note))
+        items, lines = _batch_items(batch)
+        try:
+            answers = checks.check_batch(ctx, principal, items, purpose, note)
+        except DomainError as exc:
+            at = exc.details.get("index")
+            where = (
+                f"{batch}, line {lines[at]}: " if isinstance(at, int) and at < len(lines) else ""
+            )
+            fail(exc.code, where + exc.message, exc.exit_code)
     else:
         assert identifier is not None
         given = identifier

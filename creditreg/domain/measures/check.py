@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.subjects.identifiers import (
+    IdType,
     parse_id_type,
     parse_identifier,
     validate_lei,
@@ -99,7 +100,14 @@ def parse_key(id_type: str, number: str, today: date | None = None) -> Key:
     kind = (id_type or "").strip().lower()
     if kind == LEI:
         return Key(LEI, validate_lei(number))
-    ident = parse_identifier(parse_id_type(kind), number, today)
+    try:
+        known = parse_id_type(kind)
+    except InvalidInput:  # the check also takes an LEI: say so
+        names = ", ".join([*(t.value for t in IdType), LEI])
+        raise InvalidInput(
+            "subject.unknown_id_type", f"{id_type!r} is not one of: {names}"
+        ) from None
+    ident = parse_identifier(known, number, today)
     return Key(ident.type.value, ident.number)
 
 

@@ -206,7 +206,8 @@ def test_bad_input_is_refused_and_nothing_is_registered__MEA_3(
     api: TestClient, world: World, ctx: Context
 ) -> None:
     before = len(register_rows(ctx))
-    error(check(api, uscc(1), "passport_of_mars"), 422, "subject.unknown_id_type")
+    unknown = error(check(api, uscc(1), "passport_of_mars"), 422, "subject.unknown_id_type")
+    assert "lei" in unknown.split("one of:")[1]  # the check takes an LEI too
     error(check(api, "91410100MC000000X"), 422, "subject.invalid_uscc")
     error(check(api, uscc(1), purpose="curiosity"), 422, "check.unknown_purpose")
     error(check(api, uscc(1), purpose="other"), 422, "check.note_required")

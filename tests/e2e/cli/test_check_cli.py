@@ -89,9 +89,17 @@ def test_bad_check_input_from_the_command_line__MEA_3(
     code, err = refused("12345", "--id-type", "martian", "--purpose", "procurement", "--unit", "4")
     assert code == 2 and err.endswith("[subject.unknown_id_type]")
     twice = tmp_path / "twice.txt"
-    twice.write_text(f"{uscc(1)}\n{uscc(1).lower()}\n", encoding="utf-8")
+    twice.write_text(f"# bidders\n{uscc(1)}\n\n{uscc(1).lower()}\n", encoding="utf-8")
     code, err = refused("--batch", str(twice), "--purpose", "procurement", "--unit", "4")
     assert code == 2 and err.endswith("[check.duplicate_identifier]")
+    assert f"{twice}, line 4:" in err  # the file's line, not the identifier's position
+    bad = tmp_path / "bad.txt"
+    bad.write_text(f"{uscc(1)}\nuscc,91410100MC000000X\n12345\n", encoding="utf-8")
+    code, err = refused("--batch", str(bad), "--purpose", "procurement", "--unit", "4")
+    assert code == 2 and f"{bad}, line 3:" in err  # an unrecognised line, found first
+    bad.write_text(f"{uscc(1)}\nuscc,91410100MC000000X\n", encoding="utf-8")
+    code, err = refused("--batch", str(bad), "--purpose", "procurement", "--unit", "4")
+    assert code == 2 and f"{bad}, line 2:" in err and err.endswith("[subject.invalid_uscc]")
     code, err = refused("--batch", str(tmp_path / "none.txt"), "--purpose", "procurement",
                         "--unit", "4")  # fmt: skip
     assert code == 2 and err.endswith("[file.unreadable]")
