@@ -81,6 +81,8 @@ def test_the_platform_compiles_the_catalog__MEA_1(api: TestClient) -> None:
         ({"min_severity": "grave"}, "measure.bad_severity"),
         ({"units": [2]}, "measure.not_implementing_unit"),
         ({"content": ""}, "measure.missing_element"),
+        ({"code": "ART99-1"}, "measure.bad_code"),  # the Regulations' codes are reserved
+        ({"code": "art34-10"}, "measure.bad_code"),
     ):
         bad = {**MEASURE, "code": "LOCAL-X", **change}
         error(api.post("/api/v1/measures", json=bad, headers=PLATFORM), 422, code)
