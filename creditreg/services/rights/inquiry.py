@@ -19,6 +19,7 @@ from creditreg.domain.access.query_register import QueryPurpose
 from creditreg.domain.errors import NotFound
 from creditreg.domain.fields import field_label
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.privacy import mask_identifiers_in_text
 from creditreg.domain.records.catalog import Disclosure
 from creditreg.domain.rights.objections import OPEN as OPEN_OBJECTIONS
 from creditreg.services.access import query_register, subject_accounts
@@ -97,7 +98,8 @@ def _reason(detail: str) -> str | None:
     for key in ("reason", "reasons", "outcome", "grounds"):
         if parsed.get(key):
             value = parsed[key]
-            return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+            text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+            return mask_identifiers_in_text(text)  # a unit's words may quote a number
     return None
 
 
@@ -219,7 +221,8 @@ def entries_of(conn: sa.Connection, subject_id: int) -> list[dict[str, Any]]:
                     "from": e.from_status,
                     "to": e.to_status,
                     "on": e.on_date.isoformat(),
-                    "reason": e.reason,
+                    # An objector's grounds or a unit's note may quote others' numbers.
+                    "reason": None if e.reason is None else mask_identifiers_in_text(e.reason),
                 }
             )
     return [
@@ -254,7 +257,8 @@ def open_objections(conn: sa.Connection, subject_id: int) -> list[dict[str, Any]
             "object_id": o.target_id,
             "received_on": o.received_on.isoformat(),
             "status": o.status,
-            "grounds": o.grounds,
+            # An objector other than the subject may have written its own numbers (DIS-3).
+            "grounds": mask_identifiers_in_text(o.grounds),
         }
         for o in conn.execute(
             sa.select(objection)

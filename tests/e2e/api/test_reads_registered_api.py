@@ -111,3 +111,28 @@ def test_reads_of_a_subject_by_units_are_registered__SEC_2(
     # The report shows who looked before it was issued, not its own issue.
     whats = {q["what"] for q in issued.json()["content"]["queries"]}
     assert "report.issue" not in whats and "record.verification" in whats
+
+
+def test_an_objector_s_numbers_are_masked_in_what_the_subject_sees__DIS_3_RIG_1(
+    api: TestClient, world: World
+) -> None:
+    """Someone else's objection to the subject's entry may quote the objector's own ID or
+    mobile number: the subject's self-inquiry (and so its credit report) shows them
+    masked."""
+    w = world
+    w.submit("XZCF", [person_punishment_row(7, serious_class="art33_3")])
+    person = subject_id(api, "ric", demo_ric("41010519900101007"))
+    eid = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-HMD", "subject_id": person, "facts": "售假"},
+    ).json()["id"]
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    grounds = "我是举报人，身份证110105 19491001 0027，手机138-0013-8000"
+    assert file_objection(api, PLATFORM, "list_entry", eid, grounds=grounds).status_code == 201
+    seen = api.get(f"/api/v1/subjects/{person}/self-inquiry", headers=PLATFORM).json()
+    [shown] = [o["grounds"] for o in seen["open_objections"]]
+    assert "0013-8000" not in shown and "19491001" not in shown
+    assert "1101************27" in shown and "13*******00" in shown
+    issued = api.post(f"/api/v1/subjects/{person}/reports", headers=PLATFORM, json={})
+    assert "19491001" not in issued.text and "0013-8000" not in issued.text
