@@ -10,6 +10,8 @@ from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 
+LAST_YEAR = 9000  # leaves the calendar (to 9999) room for every period counted from now
+
 
 def move(
     ctx: Context, actor: Actor, *, to: datetime | None = None, by: timedelta | None = None
@@ -25,6 +27,10 @@ def move(
     target = as_aware(to) if to is not None else before + (by or timedelta())
     if target < before:
         raise InvalidInput("clock.backwards", "the clock only moves forward")
+    if target.year > LAST_YEAR:
+        # Deadlines, validity periods and retention count years ahead of the clock: past
+        # this, every sweep would fail with calendar.out_of_range.
+        raise InvalidInput("clock.bad_move", f"the clock moves to the year {LAST_YEAR} at most")
     with ctx.db.write() as conn:
         audit.record(
             conn,

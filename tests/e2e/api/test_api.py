@@ -404,6 +404,12 @@ def test_test_clock_moves_forward_and_sessions_expire(api: TestClient, ctx: Cont
     assert (
         api.post("/api/v1/clock", json={"days": 1}, headers=bearer("platform")).status_code == 200
     )
+    # Not so far that every period counted from it runs past the calendar (and every sweep
+    # fails): refused, the clock where it was.
+    where = ctx.now()
+    far = {"to": "9999-12-31T00:00:00+00:00"}
+    error(api.post("/api/v1/clock", json=far, headers=bearer("platform")), 422, "clock.bad_move")
+    assert ctx.now() == where
 
 
 def test_error_model_for_unknown_route_and_oversized_body(api: TestClient) -> None:
