@@ -236,9 +236,16 @@ class _Batch:
         self.row_procs = [(i, procs[i]) for i in varying if procs[i]]
         self.allowed_kinds = set(item.draft.subject_kinds)
         self.number_field = _identity_field(item)
+        person = item.template.by_role(SubjectRole.ID_NUMBER)
+        # The field a rejection about a person's identifier names (an organization's: USCC).
+        self.person_field = person.name if person else self.number_field
         self.consent_needed = item.template.consent_categories() & NEEDS_WRITTEN_CONSENT
         self.market = item.draft.info_kind is InfoKind.MARKET
         self.only_subject: int | None = None
+
+    def _field_of(self, id_type: IdType) -> str:
+        """The field holding an identifier of `id_type`: the USCC's or the person's."""
+        return self.number_field if id_type is IdType.USCC else self.person_field
 
     def reject(self, row: int, problem: RowProblem | Rejection) -> None:
         self.rejected_count += 1
@@ -267,10 +274,15 @@ class _Batch:
             return
         try:
             ref = self.item.template.subject_of(clean)
+        except DomainError as exc:
+            self.reject(number, Rejection(number, self.number_field, exc.code, exc.message))
+            return
+        try:
             ident = parse_identifier(ref.id_type, ref.id_number, self.today)
             check_kind_and_identifier(ref.kind, ident)
         except DomainError as exc:
-            self.reject(number, Rejection(number, self.number_field, exc.code, exc.message))
+            field = self._field_of(ref.id_type)
+            self.reject(number, Rejection(number, field, exc.code, exc.message))
             return
         covered = (
             ORGANIZATION_KINDS & self.allowed_kinds if ref.any_organization else {ref.kind.value}
@@ -280,7 +292,7 @@ class _Batch:
                 number,
                 Rejection(
                     number,
-                    self.number_field,
+                    self._field_of(ref.id_type),
                     "record.subject_kind_not_covered",
                     f"this catalog item does not cover {ref.kind.value}",
                 ),
@@ -334,9 +346,9 @@ class _Batch:
                 done.rejected.append(
                     Rejection(
                         number,
-                        self.number_field,
+                        self._field_of(id_type),
                         "subject.kind_mismatch",
-                        f"{id_number} is registered as a {stored_kind}",
+                        f"this identifier is registered as a {stored_kind}",
                     )
                 )
                 continue
@@ -344,7 +356,7 @@ class _Batch:
                 done.rejected.append(
                     Rejection(
                         number,
-                        self.number_field,
+                        self._field_of(id_type),
                         "declaration.other_subject",
                         "a subject declares its own information only (ING-6)",
                     )
@@ -356,7 +368,7 @@ class _Batch:
                 done.rejected.append(
                     Rejection(
                         number,
-                        self.number_field,
+                        self._field_of(id_type),
                         "privacy.no_consent",
                         "this information about a natural person needs the person's recorded "
                         "consent for this unit (Art 45)",

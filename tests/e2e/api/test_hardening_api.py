@@ -26,7 +26,7 @@ from tests.e2e.api.test_api import NEW_PERSON, error
 from tests.e2e.api.test_ingest import upload, xlsx_bytes
 from tests.e2e.api.test_lists_api import DESIGNATOR, propose
 from tests.e2e.conftest import bearer
-from tests.factories import punishment_row
+from tests.factories import person_punishment_row, punishment_row
 from tests.lists_world import make_world
 
 PLATFORM = bearer("platform")
@@ -397,3 +397,14 @@ def test_fuzzer_findings_an_undecodable_body_and_a_huge_version__ING_1(api: Test
     error(api.get("/api/v1/catalog/XZCF?version=-3051568619507282098520064"), 422,
           "request.invalid")  # fmt: skip
     error(api.get(f"/api/v1/standards/SCJG-HMD?version={2**64}"), 422, "request.invalid")
+
+
+def test_a_person_s_bad_identifier_is_named_by_its_own_field__ING_3(api: TestClient) -> None:
+    """A rejection names the field that holds the bad identifier (a person's document
+    number, not the organization's USCC field), and does not repeat the number."""
+    wrong = LEAKED[:17] + ("1" if LEAKED[17] != "1" else "2")
+    refused = _submit(api, {**person_punishment_row(3), "id_number": wrong})
+    assert refused.status_code == 422, refused.text  # type: ignore[attr-defined]
+    [rejection] = refused.json()["error"]["details"]["rejected"]  # type: ignore[attr-defined]
+    assert (rejection["field"], rejection["code"]) == ("id_number", "subject.invalid_ric")
+    assert wrong not in rejection["message"]
