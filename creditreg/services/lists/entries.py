@@ -392,7 +392,8 @@ def _responsible_persons(
         people.append(
             {"role": role.value, "name": name, "id_type": id_type.value, "id_number": ident.number}
         )
-    return people
+    # A person both linked and named (in the same role) is listed once.
+    return list({(p["role"], p["id_type"], p["id_number"]): p for p in people}.values())
 
 
 def _same_as_registered(conn: sa.Connection, ident: Identifier, name: str) -> None:

@@ -106,3 +106,32 @@ def test_a_person_named_in_an_entry_with_a_registered_number_is_that_person__SUB
     assert api.get("/api/v1/lists/entries", headers=designator).json() == []
     made = propose("李示例")
     assert made.status_code == 201, made.text
+
+
+def test_a_person_both_linked_and_named_is_listed_once__SUB_4_LST_7(
+    api: TestClient, ctx: Context, clock: FixedClock
+) -> None:
+    w = make_world(ctx, clock)
+    w.serious(1)
+    person = register(api, "natural_person", "ric", PERSON_RIC, "李示例")
+    linked = api.post(
+        f"/api/v1/subjects/{w.company(1)}/links",
+        json={"role": "legal_representative", "valid_from": "2024-01-01", "person_id": person},
+        headers=PLATFORM,
+    )
+    assert linked.status_code == 201, linked.text
+    made = api.post(
+        "/api/v1/lists/entries",
+        headers=bearer("designator"),
+        json={
+            "standard": "SCJG-HMD",
+            "subject_id": w.company(1),
+            "facts": "销售不合格食品",
+            "responsible_persons": [
+                {"role": "legal_representative", "name": "李示例", "id_number": PERSON_RIC}
+            ],
+        },
+    )
+    assert made.status_code == 201, made.text
+    persons = made.json()["subject"]["responsible_persons"]
+    assert [(p["role"], p["name"]) for p in persons] == [("legal_representative", "李示例")]
