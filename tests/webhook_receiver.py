@@ -25,6 +25,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    peer: int = 0  # the client's port: one per connection
 
 
 class Receiver:
@@ -37,6 +38,10 @@ class Receiver:
         # Called before answering (e.g. a barrier another receiver also waits on); an
         # exception it raises makes the answer a 500.
         self.hold: Callable[[], None] | None = None
+        # Keep connections open between requests (HTTP/1.1), as many receivers do.
+        self.keep_alive = False
+        # Send the answer's header lines this many seconds apart, 20 of them.
+        self.trickle = 0.0
         self._server: ThreadingHTTPServer | None = None
         self.port = 0
         self.start()
@@ -49,11 +54,20 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            @property  # type: ignore[override]
+            def protocol_version(self) -> str:
+                return "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 body = self.rfile.read(length)
                 receiver.requests.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                    Received(
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                        self.client_address[1],
+                    )
                 )
                 if receiver.delay:
                     time.sleep(receiver.delay)
@@ -64,6 +78,15 @@ class Receiver:
                     except Exception:
                         status = 500
                 try:
+                    if receiver.trickle:
+                        self.send_response(status)
+                        for i in range(20):
+                            time.sleep(receiver.trickle)
+                            self.send_header(f"x-slow-{i}", "1")
+                            self.flush_headers()
+                        self.send_header("content-length", "0")
+                        self.end_headers()
+                        return
                     self.send_response(status)
                     self.send_header("content-length", "0")
                     self.end_headers()

@@ -92,6 +92,21 @@ URL_MAX = 2000
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 
 
+# IPv6 prefixes that carry an IPv4 address to reach behind them (NAT64, 6to4): "global"
+# by Python's reading, yet a way to a private IPv4 address.
+_CARRYING_IPV4 = tuple(
+    ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16")
+)
+
+
+def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A public unicast address the platform may call: global, not multicast, and not an
+    IPv6 form of an IPv4 address behind a translator."""
+    if not address.is_global or address.is_multicast:
+        return False
+    return not (address.version == 6 and any(address in n for n in _CARRYING_IPV4))
+
+
 def allowed_hosts(raw: str | Iterable[str]) -> frozenset[str]:
     """The operator's list of hosts allowed besides public ones (comma-separated text or
     names), lower-case, IPv6 without brackets."""
@@ -141,7 +156,7 @@ def check_url(raw: str, allowed: frozenset[str]) -> str:
     except ValueError:
         address = None
     if address is not None:
-        if not address.is_global or address.is_multicast:
+        if not public_address(address):
             raise InvalidInput(
                 "webhook.host_not_allowed",
                 f"{host} is not a public address; the operator allows it by listing it in "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from creditreg.domain.measures.webhooks import (
     EndpointStatus,
     check_url,
     next_attempt,
+    public_address,
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
@@ -55,10 +57,13 @@ def register_sweep_steps(steps: SweepSteps) -> None:
 
 @dataclass(frozen=True)
 class Attempt:
-    """What one POST came to: a status code, or an error (a timeout, a refused connection)."""
+    """What one POST came to: a status code, or an error (a timeout, a refused connection).
+    `local`: decided without calling out (the endpoint removed, its URL now refused), so
+    the endpoint's next deliveries may still be tried in the same pass."""
 
     status_code: int | None
     error: str | None
+    local: bool = False
 
     @property
     def ok(self) -> bool:
@@ -102,21 +107,49 @@ def message(
     }
 
 
+TIMED_OUT = "timeout: no answer in time"
+
+
 def post(
     client: httpx.Client,
     url: str,
     body: str,
     headers: dict[str, str],
     extensions: dict[str, Any] | None = None,
+    limit: float | None = None,
 ) -> Attempt:
-    """One POST; never raises for the receiver's faults."""
+    """One POST; never raises for the receiver's faults. `limit`: the seconds the whole
+    exchange may take (httpx's timeout bounds each read only: a receiver sending a header
+    line a second would hold it for ever); past it the client is closed under it. The
+    answer's body is never read."""
+    expired = threading.Event()
+    timer = None
+    if limit is not None:
+
+        def expire() -> None:
+            expired.set()
+            client.close()
+
+        timer = threading.Timer(limit, expire)
+        timer.daemon = True
+        timer.start()
     try:
-        answer = client.post(url, content=body.encode(), headers=headers, extensions=extensions)
+        with client.stream(
+            "POST", url, content=body.encode(), headers=headers, extensions=extensions
+        ) as answer:
+            status = answer.status_code
     except httpx.TimeoutException:
-        return Attempt(None, "timeout: no answer in time")
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        return Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
-    return Attempt(answer.status_code, None if answer.is_success else f"HTTP {answer.status_code}")
+        return Attempt(None, TIMED_OUT)
+    except Exception as exc:
+        if expired.is_set():  # closed under the exchange: it took too long
+            return Attempt(None, TIMED_OUT)
+        if isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
+            return Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    return Attempt(status, None if 200 <= status < 300 else f"HTTP {status}")
 
 
 def _due(ctx: Context, now: datetime) -> list[Any]:
@@ -173,10 +206,12 @@ def _due(ctx: Context, now: datetime) -> list[Any]:
 
 def _send_due(run: StepRun) -> None:
     """The due deliveries, endpoints in parallel (SENDERS at a time), each endpoint's in
-    order. An endpoint that fails once in a pass gets nothing more in that pass: its other
-    deliveries wait, untouched, for the next one. No POST starts once the pass has run
-    PASS_SECONDS. So a receiver that hangs costs a pass one timeout, whatever its backlog,
-    and never holds up the other units' notices or the steps after this one."""
+    order on a client of its own (a connection, its TLS check and its cookies never serve
+    another endpoint's name). An endpoint whose receiver fails once in a pass gets nothing
+    more in that pass: its other deliveries wait, untouched, for the next one. An exchange
+    takes at most the webhook timeout in all, and no POST starts once the pass has run
+    PASS_SECONDS. So a receiver that hangs or trickles costs a pass one timeout, whatever
+    its backlog, and never holds up the other units' notices or the steps after this one."""
     ctx = run.ctx
     due = _due(ctx, ctx.now())
     if not due:
@@ -188,28 +223,38 @@ def _send_due(run: StepRun) -> None:
 
     def send(queue: list[Any]) -> list[tuple[Any, Attempt]]:
         sent: list[tuple[Any, Attempt]] = []
-        for row in queue:
-            if (ctx.wall_clock.now() - started).total_seconds() >= PASS_SECONDS:
-                break  # the next pass goes on from here
-            try:
-                attempt = _attempt(ctx, client, row)
-            except Exception as exc:  # a failed attempt, never a failed pass
-                attempt = Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
-            sent.append((row, attempt))
-            if not attempt.ok:
-                break
+        client = _client(ctx)
+        try:
+            for row in queue:
+                if (ctx.wall_clock.now() - started).total_seconds() >= PASS_SECONDS:
+                    break  # the next pass goes on from here
+                if client.is_closed:  # closed by a time limit that came as it answered
+                    client = _client(ctx)
+                try:
+                    attempt = _attempt(ctx, client, row)
+                except Exception as exc:  # a failed attempt, never a failed pass
+                    attempt = Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
+                sent.append((row, attempt))
+                if not (attempt.ok or attempt.local):
+                    break
+        finally:
+            client.close()
         return sent
 
-    timeout = httpx.Timeout(ctx.webhook_timeout_seconds)
-    with (
-        httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
-        ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="webhooks") as pool,
-    ):
+    with ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="webhooks") as pool:
         # Outcomes are written here, one endpoint's as soon as its POSTs are done.
         for done in as_completed([pool.submit(send, q) for q in queues.values()]):
             for row, attempt in done.result():
                 with run.write() as conn:
                     _record(conn, ctx, row, attempt, run)
+
+
+def _client(ctx: Context) -> httpx.Client:
+    return httpx.Client(
+        timeout=httpx.Timeout(ctx.webhook_timeout_seconds),
+        follow_redirects=False,
+        trust_env=False,
+    )
 
 
 Resolver = Callable[[str, int | None], list[str]]
@@ -223,14 +268,14 @@ def _resolve(host: str, port: int | None) -> list[str]:
 
 def resolved(
     url: str, allowed: frozenset[str], resolve: Resolver = _resolve
-) -> tuple[str | None, str | None]:
-    """Where to connect for a URL whose host is a *name*: (its address, None), or (None,
+) -> tuple[list[str] | None, str | None]:
+    """Where to connect for a URL whose host is a *name*: (its addresses, None), or (None,
     why it must not be called now): the name does not resolve, or resolves to a loopback,
     private, link-local, multicast or otherwise non-public address (a public-looking name
     pointing into the platform's network) and the operator did not allow it. (None, None)
-    for an address written as a literal, judged by `check_url`. The POST goes to the
-    address returned (`pinned`), so the name cannot point elsewhere between this check and
-    the connection (DNS rebinding)."""
+    for an address written as a literal, judged by `check_url`. The POST goes to these
+    addresses, in turn until one connects (`pinned`), so the name cannot point elsewhere
+    between this check and the connection (DNS rebinding)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     try:
@@ -246,12 +291,11 @@ def resolved(
         return None, f"cannot resolve {host}: no address"
     if host not in allowed:
         for raw in addresses:
-            address = ipaddress.ip_address(raw.split("%", 1)[0])
-            if not address.is_global or address.is_multicast:
+            if not public_address(ipaddress.ip_address(raw.split("%", 1)[0])):
                 return None, (
                     f"webhook.host_not_allowed: {host} resolves to {raw}, not a public address"
                 )
-    return addresses[0].split("%", 1)[0], None
+    return list(dict.fromkeys(raw.split("%", 1)[0] for raw in addresses)), None
 
 
 def resolves_inside(url: str, allowed: frozenset[str], resolve: Resolver = _resolve) -> str | None:
@@ -275,20 +319,26 @@ def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]
 
 def _attempt(ctx: Context, client: httpx.Client, row: Any) -> Attempt:
     if row.endpoint_status != EndpointStatus.ACTIVE.value:
-        return Attempt(None, "endpoint removed")
+        return Attempt(None, "endpoint removed", local=True)
     try:
         # The operator may have narrowed the allowed hosts since the URL was registered.
         url = check_url(row.url, ctx.webhook_allowed_hosts)
     except InvalidInput as exc:
-        return Attempt(None, f"{exc.code}: {exc}"[:500])
-    address, why = resolved(url, ctx.webhook_allowed_hosts, _resolve)
+        return Attempt(None, f"{exc.code}: {exc}"[:500], local=True)
+    addresses, why = resolved(url, ctx.webhook_allowed_hosts, _resolve)
     if why is not None:
         return Attempt(None, why)
     body, headers = message(row, ctx.now(), ctx.wall_clock.now())
-    if address is None:  # an address written as a literal
-        return post(client, url, body, headers)
-    target, host, extensions = pinned(url, address)
-    return post(client, target, body, {**headers, **host}, extensions)
+    limit = ctx.webhook_timeout_seconds
+    if addresses is None:  # an address written as a literal
+        return post(client, url, body, headers, limit=limit)
+    attempt = Attempt(None, "no address")
+    for address in addresses:  # the next address only when this one did not connect
+        target, host, extensions = pinned(url, address)
+        attempt = post(client, target, body, {**headers, **host}, extensions, limit=limit)
+        if not (attempt.error or "").startswith("ConnectError"):
+            break
+    return attempt
 
 
 def _record(conn: sa.Connection, ctx: Context, row: Any, attempt: Attempt, run: StepRun) -> None:

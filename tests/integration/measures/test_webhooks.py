@@ -397,6 +397,80 @@ def test_a_name_is_resolved_once_and_the_post_goes_to_that_address__MEA_5(
     assert verify(made["secret"], got)["data"]["object_id"] == "7"
 
 
+@pytest.fixture
+def named(
+    db: DbTarget, clock: FixedClock, demo_data: None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Context, dict[str, list[str]]]]:
+    """The platform with names the operator allowed, each resolving as the table says
+    (there is no DNS here)."""
+    table: dict[str, list[str]] = {}
+    monkeypatch.setattr(webhook_sender, "_resolve", lambda host, port: table[host])
+    ctx = build_context(
+        db.settings(webhook_allowed_hosts="a.test,b.test,c.test", webhook_timeout_seconds=TIMEOUT),
+        clock=clock,
+    )
+    yield ctx, table
+    ctx.db.dispose()
+
+
+def test_two_names_at_one_address_never_share_a_connection__MEA_5(
+    named: tuple[Context, dict[str, list[str]]], receiver: Receiver
+) -> None:
+    """Each endpoint has a client of its own: a connection opened (and, over TLS, checked)
+    for one name never carries another name's notices, even at the same address."""
+    ctx, table = named
+    table.update({"a.test": ["127.0.0.1"], "b.test": ["127.0.0.1"]})
+    receiver.keep_alive = True
+    me = implementer(ctx)
+    for name in ("a.test", "b.test"):
+        webhooks.add_endpoint(ctx, me, f"http://{name}:{receiver.port}/hook")
+    for entry_id in (7, 8):
+        stop_notice(ctx, entry_id)
+    assert pass_of(ctx)["webhooks_delivered"] == 4
+    ports: dict[str, set[int]] = {}
+    for r in receiver.requests:
+        ports.setdefault(r.headers["host"].split(":")[0], set()).add(r.peer)
+    assert set(ports) == {"a.test", "b.test"} and not ports["a.test"] & ports["b.test"]
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout__MEA_5(
+    hooked: Context, receiver: Receiver
+) -> None:
+    """httpx's timeout bounds each read; a receiver sending a header line every so often
+    would hold a pass for ever. The whole exchange is bounded: a timed-out attempt."""
+    webhooks.add_endpoint(hooked, implementer(hooked), receiver.url)
+    receiver.trickle = TIMEOUT / 4  # 20 lines: five times the timeout in all
+    stop_notice(hooked)
+    assert pass_of(hooked)["webhooks_retrying"] == 1
+    d = the_delivery(hooked)
+    assert d["status"] == "retrying" and d["last_error"] == webhook_sender.TIMED_OUT
+
+
+def test_an_address_that_refuses_is_followed_by_the_next_one_checked__MEA_5(
+    named: tuple[Context, dict[str, list[str]]], receiver: Receiver
+) -> None:
+    ctx, table = named
+    table["c.test"] = ["127.0.0.2", "127.0.0.1"]  # nothing listens on the first
+    webhooks.add_endpoint(ctx, implementer(ctx), f"http://c.test:{receiver.port}/hook")
+    stop_notice(ctx)
+    assert pass_of(ctx)["webhooks_delivered"] == 1
+    assert [r.headers["host"] for r in receiver.requests] == [f"c.test:{receiver.port}"]
+
+
+def test_a_removed_endpoint_s_deliveries_all_end_in_one_pass__MEA_5(
+    hooked: Context, receiver: Receiver
+) -> None:
+    """Nothing is called for a removed endpoint: its backlog is given up at once, not one
+    delivery a pass."""
+    me = implementer(hooked)
+    made = webhooks.add_endpoint(hooked, me, receiver.url)
+    for entry_id in (7, 8, 9):
+        stop_notice(hooked, entry_id)
+    webhooks.remove_endpoint(hooked, me, made["id"])
+    assert pass_of(hooked)["webhooks_dead"] == 3
+    assert receiver.requests == []
+
+
 def test_a_pass_past_its_time_starts_no_post_and_loses_nothing__MEA_5(
     hooked: Context, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -56,6 +56,8 @@ NONE: frozenset[str] = frozenset()
         ("http://[::ffff:127.0.0.1]/", "webhook.host_not_allowed"),
         ("http://224.0.0.1/x", "webhook.host_not_allowed"),  # multicast
         ("http://[ff02::1]/x", "webhook.host_not_allowed"),
+        ("http://[64:ff9b::a00:1]/x", "webhook.host_not_allowed"),  # NAT64 to 10.0.0.1
+        ("http://[2002:a00:1::1]/x", "webhook.host_not_allowed"),  # 6to4 from 10.0.0.1
         ("http://localhost.localdomain/x", "webhook.host_not_allowed"),
         ("http://box.localdomain/x", "webhook.host_not_allowed"),
         # A line break would be a header injected into the platform's request.
@@ -157,6 +159,8 @@ def test_a_name_resolving_inside_the_network_is_not_called__MEA_5() -> None:
         "mixed.example": ["93.184.216.34", "10.0.0.5"],
         "v6.example": ["::1"],
         "multicast.example": ["224.0.0.251"],
+        "nat64.example": ["64:ff9b::a00:1"],  # 10.0.0.1 behind a NAT64 translator
+        "6to4.example": ["2002:a00:1::1"],
         "public.example": ["93.184.216.34", "2606:2800:220:1::1"],
     }
 
@@ -166,7 +170,8 @@ def test_a_name_resolving_inside_the_network_is_not_called__MEA_5() -> None:
         return table[host]
 
     for host in (
-        "127.0.0.1.nip.io", "metadata.example", "mixed.example", "v6.example", "multicast.example"
+        "127.0.0.1.nip.io", "metadata.example", "mixed.example", "v6.example", "multicast.example",
+        "nat64.example", "6to4.example",
     ):  # fmt: skip
         why = resolves_inside(f"https://{host}/hook", frozenset(), resolve)
         assert why is not None and "not a public address" in why, host
@@ -186,7 +191,7 @@ def test_the_post_goes_to_the_address_that_was_checked__MEA_5() -> None:
     def resolve(host: str, port: int | None) -> list[str]:
         return {"hooks.example": ["93.184.216.34"], "v6.example": ["2606:2800:220:1::1"]}[host]
 
-    assert resolved("https://hooks.example/hook", frozenset(), resolve) == ("93.184.216.34", None)
+    assert resolved("https://hooks.example/hook", frozenset(), resolve) == (["93.184.216.34"], None)
     assert resolved("https://93.184.216.34/hook", frozenset(), resolve) == (None, None)
     url, host, extensions = pinned("https://hooks.example:8443/hook?a=1", "93.184.216.34")
     assert url == "https://93.184.216.34:8443/hook?a=1"
