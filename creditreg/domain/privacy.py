@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -100,13 +100,16 @@ def mask_personal_number(number: str) -> str:
 # notes). An 18-character resident ID or residence-permit number (GB 11643 check or a
 # birth date inside), a 15-digit legacy ID number (a plausible birth date inside) and a
 # mainland mobile number (+86 or not) are masked, also when written in groups ("110105
-# 19491001 0023", "138-0013-8000") or after letters ("ID110105..."); an organization's
-# USCC, which is public, is not. Each digit may be followed by one space or hyphen.
-_GAP = "[ -]?"
-_ID18 = re.compile(rf"(?<![0-9])(?:[0-9]{_GAP}){{17}}[0-9Xx](?![0-9])")
-_ID15 = re.compile(rf"(?<![0-9])(?:[0-9]{_GAP}){{14}}[0-9](?![0-9])")
-_MOBILE = re.compile(rf"(?<![0-9])(?:\+?86{_GAP})?1[3-9](?:{_GAP}[0-9]){{9}}(?![0-9])")
-_GAPS = re.compile("[ -]")
+# 19491001 0023", "138-0013-8000", "138.0013.8000") or after letters ("ID110105..."); an
+# organization's USCC, which is public, is not.
+#
+# A *run* is digits in groups, one or two separators (space, tab, hyphen, dash, dot)
+# between groups. A number is sought as whole groups of a run: the grouping a writer
+# chose bounds the number, so a date or amount beside it is neither masked nor mistaken
+# for part of it, and no digit of the number is left out of the mask.
+_RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ \t.\-\u2013\u2014]{1,2}[0-9]+)*[Xx]?(?![0-9])")
+_GROUP = re.compile(r"[0-9]+[Xx]?")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def _gb11643_valid(code: str) -> bool:
@@ -122,15 +125,14 @@ def _birth_date_inside(code: str) -> bool:
     return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
 
 
-def _mask18(found: str) -> str | None:
-    code = _GAPS.sub("", found)
+def _mask18(code: str, strong: bool) -> str | None:
     if _birth_date_inside(code):
         # The stricter reading (seeds/README): a number with a birth date inside is
         # masked even when its check character is wrong (a typo does not make it less
         # personal), and even when it also passes as a USCC (about one number in 31
         # does): an organization's code is rarely all digits with a date in that place.
         return mask_personal_number(code)
-    if not _gb11643_valid(code):
+    if strong or not _gb11643_valid(code):
         return None
     with contextlib.suppress(InvalidInput):
         validate_uscc(code)
@@ -138,16 +140,60 @@ def _mask18(found: str) -> str | None:
     return mask_personal_number(code)
 
 
-def _mask15(found: str) -> str | None:
-    """A legacy 15-digit ID number: a plausible birth month and day inside (yymmdd)."""
-    code = _GAPS.sub("", found)
-    month, day = int(code[8:10]), int(code[10:12])
-    return mask_personal_number(code) if 1 <= month <= 12 and 1 <= day <= 31 else None
+def _mask_number(groups: list[str], strong: bool) -> str | None:
+    """The masked form of the number these whole groups write, or None. `strong`: only a
+    number its own content marks (a birth date inside, a mobile number's shape), not one
+    that merely passes a check character (one 18-digit window in 11 does by chance)."""
+    code = "".join(groups)
+    if code[-1] in "Xx" and len(code) != 18:
+        return None
+    if len(code) == 18:
+        return _mask18(code, strong)
+    if len(code) == 15:  # a legacy ID number: a plausible birth month and day (yymmdd)
+        month, day = int(code[8:10]), int(code[10:12])
+        return mask_personal_number(code) if 1 <= month <= 12 and 1 <= day <= 31 else None
+    country = ""
+    if len(code) == 13 and len(groups) == 1 and code.startswith("86"):
+        country, code = "86", code[2:]  # after the country code, written together
+    # In groups, a mobile number is written 3-4-4 or so: "13 500 000 000" is money.
+    grouped_as_mobile = len(groups) == 1 or (
+        len(groups[0]) >= 3 and all(len(g) >= 4 for g in groups[1:])
+    )
+    if len(code) == 11 and _MOBILE.fullmatch(code) and grouped_as_mobile:
+        return country + mask_personal_number(code)
+    return None
 
 
-def _mask_mobile(found: str) -> str:
-    digits = "".join(c for c in found if c.isdigit())
-    return mask_personal_number(digits[-11:])  # without the +86
+def _spans(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, masked number) of each personal number in `folded`, in order. In each
+    run, numbers its content marks are taken first (the longest from each group: 18 > 15
+    > 11 digits), then, among the groups left, those a check character alone marks."""
+    found: list[tuple[int, int, str]] = []
+    for run in _RUN.finditer(folded):
+        groups = [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(run.group())]
+        taken = [False] * len(groups)
+        for strong in (True, False):
+            i = 0
+            while i < len(groups):
+                best: tuple[int, str] | None = None
+                length = 0
+                for j in range(i, len(groups)):
+                    if taken[j]:
+                        break
+                    length += len(groups[j][2])
+                    if length > 18:
+                        break
+                    masked = _mask_number([g[2] for g in groups[i : j + 1]], strong)
+                    if masked is not None:
+                        best = (j, masked)
+                if best is None:
+                    i += 1
+                    continue
+                j, masked = best
+                found.append((run.start() + groups[i][0], run.start() + groups[j][1], masked))
+                taken[i : j + 1] = [True] * (j + 1 - i)
+                i = j + 1
+    return sorted(found)
 
 
 _ANY_DIGIT = re.compile(r"\d")  # any decimal digit, ASCII, full-width or another script's
@@ -167,6 +213,8 @@ class _Folding(dict[int, int]):
             folded = point - 0xFEE0
         elif char.isspace():  # the ideographic space, a no-break space ...
             folded = ord(" ")
+        elif point > 0xFFFF:
+            raise LookupError(point)  # unchanged, and not kept: the table stays small
         else:
             folded = point
         self[point] = folded
@@ -176,32 +224,6 @@ class _Folding(dict[int, int]):
 _FOLDING = _Folding()
 
 
-def _masked(
-    pattern: re.Pattern[str], mask: Callable[[str], str | None], folded: str, text: str
-) -> tuple[str, str]:
-    """What `pattern` finds in `folded` and `mask` masks (None: left as it is), replaced
-    by the masked ASCII number in both `folded` and `text`, which stay aligned."""
-    out_folded: list[str] = []
-    out_text: list[str] = []
-    at = 0
-    match = pattern.search(folded)
-    while match is not None:
-        masked = mask(match.group(0))
-        if masked is None:  # not one: a number may still begin inside it
-            match = pattern.search(folded, match.start() + 1)
-            continue
-        start = match.start()
-        out_folded += (folded[at:start], masked)
-        out_text += (text[at:start], masked)
-        at = match.end()
-        match = pattern.search(folded, at)
-    if not at:
-        return folded, text
-    out_folded.append(folded[at:])
-    out_text.append(text[at:])
-    return "".join(out_folded), "".join(out_text)
-
-
 def mask_identifiers_in_text(text: str) -> str:
     """`text` with every personal identifier-shaped number masked (DIS-3), written in
     ASCII or in full-width (or another script's) digits: the number is found in the text
@@ -209,9 +231,16 @@ def mask_identifiers_in_text(text: str) -> str:
     if not _ANY_DIGIT.search(text):
         return text
     folded = text if text.isascii() else text.translate(_FOLDING)
-    folded, text = _masked(_ID18, _mask18, folded, text)
-    folded, text = _masked(_ID15, _mask15, folded, text)
-    return _masked(_MOBILE, _mask_mobile, folded, text)[1]
+    spans = _spans(folded)
+    if not spans:
+        return text
+    out: list[str] = []
+    at = 0
+    for start, end, masked in spans:
+        out += (text[at:start], masked)
+        at = end
+    out.append(text[at:])
+    return "".join(out)
 
 
 def mask_published(value: Any) -> Any:

@@ -53,8 +53,29 @@ def test_numbers_in_groups_after_letters_or_with_a_country_code_are_masked__DIS_
     masked = mask_identifiers_in_text(text)
     assert masked == (
         "1101************27；1101************27；ID1101************27；"
-        "手机13*******00；13*******00；13*******00；13*******00；"
+        "手机+8613*******00；+86 13*******00；13*******00；13*******00；"
         "旧证4101*********07；身份证　1101************27"
+    )
+
+
+def test_a_number_is_sought_as_whole_groups_so_nothing_beside_it_leaks_in__DIS_3() -> None:
+    """A date or a number written before a grouped ID number is neither masked nor taken
+    for part of it, so no digit of the ID is left out of the mask; amounts and dates in
+    groups are left alone."""
+    assert mask_identifiers_in_text("于2024-01-15 110105 19491001 0023") == (
+        "于2024-01-15 1101************23"
+    )
+    assert mask_identifiers_in_text("No. 1949 110105 19491001 0023") == (
+        "No. 1949 1101************23"
+    )
+    for text in ("金额 13 500 000 000 元", "2021-01-01 2021-01-02 2021-01-03", "IP 10.0.0.1"):
+        assert mask_identifiers_in_text(text) == text
+    # Dots, dashes, tabs and doubled spaces between groups.
+    assert mask_identifiers_in_text("138.0013.8000；110105\u201319491001\u20130027") == (
+        "13*******00；1101************27"
+    )
+    assert mask_identifiers_in_text("tel 138  0013  8000\t110105\t19491001\t0027") == (
+        "tel 13*******00\t1101************27"
     )
 
 
