@@ -40,9 +40,10 @@ from creditreg.domain.subjects.identifiers import IdType, SubjectKind, parse_ide
 from creditreg.services.access import query_register, subject_accounts, throttle
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
+from creditreg.services.lists import entries as list_entries
 from creditreg.services.rights.views import AccountView, BindingView, IssuedCodeView, MySubjectView
 from creditreg.store.access.tables import subject_account
-from creditreg.store.rights.tables import account_binding, activation_code
+from creditreg.store.rights.tables import account_binding, activation_code, subject_notice
 from creditreg.store.subjects.tables import subject, subject_link
 
 
@@ -373,6 +374,7 @@ def _bind(
             "holder_role": values["holder_role"],
         },
     )
+    _inbox_delivers(conn, ctx, principal, int(row.subject_id), login)
     binding = conn.execute(_BINDINGS.where(account_binding.c.account_id == account_id)).one()
     return {
         "id": account_id,
@@ -380,6 +382,46 @@ def _bind(
         "username": login,
         "binding": _binding(binding),
     }
+
+
+def _inbox_delivers(
+    conn: sa.Connection, ctx: Context, principal: Principal, subject_id: int, login: str
+) -> None:
+    """LST-2, Op(7): with an account, the subject reads its inbox: the notices still
+    awaiting delivery are delivered today (often it was bound with the code printed on
+    one of them), and the objection windows that waited for them open."""
+    today = ctx.today()
+    waiting = conn.execute(
+        sa.select(subject_notice.c.id, subject_notice.c.kind, subject_notice.c.owner_type,
+                  subject_notice.c.owner_id)
+        .where(subject_notice.c.subject_id == subject_id, subject_notice.c.delivered_on.is_(None))
+        .order_by(subject_notice.c.id)
+    ).all()  # fmt: skip
+    if not waiting:
+        return
+    conn.execute(
+        subject_notice.update()
+        .where(subject_notice.c.id.in_([n.id for n in waiting]))
+        .values(delivered_on=today, delivered_by=f"account:{login}"[:120])
+    )
+    for n in waiting:
+        if n.owner_type == "list_entry" and n.kind == "written_notice":
+            due = list_entries.window_from_delivery(conn, ctx, principal, int(n.owner_id), today)
+            if due is not None:
+                notice_deadline(conn, n.id, due)
+
+
+def notice_deadline(conn: sa.Connection, notice_id: int, due: date) -> None:
+    """The subject's copy of a written notice gets the objection deadline counted from
+    its delivery (printed, it could only say "within N working days of delivery")."""
+    content = conn.execute(
+        sa.select(subject_notice.c.content).where(subject_notice.c.id == notice_id)
+    ).scalar_one()
+    conn.execute(
+        subject_notice.update()
+        .where(subject_notice.c.id == notice_id)
+        .values(content={**dict(content), "objection_deadline": due.isoformat()})
+    )
 
 
 def accounts_of(ctx: Context, principal: Principal, subject_id: int) -> list[BindingView]:

@@ -26,7 +26,7 @@ from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.lists import entries as list_entries
-from creditreg.services.rights.accounts import mint_code, subject_row
+from creditreg.services.rights.accounts import mint_code, notice_deadline, subject_row
 from creditreg.services.rights.views import PrintableNotice, SubjectNoticeView
 from creditreg.store import bulk
 from creditreg.store.access.tables import subject_account, unit
@@ -340,6 +340,7 @@ def record_delivery(
             )
             if due is not None:
                 after["window_due"] = due.isoformat()
+                notice_deadline(conn, notice_id, due)
         audit.record(
             conn,
             ctx,

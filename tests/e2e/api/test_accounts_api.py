@@ -500,3 +500,40 @@ def test_a_subject_applies_for_restoration_from_its_own_account__RST_1_RST_2(
         json={"consent": True, "note": "同意提前移出"},
     )
     assert decided.json()["entry"]["removal_reason"] == "restoration", decided.text
+
+
+def test_binding_with_the_printed_notice_s_code_delivers_it_and_opens_the_window__LST_2(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    """The person binds an account with the code printed on the notice before the unit
+    records its delivery: the notice is in its inbox from that day, so the objection
+    window runs from it; the inbox copy gives the deadline as a date."""
+    w = world
+    number = demo_ric("41010519900101007")
+    w.submit("XZCF", [person_punishment_row(7, serious_class="art33_3")])
+    person = subject_id(api, "ric", number)
+    eid = api.post(
+        "/api/v1/lists/entries",
+        headers=DESIGNATOR,
+        json={"standard": "SCJG-HMD", "subject_id": person, "facts": "售假"},
+    ).json()["id"]
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    [printed] = [
+        n
+        for n in api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
+        if n["kind"] == "written_notice"
+    ]
+    sheet = api.get(f"/api/v1/subject-notices/{printed['id']}/printable", headers=DESIGNATOR)
+    code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}", sheet.text)
+    assert code is not None, sheet.text
+    w.advance(3)
+    made = activate(api, code.group(0), number=number, username="li.shili")
+    assert made.status_code == 201, made.text
+    entry = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()
+    assert entry["window_due"] is not None and entry["window_due"] > w.ctx.today().isoformat()
+    # No longer awaiting delivery: its delivery is the binding's day.
+    awaiting = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
+    assert printed["id"] not in [n["id"] for n in awaiting]
+    inbox = api.get("/api/v1/me/inbox", headers=login(api, "li.shili")).json()
+    [mine] = [n for n in inbox if n.get("kind") == "written_notice"]
+    assert entry["window_due"] in str(mine)
