@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -376,10 +377,16 @@ def _attachment_view(a: Any) -> AttachmentView:
 
 def get(ctx: Context, reader: Objector, objection_id: int) -> ObjectionDetailView:
     """One objection, to those who may read it (others: 404)."""
-    with ctx.db.write() as conn:
+    with _transaction(ctx, reader) as conn:
         row = _readable(conn, reader, objection_id)
         _register(conn, ctx, reader, [row.subject_id], objection_id)
         return detail(conn, ctx, row)
+
+
+def _transaction(ctx: Context, reader: Objector) -> AbstractContextManager[sa.Connection]:
+    """A write transaction when the read is to be registered (a unit's), else a read."""
+    registered = reader.unit_id is not None and reader.principal is not None
+    return ctx.db.write() if registered else ctx.db.read()
 
 
 def _register(
@@ -447,7 +454,7 @@ def listing(
                 objection.c.provider_unit_id == reader.unit_id,
             )
         query = query.where(mine)
-    with ctx.db.write() as conn:
+    with _transaction(ctx, reader) as conn:
         rows = conn.execute(query.limit(max(1, min(limit, 1000)))).all()
         _register(conn, ctx, reader, [r.subject_id for r in rows])
         return [view(r, today) for r in rows]

@@ -252,15 +252,19 @@ def get(ctx: Context, principal: Principal, number: str) -> IssuedReport:
     with ctx.db.read() as conn:
         row = _row(conn, clean)
     subject_accounts.require_subject(ctx, principal, row.subject_id, COUNTER, action="report.read")
-    with ctx.db.write() as conn:  # SEC-2: an operator's read is registered before it is served
-        query_register.record(conn, ctx, principal, [row.subject_id], "report", object_id=clean)
+    if query_register.registers(principal):
+        # SEC-2: an operator's read is registered before it is served (the report, once
+        # issued, never changes: its registration needs no read in the same transaction).
+        with ctx.db.write() as conn:
+            query_register.record(conn, ctx, principal, [row.subject_id], "report", object_id=clean)
     return _issued(row)
 
 
 def of_subject(ctx: Context, principal: Principal, subject_id: int) -> list[dict[str, Any]]:
     """The reports issued to a subject, newest first (number, kind, free or fee, digest)."""
     subject_accounts.require_subject(ctx, principal, subject_id, COUNTER, action="report.list")
-    with ctx.db.write() as conn:
+    # The subject reading its own registers nothing: no write lock for it.
+    with ctx.db.write() if query_register.registers(principal) else ctx.db.read() as conn:
         query_register.record(conn, ctx, principal, [subject_id], "report.list")  # SEC-2
         rows = conn.execute(
             sa.select(credit_report)
