@@ -14,6 +14,7 @@ while its clock stands still.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -137,9 +138,17 @@ GROUNDS_MAX = 5000
 REASON_MAX = 2000
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # but tabs and line breaks
+
+
 def clean_grounds(raw: str) -> str:
-    """An objection says what is wrong (Art 41): 1 to 5000 characters."""
+    """An objection says what is wrong (Art 41): 1 to 5000 characters, with no control
+    characters but line breaks and tabs (a NUL is no grounds, and PostgreSQL refuses it)."""
     text = raw.strip()
+    if _CONTROL.search(text):
+        raise InvalidInput(
+            "objection.no_grounds", "grounds are text: no NUL or other control characters"
+        )
     if not text:
         raise InvalidInput("objection.no_grounds", "say what is wrong with the record or entry")
     if len(text) > GROUNDS_MAX:

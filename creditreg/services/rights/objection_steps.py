@@ -14,6 +14,7 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, parse_enum
 from creditreg.domain.kernel.actor import Actor
 from creditreg.domain.kernel.calendar import Span
+from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.records.lifecycle import RecordStatus
 from creditreg.domain.rights.objections import (
     OPEN,
@@ -139,6 +140,15 @@ def accept(
             _resume_entry(conn, ctx, principal, row, f"objection {row.id} not accepted")
             return detail(conn, ctx, row_of(conn, objection_id))
         move(conn, ctx, principal, row, "accept", why, accepted_on=today, acceptance_reason=why)
+        entry = (
+            list_entries.entry_row(conn, row.target_id)
+            if target.type is TargetType.LIST_ENTRY
+            else None
+        )
+        if entry is not None and entry.status == EntryStatus.DESIGNATED.value:
+            # OBJ-6, Op(22): accepted, an objection to a designated entry suspends it (its
+            # measures) until it is decided; one to an entry in its procedure did at once.
+            list_entries.suspend_for_objection(conn, ctx, principal, entry, why)
         tell_objector(
             conn,
             ctx,

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from creditreg.domain.errors import Conflict, InvalidInput, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.rights import attachments as files
 from creditreg.domain.rights.objections import (
     OPEN,
@@ -166,8 +167,11 @@ def file(
         )
         row = row_of(conn, objection_id)
         step(conn, ctx, objector.actor, row, "receive", "")
-        if kind is TargetType.LIST_ENTRY:
-            # Op(22), Art 28: the entry is suspended until the objection is verified.
+        if kind is TargetType.LIST_ENTRY and target.row.status != EntryStatus.DESIGNATED.value:
+            # Op(22), Art 28: an entry still in its procedure waits until the objection is
+            # verified (nothing designates it meanwhile). A designated entry keeps its
+            # measures, marked "under objection", until the objection is accepted (OBJ-6):
+            # anyone may object, and an objection nobody has accepted stops nothing.
             list_entries.suspend_for_objection(conn, ctx, objector.as_principal(), target.row, text)
         # OBJ-6: the one who decides is told at once, to accept it or not (the platform's
         # operators always; the designating unit for its entry).

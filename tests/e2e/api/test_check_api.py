@@ -169,10 +169,24 @@ def test_a_red_listed_subject_gets_the_green_channel__MEA_7_MEA_3(
     assert any(m["kind"] == "incentive" for m in body["measures"])
 
 
-def test_an_open_objection_marks_the_entry__MEA_3_OBJ_1(api: TestClient, world: World) -> None:
+def test_an_open_objection_marks_the_entry__MEA_3_OBJ_1_OBJ_6(
+    api: TestClient, world: World
+) -> None:
+    """Received, an objection to a designated entry marks it and stops nothing (anyone may
+    object); accepted by the designating unit, it suspends the entry's measures until it
+    is decided."""
     eid = blacklisted(api, world, 3)
     filed = file_objection(api, IMPLEMENTER, "list_entry", eid, grounds="信息有误")
     assert filed.status_code == 201, filed.text
+    body = ok(check(api, uscc(3)))
+    assert [(e["under_objection"], e["suspended"]) for e in body["entries"]] == [(True, False)]
+    assert any(m["entry_id"] == eid for m in body["measures"])
+    accepted = api.post(
+        f"/api/v1/objections/{filed.json()['id']}/acceptance",
+        headers=DESIGNATOR,
+        json={"accepted": True, "reason": "予以受理"},
+    )
+    assert accepted.status_code == 200, accepted.text
     body = ok(check(api, uscc(3)))
     assert [(e["under_objection"], e["suspended"]) for e in body["entries"]] == [(True, True)]
     assert not any(m["entry_id"] == eid for m in body["measures"])

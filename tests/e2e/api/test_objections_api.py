@@ -215,7 +215,8 @@ def test_an_entry_objection_suspends_marks_everywhere_and_is_reconsidered_across
     # and the portal's page.
     assert api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM).json()["under_objection"]
     [found] = api.get(f"/api/v1/lists/entries?subject_id={w.company(1)}", headers=PLATFORM).json()
-    assert found["under_objection"] is True and found["status"] == "objected"
+    # Marked, but not suspended: an objection nobody has accepted stops no measure (OBJ-6).
+    assert found["under_objection"] is True and found["status"] == "designated"
     [published] = api.get("/api/v1/public/lists").json()
     assert published["entry_id"] == eid and published["under_objection"] is True
     assert "异议处理中" in api.get("/lists").text
@@ -291,6 +292,7 @@ BIG = b"%PDF-1.4\n" + b"0" * 5000
         ("entry_that_does_not_exist", 404, "entry.not_found"),
         ("entry_the_objector_cannot_see", 404, "entry.not_found"),
         ("no_grounds", 422, "objection.no_grounds"),
+        ("nul_grounds", 422, "objection.no_grounds"),
         ("attachment_too_large", 422, "objection.attachment_too_large"),
         ("attachment_of_a_disallowed_type", 422, "objection.attachment_type_not_allowed"),
         ("html_named_pdf", 422, "objection.attachment_type_not_allowed"),
@@ -324,6 +326,8 @@ def test_bad_objections_are_refused_whole__OBJ_1(
         target = ("list_entry", preliminary)
     elif case == "no_grounds":
         grounds = "   "
+    elif case == "nul_grounds":
+        grounds = "\x00"
     elif case == "attachment_too_large":
         files = [("big.pdf", BIG, "application/pdf")]
     elif case == "attachment_of_a_disallowed_type":
