@@ -3,6 +3,7 @@ activation, what a subject sees, and printed notices with their delivery."""
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,7 @@ from creditreg.domain.subjects.identifiers import IdType
 from creditreg.services.rights import accounts, notices
 from creditreg.services.rights.views import SubjectNoticeView
 from creditreg.web.printable import render_notice_html, render_notice_pdf
-from creditreg.web.reports import FontMissing
+from creditreg.web.reports import FontMissing, font_available, font_missing_message
 
 accounts_app = typer.Typer(
     help="Subject accounts: activation codes, binding, inbox, printed notices.",
@@ -172,6 +173,14 @@ def print_notice(
     activation code while the subject has no account."""
     ctx = context()
     principal = acting(ctx, unit)
+    # Printing mints a fresh code and voids the last print's: nothing is minted unless
+    # the file can be written (and, for a PDF, rendered).
+    pdf = out.suffix.lower() == ".pdf"
+    if pdf and not font_available(ctx.report_font_file):
+        fail("report.font_missing", font_missing_message(ctx.report_font_file), 8)
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or out.is_dir():
+        fail("file.unwritable", f"cannot write {out}: no such writable folder or file", 2)
     notice = run(lambda: notices.printable(ctx, principal, notice_id, lang))
     try:
         if out.suffix.lower() == ".pdf":

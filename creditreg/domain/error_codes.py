@@ -503,6 +503,7 @@ _ALL = (
         "an organization's blacklist entry names its legal representative or principal (Art 35)",
     ),
     conflict("entry.window_open", "the announcement or objection window is still open"),
+    conflict("entry.not_expired", "removal for expiry before the entry's validity has ended"),
     conflict(
         "entry.notice_not_delivered",
         "the written notice to a natural person is not yet recorded as delivered",

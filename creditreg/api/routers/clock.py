@@ -32,7 +32,13 @@ def now(ctx: Ctx) -> dict[str, Any]:
 @router.post(
     "",
     response_model=ClockMoved,
-    responses=errors({409: "the server does not run in test-clock mode (`clock.not_movable`)"}),
+    responses=errors(
+        {
+            409: "the server does not run in test-clock mode (`clock.not_movable`)",
+            422: "both a moment and a duration, a move backwards (`clock.backwards`) or "
+            "beyond the year 9000 (`clock.bad_move`)",
+        }
+    ),
 )
 def move(
     body: ClockMoveIn,
@@ -40,6 +46,8 @@ def move(
     principal: Annotated[Principal, Depends(require(Permission.CLOCK_CONTROL))],
 ) -> dict[str, Any]:
     """Move the test clock forward (refused unless the server runs in test-clock mode)."""
-    by = timedelta(days=body.days, hours=body.hours) if body.to is None else None
+    # A moment and a duration together say two things: refused (clock.bad_move).
+    asked_by = body.to is None or bool(body.days or body.hours)
+    by = timedelta(days=body.days, hours=body.hours) if asked_by else None
     moved = clock.move(ctx, principal, to=body.to, by=by)
     return {"now": moved}

@@ -201,7 +201,12 @@ def designate(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailV
 @router.post(
     "/lists/entries/{entry_id}/removal",
     response_model=EntryRemoved,
-    responses=errors({409: ILLEGAL}),
+    responses=errors(
+        {
+            409: ILLEGAL + "; `expiry` before the validity ended or on an entry never "
+            "designated (`entry.not_expired`)"
+        }
+    ),
 )
 def remove(ctx: Ctx, principal: Designator, entry_id: PathId, body: RemovalIn) -> EntryRemovedView:
     """RST-3, RST-4: removal to the archive, published where the entry was."""

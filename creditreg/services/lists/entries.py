@@ -844,6 +844,19 @@ def remove(
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
         _own_entry(principal, row)
+        if parsed is RemovalReason.EXPIRY and not (
+            row.designated_on is not None
+            and row.valid_until is not None
+            and row.valid_until < ctx.today()
+        ):
+            # The public removal notice would say "validity ended" (有效期届满): only true
+            # of a designated entry past its validity (which the sweep removes anyway).
+            raise Conflict(
+                "entry.not_expired",
+                f"entry {entry_id} is valid until {row.valid_until}"
+                if row.designated_on is not None
+                else f"entry {entry_id} was never designated: it has no validity to end",
+            )
         w = Writer(conn, ctx, principal)
         changes = remove_rows(w, [row], parsed, scrutiny_months, note)
         w.flush()

@@ -409,6 +409,8 @@ def test_test_clock_moves_forward_and_sessions_expire(api: TestClient, ctx: Cont
     where = ctx.now()
     far = {"to": "9999-12-31T00:00:00+00:00"}
     error(api.post("/api/v1/clock", json=far, headers=bearer("platform")), 422, "clock.bad_move")
+    both = {"to": "2027-05-10T09:00:00+08:00", "days": 3}  # which one? neither
+    error(api.post("/api/v1/clock", json=both, headers=bearer("platform")), 422, "clock.bad_move")
     assert ctx.now() == where
 
 

@@ -143,6 +143,26 @@ def test_bad_list_input_is_refused_with_a_code_and_changes_nothing__LST_1_LST_3_
     assert [h["action"] for h in entry["history"]] == ["propose", "notify", "designate"]
 
 
+def test_removal_for_expiry_only_once_the_validity_has_ended__RST_3(
+    api: TestClient, world: World
+) -> None:
+    """The public removal notice would say "validity ended": not before it has, and not
+    for an entry never designated."""
+    w = world
+    w.serious(1)
+    eid = propose(api, w).json()["id"]
+    expiry = {"reason": "expiry", "note": "到期"}
+    url = f"/api/v1/lists/entries/{eid}/removal"
+    error(api.post(url, headers=DESIGNATOR, json=expiry), 409, "entry.not_expired")
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    error(api.post(url, headers=DESIGNATOR, json=expiry), 409, "entry.not_expired")
+    entry = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()
+    assert entry["status"] == "designated"
+    assert not [p for p in api.get("/api/v1/public/lists").json() if p["kind"] == "removal"]
+
+
 def test_restoration_over_http_needs_the_designating_units_consent__RST_1_RST_2_RST_3(
     api: TestClient, world: World
 ) -> None:

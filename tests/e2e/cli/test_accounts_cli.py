@@ -142,6 +142,10 @@ def test_an_operator_acting_with_subject_is_audited_as_on_the_subjects_behalf__S
         code = CODE.search(text)
         assert code is not None and code.group() in out and "张示例" in text
         assert ZHANG not in text  # the identifier is printed masked
+        # A print that cannot be written mints nothing: the printed code still binds.
+        nowhere = tmp_path / "no-such-folder" / "notice.html"
+        status, out, err = cli(db, "accounts", "print-notice", str(nid), "--out", str(nowhere))
+        assert status == 2 and "[file.unwritable]" in err and out == ""
         status, out, err = cli(db, "accounts", "delivered", str(nid), "--on", "2026-03-02")
         assert status == 0 and "delivered 2026-03-02" in out, err
         status, _, err = cli(db, "accounts", "delivered", str(nid), "--on", "2026-03-02")
