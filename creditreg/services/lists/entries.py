@@ -263,6 +263,20 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# LST-9: what is shared with the units that apply the lists: entries designated (in force
+# or since ended) and red-list announcements, which are public. An entry still in its
+# procedure (proposed, notified) is the designating unit's and the platform's.
+_SHARED = sa.or_(
+    list_entry.c.designated_on.is_not(None),
+    list_entry.c.status == EntryStatus.ANNOUNCED.value,
+)
+
+
+def _sees_procedures(principal: Principal) -> bool:
+    """Designating units and the platform's desk see entries in their procedure."""
+    return bool({Permission.LISTS_DESIGNATE, Permission.LISTS_RECEIVE} & principal.permissions)
+
+
 def get(
     ctx: Context,
     principal: Principal,
@@ -274,6 +288,12 @@ def get(
     principal.require(Permission.LISTS_READ)
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
+        if not (
+            _sees_procedures(principal)
+            or row.designated_on is not None
+            or row.status == EntryStatus.ANNOUNCED.value
+        ):
+            raise NotFound("entry.not_found", f"no list entry {entry_id}")  # LST-9
         query_register.record(
             conn, ctx, principal, [row.subject_id], "list_entry", purpose, object_id=entry_id
         )
@@ -295,6 +315,8 @@ def search(
     subject whose entries are read is registered with the purpose (SEC-2)."""
     principal.require(Permission.LISTS_READ)
     query = sa.select(list_entry).order_by(list_entry.c.id).limit(max(1, min(limit, 1000)))
+    if not _sees_procedures(principal):
+        query = query.where(_SHARED)
     if subject_id is not None:
         query = query.where(list_entry.c.subject_id == subject_id)
     if list_type:

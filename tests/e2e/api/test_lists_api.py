@@ -143,6 +143,27 @@ def test_bad_list_input_is_refused_with_a_code_and_changes_nothing__LST_1_LST_3_
     assert [h["action"] for h in entry["history"]] == ["propose", "notify", "designate"]
 
 
+def test_entries_in_their_procedure_are_not_shared_with_implementing_units__LST_9(
+    api: TestClient, world: World
+) -> None:
+    """LST-9 shares designated entries: a proposed or notified one (not yet decided, the
+    subject still able to object) is the designating unit's and the platform's."""
+    w = world
+    w.serious(1)
+    eid = propose(api, w).json()["id"]
+    unit = bearer("implementer")
+    listing = f"/api/v1/lists/entries?subject_id={w.company(1)}"
+    for _ in ("preliminary", "notified"):
+        assert api.get(listing, headers=unit).json() == []
+        error(api.get(f"/api/v1/lists/entries/{eid}", headers=unit), 404, "entry.not_found")
+        assert [e["id"] for e in api.get(listing, headers=DESIGNATOR).json()] == [eid]
+        api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    assert [e["id"] for e in api.get(listing, headers=unit).json()] == [eid]
+    assert api.get(f"/api/v1/lists/entries/{eid}", headers=unit).status_code == 200
+
+
 def test_removal_for_expiry_only_once_the_validity_has_ended__RST_3(
     api: TestClient, world: World
 ) -> None:
