@@ -22,6 +22,7 @@ _TITLES: dict[str, tuple[str, str]] = {
     # OBJ-5, Op(23), Art 66: the unit that made the error apologizes in writing.
     "apology": ("书面致歉函", "Written apology for an error"),
     "compensation": ("赔偿申请处理结果告知书", "Notice of a compensation decision"),
+    "restoration_decision": ("信用修复申请处理结果告知书", "Notice of a restoration decision"),
 }
 _GENERAL = ("书面告知书", "Written notice")
 

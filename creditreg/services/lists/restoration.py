@@ -195,6 +195,8 @@ def decide(
                 entry_id=row.id,
                 subject_id=row.subject_id,
                 on=ctx.today().isoformat(),
+                reason=note.strip(),  # the applicant is told it (rights' subscriber)
+                designating_unit_id=row.designating_unit_id,
             )
         )
         w.history(

@@ -131,6 +131,32 @@ def from_list_notices(conn: sa.Connection, ctx: Context, batch: Sequence[DomainE
         conn.execute(subject_notice.insert(), fresh)
 
 
+def from_restoration_decisions(
+    conn: sa.Connection, ctx: Context, batch: Sequence[DomainEvent]
+) -> None:
+    """Subscriber of the lists context's restoration decisions (RST-1, RST-2, Op(18)):
+    the applicant subject is told the designating unit's decision and its reasons, in the
+    decision's transaction."""
+    for e in batch:
+        consented = e.kind.endswith(".consented")
+        entry_id = str(e.payload["entry_id"])
+        deliver(
+            conn,
+            ctx,
+            subject_id=int(e.payload["subject_id"]),
+            kind="restoration_decision",
+            content={
+                "matter": f"信用修复申请（名单条目 {entry_id}）",
+                "outcome": "同意提前移出名单（转入重点关注）" if consented else "不予同意",
+                "reasons": str(e.payload.get("reason") or ""),
+                "decided_on": str(e.payload.get("on") or ""),
+            },
+            source=("restoration_application", str(e.payload["application_id"])),
+            owner=("list_entry", entry_id),
+            unit_id=e.payload.get("designating_unit_id"),
+        )
+
+
 def erase_of_entry(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
     """Eraser of list entries (RST-5, Op(20)): an entry deleted in error leaves no notice
     about it in the subject's inbox; codes printed on them stay (they bound accounts)."""

@@ -24,4 +24,6 @@ def register(registry: Registry) -> None:
     """The notice subscriber and the entry eraser."""
     for kind in ENTRY_EVENTS:
         registry.subscribe(kind, notices.from_list_notices)
+    for kind in ("restoration_application.consented", "restoration_application.refused"):
+        registry.subscribe(kind, notices.from_restoration_decisions)
     registry.on_erase("list_entry", notices.erase_of_entry)

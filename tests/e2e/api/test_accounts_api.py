@@ -497,9 +497,13 @@ def test_a_subject_applies_for_restoration_from_its_own_account__RST_1_RST_2(
     decided = api.post(
         f"/api/v1/lists/restorations/{pending['id']}/decision",
         headers=DESIGNATOR,
-        json={"consent": True, "note": "同意提前移出"},
+        json={"consent": True, "note": "已完成整改，同意提前移出"},
     )
     assert decided.json()["entry"]["removal_reason"] == "restoration", decided.text
+    # The applicant is told the decision and its reasons, in its inbox.
+    inbox = api.get("/api/v1/me/inbox", headers=me).json()
+    [told] = [n for n in inbox if n.get("kind") == "restoration_decision"]
+    assert "已完成整改，同意提前移出" in str(told) and "同意提前移出名单" in str(told)
 
 
 def test_binding_with_the_printed_notice_s_code_delivers_it_and_opens_the_window__LST_2(
