@@ -13,6 +13,7 @@ from creditreg.api.deps import Ctx, public
 from creditreg.domain.lists.notices import REMOVAL_REASONS
 from creditreg.services.lists import entries, standards
 from creditreg.services.lists.entry_changes import LIST_LABELS
+from creditreg.services.rights import corrections
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -69,4 +70,13 @@ def lists_page(request: Request, ctx: Ctx) -> HTMLResponse:
             # A removal names its reason by code; the page says it in Chinese.
             "removal_labels": {k.value: v["zh"] for k, v in REMOVAL_REASONS.items()},
         },
+    )
+
+
+@router.get("/corrections", response_class=HTMLResponse, dependencies=[Depends(public)])
+def corrections_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    """OBJ-5, Op(23): the reputation-restoring notices within their period (the same as
+    GET /api/v1/public/corrections); gone the day after it ends."""
+    return templates.TemplateResponse(
+        request, "corrections.html", {"version": __version__, "items": corrections.public(ctx)}
     )

@@ -96,6 +96,7 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/reports/verify",
         "/standards",  # the portal's pages of the same
         "/lists",
+        "/corrections",  # OBJ-5, Op(23): the reputation-restoring notices
     }
 
 

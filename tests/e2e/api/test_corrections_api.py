@@ -135,11 +135,16 @@ def test_an_entry_made_in_error_gets_an_apology_and_a_clarification_for_its_peri
     assert [p["id"] for p in public] == [fixed["id"]]
     assert public[0]["subject_name"] == "郑州示例贸易有限公司1"
     assert "澄清" in public[0]["statement"] and FACTS not in str(public)
+    # ... on the portal's page too (linked from every page) ...
+    page = api.get("/corrections")
+    assert page.status_code == 200 and public[0]["statement"] in page.text
+    assert 'href="/corrections"' in api.get("/lists").text
     # ... and gone the day after it ends.
     w.clock.set(w.clock.now() + (until - today))
     assert len(api.get("/api/v1/public/corrections").json()) == 1
     w.advance(1)
     assert api.get("/api/v1/public/corrections").json() == []
+    assert public[0]["statement"] not in api.get("/corrections").text
     # The apology: printable with a code (no account yet), then in the subject's inbox,
     # in Chinese and in English.
     me = subject_account(api, w.company(1), demo_uscc("91410100MC0000001"), "trade-1")
