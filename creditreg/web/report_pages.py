@@ -19,10 +19,11 @@ router = APIRouter(include_in_schema=False)
 @router.get("/reports/verify", response_class=HTMLResponse, dependencies=[Depends(public)])
 def verify_page(
     ctx: Ctx,
-    number: Annotated[str | None, Query(max_length=40)] = None,
-    digest: Annotated[str | None, Query(max_length=64)] = None,
+    number: Annotated[str | None, Query(max_length=2000)] = None,
+    digest: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> HTMLResponse:
-    """The form, and the verdict on the number and digest given."""
+    """The form, and the verdict on the number and digest given (a person's mistake, a
+    value too long among them, is said on the page, never as a JSON error)."""
     if not number or not digest:
         return HTMLResponse(render_verification_html(None, None))
     try:

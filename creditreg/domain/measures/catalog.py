@@ -77,6 +77,22 @@ def reachable(trigger: Trigger, min_severity: SeverityLevel) -> bool:
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,39}")
 
 
+# ART30-*, ART32-*, ART34-*: the Regulations' own measures, which `db upgrade` installs as
+# reference data.
+_REGULATIONS_CODE = re.compile(r"ART[0-9]+-[0-9A-Z_-]*")
+
+
+def check_local_code(code: str) -> None:
+    """A measure the platform adds takes a code of its own, never one of the Regulations'
+    form (readers would take it for one of Art 30, 32 or 34)."""
+    if _REGULATIONS_CODE.fullmatch(code):
+        raise InvalidInput(
+            "measure.bad_code",
+            f"{code}: codes ART<article>-<item> are the Regulations' measures, installed "
+            "with the platform; give a local measure a code of its own",
+        )
+
+
 def measure_code(raw: Any) -> str:
     """A catalog code: letters, digits, `-` and `_`, up to 40 (upper-cased)."""
     code = str(raw or "").strip().upper()

@@ -14,6 +14,7 @@ same time, the second pass changes nothing.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from creditreg.services.context import Context
 
 CHUNK = 2000
+log = logging.getLogger("creditreg.worker")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -103,6 +105,7 @@ class StepOutcome:
     lost_lease: bool = False
     # Set when the step raised: what it committed stays; the steps after it still ran.
     failed: str | None = None
+    error: Exception | None = field(default=None, repr=False, compare=False)
 
     @property
     def ran(self) -> bool:
@@ -207,11 +210,12 @@ class Sweeper:
         report = SweepReport(on=self.ctx.today().isoformat(), holder=self.holder)
         failures: list[Exception] = []
         for step in self.steps:
-            try:
-                report.steps[step.name] = self._run_step(step, actor)
-            except Exception as exc:
-                report.steps[step.name] = StepOutcome(failed=type(exc).__name__)
-                failures.append(exc)
+            outcome = self._run_step(step, actor)
+            report.steps[step.name] = outcome
+            if outcome.error is not None:
+                failures.append(outcome.error)
+        for later in failures[1:]:  # the first is raised below, with its traceback
+            log.error("sweep step failed", exc_info=later)
         if failures:
             first = failures[0]
             first.add_note(report.line())
@@ -232,9 +236,16 @@ class Sweeper:
             # what we committed (each chunk takes its rows out of what is due).
             outcome.lost_lease = True
             return outcome
-        except BaseException:
+        except Exception as exc:
             # The step's own error says more than a failed release would, and an
-            # unreleased lease expires by itself.
+            # unreleased lease expires by itself. What it committed before stays, and its
+            # counts with it.
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                lease.release()
+            outcome.failed = type(exc).__name__
+            outcome.error = exc
+            return outcome
+        except BaseException:
             with contextlib.suppress(sa.exc.SQLAlchemyError):
                 lease.release()
             raise

@@ -4,7 +4,6 @@ here through the extension point lists offers (MEA-6, Art 31)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -21,6 +20,7 @@ from creditreg.domain.measures.catalog import (
     MeasureStatus,
     Trigger,
     applies_to,
+    check_local_code,
     check_measure,
     measure_code,
     units_of,
@@ -100,14 +100,7 @@ def _check_units(conn: sa.Connection, ids: Sequence[int]) -> None:
 def create(ctx: Context, principal: Principal, draft: MeasureDraft) -> MeasureView:
     """MEA-1: a new measure in the catalog, with its implementing units."""
     require_platform(principal)
-    if REGULATIONS_CODE.fullmatch(draft.code):
-        # ART30-*, ART32-*, ART34-*: the Regulations' own measures, which `db upgrade`
-        # installs as reference data; a local measure takes a code of its own.
-        raise InvalidInput(
-            "measure.bad_code",
-            f"{draft.code}: codes ART<article>-<item> are the Regulations' measures, "
-            "installed with the platform; give a local measure a code of its own",
-        )
+    check_local_code(draft.code)
     now = ctx.now()
     with ctx.db.write() as conn:
         if conn.execute(sa.select(measure.c.id).where(measure.c.code == draft.code)).first():
@@ -140,8 +133,6 @@ def create(ctx: Context, principal: Principal, draft: MeasureDraft) -> MeasureVi
         audit.record(conn, ctx, principal, "measure.create", "measure", measure_id, after=made)
         return made
 
-
-REGULATIONS_CODE = re.compile(r"ART[0-9]+-[0-9A-Z_-]*")
 
 EDITABLE = ("content", "content_en", "legal_basis", "facilitation", "units")
 

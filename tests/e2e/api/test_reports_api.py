@@ -244,6 +244,11 @@ def test_a_report_verifies_and_a_tampered_or_forged_one_does_not__RIG_2(
     assert page.status_code == 200 and "genuine and unaltered" in page.text
     bad = api.get("/reports/verify", params={"number": number, "digest": "1" * 64})
     assert bad.status_code == 422 and "report.altered" in bad.text
+    # Too long, too: said on the page (HTML), not as a JSON error.
+    for params in ({"number": "X" * 41, "digest": digest}, {"number": number, "digest": "1" * 65}):
+        long = api.get("/reports/verify", params=params)
+        assert long.status_code == 422 and long.headers["content-type"].startswith("text/html")
+        assert "report.invalid_" in long.text
 
 
 def test_a_report_issued_before_a_restart_verifies_after_it__RIG_2(
