@@ -119,6 +119,15 @@ def move(
     return after
 
 
+_TARGETS_ZH = {"list_entry": "名单条目", "record": "信用记录"}
+_OUTCOMES_ZH = {
+    "objection.accepted": "异议已受理",
+    "objection.rejected": "异议不予受理",
+    "objection.decided": "异议已处理",
+    "objection.closed": "异议已终结（异议对象已移出或不再存在）",
+}
+
+
 def tell_objector(
     conn: sa.Connection,
     ctx: Context,
@@ -140,8 +149,10 @@ def tell_objector(
             subject_id=int(row.objector_subject_id),
             kind="outcome",
             content={
-                "matter": f"异议 {row.id}（{row.target_type} {row.target_id}）",
-                "outcome": kind,
+                "matter": f"异议 {row.id}（{_TARGETS_ZH.get(row.target_type, row.target_type)} "
+                f"{row.target_id}）",
+                # The notice is in Chinese: the outcome in words, not the event's code.
+                "outcome": _OUTCOMES_ZH.get(kind, kind),
                 "reasons": message,
                 "decided_on": ctx.today().isoformat(),
             },

@@ -464,3 +464,7 @@ def test_a_subject_objects_to_its_own_entry_from_its_account_and_reads_the_outco
     # stays.
     [outcome] = outcomes
     assert any("made in error" in text for _, text in outcome["lines"])
+    # In Chinese: the outcome in words and the matter's kind, never internal codes.
+    lines = dict(outcome["lines"])
+    assert lines["处理结果"] == "异议已处理" and "名单条目" in lines["事项"]
+    assert "objection.decided" not in str(outcome) and "list_entry" not in lines["事项"]
