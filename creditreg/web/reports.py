@@ -114,6 +114,37 @@ L = {
 }
 
 
+# The report's codes as its Chinese reader reads them (the English one keeps the codes).
+WORDS_ZH = {
+    "trustworthy": "守信",
+    "untrustworthy": "失信",
+    "neutral": "一般",
+    "received": "待核实",
+    "verified": "已核实",
+    "returned": "已退回",
+    "withdrawn": "已撤回",
+    "archived": "已归档",
+    "restored": "已修复",
+    "preliminary": "初步名单",
+    "notified": "已告知",
+    "announced": "公示中",
+    "objected": "异议中止",
+    "designated": "已认定",
+    "removed": "已移出",
+    "red_list": "红名单",
+    "blacklist": "黑名单",
+    "key_scrutiny": "重点关注名单",
+    "big_data_warning": "大数据警示名单",
+    "list_entry": "名单条目",
+    "record": "信用记录",
+}
+
+
+def _word(value: Any, lang: str) -> str:
+    text = "" if value is None else str(value)
+    return WORDS_ZH.get(text, text) if lang != "en" else text
+
+
 def _source(s: dict[str, Any]) -> str:
     if "catalog_code" in s:
         return (
@@ -160,8 +191,13 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
         for mode, records in c["records"].items():
             part = Section(lab["records"].format(mode=lab.get(mode, mode)))
             for r in records:
-                data = "; ".join(f"{k}: {v}" for k, v in r["data"].items())
-                part.lines.append((f"#{r['id']} {r['character']} {r['status']}", data))
+                # A field left empty says nothing: not shown (never "None").
+                data = "; ".join(
+                    f"{k}: {v}" for k, v in r["data"].items() if v not in (None, "", [], {})
+                )
+                part.lines.append(
+                    (f"#{r['id']} {_word(r['character'], lang)} {_word(r['status'], lang)}", data)
+                )
                 part.lines.append(("", f"{lab['source']}: {_source(r['source'])}"))
                 for ch in r["changes"]:
                     reason = f" — {ch['reason']}" if ch["reason"] else ""
@@ -171,8 +207,9 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
         for e in c["list_entries"]:
             part.lines.append(
                 (
-                    f"#{e['id']} {e['list_type']} · {e['field_zh']}",
-                    f"{e['status']} {e['designating_unit'] or ''} {e['designated_on'] or ''}",
+                    f"#{e['id']} {_word(e['list_type'], lang)} · {e['field_zh']}",
+                    f"{_word(e['status'], lang)} {e['designating_unit'] or ''} "
+                    f"{e['designated_on'] or ''}",
                 )
             )
             for h in e["history"]:
@@ -180,7 +217,9 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
         sections.append(part)
         part = Section(lab["objections"])
         for o in c["open_objections"]:
-            part.lines.append((f"#{o['id']} {o['object_type']} {o['object_id']}", o["grounds"]))
+            part.lines.append(
+                (f"#{o['id']} {_word(o['object_type'], lang)} {o['object_id']}", o["grounds"])
+            )
         sections.append(part)
         part = Section(lab["consents"])
         for g in c["consents"]:

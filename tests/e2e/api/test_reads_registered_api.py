@@ -136,3 +136,7 @@ def test_an_objector_s_numbers_are_masked_in_what_the_subject_sees__DIS_3_RIG_1(
     assert "1101************27" in shown and "13*******00" in shown
     issued = api.post(f"/api/v1/subjects/{person}/reports", headers=PLATFORM, json={})
     assert "19491001" not in issued.text and "0013-8000" not in issued.text
+    # RIG-2: the report as the subject reads it, in Chinese: words, not codes or "None".
+    page = api.get(f"/api/v1/reports/{issued.json()['number']}/html", headers=PLATFORM).text
+    assert "None" not in page and "失信" in page and "已核实" in page and "黑名单" in page
+    assert "untrustworthy verified" not in page
