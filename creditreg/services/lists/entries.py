@@ -202,6 +202,7 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
     ).first()
     return {
         **summary(row, principal, row.id in under_objection(conn, ctx, [row.id])),
+        "window": _window(conn, row),
         "rule_inputs": row.rule_inputs,
         "records": list(
             conn.execute(
@@ -246,6 +247,26 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
         "upward_report": (
             {"status": report.status, "due_date": report.due_date.isoformat()} if report else None
         ),
+    }
+
+
+def _window(conn: sa.Connection, row: Any) -> dict[str, Any] | None:
+    """CAL-3: the running window's end as stored with its count (provisional on a year
+    whose holidays are not yet published), or None when none runs."""
+    if row.window_due is None:
+        return None
+    counted = [
+        d
+        for d in calendar_service.deadlines_in(conn, "list_entry", row.id)
+        if d["due_date"] == row.window_due
+    ]
+    if not counted:
+        return None
+    last = counted[-1]
+    return {
+        "due": last["due_date"],
+        "provisional": bool(last["provisional"]),
+        "explanation": last["explanation"],
     }
 
 

@@ -76,6 +76,7 @@ class UpwardReportStateView(TypedDict):
 class EntryDetailView(EntryView):
     """LST-7: an entry with its grounds, records, rule inputs, notices and history."""
 
+    window: dict[str, Any] | None
     rule_inputs: dict[str, Any]
     records: list[int]
     history: list[HistoryStepView]

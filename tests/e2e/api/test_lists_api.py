@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -162,6 +163,25 @@ def test_entries_in_their_procedure_are_not_shared_with_implementing_units__LST_
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     assert [e["id"] for e in api.get(listing, headers=unit).json()] == [eid]
     assert api.get(f"/api/v1/lists/entries/{eid}", headers=unit).status_code == 200
+
+
+def test_an_entry_s_window_says_how_it_was_counted_and_if_provisional__CAL_2_CAL_3(
+    api: TestClient, world: World
+) -> None:
+    """The window's end with its count, as objection deadlines have; counted into a year
+    whose holidays are not yet published, it says it may move."""
+    w = world
+    w.serious(1)
+    eid = propose(api, w).json()["id"]
+    noticed = api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()
+    window = noticed["window"]
+    assert window["due"] == noticed["window_due"] and window["provisional"] is False
+    assert window["explanation"]
+    w.serious(2)
+    w.clock.set(datetime(2026, 12, 29, 2, tzinfo=UTC))  # the window runs into 2027
+    late = propose(api, w, 2).json()["id"]
+    noticed = api.post(f"/api/v1/lists/entries/{late}/notice", headers=DESIGNATOR).json()
+    assert noticed["window_due"] > "2027-01-01" and noticed["window"]["provisional"] is True
 
 
 def test_removal_for_expiry_only_once_the_validity_has_ended__RST_3(

@@ -208,9 +208,24 @@ class UpwardReportState(Out):
     due_date: date
 
 
+class WindowDeadline(Out):
+    """CAL-3: how the objection or announcement window's end was counted."""
+
+    due: date
+    provisional: bool = Field(
+        description="counted on a year whose official holidays are not yet published: it "
+        "may move when they are (CAL-2)"
+    )
+    explanation: str
+
+
 class EntryDetail(Entry):
     """LST-7: an entry with its grounds, records, rule inputs, notices and history."""
 
+    window: WindowDeadline | None = Field(
+        description="the window's end with its count, while one runs (null before a "
+        "natural person's notice is delivered)"
+    )
     rule_inputs: RuleInputs
     records: list[int] = Field(description="the records it rests on")
     history: list[HistoryStep]
