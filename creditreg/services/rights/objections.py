@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from creditreg.domain.errors import Conflict, InvalidInput, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.entries import EntryStatus
+from creditreg.domain.privacy import mask_identifiers_in_text
 from creditreg.domain.rights import attachments as files
 from creditreg.domain.rights.objections import (
     OPEN,
@@ -252,7 +253,8 @@ def view(row: Any, today: date) -> ObjectionView:
         "target_id": row.target_id,
         "subject_id": row.subject_id,
         "objector_kind": row.objector_kind,
-        "objector": row.objector_label,
+        # A name typed with a number in it (a public account's) is shown masked (DIS-3).
+        "objector": mask_identifiers_in_text(row.objector_label),
         "objector_unit_id": row.objector_unit_id,
         "deciding_unit_id": row.deciding_unit_id,
         "provider_unit_id": row.provider_unit_id,

@@ -468,3 +468,19 @@ def test_a_subject_objects_to_its_own_entry_from_its_account_and_reads_the_outco
     lines = dict(outcome["lines"])
     assert lines["处理结果"] == "异议已处理" and "名单条目" in lines["事项"]
     assert "objection.decided" not in str(outcome) and "list_entry" not in lines["事项"]
+
+
+def test_an_objector_s_name_quoting_a_number_is_shown_masked__OBJ_1_DIS_3(
+    api: TestClient, world: World
+) -> None:
+    w = world
+    w.serious(1)
+    eid = propose(api, w).json()["id"]
+    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    number = demo_ric("41010519850505123")
+    me = account(api, name=f"钱丁 {number}")
+    assert file_objection(api, me, "list_entry", eid, "并非本企业").status_code == 201
+    [seen] = api.get("/api/v1/objections", headers=DESIGNATOR).json()
+    assert number not in seen["objector"] and "4101************" in seen["objector"]
