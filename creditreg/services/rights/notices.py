@@ -57,6 +57,8 @@ def deliver(
     ).first()
     if exists is not None:
         return None
+    on = issued_on or ctx.today()
+    delivered = _with_accounts(conn, [subject_id])
     new_id: int = conn.execute(
         subject_notice.insert()
         .values(
@@ -68,12 +70,32 @@ def deliver(
             owner_type=owner[0],
             owner_id=owner[1],
             content=content,
-            issued_on=issued_on or ctx.today(),
+            issued_on=on,
             created_at=ctx.now(),
+            **(_IN_INBOX | {"delivered_on": on} if subject_id in delivered else {}),
         )
         .returning(subject_notice.c.id)
     ).scalar_one()
     return new_id
+
+
+# A subject with an account has its notice in its inbox the day it is issued: delivered
+# (no unit is asked to print and deliver it, no code is minted for it).
+_IN_INBOX = {"delivered_by": "inbox"}
+
+
+def _with_accounts(conn: sa.Connection, subject_ids: Sequence[int]) -> set[int]:
+    """Which of `subject_ids` have an active account."""
+    found: set[int] = set()
+    for part in bulk.chunks(sorted(set(subject_ids))):
+        found.update(
+            conn.execute(
+                sa.select(subject_account.c.subject_id).where(
+                    subject_account.c.subject_id.in_(part), subject_account.c.active
+                )
+            ).scalars()
+        )
+    return found
 
 
 def from_list_notices(conn: sa.Connection, ctx: Context, batch: Sequence[DomainEvent]) -> None:
@@ -111,6 +133,7 @@ def from_list_notices(conn: sa.Connection, ctx: Context, batch: Sequence[DomainE
                 )
             ).scalars()
         )
+    delivered = _with_accounts(conn, [int(r.subject_id) for r in rows])
     fresh = [
         {
             "subject_id": r.subject_id,
@@ -123,6 +146,9 @@ def from_list_notices(conn: sa.Connection, ctx: Context, batch: Sequence[DomainE
             "content": dict(r.content),
             "issued_on": r.issued_on,
             "created_at": ctx.now(),
+            # Same keys for every row (one executemany): None when a unit must deliver it.
+            "delivered_on": r.issued_on if r.subject_id in delivered else None,
+            "delivered_by": "inbox" if r.subject_id in delivered else None,
         }
         for r in rows
         if str(r.id) not in known

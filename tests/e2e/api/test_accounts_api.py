@@ -466,8 +466,11 @@ def test_a_subject_applies_for_restoration_from_its_own_account__RST_1_RST_2(
             "restoration_after_months": 0,
         },
     ).json()["id"]
-    # With an account, the notice is in the inbox at once: the window counts from today.
+    # With an account, the notice is in the inbox at once: the window counts from today,
+    # and no unit is asked to print and deliver it.
     assert api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()["window_due"]
+    awaiting = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
+    assert not [n for n in awaiting if n["subject_id"] == person]
     w.advance(8)
     designated = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     assert designated.status_code == 200, designated.text
