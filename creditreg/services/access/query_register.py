@@ -136,27 +136,14 @@ def record_answers(
     if not answers or not registers(principal):
         return []
     now = ctx.now()
-    unit_id, actor = principal.unit_id, principal.actor[:120]
-    purposes: dict[QueryPurpose, tuple[str, str | None]] = {}  # read once, not per answer
-    rows = []
-    for a in answers:
-        purpose = purposes.get(a.purpose)
-        if purpose is None:
-            purpose = purposes[a.purpose] = (a.purpose.purpose.value, a.purpose.note)
-        rows.append(
-            {
-                "at": now,
-                "unit_id": unit_id,
-                "actor": actor,
-                "subject_id": a.subject_id,
-                "purpose": purpose[0],
-                "note": purpose[1],
-                "what": a.what,
-                "object_id": None if a.object_id is None else str(a.object_id),
-                "returned": None if a.returned is None else dict(a.returned),
-                "answer_digest": a.answer_digest,
-            }
-        )
+    rows = [
+        {
+            **_row(ctx, principal, a.subject_id, a.what, a.purpose, a.object_id, now),
+            "returned": None if a.returned is None else dict(a.returned),
+            "answer_digest": a.answer_digest,
+        }
+        for a in answers
+    ]
     if len(rows) == 1:  # a single check
         return [insert_one(conn, rows[0])]
     return insert_many(conn, rows)
