@@ -85,6 +85,11 @@ def _wrong_characters(code: str) -> str:
     return "; ".join(wrong) or "its shape is wrong"
 
 
+# Control characters no text the platform keeps may hold (tabs and line breaks are text);
+# PostgreSQL refuses a NUL in text outright.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def validate_name(raw: str) -> str:
     """A subject's name: trimmed, NFC, 1-200 characters."""
     name = unicodedata.normalize("NFC", raw).strip()

@@ -19,7 +19,7 @@ from typing import Any
 from creditreg.domain.errors import InvalidInput, parse_enum
 from creditreg.domain.fields import FIELDS, OTHER_FIELD
 from creditreg.domain.kernel.audit import canonical_json
-from creditreg.domain.kernel.codes import normalise_code, validate_uscc
+from creditreg.domain.kernel.codes import CONTROL_CHARACTERS, normalise_code, validate_uscc
 from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.privacy import DataCategory, check_field_allowed
 from creditreg.domain.records.declarations import DeclarationKind
@@ -391,11 +391,6 @@ class Template:
         return SubjectRef(kind, id_type, str(number), str(clean[name_spec.name]), any_organization)
 
 
-# Control characters no record's text holds (tabs and line breaks are text); PostgreSQL
-# refuses a NUL in text outright.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -414,7 +409,7 @@ def converter(spec: FieldSpec) -> Callable[[str], Any]:
         def text(value: str) -> Any:
             if len(value) > longest:
                 raise ValueError(f"longer than {longest} characters")
-            if _CONTROL.search(value):
+            if CONTROL_CHARACTERS.search(value):
                 raise ValueError("holds a control character (NUL, escape ...)")
             return normalise_code(value) if code else value
 

@@ -14,13 +14,13 @@ while its clock stands still.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from creditreg.domain.errors import Conflict, InvalidInput
 from creditreg.domain.kernel.calendar import Span
+from creditreg.domain.kernel.codes import CONTROL_CHARACTERS
 from creditreg.domain.kernel.deadlines import RULES, DeadlineRule
 from creditreg.domain.kernel.lifecycle import Lifecycle
 
@@ -138,14 +138,11 @@ GROUNDS_MAX = 5000
 REASON_MAX = 2000
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # but tabs and line breaks
-
-
 def clean_grounds(raw: str) -> str:
     """An objection says what is wrong (Art 41): 1 to 5000 characters, with no control
     characters but line breaks and tabs (a NUL is no grounds, and PostgreSQL refuses it)."""
     text = raw.strip()
-    if _CONTROL.search(text):
+    if CONTROL_CHARACTERS.search(text):
         raise InvalidInput(
             "objection.no_grounds", "grounds are text: no NUL or other control characters"
         )
