@@ -391,8 +391,12 @@ def get(ctx: Context, reader: Objector, objection_id: int) -> ObjectionDetailVie
 
 def _transaction(ctx: Context, reader: Objector) -> AbstractContextManager[sa.Connection]:
     """A write transaction when the read is to be registered (a unit's), else a read."""
-    registered = reader.unit_id is not None and reader.principal is not None
-    return ctx.db.write() if registered else ctx.db.read()
+    return ctx.db.write() if _unit_reads(reader) else ctx.db.read()
+
+
+def _unit_reads(reader: Objector) -> bool:
+    """Whether a unit reads (an objector reading its own, or a subject, is no unit)."""
+    return reader.unit_id is not None and reader.principal is not None
 
 
 def _register(
@@ -405,7 +409,7 @@ def _register(
     """SEC-2: a unit reading objections reads the subjects' information (their grounds,
     the entries and records objected to): registered. An objector reading its own, or a
     subject, is no unit's query."""
-    if reader.unit_id is not None and reader.principal is not None:
+    if _unit_reads(reader) and reader.principal is not None:
         query_register.record(
             conn, ctx, reader.principal, subject_ids, "objection", object_id=objection_id
         )
