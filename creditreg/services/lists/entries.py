@@ -665,8 +665,7 @@ def _open_window(
     counts (for a notice to explain). `held`: the window waits for the notice's delivery
     (`awaits_delivery`): the deadline is stored, counted from today until the delivery
     date is recorded, and the entry has no window end yet, so nothing designates it."""
-    std = rules.load(conn, row.standard_id)
-    rule = window_rule(ListType(row.list_type), std.draft.window_days)
+    rule = _window_rule(conn, row)
     stored = calendar_service.register_deadline(
         conn, ctx, w.calendar, "list_entry", row.id, rule, ctx.today()
     )
@@ -676,6 +675,12 @@ def _open_window(
     detail = {"awaits_delivery": True} if held else {"window_due": str(due)}
     w.history(row.id, action.value, row.status, after.value, detail=detail)
     return due, Deadline(rule, ctx.today())
+
+
+def _window_rule(conn: sa.Connection, row: Any) -> DeadlineRule:
+    """The objection or announcement window's rule, as the entry's standard sets it."""
+    std = rules.load(conn, row.standard_id)
+    return window_rule(ListType(row.list_type), std.draft.window_days)
 
 
 def awaits_delivery(conn: sa.Connection, row: Any) -> bool:
@@ -710,8 +715,7 @@ def window_from_delivery(
     if not waiting or row.window_due is not None:
         return None
     w = Writer(conn, ctx, principal)
-    std = rules.load(conn, row.standard_id)
-    rule = window_rule(ListType(row.list_type), std.draft.window_days)
+    rule = _window_rule(conn, row)
     stored = calendar_service.reset_deadline(
         conn, ctx, w.calendar, "list_entry", row.id, rule.code, rule, delivered_on
     )

@@ -405,23 +405,30 @@ def _inbox_delivers(
         .values(delivered_on=today, delivered_by=f"account:{login}"[:120])
     )
     for n in waiting:
-        if n.owner_type == "list_entry" and n.kind == "written_notice":
-            due = list_entries.window_from_delivery(conn, ctx, principal, int(n.owner_id), today)
-            if due is not None:
-                notice_deadline(conn, n.id, due)
+        window_on_delivery(conn, ctx, principal, n, today)
 
 
-def notice_deadline(conn: sa.Connection, notice_id: int, due: date) -> None:
-    """The subject's copy of a written notice gets the objection deadline counted from
-    its delivery (printed, it could only say "within N working days of delivery")."""
+def window_on_delivery(
+    conn: sa.Connection, ctx: Context, principal: Principal, notice: Any, on: date
+) -> date | None:
+    """LST-2, Op(7): `notice` (a subject notice row) was delivered `on`: if it is the
+    written notice of an entry whose objection window waited for it, the window opens,
+    and the subject's copy gets the deadline as a date (printed, it could only say
+    "within N working days of delivery"). The window's end, or None."""
+    if notice.owner_type != "list_entry" or notice.kind != "written_notice":
+        return None
+    due = list_entries.window_from_delivery(conn, ctx, principal, int(notice.owner_id), on)
+    if due is None:
+        return None
     content = conn.execute(
-        sa.select(subject_notice.c.content).where(subject_notice.c.id == notice_id)
+        sa.select(subject_notice.c.content).where(subject_notice.c.id == notice.id)
     ).scalar_one()
     conn.execute(
         subject_notice.update()
-        .where(subject_notice.c.id == notice_id)
+        .where(subject_notice.c.id == notice.id)
         .values(content={**dict(content), "objection_deadline": due.isoformat()})
     )
+    return due
 
 
 def accounts_of(ctx: Context, principal: Principal, subject_id: int) -> list[BindingView]:

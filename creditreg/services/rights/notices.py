@@ -25,8 +25,7 @@ from creditreg.domain.subjects.identifiers import Identifier, IdType
 from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.services.lists import entries as list_entries
-from creditreg.services.rights.accounts import mint_code, notice_deadline, subject_row
+from creditreg.services.rights.accounts import mint_code, subject_row, window_on_delivery
 from creditreg.services.rights.views import PrintableNotice, SubjectNoticeView
 from creditreg.store import bulk
 from creditreg.store.access.tables import subject_account, unit
@@ -385,14 +384,9 @@ def record_delivery(
             .values(delivered_on=delivered_on, delivered_by=principal.actor[:120])
         )
         after: dict[str, Any] = {"delivered_on": delivered_on.isoformat()}
-        if row.owner_type == "list_entry" and row.kind == "written_notice":
-            # LST-2, Op(7): the objection window that waited for this delivery opens.
-            due = list_entries.window_from_delivery(
-                conn, ctx, principal, int(row.owner_id), delivered_on
-            )
-            if due is not None:
-                after["window_due"] = due.isoformat()
-                notice_deadline(conn, notice_id, due)
+        due = window_on_delivery(conn, ctx, principal, row, delivered_on)
+        if due is not None:
+            after["window_due"] = due.isoformat()
         audit.record(
             conn,
             ctx,
