@@ -21,7 +21,7 @@ from creditreg.cli.base import (
     show,
 )
 from creditreg.services.lists import entries, restoration
-from creditreg.services.rights import corrections
+from creditreg.services.rights import corrections, notices
 
 lists_app = typer.Typer(
     help="List entries and their procedures (LST, RST).",
@@ -112,10 +112,24 @@ def lists_find(
 
 @lists_app.command("notify")
 def lists_notify(entry_id: Annotated[int, id_argument()], unit: Unit = None) -> None:
-    """LST-2: send the written notice; the objection window starts."""
+    """LST-2: issue the written notice. The objection window starts at once when the
+    subject has an account (the notice is in its inbox); otherwise it starts on the
+    delivery date of the printed notice, recorded with `accounts delivered`."""
     ctx = context()
     who = acting(ctx, unit)
     said(run(lambda: entries.notify(ctx, who, entry_id)))
+    for n in run(lambda: notices.awaiting_delivery(ctx, who)):
+        if (n["about_type"], n["about_id"], n["kind"]) == (
+            "list_entry",
+            str(entry_id),
+            "written_notice",
+        ):
+            typer.echo(
+                f"printed notice {n['id']} awaits delivery: print it with `creditreg accounts "
+                f"print-notice {n['id']} --out FILE`, deliver it, then record the day with "
+                f"`creditreg accounts delivered {n['id']} --on YYYY-MM-DD`: the window runs "
+                "from that day"
+            )
 
 
 @lists_app.command("announce")

@@ -278,6 +278,10 @@ _ALL = (
     invalid(
         "calendar.bad_schedule", "an official schedule file has a bad line (the line is named)"
     ),
+    invalid(
+        "calendar.schedule_incomplete",
+        "an official schedule leaves statutory holidays of its year as working days (named)",
+    ),
     invalid("calendar.out_of_range", "the count runs beyond the years the calendar holds (1-9999)"),
     invalid("deadline.unknown_rule", "no deadline rule has that code"),
     conflict("clock.not_movable", "the server's clock is real; only a test clock moves"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -146,7 +146,10 @@ def _mask_number(groups: list[str], strong: bool) -> str | None:
     that merely passes a check character (one 18-digit window in 11 does by chance)."""
     code = "".join(groups)
     if code[-1] in "Xx" and len(code) != 18:
-        return None
+        # A letter after the number ("…0023x", "ID 110105194910010023X号"): the number
+        # without it, the letter left as written.
+        inner = _mask_number([*groups[:-1], groups[-1][:-1]], strong)
+        return None if inner is None else inner + code[-1]
     if len(code) == 18:
         return _mask18(code, strong)
     if len(code) == 15:  # a legacy ID number: a plausible birth month and day (yymmdd)
@@ -180,7 +183,7 @@ def _spans(folded: str) -> list[tuple[int, int, str]]:
                 for j in range(i, len(groups)):
                     if taken[j]:
                         break
-                    length += len(groups[j][2])
+                    length += len(groups[j][2].rstrip("Xx"))  # a letter after: not counted
                     if length > 18:
                         break
                     masked = _mask_number([g[2] for g in groups[i : j + 1]], strong)
@@ -243,12 +246,40 @@ def mask_identifiers_in_text(text: str) -> str:
     return "".join(out)
 
 
-def mask_published(value: Any) -> Any:
-    """A published value (text, or lists and mappings of them) with identifiers masked."""
+def mask_known(text: str, numbers: Iterable[str]) -> str:
+    """`text` with each of `numbers` (personal document numbers the caller knows: the
+    subject's own passport or permit, a responsible person's ID) masked wherever it is
+    written, in any case, in full-width or in ASCII: a number no shape rule finds (a
+    passport "E98765432") is still a personal number (DIS-3, Op(11))."""
+    wanted = {n.upper() for n in numbers if n and len(n) >= 5}
+    if not wanted:
+        return text
+    folded = (text if text.isascii() else text.translate(_FOLDING)).upper()
+    spans: list[tuple[int, int, str]] = []
+    for number in sorted(wanted, key=len, reverse=True):
+        at = folded.find(number)
+        while at >= 0:
+            end = at + len(number)
+            if not any(s < end and at < e for s, e, _ in spans):
+                spans.append((at, end, mask_personal_number(number)))
+            at = folded.find(number, end)
+    out: list[str] = []
+    at = 0
+    for start, end, masked in sorted(spans):
+        out += (text[at:start], masked)
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def mask_published(value: Any, known: Iterable[str] = ()) -> Any:
+    """A published value (text, or lists and mappings of them) with identifiers masked:
+    those of a personal number's shape, and the `known` personal numbers."""
+    numbers = tuple(known)
     if isinstance(value, str):
-        return mask_identifiers_in_text(value)
+        return mask_identifiers_in_text(mask_known(value, numbers) if numbers else value)
     if isinstance(value, Mapping):
-        return {k: mask_published(v) for k, v in value.items()}
+        return {k: mask_published(v, numbers) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [mask_published(v) for v in value]
+        return [mask_published(v, numbers) for v in value]
     return value

@@ -68,6 +68,10 @@ class ErrorFacts(Out):
         default=None, description="`check.duplicate_identifier`: where it was first given"
     )
     limit: int | None = Field(default=None, description="`check.batch_too_large`: the limit")
+    missing: list[date] | None = Field(
+        default=None,
+        description="`calendar.schedule_incomplete`: the statutory holidays left working days",
+    )
 
 
 class Error(Out):

@@ -131,6 +131,8 @@ class SubjectNotice(Out):
     issued_on: date
     read_at: Timestamp | None
     delivered_on: date | None = Field(description="when the printed notice was delivered")
+    about_type: str = Field(description="what the notice is about: `list_entry`, `objection` ...")
+    about_id: str = Field(description="its id (a list entry's, an objection's ...)")
 
 
 class DeliveryIn(In):

@@ -30,6 +30,16 @@ from creditreg.domain.errors import InvalidInput
 
 # The furthest a count may run: no deadline of the Regulations comes near ten years.
 MAX_WORKING_DAYS = 2500
+# How far a count may run, pauses included: 2,500 working days are about ten years; a
+# pause to the year 9999 walked three million days (seconds of CPU for one request).
+MAX_SPAN_DAYS = 50 * 366
+
+
+def _too_far(start: date, current: date) -> InvalidInput:
+    return InvalidInput(
+        "calendar.out_of_range",
+        f"the count runs more than 50 years past {start.isoformat()} (its pauses are too long)",
+    )
 
 
 class DaySource(StrEnum):
@@ -277,6 +287,8 @@ class WorkingCalendar:
         current = start
         while len(counted) < n:
             current = _next_day(current)
+            if (current - start).days > MAX_SPAN_DAYS:
+                raise _too_far(start, current)
             info = self.day(current)
             if info.provisional:
                 provisional.append(current)
@@ -300,6 +312,8 @@ class WorkingCalendar:
         spans = tuple(pauses)
         total = 0
         current = start
+        if (end - start).days > MAX_SPAN_DAYS:
+            raise _too_far(start, end)
         while current < end:
             current = _next_day(current)
             if self.day(current).working and not any(current in s for s in spans):
@@ -355,4 +369,27 @@ def parse_schedule(text: str) -> tuple[int, list[DayOverride]]:
         days[day] = DayOverride(day, kind == "workday", DaySource.SCHEDULE, note)
     if year is None:
         raise InvalidInput("calendar.bad_schedule", "the schedule lists no days")
+    # The file replaces its whole year: a statutory holiday it leaves out would become a
+    # working day, and every deadline across it shorter (CAL-2: never a silent guess).
+    missing = [
+        d
+        for d in statutory_holidays(year)
+        if not (d in days and not days[d].working) and not (d.weekday() >= 5 and d not in days)
+    ]
+    if missing:
+        listed = ", ".join(d.isoformat() for d in missing)
+        raise InvalidInput(
+            "calendar.schedule_incomplete",
+            f"the schedule for {year} would make statutory holidays working days: {listed}; "
+            "an official schedule lists every holiday of its year",
+            missing=[d.isoformat() for d in missing],
+        )
     return year, list(days.values())
+
+
+def statutory_holidays(year: int) -> list[date]:
+    """The days the State Council's holiday rules give every year (New Year, the Spring
+    Festival, Qingming, Labour Day, the Dragon Boat and Mid-Autumn festivals, National
+    Day), as the `holidays` package counts them; not the bridging days a schedule adds."""
+    found = holidays.country_holidays("CN", years=year)
+    return sorted(d for d, name in found.items() if "observed" not in str(name).lower())

@@ -65,10 +65,25 @@ def check_period(valid_from: date, valid_until: date, today: date) -> None:
         raise InvalidInput(
             "authorization.bad_period", f"the period has ended already ({valid_until})"
         )
-    if (valid_until - valid_from).days > MAX_YEARS * 366:
+    if valid_from < today:
+        # A written authorization is given on a day: it does not reach back before it.
         raise InvalidInput(
-            "authorization.bad_period", f"an authorization covers at most {MAX_YEARS} years"
+            "authorization.bad_period", f"the period cannot start before today ({today})"
         )
+    if valid_until >= _years_after(valid_from, MAX_YEARS):
+        raise InvalidInput(
+            "authorization.bad_period",
+            f"an authorization covers at most {MAX_YEARS} years: it ends before "
+            f"{_years_after(valid_from, MAX_YEARS)}",
+        )
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day `years` later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
 
 
 def in_force(status: str, valid_from: date, valid_until: date, today: date) -> bool:

@@ -53,6 +53,20 @@ def tell_once(
     return fresh
 
 
+def forget(conn: sa.Connection, kind: str, object_type: str, object_id: str) -> int:
+    """Delete the inbox items of `kind` about one object (an entry deleted in error is not
+    kept, Op(20)); how many went."""
+    return int(
+        conn.execute(
+            notification.delete().where(
+                notification.c.kind == kind,
+                notification.c.object_type == object_type,
+                notification.c.object_id == object_id,
+            )
+        ).rowcount
+    )
+
+
 def tell(
     conn: sa.Connection,
     now: datetime,

@@ -249,17 +249,22 @@ def recompute(
         rule = DeadlineRule(row.rule_code, row.basis, row.start_event, row.working_days, text)
         item = Deadline(rule, row.start_date, _pauses_from_json(row.pauses))
         result = item.compute(cal)
-        if result.due != row.due_date or result.provisional != row.provisional:
+        due, explanation = result.due, item.explain(cal)
+        if due < row.due_date and (row.owner_type, row.rule_code) in ctx.registry.told:
+            # The holder of the right was told the later date: it stands.
+            due = row.due_date
+            explanation += f"; {due.isoformat()} stands, as told (never brought forward)"
+        if due != row.due_date or result.provisional != row.provisional:
             changed += 1
             for follower in ctx.registry.followers.get((row.owner_type, row.rule_code), ()):
-                follower(conn, row.owner_id, row.due_date, result.due)
+                follower(conn, row.owner_id, row.due_date, due)
         conn.execute(
             deadline.update()
             .where(deadline.c.id == row.id)
             .values(
-                due_date=result.due,
+                due_date=due,
                 provisional=result.provisional,
-                explanation=item.explain(cal),
+                explanation=explanation,
                 computed_at=ctx.now(),
             )
         )

@@ -31,6 +31,9 @@ class Registry:
     subscribers: dict[str, list[Subscriber]] = field(default_factory=dict)
     followers: dict[tuple[str, str], list[DeadlineFollower]] = field(default_factory=dict)
     erasers: dict[str, list[Eraser]] = field(default_factory=dict)
+    # Deadlines whose due date is told to the person who holds the right (an objection
+    # window): a later calendar may move them later, never earlier (CAL-2).
+    told: set[tuple[str, str]] = field(default_factory=set)
     # Named extension points a context offers to the contexts above it (e.g. records'
     # "display holds", which lists fills: a blacklisted subject's records stay displayed).
     extensions: dict[str, list[Any]] = field(default_factory=dict)
@@ -42,6 +45,11 @@ class Registry:
     def follow(self, owner_type: str, rule_code: str, follower: DeadlineFollower) -> None:
         """Call `follower(conn, owner_id, old_due, new_due)` when such a deadline moves."""
         self.followers.setdefault((owner_type, rule_code), []).append(follower)
+
+    def keep_told(self, owner_type: str, rule_code: str) -> None:
+        """Such deadlines are told to their holder: a recompute that would bring one
+        earlier keeps the date told instead."""
+        self.told.add((owner_type, rule_code))
 
     def extend(self, point: str, extension: Any) -> None:
         """Add `extension` to the extension point `point` (its owner says what it takes)."""

@@ -30,6 +30,7 @@ from creditreg.domain.lists.notices import NOTICE_LANGUAGE, RIGHT_TO_OBJECT, sta
 from creditreg.domain.lists.standards import FIELDS, ListType, Scope
 from creditreg.domain.privacy import (
     mask_identifiers_in_text,
+    mask_known,
     mask_personal_number,
     mask_published,
 )
@@ -54,6 +55,7 @@ from creditreg.services.lists.entry_changes import (
     designate_rows,
     insert_entry,
     live_entries,
+    personal_numbers,
     public_subject,
     remove_rows,
 )
@@ -134,11 +136,13 @@ def _mask_info(info: Mapping[str, Any], principal: Principal) -> dict[str, Any]:
     return out
 
 
-def _masked(text: str, principal: Principal) -> str:
-    """Free text as a unit without personal:read may see it (DIS-3, Op(24))."""
+def _masked(text: str, principal: Principal, info: Mapping[str, Any]) -> str:
+    """Free text as a unit without personal:read may see it (DIS-3, Op(24)): numbers of a
+    personal number's shape masked, and the personal numbers the entry's subject
+    information holds (`info`), whatever their shape."""
     if Permission.PERSONAL_READ in principal.permissions:
         return text
-    return mask_identifiers_in_text(text)
+    return mask_identifiers_in_text(mask_known(text, personal_numbers(info)))
 
 
 # Extension point: which of these entries are under objection (OBJ-1, Art 41). The rights
@@ -169,8 +173,8 @@ def summary(row: Any, principal: Principal, marked: bool = False) -> EntryView:
         "designating_unit_id": row.designating_unit_id,
         "standard_id": row.standard_id,
         "standard_code": row.standard_code,
-        "facts": _masked(row.facts, principal),
-        "basis": _masked(row.basis, principal),
+        "facts": _masked(row.facts, principal, row.subject_info),
+        "basis": _masked(row.basis, principal, row.subject_info),
         "measures": list(texts_of(row.measures)),
         "severity": row.severity,
         "channels": row.channels,
@@ -200,6 +204,11 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
     report = conn.execute(
         sa.select(upward_report).where(upward_report.c.entry_id == row.id)
     ).first()
+    # Op(24), DIS-3: a unit that only applies the lists (LST-9) sees what was published
+    # and the entry's steps, not what passed between the subject and the designating
+    # unit: the written notices, objection grounds and applications, and the reasons
+    # and details of the history, which may quote them.
+    party = _sees_procedures(principal)
     return {
         **summary(row, principal, row.id in under_objection(conn, ctx, [row.id])),
         "window": _window(conn, row),
@@ -218,8 +227,8 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
                 "to": e.to_status,
                 "on": e.on_date.isoformat(),
                 "actor": e.actor,
-                "reason": e.reason,
-                "detail": e.detail,
+                "reason": _masked(e.reason, principal, row.subject_info) if party else "",
+                "detail": e.detail if party else {},
             }
             for e in conn.execute(
                 sa.select(list_entry_event)
@@ -235,15 +244,20 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
                 "channel": n.channel,
                 "issued_on": n.issued_on.isoformat(),
                 "visible_until": _iso(n.visible_until),
-                "content": n.content,
+                "content": n.content
+                if Permission.PERSONAL_READ in principal.permissions
+                else mask_published(n.content),
             }
             for n in conn.execute(
                 sa.select(list_notice)
                 .where(list_notice.c.entry_id == row.id)
+                .where(sa.true() if party else list_notice.c.audience == "public")
                 .order_by(list_notice.c.id)
             )
         ],
-        "restoration_applications": _rows_of(conn, restoration_application, row.id),
+        "restoration_applications": _rows_of(conn, restoration_application, row.id)
+        if party
+        else [],
         "upward_report": (
             {"status": report.status, "due_date": report.due_date.isoformat()} if report else None
         ),
@@ -520,7 +534,8 @@ def _terms(std: rules.Standard, terms: Mapping[str, Any]) -> dict[str, Any]:
     """LST-8: the designating unit sets validity and restoration terms (the standard's by
     default)."""
     d = std.draft
-    months = int(terms.get("validity_months") or d.validity_months)
+    given = terms.get("validity_months")
+    months = int(d.validity_months if given is None else given)  # 0 is refused, not ignored
     if not 1 <= months <= 120:
         raise InvalidInput("entry.bad_validity", "validity is 1 to 120 months (Art 37)")
     restorable = bool(terms.get("restorable", d.restoration.restorable))
@@ -534,8 +549,19 @@ def _terms(std: rules.Standard, terms: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInput(
             "entry.bad_restoration", "restoration comes after 0 months up to the validity period"
         )
-    scrutiny = int(terms.get("scrutiny_months") or d.scrutiny_months)
-    channels = list(terms.get("channels") or DEFAULT_CHANNELS[d.list_type])
+    given = terms.get("scrutiny_months")
+    scrutiny = int(d.scrutiny_months if given is None else given)
+    if given is not None and not 1 <= scrutiny <= 60:
+        # Stored, a length beyond the calendar's years stopped every sweep at the removal.
+        raise InvalidInput("entry.bad_scrutiny", "key scrutiny lasts 1 to 60 months")
+    given = terms.get("channels")
+    if given is not None and not given:
+        raise InvalidInput(
+            "entry.bad_channel",
+            f"name at least one channel (or none, for the standard's); "
+            f"one of: {', '.join(sorted(CHANNELS))}",
+        )
+    channels = list(given or DEFAULT_CHANNELS[d.list_type])
     unknown = set(channels) - CHANNELS
     if unknown:
         raise InvalidInput(
@@ -655,7 +681,9 @@ def propose(
 # --- notice, announcement, objections, designation --------------------------------------
 
 # The printed notice's deadline, before its delivery date is known.
-DELIVERY_WINDOW_ZH = "自本告知书送达之日起{days}个工作日内可以提出异议（期限自送达之日起计算）"
+DELIVERY_WINDOW_ZH = (
+    "自本告知书送达之日起{days}个工作日内可以提出异议（期限自送达之日起计算；{basis}）"
+)
 
 
 def _open_window(
@@ -665,12 +693,14 @@ def _open_window(
     counts (for a notice to explain). `held`: the window waits for the notice's delivery
     (`awaits_delivery`): the deadline is stored, counted from today until the delivery
     date is recorded, and the entry has no window end yet, so nothing designates it."""
+    # The move judged first: an entry that has no window (key scrutiny follows a removal
+    # without a standard) is refused as the illegal move it is.
+    after = transition(ListType(row.list_type), EntryStatus(row.status), action)
     rule = _window_rule(conn, row)
     stored = calendar_service.register_deadline(
         conn, ctx, w.calendar, "list_entry", row.id, rule, ctx.today()
     )
     due: date = stored["due_date"]
-    after = transition(ListType(row.list_type), EntryStatus(row.status), action)
     queries.set_entry_status(conn, row.id, after.value, ctx.now(), window_due=None if held else due)
     detail = {"awaits_delivery": True} if held else {"window_due": str(due)}
     w.history(row.id, action.value, row.status, after.value, detail=detail)
@@ -684,13 +714,12 @@ def _window_rule(conn: sa.Connection, row: Any) -> DeadlineRule:
 
 
 def awaits_delivery(conn: sa.Connection, row: Any) -> bool:
-    """LST-2, Op(7), Art 28: a natural person is told in advance. One with an account gets
-    the written notice in its inbox at once; for one without, the designating unit
-    delivers the printed notice, and the objection window runs from the delivery date
-    it records (`window_from_delivery`), never from the day the notice was printed."""
+    """LST-2, Op(7), Art 28: the subject, a person or an organization, is told in advance.
+    One with an account gets the written notice in its inbox at once; for one without,
+    the designating unit delivers the printed notice, and the objection window runs from
+    the delivery date it records (`window_from_delivery`), never from the day the notice
+    was printed."""
     if row.list_type != ListType.BLACKLIST.value:
-        return False
-    if row.subject_info.get("kind") != SubjectKind.NATURAL_PERSON.value:
         return False
     account = conn.execute(
         sa.select(subject_account.c.id)
@@ -757,7 +786,9 @@ def notify(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailView
                 # A printed notice's deadline is counted from its delivery (unknown yet).
                 "objection_deadline": None if held else due.isoformat(),
                 "explanation": (
-                    DELIVERY_WINDOW_ZH.format(days=deadline.rule.working_days)
+                    DELIVERY_WINDOW_ZH.format(
+                        days=deadline.rule.working_days, basis=deadline.rule.zh
+                    )
                     if held
                     else deadline.explain_zh(w.calendar)
                 ),

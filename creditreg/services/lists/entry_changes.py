@@ -8,7 +8,7 @@ automatic designation is the same designation as a manual one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -36,10 +36,12 @@ from creditreg.domain.lists.notices import CORRECTION, NOTICE_LANGUAGE, period_t
 from creditreg.domain.lists.standards import DEFAULT_SEVERITY, ListType
 from creditreg.domain.privacy import (
     mask_identifiers_in_text,
+    mask_known,
     mask_personal_number,
     mask_published,
 )
 from creditreg.domain.records.classification import add_months
+from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
@@ -83,7 +85,19 @@ def public_subject(info: dict[str, Any]) -> dict[str, Any]:
 
 def _published_name(entry: Any, audience: str) -> str:
     name = str(entry.subject_info.get("name", ""))
-    return mask_identifiers_in_text(name) if audience == "public" else name
+    if audience != "public":
+        return name
+    return mask_identifiers_in_text(mask_known(name, personal_numbers(entry.subject_info)))
+
+
+def personal_numbers(info: Mapping[str, Any]) -> list[str]:
+    """The personal document numbers an entry's subject information holds: the subject's
+    own (a natural person's, of any document type) and its responsible persons'. Published
+    text is masked of them wherever they are written, in whatever shape (DIS-3)."""
+    numbers = [str(p.get("id_number") or "") for p in info.get("responsible_persons") or []]
+    if info.get("kind") == SubjectKind.NATURAL_PERSON.value:
+        numbers.append(str(info.get("id_number") or ""))
+    return [n for n in numbers if n]
 
 
 @dataclass
@@ -195,7 +209,11 @@ class Writer:
                 # by a unit may quote one).
                 "content": {
                     "list": LIST_LABELS[ListType(entry.list_type)],
-                    **(mask_published(content) if audience == "public" else content),
+                    **(
+                        mask_published(content, personal_numbers(entry.subject_info))
+                        if audience == "public"
+                        else content
+                    ),
                 },
                 "issued_on": self.today,
                 "visible_until": visible_until,

@@ -58,6 +58,9 @@ def register(registry: Registry) -> None:
     registry.subscribe("record.withdrawn", _revoke_entries)
     registry.follow("list_entry", "blacklist_objection", _window_moved)
     registry.follow("list_entry", "red_list_announcement", _window_moved)
+    # LST-2, LST-3: the notice and the announcement state the window's end.
+    registry.keep_told("list_entry", "blacklist_objection")
+    registry.keep_told("list_entry", "red_list_announcement")
     registry.follow("list_entry", "report_upward", _report_moved)
     registry.on_erase("list_entry", erase_owned)
     registry.extend(DISPLAY_HOLDS, _blacklist_hold)

@@ -130,6 +130,19 @@ def _apply(
             row.status,
             detail={"application": app_id, "method": row.restoration_method},
         )
+        # Art 43, SEC-5: the deciding unit (and the platform) learn of it on receipt: it
+        # is decided within one working day, not found once it is late.
+        inbox.tell_once(
+            conn,
+            ctx.now(),
+            "restoration.received",
+            "restoration_application",
+            {str(app_id): [row.designating_unit_id]},
+            lambda _: (
+                f"list entry {entry_id}: credit restoration applied for; decide by "
+                f"{stored['due_date']} (Art 43)"
+            ),
+        )
         w.domain_events.append(
             event(
                 "restoration_application.received",

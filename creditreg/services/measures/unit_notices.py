@@ -26,11 +26,14 @@ from creditreg.services.kernel import events
 from creditreg.services.kernel.events import StoredEvent
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
+from creditreg.store import bulk
 from creditreg.store.access.tables import unit
 from creditreg.store.fast import decode_json
 from creditreg.store.measures import webhook_queries as queries
 from creditreg.store.measures.webhook_tables import (
     unit_notice,
+    webhook_delivery,
+    webhook_delivery_move,
     webhook_endpoint,
     webhook_subscription,
 )
@@ -199,9 +202,39 @@ def _designated(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
     )
 
 
+def erase_of_entry(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
+    """Op(20): an entry deleted in error is not kept, nor are the notices that told units
+    of its designation (their deliveries and logs with them). The notices to stop stay:
+    they are how the units learn that it ended."""
+    ids = list(
+        conn.execute(
+            sa.select(unit_notice.c.id).where(
+                unit_notice.c.object_type == "list_entry",
+                unit_notice.c.object_id == str(entry_id),
+                unit_notice.c.kind == SubscriptionKind.DESIGNATION.value,
+            )
+        ).scalars()
+    )
+    kind = SubscriptionKind.DESIGNATION.value
+    inbox.forget(conn, f"unit_notice.{kind}", "list_entry", str(entry_id))
+    if not ids:
+        return []
+    for part in bulk.chunks(ids):
+        deliveries = sa.select(webhook_delivery.c.id).where(webhook_delivery.c.notice_id.in_(part))
+        conn.execute(
+            webhook_delivery_move.delete().where(
+                webhook_delivery_move.c.delivery_id.in_(deliveries)
+            )
+        )
+        conn.execute(webhook_delivery.delete().where(webhook_delivery.c.notice_id.in_(part)))
+        conn.execute(unit_notice.delete().where(unit_notice.c.id.in_(part)))
+    return [("unit_notice", str(i)) for i in ids]
+
+
 def register(registry: Registry) -> None:
-    """The handlers this module owns."""
+    """The handlers this module owns, and its eraser."""
     register_handler(registry, "list_entry.designated", _designated)
+    registry.on_erase("list_entry", erase_of_entry)
 
 
 def register_sweep_steps(steps: SweepSteps) -> None:

@@ -15,6 +15,7 @@ in one transaction with everything Op(23) asks for:
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any, TypedDict
 
@@ -32,7 +33,7 @@ from creditreg.domain.records.classification import add_months
 from creditreg.domain.records.lifecycle import RecordAction, RecordStatus
 from creditreg.domain.rights.corrections import Apology, Done, clean_error
 from creditreg.domain.rights.objections import Correction, TargetType
-from creditreg.services.access import subject_accounts
+from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.lists import entries as list_entries
@@ -404,11 +405,19 @@ def may_read(principal: Principal, row: Any) -> bool:
     return bool(row.reclaim) and Permission.LISTS_READ in principal.permissions
 
 
+def _transaction(ctx: Context, principal: Principal) -> AbstractContextManager[sa.Connection]:
+    """A unit's read is registered (SEC-2): in a write transaction; a subject's own, not."""
+    return ctx.db.write() if query_register.registers(principal) else ctx.db.read()
+
+
 def get(ctx: Context, principal: Principal, correction_id: int) -> CorrectionView:
-    with ctx.db.read() as conn:
+    with _transaction(ctx, principal) as conn:
         row = row_of(conn, correction_id)
         if not may_read(principal, row):
             raise NotFound("correction.not_found", f"no correction {correction_id}")
+        query_register.record(
+            conn, ctx, principal, [row.subject_id], "correction", object_id=correction_id
+        )
         return _view(row)
 
 
@@ -430,10 +439,12 @@ def listing(
         subject_id = principal.subject_id
     if subject_id is not None:
         query = query.where(correction.c.subject_id == subject_id)
-    with ctx.db.read() as conn:
+    with _transaction(ctx, principal) as conn:
         rows = [r for r in conn.execute(query) if may_read(principal, r)]
-    if reclaim is not None:
-        rows = [r for r in rows if bool(r.reclaim) is reclaim]
+        if reclaim is not None:
+            rows = [r for r in rows if bool(r.reclaim) is reclaim]
+        # SEC-2: a correction names its subject and what was wrong.
+        query_register.record(conn, ctx, principal, [r.subject_id for r in rows], "correction")
     return [_view(r) for r in rows]
 
 

@@ -215,6 +215,8 @@ def _view(row: Any, lang: Lang) -> SubjectNoticeView:
         "issued_on": row.issued_on.isoformat(),
         "read_at": row.read_at.isoformat() if row.read_at else None,
         "delivered_on": row.delivered_on.isoformat() if row.delivered_on else None,
+        "about_type": row.owner_type,
+        "about_id": row.owner_id,
     }
 
 

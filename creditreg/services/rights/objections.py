@@ -480,15 +480,17 @@ class Download:
 
 
 def attachment(ctx: Context, reader: Objector, objection_id: int, attachment_id: int) -> Download:
-    """One attachment's bytes, to those who may read the objection."""
-    with ctx.db.read() as conn:
-        _readable(conn, reader, objection_id)
+    """One attachment's bytes, to those who may read the objection; a unit's download of
+    the subject's materials is registered (SEC-2)."""
+    with _transaction(ctx, reader) as conn:
+        row = _readable(conn, reader, objection_id)
         a = conn.execute(
             sa.select(objection_attachment).where(
                 objection_attachment.c.id == attachment_id,
                 objection_attachment.c.objection_id == objection_id,
             )
         ).first()
-    if a is None:
-        raise NotFound("objection.attachment_not_found", f"no attachment {attachment_id}")
+        if a is None:
+            raise NotFound("objection.attachment_not_found", f"no attachment {attachment_id}")
+        _register(conn, ctx, reader, [row.subject_id], objection_id)
     return Download(a.filename, a.content_type, bytes(a.content))

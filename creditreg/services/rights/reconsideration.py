@@ -22,6 +22,7 @@ from creditreg.domain.rights.objections import (
     clean_reason,
     reconsideration_rule,
 )
+from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
@@ -34,7 +35,7 @@ from creditreg.services.rights.objections import reconsideration_view
 from creditreg.services.rights.objectors import Objector
 from creditreg.store.access.tables import unit
 from creditreg.store.rights import objection_queries as queries
-from creditreg.store.rights.objection_tables import reconsideration
+from creditreg.store.rights.objection_tables import objection, reconsideration
 
 
 def _department(conn: sa.Connection) -> int:
@@ -219,12 +220,21 @@ def listing(
     ):
         principal.require(Permission.RECONSIDERATION_DECIDE)
     today = ctx.today()
-    query = sa.select(reconsideration).order_by(reconsideration.c.due_date, reconsideration.c.id)
+    query = (
+        sa.select(reconsideration, objection.c.subject_id)
+        .join(objection, objection.c.id == reconsideration.c.objection_id)
+        .order_by(reconsideration.c.due_date, reconsideration.c.id)
+    )
     if principal.unit_kind is UnitKind.PROVINCIAL_DEPARTMENT:
         query = query.where(reconsideration.c.department_unit_id == principal.unit_id)
     if overdue:
         query = query.where(
             reconsideration.c.status == "received", reconsideration.c.due_date < today
         )
-    with ctx.db.read() as conn:
-        return [reconsideration_view(conn, r, today) for r in conn.execute(query)]
+    with ctx.db.write() as conn:
+        rows = conn.execute(query).all()
+        # SEC-2: each application carries the grounds of its subject's objection.
+        query_register.record(
+            conn, ctx, principal, [int(r.subject_id) for r in rows], "reconsideration"
+        )
+        return [reconsideration_view(conn, r, today) for r in rows]

@@ -28,7 +28,7 @@ from creditreg.domain.rights.record_restoration import (
     check_eligible,
     check_statement,
 )
-from creditreg.services.access import subject_accounts
+from creditreg.services.access import inbox, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
@@ -91,6 +91,17 @@ def apply(
             },
         )
         calendar_service.register_deadline(conn, ctx, cal, OWNER, new_id, rule, today)
+        # Art 43, SEC-5: the one who decides (the providing unit, or the platform, told
+        # always) learns of it on receipt, not once it is late.
+        deciders = [row.providing_unit_id] if decider is Decider.PROVIDER else []
+        inbox.tell_once(
+            conn,
+            ctx.now(),
+            "record_restoration.received",
+            OWNER,
+            {str(new_id): deciders},
+            lambda _: f"record {record_id}: restoration applied for; decide by {due} (Art 43)",
+        )
         audit.record(
             conn,
             ctx,

@@ -1,8 +1,11 @@
 """The rights context's timers: record-restoration applications past their Art 43
 deadline are flagged to the platform operator and, when applied to a providing unit, to
-that unit (SEC-5, Art 65). Registered with the kernel's sweep runner at bootstrap."""
+that unit; printed notices long undelivered, to the unit that delivers them (SEC-5,
+Art 65). Registered with the kernel's sweep runner at bootstrap."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -10,12 +13,48 @@ from creditreg.domain.rights.record_restoration import ApplicationStatus, Decide
 from creditreg.services.access import inbox
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.store.records.tables import record
-from creditreg.store.rights.tables import record_restoration
+from creditreg.store.rights.tables import record_restoration, subject_notice
+
+# SEC-5, Art 65: a printed written notice not recorded as delivered this many days after
+# it was issued is told (the seeds set no time for delivery; the subject's window, and so
+# the designation, wait for it).
+UNDELIVERED_DAYS = 10
 
 
 def register_sweep_steps(steps: SweepSteps) -> None:
     """After the lists steps (20-56), before overdue verifications (60)."""
     steps.register("overdue_record_restorations", _overdue_record_restorations, order=58)
+    steps.register("undelivered_notices", _undelivered_notices, order=59)
+
+
+def _undelivered_notices(run: StepRun) -> None:
+    """LST-2, SEC-5: a printed notice still undelivered after UNDELIVERED_DAYS is told once
+    to the unit that delivers it (and the platform): the procedure waits on it."""
+    since = run.ctx.today() - timedelta(days=UNDELIVERED_DAYS)
+    with run.write() as conn:
+        rows = conn.execute(
+            sa.select(subject_notice.c.id, subject_notice.c.unit_id, subject_notice.c.issued_on)
+            .where(
+                subject_notice.c.delivered_on.is_(None),
+                subject_notice.c.unit_id.is_not(None),
+                subject_notice.c.issued_on < since,
+            )
+            .order_by(subject_notice.c.id)
+        ).all()
+        issued = {str(r.id): r.issued_on for r in rows}
+        told = inbox.tell_once(
+            conn,
+            run.ctx.now(),
+            "subject_notice.undelivered",
+            "subject_notice",
+            {str(r.id): (r.unit_id,) for r in rows},
+            lambda n: (
+                f"printed notice {n}, issued {issued[n]}, is not recorded as delivered: the "
+                "procedure waits for its delivery (Art 28)"
+            ),
+        )
+        if told:
+            run.add("notices_undelivered", len(told))
 
 
 def _overdue_record_restorations(run: StepRun) -> None:

@@ -67,6 +67,8 @@ class SubjectNoticeView(TypedDict):
     issued_on: str
     read_at: str | None
     delivered_on: str | None
+    about_type: str
+    about_id: str
 
 
 @dataclass(frozen=True)

@@ -314,9 +314,24 @@ def _records(n: int) -> sa.Select[Any]:
             record.c.status == RecordStatus.VERIFIED.value,
             record.c.untrustworthy_class.is_not(None),
             record.c.discipline_block.is_(None),
-            sa.or_(record.c.display_until.is_(None), record.c.display_until >= day),
+            sa.or_(
+                record.c.display_until.is_(None),
+                record.c.display_until >= day,
+                _on_a_blacklist(record.c.subject_id),
+            ),
         )
         .order_by(record.c.subject_id, record.c.id)
+    )
+
+
+def _on_a_blacklist(subject_id: sa.ColumnElement[Any]) -> sa.Exists:
+    """DIS-2, Art 19: a blacklisted subject's records stay displayed, past their period,
+    until it leaves the list (the records context keeps them live then, not archived)."""
+    return sa.exists().where(
+        list_entry.c.subject_id == subject_id,
+        list_entry.c.list_type == ListType.BLACKLIST.value,
+        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
+        list_entry.c.designated_on.is_not(None),
     )
 
 

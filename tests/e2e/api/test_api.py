@@ -18,6 +18,7 @@ from creditreg.demo.dataset import demo_ric, demo_uscc
 from creditreg.services.context import Context
 from creditreg.store.migrate import head_revision
 from tests.e2e.conftest import MAX_BODY, bearer
+from tests.schedules import SCHEDULE_2027
 
 NEW_ORG = demo_uscc("91410100MA0000077")
 NEW_PERSON = demo_ric("41010519850505123")
@@ -337,7 +338,7 @@ def test_calendar_over_http__CAL_1_CAL_2(api: TestClient) -> None:
     loaded = api.post(
         "/api/v1/calendar/schedules",
         headers=bearer("platform"),
-        json={"text": "2027-01-01,holiday,New Year\n2027-01-04,holiday,bridge"},
+        json={"text": SCHEDULE_2027},
     )
     assert loaded.status_code == 201 and loaded.json()["year"] == 2027
     again = api.post("/api/v1/calendar/count", json={"start": "2026-12-31", "working_days": 1})

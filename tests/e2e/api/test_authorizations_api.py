@@ -143,6 +143,13 @@ def test_only_the_subject_grants_and_bad_authorizations_store_nothing__DIS_6(
     )
     error(_grant(api, me, bank, valid_until="2025-01-01"), 422, "authorization.bad_period")
     error(_grant(api, me, bank, valid_until="2031-12-31"), 422, "authorization.bad_period")
+    # Five years are five calendar years, not 5 x 366 days; nor does one reach back.
+    error(_grant(api, me, bank, valid_until="2031-03-02"), 422, "authorization.bad_period")
+    error(
+        _grant(api, me, bank, valid_from="2026-03-01", valid_until="2026-12-31"),
+        422,
+        "authorization.bad_period",
+    )
     error(_grant(api, me, bank, purpose="   "), 422, "authorization.no_purpose")
     error(_grant(api, me, 999_999), 404, "unit.not_found")
     assert api.get("/api/v1/me/authorizations", headers=me).json() == []

@@ -20,12 +20,14 @@ from creditreg.domain.access.principals import SYSTEM, Level, UnitKind
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 from creditreg.services.context import Context
+from creditreg.store.access.query_register import query_register
 from creditreg.store.rights.correction_tables import compensation_claim, correction
 from tests.e2e.api.test_accounts_api import activate, login
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_red_list_feedback_api import red_entry
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, World, honour_row, make_world
+from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import file_objection
 
 DESIGNATOR = bearer("designator")
@@ -57,11 +59,23 @@ def blacklisted(api: TestClient, w: World, i: int = 1) -> int:
     )
     assert made.status_code == 201, made.text
     eid = int(made.json()["id"])
-    assert api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).status_code == 200
+    assert notify_over_api(api, eid, DESIGNATOR).status_code == 200
     w.advance(8)
     done = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     assert done.json()["status"] == "designated", done.text
     return eid
+
+
+def register_rows(ctx: Context, what: str) -> list[Any]:
+    """The query register's rows of `what`, oldest first."""
+    with ctx.db.read() as conn:
+        return list(
+            conn.execute(
+                sa.select(query_register)
+                .where(query_register.c.what == what)
+                .order_by(query_register.c.id)
+            ).all()
+        )
 
 
 def counts(ctx: Context) -> tuple[int, int]:
@@ -127,6 +141,13 @@ def test_an_entry_made_in_error_gets_an_apology_and_a_clarification_for_its_peri
     assert fixed["public_channels"] and fixed["public_from"] == today.isoformat()
     until = date.fromisoformat(fixed["public_until"])
     assert until > today + timedelta(days=80)
+    # SEC-2: a unit reading the correction reads of its subject: registered.
+    before = len(register_rows(w.ctx, "correction"))
+    got = api.get(f"/api/v1/corrections/{fixed['id']}", headers=PLATFORM)
+    assert got.status_code == 200 and got.json()["id"] == fixed["id"]
+    assert api.get("/api/v1/corrections", headers=PLATFORM).status_code == 200
+    read = register_rows(w.ctx, "correction")[before:]
+    assert [r.subject_id for r in read] == [w.company(1), w.company(1)]
     # Op(20): the entry is not kept, and its facts are in no correction or apology.
     error(api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM), 404, "entry.not_found")
     assert FACTS not in made.text

@@ -21,6 +21,7 @@ from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, World, make_world
+from tests.notice_delivery import notify_over_api
 
 DESIGNATOR = bearer("designator")
 WAIT = 30.0  # seconds: the most the test waits for the worker, never a pause it relies on
@@ -76,7 +77,7 @@ def test_embedded_worker_designates_when_the_window_ends_and_expires_later__LST_
         )
         assert created.status_code == 201, created.text
         eid = created.json()["id"]
-        notice = api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()
+        notice = notify_over_api(api, eid, DESIGNATOR).json()
         assert notice["window_due"] == "2026-03-09"
 
         def entry() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from tests.e2e.api.test_api import error
 from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
 from tests.e2e.conftest import bearer
 from tests.lists_world import World, make_world
+from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import file_objection
 
 PROVIDER = bearer("provider")
@@ -33,7 +34,7 @@ def _entry(api: TestClient, eid: int) -> Any:
 
 def _objected_in_notice_window(api: TestClient, w: World, facts: str = "销售不合格食品") -> int:
     eid = int(propose(api, w, facts=facts).json()["id"])
-    assert api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).status_code == 200
+    assert notify_over_api(api, eid, DESIGNATOR).status_code == 200
     objected = file_objection(api, PLATFORM, "list_entry", eid)
     assert objected.status_code == 201, objected.text
     assert _entry(api, eid)["status"] == "objected"
@@ -124,7 +125,7 @@ def test_publications_end_and_show_once_with_their_channels__DIS_4(
     w = world
     w.serious(1)
     eid = propose(api, w).json()["id"]
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     [shown] = api.get("/api/v1/public/lists").json()
@@ -150,7 +151,7 @@ def test_overdue_restoration_applications_are_listed__SEC_5_RST_1(
     w = world
     w.serious(1)
     eid = propose(api, w, restoration_after_months=0).json()["id"]
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     app_id = api.post(
@@ -203,7 +204,7 @@ def test_illegal_moves_answer_409_and_change_nothing(
         headers = PLATFORM
     elif case == "decide_a_decided_restoration":
         eid = propose(api, w, restoration_after_months=0).json()["id"]
-        api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+        notify_over_api(api, eid, DESIGNATOR)
         w.advance(8)
         api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
         app_id = api.post(
@@ -229,7 +230,7 @@ def test_illegal_moves_answer_409_and_change_nothing(
             code = "entry.illegal_transition"
         else:
             # OBJ-6: acceptance is decided first; a decision before it changes nothing.
-            api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+            notify_over_api(api, eid, DESIGNATOR)
             oid = file_objection(api, PLATFORM, "list_entry", eid).json()["id"]
             view = f"/api/v1/objections/{oid}"
             body = {"outcome": "dismissed", "reason": "无误"}

@@ -29,6 +29,7 @@ from tests.e2e.api.test_record_rules_api import (
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import World, make_world
+from tests.notice_delivery import notify_over_api
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def designated_blacklists(api: TestClient, w: World, *companies: int) -> list[in
         created = propose(api, w, i)
         assert created.status_code == 201, created.text
         ids.append(created.json()["id"])
-        notice = api.post(f"/api/v1/lists/entries/{ids[-1]}/notice", headers=DESIGNATOR)
+        notice = notify_over_api(api, ids[-1], DESIGNATOR)
         assert notice.status_code == 200, notice.text
     w.advance(8)  # past the 5-working-day objection window
     for eid in ids:
@@ -152,10 +153,7 @@ def test_serious_conduct_during_key_scrutiny_leads_to_a_blacklist_proposal__LST_
     assert sweep(db, "2026-03-05T09:00") == "sweep at 2026-03-05: nothing due"
     assert len(entries_of(api, w.company(1), list_type="blacklist")) == 1
     # The proposal is the designating unit's to run: the written notice comes next (LST-2).
-    notified = api.post(
-        f"/api/v1/lists/entries/{proposal['id']}/notice",
-        headers=DESIGNATOR,
-    )
+    notified = notify_over_api(api, proposal["id"], DESIGNATOR)
     assert notified.status_code == 200, notified.text
     assert notified.json()["status"] == "notified"
 
@@ -167,7 +165,7 @@ def test_a_changed_standard_never_puts_an_unlisted_subject_under_key_scrutiny__S
     w.serious(1)
     created = propose(api, w, 1)
     eid = created.json()["id"]
-    assert api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).status_code == 200
+    assert notify_over_api(api, eid, DESIGNATOR).status_code == 200
     stricter = {**STANDARDS[0], "rule": {**STANDARDS[0]["rule"], "min_count": 2}}
     published = api.post("/api/v1/standards", json=stricter, headers=DESIGNATOR)
     assert published.status_code == 201, published.text

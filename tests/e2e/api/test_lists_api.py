@@ -15,6 +15,7 @@ from creditreg.services.context import Context
 from tests.e2e.api.test_api import error
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, World, honour_row, make_world
+from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import PDF, file_objection
 
 DESIGNATOR = bearer("designator")
@@ -60,7 +61,7 @@ def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5(
         409,
         "entry.illegal_transition",
     )
-    notified = api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()
+    notified = notify_over_api(api, eid, DESIGNATOR).json()
     assert notified["status"] == "notified" and notified["window_due"] == "2026-03-09"
     error(
         api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR),
@@ -109,7 +110,7 @@ def test_bad_list_input_is_refused_with_a_code_and_changes_nothing__LST_1_LST_3_
     )
     eid = propose(api, w, restorable=False).json()["id"]
     error(propose(api, w), 409, "entry.already_listed")
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     # A blacklisted subject cannot enter a red list.
@@ -141,7 +142,12 @@ def test_bad_list_input_is_refused_with_a_code_and_changes_nothing__LST_1_LST_3_
     )
     entry = api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM).json()
     assert entry["status"] == "designated"
-    assert [h["action"] for h in entry["history"]] == ["propose", "notify", "designate"]
+    assert [h["action"] for h in entry["history"]] == [
+        "propose",
+        "notify",
+        "notice_delivered",
+        "designate",
+    ]
 
 
 def test_entries_in_their_procedure_are_not_shared_with_implementing_units__LST_9(
@@ -158,7 +164,7 @@ def test_entries_in_their_procedure_are_not_shared_with_implementing_units__LST_
         assert api.get(listing, headers=unit).json() == []
         error(api.get(f"/api/v1/lists/entries/{eid}", headers=unit), 404, "entry.not_found")
         assert [e["id"] for e in api.get(listing, headers=DESIGNATOR).json()] == [eid]
-        api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+        notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     assert [e["id"] for e in api.get(listing, headers=unit).json()] == [eid]
@@ -173,14 +179,14 @@ def test_an_entry_s_window_says_how_it_was_counted_and_if_provisional__CAL_2_CAL
     w = world
     w.serious(1)
     eid = propose(api, w).json()["id"]
-    noticed = api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()
+    noticed = notify_over_api(api, eid, DESIGNATOR).json()
     window = noticed["window"]
     assert window["due"] == noticed["window_due"] and window["provisional"] is False
     assert window["explanation"]
     w.serious(2)
     w.clock.set(datetime(2026, 12, 29, 2, tzinfo=UTC))  # the window runs into 2027
     late = propose(api, w, 2).json()["id"]
-    noticed = api.post(f"/api/v1/lists/entries/{late}/notice", headers=DESIGNATOR).json()
+    noticed = notify_over_api(api, late, DESIGNATOR).json()
     assert noticed["window_due"] > "2027-01-01" and noticed["window"]["provisional"] is True
 
 
@@ -195,7 +201,7 @@ def test_removal_for_expiry_only_once_the_validity_has_ended__RST_3(
     expiry = {"reason": "expiry", "note": "到期"}
     url = f"/api/v1/lists/entries/{eid}/removal"
     error(api.post(url, headers=DESIGNATOR, json=expiry), 409, "entry.not_expired")
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     error(api.post(url, headers=DESIGNATOR, json=expiry), 409, "entry.not_expired")
@@ -210,7 +216,7 @@ def test_restoration_over_http_needs_the_designating_units_consent__RST_1_RST_2_
     w = world
     w.serious(1)
     eid = propose(api, w, restoration_after_months=0).json()["id"]
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     applied = api.post(
@@ -220,6 +226,16 @@ def test_restoration_over_http_needs_the_designating_units_consent__RST_1_RST_2_
     )
     assert applied.status_code == 201, applied.text
     app_id = applied.json()["id"]
+    # Art 43, SEC-5: the deciding unit is told on receipt (one working day to decide).
+    told = [
+        n
+        for n in api.get("/api/v1/inbox", headers=DESIGNATOR).json()
+        if n["kind"] == "restoration.received"
+    ]
+    assert [(n["object_type"], n["object_id"]) for n in told] == [
+        ("restoration_application", str(app_id))
+    ]
+    assert applied.json()["due_date"] in told[0]["message"]
     error(
         api.post(
             f"/api/v1/lists/restorations/{app_id}/decision",

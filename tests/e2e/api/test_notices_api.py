@@ -14,6 +14,7 @@ from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, make_world
+from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import file_objection
 
 DESIGNATOR, PLATFORM = bearer("designator"), bearer("platform")
@@ -56,14 +57,17 @@ def test_written_notices_and_warnings_are_chinese_throughout__LST_2_LST_4_DIS_4(
     )
     assert made.status_code == 201, made.text
     eid = made.json()["id"]
-    notified = api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR).json()
+    notified = notify_over_api(api, eid, DESIGNATOR).json()
     [notice] = [n for n in notified["notices"] if n["kind"] == "written_notice"]
     content = notice["content"]
     assert english_in(notice) == []
     assert "异议" in content["right_to_object"] and "复核" in content["right_to_object"]
-    # The deadline explained: 5 working days from the notice, the clause that sets them.
-    assert content["explanation"].startswith("截止日期为2026-03-09：2026-03-02后第5个工作日")
+    # The deadline explained: 5 working days from the printed notice's delivery (the
+    # subject has no account, LST-2), the clause that sets them; delivered the same day,
+    # the window ends 2026-03-09.
+    assert content["explanation"].startswith("自本告知书送达之日起5个工作日内可以提出异议")
     assert "《条例》第二十八条" in content["explanation"]
+    assert notified["window_due"] == "2026-03-09"
     assert "（SCJG-HMD，第1版）" in notified["basis"]  # the standard cited as in Chinese
     # The key-scrutiny warning after an early removal (RST-3, Op(18)) is Chinese too.
     w.advance(8)
@@ -111,7 +115,7 @@ def test_a_correction_notice_is_chinese__RST_5(
             "responsible_persons": PERSONS,
         },
     ).json()["id"]
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     objected = file_objection(api, PLATFORM, "list_entry", eid, "认定错误")

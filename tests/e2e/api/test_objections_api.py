@@ -13,10 +13,12 @@ from creditreg.clock import CST, FixedClock
 from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.e2e.api.test_api import error
+from tests.e2e.api.test_check_api import register_rows
 from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import World, make_world
+from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import HTML, JPEG, PDF, PNG, file_objection
 
 PROVIDER = bearer("provider")
@@ -200,7 +202,7 @@ def test_an_entry_objection_suspends_marks_everywhere_and_is_reconsidered_across
     w = world
     w.serious(1)
     eid = propose(api, w).json()["id"]
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     person = account(api)
@@ -244,8 +246,12 @@ def test_an_entry_objection_suspends_marks_everywhere_and_is_reconsidered_across
         409,
         "reconsideration.exists",
     )
+    before = len(register_rows(w.ctx, "reconsideration"))
     [listed] = api.get("/api/v1/reconsiderations", headers=DEPARTMENT).json()
     assert listed["id"] == recon["id"]
+    # SEC-2: the department read the subject's grounds: registered.
+    [read] = register_rows(w.ctx, "reconsideration")[before:]
+    assert read.subject_id == entry["subject_id"]
     error(
         api.post(
             f"/api/v1/reconsiderations/{recon['id']}/decision",
@@ -376,6 +382,13 @@ def test_attachments_come_back_as_downloads_never_inline__OBJ_1(
     assert "sandbox" in got.headers["content-security-policy"]
     # The provider of the record reads it; the implementing unit does not.
     assert api.get(f"/api/v1/objections/{o['id']}", headers=PROVIDER).status_code == 200
+    # SEC-2: a unit's download of the subject's materials is a registered read; the
+    # objector's own is not.
+    before = len(register_rows(w.ctx, "objection"))
+    got = api.get(f"/api/v1/objections/{o['id']}/attachments/{first['id']}", headers=PROVIDER)
+    assert got.status_code == 200
+    [read] = register_rows(w.ctx, "objection")[before:]
+    assert read.object_id == str(o["id"]) and read.subject_id == o["subject_id"]
     error(
         api.get(
             f"/api/v1/objections/{o['id']}/attachments/{first['id']}",
@@ -476,7 +489,7 @@ def test_an_objector_s_name_quoting_a_number_is_shown_masked__OBJ_1_DIS_3(
     w = world
     w.serious(1)
     eid = propose(api, w).json()["id"]
-    api.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     number = demo_ric("41010519850505123")

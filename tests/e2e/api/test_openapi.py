@@ -24,6 +24,7 @@ from tests.e2e.api.test_api import api_routes, declared_access
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import PERSON, World, honour_row, make_world
+from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import PDF
 from tests.raised_codes import scan
 from tests.unit.kernel.test_error_codes import PENDING_RENAMES
@@ -392,7 +393,7 @@ def test_real_answers_match_their_declared_schema(
             "responsible_persons": PERSONS,
         },
     ).json()["id"]
-    c.post(f"/api/v1/lists/entries/{eid}/notice", headers=DESIGNATOR)
+    notify_over_api(c, eid, DESIGNATOR)
     w.advance(8)
     c.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     c.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM)

@@ -166,6 +166,13 @@ def test_applied_to_the_provider_and_decided_by_it_from_the_cli__RST_7_SEC_3(
     assert applied.exit_code == 0, applied.output
     assert "to the provider): applied, due 2026-06-02" in applied.stdout
     app_id = applied.stdout.split()[1]
+    # Art 43, SEC-5: the provider is told on receipt, not once the day has passed.
+    told = [
+        n
+        for n in api.get("/api/v1/inbox", headers=PROVIDER).json()
+        if n["kind"] == "record_restoration.received"
+    ]
+    assert [n["object_id"] for n in told] == [app_id] and "2026-06-02" in told[0]["message"]
     provider_unit = api.get("/api/v1/auth/me", headers=PROVIDER).json()["unit_id"]
     refused = runner.invoke(
         cli,

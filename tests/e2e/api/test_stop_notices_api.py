@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from creditreg.clock import FixedClock
@@ -19,6 +20,7 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
+from creditreg.store.access.tables import notification
 from tests.e2e.api.test_check_api import check, ok, uscc
 from tests.e2e.api.test_corrections_api import blacklisted
 from tests.e2e.conftest import bearer
@@ -162,3 +164,60 @@ def test_a_unit_that_applied_a_measure_is_told_to_stop_when_the_entry_expires__M
     assert entry["status"] == "removed" and entry["removal_reason"] == "expiry"
     [stop] = stops(api, IMPLEMENTER)
     assert stop["data"]["reason"] == "expiry"
+
+
+def test_the_designation_notices_of_an_entry_deleted_in_error_are_not_kept__MEA_5_OBJ_5(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    """Op(20): an entry deleted in error is not stored; the notices that told subscribed
+    units of its designation (in their notices, their inbox, the webhook queue) go with
+    it. The notice to stop stays: it is how they learn that it ended."""
+    ctx.webhook_allowed_hosts = frozenset({"127.0.0.1"})
+    hook = api.post(
+        "/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": "http://127.0.0.1:9/x"}
+    )
+    assert hook.status_code == 201, hook.text
+    sub = api.post(
+        "/api/v1/webhooks/subscriptions",
+        headers=IMPLEMENTER,
+        json={"field": "market_regulation", "list_type": "blacklist"},
+    )
+    assert sub.status_code == 201, sub.text
+    eid = blacklisted(api, world, 3)
+    sweep.run(ctx, SYSTEM)
+
+    def about_entry(kind: str) -> list[Any]:
+        notices = api.get("/api/v1/unit-notices", headers=IMPLEMENTER).json()
+        return [n for n in notices if n["object_id"] == str(eid) and n["kind"] == kind]
+
+    def in_inbox() -> list[Any]:  # the unit's inbox (its demo token does not read it)
+        with ctx.db.read() as conn:
+            return list(
+                conn.execute(
+                    sa.select(notification.c.kind).where(
+                        notification.c.object_type == "list_entry",
+                        notification.c.object_id == str(eid),
+                        notification.c.kind.like("unit_notice.%"),
+                    )
+                ).scalars()
+            )
+
+    [told] = about_entry("designation")
+    assert len(in_inbox()) == 1
+
+    def deliveries_of_designation() -> list[Any]:
+        queued = api.get("/api/v1/webhooks/deliveries", headers=IMPLEMENTER).json()
+        return [d for d in queued if d["notice_id"] == told["id"]]
+
+    assert len(deliveries_of_designation()) == 1  # its POST failed: queued for a retry
+    ok(check(api, uscc(3)))  # met in force: it will be told to stop
+    done = api.post(
+        f"/api/v1/lists/entries/{eid}/error", headers=DESIGNATOR, json={"note": "主体错误"}
+    )
+    assert done.status_code == 200, done.text
+    assert about_entry("designation") == [] and in_inbox() == []
+    assert deliveries_of_designation() == []
+    sweep.run(ctx, SYSTEM)
+    [stop] = about_entry("stop")
+    assert stop["data"]["reason"] == "deleted_in_error"
+    assert in_inbox() == ["unit_notice.stop"]

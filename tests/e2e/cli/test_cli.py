@@ -14,6 +14,7 @@ from creditreg.cli.main import app
 from creditreg.demo.dataset import demo_uscc
 from creditreg.store.migrate import head_revision
 from tests.conftest import DbTarget
+from tests.schedules import SCHEDULE_2027, SCHEDULE_2027_LINES
 
 runner = CliRunner()
 
@@ -42,8 +43,13 @@ def test_calendar_add_says_provisional__CAL_2(db: DbTarget) -> None:
 def test_calendar_load_set_and_day__CAL_2(db: DbTarget, tmp_path: Path) -> None:
     schedule = tmp_path / "2027.csv"
     schedule.write_text("2027-01-01,holiday,元旦\n2027-01-04,holiday,元旦\n", encoding="utf-8")
+    code, _, err = cli(db, "calendar", "load", str(schedule))
+    # A file without every statutory holiday would make the rest working days.
+    assert code == 2 and err.count("\n") == 1 and "[calendar.schedule_incomplete]" in err
+    assert "2027-10-01" in err
+    schedule.write_text(SCHEDULE_2027, encoding="utf-8")
     code, out, _ = cli(db, "calendar", "load", str(schedule))
-    assert code == 0 and "loaded the 2027 schedule (2 days)" in out
+    assert code == 0 and f"loaded the 2027 schedule ({len(SCHEDULE_2027_LINES)} days)" in out
     assert cli(db, "calendar", "add", "2026-12-31", "1")[1].splitlines()[0] == "2027-01-05"
     code, out, _ = cli(db, "calendar", "set", "2027-01-05", "--rest", "--note", "snow")
     assert code == 0 and "rest day" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,21 @@ def cli(db: DbTarget, *args: str, on: str = "2026-03-02T09:00") -> tuple[int, st
     return result.exit_code, result.stdout, result.stderr
 
 
+def notify(db: DbTarget, entry: str, on: str = "2026-03-02T09:00") -> str:
+    """`lists notify` for the designating unit, then the printed notice it names recorded
+    as delivered that day (`accounts delivered`): the window runs from then (LST-2)."""
+    code, out, err = cli(db, "lists", "notify", entry, "--unit", "2", on=on)
+    assert code == 0, err
+    found = re.search(r"printed notice (\d+) awaits delivery", out)
+    assert found, out
+    day = on[:10]
+    code, said, err = cli(
+        db, "accounts", "delivered", found.group(1), "--on", day, "--unit", "2", on=on
+    )
+    assert code == 0 and f"delivered {day}" in said, err
+    return out
+
+
 def test_blacklist_procedure_from_the_command_line__LST_2_LST_7_RST_3(
     db: DbTarget, world: World, tmp_path: Path
 ) -> None:
@@ -52,8 +68,11 @@ def test_blacklist_procedure_from_the_command_line__LST_2_LST_7_RST_3(
     # Illegal moves: one readable line and the conflict exit code.
     code, _, err = cli(db, "lists", "designate", "1", "--unit", "2")
     assert code == 4 and err.startswith("error: ") and "[entry.illegal_transition]" in err
-    code, out, _ = cli(db, "lists", "notify", "1", "--unit", "2")
-    assert code == 0 and "window open until 2026-03-09" in out
+    out = notify(db, "1")
+    # LST-2: a subject without an account: the window waits for the printed notice.
+    assert "window open" not in out and "accounts delivered" in out
+    code, out, _ = cli(db, "lists", "show", "1")
+    assert json.loads(out)["window_due"] == "2026-03-09"
     # Another unit may not act on the entry; the platform's sweep waits for the window.
     code, _, err = cli(db, "lists", "designate", "1", "--unit", "4")
     assert code == 6 and "[access.missing_permission]" in err
@@ -73,7 +92,13 @@ def test_blacklist_procedure_from_the_command_line__LST_2_LST_7_RST_3(
     code, out, _ = cli(db, "lists", "show", "1")
     shown = json.loads(out)
     assert shown["removal_reason"] == "expiry"
-    assert [h["action"] for h in shown["history"]] == ["propose", "notify", "designate", "remove"]
+    assert [h["action"] for h in shown["history"]] == [
+        "propose",
+        "notify",
+        "notice_delivered",
+        "designate",
+        "remove",
+    ]
 
 
 def test_standards_from_the_command_line__STD_1_STD_3(
@@ -157,7 +182,7 @@ def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RS
             "--facts", "x", "--person", PERSON, "--unit", "2",
         )  # fmt: skip
         assert code == 0, err
-        assert cli(db, "lists", "notify", str(i), "--unit", "2")[0] == 0
+        notify(db, str(i))
     # OBJ-1, Op(22): objections filed for a unit (--unit 1, the platform), decided by the
     # designating unit (--unit 2) after accepting them (OBJ-6).
     code, out, err = cli(db, "objections", "file", "--target-type", "list_entry",
@@ -233,7 +258,7 @@ def test_overdue_upward_reports_are_flagged_once_by_the_sweep__SEC_5_LST_9(
         "--facts", "x", "--person", PERSON, "--unit", "2",
     )  # fmt: skip
     assert code == 0, err
-    assert cli(db, "lists", "notify", "1", "--unit", "2")[0] == 0
+    notify(db, "1")
     assert "designated: 1" in cli(db, "sweep", on="2026-03-10T09:00")[1]
     # Due 2026-03-24: on its last day nothing is overdue; the day after, it is told once.
     assert "upward reports overdue" not in cli(db, "sweep", on="2026-03-24T18:00")[1]

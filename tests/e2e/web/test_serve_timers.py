@@ -15,6 +15,7 @@ from creditreg.services.lists import entries
 from tests.conftest import DbTarget
 from tests.e2e.web.test_server import Server, start, stop
 from tests.lists_world import PERSON, make_world
+from tests.notice_delivery import notify
 
 TEST_CLOCK = {"CREDITREG_ALLOW_CLOCK_OVERRIDE": "true"}
 WAIT = 30.0  # seconds: the most the test waits for the server's worker
@@ -33,7 +34,7 @@ def notified_entry(ctx: Context, clock: FixedClock) -> int:
         responsible_persons=[{**PERSON, "id_number": demo_ric("41010519700101123")}],
     )
     eid = int(entry["id"])  # type: ignore[call-overload]
-    entries.notify(ctx, w.designator, eid)
+    notify(ctx, w.designator, eid)
     return eid
 
 

@@ -13,12 +13,7 @@ from creditreg.domain.kernel.deadlines import rule_by_code
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar
 from tests.integration.subjects.test_subjects import count_audit, reader
-
-SCHEDULE_2027 = """\
-2027-01-01,holiday,New Year's Day
-2027-01-04,holiday,New Year's Day (bridge)
-2027-01-09,workday,New Year's Day
-"""
+from tests.schedules import SCHEDULE_2027, SCHEDULE_2027_LINES
 
 
 def register(
@@ -53,7 +48,7 @@ def test_loading_the_official_schedule_recomputes_provisional_deadlines__CAL_2_C
     result = calendar.load_schedule(ctx, SYSTEM, SCHEDULE_2027)
     assert (result.year, result.days, result.recomputed, result.still_provisional) == (
         2027,
-        3,
+        len(SCHEDULE_2027_LINES),
         1,
         0,
     )

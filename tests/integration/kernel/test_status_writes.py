@@ -32,6 +32,7 @@ from creditreg.services.rights import (
 from tests.conftest import DbTarget
 from tests.factories import punishment_row
 from tests.lists_world import PERSON, honour_row, make_world
+from tests.notice_delivery import notify
 
 STATUS_TABLES = {
     "record",
@@ -110,7 +111,7 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             facts="销售不合格食品", responsible_persons=persons,
             terms={"restoration_after_months": 0},
         )["id"]  # fmt: skip
-        entries.notify(ctx, w.designator, eid)
+        notify(ctx, w.designator, eid)
         platform = objectors.for_principal(
             ctx, access.authenticate(ctx, demo.token_for("platform"))
         )
@@ -136,7 +137,7 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             ctx, w.designator, standard_code="SCJG-HMD", subject_id=w.company(1),
             facts="再次违法", responsible_persons=persons,
         )["id"]  # fmt: skip
-        entries.notify(ctx, w.designator, eid2)
+        notify(ctx, w.designator, eid2)
         objections.file(ctx, platform, target_type="list_entry", target_id=eid2, grounds="有误")
         lifecycle.withdraw(ctx, SYSTEM, a, "处罚决定已撤销")
         # A record's objection: escalated, answered, upheld (the record withdrawn).

@@ -54,6 +54,7 @@ def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_the
         "overdue_objections",
         "overdue_record_restorations",
         "memoranda_in_force",
+        "undelivered_notices",
         "overdue_verifications",
         "unit_notices",
         "webhook_deliveries",

@@ -15,6 +15,7 @@ from creditreg.services.kernel.sweep import Sweeper, SweepReport
 from creditreg.services.lists import entries
 from creditreg.store.lists.tables import list_entry_event
 from tests.lists_world import PERSON, World, make_world
+from tests.notice_delivery import notify
 
 WAIT = 60  # seconds: a bound on the racing threads, never a pause
 
@@ -41,7 +42,7 @@ def test_two_racing_sweeps_designate_each_entry_once__LST_2(world: World) -> Non
             responsible_persons=[{**PERSON, "id_number": demo_ric("41010519700101123")}],
         )
         ids.append(int(entry["id"]))  # type: ignore[call-overload]
-        entries.notify(w.ctx, w.designator, ids[-1])
+        notify(w.ctx, w.designator, ids[-1])
     w.advance(14)
     start = threading.Barrier(2)
     reports: list[SweepReport] = []

@@ -27,6 +27,7 @@ from creditreg.store.lists.tables import list_entry, list_notice
 from creditreg.store.records.tables import record
 from tests.factories import person_punishment_row, punishment_row
 from tests.lists_world import PERSON, World, honour_row, make_world
+from tests.notice_delivery import notify
 
 BLACK, RED = STANDARDS
 
@@ -56,7 +57,7 @@ def proposed_blacklist(w: World, i: int = 1, **terms: object) -> dict[str, objec
 def designated_blacklist(w: World, i: int = 1, **terms: object) -> dict[str, object]:
     entry = proposed_blacklist(w, i, **terms)
     eid = int(entry["id"])  # type: ignore[call-overload]
-    entries.notify(w.ctx, w.designator, eid)
+    notify(w.ctx, w.designator, eid)
     w.advance(14)
     return entries.designate(w.ctx, w.designator, eid)
 
@@ -77,12 +78,14 @@ def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_
     with pytest.raises(Conflict) as exc:
         entries.designate(w.ctx, w.designator, eid)
     assert exc.value.code == "entry.illegal_transition"
-    notified = entries.notify(w.ctx, w.designator, eid)
+    notified = notify(w.ctx, w.designator, eid)
     [notice] = [n for n in notified["notices"] if n["kind"] == "written_notice"]  # type: ignore[attr-defined]
     content = notice["content"]
     assert content["basis"] and content["reason"] and content["measures"]
-    assert "异议" in content["right_to_object"] and content["objection_deadline"]
-    assert "个工作日" in content["explanation"]
+    # The subject has no account: the printed notice counts from its delivery (LST-2).
+    assert "异议" in content["right_to_object"] and content["objection_deadline"] is None
+    assert "送达之日起" in content["explanation"] and "个工作日" in content["explanation"]
+    assert notified["window_due"] == "2026-03-09"  # delivered the day it was issued
     # Not before the window ends.
     with pytest.raises(Conflict) as exc:
         entries.designate(w.ctx, w.designator, eid)
@@ -102,7 +105,12 @@ def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_
     seen = entries.get(w.ctx, implementer, eid)
     assert seen["status"] == "designated"
     assert "*" in seen["subject"]["responsible_persons"][0]["id_number"]  # type: ignore[index]
-    assert [h["action"] for h in done["history"]] == ["propose", "notify", "designate"]  # type: ignore[attr-defined]
+    assert [h["action"] for h in done["history"]] == [  # type: ignore[attr-defined]
+        "propose",
+        "notify",
+        "notice_delivered",
+        "designate",
+    ]
 
 
 def test_designation_outside_field_or_region_is_refused__LST_1(world: World) -> None:
@@ -202,7 +210,7 @@ def test_objection_suspends_then_dismissal_resumes_and_error_deletes__LST_2_RST_
 ) -> None:
     w = world
     eid = int(proposed_blacklist(w)["id"])  # type: ignore[call-overload]
-    entries.notify(w.ctx, w.designator, eid)
+    notify(w.ctx, w.designator, eid)
     platform = objectors.for_principal(
         w.ctx, access.authenticate(w.ctx, demo.token_for("platform"))
     )
@@ -242,7 +250,7 @@ def test_sweep_designates_expires_and_follows_with_key_scrutiny_idempotently__LS
 ) -> None:
     w = world
     eid = int(proposed_blacklist(w, validity_months=12)["id"])  # type: ignore[call-overload]
-    entries.notify(w.ctx, w.designator, eid)
+    notify(w.ctx, w.designator, eid)
     assert sweep.run(w.ctx, SYSTEM).count("designated") == 0  # window still open
     w.advance(14)
     first = sweep.run(w.ctx, SYSTEM)
@@ -512,7 +520,7 @@ def test_a_calendar_correction_moves_windows_and_verification_deadlines__CAL_3_L
 ) -> None:
     w = world
     eid = int(proposed_blacklist(w)["id"])  # type: ignore[call-overload]
-    assert entries.notify(w.ctx, w.designator, eid)["window_due"] == "2026-03-09"
+    assert notify(w.ctx, w.designator, eid)["window_due"] == "2026-03-09"
     rows = [punishment_row(9)]
     records.submit(w.ctx, SYSTEM, code="XZCF", rows=rows, content_digest=records.digest_rows(rows))
     [pending] = verification.pending(w.ctx, SYSTEM)

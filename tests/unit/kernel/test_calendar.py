@@ -19,6 +19,7 @@ from creditreg.domain.kernel.calendar import (
     parse_schedule,
 )
 from creditreg.domain.kernel.deadlines import RULES, Deadline, rule_by_code
+from tests.schedules import SCHEDULE_2027, SCHEDULE_2027_LINES
 
 CAL = WorkingCalendar()
 D = date.fromisoformat
@@ -117,12 +118,7 @@ def test_provisional_year_is_marked_never_guessed_silently__CAL_2() -> None:
 
 
 def test_loaded_schedule_replaces_provisional_days__CAL_2() -> None:
-    year, days = parse_schedule(
-        "# 2027 official schedule\n"
-        "2027-01-01,holiday,New Year's Day\n"
-        "2027-01-04,holiday,New Year's Day (extended)\n"
-        "2027-01-09,workday,New Year's Day\n"
-    )
+    year, days = parse_schedule("# 2027 official schedule\n" + SCHEDULE_2027)
     assert year == 2027
     cal = WorkingCalendar(days, [2027])
     assert not cal.is_provisional_year(2027)
@@ -131,6 +127,19 @@ def test_loaded_schedule_replaces_provisional_days__CAL_2() -> None:
     assert not count.provisional
     assert cal.day(D("2027-01-09")).makeup
     assert cal.day(D("2027-03-03")).source is DaySource.SCHEDULE
+
+
+def test_a_schedule_leaving_a_statutory_holiday_working_is_refused__CAL_2() -> None:
+    """The file replaces its year: one that lists New Year only would make every other
+    statutory holiday a working day. Refused, naming them; a holiday on a weekend may go
+    unlisted, it is a rest day already."""
+    with pytest.raises(InvalidInput) as refused:
+        parse_schedule("2027-01-01,holiday\n2027-01-04,holiday\n")
+    assert refused.value.code == "calendar.schedule_incomplete"
+    assert "2027-02-08" in refused.value.details["missing"]
+    assert "2027-02-06" not in refused.value.details["missing"]  # a Saturday
+    without_weekend = [line for line in SCHEDULE_2027_LINES if not line.startswith("2027-02-06")]
+    assert parse_schedule("\n".join(without_weekend))[0] == 2027
 
 
 def test_operator_override_beats_the_official_calendar__CAL_2() -> None:

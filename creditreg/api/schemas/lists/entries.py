@@ -126,7 +126,9 @@ class HistoryDetail(Open):
 
 
 class HistoryStep(Out):
-    """One step of an entry's history (LST-7), appended, never overwritten."""
+    """One step of an entry's history (LST-7), appended, never overwritten. Its reason and
+    detail are empty for a unit that only applies the lists (they may quote what passed
+    between the subject and the designating unit)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
