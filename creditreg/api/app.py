@@ -40,6 +40,7 @@ from creditreg.api.routers import (
     units,
     webhooks,
 )
+from creditreg.api.text_guard import TextGuard
 from creditreg.config import Settings
 from creditreg.domain.error_codes import markdown_table
 from creditreg.services.context import Context
@@ -136,6 +137,8 @@ def create_app(
     # The check's routes answered on the ASGI layer (LeanCheck's docstring), inside the
     # body-size limit below (the middleware added last is the outermost).
     app.add_middleware(check.LeanCheck)
+    # A NUL or an unpaired surrogate, refused before any route (TextGuard's docstring).
+    app.add_middleware(TextGuard)
     # Not FastAPI's max_body_size: Starlette answers that one in plain text, outside the
     # error model. This one refuses with 413 `request.too_large` before reading the body.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)

@@ -144,10 +144,13 @@ def problem(error: Mapping[str, Any]) -> Problem:
         # FastAPI puts the character offset where the field name goes: ('body', 33).
         offset = loc[1] if len(loc) > 1 else None
         reason = str(error.get("ctx", {}).get("error", "")) or str(error["msg"])
-        where = f" at character {offset}" if isinstance(offset, int) else ""
+        where = f" (character {offset})" if isinstance(offset, int) else ""
         return Problem(field="body", message=f"the body is not valid JSON: {reason}{where}")
     field = ".".join(str(p) for p in loc if p != "body")
     return Problem(field=field or "body", message=error["msg"])
+
+
+BAD_CHARACTER = "a value holds a NUL character (U+0000) or an unpaired surrogate"
 
 
 def install(app: FastAPI) -> None:
@@ -168,6 +171,20 @@ def install(app: FastAPI) -> None:
 
     for kind in DATABASE_ERRORS:
         app.add_exception_handler(kind, _database)
+
+    @app.exception_handler(sa.exc.DataError)
+    async def _data(_: Request, exc: sa.exc.DataError) -> JSON:
+        # What a route let through to PostgreSQL that its column cannot hold (SQLite
+        # stores it): rolled back with its transaction, refused as the caller's input.
+        if "nul" in str(exc.orig).lower():
+            return error_response(422, "request.bad_character", BAD_CHARACTER)
+        return error_response(
+            422, "request.out_of_range", "a value is too long or too large for what stores it"
+        )
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unencodable(_: Request, exc: UnicodeEncodeError) -> JSON:
+        return error_response(422, "request.bad_character", BAD_CHARACTER)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSON:

@@ -64,6 +64,11 @@ _ALL = (
         "the request (or a CLI input file) is malformed; `details.problems` names each field",
     ),
     api("request.too_large", 413, "the body is larger than CREDITREG_MAX_UPLOAD_BYTES"),
+    invalid(
+        "request.bad_character",
+        "the path, the query or a JSON body holds a NUL (U+0000) or an unpaired surrogate",
+    ),
+    invalid("request.out_of_range", "a value is too long or too large for what stores it"),
     api("http.not_found", 404, "no operation has that path"),
     api("http.method_not_allowed", 405, "the path does not take that method"),
     api("http.error", 400, "another refusal by the web framework (none is known to occur)"),

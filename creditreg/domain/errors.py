@@ -69,10 +69,17 @@ class Forbidden(DomainError):
 E = TypeVar("E", bound=StrEnum)
 
 
+def quoted(raw: object, limit: int = 60) -> str:
+    """`raw` quoted for a message, cut to `limit` characters (an error never echoes a
+    hundred thousand characters back)."""
+    text = str(raw)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def parse_enum(enum: type[E], raw: str, code: str) -> E:
     """`raw` (any case, trimmed) as a member of `enum`, or InvalidInput naming the choices."""
     try:
         return enum(raw.strip().lower())
     except ValueError:
         names = ", ".join(m.value for m in enum)
-        raise InvalidInput(code, f"{raw!r} is not one of: {names}") from None
+        raise InvalidInput(code, f"{quoted(raw)} is not one of: {names}") from None

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from creditreg.domain.errors import Conflict
 from creditreg.store.engine import SQLITE_BEGIN
+from creditreg.store.kernel.queries import lock_chain
 
 if TYPE_CHECKING:
     from creditreg.store.fast import FastInsert, FastQuery
@@ -51,6 +52,13 @@ def conflict_of(exc: Exception) -> Conflict:
         name or "", ("db.conflict", "the change clashes with data stored at the same time")
     )
     return Conflict(code, message, constraint=name)
+
+
+def serialization_failure(exc: BaseException) -> bool:
+    """PostgreSQL refused a transaction that raced another (SQLSTATE 40001) or deadlocked
+    with one (40P01): nothing of it was kept, and it may be tried again."""
+    code = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    return code in ("40001", "40P01")
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -161,11 +169,25 @@ class Database:
             token = self._active.set((conn, True))
             try:
                 with conn.begin():
+                    if self.dialect == "postgresql":
+                        # What SQLite's BEGIN IMMEDIATE gives: one writer at a time, each
+                        # reading what the one before committed. Without it, two
+                        # transactions that read a status, a count or a quota and acted
+                        # on it interleaved (two acceptances of one objection, a third
+                        # free report). The audit chain's lock, taken first instead of
+                        # last; the check's own transactions (driver_write) do not take it.
+                        lock_chain(conn)
                     yield conn
             except (sa.exc.IntegrityError, self.engine.dialect.loaded_dbapi.IntegrityError) as exc:
                 # One place for every service: a constraint that a concurrent writer won
                 # (two registrations of one code at once) is a 409, never a 500.
                 raise conflict_of(exc) from None
+            except sa.exc.OperationalError as exc:
+                if serialization_failure(exc):
+                    raise Conflict(
+                        "db.conflict", "a change made at the same time won; retry"
+                    ) from None
+                raise
             finally:
                 self._active.reset(token)
 

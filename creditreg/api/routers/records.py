@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
 from creditreg.api.deps import Ctx, public, require
@@ -119,7 +119,10 @@ def submit_one(body: RecordIn, ctx: Ctx, principal: Submitter) -> Response | Bat
     responses=_or_as_csv(SUBMISSION_ERRORS),
 )
 def submit_batch(
-    body: BatchIn, ctx: Ctx, principal: Submitter, format: str = "json"
+    body: BatchIn,
+    ctx: Ctx,
+    principal: Submitter,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Response | BatchResult:
     """ING-3: a batch as JSON, all-or-nothing; rejected rows come back row by row."""
     result = records.submit(
@@ -145,10 +148,10 @@ def upload(
     ctx: Ctx,
     principal: Submitter,
     file: Annotated[UploadFile, File(description="CSV, JSON Lines or XLSX")],
-    catalog_code: Annotated[str, Form(alias="catalog")],
-    version: Annotated[int | None, Form()] = None,
-    batch_id: Annotated[str | None, Form()] = None,
-    format: str = "json",
+    catalog_code: Annotated[str, Form(alias="catalog", max_length=40)],
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    batch_id: Annotated[str | None, Form(max_length=100)] = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Response | BatchResult:
     """ING-1, ING-3: a bulk file, streamed; `?format=csv` returns rejected rows as CSV."""
     name = file.filename or "upload"

@@ -64,9 +64,9 @@ class Unit(Out):
 class UserIn(In):
     """A person of a unit who logs in with a password."""
 
-    username: str
-    display_name: str
-    password: str = Field(description="at least 12 characters")
+    username: str = Field(max_length=80)
+    display_name: str = Field(max_length=200)
+    password: str = Field(max_length=200, description="12 to 200 characters (as a login takes)")
     roles: list[Role] = Field(min_length=1)
 
 

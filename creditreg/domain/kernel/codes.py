@@ -99,3 +99,20 @@ def validate_name(raw: str) -> str:
     if not name.isprintable() and any(unicodedata.category(c) == "Cc" for c in name):
         raise InvalidInput("subject.invalid_name", "a name holds no control characters")
     return name
+
+
+# What no store holds: PostgreSQL's text refuses the NUL character, and no UTF-8 encoder
+# takes an unpaired surrogate (JSON's "\ud800").
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_text(value: object) -> bool:
+    """Whether a decoded value (text, or lists and mappings of them, keys included) holds
+    a NUL or an unpaired surrogate anywhere."""
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(unstorable_text(k) or unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(unstorable_text(v) for v in value)
+    return False

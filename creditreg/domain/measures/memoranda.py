@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from creditreg.domain.errors import InvalidInput, parse_enum
+from creditreg.domain.errors import InvalidInput, parse_enum, quoted
 from creditreg.domain.fields import FIELDS
 from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.measures.catalog import CODE_PATTERN, Trigger, measure_code, units_of
@@ -75,7 +75,7 @@ def _item(raw: Any) -> ItemDraft:
         raise InvalidInput("memorandum.bad_input", "an item is {trigger, field, measure, unit_id}")
     field = raw.get("field")
     if field is not None and field not in FIELDS:
-        raise InvalidInput("memorandum.unknown_field", f"unknown field {field!r}")
+        raise InvalidInput("memorandum.unknown_field", f"unknown field {quoted(field)}")
     unit_id = raw.get("unit_id")
     if not isinstance(unit_id, int) or isinstance(unit_id, bool) or unit_id < 1:
         raise InvalidInput("memorandum.bad_input", "an item names its implementing unit_id")

@@ -335,7 +335,7 @@ def find(ctx: Context, code: str, version: int | None = None) -> CatalogItem:
     with ctx.db.read() as conn:
         row = conn.execute(query).first()
     if row is None:
-        which = f"version {version} of " if version is not None else "an approved version of "
+        which = f"version {version} of " if version is not None else "approved version of "
         raise NotFound("catalog.not_found", f"there is no {which}catalog item {code!r}")
     if row.status == ItemStatus.DRAFT.value:
         raise Conflict("catalog.not_approved", f"{code} version {version} is not approved")

@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import InvalidInput
+from creditreg.domain.kernel.codes import unstorable_text
 from creditreg.domain.kernel.spreadsheet import safe_csv_cell
 from creditreg.domain.records.catalog import Template
 from creditreg.services.context import Context
@@ -122,7 +124,11 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
             number += 1
             try:
                 value = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                if unstorable_text(value):  # a NUL or an unpaired surrogate: no store holds it
+                    raise ValueError("a string holds a NUL or an unpaired surrogate")
+            except (ValueError, RecursionError) as exc:
+                # Not JSON, not UTF-8, an integer beyond Python's digit limit, nested
+                # too deep, or text no store can hold: this line is rejected.
                 truncated = not line.endswith(b"\n")
                 yield Rejection(
                     number,
@@ -190,7 +196,7 @@ def _xlsx_rows(path: Path, template: Template) -> Iterator[Row]:
     _check_expansion(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ParseError, ValueError):
         raise InvalidInput(
             "file.not_xlsx", f"{path.name!r} is not an Excel (.xlsx) workbook"
         ) from None
@@ -209,6 +215,8 @@ def _xlsx_rows(path: Path, template: Template) -> Iterator[Row]:
             yield dict(zip(header, values, strict=True))
     except zipfile.BadZipFile:
         raise InvalidInput("file.truncated", "the workbook is cut off") from None
+    except ParseError:
+        raise InvalidInput("file.not_xlsx", "the workbook's XML cannot be read") from None
     finally:
         workbook.close()
 

@@ -313,8 +313,13 @@ class _Batch:
                 with self.ctx.db.write() as conn:
                     done = self._stage(conn, chunk)
                 break
-            except sa.exc.OperationalError as exc:
-                if not is_busy(exc) or attempt == BUSY_ATTEMPTS or self.ctx.db.in_transaction:
+            except (sa.exc.OperationalError, Conflict) as exc:
+                # Busy (SQLite's lock) or raced (a subject created at the same time, a
+                # deadlock): rolled back whole, so tried again.
+                raced = isinstance(exc, Conflict) and exc.code == "db.conflict"
+                if not (raced or is_busy(exc)):
+                    raise
+                if attempt == BUSY_ATTEMPTS or self.ctx.db.in_transaction:
                     raise
                 time.sleep(min(0.05 * attempt, 0.5))
         self.staged += done.staged

@@ -71,7 +71,7 @@ def test_a_malformed_json_body_names_the_body_and_says_where__SEC_1(api: TestCli
     assert problems == [
         {
             "field": "body",
-            "message": f"the body is not valid JSON: Expecting value at character {len(cut)}",
+            "message": f"the body is not valid JSON: Expecting value (character {len(cut)})",
         }
     ]
     assert message == f"body: {problems[0]['message']}"

@@ -1,0 +1,194 @@
+"""Defects a hostile tester found by walking every route of the OpenAPI document with bad
+input, each through the public interfaces: never a 500, nothing half-stored."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from creditreg.clock import FixedClock
+from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.errors import DomainError
+from creditreg.services.context import Context
+from creditreg.services.rights import reports
+from creditreg.store.records.tables import record
+from creditreg.store.rights.reports import credit_report
+from tests.e2e.api.test_accounts_api import ZHANG, subject_id
+from tests.e2e.api.test_api import error
+from tests.e2e.api.test_ingest import upload
+from tests.e2e.api.test_lists_api import DESIGNATOR, propose
+from tests.e2e.conftest import bearer
+from tests.factories import punishment_row
+from tests.lists_world import World, make_world
+
+PROVIDER = bearer("provider")
+PLATFORM = bearer("platform")
+
+
+@pytest.fixture
+def world(api: TestClient, ctx: Context, clock: FixedClock) -> World:
+    return make_world(ctx, clock)
+
+
+def raw_json(api: TestClient, path: str, text: str, headers: dict[str, str] | None = None) -> Any:
+    """POST `text` as it is written (JSON escapes kept, as a hostile client sends them)."""
+    return api.post(
+        path, content=text.encode(), headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+def records_count(ctx: Context) -> int:
+    with ctx.db.read() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(record)).scalar_one())
+
+
+def test_a_nul_or_an_unpaired_surrogate_is_refused_before_any_route__SEC_1(
+    api: TestClient, ctx: Context
+) -> None:
+    """PostgreSQL's text cannot hold U+0000 and UTF-8 cannot encode a lone surrogate:
+    both reached statements and digests and answered 500, even the login without a
+    token. Refused with one code wherever they come, nothing stored; paired surrogates
+    (an emoji written as escapes) are text like any other."""
+    for path in (
+        "/api/v1/catalog/X%00Y",
+        "/api/v1/standards/X%00Y",
+        "/api/v1/standards?field=a%00b",
+        "/api/v1/memoranda/X%00Y",
+    ):
+        error(api.get(path, headers=PLATFORM), 422, "request.bad_character")
+    login = '{"username": "adm\\u0000in", "password": "x"}'
+    error(raw_json(api, "/api/v1/auth/login", login), 422, "request.bad_character")
+    verification = '{"content": {"number": "CR-1", "a": "\\ud800"}, "signature": "AAAA"}'
+    error(
+        raw_json(api, "/api/v1/public/reports/verification", verification),
+        422,
+        "request.bad_character",
+    )
+    before = records_count(ctx)
+    row = json.dumps(punishment_row(1))
+    for bad in ('"\\ud800"', '"XZ\\u0000CF"'):
+        body = f'{{"catalog": {bad}, "rows": [{row}]}}'
+        error(
+            raw_json(api, "/api/v1/records/batches", body, PROVIDER), 422, "request.bad_character"
+        )
+    key = '{"catalog": "XZCF", "rows": [{"\\udc00": 1}]}'
+    error(raw_json(api, "/api/v1/records/batches", key, PROVIDER), 422, "request.bad_character")
+    assert records_count(ctx) == before
+    # An emoji as a surrogate pair is text: the login is refused as a login, not as text.
+    emoji = '{"username": "\\ud83d\\ude00", "password": "a long wrong password"}'
+    assert raw_json(api, "/api/v1/auth/login", emoji).status_code == 401
+
+
+def test_an_entry_s_terms_out_of_range_are_refused__LST_8(api: TestClient, world: World) -> None:
+    """LST-8: a key-scrutiny length of a million months was stored and made every later
+    sweep fail at the entry's removal (no other entry expired); 0 months of validity and
+    an empty list of channels were silently replaced by the standard's."""
+    w = world
+    w.serious(1)
+    for terms, code in (
+        ({"scrutiny_months": 1_000_000}, "entry.bad_scrutiny"),
+        ({"scrutiny_months": -5}, "entry.bad_scrutiny"),
+        ({"scrutiny_months": 0}, "entry.bad_scrutiny"),
+        ({"validity_months": 0}, "entry.bad_validity"),
+        ({"channels": []}, "entry.bad_channel"),
+    ):
+        error(propose(api, w, **terms), 422, code)
+    assert api.get("/api/v1/lists/entries", headers=DESIGNATOR).json() == []
+    assert propose(api, w, scrutiny_months=60).status_code == 201
+
+
+def test_a_count_whose_pause_runs_for_millennia_is_refused_at_once__CAL_1(
+    api: TestClient,
+) -> None:
+    """CAL-1: a pause to 9999-12-31 walked three million days, seconds of CPU for one
+    request without a token; a count may now run fifty years at most."""
+    body = {
+        "start": "2026-12-01",
+        "working_days": 1,
+        "pauses": [{"start": "2026-12-01", "end": "9999-12-31"}],
+    }
+    message = error(api.post("/api/v1/calendar/count", json=body), 422, "calendar.out_of_range")
+    assert "50 years" in message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"decision_number": ' + "9" * 5000 + "}",  # beyond Python's digits limit
+        "[" * 50_000,  # nested beyond any parser's recursion
+        '{"party_name": "\\ud800"}',  # an unpaired surrogate
+        '{"party_name": "a\\u0000b"}',  # a NUL
+    ],
+    ids=["huge_integer", "deep_nesting", "surrogate", "nul"],
+)
+def test_an_upload_line_no_parser_or_store_takes_rejects_the_batch__ING_1(
+    api: TestClient, ctx: Context, line: str
+) -> None:
+    """ING-1: such JSON Lines answered 500; the batch is now rejected (all or nothing)
+    with the line named, nothing stored."""
+    before = records_count(ctx)
+    good = json.dumps(punishment_row(1), ensure_ascii=False)
+    sent = upload(api, "rows.jsonl", f"{good}\n{line}\n".encode())
+    assert sent.status_code == 422, sent.text
+    assert sent.json()["error"]["code"] == "record.batch_rejected"
+    [rejected] = sent.json()["error"]["details"]["rejected"]
+    assert rejected["row"] == 2 and rejected["code"] == "file.bad_json"
+    assert records_count(ctx) == before
+
+
+def test_an_upload_s_form_fields_are_bounded__ING_1(api: TestClient) -> None:
+    """ING-1: a version beyond 64 bits overflowed the driver (500); a batch id longer than
+    its column failed on PostgreSQL; an unknown answer format was ignored."""
+    body = json.dumps(punishment_row(1)).encode()
+    files = {"file": ("rows.jsonl", body, "application/json")}
+    for form, params in (
+        ({"catalog": "XZCF", "version": str(2**63)}, {}),
+        ({"catalog": "XZCF", "batch_id": "b" * 5000}, {}),
+        ({"catalog": "XZCF"}, {"format": "xml"}),
+    ):
+        sent = api.post(
+            "/api/v1/records/uploads", headers=PROVIDER, data=form, files=files, params=params
+        )
+        error(sent, 422, "request.invalid")
+
+
+def test_concurrent_requests_for_a_free_report_get_two_at_most__RIG_2(
+    api: TestClient, ctx: Context
+) -> None:
+    """RIG-2, Art 40: twelve requests at once on PostgreSQL were each counted against the
+    same two free reports and all issued free. Write transactions there now take turns,
+    as SQLite's single writer does: never a third free report."""
+    zhang = subject_id(api, "ric", ZHANG)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(6)
+
+    def ask() -> None:
+        start.wait()
+        try:
+            reports.issue(ctx, SYSTEM, zhang)
+            said = "free"
+        except DomainError as exc:
+            said = exc.code
+        with lock:
+            outcomes.append(said)
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 6
+    assert set(outcomes) <= {"free", "report.no_free_report_left", "db.conflict", "db.busy"}
+    with ctx.db.read() as conn:
+        free = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(credit_report)
+            .where(credit_report.c.subject_id == zhang, credit_report.c.free.is_(True))
+        ).scalar_one()
+    assert free == outcomes.count("free") <= 2
