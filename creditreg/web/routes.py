@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from creditreg import __version__
 from creditreg.api.deps import Ctx, public
-from creditreg.domain.lists.notices import REMOVAL_REASONS
+from creditreg.domain.lists.notices import REMOVAL_REASONS, channels_text
 from creditreg.services.lists import entries, standards
 from creditreg.services.lists.entry_changes import LIST_LABELS
 from creditreg.services.rights import corrections
@@ -69,6 +69,7 @@ def lists_page(request: Request, ctx: Ctx) -> HTMLResponse:
             "kind_labels": KIND_LABELS,
             # A removal names its reason by code; the page says it in Chinese.
             "removal_labels": {k.value: v["zh"] for k, v in REMOVAL_REASONS.items()},
+            "channels_text": channels_text,
         },
     )
 

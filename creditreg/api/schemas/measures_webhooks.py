@@ -99,11 +99,19 @@ class UnitNoticeData(Open):
         description="a stop notice: why the entry ended (expiry, restoration, "
         "standard_changed, deleted_in_error ...)",
     )
+    suspended_on: str | None = Field(
+        default=None, description="a suspend notice: from when the entry's measures pause"
+    )
+    resumed_on: str | None = Field(
+        default=None, description="a resume notice: from when they apply again"
+    )
     event: int | None = Field(default=None, description="the outbox position it came from")
 
 
 class UnitNotice(Out):
-    """What a unit was told: a stop notice (MEA-5) or a designation it subscribed to."""
+    """What a unit was told: a stop notice (MEA-5), a suspend or resume notice while an
+    objection to an entry it applies is decided (OBJ-6), or a designation it subscribed
+    to (`kind`: stop, suspend, resume, designation)."""
 
     id: int
     unit_id: int

@@ -34,6 +34,71 @@ RIGHT_TO_OBJECT: dict[Language, str] = {
     ),
 }
 
+# Art 41: a designated entry may still be objected to, as the designation notice says.
+RIGHT_TO_OBJECT_LATER: dict[Language, str] = {
+    "zh": (
+        "对名单信息有异议的，可以向认定部门（单位）或信用信息共享平台提出异议申诉，并提供"
+        "相关证明材料（《条例》第四十一条、《指导意见》第（二十二）项）。"
+    ),
+    "en": (
+        "You may object to the entry, with supporting materials, to the designating unit or "
+        "the credit information sharing platform (Art 41; Op(22))."
+    ),
+}
+
+# Art 35: an organization's measures may extend to the persons responsible.
+RESPONSIBLE_PERSONS: dict[Language, str] = {
+    "zh": (
+        "对被列入失信联合惩戒对象名单的法人和非法人组织，依法对其法定代表人、主要负责人"
+        "和其他直接责任人员采取相应的惩戒措施（《条例》第三十五条）。"
+    ),
+    "en": (
+        "Measures against an organization on the blacklist may, as the law provides, extend "
+        "to its legal representative, principal person in charge and other persons directly "
+        "responsible (Art 35)."
+    ),
+}
+
+
+def restoration_text(
+    restorable: bool,
+    after_months: int,
+    method: str,
+    valid_until: date,
+    language: Language = NOTICE_LANGUAGE,
+) -> str:
+    """Op(15): whether and how the subject may restore its credit, and after how long."""
+    if language == "zh":
+        if not restorable:
+            return f"本名单信息不适用提前移出，有效期届满（{valid_until.isoformat()}）后移出。"
+        wait = f"自认定之日起满{after_months}个月后，" if after_months else ""
+        return f"{wait}可以向认定部门（单位）申请信用修复（方式：{method}）；有效期届满后移出。"
+    if not restorable:
+        return f"not restorable early; removed when its validity ends ({valid_until.isoformat()})"
+    wait = f"after {after_months} months from designation, " if after_months else ""
+    return f"{wait}you may apply to the designating unit to restore your credit ({method})"
+
+
+# DIS-4: where a publication appears, as notices and the portal name it.
+CHANNEL_LABELS: dict[str, dict[Language, str]] = {
+    "unit_portal": {"zh": "认定部门门户网站", "en": "the designating unit's portal"},
+    "credit_website": {"zh": "信用网站", "en": "the credit website"},
+    "enterprise_credit_system": {
+        "zh": "国家企业信用信息公示系统",
+        "en": "the enterprise credit publicity system",
+    },
+    "platform_portal": {"zh": "信用信息共享平台门户", "en": "the platform's portal"},
+}
+
+
+def channels_text(
+    channels: tuple[str, ...] | list[str], language: Language = NOTICE_LANGUAGE
+) -> str:
+    """Publication channels as a notice names them (`、`-separated in Chinese)."""
+    names = [CHANNEL_LABELS.get(c, {}).get(language, c) for c in channels]
+    return ("、" if language == "zh" else ", ").join(names)
+
+
 # RST-3(1), Op(20): what a correction notice says of an entry deleted in error.
 CORRECTION: dict[Language, str] = {
     "zh": "该名单信息经核实系错误认定，已予删除。",

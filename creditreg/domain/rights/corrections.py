@@ -22,6 +22,7 @@ from typing import Any
 
 from creditreg.domain.errors import InvalidInput
 from creditreg.domain.kernel.lifecycle import Lifecycle
+from creditreg.domain.lists.notices import channels_text
 
 
 class Done(StrEnum):
@@ -127,7 +128,7 @@ class Apology:
             Done.RETURNED: "已退回信息提供单位更正",
         }[self.done]
         clarification = (
-            f"已在{'、'.join(self.channels)}发布更正说明，公示至{self.public_until.isoformat()}"
+            f"已在{channels_text(self.channels)}发布更正说明，公示至{self.public_until.isoformat()}"
             if self.channels and self.public_until is not None
             else "该信息未曾公开，无需公开更正"
         )

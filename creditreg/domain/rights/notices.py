@@ -23,6 +23,8 @@ _TITLES: dict[str, tuple[str, str]] = {
     "apology": ("书面致歉函", "Written apology for an error"),
     "compensation": ("赔偿申请处理结果告知书", "Notice of a compensation decision"),
     "restoration_decision": ("信用修复申请处理结果告知书", "Notice of a restoration decision"),
+    "designation_notice": ("列入名单决定告知书", "Notice of designation"),
+    "removal_notice": ("移出名单告知书", "Notice of removal from a list"),
 }
 _GENERAL = ("书面告知书", "Written notice")
 
@@ -54,6 +56,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "compensation": ("赔偿", "Compensation"),
     "amount_claimed": ("申请金额（元）", "Amount claimed (yuan)"),
     "amount_granted": ("决定金额（元）", "Amount granted (yuan)"),
+    "restoration": ("信用修复", "Credit restoration"),
+    "responsible_persons": ("相关责任人员", "Persons responsible"),
+    "removed_on": ("移出日期", "Removed on"),
+    "removal_reason": ("移出理由", "Why removed"),
+    "note": ("说明", "Note"),
 }
 
 _CODE_TEXT = {

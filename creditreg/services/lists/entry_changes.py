@@ -32,7 +32,15 @@ from creditreg.domain.lists.entries import (
     check_removal,
     transition,
 )
-from creditreg.domain.lists.notices import CORRECTION, NOTICE_LANGUAGE, period_text
+from creditreg.domain.lists.notices import (
+    CORRECTION,
+    NOTICE_LANGUAGE,
+    REMOVAL_REASONS,
+    RESPONSIBLE_PERSONS,
+    RIGHT_TO_OBJECT_LATER,
+    period_text,
+    restoration_text,
+)
 from creditreg.domain.lists.standards import DEFAULT_SEVERITY, ListType
 from creditreg.domain.privacy import (
     mask_identifiers_in_text,
@@ -403,6 +411,24 @@ def designate_rows(w: Writer, rows: Sequence[Any]) -> Changes:
         }
         # DIS-4, Op(11): published exactly for the validity period.
         w.publish(row, "designation", content, until)
+        if list_type in (ListType.BLACKLIST, ListType.RED_LIST):
+            # Art 28, Op(15): the subject is told the decision, its period, the measures
+            # and whether and how it may restore its credit, not left to find it.
+            told: dict[str, Any] = {
+                **content,
+                "measures": list(texts_of(row.measures)),
+                "right_to_object": RIGHT_TO_OBJECT_LATER[NOTICE_LANGUAGE],
+            }
+            if list_type is ListType.BLACKLIST:
+                told["restoration"] = restoration_text(
+                    bool(row.restorable),
+                    int(row.restoration_after_months or 0),
+                    str(row.restoration_method or ""),
+                    until,
+                )
+                if row.subject_info.get("kind") != SubjectKind.NATURAL_PERSON.value:
+                    told["responsible_persons"] = RESPONSIBLE_PERSONS[NOTICE_LANGUAGE]
+            w.notice(row, "designation_notice", "subject", "written", told)
         if list_type is ListType.KEY_SCRUTINY:
             # LST-4, Op(17): the subject is warned and told the scrutiny period.
             w.notice(
@@ -520,6 +546,19 @@ def remove_rows(
                 },
                 w.notice_until,
                 channels=channels,
+            )
+        if row.designated_on is not None:
+            # RST-3, Art 37: the subject is told it left the list, and why.
+            w.notice(
+                row,
+                "removal_notice",
+                "subject",
+                "written",
+                {
+                    "removed_on": w.today.isoformat(),
+                    "removal_reason": REMOVAL_REASONS[reason][NOTICE_LANGUAGE],
+                    "note": note,
+                },
             )
         if list_type is ListType.KEY_SCRUTINY:
             w.rechecks.add(row.subject_id)

@@ -14,12 +14,15 @@ from creditreg.domain.access.principals import SYSTEM
 from creditreg.domain.kernel.events import DomainEvent
 from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.lists.standards import ListType
+from creditreg.domain.records.catalog import Character
+from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.lists import entries
 from creditreg.services.lists.entry_changes import erase_owned
 from creditreg.services.records.lifecycle import DISPLAY_HOLDS
 from creditreg.store.lists.tables import list_entry, upward_report
+from creditreg.store.records.tables import record
 
 
 def _revoke_entries(conn: sa.Connection, ctx: Context, batch: Sequence[DomainEvent]) -> None:
@@ -27,6 +30,49 @@ def _revoke_entries(conn: sa.Connection, ctx: Context, batch: Sequence[DomainEve
     transaction (a failure here rolls the withdrawal back)."""
     for e in batch:
         entries.revoke_resting_on(conn, ctx, SYSTEM, int(e.payload["record_id"]))
+
+
+def _red_list_conduct(conn: sa.Connection, ctx: Context, batch: Sequence[DomainEvent]) -> None:
+    """RST-4(2), Op(19): a red-listed subject with a verified untrustworthy record may no
+    longer merit incentives; the designating unit judges (removal for `unfit_conduct`),
+    so it is told, once per entry and record, in the verification's transaction."""
+    record_ids = sorted({int(e.payload["record_id"]) for e in batch if "record_id" in e.payload})
+    if not record_ids:
+        return
+    found = conn.execute(
+        sa.select(record.c.id, record.c.subject_id).where(
+            record.c.id.in_(record_ids),
+            record.c.character == Character.UNTRUSTWORTHY.value,
+        )
+    ).all()
+    if not found:
+        return
+    by_subject: dict[int, list[int]] = {}
+    for r in found:
+        by_subject.setdefault(int(r.subject_id), []).append(int(r.id))
+    red = conn.execute(
+        sa.select(list_entry.c.id, list_entry.c.subject_id, list_entry.c.designating_unit_id).where(
+            list_entry.c.subject_id.in_(list(by_subject)),
+            list_entry.c.list_type == ListType.RED_LIST.value,
+            list_entry.c.status == EntryStatus.DESIGNATED.value,
+        )
+    ).all()
+    owners: dict[str, set[int]] = {}
+    entries_of: dict[str, list[int]] = {}
+    for e in red:
+        for rid in by_subject[int(e.subject_id)]:
+            owners.setdefault(str(rid), set()).add(int(e.designating_unit_id))
+            entries_of.setdefault(str(rid), []).append(int(e.id))
+
+    def said(rid: str) -> str:
+        listed = ", ".join(str(i) for i in sorted(entries_of[rid]))
+        return (
+            f"record {rid} (untrustworthy, verified) is of a subject on the red list "
+            f"(entry {listed}): remove the entry if the conduct makes incentives "
+            "inappropriate (Op(19), reason unfit_conduct)"
+        )
+
+    inbox.tell_once(conn, ctx.now(), "red_list.untrustworthy_record", "record", owners, said)
 
 
 def _window_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
@@ -56,6 +102,7 @@ def _blacklist_hold(subject_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]
 def register(registry: Registry) -> None:
     """Subscribers, deadline followers, the entry eraser and the display hold."""
     registry.subscribe("record.withdrawn", _revoke_entries)
+    registry.subscribe("record.verified", _red_list_conduct)
     registry.follow("list_entry", "blacklist_objection", _window_moved)
     registry.follow("list_entry", "red_list_announcement", _window_moved)
     # LST-2, LST-3: the notice and the announcement state the window's end.

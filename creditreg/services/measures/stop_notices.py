@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from creditreg.domain.lists.entries import RemovalReason
+from creditreg.domain.lists.entries import EntryStatus, RemovalReason
 from creditreg.domain.lists.notices import REMOVAL_REASONS
 from creditreg.services.context import Context
 from creditreg.services.kernel.events import StoredEvent
@@ -120,7 +120,76 @@ def _corrected(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
     )
 
 
+SUSPEND = "suspend"
+RESUME = "resume"
+
+
+def _paused(conn: sa.Connection, ctx: Context, event: StoredEvent, resumed: bool) -> None:
+    """OBJ-6, Op(22): an objection accepted against a designated entry suspends its
+    measures until it is decided; the units applying them are told to pause, and told to
+    resume if the objection is dismissed (an upheld one ends the entry: a stop notice)."""
+    if not event.payload:
+        return
+    entry_id = int(event.object_id)
+    row = conn.execute(
+        sa.select(
+            list_entry.c.subject_id,
+            list_entry.c.list_type,
+            list_entry.c.status,
+            list_entry.c.suspended_from,
+            list_entry.c.designated_on,
+        ).where(list_entry.c.id == entry_id)
+    ).first()
+    if row is None or row.designated_on is None:
+        return  # gone since, or never in force: no unit applied anything
+    if resumed and row.status != EntryStatus.DESIGNATED.value:
+        return
+    if not resumed and row.suspended_from != EntryStatus.DESIGNATED.value:
+        return
+    units = units_exposed(conn, entry_id)
+    if not units:
+        return
+    on = str(event.payload.get("on") or ctx.today().isoformat())
+    list_type = str(row.list_type)
+    message = (
+        f"名单条目 {entry_id}（{list_type}）的异议不成立，自 {on} 起恢复实施相关联合奖惩措施。"
+        f"Entry {entry_id} ({list_type}): the objection was dismissed on {on}; its measures "
+        "apply again."
+        if resumed
+        else f"名单条目 {entry_id}（{list_type}）因异议受理自 {on} 起中止，异议处理期间暂停实施"
+        f"相关联合奖惩措施。Entry {entry_id} ({list_type}) is suspended from {on} while an "
+        "objection is decided: pause the measures applied because of it."
+    )
+    unit_notices.send(
+        conn,
+        ctx,
+        units,
+        UnitNotice(
+            kind=RESUME if resumed else SUSPEND,
+            object_type="list_entry",
+            object_id=str(entry_id),
+            message=message,
+            data={
+                "entry_id": entry_id,
+                "subject_id": int(row.subject_id),
+                "list_type": list_type,
+                "suspended_on" if not resumed else "resumed_on": on,
+            },
+        ),
+    )
+
+
+def _suspended(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
+    _paused(conn, ctx, event, resumed=False)
+
+
+def _resumed(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
+    _paused(conn, ctx, event, resumed=True)
+
+
 def register(registry: Registry) -> None:
     """Hook the stop notices into the unit-notices consumer (bootstrap)."""
+    unit_notices.register_handler(registry, "list_entry.objected", _suspended)
+    unit_notices.register_handler(registry, "list_entry.objection_dismissed", _resumed)
     unit_notices.register_handler(registry, "list_entry.removed", _removed)
     unit_notices.register_handler(registry, "correction.recorded", _corrected)

@@ -135,6 +135,7 @@ def tell_objector(
     kind: str,
     message: str,
     owner: tuple[str, str] | None = None,
+    message_zh: str | None = None,
 ) -> None:
     """OBJ-3, OBJ-6: the objector is told each decision with its reasons: a unit in its
     inbox; a subject in its account's inbox (issue 10, part 1), as an outcome notice that
@@ -153,7 +154,8 @@ def tell_objector(
                 f"{row.target_id}）",
                 # The notice is in Chinese: the outcome in words, not the event's code.
                 "outcome": _OUTCOMES_ZH.get(kind, kind),
-                "reasons": message,
+                # The subject's notice is Chinese throughout (the unit's inbox English).
+                "reasons": message_zh or message,
                 "decided_on": ctx.today().isoformat(),
             },
             source=("objection", f"{row.id}:{kind}"),

@@ -135,7 +135,12 @@ def accept(
                 outcome_reason=why,
             )
             tell_objector(
-                conn, ctx, row, "objection.rejected", f"objection {row.id} is not accepted: {why}"
+                conn,
+                ctx,
+                row,
+                "objection.rejected",
+                f"objection {row.id} is not accepted: {why}",
+                message_zh=f"异议不予受理：{why}",
             )
             _resume_entry(conn, ctx, principal, row, f"objection {row.id} not accepted")
             return detail(conn, ctx, row_of(conn, objection_id))
@@ -155,6 +160,7 @@ def accept(
             row,
             "objection.accepted",
             f"objection {row.id} is accepted ({why}); the decision is due {row.due_date}",
+            message_zh=f"异议已受理（{why}），处理决定期限为{row.due_date}",
         )
         if chosen is Track.PROVIDER:
             _escalate(conn, ctx, principal, row_of(conn, objection_id), why)
@@ -340,6 +346,8 @@ def decide(
                 "objection.decided",
                 f"objection {row.id} is dismissed: {why}. If you are still "
                 "dissatisfied you may apply for reconsideration (Art 28; Op(22))",
+                message_zh=f"异议不成立：{why}。对处理结果仍有异议的，可以申请复核"
+                "（《条例》第二十八条、《指导意见》第（二十二）项）",
             )
             _resume_entry(conn, ctx, principal, row, f"objection {row.id} dismissed")
             return detail(conn, ctx, row_of(conn, objection_id))
@@ -375,6 +383,8 @@ def decide(
                     if fix is Correction.WITHDRAW
                     else "returned to its provider to be corrected"
                 ),
+                message_zh=f"异议成立：{why}。该信用记录"
+                + ("已撤回" if fix is Correction.WITHDRAW else "已退回信息提供单位更正"),
             )
             return detail(conn, ctx, row_of(conn, objection_id))
         if fix is not None:
@@ -401,6 +411,7 @@ def decide(
             f"objection {row.id} is upheld: the list entry was found to be made "
             "in error and is deleted (Op(20))",
             owner=("objection_outcome", str(row.id)),
+            message_zh="异议成立：该名单信息经核实系错误认定，已予删除（《指导意见》第（二十）项）",
         )
         deletion = list_entries.delete_for_error(conn, ctx, principal, target.id, why)
         # The objection goes with the entry (Op(20)); the correction outlives both.
@@ -470,7 +481,14 @@ def close_for(
             outcome_reason=why,
             paused_since=None,
         )
-        tell_objector(conn, ctx, row, "objection.closed", f"objection {row.id} is closed: {why}")
+        tell_objector(
+            conn,
+            ctx,
+            row,
+            "objection.closed",
+            f"objection {row.id} is closed: {why}",
+            message_zh=f"异议已终结：{why}",
+        )
     return len(rows)
 
 

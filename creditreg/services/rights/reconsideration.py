@@ -182,6 +182,7 @@ def decide(
             obj,
             "reconsideration.decided",
             f"reconsideration of objection {obj.id}: {after}: {why}",
+            message_zh=f"复核结果：{_AFTER_ZH.get(after, after)}。{why}",
         )
         if obj.deciding_unit_id is not None:
             tell_unit(
@@ -208,6 +209,10 @@ def decide(
                 deletion = list_entries.delete_for_error(conn, ctx, principal, target.id, why)
                 corrections.entry_error(conn, ctx, principal, deletion, why)
         return view
+
+
+# What a reconsideration's outcome says in the subject's Chinese notice.
+_AFTER_ZH = {"upheld": "维持原处理结果", "revised": "变更原处理结果，异议成立"}
 
 
 def listing(

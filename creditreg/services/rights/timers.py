@@ -37,6 +37,8 @@ def _undelivered_notices(run: StepRun) -> None:
             .where(
                 subject_notice.c.delivered_on.is_(None),
                 subject_notice.c.unit_id.is_not(None),
+                # The procedure waits on the notice of a planned entry only.
+                subject_notice.c.kind == "written_notice",
                 subject_notice.c.issued_on < since,
             )
             .order_by(subject_notice.c.id)

@@ -3,6 +3,7 @@ documents' procedures end to end, each through the public interfaces."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -12,16 +13,20 @@ from creditreg.clock import CST, FixedClock
 from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
+from tests.e2e.api.test_accounts_api import ZHANG, activate, issue, login, subject_id
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_check_api import check, ok, uscc
 from tests.e2e.api.test_lists_api import DESIGNATOR, propose
+from tests.e2e.api.test_red_list_feedback_api import red_entry
 from tests.e2e.conftest import bearer
+from tests.factories import person_punishment_row
 from tests.lists_world import World, make_world
 from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import file_objection
 from tests.schedules import SCHEDULE_2027_LINES
 
 PLATFORM = bearer("platform")
+PROVIDER = bearer("provider")
 IMPLEMENTER = bearer("implementer")
 PASSPORT = "E98765432"
 
@@ -211,3 +216,98 @@ def test_a_blacklisted_subject_s_records_stay_in_the_check_past_their_display__D
     )
     assert removed.status_code == 200, removed.text
     assert ok(check(api, uscc(5)))["records"] == []
+
+
+def test_the_subject_is_told_of_its_designation_and_of_its_removal__LST_2_LST_8_RST_3(
+    api: TestClient, world: World
+) -> None:
+    """Art 28, Op(15), Art 37: the subject learned of its designation and removal from
+    nobody. It is now told, in Chinese: the list, the period, the measures, whether and
+    how it may restore its credit, that its persons responsible answer too (Art 35), its
+    right to object; and later that it left the list, and why."""
+    w = world
+    w.serious(1)
+    eid = propose(api, w, restoration_after_months=12).json()["id"]
+    notify_over_api(api, eid, DESIGNATOR)
+    w.advance(8)
+    designated = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    assert designated.status_code == 200, designated.text
+
+    def told(kind: str) -> dict[str, str]:
+        notices = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
+        [notice] = [
+            n for n in notices if n["kind"] == kind and n["about_id"] == str(eid)
+        ]  # the company has no account: the unit prints and delivers it
+        return {label: text for label, text in notice["lines"]} | {"": notice["title"]}
+
+    decision = told("designation_notice")
+    assert decision[""] == "列入名单决定告知书"
+    assert decision["有效期至"] == designated.json()["valid_until"]
+    assert decision["惩戒措施"] and "满12个月后" in decision["信用修复"]
+    assert "第三十五条" in decision["相关责任人员"] and "第四十一条" in decision["异议权利"]
+    removed = api.post(
+        f"/api/v1/lists/entries/{eid}/removal",
+        headers=DESIGNATOR,
+        json={"reason": "standard_changed", "note": "标准修订"},
+    )
+    assert removed.status_code == 200, removed.text
+    removal = told("removal_notice")
+    assert removal[""] == "移出名单告知书" and removal["移出理由"] == "认定标准变更"
+    assert removal["移出日期"] == w.ctx.today().isoformat() and removal["说明"] == "标准修订"
+
+
+def test_the_subject_reads_each_outcome_of_its_objection_in_chinese__OBJ_3_OBJ_6(
+    api: TestClient,
+) -> None:
+    """OBJ-3: the outcome notice (处理结果告知书) quoted the unit's English sentence
+    ("objection 1 is accepted (...); the decision is due ..."). The subject's notices are
+    Chinese throughout; the unit's inbox keeps its own words."""
+    zhang = subject_id(api, "ric", ZHANG)
+    assert activate(api, issue(api, zhang).json()["code"]).status_code == 201
+    row = {**person_punishment_row(1), "party_name": "张示例", "id_number": ZHANG}
+    stored = api.post("/api/v1/records", json={"catalog": "XZCF", "data": row}, headers=PROVIDER)
+    assert stored.status_code == 201, stored.text
+    rid = api.get("/api/v1/records/verification", headers=PLATFORM).json()[-1]["id"]
+    me = login(api)
+    filed = file_objection(api, me, "record", rid, grounds="处罚决定已被撤销")
+    assert filed.status_code == 201, filed.text
+    oid = filed.json()["id"]
+    steps = [
+        ("acceptance", {"accepted": True, "reason": "材料齐全"}),
+        ("decision", {"outcome": "dismissed", "reason": "经核实记录无误"}),
+    ]
+    for step, body in steps:
+        done = api.post(f"/api/v1/objections/{oid}/{step}", headers=PLATFORM, json=body)
+        assert done.status_code == 200, done.text
+    outcomes = [n for n in api.get("/api/v1/me/inbox", headers=me).json() if n["kind"] == "outcome"]
+    assert len(outcomes) == 2
+    for notice in outcomes:
+        for _, text in notice["lines"]:
+            assert not re.search(r"[a-z]{2,}", text), text
+    said = {text for n in outcomes for label, text in n["lines"] if label == "理由"}
+    assert any(t.startswith("异议已受理（材料齐全）") for t in said)
+    assert any(t.startswith("异议不成立：经核实记录无误") and "复核" in t for t in said)
+
+
+def test_a_red_listed_subject_s_verified_untrustworthy_record_is_told_to_its_unit__RST_4(
+    api: TestClient, world: World
+) -> None:
+    """RST-4(2), Op(19): a red-listed subject got a verified punishment and kept its
+    incentives with no one told. The designating unit, which judges whether the conduct
+    makes incentives inappropriate, is told once; it removes for `unfit_conduct`."""
+    w = world
+    eid = red_entry(api, w, 6)
+    [rid] = w.serious(6)
+    told = [
+        n
+        for n in api.get("/api/v1/inbox", headers=DESIGNATOR).json()
+        if n["kind"] == "red_list.untrustworthy_record"
+    ]
+    assert [(n["object_type"], n["object_id"]) for n in told] == [("record", str(rid))]
+    assert f"entry {eid}" in told[0]["message"] and "unfit_conduct" in told[0]["message"]
+    removed = api.post(
+        f"/api/v1/lists/entries/{eid}/removal",
+        headers=DESIGNATOR,
+        json={"reason": "unfit_conduct", "note": "受到行政处罚"},
+    )
+    assert removed.status_code == 200 and removed.json()["removal_reason"] == "unfit_conduct"

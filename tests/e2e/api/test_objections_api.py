@@ -476,7 +476,7 @@ def test_a_subject_objects_to_its_own_entry_from_its_account_and_reads_the_outco
     # The acceptance's notice went with the entry (Op(20)); the outcome holds no facts and
     # stays.
     [outcome] = outcomes
-    assert any("made in error" in text for _, text in outcome["lines"])
+    assert any("错误认定" in text for _, text in outcome["lines"])  # in Chinese (OBJ-3)
     # In Chinese: the outcome in words and the matter's kind, never internal codes.
     lines = dict(outcome["lines"])
     assert lines["处理结果"] == "异议已处理" and "名单条目" in lines["事项"]

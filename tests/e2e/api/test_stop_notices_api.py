@@ -25,6 +25,7 @@ from tests.e2e.api.test_check_api import check, ok, uscc
 from tests.e2e.api.test_corrections_api import blacklisted
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, World, make_world
+from tests.objection_helpers import file_objection
 
 IMPLEMENTER = bearer("implementer")
 DESIGNATOR = bearer("designator")
@@ -221,3 +222,42 @@ def test_the_designation_notices_of_an_entry_deleted_in_error_are_not_kept__MEA_
     [stop] = about_entry("stop")
     assert stop["data"]["reason"] == "deleted_in_error"
     assert in_inbox() == ["unit_notice.stop"]
+
+
+def test_units_pause_while_an_accepted_objection_is_decided_and_resume_after__MEA_5_OBJ_6(
+    api: TestClient, world: World, ctx: Context
+) -> None:
+    """OBJ-6, Op(22): an objection accepted against a designated entry suspends its
+    measures; the unit that checked it kept applying them, untold. It is told to pause,
+    and to resume when the objection is dismissed."""
+    eid = blacklisted(api, world, 6)
+    ok(check(api, uscc(6)))  # met in force
+
+    def told(kind: str) -> list[Any]:
+        notices = api.get("/api/v1/unit-notices", headers=IMPLEMENTER).json()
+        return [n for n in notices if n["kind"] == kind and n["object_id"] == str(eid)]
+
+    filed = file_objection(api, bearer("platform"), "list_entry", eid, "法定代表人有误")
+    assert filed.status_code == 201, filed.text
+    oid = filed.json()["id"]
+    sweep.run(ctx, SYSTEM)
+    assert told("suspend") == []  # received, not yet accepted: the measures stand
+    accepted = api.post(
+        f"/api/v1/objections/{oid}/acceptance",
+        headers=DESIGNATOR,
+        json={"accepted": True, "reason": "受理"},
+    )
+    assert accepted.status_code == 200, accepted.text
+    sweep.run(ctx, SYSTEM)
+    [pause] = told("suspend")
+    assert pause["data"]["suspended_on"] == ctx.today().isoformat() and "暂停" in pause["message"]
+    dismissed = api.post(
+        f"/api/v1/objections/{oid}/decision",
+        headers=DESIGNATOR,
+        json={"outcome": "dismissed", "reason": "经核实无误"},
+    )
+    assert dismissed.status_code == 200, dismissed.text
+    sweep.run(ctx, SYSTEM)
+    [resume] = told("resume")
+    assert resume["data"]["resumed_on"] == ctx.today().isoformat() and "恢复" in resume["message"]
+    assert told("stop") == []

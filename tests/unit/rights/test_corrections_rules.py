@@ -79,7 +79,7 @@ def test_the_apology_names_the_unit_the_clarification_and_the_right_to_compensat
         correction_id=4,
     ).content()
     assert "郑州市市场监督管理局" in said["apology"] and "致歉" in said["apology"]
-    assert "credit_china、platform_portal" in said["clarification"]
+    assert "credit_china、信用信息共享平台门户" in said["clarification"]
     assert "2026-06-02" in said["clarification"] and "更正编号 4" in said["compensation"]
     never_public = Apology(
         "单位", "记录", "错", Done.WITHDRAWN, date(2026, 3, 2), (), None, 5
