@@ -102,7 +102,7 @@ def database_error_response(exc: Exception) -> JSON:
     """Issue 9: a lost connection or a database still busy after its wait is a 503 the
     caller can retry, never a stack trace or a bare 500."""
     text = str(getattr(exc, "orig", exc)).lower()
-    busy = "locked" in text or "busy" in text
+    busy = "locked" in text or "busy" in text or "lock timeout" in text
     return error_response(
         503,
         "db.busy" if busy else "db.unavailable",
@@ -181,10 +181,6 @@ def install(app: FastAPI) -> None:
         return error_response(
             422, "request.out_of_range", "a value is too long or too large for what stores it"
         )
-
-    @app.exception_handler(UnicodeEncodeError)
-    async def _unencodable(_: Request, exc: UnicodeEncodeError) -> JSON:
-        return error_response(422, "request.bad_character", BAD_CHARACTER)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSON:

@@ -44,7 +44,7 @@ def _body_refused(body: bytes) -> bool:
         return False
     try:
         return unstorable_text(orjson.loads(body))  # orjson refuses unpaired surrogates
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, RecursionError):
         pass
     try:
         return unstorable_text(json.loads(body))  # the standard library reads them

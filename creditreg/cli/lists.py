@@ -118,7 +118,8 @@ def lists_notify(entry_id: Annotated[int, id_argument()], unit: Unit = None) -> 
     ctx = context()
     who = acting(ctx, unit)
     said(run(lambda: entries.notify(ctx, who, entry_id)))
-    for n in run(lambda: notices.awaiting_delivery(ctx, who)):
+    about = ("list_entry", str(entry_id))
+    for n in run(lambda: notices.awaiting_delivery(ctx, who, about=about)):
         if (n["about_type"], n["about_id"], n["kind"]) == (
             "list_entry",
             str(entry_id),

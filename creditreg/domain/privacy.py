@@ -254,15 +254,15 @@ def mask_known(text: str, numbers: Iterable[str]) -> str:
     wanted = {n.upper() for n in numbers if n and len(n) >= 5}
     if not wanted:
         return text
-    folded = (text if text.isascii() else text.translate(_FOLDING)).upper()
+    # Folded one character for one (never upper-cased whole: "ß" would become "SS" and
+    # shift every place after it); the numbers are sought regardless of ASCII case.
+    folded = text if text.isascii() else text.translate(_FOLDING)
     spans: list[tuple[int, int, str]] = []
     for number in sorted(wanted, key=len, reverse=True):
-        at = folded.find(number)
-        while at >= 0:
-            end = at + len(number)
+        for found in re.finditer(re.escape(number), folded, re.IGNORECASE | re.ASCII):
+            at, end = found.span()
             if not any(s < end and at < e for s, e, _ in spans):
                 spans.append((at, end, mask_personal_number(number)))
-            at = folded.find(number, end)
     out: list[str] = []
     at = 0
     for start, end, masked in sorted(spans):

@@ -62,9 +62,12 @@ def serialization_failure(exc: BaseException) -> bool:
 
 
 def is_busy(exc: BaseException) -> bool:
-    """A write that waited for the database's lock and gave up (SQLite's busy timeout)."""
+    """A write that waited for the database's lock and gave up (SQLite's busy timeout,
+    PostgreSQL's lock_timeout: SQLSTATE 55P03)."""
     if not isinstance(exc, sa.exc.OperationalError):
         return False
+    if getattr(exc.orig, "sqlstate", None) == "55P03":
+        return True
     text = str(exc.orig).lower()
     return "locked" in text or "busy" in text
 
@@ -130,6 +133,9 @@ def driver_error(sql: str, exc: Exception, dialect: sa.Dialect) -> sa.exc.Statem
     )
 
 
+# How long a PostgreSQL writer waits for its turn (or a row lock) before giving up.
+PG_LOCK_TIMEOUT = "10s"
+
 # What `Database._active` holds during a driver transaction: no Connection can join it.
 _DRIVER: Any = (None, True)
 
@@ -152,8 +158,10 @@ class Database:
         self.fast_inserts: dict[str, FastInsert] = {}
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A read-write transaction, committed on success and rolled back on any error."""
+    def write(self, *, exclusive: bool = True) -> Iterator[sa.Connection]:
+        """A read-write transaction, committed on success and rolled back on any error.
+        On PostgreSQL it waits its turn behind the other writers (`exclusive`), as SQLite's
+        always do; a transaction that only counts (a refused call) need not."""
         active = self._active.get()
         if active is not None:
             conn, writable = active
@@ -169,13 +177,16 @@ class Database:
             token = self._active.set((conn, True))
             try:
                 with conn.begin():
-                    if self.dialect == "postgresql":
+                    if self.dialect == "postgresql" and exclusive:
                         # What SQLite's BEGIN IMMEDIATE gives: one writer at a time, each
                         # reading what the one before committed. Without it, two
                         # transactions that read a status, a count or a quota and acted
                         # on it interleaved (two acceptances of one objection, a third
                         # free report). The audit chain's lock, taken first instead of
                         # last; the check's own transactions (driver_write) do not take it.
+                        # A writer waits at most PG_LOCK_TIMEOUT, then is answered 503
+                        # db.busy (as SQLite's busy timeout answers), never queued for ever.
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'")
                         lock_chain(conn)
                     yield conn
             except (sa.exc.IntegrityError, self.engine.dialect.loaded_dbapi.IntegrityError) as exc:

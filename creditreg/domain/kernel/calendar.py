@@ -392,4 +392,8 @@ def statutory_holidays(year: int) -> list[date]:
     Festival, Qingming, Labour Day, the Dragon Boat and Mid-Autumn festivals, National
     Day), as the `holidays` package counts them; not the bridging days a schedule adds."""
     found = holidays.country_holidays("CN", years=year)
-    return sorted(d for d, name in found.items() if "observed" not in str(name).lower())
+    return sorted(
+        d
+        for d, name in found.items()
+        if not any(word in str(name).lower() for word in ("observed", "substituted", "day off"))
+    )

@@ -108,11 +108,17 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 def unstorable_text(value: object) -> bool:
     """Whether a decoded value (text, or lists and mappings of them, keys included) holds
-    a NUL or an unpaired surrogate anywhere."""
-    if isinstance(value, str):
-        return _UNSTORABLE.search(value) is not None
-    if isinstance(value, dict):
-        return any(unstorable_text(k) or unstorable_text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(unstorable_text(v) for v in value)
+    a NUL or an unpaired surrogate anywhere. Iterative: a value nested a thousand deep (as
+    JSON parsers allow) is walked without the interpreter's recursion limit."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item) is not None:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False

@@ -495,7 +495,8 @@ def register_refusal(ctx: Context, caller: str, code: str, path: str) -> None:
     key = (refusal.c.caller == caller) & (refusal.c.minute == minute) & (refusal.c.code == code)
     for _ in (1, 2):  # a concurrent first refusal of the minute may win the insert
         try:
-            with ctx.db.write() as conn:
+            # A flood of refused calls does not wait in the writers' queue (PostgreSQL).
+            with ctx.db.write(exclusive=False) as conn:
                 counted = conn.execute(
                     refusal.update().where(key).values(count=refusal.c.count + 1, last_at=now)
                 ).rowcount

@@ -204,11 +204,12 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
     report = conn.execute(
         sa.select(upward_report).where(upward_report.c.entry_id == row.id)
     ).first()
-    # Op(24), DIS-3: a unit that only applies the lists (LST-9) sees what was published
-    # and the entry's steps, not what passed between the subject and the designating
-    # unit: the written notices, objection grounds and applications, and the reasons
-    # and details of the history, which may quote them.
-    party = _sees_procedures(principal)
+    # Op(24), DIS-3: a unit that is no party to the procedure (an implementing unit, LST-9;
+    # another designating unit) sees what was published and the entry's steps, not what
+    # passed between the subject and the designating unit: the written notices,
+    # objection grounds and applications, and the reasons and details of the history,
+    # which may quote them.
+    party = _party(principal, row)
     return {
         **summary(row, principal, row.id in under_objection(conn, ctx, [row.id])),
         "window": _window(conn, row),
@@ -226,7 +227,7 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
                 "from": e.from_status,
                 "to": e.to_status,
                 "on": e.on_date.isoformat(),
-                "actor": e.actor,
+                "actor": e.actor if party else mask_identifiers_in_text(e.actor),
                 "reason": _masked(e.reason, principal, row.subject_info) if party else "",
                 "detail": e.detail if party else {},
             }
@@ -246,7 +247,7 @@ def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> E
                 "visible_until": _iso(n.visible_until),
                 "content": n.content
                 if Permission.PERSONAL_READ in principal.permissions
-                else mask_published(n.content),
+                else mask_published(n.content, personal_numbers(row.subject_info)),
             }
             for n in conn.execute(
                 sa.select(list_notice)
@@ -305,6 +306,15 @@ _SHARED = sa.or_(
     list_entry.c.designated_on.is_not(None),
     list_entry.c.status == EntryStatus.ANNOUNCED.value,
 )
+
+
+def _party(principal: Principal, row: Any) -> bool:
+    """A party to the entry's procedure: its designating unit, or the platform."""
+    return (
+        principal.unit_id is None
+        or principal.unit_kind is UnitKind.PLATFORM_OPERATOR
+        or principal.unit_id == row.designating_unit_id
+    )
 
 
 def _sees_procedures(principal: Principal) -> bool:

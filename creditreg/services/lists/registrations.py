@@ -21,6 +21,7 @@ from creditreg.services.kernel.registry import Registry
 from creditreg.services.lists import entries
 from creditreg.services.lists.entry_changes import erase_owned
 from creditreg.services.records.lifecycle import DISPLAY_HOLDS
+from creditreg.store.lists import queries
 from creditreg.store.lists.tables import list_entry, upward_report
 from creditreg.store.records.tables import record
 
@@ -91,12 +92,7 @@ def _report_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> N
 
 def _blacklist_hold(subject_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     """DIS-2, Art 19: while the subject is on a blacklist, its records stay displayed."""
-    return sa.exists().where(
-        list_entry.c.subject_id == subject_id,
-        list_entry.c.list_type == ListType.BLACKLIST.value,
-        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
-        list_entry.c.designated_on.is_not(None),
-    )
+    return queries.blacklist_hold(subject_id)
 
 
 def register(registry: Registry) -> None:

@@ -29,6 +29,7 @@ from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.store import bulk
 from creditreg.store.access.tables import unit
 from creditreg.store.fast import decode_json
+from creditreg.store.measures import exposure
 from creditreg.store.measures import webhook_queries as queries
 from creditreg.store.measures.webhook_tables import (
     unit_notice,
@@ -181,6 +182,10 @@ def _designated(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
         ).scalars()
     )
     entry_id = payload.get("entry_id", event.object_id)
+    # MEA-5: a unit told of the entry in force is told to stop when it ends (as a unit a
+    # check showed it to), also when it is deleted in error and this notice erased.
+    for unit_id in sorted(units):
+        exposure.record(conn, unit_id, [int(entry_id)], ctx.now())
     send(
         conn,
         ctx,

@@ -402,13 +402,20 @@ def record_delivery(
 
 
 def awaiting_delivery(
-    ctx: Context, principal: Principal, lang: Lang = Lang.ZH
+    ctx: Context,
+    principal: Principal,
+    lang: Lang = Lang.ZH,
+    about: tuple[str, str] | None = None,
 ) -> list[SubjectNoticeView]:
     """The notices the caller's unit (every unit's, for the platform) has not yet recorded
-    as delivered."""
+    as delivered; `about`: only those about this object (type, id)."""
     if Permission.ACCOUNTS_ISSUE not in principal.permissions:
         principal.require(Permission.LISTS_DESIGNATE)
     query = sa.select(subject_notice).where(subject_notice.c.delivered_on.is_(None))
+    if about is not None:
+        query = query.where(
+            subject_notice.c.owner_type == about[0], subject_notice.c.owner_id == about[1]
+        )
     if Permission.ACCOUNTS_ISSUE not in principal.permissions:
         query = query.where(subject_notice.c.unit_id == principal.unit_id)
     with ctx.db.write() as conn:

@@ -9,9 +9,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from creditreg.domain.lists.entries import EntryStatus
 from creditreg.domain.rights.record_restoration import ApplicationStatus, Decider
 from creditreg.services.access import inbox
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
+from creditreg.store.access.tables import notification
+from creditreg.store.lists.tables import list_entry
 from creditreg.store.records.tables import record
 from creditreg.store.rights.tables import record_restoration, subject_notice
 
@@ -19,6 +22,8 @@ from creditreg.store.rights.tables import record_restoration, subject_notice
 # it was issued is told (the seeds set no time for delivery; the subject's window, and so
 # the designation, wait for it).
 UNDELIVERED_DAYS = 10
+PASS_LIMIT = 500  # notices a pass tells of (the next pass takes the rest)
+UNDELIVERED = "subject_notice.undelivered"
 
 
 def register_sweep_steps(steps: SweepSteps) -> None:
@@ -34,20 +39,39 @@ def _undelivered_notices(run: StepRun) -> None:
     with run.write() as conn:
         rows = conn.execute(
             sa.select(subject_notice.c.id, subject_notice.c.unit_id, subject_notice.c.issued_on)
+            .join(
+                list_entry,
+                sa.and_(
+                    subject_notice.c.owner_type == "list_entry",
+                    list_entry.c.id == sa.cast(subject_notice.c.owner_id, list_entry.c.id.type),
+                ),
+            )
             .where(
                 subject_notice.c.delivered_on.is_(None),
                 subject_notice.c.unit_id.is_not(None),
-                # The procedure waits on the notice of a planned entry only.
+                # The procedure waits on the notice of a planned entry only, and only while
+                # its window waits for the delivery.
                 subject_notice.c.kind == "written_notice",
+                list_entry.c.window_due.is_(None),
+                sa.or_(
+                    list_entry.c.status == EntryStatus.NOTIFIED.value,
+                    list_entry.c.suspended_from == EntryStatus.NOTIFIED.value,
+                ),
                 subject_notice.c.issued_on < since,
+                ~sa.exists().where(
+                    notification.c.kind == UNDELIVERED,
+                    notification.c.object_type == "subject_notice",
+                    notification.c.object_id == sa.cast(subject_notice.c.id, sa.String),
+                ),
             )
             .order_by(subject_notice.c.id)
+            .limit(PASS_LIMIT)
         ).all()
         issued = {str(r.id): r.issued_on for r in rows}
         told = inbox.tell_once(
             conn,
             run.ctx.now(),
-            "subject_notice.undelivered",
+            UNDELIVERED,
             "subject_notice",
             {str(r.id): (r.unit_id,) for r in rows},
             lambda n: (

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from creditreg.domain.lists.entries import EntryStatus
+from creditreg.domain.lists.standards import ListType
 from creditreg.store import bulk
 from creditreg.store.lists.tables import (
     list_entry,
@@ -151,3 +153,14 @@ def insert_standard(conn: sa.Connection, values: Mapping[str, Any]) -> int:
 def set_standard_status(conn: sa.Connection, standard_id: int, status: str) -> None:
     """A standard's new status (superseded)."""
     conn.execute(standard.update().where(standard.c.id == standard_id).values(status=status))
+
+
+def blacklist_hold(subject_id: sa.ColumnElement[Any]) -> sa.Exists:
+    """DIS-2, Art 19: while the subject is on a blacklist (designated, or suspended by an
+    objection after designation), its records stay displayed."""
+    return sa.exists().where(
+        list_entry.c.subject_id == subject_id,
+        list_entry.c.list_type == ListType.BLACKLIST.value,
+        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
+        list_entry.c.designated_on.is_not(None),
+    )

@@ -22,6 +22,7 @@ from creditreg.domain.measures.check import LEI, Key
 from creditreg.domain.records.lifecycle import RecordStatus
 from creditreg.domain.rights.objections import OPEN, TargetType
 from creditreg.store.access.tables import unit
+from creditreg.store.lists.queries import blacklist_hold
 from creditreg.store.lists.tables import list_entry, list_entry_person
 from creditreg.store.records.tables import catalog_item, record
 from creditreg.store.rights.objection_tables import objection
@@ -317,21 +318,11 @@ def _records(n: int) -> sa.Select[Any]:
             sa.or_(
                 record.c.display_until.is_(None),
                 record.c.display_until >= day,
-                _on_a_blacklist(record.c.subject_id),
+                # DIS-2, Art 19: displayed past its period while a blacklist holds it.
+                blacklist_hold(record.c.subject_id),
             ),
         )
         .order_by(record.c.subject_id, record.c.id)
-    )
-
-
-def _on_a_blacklist(subject_id: sa.ColumnElement[Any]) -> sa.Exists:
-    """DIS-2, Art 19: a blacklisted subject's records stay displayed, past their period,
-    until it leaves the list (the records context keeps them live then, not archived)."""
-    return sa.exists().where(
-        list_entry.c.subject_id == subject_id,
-        list_entry.c.list_type == ListType.BLACKLIST.value,
-        list_entry.c.status.in_((EntryStatus.DESIGNATED.value, EntryStatus.OBJECTED.value)),
-        list_entry.c.designated_on.is_not(None),
     )
 
 

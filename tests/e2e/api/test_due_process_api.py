@@ -4,15 +4,18 @@ documents' procedures end to end, each through the public interfaces."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from creditreg.clock import CST, FixedClock
-from creditreg.domain.access.principals import SYSTEM
+from creditreg.domain.access.principals import SYSTEM, Level
+from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
+from creditreg.services.lists import entries
 from tests.e2e.api.test_accounts_api import ZHANG, activate, issue, login, subject_id
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_check_api import check, ok, uscc
@@ -181,6 +184,12 @@ def test_an_implementing_unit_reads_no_notice_grounds_or_number_of_an_entry__DIS
     assert isinstance(history, list) and history
     assert all(h["reason"] == "" and h["detail"] == {} for h in history)
     assert seen["restoration_applications"] == []
+    # Another designating unit is no party to this entry's procedure either.
+    other = w.designating_unit("另一认定部门", "11410000MB0000008", "410000", Level.PROVINCIAL)
+    reader = replace(other, permissions=other.permissions | {Permission.LISTS_READ})
+    theirs = entries.get(w.ctx, reader, eid)
+    assert {n["audience"] for n in theirs["notices"]} == {"public"}
+    assert all(h["reason"] == "" for h in theirs["history"])
     # The designating unit, a party to the procedure, still reads all of it.
     own = entry(api, eid)
     assert "written_notice" in {n["kind"] for n in own["notices"]}  # type: ignore[union-attr]

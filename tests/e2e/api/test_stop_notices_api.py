@@ -184,6 +184,14 @@ def test_the_designation_notices_of_an_entry_deleted_in_error_are_not_kept__MEA_
         json={"field": "market_regulation", "list_type": "blacklist"},
     )
     assert sub.status_code == 201, sub.text
+    # A unit told of designations, which will never check the subject.
+    subscriber = other_implementer(ctx)
+    subscribed = api.post(
+        "/api/v1/webhooks/subscriptions",
+        headers=subscriber,
+        json={"field": "market_regulation", "list_type": "blacklist"},
+    )
+    assert subscribed.status_code == 201, subscribed.text
     eid = blacklisted(api, world, 3)
     sweep.run(ctx, SYSTEM)
 
@@ -204,7 +212,7 @@ def test_the_designation_notices_of_an_entry_deleted_in_error_are_not_kept__MEA_
             )
 
     [told] = about_entry("designation")
-    assert len(in_inbox()) == 1
+    assert len(in_inbox()) == 2  # the two subscribed units
 
     def deliveries_of_designation() -> list[Any]:
         queued = api.get("/api/v1/webhooks/deliveries", headers=IMPLEMENTER).json()
@@ -221,7 +229,10 @@ def test_the_designation_notices_of_an_entry_deleted_in_error_are_not_kept__MEA_
     sweep.run(ctx, SYSTEM)
     [stop] = about_entry("stop")
     assert stop["data"]["reason"] == "deleted_in_error"
-    assert in_inbox() == ["unit_notice.stop"]
+    assert in_inbox() == ["unit_notice.stop", "unit_notice.stop"]
+    # MEA-5: the unit told of the designation is told it ended, though it never checked.
+    [theirs] = stops(api, subscriber)
+    assert theirs["object_id"] == str(eid) and theirs["data"]["reason"] == "deleted_in_error"
 
 
 def test_units_pause_while_an_accepted_objection_is_decided_and_resume_after__MEA_5_OBJ_6(

@@ -3,7 +3,7 @@ they are written in; an organization's USCC, which is public, is left as it is."
 
 from __future__ import annotations
 
-from creditreg.domain.privacy import mask_identifiers_in_text
+from creditreg.domain.privacy import mask_identifiers_in_text, mask_known
 
 RIC = "110105194910010027"  # a resident ID with a valid GB 11643 check character
 WIDE = {ord(c): ord(c) + 0xFEE0 for c in "0123456789Xx"}  # full-width, as IMEs type them
@@ -85,3 +85,20 @@ def test_a_birth_date_inside_is_personal_even_if_it_reads_as_a_uscc__DIS_3() -> 
     number is no less personal)."""
     for number in ("410105198001010818", "410105198001010906", "410105198001011052"):
         assert mask_identifiers_in_text(f"配偶{number}") == f"配偶4101************{number[-2:]}"
+
+
+def test_a_number_followed_by_a_letter_is_masked_the_letter_kept__DIS_3() -> None:
+    """An ID typed straight before a word ("…0027x光") was left whole: the trailing letter
+    made the run 19 characters long."""
+    assert mask_identifiers_in_text(f"证号{RIC}x号") == "证号1101************27x号"
+    assert mask_identifiers_in_text(f"abc{RIC}xyz") == "abc1101************27xyz"
+
+
+def test_a_known_number_is_masked_in_any_shape_and_case__DIS_3() -> None:
+    """A passport number no shape rule finds is masked where the subject information names
+    it: any case, full-width; and characters that grow when upper-cased ("ß", "ﬃ") do not
+    shift what is masked."""
+    text = "护照号E98765432，又作e98765432；Ｅ９８７６５４３２"
+    assert mask_known(text, ["E98765432"]) == "护照号E9*****32，又作E9*****32；E9*****32"
+    assert mask_known("ﬃﬃﬃ ß E98765432", ["E98765432"]) == "ﬃﬃﬃ ß E9*****32"
+    assert mask_known("no number here", ["E98765432", ""]) == "no number here"
