@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_serializer,
 )
+
+from creditreg.domain.kernel.codes import CONTROL_CHARACTERS
 
 
 class Out(BaseModel):
@@ -38,9 +42,43 @@ class Open(BaseModel):
         return {key: value for key, value in data.items() if key in present}
 
 
+def _kinds(annotation: Any) -> set[type]:
+    """The plain types a field's annotation admits (through Annotated and unions)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kinds(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return set().union(*(_kinds(a) for a in get_args(annotation)))
+    return {annotation} if isinstance(annotation, type) else set()
+
+
 class In(BaseModel):
     """A request body: unknown keys are ignored, as they always were. Every whole number
-    fits 64 bits (ids are BIGINT): a larger one is a 422, never a database overflow."""
+    fits 64 bits (ids are BIGINT): a larger one is a 422, never a database overflow. No
+    value changes type on the way in: `true` is no id (it was unit 1), `"no"` no
+    boolean, `0` no date (it was 1970-01-01)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None:
+            return value
+        kinds = _kinds(field.annotation)
+        if isinstance(value, bool):
+            if int in kinds and bool not in kinds:
+                raise ValueError("a whole number, not true or false")
+        elif isinstance(value, str):
+            if bool in kinds and str not in kinds:
+                raise ValueError("true or false (a JSON boolean), not text")
+            if CONTROL_CHARACTERS.search(value):
+                # ESC, BEL ... in a name or a note: echoed back, they drive terminals.
+                raise ValueError("holds a control character (line breaks and tabs only)")
+        elif (
+            isinstance(value, int | float) and kinds & {date, datetime} and not kinds & {int, float}
+        ):
+            raise ValueError("a date written YYYY-MM-DD, not a number")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

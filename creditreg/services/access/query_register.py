@@ -21,7 +21,7 @@ import orjson
 import sqlalchemy as sa
 
 from creditreg.clock import CST
-from creditreg.domain.access.principals import Principal
+from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.access.query_register import (
     PURPOSE_LABELS_ZH,
     RETENTION_MONTHS,
@@ -34,6 +34,7 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.spreadsheet import safe_csv_cell
 from creditreg.domain.privacy import mask_identifiers_in_text
 from creditreg.services.context import Context
+from creditreg.services.kernel import audit
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.store.access.query_register import insert_many, insert_one, query_register
 from creditreg.store.access.tables import unit
@@ -345,6 +346,21 @@ def _purge(run: StepRun) -> None:
             if not ids:
                 return
             conn.execute(query_register.delete().where(query_register.c.id.in_(ids)))
+            # SEC-3: the register loses rows only with a trace (which ids, up to when).
+            audit.record(
+                conn,
+                run.ctx,
+                SYSTEM,
+                "query_register.expired",
+                "query_register",
+                f"{ids[0]}..{ids[-1]}",
+                detail={
+                    "rows": len(ids),
+                    "before": cutoff.isoformat(),
+                    "first": min(ids),
+                    "last": max(ids),
+                },
+            )
         run.add("queries_expired", len(ids))
 
 

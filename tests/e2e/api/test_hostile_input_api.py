@@ -195,3 +195,25 @@ def test_concurrent_requests_for_a_free_report_get_two_at_most__RIG_2(
             .where(credit_report.c.subject_id == zhang, credit_report.c.free.is_(True))
         ).scalar_one()
     assert free == outcomes.count("free") <= 2
+
+
+def test_no_value_changes_type_on_the_way_in__SEC_1(api: TestClient, ctx: Context) -> None:
+    """`true` where an id belongs was unit 1 (the platform operator: an authorization
+    granted to it); "no" where a boolean belongs was false; 0 where a date belongs was
+    1970-01-01. Each is a 422 naming the field."""
+    bad = [
+        ("POST", "/api/v1/calendar/count", {"start": 0, "working_days": 1}, "start"),
+        ("POST", "/api/v1/calendar/count", {"start": "2026-03-02", "working_days": True},
+         "working_days"),
+        ("POST", "/api/v1/records/1/verification", {"passed": "no"}, "passed"),
+        ("PUT", "/api/v1/calendar/days/2026-03-04", {"working": False, "note": "\x1b[31m"},
+         "note"),
+    ]  # fmt: skip
+    for method, path, body, field in bad:
+        refused = api.request(method, path, json=body, headers=PLATFORM)
+        assert refused.status_code == 422, (path, refused.text)
+        problems = refused.json()["error"]["details"]["problems"]
+        assert field in {p["field"] for p in problems}, problems
+    # Well-typed, the same calls are answered.
+    counted = api.post("/api/v1/calendar/count", json={"start": "2026-03-02", "working_days": 1})
+    assert counted.status_code == 200, counted.text

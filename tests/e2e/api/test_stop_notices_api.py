@@ -129,6 +129,14 @@ def test_a_stop_notice_reaches_a_unit_whose_check_left_the_register__MEA_5_SEC_2
     assert date.fromisoformat(valid_until) > ctx.today(), "the entry outlives the register"
     report = sweep.run(ctx, SYSTEM)
     assert report.count("queries_expired") >= 1
+    # SEC-3: the register's rows leave it with a trace in the audit log.
+    expired = api.get(
+        "/api/v1/audit/events",
+        headers=bearer("platform"),
+        params={"object_type": "query_register"},
+    ).json()
+    assert expired and expired[-1]["action"] == "query_register.expired"
+    assert expired[-1]["detail"]["rows"] == report.count("queries_expired")
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=DESIGNATOR,
