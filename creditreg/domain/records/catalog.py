@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property
@@ -449,12 +449,17 @@ def _integer(value: str) -> int:
 
 
 def _decimal(value: str) -> str:
+    # Written plainly in ASCII digits: Decimal alone also reads "1_000", "١٢٣" and "1e3".
+    if not _DECIMAL.fullmatch(value):
+        raise ValueError(f"{value!r} is not a number written with digits and a point")
     try:
         number = Decimal(value)
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
     if not number.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
+    if number < 0:
+        raise ValueError(f"{value!r} is negative: an amount is 0 or more")
     # Amounts (fines, arrears) fit a NUMERIC(19, 4): 15 digits before the point, 4 after.
     if abs(number) >= _DECIMAL_LIMIT or number.as_tuple().exponent < -4:  # type: ignore[operator]
         raise ValueError(
@@ -465,12 +470,17 @@ def _decimal(value: str) -> str:
 
 def _date(value: str) -> str:
     try:
-        if len(value) == 10 and value[4] == "-":  # already YYYY-MM-DD: check, keep as is
+        if _DATE.fullmatch(value):  # YYYY-MM-DD: checked, kept as written
             date.fromisoformat(value)
             return value
-        return date.fromisoformat(value[:10] if len(value) > 10 else value).isoformat()
+        if _BASIC_DATE.fullmatch(value):  # YYYYMMDD
+            return date.fromisoformat(value).isoformat()
+        if _DATE.fullmatch(value[:10]) and value[10:11] in ("T", " "):
+            # A time after the date (a spreadsheet's cell) must be a time too.
+            return datetime.fromisoformat(value).date().isoformat()
     except ValueError:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        pass
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
 
 
 def _boolean(value: str) -> bool:
@@ -483,6 +493,9 @@ def _boolean(value: str) -> bool:
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_BASIC_DATE = re.compile(r"[0-9]{8}")
 _DECIMAL_LIMIT = Decimal(10) ** 15
 
 

@@ -183,6 +183,13 @@ def test_an_unincorporated_organization_is_an_organization_of_the_template__SUB_
         ({"decision_date": "9999-12-31"}, "decision_date", "record.decision_date_out_of_range"),
         ({"fine_10k_cny": "1e400"}, "fine_10k_cny", "record.bad_value"),
         ({"fine_10k_cny": "0.00001"}, "fine_10k_cny", "record.bad_value"),
+        # An amount is 0 or more, written with ASCII digits and a point, no more.
+        ({"fine_10k_cny": "-5"}, "fine_10k_cny", "record.bad_value"),
+        ({"fine_10k_cny": "1_000"}, "fine_10k_cny", "record.bad_value"),
+        ({"fine_10k_cny": "١٢٣"}, "fine_10k_cny", "record.bad_value"),
+        # A date is a date: not an ISO week, not a day with an impossible hour.
+        ({"decision_date": "2026-W01-1"}, "decision_date", "record.bad_value"),
+        ({"decision_date": "2026-01-05T25:00"}, "decision_date", "record.bad_value"),
         # A list or an object where one value belongs was stored as "['a', 'b']".
         ({"facts": ["a", "b"]}, "facts", "record.bad_value"),
         ({"facts": {"a": 1}}, "facts", "record.bad_value"),
