@@ -214,7 +214,7 @@ class _Folding(dict[int, int]):
             folded = ord("0") + unicodedata.decimal(char)
         elif 0xFF01 <= point <= 0xFF5E:
             folded = point - 0xFEE0
-        elif char.isspace():  # the ideographic space, a no-break space ...
+        elif char.isspace() or point in _INVISIBLE:  # an ideographic, a zero-width space ...
             folded = ord(" ")
         elif point > 0xFFFF:
             raise LookupError(point)  # unchanged, and not kept: the table stays small
@@ -225,6 +225,8 @@ class _Folding(dict[int, int]):
 
 
 _FOLDING = _Folding()
+# Zero-width characters typed (or pasted) inside a number: read as the space they hide.
+_INVISIBLE = frozenset({0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF})
 
 
 def mask_identifiers_in_text(text: str) -> str:
@@ -246,6 +248,10 @@ def mask_identifiers_in_text(text: str) -> str:
     return "".join(out)
 
 
+# What may stand between the characters of a known number as it is written.
+_INSIDE = "[ \t.\\-\u2010-\u2015\u200b-\u200d\u2060\ufeff]{0,2}"
+
+
 def mask_known(text: str, numbers: Iterable[str]) -> str:
     """`text` with each of `numbers` (personal document numbers the caller knows: the
     subject's own passport or permit, a responsible person's ID) masked wherever it is
@@ -259,7 +265,9 @@ def mask_known(text: str, numbers: Iterable[str]) -> str:
     folded = text if text.isascii() else text.translate(_FOLDING)
     spans: list[tuple[int, int, str]] = []
     for number in sorted(wanted, key=len, reverse=True):
-        for found in re.finditer(re.escape(number), folded, re.IGNORECASE | re.ASCII):
+        # Written with spaces, hyphens, dots or invisible characters inside ("E 9876 5432").
+        spread = _INSIDE.join(re.escape(c) for c in number)
+        for found in re.finditer(spread, folded, re.IGNORECASE | re.ASCII):
             at, end = found.span()
             if not any(s < end and at < e for s, e, _ in spans):
                 spans.append((at, end, mask_personal_number(number)))

@@ -87,7 +87,7 @@ def _wrong_characters(code: str) -> str:
 
 # Control characters no text the platform keeps may hold (tabs and line breaks are text);
 # PostgreSQL refuses a NUL in text outright.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def validate_name(raw: str) -> str:

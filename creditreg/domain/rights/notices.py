@@ -86,6 +86,9 @@ class RenderedNotice:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, dict) and "name" in value:  # a subject, as published
+        number = value.get("id_number")
+        return f"{value['name']}（{number}）" if number else str(value["name"])
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):

@@ -893,7 +893,7 @@ def designate(ctx: Context, principal: Principal, entry_id: int) -> EntryDetailV
         if row.status == EntryStatus.NOTIFIED.value and row.window_due is None:
             raise Conflict(
                 "entry.notice_not_delivered",
-                "the written notice to this natural person has not been recorded as "
+                "the written notice to the subject has not been recorded as "
                 "delivered; the objection window runs from its delivery (Op(7), Art 28)",
             )
         if row.window_due is not None and row.window_due >= ctx.today():

@@ -557,7 +557,8 @@ def remove_rows(
                 {
                     "removed_on": w.today.isoformat(),
                     "removal_reason": REMOVAL_REASONS[reason][NOTICE_LANGUAGE],
-                    "note": note,
+                    # A unit's own words; a timer's note ("record 6") is no sentence.
+                    "note": note if w.principal.unit_id is not None else "",
                 },
             )
         if list_type is ListType.KEY_SCRUTINY:

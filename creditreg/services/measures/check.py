@@ -43,13 +43,15 @@ from creditreg.domain.measures.check import (
     parse_key,
     parse_purpose,
 )
-from creditreg.domain.privacy import mask_identifiers_in_text, mask_personal_number
+from creditreg.domain.privacy import mask_identifiers_in_text, mask_known, mask_personal_number
 from creditreg.domain.records.classification import SeriousClass, Severity
 from creditreg.domain.records.severity import SeverityLevel, record_severity
 from creditreg.domain.subjects.identifiers import IdType, SubjectKind
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
+from creditreg.services.lists.entry_changes import personal_numbers
+from creditreg.store.fast import decode_json
 from creditreg.store.measures import check_reads, exposure
 from creditreg.store.measures.obligations import DueMeasure, Obligations, TriggerFact
 from creditreg.store.uow import DriverTx
@@ -576,7 +578,9 @@ def _entry(e: Any) -> dict[str, Any]:
         "standard_code": e.standard_code,
         "designating_unit_id": e.designating_unit_id,
         "designating_unit": e.designating_unit,
-        "grounds": mask_identifiers_in_text(e.facts),
+        "grounds": mask_identifiers_in_text(
+            mask_known(e.facts, personal_numbers(decode_json(e.subject_info)))
+        ),
         "basis": e.basis,
         "designated_on": e.designated_on,
         "valid_until": e.valid_until,

@@ -29,6 +29,7 @@ from creditreg.services.rights.accounts import mint_code, subject_row, window_on
 from creditreg.services.rights.views import PrintableNotice, SubjectNoticeView
 from creditreg.store import bulk
 from creditreg.store.access.tables import subject_account, unit
+from creditreg.store.fast import decode_json
 from creditreg.store.lists.tables import list_entry, list_notice
 from creditreg.store.rights.tables import activation_code, subject_notice
 
@@ -423,3 +424,27 @@ def awaiting_delivery(
         # SEC-2: the notices quote the subjects' facts: each subject's read is registered.
         query_register.record(conn, ctx, principal, [r.subject_id for r in rows], "subject_notice")
     return [_view(r, lang) for r in rows]
+
+
+def window_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
+    """CAL-2: a schedule published after the notice moved the objection window (later: a
+    told window is never brought forward); the subject's copy says the new date."""
+    rows = conn.execute(
+        sa.select(subject_notice.c.id, subject_notice.c.content).where(
+            subject_notice.c.owner_type == "list_entry",
+            subject_notice.c.owner_id == owner_id,
+            subject_notice.c.kind == "written_notice",
+        )
+    ).all()
+    for r in rows:
+        content = dict(decode_json(r.content))
+        if content.get("objection_deadline") != old.isoformat():
+            continue
+        content["objection_deadline"] = new.isoformat()
+        content["explanation"] = (
+            f"{content.get('explanation') or ''}（法定节假日安排公布后，异议截止日期由"
+            f"{old.isoformat()}顺延至{new.isoformat()}）"
+        )
+        conn.execute(
+            subject_notice.update().where(subject_notice.c.id == r.id).values(content=content)
+        )

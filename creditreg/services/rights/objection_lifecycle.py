@@ -125,6 +125,7 @@ _OUTCOMES_ZH = {
     "objection.rejected": "异议不予受理",
     "objection.decided": "异议已处理",
     "objection.closed": "异议已终结（异议对象已移出或不再存在）",
+    "reconsideration.decided": "复核决定",
 }
 
 

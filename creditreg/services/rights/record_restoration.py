@@ -28,7 +28,7 @@ from creditreg.domain.rights.record_restoration import (
     check_eligible,
     check_statement,
 )
-from creditreg.services.access import inbox, subject_accounts
+from creditreg.services.access import inbox, query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
@@ -221,12 +221,14 @@ def of_subject(ctx: Context, principal: Principal, subject_id: int) -> list[Reco
     subject_accounts.require_subject(
         ctx, principal, subject_id, Permission.RECORDS_READ, action="record_restoration.read"
     )
-    with ctx.db.read() as conn:
+    registered = query_register.registers(principal)  # a unit's read; not the subject's own
+    with ctx.db.write() if registered else ctx.db.read() as conn:
         rows = conn.execute(
             sa.select(record_restoration)
             .where(record_restoration.c.subject_id == subject_id)
             .order_by(record_restoration.c.id)
         ).all()
+        query_register.record(conn, ctx, principal, [subject_id], "record_restoration")
         return [_view(conn, r) for r in rows]
 
 
@@ -245,8 +247,13 @@ def awaiting(ctx: Context, principal: Principal) -> list[RecordRestorationView]:
             record_restoration.c.decider == Decider.PROVIDER.value,
             record.c.providing_unit_id == principal.unit_id,
         )
-    with ctx.db.read() as conn:
-        return [_view(conn, r) for r in conn.execute(query).all()]
+    with ctx.db.write() as conn:
+        rows = conn.execute(query).all()
+        # SEC-2: each application states the subject's case: the unit's read, registered.
+        query_register.record(
+            conn, ctx, principal, [int(r.subject_id) for r in rows], "record_restoration"
+        )
+        return [_view(conn, r) for r in rows]
 
 
 def _row(conn: sa.Connection, application_id: int) -> Any:

@@ -27,3 +27,5 @@ def register(registry: Registry) -> None:
     for kind in ("restoration_application.consented", "restoration_application.refused"):
         registry.subscribe(kind, notices.from_restoration_decisions)
     registry.on_erase("list_entry", notices.erase_of_entry)
+    # CAL-2: the subject's copy of its written notice says where its window moved.
+    registry.follow("list_entry", "blacklist_objection", notices.window_moved)

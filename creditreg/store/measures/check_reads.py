@@ -273,6 +273,8 @@ def _entries(n: int) -> sa.Select[Any]:
             list_entry.c.designated_on,
             list_entry.c.valid_until,
             _open_objection(TargetType.LIST_ENTRY, list_entry.c.id).label("objected"),
+            # DIS-3: the personal numbers it names, masked in the grounds whatever their shape.
+            list_entry.c.subject_info,
         )
         .outerjoin(unit, unit.c.id == list_entry.c.designating_unit_id)
         .where(

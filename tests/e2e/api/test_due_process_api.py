@@ -16,6 +16,7 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
 from creditreg.services.lists import entries
+from creditreg.services.rights import notices
 from tests.e2e.api.test_accounts_api import ZHANG, activate, issue, login, subject_id
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_check_api import check, ok, uscc
@@ -26,7 +27,7 @@ from tests.factories import person_punishment_row
 from tests.lists_world import World, make_world
 from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import file_objection
-from tests.schedules import SCHEDULE_2027_LINES
+from tests.schedules import SCHEDULE_2027, SCHEDULE_2027_LINES
 
 PLATFORM = bearer("platform")
 PROVIDER = bearer("provider")
@@ -128,6 +129,28 @@ def test_a_window_told_to_the_subject_is_never_brought_forward_by_a_schedule__CA
     assert entry(api, eid)["status"] == "designated"
 
 
+def test_a_window_moved_later_by_a_schedule_is_told_to_the_subject__CAL_2_LST_2(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    """CAL-2: the schedule made 2027-01-04 a holiday, so the window ends a day later than
+    the subject's notice said; its copy now gives the new date and says why."""
+    w = world
+    w.serious(1)
+    clock.set(datetime(2026, 12, 28, 9, tzinfo=CST))
+    eid = propose(api, w).json()["id"]
+    assert notify_over_api(api, eid, DESIGNATOR).json()["window_due"] == "2027-01-05"
+    loaded = api.post("/api/v1/calendar/schedules", headers=PLATFORM, json={"text": SCHEDULE_2027})
+    assert loaded.status_code == 201, loaded.text
+    assert entry(api, eid)["window_due"] == "2027-01-06"
+    [notice] = [
+        n
+        for n in notices.notices_of(w.ctx, SYSTEM, w.company(1))
+        if n["about_id"] == str(eid) and n["kind"] == "written_notice"
+    ]
+    lines = dict((label, text) for label, text in notice["lines"])
+    assert lines["异议截止日期"] == "2027-01-06" and "顺延至2027-01-06" in lines["期限说明"]
+
+
 def test_a_schedule_without_every_statutory_holiday_is_refused__CAL_2(api: TestClient) -> None:
     """CAL-2, never a silent guess: a schedule replaces its whole year, so a file listing
     only January would make the Spring Festival and National Day working days. Refused,
@@ -158,7 +181,11 @@ def test_an_implementing_unit_reads_no_notice_grounds_or_number_of_an_entry__DIS
         {"role": "legal_representative", "name": "王示例", "id_type": "passport",
          "id_number": PASSPORT},
     ]  # fmt: skip
-    facts = f"法定代表人王示例（护照号{PASSPORT}，又作{PASSPORT.lower()}）销售不合格食品"
+    spaced, hidden = "E 9876 5432", "E9876\u200b5432"
+    facts = (
+        f"法定代表人王示例（护照号{PASSPORT}，又作{PASSPORT.lower()}、{spaced}、{hidden}）"
+        "销售不合格食品"
+    )
     eid = propose(api, w, facts=facts, responsible_persons=persons).json()["id"]
     notify_over_api(api, eid, DESIGNATOR)
     grounds = f"护照{PASSPORT}的持有人并非法定代表人"
@@ -176,6 +203,11 @@ def test_an_implementing_unit_reads_no_notice_grounds_or_number_of_an_entry__DIS
     assert seen["status"] == "designated"
     text = str(seen)
     assert PASSPORT not in text.upper() and "E9*****32" in text
+    assert spaced not in text and hidden not in text
+    # The check's answer quotes the grounds masked the same way (MEA-3).
+    [listed] = ok(check(api, uscc(1)))["entries"]
+    assert PASSPORT not in listed["grounds"].upper() and spaced not in listed["grounds"]
+    assert hidden not in listed["grounds"] and "E9*****32" in listed["grounds"]
     assert grounds not in text and "经核实属实" not in text
     notices = seen["notices"]
     assert isinstance(notices, list) and notices
@@ -195,6 +227,7 @@ def test_an_implementing_unit_reads_no_notice_grounds_or_number_of_an_entry__DIS
     assert "written_notice" in {n["kind"] for n in own["notices"]}  # type: ignore[union-attr]
     for page in (api.get("/api/v1/public/lists").text, api.get("/lists").text):
         assert PASSPORT not in page.upper() and "E9*****32" in page
+        assert spaced not in page and hidden not in page
 
 
 def test_a_blacklisted_subject_s_records_stay_in_the_check_past_their_display__DIS_2_MEA_3(
@@ -251,6 +284,10 @@ def test_the_subject_is_told_of_its_designation_and_of_its_removal__LST_2_LST_8_
 
     decision = told("designation_notice")
     assert decision[""] == "列入名单决定告知书"
+    assert (
+        decision["信用主体"].startswith("郑州示例贸易有限公司1（")
+        and "kind" not in decision["信用主体"]
+    )
     assert decision["有效期至"] == designated.json()["valid_until"]
     assert decision["惩戒措施"] and "满12个月后" in decision["信用修复"]
     assert "第三十五条" in decision["相关责任人员"] and "第四十一条" in decision["异议权利"]

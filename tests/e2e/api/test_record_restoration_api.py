@@ -36,6 +36,11 @@ def zhang(api: TestClient) -> tuple[int, int, dict[str, str]]:
     return sid, rid, login(api)
 
 
+def _register_count(api: TestClient) -> int:
+    rows = api.get("/api/v1/query-register", headers=PLATFORM, params={"limit": 1000}).json()
+    return len([r for r in rows if r["what"] == "record_restoration"])
+
+
 def _apply(api: TestClient, me: dict[str, str], rid: int, **changes: Any) -> Any:
     body = {
         "record_id": rid,
@@ -144,6 +149,10 @@ def test_bad_applications_store_nothing__RST_7(
         "record_restoration.no_reasons",
     )
     assert api.get("/api/v1/me/record-restorations", headers=me).json()[0]["status"] == "applied"
+    # SEC-2: the platform's desk reading the applications reads the subject's case.
+    before = _register_count(api)
+    assert api.get("/api/v1/record-restorations", headers=PLATFORM).status_code == 200
+    assert _register_count(api) == before + 1
 
 
 def test_applied_to_the_provider_and_decided_by_it_from_the_cli__RST_7_SEC_3(
