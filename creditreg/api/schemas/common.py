@@ -52,6 +52,9 @@ def _kinds(annotation: Any) -> set[type]:
     return {annotation} if isinstance(annotation, type) else set()
 
 
+_FIELD_KINDS: dict[tuple[type, str | None], set[type]] = {}
+
+
 class In(BaseModel):
     """A request body: unknown keys are ignored, as they always were. Every whole number
     fits 64 bits (ids are BIGINT): a larger one is a 422, never a database overflow. No
@@ -61,10 +64,11 @@ class In(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None:
-            return value
-        kinds = _kinds(field.annotation)
+        kinds = _FIELD_KINDS.get((cls, info.field_name))
+        if kinds is None:  # worked out once per model and field (a batch has 2,000)
+            field = cls.model_fields.get(info.field_name or "")
+            kinds = _kinds(field.annotation) if field is not None else set()
+            _FIELD_KINDS[(cls, info.field_name)] = kinds
         if isinstance(value, bool):
             if int in kinds and bool not in kinds:
                 raise ValueError("a whole number, not true or false")

@@ -19,6 +19,7 @@ savepoint of its own caller's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -578,15 +579,28 @@ def _entry(e: Any) -> dict[str, Any]:
         "standard_code": e.standard_code,
         "designating_unit_id": e.designating_unit_id,
         "designating_unit": e.designating_unit,
-        "grounds": mask_identifiers_in_text(
-            mask_known(e.facts, personal_numbers(decode_json(e.subject_info)))
-        ),
+        "grounds": _grounds(e),
         "basis": e.basis,
         "designated_on": e.designated_on,
         "valid_until": e.valid_until,
         "under_objection": bool(e.objected) or e.status == _OBJECTED,
         "suspended": e.status == _OBJECTED,
     }
+
+
+# What a document number needs: a digit of any script, or an ASCII or full-width letter
+# (most grounds are Chinese words only, and their subject information need not be read).
+_MAY_HOLD_A_NUMBER = re.compile("[\\dA-Za-z\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _grounds(e: Any) -> str:
+    """DIS-3: an entry's grounds masked of personal numbers, of a number's shape and those
+    its subject information names (a passport, a responsible person's ID)."""
+    facts = str(e.facts)
+    if not _MAY_HOLD_A_NUMBER.search(facts):
+        return facts
+    known = personal_numbers(decode_json(e.subject_info))
+    return mask_identifiers_in_text(mask_known(facts, known) if known else facts)
 
 
 def _record(r: Any) -> dict[str, Any]:
