@@ -787,6 +787,9 @@ _ALL = (
     ),
     invalid("measure.bad_code", "a measure code is letters, digits, - and _ (up to 40)"),
     invalid("measure.bad_input", "the measure's input is malformed"),
+    invalid(
+        "unit_notice.bad_kind", "not a kind of unit notice (stop, suspend, resume, designation)"
+    ),
     invalid("measure.bad_kind", "not a kind of measure (incentive, punishment)"),
     invalid(
         "measure.bad_trigger",

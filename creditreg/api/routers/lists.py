@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from creditreg.api.deps import Ctx, public, require
 from creditreg.api.query_purpose import StatedPurpose
@@ -68,7 +68,14 @@ def list_fields() -> list[ListFieldView]:
     return entries.fields()
 
 
-@router.get("/standards", dependencies=[Depends(public)], response_model=list[Standard])
+@router.get(
+    "/standards",
+    dependencies=[Depends(public)],
+    response_model=list[Standard],
+    responses=errors(
+        {422: "not a field (`standard.unknown_field`) or list type (`standard.bad_list_type`)"}
+    ),
+)
 def list_standards(
     ctx: Ctx, field: str | None = None, list_type: str | None = None, all_versions: bool = False
 ) -> list[StandardView]:
@@ -101,7 +108,7 @@ def publish_standard(ctx: Ctx, principal: Writer, body: StandardIn) -> dict[str,
 
 @router.get("/standards/{code}/candidates", response_model=list[Candidate])
 def standard_candidates(
-    ctx: Ctx, principal: Designator, code: str, limit: int = 100
+    ctx: Ctx, principal: Designator, code: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[CandidateView]:
     """STD-2: the subjects the standard proposes today, not yet on its list."""
     return standards.candidates(ctx, principal, code, limit)
@@ -143,7 +150,7 @@ def search(
     list_type: str | None = None,
     status: str | None = None,
     as_of: date | None = None,
-    limit: int = 100,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     *,
     purpose: StatedPurpose,
 ) -> list[EntryView]:

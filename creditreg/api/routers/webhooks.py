@@ -152,7 +152,11 @@ def redeliver(delivery_id: PathId, ctx: Ctx, principal: Manager) -> DeliveryView
     return webhooks.redeliver(ctx, principal, delivery_id)
 
 
-@router.get("/unit-notices", response_model=list[UnitNotice], responses=errors({}))
+@router.get(
+    "/unit-notices",
+    response_model=list[UnitNotice],
+    responses=errors({422: "not a kind of notice (`unit_notice.bad_kind`)"}),
+)
 def list_unit_notices(
     ctx: Ctx,
     principal: Reader,

@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
-from creditreg.domain.errors import Conflict, NotFound
+from creditreg.domain.errors import Conflict, NotFound, parse_enum
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.entries import STANDARD
-from creditreg.domain.lists.standards import StandardDraft
+from creditreg.domain.lists.standards import ListType, StandardDraft, field_of
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
@@ -100,12 +100,14 @@ def publish(ctx: Context, principal: Principal, draft: StandardDraft) -> tuple[S
 def listing(
     ctx: Context, field: str | None = None, list_type: str | None = None, all_versions: bool = False
 ) -> list[StandardView]:
-    """STD-1: the published standards (public)."""
+    """STD-1: the published standards (public); a filter naming no field or list type is
+    refused (an empty answer would say there is none)."""
     query = sa.select(standard).order_by(standard.c.code, standard.c.version)
     if field:
-        query = query.where(standard.c.field == field)
+        query = query.where(standard.c.field == field_of(field).code)
     if list_type:
-        query = query.where(standard.c.list_type == list_type)
+        kind = parse_enum(ListType, list_type, "standard.bad_list_type")
+        query = query.where(standard.c.list_type == kind.value)
     if not all_versions:
         query = query.where(standard.c.status == "current")
     with ctx.db.read() as conn:

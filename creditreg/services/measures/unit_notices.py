@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
+from creditreg.domain.errors import InvalidInput, quoted
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.measures.webhooks import DeliveryStatus, EndpointStatus, SubscriptionKind
 from creditreg.services.access import inbox
@@ -40,6 +41,8 @@ from creditreg.store.measures.webhook_tables import (
 )
 
 CONSUMER = "unit-notices"
+# The kinds of notice units are sent (stop, suspend, resume: stop_notices; designation).
+NOTICE_KINDS = ("stop", "suspend", "resume", "designation")
 # Events a pass reads per transaction.
 CHUNK = 500
 # The registry's extension point of each event kind's handler: `unit_notices:<kind>`.
@@ -306,6 +309,11 @@ def listing(
     if not sees_every_unit(principal):
         query = query.where(unit_notice.c.unit_id == principal.unit_id)
     if kind is not None:
+        if kind not in NOTICE_KINDS:
+            raise InvalidInput(
+                "unit_notice.bad_kind",
+                f"{quoted(kind)} is not a kind of notice; one of: {', '.join(NOTICE_KINDS)}",
+            )
         query = query.where(unit_notice.c.kind == kind)
     with ctx.db.read() as conn:
         rows = conn.execute(query.order_by(unit_notice.c.id).limit(limit)).all()

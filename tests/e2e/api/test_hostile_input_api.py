@@ -217,3 +217,21 @@ def test_no_value_changes_type_on_the_way_in__SEC_1(api: TestClient, ctx: Contex
     # Well-typed, the same calls are answered.
     counted = api.post("/api/v1/calendar/count", json={"start": "2026-03-02", "working_days": 1})
     assert counted.status_code == 200, counted.text
+
+
+def test_filters_and_limits_that_name_nothing_are_refused__STD_1_LST_7_MEA_5(
+    api: TestClient,
+) -> None:
+    """An unknown field, list type or notice kind answered 200 with an empty list (as if
+    there were none); a limit of 0 or -1 was clamped. Each is a 422 now."""
+    for path, headers, code in (
+        ("/api/v1/standards?field=nope", None, "standard.unknown_field"),
+        ("/api/v1/standards?list_type=nope", None, "standard.bad_list_type"),
+        ("/api/v1/unit-notices?kind=nope", bearer("implementer"), "unit_notice.bad_kind"),
+        ("/api/v1/lists/entries?limit=0", DESIGNATOR, "request.invalid"),
+        ("/api/v1/standards/SCJG-HMD/candidates?limit=-1", DESIGNATOR, "request.invalid"),
+    ):
+        error(api.get(path, headers=headers or {}), 422, code)
+    assert api.get("/api/v1/standards?list_type=blacklist").status_code == 200
+    assert api.get("/api/v1/standards?field=market_regulation").status_code == 200
+    assert api.get("/api/v1/unit-notices?kind=stop", headers=bearer("implementer")).json() == []
