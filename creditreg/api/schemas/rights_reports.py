@@ -102,7 +102,10 @@ class OpenObjection(Out):
     object_type: str = Field(description="`record` or `list_entry`")
     object_id: int
     received_on: str
-    status: str
+    status: str = Field(
+        description="the objection's status while open; `under_reconsideration` once decided "
+        "while the provincial department reconsiders its outcome (OBJ-3)"
+    )
     grounds: str
 
 

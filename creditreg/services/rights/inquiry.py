@@ -28,7 +28,7 @@ from creditreg.store.access.tables import unit
 from creditreg.store.kernel.tables import audit_event
 from creditreg.store.lists.tables import list_entry, list_entry_event
 from creditreg.store.records.tables import catalog_item, consent, record
-from creditreg.store.rights.objection_tables import objection
+from creditreg.store.rights.objection_tables import objection, reconsideration
 from creditreg.store.rights.tables import authorization, authorization_use
 from creditreg.store.subjects.tables import subject
 
@@ -249,22 +249,31 @@ def entries_of(conn: sa.Connection, subject_id: int) -> list[dict[str, Any]]:
 
 def open_objections(conn: sa.Connection, subject_id: int) -> list[dict[str, Any]]:
     """Objections still open on the subject's records and list entries (issue 10, part 4:
-    the one objection lifecycle), whoever made them."""
+    the one objection lifecycle), whoever made them; and those decided whose outcome is
+    being reconsidered (status `under_reconsideration`, OBJ-3), which are not over yet."""
+    pending = (
+        sa.select(reconsideration.c.id)
+        .where(
+            reconsideration.c.objection_id == objection.c.id,
+            reconsideration.c.status == "received",
+        )
+        .exists()
+    )
     return [
         {
             "id": o.id,
             "object_type": o.target_type,
             "object_id": o.target_id,
             "received_on": o.received_on.isoformat(),
-            "status": o.status,
+            "status": "under_reconsideration" if o.reconsidered else o.status,
             # An objector other than the subject may have written its own numbers (DIS-3).
             "grounds": mask_identifiers_in_text(o.grounds),
         }
         for o in conn.execute(
-            sa.select(objection)
+            sa.select(objection, pending.label("reconsidered"))
             .where(
                 objection.c.subject_id == subject_id,
-                objection.c.status.in_([s.value for s in OPEN_OBJECTIONS]),
+                sa.or_(objection.c.status.in_([s.value for s in OPEN_OBJECTIONS]), pending),
             )
             .order_by(objection.c.id)
         )

@@ -252,6 +252,11 @@ def test_an_entry_objection_suspends_marks_everywhere_and_is_reconsidered_across
     # SEC-2: the department read the subject's grounds: registered.
     [read] = register_rows(w.ctx, "reconsideration")[before:]
     assert read.subject_id == entry["subject_id"]
+    # OBJ-3: decided, but its outcome is being reconsidered: the subject still sees it.
+    inquiry = api.get(f"/api/v1/subjects/{entry['subject_id']}/self-inquiry", headers=PLATFORM)
+    assert [(o["id"], o["status"]) for o in inquiry.json()["open_objections"]] == [
+        (oid, "under_reconsideration")
+    ]
     error(
         api.post(
             f"/api/v1/reconsiderations/{recon['id']}/decision",
