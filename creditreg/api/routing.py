@@ -16,13 +16,16 @@ body) with `responses=errors({409: "why"})`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Query
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.utils import create_model_field
+from pydantic import BeforeValidator
 
 from creditreg.api.deps import PUBLIC, access_of
 from creditreg.api.schemas.errors import ErrorBody
@@ -34,6 +37,18 @@ from creditreg.domain.kernel.ids import MAX_VERSION
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id")]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="an id")]
 QueryVersion = Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="a version")]
+
+
+def _iso_day(value: Any) -> Any:
+    """A day in a query is written YYYY-MM-DD (pydantic alone also reads "0" as 1970-01-01)."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("a day written YYYY-MM-DD")
+    return value
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A day given in a query (`as_of`, `since`, `until` ...).
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 UNAUTHENTICATED = "no token, or an unknown, revoked or expired one (`auth.*`)"
 FORBIDDEN = "the token lacks the permission, or acts outside its unit's fields or region"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from creditreg.api.deps import Ctx, public, require
 from creditreg.api.query_purpose import StatedPurpose
-from creditreg.api.routing import DocumentedRoute, PathId, QueryId, QueryVersion, errors
+from creditreg.api.routing import Day, DocumentedRoute, PathId, QueryId, QueryVersion, errors
 from creditreg.api.schemas.lists import (
     Candidate,
     DecisionIn,
@@ -149,7 +148,7 @@ def search(
     subject_id: QueryId = None,
     list_type: str | None = None,
     status: str | None = None,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     *,
     purpose: StatedPurpose,

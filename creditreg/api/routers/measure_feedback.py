@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from creditreg.api.deps import Ctx, require
-from creditreg.api.routing import MAX_ID, DocumentedRoute, PathId, errors
+from creditreg.api.routing import MAX_ID, Day, DocumentedRoute, PathId, errors
 from creditreg.api.schemas.measures_feedback import (
     FeedbackCount,
     MeasureFeedback,
@@ -130,8 +130,8 @@ def statistics(
     ctx: Ctx,
     principal: Anyone,
     by: Annotated[str, Query(description="measure, field, unit or month")] = "measure",
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ) -> list[Count]:
     """MEA-4, Op(12): how many measures were applied, by measure, field, unit or month."""
     return _stats(ctx, principal, by, since, until)[1]
@@ -149,8 +149,8 @@ def statistics_csv(
     ctx: Ctx,
     principal: Anyone,
     by: Annotated[str, Query(description="measure, field, unit or month")] = "measure",
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ) -> Response:
     """The same counts as CSV: key, label, applied, typical."""
     group, counts = _stats(ctx, principal, by, since, until)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from creditreg.api.deps import Ctx, require
-from creditreg.api.routing import MAX_ID, DocumentedRoute, errors
+from creditreg.api.routing import MAX_ID, Day, DocumentedRoute, errors
 from creditreg.api.schemas.access import RegisteredQuery
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
@@ -56,8 +56,8 @@ def review(
     principal: Auditor,
     unit_id: IdFilter = None,
     subject_id: IdFilter = None,
-    since: Annotated[date | None, Query(description="first day (China time), included")] = None,
-    until: Annotated[date | None, Query(description="last day (China time), included")] = None,
+    since: Annotated[Day | None, Query(description="first day (China time), included")] = None,
+    until: Annotated[Day | None, Query(description="last day (China time), included")] = None,
     purpose: Annotated[str | None, Query(max_length=40)] = None,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID, description="page after this id")] = 0,
     limit: Annotated[int, Query(ge=1, le=query_register.MAX_REVIEW)] = 100,
@@ -88,8 +88,8 @@ def export(
     principal: Auditor,
     unit_id: IdFilter = None,
     subject_id: IdFilter = None,
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
+    since: Annotated[Day | None, Query()] = None,
+    until: Annotated[Day | None, Query()] = None,
     purpose: Annotated[str | None, Query(max_length=40)] = None,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=query_register.MAX_REVIEW)] = 1000,

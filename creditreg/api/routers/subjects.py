@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
 from creditreg.api.deps import Ctx, public, require, require_any
 from creditreg.api.query_purpose import StatedPurpose
-from creditreg.api.routing import DocumentedRoute, PathId, errors
+from creditreg.api.routing import Day, DocumentedRoute, PathId, errors
 from creditreg.api.schemas.subjects import (
     IdentifierCheck,
     IdentifierIn,
@@ -110,7 +109,7 @@ def links(
     ctx: Ctx,
     principal: ReaderOrSelf,
     purpose: StatedPurpose,
-    on: date | None = None,
+    on: Day | None = None,
 ) -> list[LinkedPersonView]:
     """The organization's responsible persons (in force on a day, if `on` is given); a
     unit's read is registered for the organization and each person (SEC-2)."""

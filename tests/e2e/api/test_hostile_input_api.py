@@ -230,8 +230,12 @@ def test_filters_and_limits_that_name_nothing_are_refused__STD_1_LST_7_MEA_5(
         ("/api/v1/unit-notices?kind=nope", bearer("implementer"), "unit_notice.bad_kind"),
         ("/api/v1/lists/entries?limit=0", DESIGNATOR, "request.invalid"),
         ("/api/v1/standards/SCJG-HMD/candidates?limit=-1", DESIGNATOR, "request.invalid"),
+        # A day in a query is YYYY-MM-DD: "0" was 1970-01-01.
+        ("/api/v1/lists/entries?as_of=0", DESIGNATOR, "request.invalid"),
+        ("/api/v1/query-register?since=0", PLATFORM, "request.invalid"),
     ):
         error(api.get(path, headers=headers or {}), 422, code)
     assert api.get("/api/v1/standards?list_type=blacklist").status_code == 200
+    assert api.get("/api/v1/lists/entries?as_of=2026-03-02", headers=DESIGNATOR).status_code == 200
     assert api.get("/api/v1/standards?field=market_regulation").status_code == 200
     assert api.get("/api/v1/unit-notices?kind=stop", headers=bearer("implementer")).json() == []
