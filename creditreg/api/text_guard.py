@@ -28,14 +28,19 @@ from creditreg.domain.kernel.codes import unstorable_text
 _SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\x00")
 
 
+def json_media_type(content_type: bytes) -> bool:
+    """Whether a Content-Type names JSON (application/json or application/*+json), as
+    FastAPI decides to decode a body."""
+    kind = content_type.split(b";", 1)[0].strip().lower()
+    return kind == b"application/json" or (
+        kind.startswith(b"application/") and kind.endswith(b"+json")
+    )
+
+
 def _json_type(scope: Scope) -> bool:
     for name, value in scope.get("headers", []):
         if name == b"content-type":
-            kind = value.split(b";", 1)[0].strip().lower()
-            return bool(
-                kind == b"application/json"
-                or (kind.startswith(b"application/") and kind.endswith(b"+json"))
-            )
+            return json_media_type(value)
     return False
 
 

@@ -35,6 +35,7 @@ from creditreg.api.schemas.measures_check import (
     SharedRecords,
     SharedRecordsIn,
 )
+from creditreg.api.text_guard import json_media_type
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import DomainError, Unauthenticated
 from creditreg.domain.measures.check import check_batch_size
@@ -285,11 +286,7 @@ def _decoded(body: bytes, content_type: bytes) -> tuple[Any, Response | None]:
     does not decode."""
     if not body:
         return _MISSING, None
-    kind = content_type.split(b";", 1)[0].strip().lower()
-    if not (
-        kind == b"application/json"
-        or (kind.startswith(b"application/") and kind.endswith(b"+json"))
-    ):
+    if not json_media_type(content_type):
         return body, None
     try:
         return orjson.loads(body), None

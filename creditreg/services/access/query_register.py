@@ -13,6 +13,7 @@ import csv
 import io
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -49,6 +50,13 @@ MAX_REVIEW = 1000
 def registers(principal: Principal) -> bool:
     """Whether `principal`'s reads are queries to register: a unit's, not a subject's own."""
     return not principal.is_subject
+
+
+def reading(ctx: Context, principal: Principal | None) -> AbstractContextManager[sa.Connection]:
+    """The transaction of a read: a write one when the read is registered (SEC-2), so that
+    a read whose registration fails is not served; a subject's own takes no write lock."""
+    registered = principal is not None and registers(principal)
+    return ctx.db.write() if registered else ctx.db.read()
 
 
 def _row(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -90,11 +89,6 @@ def _report_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> N
     )
 
 
-def _blacklist_hold(subject_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    """DIS-2, Art 19: while the subject is on a blacklist, its records stay displayed."""
-    return queries.blacklist_hold(subject_id)
-
-
 def register(registry: Registry) -> None:
     """Subscribers, deadline followers, the entry eraser and the display hold."""
     registry.subscribe("record.withdrawn", _revoke_entries)
@@ -106,4 +100,5 @@ def register(registry: Registry) -> None:
     registry.keep_told("list_entry", "red_list_announcement")
     registry.follow("list_entry", "report_upward", _report_moved)
     registry.on_erase("list_entry", erase_owned)
-    registry.extend(DISPLAY_HOLDS, _blacklist_hold)
+    # DIS-2, Art 19: while the subject is on a blacklist, its records stay displayed.
+    registry.extend(DISPLAY_HOLDS, queries.blacklist_hold)

@@ -15,7 +15,6 @@ in one transaction with everything Op(23) asks for:
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any, TypedDict
 
@@ -405,13 +404,8 @@ def may_read(principal: Principal, row: Any) -> bool:
     return bool(row.reclaim) and Permission.LISTS_READ in principal.permissions
 
 
-def _transaction(ctx: Context, principal: Principal) -> AbstractContextManager[sa.Connection]:
-    """A unit's read is registered (SEC-2): in a write transaction; a subject's own, not."""
-    return ctx.db.write() if query_register.registers(principal) else ctx.db.read()
-
-
 def get(ctx: Context, principal: Principal, correction_id: int) -> CorrectionView:
-    with _transaction(ctx, principal) as conn:
+    with query_register.reading(ctx, principal) as conn:
         row = row_of(conn, correction_id)
         if not may_read(principal, row):
             raise NotFound("correction.not_found", f"no correction {correction_id}")
@@ -439,7 +433,7 @@ def listing(
         subject_id = principal.subject_id
     if subject_id is not None:
         query = query.where(correction.c.subject_id == subject_id)
-    with _transaction(ctx, principal) as conn:
+    with query_register.reading(ctx, principal) as conn:
         rows = [r for r in conn.execute(query) if may_read(principal, r)]
         if reclaim is not None:
             rows = [r for r in rows if bool(r.reclaim) is reclaim]

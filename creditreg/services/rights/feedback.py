@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
@@ -25,7 +24,7 @@ from creditreg.domain.lists.entries import EntryStatus, RemovalReason, in_force
 from creditreg.domain.lists.standards import ListType
 from creditreg.domain.rights.feedback import FEEDBACK, Outcome, Status, clean_evidence
 from creditreg.domain.rights.objections import ObjectorKind, clean_reason
-from creditreg.services.access import inbox, query_register
+from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel.registry import Registry
@@ -238,33 +237,19 @@ def _may_read(who: Objector, row: Any) -> bool:
     return principal.unit_id is not None and principal.unit_id == row.designating_unit_id
 
 
-def _transaction(ctx: Context, who: Objector) -> AbstractContextManager[sa.Connection]:
-    """A unit's read names the subject: registered (SEC-2), in a write transaction."""
-    return ctx.db.write() if _unit_reads(who) else ctx.db.read()
-
-
-def _unit_reads(who: Objector) -> bool:
-    return who.unit_id is not None and who.principal is not None
-
-
-def _register(conn: sa.Connection, ctx: Context, who: Objector, subject_ids: list[int]) -> None:
-    if _unit_reads(who) and who.principal is not None:
-        query_register.record(conn, ctx, who.principal, subject_ids, "red_list_feedback")
-
-
 def get(ctx: Context, who: Objector, feedback_id: int) -> FeedbackView:
-    with _transaction(ctx, who) as conn:
+    with objectors.reading(ctx, who) as conn:
         row = _row(conn, feedback_id)
         if not _may_read(who, row):
             raise NotFound("feedback.not_found", f"no red-list report {feedback_id}")
-        _register(conn, ctx, who, [int(row.subject_id)])
+        objectors.register_read(conn, ctx, who, [int(row.subject_id)], "red_list_feedback")
         return _view(conn, row)
 
 
 def attachment(ctx: Context, who: Objector, feedback_id: int, attachment_id: int) -> Download:
     """One evidence file's bytes, to those who may read the report (the designating unit
     verifying it, Op(21); the reporter; the platform)."""
-    with _transaction(ctx, who) as conn:
+    with objectors.reading(ctx, who) as conn:
         row = _row(conn, feedback_id)
         if not _may_read(who, row):
             raise NotFound("feedback.not_found", f"no red-list report {feedback_id}")
@@ -276,7 +261,7 @@ def attachment(ctx: Context, who: Objector, feedback_id: int, attachment_id: int
         ).first()
         if a is None:
             raise NotFound("feedback.attachment_not_found", f"no attachment {attachment_id}")
-        _register(conn, ctx, who, [int(row.subject_id)])
+        objectors.register_read(conn, ctx, who, [int(row.subject_id)], "red_list_feedback")
     return Download(a.filename, a.content_type, bytes(a.content))
 
 
@@ -288,9 +273,11 @@ def listing(ctx: Context, who: Objector, status: str | None = None) -> list[Feed
         query = query.where(
             red_list_feedback.c.status == parse_enum(Status, status, "feedback.bad_status").value
         )
-    with _transaction(ctx, who) as conn:
+    with objectors.reading(ctx, who) as conn:
         rows = [r for r in conn.execute(query) if _may_read(who, r)]
-        _register(conn, ctx, who, [int(r.subject_id) for r in rows])
+        objectors.register_read(
+            conn, ctx, who, [int(r.subject_id) for r in rows], "red_list_feedback"
+        )
         return [_view(conn, r) for r in rows]
 
 

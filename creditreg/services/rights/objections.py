@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,11 +30,12 @@ from creditreg.domain.rights.objections import (
     clean_grounds,
     decision_rule,
 )
-from creditreg.services.access import inbox, query_register
+from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists import entries as list_entries
 from creditreg.services.rights import objection_targets as targets
+from creditreg.services.rights import objectors
 from creditreg.services.rights.objection_lifecycle import row_of, step
 from creditreg.services.rights.objection_views import (
     AttachmentView,
@@ -383,36 +383,10 @@ def _attachment_view(a: Any) -> AttachmentView:
 
 def get(ctx: Context, reader: Objector, objection_id: int) -> ObjectionDetailView:
     """One objection, to those who may read it (others: 404)."""
-    with _transaction(ctx, reader) as conn:
+    with objectors.reading(ctx, reader) as conn:
         row = _readable(conn, reader, objection_id)
-        _register(conn, ctx, reader, [row.subject_id], objection_id)
+        objectors.register_read(conn, ctx, reader, [row.subject_id], "objection", objection_id)
         return detail(conn, ctx, row)
-
-
-def _transaction(ctx: Context, reader: Objector) -> AbstractContextManager[sa.Connection]:
-    """A write transaction when the read is to be registered (a unit's), else a read."""
-    return ctx.db.write() if _unit_reads(reader) else ctx.db.read()
-
-
-def _unit_reads(reader: Objector) -> bool:
-    """Whether a unit reads (an objector reading its own, or a subject, is no unit)."""
-    return reader.unit_id is not None and reader.principal is not None
-
-
-def _register(
-    conn: sa.Connection,
-    ctx: Context,
-    reader: Objector,
-    subject_ids: list[int],
-    objection_id: int | None = None,
-) -> None:
-    """SEC-2: a unit reading objections reads the subjects' information (their grounds,
-    the entries and records objected to): registered. An objector reading its own, or a
-    subject, is no unit's query."""
-    if _unit_reads(reader) and reader.principal is not None:
-        query_register.record(
-            conn, ctx, reader.principal, subject_ids, "objection", object_id=objection_id
-        )
 
 
 def listing(
@@ -464,9 +438,9 @@ def listing(
                 objection.c.provider_unit_id == reader.unit_id,
             )
         query = query.where(mine)
-    with _transaction(ctx, reader) as conn:
+    with objectors.reading(ctx, reader) as conn:
         rows = conn.execute(query.limit(max(1, min(limit, 1000)))).all()
-        _register(conn, ctx, reader, [r.subject_id for r in rows])
+        objectors.register_read(conn, ctx, reader, [r.subject_id for r in rows], "objection")
         return [view(r, today) for r in rows]
 
 
@@ -482,7 +456,7 @@ class Download:
 def attachment(ctx: Context, reader: Objector, objection_id: int, attachment_id: int) -> Download:
     """One attachment's bytes, to those who may read the objection; a unit's download of
     the subject's materials is registered (SEC-2)."""
-    with _transaction(ctx, reader) as conn:
+    with objectors.reading(ctx, reader) as conn:
         row = _readable(conn, reader, objection_id)
         a = conn.execute(
             sa.select(objection_attachment).where(
@@ -492,5 +466,5 @@ def attachment(ctx: Context, reader: Objector, objection_id: int, attachment_id:
         ).first()
         if a is None:
             raise NotFound("objection.attachment_not_found", f"no attachment {attachment_id}")
-        _register(conn, ctx, reader, [row.subject_id], objection_id)
+        objectors.register_read(conn, ctx, reader, [row.subject_id], "objection", objection_id)
     return Download(a.filename, a.content_type, bytes(a.content))

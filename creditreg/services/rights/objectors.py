@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from creditreg.domain.subjects.identifiers import (
     parse_id_type,
     parse_identifier,
 )
+from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.rights.objection_views import PublicAccountCreatedView
@@ -210,3 +212,28 @@ def reader(principal: Principal) -> Objector:
         unit_id=principal.unit_id,
         principal=principal,
     )
+
+
+def unit_reads(who: Objector) -> bool:
+    """Whether a unit reads (an objector reading its own, or a subject, is no unit)."""
+    return who.unit_id is not None and who.principal is not None
+
+
+def reading(ctx: Context, who: Objector) -> AbstractContextManager[sa.Connection]:
+    """The transaction of a read by `who`: a write one when it is a unit's (registered)."""
+    return query_register.reading(ctx, who.principal if unit_reads(who) else None)
+
+
+def register_read(
+    conn: sa.Connection,
+    ctx: Context,
+    who: Objector,
+    subject_ids: list[int],
+    what: str,
+    object_id: int | None = None,
+) -> None:
+    """SEC-2: a unit reading objections or red-list reports reads the subjects' information
+    (grounds, evidence, the entries and records concerned): registered. An objector
+    reading its own, or a subject, is no unit's query."""
+    if unit_reads(who) and who.principal is not None:
+        query_register.record(conn, ctx, who.principal, subject_ids, what, object_id=object_id)

@@ -221,8 +221,7 @@ def of_subject(ctx: Context, principal: Principal, subject_id: int) -> list[Reco
     subject_accounts.require_subject(
         ctx, principal, subject_id, Permission.RECORDS_READ, action="record_restoration.read"
     )
-    registered = query_register.registers(principal)  # a unit's read; not the subject's own
-    with ctx.db.write() if registered else ctx.db.read() as conn:
+    with query_register.reading(ctx, principal) as conn:  # a unit's read, registered
         rows = conn.execute(
             sa.select(record_restoration)
             .where(record_restoration.c.subject_id == subject_id)

@@ -264,7 +264,7 @@ def of_subject(ctx: Context, principal: Principal, subject_id: int) -> list[dict
     """The reports issued to a subject, newest first (number, kind, free or fee, digest)."""
     subject_accounts.require_subject(ctx, principal, subject_id, COUNTER, action="report.list")
     # The subject reading its own registers nothing: no write lock for it.
-    with ctx.db.write() if query_register.registers(principal) else ctx.db.read() as conn:
+    with query_register.reading(ctx, principal) as conn:
         query_register.record(conn, ctx, principal, [subject_id], "report.list")  # SEC-2
         rows = conn.execute(
             sa.select(credit_report)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -179,17 +178,12 @@ def get(
     """One subject by id: for units that read subjects (the read registered with its
     purpose, SEC-2), and for the subject's own account."""
     subject_accounts.require_subject(ctx, principal, subject_id, Permission.SUBJECTS_READ)
-    with _reading(ctx, principal) as conn:
+    with query_register.reading(ctx, principal) as conn:
         row = conn.execute(sa.select(subject).where(subject.c.id == subject_id)).first()
         if row is None:
             raise NotFound("subject.not_found", f"no subject {subject_id}")
         query_register.record(conn, ctx, principal, [subject_id], "subject", purpose)
     return _view(row, principal)
-
-
-def _reading(ctx: Context, principal: Principal) -> AbstractContextManager[sa.Connection]:
-    """The transaction of a read: a write one when the read is registered (SEC-2)."""
-    return ctx.db.write() if query_register.registers(principal) else ctx.db.read()
 
 
 def _lookup_statement() -> sa.Select[Any]:
@@ -438,7 +432,7 @@ def linked_persons(
             subject_link.c.valid_from <= on,
             sa.or_(subject_link.c.valid_to.is_(None), subject_link.c.valid_to >= on),
         )
-    with _reading(ctx, principal) as conn:
+    with query_register.reading(ctx, principal) as conn:
         if (
             conn.execute(sa.select(subject.c.id).where(subject.c.id == organization_id)).first()
             is None

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from creditreg.api.schemas.measures_check import CheckAnswer, CheckBatchAnswer
@@ -21,7 +20,6 @@ from creditreg.domain.access.principals import SYSTEM
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 from creditreg.services.context import Context
-from creditreg.store.access.query_register import query_register
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_corrections_api import blacklisted
 from tests.e2e.api.test_red_list_feedback_api import red_entry
@@ -29,6 +27,7 @@ from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import World, make_world
 from tests.objection_helpers import file_objection
+from tests.register_rows import register_rows
 
 IMPLEMENTER = bearer("implementer")
 DESIGNATOR = bearer("designator")
@@ -57,14 +56,6 @@ def ok(answer: Any) -> dict[str, Any]:
     assert answer.status_code == 200, answer.text
     CheckAnswer.model_validate(answer.json())
     return dict(answer.json())
-
-
-def register_rows(ctx: Context, what: str | None = None) -> list[Any]:
-    with ctx.db.read() as conn:
-        q = sa.select(query_register).order_by(query_register.c.id)
-        if what is not None:
-            q = q.where(query_register.c.what == what)
-        return list(conn.execute(q).all())
 
 
 def link(api: TestClient, org: int, role: str = "legal_representative") -> int:

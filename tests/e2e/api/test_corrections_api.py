@@ -20,7 +20,6 @@ from creditreg.domain.access.principals import SYSTEM, Level, UnitKind
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.access import access
 from creditreg.services.context import Context
-from creditreg.store.access.query_register import query_register
 from creditreg.store.rights.correction_tables import compensation_claim, correction
 from tests.e2e.api.test_accounts_api import activate, login
 from tests.e2e.api.test_api import error
@@ -29,6 +28,7 @@ from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, World, honour_row, make_world
 from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import file_objection
+from tests.register_rows import register_rows
 
 DESIGNATOR = bearer("designator")
 PLATFORM = bearer("platform")
@@ -64,18 +64,6 @@ def blacklisted(api: TestClient, w: World, i: int = 1) -> int:
     done = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
     assert done.json()["status"] == "designated", done.text
     return eid
-
-
-def register_rows(ctx: Context, what: str) -> list[Any]:
-    """The query register's rows of `what`, oldest first."""
-    with ctx.db.read() as conn:
-        return list(
-            conn.execute(
-                sa.select(query_register)
-                .where(query_register.c.what == what)
-                .order_by(query_register.c.id)
-            ).all()
-        )
 
 
 def counts(ctx: Context) -> tuple[int, int]:

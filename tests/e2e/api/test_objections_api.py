@@ -13,13 +13,13 @@ from creditreg.clock import CST, FixedClock
 from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.e2e.api.test_api import error
-from tests.e2e.api.test_check_api import register_rows
 from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import World, make_world
 from tests.notice_delivery import notify_over_api
 from tests.objection_helpers import HTML, JPEG, PDF, PNG, file_objection
+from tests.register_rows import register_rows
 
 PROVIDER = bearer("provider")
 DEPARTMENT = bearer("department")

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.e2e.api.test_accounts_api import subject_id
-from tests.e2e.api.test_check_api import register_rows
 from tests.e2e.conftest import bearer
 from tests.factories import person_punishment_row
 from tests.lists_world import World, make_world
 from tests.objection_helpers import file_objection
+from tests.register_rows import register_rows
 
 PLATFORM = bearer("platform")
 DESIGNATOR = bearer("designator")
