@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from creditreg import __version__
 from creditreg.api import errors
+from creditreg.api.head import HeadAsGet
 from creditreg.api.limits import BodySizeLimit
 from creditreg.api.responses import JSON
 from creditreg.api.routers import (
@@ -142,6 +143,8 @@ def create_app(
     # Not FastAPI's max_body_size: Starlette answers that one in plain text, outside the
     # error model. This one refuses with 413 `request.too_large` before reading the body.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    # HEAD wherever GET is served, as HTTP requires (HeadAsGet's docstring).
+    app.add_middleware(HeadAsGet)
     return app
 
 

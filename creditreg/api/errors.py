@@ -191,7 +191,16 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_response(404, "http.not_found", str(exc.detail))
         if exc.status_code == 405:
-            return error_response(405, "http.method_not_allowed", str(exc.detail))
+            # RFC 9110: a 405 names the methods the resource allows (HEAD with GET: HeadAsGet).
+            allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",")]
+            if "GET" in allowed and "HEAD" not in allowed:
+                allowed.append("HEAD")
+            return error_response(
+                405,
+                "http.method_not_allowed",
+                str(exc.detail),
+                headers={"Allow": ", ".join(m for m in allowed if m)},
+            )
         if exc.status_code == 413:
             return error_response(413, "request.too_large", str(exc.detail))
         # No other refusal of the framework is known; should one come, it is a 400 with a

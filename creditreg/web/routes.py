@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from creditreg import __version__
 from creditreg.api.deps import Ctx, public
-from creditreg.domain.lists.notices import REMOVAL_REASONS, channels_text
+from creditreg.domain.lists.notices import REMOVAL_REASONS, ROLE_LABELS, channels_text
 from creditreg.services.lists import entries, standards
 from creditreg.services.lists.entry_changes import LIST_LABELS
 from creditreg.services.rights import corrections
@@ -70,6 +70,7 @@ def lists_page(request: Request, ctx: Ctx) -> HTMLResponse:
             # A removal names its reason by code; the page says it in Chinese.
             "removal_labels": {k.value: v["zh"] for k, v in REMOVAL_REASONS.items()},
             "channels_text": channels_text,
+            "role_labels": {k: v["zh"] for k, v in ROLE_LABELS.items()},
         },
     )
 

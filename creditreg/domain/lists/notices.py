@@ -99,6 +99,15 @@ def channels_text(
     return ("、" if language == "zh" else ", ").join(names)
 
 
+# Art 35 (GLOSSARY `linked_person`): the roles of responsible persons, as pages name them.
+ROLE_LABELS: dict[str, dict[Language, str]] = {
+    "legal_representative": {"zh": "法定代表人", "en": "legal representative"},
+    "principal": {"zh": "主要负责人", "en": "principal"},
+    "actual_controller": {"zh": "实际控制人", "en": "actual controller"},
+    "directly_responsible": {"zh": "直接责任人", "en": "directly responsible person"},
+}
+
+
 # RST-3(1), Op(20): what a correction notice says of an entry deleted in error.
 CORRECTION: dict[Language, str] = {
     "zh": "该名单信息经核实系错误认定，已予删除。",

@@ -49,7 +49,7 @@ from creditreg.domain.privacy import (
     mask_published,
 )
 from creditreg.domain.records.classification import add_months
-from creditreg.domain.subjects.identifiers import SubjectKind
+from creditreg.domain.subjects.identifiers import LinkRole, SubjectKind
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
@@ -84,11 +84,37 @@ LIST_LABELS = {
 
 
 def public_subject(info: dict[str, Any]) -> dict[str, Any]:
-    """The subject as published: a natural person's document number masked (DIS-3)."""
+    """The subject as published (Op(9)): its name, kind and document type and number, a
+    natural person's number masked (DIS-3); for an organization also its LEI where it has
+    one and its legal representative or principal by name, document type and masked
+    number (Op(9), Op(11): personal numbers are never published in clear)."""
     number = str(info.get("id_number", ""))
-    if info.get("kind") == "natural_person":
-        number = mask_personal_number(number)
-    return {"name": info.get("name"), "kind": info.get("kind"), "id_number": number}
+    person = info.get("kind") == SubjectKind.NATURAL_PERSON.value
+    out: dict[str, Any] = {
+        "name": info.get("name"),
+        "kind": info.get("kind"),
+        "id_type": info.get("id_type"),
+        "id_number": mask_personal_number(number) if person else number,
+    }
+    if person:
+        return out
+    if info.get("lei"):
+        out["lei"] = info["lei"]
+    heads = [p for p in info.get("responsible_persons") or () if p.get("role") in _PUBLISHED_ROLES]
+    if heads:
+        # The legal representative before a principal, as the entry named them.
+        head = min(heads, key=lambda p: _PUBLISHED_ROLES.index(str(p.get("role"))))
+        out["legal_representative"] = {
+            "role": head.get("role"),
+            "name": head.get("name"),
+            "id_type": head.get("id_type"),
+            "id_number": mask_personal_number(str(head.get("id_number") or "")),
+        }
+    return out
+
+
+# Op(9): the person published with an organization's entry.
+_PUBLISHED_ROLES = (LinkRole.LEGAL_REPRESENTATIVE.value, LinkRole.PRINCIPAL.value)
 
 
 def _published_name(entry: Any, audience: str) -> str:

@@ -239,3 +239,24 @@ def test_filters_and_limits_that_name_nothing_are_refused__STD_1_LST_7_MEA_5(
     assert api.get("/api/v1/lists/entries?as_of=2026-03-02", headers=DESIGNATOR).status_code == 200
     assert api.get("/api/v1/standards?field=market_regulation").status_code == 200
     assert api.get("/api/v1/unit-notices?kind=stop", headers=bearer("implementer")).json() == []
+
+
+def test_head_is_answered_wherever_get_is_and_a_405_names_the_allowed_methods__DIS_4(
+    api: TestClient,
+) -> None:
+    """HTTP requires HEAD where GET is served: the public lists' page and API, the portal and
+    the health check were each a 405 without the Allow header a 405 must carry."""
+    for path in ("/", "/lists", "/api/v1/public/lists", "/api/v1/health"):
+        got, head = api.get(path), api.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"" and head.headers["content-length"] == str(len(got.content))
+        assert head.headers["content-type"] == got.headers["content-type"]
+    # A protected GET is refused to a HEAD as to a GET, with no body either.
+    refused = api.head("/api/v1/audit/events")
+    assert refused.status_code == 401 and refused.content == b""
+    wrong = api.delete("/api/v1/health")
+    error(wrong, 405, "http.method_not_allowed")
+    assert wrong.headers["allow"] == "GET, HEAD"
+    post_only = api.get("/api/v1/check")
+    error(post_only, 405, "http.method_not_allowed")
+    assert post_only.headers["allow"] == "POST"

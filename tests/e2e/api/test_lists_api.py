@@ -42,7 +42,7 @@ def propose(api: TestClient, w: World, i: int = 1, **extra: Any) -> Any:
     )
 
 
-def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5(
+def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5_SUB_4(
     api: TestClient, world: World
 ) -> None:
     w = world
@@ -81,8 +81,15 @@ def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5(
     public = api.get("/api/v1/public/lists").json()
     assert {p["kind"] for p in public} == {"designation"}
     assert all(demo_ric("41010519700101123") not in str(p) for p in public)
+    # Op(9): the organization is published with its code and its legal representative by
+    # name, document type and a masked number (Op(11)).
+    head = public[0]["content"]["subject"]["legal_representative"]
+    assert head["role"] == "legal_representative" and head["name"] == "王示例"
+    assert head["id_type"] == "ric" and head["id_number"].count("*") >= 8
+    assert public[0]["content"]["subject"]["id_type"] == "uscc"
     page = api.get("/lists")
     assert page.status_code == 200 and "郑州示例贸易有限公司1" in page.text
+    assert f"法定代表人：王示例（{head['id_number']}）" in page.text
     assert demo_ric("41010519700101123") not in page.text
     as_of = api.get(
         "/api/v1/lists/entries",

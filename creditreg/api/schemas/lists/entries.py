@@ -23,7 +23,7 @@ class ResponsiblePerson(Out):
     role: str
     name: str
     id_type: IdType
-    id_number: str = Field(description="masked without `personal:read`")
+    id_number: str = Field(description="masked without `personal:read`, and when published")
 
 
 class EntrySubject(Out):
@@ -142,11 +142,18 @@ class HistoryStep(Out):
 
 
 class PublicSubject(Out):
-    """The subject as published: a person's document number masked (DIS-3)."""
+    """The subject as published (Op(9)): a person's document number masked (DIS-3); an
+    organization with its LEI where it has one and its legal representative or principal
+    (a masked number). Notices published before these were kept lack `id_type`."""
 
     name: str | None
     kind: str | None
+    id_type: IdType | None = None
     id_number: str
+    lei: str | None = None
+    legal_representative: ResponsiblePerson | None = Field(
+        default=None, description="an organization's legal representative, else its principal"
+    )
 
 
 class NoticeContent(Open):
