@@ -97,6 +97,7 @@ class Reconsideration(Out):
     received_on: date
     due_date: date
     overdue: bool
+    decided_late: bool = Field(description="decided after its due date (SEC-5, Art 65)")
     explanation: str
     outcome_reason: str | None
     decided_on: date | None
@@ -120,7 +121,10 @@ class Objection(Out):
     track: Track = Field(description="platform: 3 working days; provider: 7 (Art 41)")
     received_on: date
     due_date: date | None
-    overdue: bool
+    overdue: bool = Field(description="still undecided after its due date (Art 41)")
+    decided_late: bool = Field(
+        description="decided after its due date: kept once decided (SEC-5, Art 65)"
+    )
     paused_since: date | None
     accepted_on: date | None
     acceptance_reason: str | None

@@ -73,6 +73,7 @@ class ObjectionView(TypedDict):
     received_on: str
     due_date: str | None
     overdue: bool
+    decided_late: bool
     paused_since: str | None
     accepted_on: str | None
     acceptance_reason: str | None
@@ -104,6 +105,7 @@ class ReconsiderationView(TypedDict):
     received_on: str
     due_date: str
     overdue: bool
+    decided_late: bool
     explanation: str
     outcome_reason: str | None
     decided_on: str | None

@@ -270,6 +270,8 @@ def view(row: Any, today: date) -> ObjectionView:
             and row.due_date < today
             and row.paused_since is None
         ),
+        # SEC-5, Art 65: lateness outlives the decision (the two days are stored facts).
+        "decided_late": _late(row.decided_on, row.due_date),
         "paused_since": _iso(row.paused_since),
         "accepted_on": _iso(row.accepted_on),
         "acceptance_reason": row.acceptance_reason,
@@ -283,6 +285,10 @@ def view(row: Any, today: date) -> ObjectionView:
     }
 
 
+def _late(decided_on: date | None, due_date: date | None) -> bool:
+    return decided_on is not None and due_date is not None and decided_on > due_date
+
+
 def reconsideration_view(conn: sa.Connection, r: Any, today: date) -> ReconsiderationView:
     return {
         "id": r.id,
@@ -293,6 +299,7 @@ def reconsideration_view(conn: sa.Connection, r: Any, today: date) -> Reconsider
         "received_on": r.received_on.isoformat(),
         "due_date": r.due_date.isoformat(),
         "overdue": r.status == "received" and r.due_date < today,
+        "decided_late": _late(r.decided_on, r.due_date),
         "explanation": calendar_service.explanation_of(conn, "reconsideration", r.id),
         "outcome_reason": r.outcome_reason,
         "decided_on": _iso(r.decided_on),

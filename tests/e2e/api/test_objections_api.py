@@ -153,6 +153,7 @@ def test_a_record_objection_accepted_escalated_paused_and_upheld_across_spring_f
         json={"outcome": "upheld", "reason": "文号错误，予以撤回", "correction": "withdraw"},
     ).json()
     assert decided["status"] == "upheld" and decided["correction"] == "withdraw"
+    assert decided["decided_late"] is False  # in time: the pause did not count
     # OBJ-3: the record is corrected by its lifecycle; the marker is gone; the objector
     # reads the outcome with its reasons.
     shown = api.get(f"/api/v1/records/{rid}", headers=PLATFORM).json()
@@ -194,6 +195,16 @@ def test_overdue_objections_go_to_the_operator_once__OBJ_2_SEC_5(
     ]
     assert [n["object_id"] for n in told] == [str(oid)]
     assert "2026-02-24" in told[0]["message"] and "Art 41" in told[0]["message"]
+    # SEC-5, Art 65: decided late, it is no longer overdue, and its lateness is kept.
+    assert late["decided_late"] is False
+    decided = api.post(
+        f"/api/v1/objections/{oid}/acceptance",
+        headers=PLATFORM,
+        json={"accepted": False, "reason": "不属于异议受理范围"},
+    ).json()
+    assert decided["status"] == "rejected" and decided["overdue"] is False
+    assert decided["decided_late"] is True and decided["decided_on"] == "2026-02-25"
+    assert api.get("/api/v1/objections?overdue=true", headers=PLATFORM).json() == []
 
 
 def test_an_entry_objection_suspends_marks_everywhere_and_is_reconsidered_across_national_day__OBJ_1_OBJ_3_OBJ_6(  # noqa: E501
