@@ -18,12 +18,13 @@ from creditreg.store.lists.tables import list_entry
 from creditreg.store.records.tables import record
 from creditreg.store.rights.tables import record_restoration, subject_notice
 
-# SEC-5, Art 65: a printed written notice not recorded as delivered this many days after
-# it was issued is told (the seeds set no time for delivery; the subject's window, and so
-# the designation, wait for it).
+# SEC-5, Art 65: a printed notice not recorded as delivered this many days after it was
+# issued is told (the seeds set no time for delivery; a written notice's window, and so the
+# designation, wait for it).
 UNDELIVERED_DAYS = 10
 PASS_LIMIT = 500  # notices a pass tells of (the next pass takes the rest)
 UNDELIVERED = "subject_notice.undelivered"
+WRITTEN_NOTICE = "written_notice"  # the notice before a designation (LST-2)
 
 
 def register_sweep_steps(steps: SweepSteps) -> None:
@@ -33,13 +34,27 @@ def register_sweep_steps(steps: SweepSteps) -> None:
 
 
 def _undelivered_notices(run: StepRun) -> None:
-    """LST-2, SEC-5: a printed notice still undelivered after UNDELIVERED_DAYS is told once
-    to the unit that delivers it (and the platform): the procedure waits on it."""
+    """LST-2, SEC-5, Art 28: a printed notice still undelivered after UNDELIVERED_DAYS is
+    told once to the unit that delivers it (and the platform). The written notice of a
+    planned entry holds up its procedure while the entry waits; any other (a designation,
+    a removal, an objection's outcome) is the subject's only word of the decision."""
     since = run.ctx.today() - timedelta(days=UNDELIVERED_DAYS)
+    waiting = sa.and_(
+        list_entry.c.window_due.is_(None),
+        sa.or_(
+            list_entry.c.status == EntryStatus.NOTIFIED.value,
+            list_entry.c.suspended_from == EntryStatus.NOTIFIED.value,
+        ),
+    )
     with run.write() as conn:
         rows = conn.execute(
-            sa.select(subject_notice.c.id, subject_notice.c.unit_id, subject_notice.c.issued_on)
-            .join(
+            sa.select(
+                subject_notice.c.id,
+                subject_notice.c.unit_id,
+                subject_notice.c.issued_on,
+                subject_notice.c.kind,
+            )
+            .outerjoin(
                 list_entry,
                 sa.and_(
                     subject_notice.c.owner_type == "list_entry",
@@ -49,14 +64,9 @@ def _undelivered_notices(run: StepRun) -> None:
             .where(
                 subject_notice.c.delivered_on.is_(None),
                 subject_notice.c.unit_id.is_not(None),
-                # The procedure waits on the notice of a planned entry only, and only while
-                # its window waits for the delivery.
-                subject_notice.c.kind == "written_notice",
-                list_entry.c.window_due.is_(None),
-                sa.or_(
-                    list_entry.c.status == EntryStatus.NOTIFIED.value,
-                    list_entry.c.suspended_from == EntryStatus.NOTIFIED.value,
-                ),
+                # A written notice matters while its entry's window waits for it; once the
+                # entry has gone another way, the notice is moot.
+                sa.or_(subject_notice.c.kind != WRITTEN_NOTICE, waiting),
                 subject_notice.c.issued_on < since,
                 ~sa.exists().where(
                     notification.c.kind == UNDELIVERED,
@@ -67,7 +77,7 @@ def _undelivered_notices(run: StepRun) -> None:
             .order_by(subject_notice.c.id)
             .limit(PASS_LIMIT)
         ).all()
-        issued = {str(r.id): r.issued_on for r in rows}
+        of = {str(r.id): r for r in rows}
         told = inbox.tell_once(
             conn,
             run.ctx.now(),
@@ -75,8 +85,13 @@ def _undelivered_notices(run: StepRun) -> None:
             "subject_notice",
             {str(r.id): (r.unit_id,) for r in rows},
             lambda n: (
-                f"printed notice {n}, issued {issued[n]}, is not recorded as delivered: the "
-                "procedure waits for its delivery (Art 28)"
+                f"printed notice {n} ({of[n].kind}), issued {of[n].issued_on}, is not recorded "
+                "as delivered: "
+                + (
+                    "the procedure waits for its delivery (Art 28)"
+                    if of[n].kind == WRITTEN_NOTICE
+                    else "the subject has not been told of the decision (Art 28)"
+                )
             ),
         )
         if told:

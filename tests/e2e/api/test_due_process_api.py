@@ -46,7 +46,7 @@ def entry(api: TestClient, eid: int, headers: dict[str, str] = DESIGNATOR) -> di
     return dict(got.json())
 
 
-def test_an_organization_without_an_account_is_designated_only_after_delivery__LST_2(
+def test_an_organization_without_an_account_is_designated_only_after_delivery__LST_2_SEC_5(
     api: TestClient, world: World
 ) -> None:
     """Art 28, Op(7): the written notice must reach the subject, a company as much as a
@@ -96,6 +96,23 @@ def test_an_organization_without_an_account_is_designated_only_after_delivery__L
     w.advance(10)
     sweep.run(w.ctx, SYSTEM)
     assert entry(api, eid)["status"] == "designated"
+    # Art 28: the designation notice is printed too; left undelivered it is chased, once.
+    [decision] = [
+        n
+        for n in api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
+        if n["about_id"] == str(eid) and n["kind"] == "designation_notice"
+    ]
+    w.advance(11)
+    sweep.run(w.ctx, SYSTEM)
+    sweep.run(w.ctx, SYSTEM)
+    chased = [
+        n
+        for n in api.get("/api/v1/inbox", headers=DESIGNATOR).json()
+        if n["kind"] == "subject_notice.undelivered"
+    ]
+    by_notice = {n["object_id"]: n["message"] for n in chased}
+    assert len(chased) == 2 and set(by_notice) == {str(printed["id"]), str(decision["id"])}
+    assert "has not been told of the decision" in by_notice[str(decision["id"])]
 
 
 def test_a_window_told_to_the_subject_is_never_brought_forward_by_a_schedule__CAL_2_LST_2(
