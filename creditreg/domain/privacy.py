@@ -291,3 +291,13 @@ def mask_published(value: Any, known: Iterable[str] = ()) -> Any:
     if isinstance(value, list | tuple):
         return [mask_published(v, numbers) for v in value]
     return value
+
+
+def mask_person_name(text: str, name: str) -> str:
+    """`text` with a natural person's full `name` shown by its first character alone
+    ("张三丰" -> "张**") wherever it is written: what a published case may say of the
+    person it concerns (DIS-3, Op(11))."""
+    name = name.strip()
+    if len(name) < 2 or name not in text:
+        return text
+    return text.replace(name, name[0] + "*" * (len(name) - 1))

@@ -10,9 +10,12 @@ from fastapi.templating import Jinja2Templates
 
 from creditreg import __version__
 from creditreg.api.deps import Ctx, public
+from creditreg.domain.fields import field_label
 from creditreg.domain.lists.notices import REMOVAL_REASONS, ROLE_LABELS, channels_text
+from creditreg.domain.measures.feedback import GroupBy
 from creditreg.services.lists import entries, standards
 from creditreg.services.lists.entry_changes import LIST_LABELS
+from creditreg.services.measures import measure_feedback
 from creditreg.services.rights import corrections
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -81,4 +84,23 @@ def corrections_page(request: Request, ctx: Ctx) -> HTMLResponse:
     GET /api/v1/public/corrections); gone the day after it ends."""
     return templates.TemplateResponse(
         request, "corrections.html", {"version": __version__, "items": corrections.public(ctx)}
+    )
+
+
+@router.get("/measures", response_class=HTMLResponse, dependencies=[Depends(public)])
+def measures_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    """EXT-4, Op(12), Op(13): the statistics of rewards and punishments applied, by measure
+    and by field, and the typical cases (GET /api/v1/public/measure-statistics and
+    /api/v1/public/typical-cases)."""
+    return templates.TemplateResponse(
+        request,
+        "measures.html",
+        {
+            "version": __version__,
+            "by_measure": measure_feedback.published_statistics(ctx, GroupBy.MEASURE),
+            "by_field": measure_feedback.published_statistics(ctx, GroupBy.FIELD),
+            "cases": measure_feedback.published_cases(ctx),
+            "field_label": lambda code: field_label(code).label_zh,
+            "kind_labels": {"incentive": "激励", "punishment": "惩戒"},
+        },
     )

@@ -9,12 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from creditreg.api.deps import Ctx, require
+from creditreg.api.deps import Ctx, public, require
 from creditreg.api.routing import MAX_ID, Day, DocumentedRoute, PathId, errors
 from creditreg.api.schemas.measures_feedback import (
     FeedbackCount,
     MeasureFeedback,
     MeasureFeedbackIn,
+    PublishedCase,
     TypicalIn,
 )
 from creditreg.domain.access.principals import Principal
@@ -22,6 +23,7 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.measures.feedback import GroupBy, parse_group
 from creditreg.services.measures import measure_feedback as feedback
 from creditreg.services.measures.measure_feedback import Count, FeedbackView
+from creditreg.services.measures.measure_feedback import PublishedCase as PublishedCaseView
 
 router = APIRouter(prefix="/api/v1", tags=["measure feedback"], route_class=DocumentedRoute)
 
@@ -169,3 +171,35 @@ def statistics_csv(
 def of_entry(entry_id: PathId, ctx: Ctx, principal: Reader) -> list[FeedbackView]:
     """LST-7, Op(9): the history of the measures applied because of the entry."""
     return feedback.of_entry(ctx, principal, entry_id)
+
+
+@router.get(
+    "/public/measure-statistics",
+    dependencies=[Depends(public)],
+    response_model=list[FeedbackCount],
+    responses=errors(
+        {
+            422: "an unknown grouping (`measure_feedback.bad_group`) or a period that ends "
+            "before it begins (`measure_feedback.bad_period`)"
+        }
+    ),
+)
+def published_statistics(
+    ctx: Ctx,
+    by: Annotated[str, Query(description="measure, field, unit or month")] = "measure",
+    since: Day | None = None,
+    until: Day | None = None,
+) -> list[Count]:
+    """EXT-4, Op(12), Op(28): the statistics of rewards and punishments applied, published
+    (public): counts only, never a subject."""
+    return feedback.published_statistics(ctx, parse_group(by), since, until)
+
+
+@router.get(
+    "/public/typical-cases", dependencies=[Depends(public)], response_model=list[PublishedCase]
+)
+def published_cases(ctx: Ctx) -> list[PublishedCaseView]:
+    """EXT-4, Op(13): the typical cases the platform marked, newest first (public): the
+    measure, the unit that applied it, when, and the platform's summary, personal numbers
+    masked and a person's name shown by its first character; never the case file."""
+    return feedback.published_cases(ctx)

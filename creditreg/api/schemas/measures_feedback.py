@@ -27,7 +27,12 @@ class TypicalIn(In):
     """Op(13): mark a report as a typical case (with why), or unmark it."""
 
     typical: bool
-    note: str | None = Field(default=None, max_length=5000)
+    note: str | None = Field(
+        default=None,
+        max_length=5000,
+        description="the case as published (EXT-4, `GET /api/v1/public/typical-cases`): "
+        "write it for the public; personal numbers and a person's name are masked there",
+    )
 
 
 class MeasureFeedback(Out):
@@ -58,3 +63,17 @@ class FeedbackCount(Out):
     label: str | None = Field(description="the measure's content or the unit's name")
     applied: int
     typical: int
+
+
+class PublishedCase(Out):
+    """EXT-4, Op(13): a typical case as published."""
+
+    id: int
+    measure_code: str
+    measure_content: str | None
+    kind: str = Field(description="incentive or punishment")
+    field: str
+    unit_name: str | None = Field(description="the implementing unit that applied it")
+    applied_on: date
+    summary: str = Field(description="the platform's account of the case, masked (DIS-3)")
+    marked_on: date | None

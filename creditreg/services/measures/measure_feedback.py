@@ -27,7 +27,9 @@ from creditreg.domain.kernel.events import DomainEvent
 from creditreg.domain.kernel.spreadsheet import safe_csv_cell
 from creditreg.domain.lists.entries import in_force
 from creditreg.domain.measures.feedback import Applied, GroupBy, clean_applied, matching
+from creditreg.domain.privacy import mask_identifiers_in_text, mask_known, mask_person_name
 from creditreg.domain.records.lifecycle import LIVE
+from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.access import query_register as register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
@@ -37,6 +39,7 @@ from creditreg.store.lists.tables import list_entry
 from creditreg.store.measures.feedback_tables import measure_feedback
 from creditreg.store.measures.tables import measure
 from creditreg.store.records.tables import catalog_item, record
+from creditreg.store.subjects.tables import subject
 
 CHECKED = ("check",)
 MAX_PAGE = 1000
@@ -394,10 +397,17 @@ def statistics(
     until: date | None = None,
 ) -> list[Count]:
     """MEA-4, Op(12): reports counted by measure, field, unit or month over a period."""
-    if since and until and until < since:
-        raise InvalidInput("measure_feedback.bad_period", "the period ends before it begins")
     if Permission.AUDIT_READ not in principal.permissions:
         _implementing_unit(principal)
+    return published_statistics(ctx, group, since, until)
+
+
+def published_statistics(
+    ctx: Context, group: GroupBy, since: date | None = None, until: date | None = None
+) -> list[Count]:
+    """EXT-4, Op(12), Op(28): the same counts, published (numbers only, no subject)."""
+    if since and until and until < since:
+        raise InvalidInput("measure_feedback.bad_period", "the period ends before it begins")
     f = measure_feedback.c
     where: list[sa.ColumnElement[bool]] = []
     if since is not None:
@@ -425,6 +435,71 @@ def statistics(
         acc[0] += int(r[1])
         acc[1] += int(r[2] or 0)
     return [Count(k, labels.get(k), n, t) for k, (n, t) in sorted(counts.items())]
+
+
+@dataclass(frozen=True)
+class PublishedCase:
+    """EXT-4, Op(13): a typical case as published: the measure, who applied it, when, and
+    the platform's account of the case; never the subject's number or the case file."""
+
+    id: int
+    measure_code: str
+    measure_content: str | None
+    kind: str
+    field: str
+    unit_name: str | None
+    applied_on: date
+    summary: str
+    marked_on: date | None
+
+
+def published_cases(ctx: Context) -> list[PublishedCase]:
+    """EXT-4: the reports the platform marked typical, newest first. The summary is its
+    note, with personal numbers masked and a natural person's name shown by its first
+    character (DIS-3)."""
+    f = measure_feedback.c
+    with ctx.db.read() as conn:
+        rows = conn.execute(
+            sa.select(
+                f.id,
+                f.measure_code,
+                measure.c.content,
+                f.kind,
+                f.field,
+                unit.c.name.label("unit_name"),
+                f.applied_on,
+                f.typical_note,
+                f.typical_at,
+                subject.c.kind.label("subject_kind"),
+                subject.c.name.label("subject_name"),
+                subject.c.id_number,
+            )
+            .outerjoin(unit, unit.c.id == f.unit_id)
+            .outerjoin(measure, measure.c.code == f.measure_code)
+            .outerjoin(subject, subject.c.id == f.subject_id)
+            .where(f.typical.is_(True))
+            .order_by(f.typical_at.desc(), f.id.desc())
+            .limit(MAX_PAGE)
+        ).all()
+    out = []
+    for r in rows:
+        summary = str(r.typical_note or "")
+        if r.subject_kind == SubjectKind.NATURAL_PERSON.value:
+            summary = mask_person_name(mask_known(summary, [r.id_number]), r.subject_name or "")
+        out.append(
+            PublishedCase(
+                id=r.id,
+                measure_code=r.measure_code,
+                measure_content=r.content,
+                kind=r.kind,
+                field=r.field,
+                unit_name=r.unit_name,
+                applied_on=r.applied_on,
+                summary=mask_identifiers_in_text(summary),
+                marked_on=local_date(r.typical_at) if r.typical_at else None,
+            )
+        )
+    return out
 
 
 def _labels(conn: sa.Connection, group: GroupBy) -> dict[str, str]:

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from creditreg.clock import FixedClock
+from creditreg.demo.dataset import demo_ric
+from creditreg.domain.privacy import mask_person_name
 from creditreg.services.context import Context
 from creditreg.store.measures.feedback_tables import measure_feedback
 from tests.e2e.api.test_api import error
@@ -218,3 +220,42 @@ def test_feedback_for_a_day_after_the_entry_ended_is_refused__MEA_4_MEA_5(
         "measure_feedback.fact_ended",
     )  # fmt: skip
     assert stored(ctx) == 0
+
+
+def test_statistics_and_typical_cases_are_published__EXT_4_MEA_4_DIS_3(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    """Op(12), Op(13), Op(28): the counts and the typical cases, public, on the API and the
+    portal; the case file and the subject's numbers never."""
+    eid = blacklisted(api, world, 5)
+    sid = world.company(5)
+    answer = ok(check(api, uscc(5)))
+    due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    today = clock.now().date().isoformat()
+    fb = report(api, subject_id=sid, measure_code=due["code"], applied_on=today,
+                case_file="ZB-内部-0099", entry_id=eid).json()  # fmt: skip
+    assert api.get("/api/v1/public/typical-cases").json() == []
+    counted = api.get("/api/v1/public/measure-statistics", params={"by": "field"}).json()
+    assert counted == [{"key": "market_regulation", "label": None, "applied": 1, "typical": 0}]
+    person = demo_ric("41010519700101123")
+    note = f"该企业法定代表人（身份证{person}）投标时被限制，围标串标典型"
+    api.post(f"/api/v1/measure-feedback/{fb['id']}/typical", headers=PLATFORM,
+             json={"typical": True, "note": note})  # fmt: skip
+    [case] = api.get("/api/v1/public/typical-cases").json()
+    assert case["measure_code"] == due["code"] and case["unit_name"]
+    assert case["applied_on"] == today and case["field"] == "market_regulation"
+    assert person not in case["summary"] and "围标串标典型" in case["summary"]
+    assert "ZB-内部-0099" not in str(case) and "subject_id" not in case
+    by_measure = api.get("/api/v1/public/measure-statistics").json()
+    assert by_measure == [{"key": due["code"], "label": due["content"], "applied": 1, "typical": 1}]
+    error(api.get("/api/v1/public/measure-statistics", params={"by": "subject"}), 422,
+          "measure_feedback.bad_group")  # fmt: skip
+    page = api.get("/measures")
+    assert page.status_code == 200 and "围标串标典型" in page.text and "市场监管" in page.text
+    assert person not in page.text and "ZB-内部-0099" not in page.text
+
+
+def test_a_persons_name_is_shown_by_its_first_character_in_a_published_case__DIS_3() -> None:
+    assert mask_person_name("张三丰多次失信后被限制", "张三丰") == "张**多次失信后被限制"
+    assert mask_person_name("与张三无关", "李四") == "与张三无关"
+    assert mask_person_name("王", "王") == "王"  # a single character says no more than it is
