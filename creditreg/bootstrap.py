@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from creditreg.clock import Clock, FixedClock, SystemClock
 from creditreg.config import Settings
@@ -16,6 +17,7 @@ from creditreg.domain.rights.signing import ReportKey
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import checkpoints as audit_checkpoints
+from creditreg.services.kernel import clock as clock_service
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.services.lists import registrations as lists_registrations
@@ -55,6 +57,15 @@ def build_clock(settings: Settings) -> tuple[Clock, bool]:
     return clock, settings.test_clock
 
 
+def resume_clock(clock: FixedClock, moved: datetime | None) -> None:
+    """A fixed or test clock never starts behind where an operator last moved this
+    database's clock: a restarted server, or the CLI run beside a server whose clock was
+    moved, would otherwise see designations, deadlines and periods in the future."""
+    if moved is not None and moved > clock.now():
+        clock.set(moved)
+        log.warning("!!! the clock resumes at %s, where it was last moved !!!", moved)
+
+
 def build_audit_key(settings: Settings) -> ChainKey:
     """SEC-3: the audit chain's key, from CREDITREG_AUDIT_KEY, else from the key file (made
     with a random key, readable by its owner only, on an install's first run)."""
@@ -82,12 +93,15 @@ def build_context(settings: Settings | None = None, clock: Clock | None = None) 
         settings.database_schema,
         sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
+    db = Database(engine)
     if clock is not None:
         chosen, controllable = clock, isinstance(clock, FixedClock)
     else:
         chosen, controllable = build_clock(settings)
+        if isinstance(chosen, FixedClock):
+            resume_clock(chosen, clock_service.last_moved(db))
     return Context(
-        Database(engine),
+        db,
         chosen,
         controllable,
         policy,

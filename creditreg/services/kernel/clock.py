@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from creditreg.clock import as_aware
 from creditreg.domain.errors import Conflict, InvalidInput
 from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
+from creditreg.store.kernel.queries import last_clock_move
+from creditreg.store.uow import Database
 
 LAST_YEAR = 9000  # leaves the calendar (to 9999) room for every period counted from now
 
@@ -41,7 +45,21 @@ def move(
             "server",
             before=before.isoformat(),
             after=target.isoformat(),
+            # The time itself, in clear: a server restarted (and the CLI) resume from it.
+            detail={"to": target.isoformat()},
         )
     # Moved only once the move is on record.
     clock.set(target)
     return target
+
+
+def last_moved(db: Database) -> datetime | None:
+    """Where an operator last moved the test clock of this database (the audit chain keeps
+    it), so that a restarted server, or the CLI run beside it, never goes back in time:
+    deadlines and periods already computed from the moved clock stay in the past. None
+    when the clock was never moved, or before the database is migrated."""
+    try:
+        with db.read() as conn:
+            return last_clock_move(conn)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+        return None  # no audit table yet (`creditreg db upgrade` runs with these settings)

@@ -7,6 +7,7 @@ from collections.abc import Generator, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from creditreg.domain.kernel.audit import GENESIS_HASH
@@ -193,3 +194,23 @@ def delete_deadlines(conn: sa.Connection, objects: Sequence[tuple[str, str]]) ->
                 deadline.c.owner_type == owner_type, deadline.c.owner_id == owner_id
             )
         )
+
+
+def last_clock_move(conn: sa.Connection) -> datetime | None:
+    """The time the test clock was last moved to (`clock.move` events say it in their
+    detail; older ones, which do not, are passed over)."""
+    rows = conn.execute(
+        sa.select(audit_event.c.detail)
+        .where(
+            audit_event.c.object_type == "clock",
+            audit_event.c.object_id == "server",
+            audit_event.c.action == "clock.move",
+        )
+        .order_by(audit_event.c.seq.desc())
+        .limit(20)
+    ).scalars()
+    for detail in rows:
+        moved_to = orjson.loads(detail).get("to")
+        if moved_to:
+            return datetime.fromisoformat(moved_to)
+    return None

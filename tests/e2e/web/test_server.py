@@ -12,11 +12,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from creditreg.bootstrap import build_context
+from creditreg.clock import CST
 from creditreg.demo import dataset as demo
 from creditreg.store.migrate import head_revision
 from tests.conftest import DbTarget, unavailable
@@ -122,7 +125,7 @@ def test_real_server_answers_the_api__SUB_2_SEC_1(server: Server) -> None:
     assert demo.DEMO_SUBJECTS[0][2] not in log  # identifiers never reach the access log
 
 
-def test_fixed_test_clock_is_loud_and_movable(
+def test_fixed_test_clock_is_loud_movable_and_resumed_after_a_restart__CAL_2(
     db: DbTarget, demo_data: None, tmp_path: Path
 ) -> None:
     running = start(
@@ -147,6 +150,29 @@ def test_fixed_test_clock_is_loud_and_movable(
         assert "TEST CLOCK" in running.log.read_text()
     finally:
         stop(running)
+    # Restarted with the same settings, it resumes where the clock was moved, never back
+    # to the 2nd (deadlines and designations computed on the 9th would lie in its future).
+    again = start(
+        db,
+        tmp_path,
+        "--clock",
+        "2026-03-02T09:00",
+        "--test-clock",
+        env={"CREDITREG_ALLOW_CLOCK_OVERRIDE": "true"},
+    )
+    try:
+        status, now = again.request("GET", "/api/v1/clock")
+        assert status == 200 and now["now"] == "2026-03-09T09:00:00+08:00"
+        assert "resumes at 2026-03-09" in again.log.read_text()
+    finally:
+        stop(again)
+    # The CLI beside it (the same settings) works on the same day.
+    settings = db.settings(clock=datetime(2026, 3, 2, 9, tzinfo=CST), allow_clock_override=True)
+    ctx = build_context(settings)
+    try:
+        assert ctx.today().isoformat() == "2026-03-09"
+    finally:
+        ctx.db.dispose()
 
 
 def browser_page(base: str) -> Iterator[Any]:
