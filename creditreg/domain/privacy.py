@@ -232,20 +232,78 @@ _INVISIBLE = frozenset({0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF})
 def mask_identifiers_in_text(text: str) -> str:
     """`text` with every personal identifier-shaped number masked (DIS-3), written in
     ASCII or in full-width (or another script's) digits: the number is found in the text
-    with its digits folded to ASCII, and replaced by its masked ASCII form."""
-    if not _ANY_DIGIT.search(text):
+    with its digits folded to ASCII, and replaced by its masked ASCII form. Contact details
+    are personal too (Op(11)): a landline number keeps its area code and last four digits,
+    an e-mail address its first character and its domain, a home address its region."""
+    if not may_hold_personal(text):
         return text
     folded = text if text.isascii() else text.translate(_FOLDING)
-    spans = _spans(folded)
+    spans = _spans(folded) if _ANY_DIGIT.search(text) else []
+    for extra in _contact_spans(folded):
+        if not any(s < extra[1] and extra[0] < e for s, e, _ in spans):
+            spans.append(extra)
     if not spans:
         return text
     out: list[str] = []
     at = 0
-    for start, end, masked in spans:
+    for start, end, masked in sorted(spans):
         out += (text[at:start], masked)
         at = end
     out.append(text[at:])
     return "".join(out)
+
+
+def may_hold_personal(text: str) -> bool:
+    """Whether `text` may hold something `mask_identifiers_in_text` masks (a digit, an
+    e-mail's "@", a word that introduces an address): most text holds none, and is left
+    as it is without a closer look."""
+    return bool(
+        _ANY_DIGIT.search(text) or "@" in text or "＠" in text or _ADDRESS_WORD.search(text)
+    )
+
+
+# Contact details (Op(11)), sought in the folded text (digits and full-width forms ASCII).
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# A landline: a 3- or 4-digit area code from 0 (in brackets or not), then 7 or 8 digits.
+_LANDLINE = re.compile(
+    r"(?<![0-9])(\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})([ \-–—]?)([0-9]{7,8})(?![0-9])"
+)
+_ADDRESS_WORD = re.compile("住址|地址|住所|居住地|户籍地|家住|现住")
+_ADDRESS = re.compile(
+    "(?:住址|地址|住所|居住地|户籍地|家住|现住)(?:为|是|在)?[：: ]*([^；;。，,、\n\t ）)]{2,80})"
+)
+# What an address keeps: through its county-level unit (区, 县, 旗) within its first
+# twelve characters, else through its last city (市) there, else its first three characters
+# (郑州市金水区花园路1号 -> 郑州市金水区****).
+_COUNTY = re.compile("^.{0,11}?(?:区|县|旗)")
+_CITY = re.compile("^.{0,11}市")
+
+
+def _region(place: str) -> str:
+    found = _COUNTY.match(place) or _CITY.match(place)
+    return found.group() if found else place[:3]
+
+
+def _contact_spans(folded: str) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    for m in _LANDLINE.finditer(folded):
+        digits = m.group(3)
+        found.append(
+            (m.start(), m.end(), m.group(1) + m.group(2) + "*" * (len(digits) - 4) + digits[-4:])
+        )
+    for m in _EMAIL.finditer(folded):
+        found.append((m.start(), m.end(), m.group(1)[0] + "***@" + m.group(2)))
+    for m in _ADDRESS.finditer(folded):
+        place = m.group(1)
+        kept = _region(place)
+        if len(kept) < len(place):
+            found.append((m.start(1), m.end(1), kept + "****"))
+    # Overlaps (an address that quotes a phone): the first found stands.
+    out: list[tuple[int, int, str]] = []
+    for span in found:
+        if not any(s < span[1] and span[0] < e for s, e, _ in out):
+            out.append(span)
+    return out
 
 
 # What may stand between the characters of a known number as it is written.

@@ -44,7 +44,12 @@ from creditreg.domain.measures.check import (
     parse_key,
     parse_purpose,
 )
-from creditreg.domain.privacy import mask_identifiers_in_text, mask_known, mask_personal_number
+from creditreg.domain.privacy import (
+    mask_identifiers_in_text,
+    mask_known,
+    mask_personal_number,
+    may_hold_personal,
+)
 from creditreg.domain.records.classification import SeriousClass, Severity
 from creditreg.domain.records.severity import SeverityLevel, record_severity
 from creditreg.domain.subjects.identifiers import IdType, SubjectKind
@@ -597,7 +602,7 @@ def _grounds(e: Any) -> str:
     """DIS-3: an entry's grounds masked of personal numbers, of a number's shape and those
     its subject information names (a passport, a responsible person's ID)."""
     facts = str(e.facts)
-    if not _MAY_HOLD_A_NUMBER.search(facts):
+    if not _MAY_HOLD_A_NUMBER.search(facts) and not may_hold_personal(facts):
         return facts
     known = personal_numbers(decode_json(e.subject_info))
     return mask_identifiers_in_text(mask_known(facts, known) if known else facts)

@@ -247,6 +247,33 @@ def test_an_implementing_unit_reads_no_notice_grounds_or_number_of_an_entry__DIS
         assert spaced not in page and hidden not in page
 
 
+def test_contact_details_in_published_facts_are_masked__DIS_3_DIS_4(
+    api: TestClient, world: World
+) -> None:
+    """Op(11): a landline, an e-mail address and a home address quoted in an entry's facts
+    were published in clear on the portal, in the public lists and in the check's grounds
+    (a tryout's finding), although ID and mobile numbers beside them were masked."""
+    w = world
+    w.serious(1)
+    facts = (
+        "法定代表人座机0371-65551234；邮箱zhao@example.com；"
+        "住址郑州市金水区花园路1号3单元502室；销售不合格食品"
+    )
+    eid = propose(api, w, facts=facts).json()["id"]
+    notify_over_api(api, eid, DESIGNATOR)
+    w.advance(8)
+    designated = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    assert designated.status_code == 200, designated.text
+    [listed] = ok(check(api, uscc(1)))["entries"]
+    seen = str(entry(api, eid, IMPLEMENTER))
+    pages = (api.get("/api/v1/public/lists").text, api.get("/lists").text)
+    for shown in (listed["grounds"], seen, *pages):
+        assert "65551234" not in shown and "zhao@" not in shown and "花园路" not in shown
+        assert "销售不合格食品" in shown
+    assert "0371-****1234" in listed["grounds"] and "z***@example.com" in listed["grounds"]
+    assert "住址郑州市金水区****" in listed["grounds"]
+
+
 def test_a_blacklisted_subject_s_records_stay_in_the_check_past_their_display__DIS_2_MEA_3(
     api: TestClient, world: World, clock: FixedClock
 ) -> None:

@@ -102,3 +102,22 @@ def test_a_known_number_is_masked_in_any_shape_and_case__DIS_3() -> None:
     assert mask_known(text, ["E98765432"]) == "护照号E9*****32，又作E9*****32；E9*****32"
     assert mask_known("ﬃﬃﬃ ß E98765432", ["E98765432"]) == "ﬃﬃﬃ ß E9*****32"
     assert mask_known("no number here", ["E98765432", ""]) == "no number here"
+
+
+def test_contact_details_are_masked_in_text__DIS_3() -> None:
+    """Op(11): landlines keep their area code and last four digits, e-mail addresses their
+    first character and domain, home addresses their region; dates and money are left."""
+    assert mask_identifiers_in_text("座机0371-65551234；电话(010)87654321转8") == (
+        "座机0371-****1234；电话(010)****4321转8"
+    )
+    assert mask_identifiers_in_text("联系电话０３７１－６５５５１２３４") == "联系电话0371-****1234"
+    assert mask_identifiers_in_text("邮箱zhao.li@example.com.cn。") == "邮箱z***@example.com.cn。"
+    assert mask_identifiers_in_text("住址郑州市金水区花园路1号3单元502室；罚款") == (
+        "住址郑州市金水区****；罚款"
+    )
+    assert mask_identifiers_in_text("住所：河南省郑州市金水区花园路1号") == (
+        "住所：河南省郑州市金水区****"
+    )
+    assert mask_identifiers_in_text("家住洛阳市老城区") == "家住洛阳市老城区"  # a region only
+    for kept in ("2026-03-02罚款50000元", "决定书豫市监罚〔2026〕012号", "住址不详"):
+        assert mask_identifiers_in_text(kept) == kept
