@@ -113,6 +113,9 @@ def public_subject(info: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Who reads a notice outside the units: the public, and the subject on paper (DIS-3).
+_MASKED_AUDIENCES = frozenset({"public", "subject"})
+
 # Op(9): the person published with an organization's entry.
 _PUBLISHED_ROLES = (LinkRole.LEGAL_REPRESENTATIVE.value, LinkRole.PRINCIPAL.value)
 
@@ -240,12 +243,13 @@ class Writer:
                 # and in a name that quotes one.
                 "subject_name": _published_name(entry, audience),
                 # DIS-3: published free text never carries a personal number (facts typed
-                # by a unit may quote one).
+                # by a unit may quote one), nor does a notice mailed to the subject: it
+                # masks the subject's number at its head, and so in its text.
                 "content": {
                     "list": LIST_LABELS[ListType(entry.list_type)],
                     **(
                         mask_published(content, personal_numbers(entry.subject_info))
-                        if audience == "public"
+                        if audience in _MASKED_AUDIENCES
                         else content
                     ),
                 },

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from creditreg.clock import CST, FixedClock
+from creditreg.demo.dataset import demo_ric
 from creditreg.domain.access.principals import SYSTEM, Level
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
@@ -304,7 +305,7 @@ def test_a_blacklisted_subject_s_records_stay_in_the_check_past_their_display__D
     assert ok(check(api, uscc(5)))["records"] == []
 
 
-def test_the_subject_is_told_of_its_designation_and_of_its_removal__LST_2_LST_8_RST_3(
+def test_the_subject_is_told_of_its_designation_and_of_its_removal__LST_2_LST_8_RST_3_DIS_3(
     api: TestClient, world: World
 ) -> None:
     """Art 28, Op(15), Art 37: the subject learned of its designation and removal from
@@ -313,7 +314,8 @@ def test_the_subject_is_told_of_its_designation_and_of_its_removal__LST_2_LST_8_
     right to object; and later that it left the list, and why."""
     w = world
     w.serious(1)
-    eid = propose(api, w, restoration_after_months=12).json()["id"]
+    facts = f"法定代表人（身份证{demo_ric('41010519700101123')}，座机0371-65551234）销售不合格食品"
+    eid = propose(api, w, restoration_after_months=12, facts=facts).json()["id"]
     notify_over_api(api, eid, DESIGNATOR)
     w.advance(8)
     designated = api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
@@ -326,7 +328,14 @@ def test_the_subject_is_told_of_its_designation_and_of_its_removal__LST_2_LST_8_
         ]  # the company has no account: the unit prints and delivers it
         return {label: text for label, text in notice["lines"]} | {"": notice["title"]}
 
+    written = [n for n in entry(api, eid)["notices"] if n["kind"] == "written_notice"]  # type: ignore[union-attr]
+    assert written
+    # DIS-3: a notice mailed to the subject masks the numbers its facts quote, as it masks
+    # the subject's at its head (the legal representative's ID and phone, here).
+    assert "0371-****1234" in str(written) and "65551234" not in str(written)
+    assert demo_ric("41010519700101123") not in str(written)
     decision = told("designation_notice")
+    assert demo_ric("41010519700101123") not in str(decision)
     assert decision[""] == "列入名单决定告知书"
     assert (
         decision["信用主体"].startswith("郑州示例贸易有限公司1（")
