@@ -29,6 +29,8 @@ _LABELS = {
         "code": "主体账户激活码",
         "notice": "告知书编号",
         "delivered_on": "送达日期",
+        "preview": "预览件：不含激活码，不作送达。"
+        "送达件打印时生成激活码（此前打印的激活码随之作废）。",
     },
     "en": {
         "subject": "Credit subject",
@@ -38,6 +40,8 @@ _LABELS = {
         "code": "Account activation code",
         "notice": "Notice number",
         "delivered_on": "Delivered on",
+        "preview": "Preview: no activation code, not for delivery. The copy printed for "
+        "delivery carries a fresh code (and voids the code of any earlier print).",
     },
 }
 
@@ -64,6 +68,8 @@ def render_notice_pdf(notice: PrintableNotice, font_file: Path | None) -> bytes:
     sections = []
     if notice.code:
         sections.append((label["code"], [(notice.code, notice.activation_text or "")]))
+    if notice.preview:
+        sections.append((label["code"], [("", label["preview"])]))
     return build_pdf(
         font_file,
         title=notice.title,

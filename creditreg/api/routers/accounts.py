@@ -4,6 +4,7 @@ deliver to subjects without an account."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -42,6 +43,7 @@ from creditreg.services.rights.views import (
     BindingView,
     IssuedCodeView,
     MySubjectView,
+    PrintableNotice,
     SubjectNoticeView,
 )
 from creditreg.web.printable import render_notice_html, render_notice_pdf
@@ -202,58 +204,62 @@ def awaiting_delivery(
     return notices.awaiting_delivery(ctx, principal, lang)
 
 
+_PRINT_ERRORS = {
+    401: UNAUTHENTICATED,
+    403: "the token lacks the permission, or the notice is another unit's to "
+    "deliver (`subject_notice.other_unit`)",
+    404: NOT_FOUND,
+    422: INVALID,
+    503: UNAVAILABLE,
+}
+_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "the printable notice"}
+}
+_PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the printable notice as PDF"},
+    **_json_errors(
+        {
+            **_PRINT_ERRORS,
+            503: f"{UNAVAILABLE}; or the CJK font PDFs embed is not installed "
+            "(`report.font_missing`: the message names the Debian package)",
+        }
+    ),
+}
+
+
 @router.get(
     "/subject-notices/{notice_id}/printable",
     response_class=HTMLResponse,
-    responses={
-        200: {"content": {"text/html": {}}, "description": "the printable notice"},
-        **_json_errors(
-            {
-                401: UNAUTHENTICATED,
-                403: "the token lacks the permission, or the notice is another unit's to "
-                "deliver (`subject_notice.other_unit`)",
-                404: NOT_FOUND,
-                422: INVALID,
-                503: UNAVAILABLE,
-            }
-        ),
-    },
+    responses={**_HTML, **_json_errors(_PRINT_ERRORS)},
+)
+def preview(
+    notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
+) -> HTMLResponse:
+    """The notice as it will be printed, without an activation code: reading it changes
+    nothing (the code a subject already holds stays valid). Print it for delivery with
+    POST on the same path."""
+    return HTMLResponse(
+        render_notice_html(notices.printable(ctx, principal, notice_id, lang, for_delivery=False))
+    )
+
+
+@router.post(
+    "/subject-notices/{notice_id}/printable",
+    response_class=HTMLResponse,
+    responses={**_HTML, **_json_errors(_PRINT_ERRORS)},
 )
 def printable(
     notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
 ) -> HTMLResponse:
-    """The notice as a printable document for the designating unit to deliver. While the
-    subject has no account it carries a fresh activation code (a reprint replaces it)."""
+    """The notice printed for the designating unit to deliver (audited). While the subject
+    has no account it carries a fresh activation code, and the code of any earlier print
+    stops working."""
     return HTMLResponse(render_notice_html(notices.printable(ctx, principal, notice_id, lang)))
 
 
-@router.get(
-    "/subject-notices/{notice_id}/printable.pdf",
-    response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}, "description": "the printable notice as PDF"},
-        **_json_errors(
-            {
-                401: UNAUTHENTICATED,
-                403: "the token lacks the permission, or the notice is another unit's to "
-                "deliver (`subject_notice.other_unit`)",
-                404: NOT_FOUND,
-                422: INVALID,
-                503: f"{UNAVAILABLE}; or the CJK font PDFs embed is not installed "
-                "(`report.font_missing`: the message names the Debian package)",
-            }
-        ),
-    },
-)
-def printable_pdf(
-    notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
-) -> Response:
-    """The same printable notice as a PDF (Chinese in an embedded CJK font), with its
-    activation code while the subject has no account (a reprint replaces the code)."""
+def _pdf(ctx: Ctx, notice: Callable[[], PrintableNotice], notice_id: int) -> Response:
     try:
-        pdf = render_notice_pdf(
-            notices.printable(ctx, principal, notice_id, lang), ctx.report_font_file
-        )
+        pdf = render_notice_pdf(notice(), ctx.report_font_file)
     except FontMissing as exc:
         return error_response(503, "report.font_missing", str(exc))
     return Response(
@@ -261,6 +267,27 @@ def printable_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="notice-{notice_id}.pdf"'},
     )
+
+
+@router.get("/subject-notices/{notice_id}/printable.pdf", response_class=Response, responses=_PDF)
+def preview_pdf(
+    notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
+) -> Response:
+    """The preview as a PDF (Chinese in an embedded CJK font), without an activation code."""
+    return _pdf(
+        ctx,
+        lambda: notices.printable(ctx, principal, notice_id, lang, for_delivery=False),
+        notice_id,
+    )
+
+
+@router.post("/subject-notices/{notice_id}/printable.pdf", response_class=Response, responses=_PDF)
+def printable_pdf(
+    notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
+) -> Response:
+    """The notice printed for delivery as a PDF, with a fresh activation code while the
+    subject has no account (the code of any earlier print stops working)."""
+    return _pdf(ctx, lambda: notices.printable(ctx, principal, notice_id, lang), notice_id)
 
 
 @router.post(

@@ -293,11 +293,18 @@ def _may_handle(principal: Principal, row: Any) -> None:
 
 
 def printable(
-    ctx: Context, principal: Principal, notice_id: int, lang: Lang = Lang.ZH
+    ctx: Context,
+    principal: Principal,
+    notice_id: int,
+    lang: Lang = Lang.ZH,
+    *,
+    for_delivery: bool = True,
 ) -> PrintableNotice:
-    """The notice as printed for delivery. While the subject has no active account, each
-    print carries a fresh activation code (the previous print's stops working); the print
-    is audited with the code's prefix, never the code."""
+    """The notice as printed for delivery (`for_delivery`): while the subject has no active
+    account, each print carries a fresh activation code (the previous print's stops
+    working), and the print is audited with the code's prefix, never the code. Otherwise a
+    preview: the same notice without a code, which changes nothing (reading a notice must
+    never void the code a subject already holds)."""
     with ctx.db.write() as conn:
         row = _notice(conn, notice_id)
         _may_handle(principal, row)
@@ -314,7 +321,7 @@ def printable(
             is not None
         )
         issued = None
-        if not has_account:
+        if for_delivery and not has_account:
             issued = mint_code(
                 conn,
                 ctx,
@@ -328,15 +335,16 @@ def printable(
             unit_name = conn.execute(
                 sa.select(unit.c.name).where(unit.c.id == row.unit_id)
             ).scalar()
-        audit.record(
-            conn,
-            ctx,
-            principal,
-            "subject_notice.print",
-            "subject_notice",
-            notice_id,
-            detail={"code_prefix": issued["prefix"] if issued else None, "lang": lang.value},
-        )
+        if for_delivery:
+            audit.record(
+                conn,
+                ctx,
+                principal,
+                "subject_notice.print",
+                "subject_notice",
+                notice_id,
+                detail={"code_prefix": issued["prefix"] if issued else None, "lang": lang.value},
+            )
     shown = render(row.kind, dict(row.content), lang)
     until = issued["expires_at"][:10] if issued else None
     return PrintableNotice(
@@ -352,6 +360,7 @@ def printable(
         code_expires_on=until,
         activation_text=activation_text(issued["code"], until or "", lang) if issued else None,
         delivered_on=row.delivered_on.isoformat() if row.delivered_on else None,
+        preview=not for_delivery and not has_account,
     )
 
 

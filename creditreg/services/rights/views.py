@@ -89,6 +89,8 @@ class PrintableNotice:
     activation_text: str | None
     delivered_on: str | None
     extra: dict[str, str] = field(default_factory=dict)
+    # A preview of a notice whose print for delivery carries an activation code.
+    preview: bool = False
 
 
 class AuthorizationUseView(TypedDict):

@@ -270,13 +270,23 @@ def test_a_written_notice_is_printed_with_its_code_delivered_and_read_in_chinese
     assert [(n["subject_id"], n["kind"]) for n in waiting] == [(company, "written_notice")]
     nid = waiting[0]["id"]
     assert waiting[0]["title"] == "信用惩戒书面告知书" and waiting[0]["delivered_on"] is None
-    # The printable notice carries an activation code; a reprint replaces it.
-    first = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    # Reading the notice (a preview, or a HEAD) mints nothing and voids nothing.
+    for _ in range(2):
+        looked = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+        assert looked.status_code == 200 and CODE.search(looked.text) is None
+        assert "预览件" in looked.text and "信用惩戒书面告知书" in looked.text
+    assert api.head(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR).content == b""
+    # The notice printed for delivery carries an activation code; a reprint replaces it.
+    first = api.post(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
     assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
     assert "信用惩戒书面告知书" in first.text and "郑州示例贸易有限公司1" in first.text
     first_code = CODE.search(first.text)
     assert first_code is not None and "激活码" in first.text
-    english = api.get(
+    preview = api.get(
+        f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR, params={"lang": "en"}
+    )
+    assert CODE.search(preview.text) is None and "Preview" in preview.text
+    english = api.post(
         f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR, params={"lang": "en"}
     )
     assert "Written notice of a planned joint-discipline entry" in english.text
@@ -327,8 +337,9 @@ def test_a_written_notice_is_printed_with_its_code_delivered_and_read_in_chinese
     read = api.post(f"/api/v1/me/inbox/{nid}/read", headers=mine)
     assert read.status_code == 200 and read.json()["read_at"] is not None
     # Once the subject has an account, a print carries no code.
-    third = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    third = api.post(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
     assert CODE.search(third.text) is None and "2026-03-02" in third.text
+    assert "预览件" not in third.text
     # Another subject's account cannot read this notice.
     zhang = subject_id(api, "ric", ZHANG)
     activate(api, issue(api, zhang).json()["code"])
@@ -346,7 +357,7 @@ def test_an_entry_deleted_in_error_leaves_no_notice_in_the_inbox__SEC_1_RST_5_OB
     unit's written apology (Op(23)), which says nothing of the entry's facts."""
     eid = _notify(api, world)
     nid = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()[0]["id"]
-    printed = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    printed = api.post(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
     code = CODE.search(printed.text)
     assert code is not None
     deleted = api.post(
@@ -375,7 +386,7 @@ def test_a_written_notice_prints_as_a_pdf_in_chinese_with_its_code__SEC_1_LST_2(
     font (no empty boxes), the subject's name and a working activation code."""
     _notify(api, world)
     nid = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()[0]["id"]
-    pdf = api.get(f"/api/v1/subject-notices/{nid}/printable.pdf", headers=DESIGNATOR)
+    pdf = api.post(f"/api/v1/subject-notices/{nid}/printable.pdf", headers=DESIGNATOR)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     path = tmp_path / "notice.pdf"
     path.write_bytes(pdf.content)
@@ -530,7 +541,7 @@ def test_binding_with_the_printed_notice_s_code_delivers_it_and_opens_the_window
         for n in api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
         if n["kind"] == "written_notice"
     ]
-    sheet = api.get(f"/api/v1/subject-notices/{printed['id']}/printable", headers=DESIGNATOR)
+    sheet = api.post(f"/api/v1/subject-notices/{printed['id']}/printable", headers=DESIGNATOR)
     code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}", sheet.text)
     assert code is not None, sheet.text
     w.advance(3)

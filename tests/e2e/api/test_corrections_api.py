@@ -79,7 +79,7 @@ def subject_account(api: TestClient, subject_id: int, number: str, username: str
     account gets the printable notice with a code, as with every written notice)."""
     notices = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()
     apology = next(n for n in notices if n["subject_id"] == subject_id and n["kind"] == "apology")
-    printed = api.get(f"/api/v1/subject-notices/{apology['id']}/printable", headers=DESIGNATOR)
+    printed = api.post(f"/api/v1/subject-notices/{apology['id']}/printable", headers=DESIGNATOR)
     assert printed.status_code == 200 and "书面致歉函" in printed.text
     code = CODE.search(printed.text)
     assert code is not None

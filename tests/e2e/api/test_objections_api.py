@@ -469,7 +469,7 @@ def test_a_subject_objects_to_its_own_entry_from_its_account_and_reads_the_outco
 
     eid = _notify(api, world)
     nid = api.get("/api/v1/subject-notices", headers=DESIGNATOR).json()[0]["id"]
-    printed = api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
+    printed = api.post(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
     code = CODE.search(printed.text)
     assert code is not None
     made = activate(api, code.group(), demo_uscc("91410100MC0000001"), username="trade-co-1")
