@@ -41,6 +41,7 @@ from creditreg.api.routers import (
     units,
     webhooks,
 )
+from creditreg.api.security_headers import SecurityHeaders
 from creditreg.api.text_guard import TextGuard
 from creditreg.config import Settings
 from creditreg.domain.error_codes import markdown_table
@@ -93,13 +94,15 @@ def create_app(
                 # Off the event loop: the current pass finishes its chunk first.
                 await asyncio.to_thread(worker.stop)
 
-    # FastAPIOffline serves the Swagger UI and ReDoc assets itself: no CDN is needed.
+    # FastAPIOffline serves the Swagger UI assets itself: no CDN is needed. ReDoc is not
+    # served: its bundle fetches its logo from a CDN, and the page hung without one.
     app = FastAPIOffline(
         title="creditreg",
         version=__version__,
         description=DESCRIPTION,
         default_response_class=JSON,
         lifespan=lifespan,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     errors.install(app)
@@ -145,6 +148,9 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     # HEAD wherever GET is served, as HTTP requires (HeadAsGet's docstring).
     app.add_middleware(HeadAsGet)
+    # What a browser may do with a page, and no-store for credentialed answers (its
+    # docstring); outermost, so that every refusal above carries them too.
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -15,6 +15,7 @@ import psycopg
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,6 +24,7 @@ from creditreg.api.schemas.errors import Error, ErrorFacts, Problem, ValidationD
 from creditreg.api.schemas.records import BatchResult
 from creditreg.domain.errors import DomainError
 from creditreg.services.access import access
+from creditreg.web.not_found import render_not_found
 
 log = logging.getLogger("creditreg")
 
@@ -183,7 +185,11 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSON:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _page_wanted(request):
+            # A portal address that names nothing: a page a person can read, in the
+            # portal's frame (the API's paths keep their JSON error).
+            return HTMLResponse(render_not_found(request.url.path), status_code=404)
         if exc.status_code == 400:
             # FastAPI's own 400 for a body it cannot decode (not UTF-8, not JSON): an
             # invalid input like any other, as the OpenAPI document says (422).
@@ -206,3 +212,11 @@ def install(app: FastAPI) -> None:
         # No other refusal of the framework is known; should one come, it is a 400 with a
         # code of the registry (domain/error_codes.py), never a status the API does not list.
         return error_response(400, "http.error", str(exc.detail))
+
+
+def _page_wanted(request: Request) -> bool:
+    """A browser asking for a page outside the API: not /api/..., and HTML accepted."""
+    path = request.url.path
+    if path.startswith(("/api/", "/openapi.json", "/docs")):
+        return False
+    return "text/html" in request.headers.get("accept", "")

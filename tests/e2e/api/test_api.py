@@ -22,7 +22,7 @@ from tests.schedules import SCHEDULE_2027
 
 NEW_ORG = demo_uscc("91410100MA0000077")
 NEW_PERSON = demo_ric("41010519850505123")
-DOCS = {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+DOCS = {"/docs", "/docs/oauth2-redirect", "/openapi.json"}
 
 
 def error(response: Any, status: int, code: str) -> str:

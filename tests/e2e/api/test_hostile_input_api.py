@@ -260,3 +260,28 @@ def test_head_is_answered_wherever_get_is_and_a_405_names_the_allowed_methods__D
     post_only = api.get("/api/v1/check")
     error(post_only, 405, "http.method_not_allowed")
     assert post_only.headers["allow"] == "POST"
+
+
+def test_pages_and_personal_answers_carry_the_headers_a_browser_needs__SEC_2_DIS_3(
+    api: TestClient,
+) -> None:
+    """Op(24): an answer to a caller with credentials (a report, a printed notice, a
+    unit's read) is never kept by a cache; pages say what a browser may do with them, and
+    load nothing from elsewhere (ReDoc, which fetched its logo from a CDN, is not served)."""
+    page = api.get("/lists")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "cache-control" not in page.headers  # public, and no credentials were sent
+    read = api.get("/api/v1/audit/events", headers=PLATFORM)
+    assert read.status_code == 200 and read.headers["cache-control"] == "no-store"
+    refused = api.get("/api/v1/audit/events", headers={"Authorization": "Bearer nope"})
+    assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
+    assert api.get("/redoc").status_code == 404
+    # An address of the portal that names nothing is a page, not the API's JSON.
+    missing = api.get("/nope/<b>x</b>", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "页面不存在" in missing.text and "<b>x</b>" not in missing.text
+    error(api.get("/api/v1/nope", headers={"Accept": "text/html"}), 404, "http.not_found")
+    error(api.get("/nope"), 404, "http.not_found")  # a client that asks for no page

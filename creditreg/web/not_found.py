@@ -1,0 +1,20 @@
+"""The portal's page for an address that names nothing (404), in the portal's frame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from creditreg import __version__
+
+_env = Environment(
+    loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+    autoescape=select_autoescape(("html",)),
+)
+
+
+def render_not_found(path: str) -> str:
+    """The page, naming the address asked for (escaped, and cut short)."""
+    shown = path if len(path) <= 200 else path[:200] + "…"
+    return _env.get_template("not_found.html").render(path=shown, version=__version__)
