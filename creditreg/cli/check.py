@@ -43,8 +43,9 @@ def _as_json(a: checks.Answer) -> dict[str, Any]:
     return a.document() | {"key": {"id_type": a.key.id_type, "id_number": a.key.number}}
 
 
-def _batch_items(path: Path) -> tuple[list[tuple[str, str]], list[int]]:
-    """The file's identifiers and, for each, its line number (an error names the line)."""
+def _batch_items(path: Path, id_type: str | None) -> tuple[list[tuple[str, str]], list[int]]:
+    """The file's identifiers and, for each, its line number (an error names the line): a
+    line is `TYPE,NUMBER`, or a number of `id_type`, or of the one type it is valid as."""
     items: list[tuple[str, str]] = []
     lines: list[int] = []
     for number_of_line, line in enumerate(read_text(path).splitlines(), start=1):
@@ -52,8 +53,10 @@ def _batch_items(path: Path) -> tuple[list[tuple[str, str]], list[int]]:
         if not text or text.startswith("#"):
             continue
         if "," in text:
-            id_type, _, number = text.partition(",")
-            items.append((id_type.strip(), number.strip()))
+            given, _, number = text.partition(",")
+            items.append((given.strip(), number.strip()))
+        elif id_type is not None:
+            items.append((id_type, text))
         else:
             key = _on_line(path, number_of_line, partial(guess_key, text))
             items.append((key.id_type, key.number))
@@ -83,7 +86,11 @@ def check(
     id_type: Annotated[str | None, typer.Option("--id-type", help="the identifier's type")] = None,
     note: Annotated[str | None, typer.Option(help="what for (required with 'other')")] = None,
     batch: Annotated[
-        Path | None, typer.Option(help="a file of up to 1,000 identifiers, one per line")
+        Path | None,
+        typer.Option(
+            help="a file of up to 1,000 identifiers, one per line: TYPE,NUMBER (uscc, ric, "
+            "lei ...) or a NUMBER of --id-type, or of the one type it is valid as"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="the whole answer as JSON")] = False,
 ) -> None:
@@ -96,7 +103,7 @@ def check(
     ctx = context()
     principal = acting(ctx, unit)
     if batch is not None:
-        items, lines = _batch_items(batch)
+        items, lines = _batch_items(batch, id_type)
         try:
             answers = checks.check_batch(ctx, principal, items, purpose, note)
         except DomainError as exc:

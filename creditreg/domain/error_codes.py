@@ -235,6 +235,11 @@ _ALL = (
         "check.unrecognised_identifier",
         "an identifier given without its type is not a valid USCC, resident ID or LEI",
     ),
+    invalid(
+        "check.ambiguous_identifier",
+        "an identifier given without its type is valid as two types (a resident ID that "
+        "passes the USCC's check too): name its type",
+    ),
     forbidden(
         "check.not_implementing_unit",
         "the check answers implementing units only (the attempt is audited and registered)",

@@ -8,6 +8,7 @@ registration are the services' (services/measures/check.py).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -148,14 +149,32 @@ def parse_batch(items: Sequence[tuple[str, str]], today: date | None = None) -> 
 
 
 def guess_key(number: str, today: date | None = None) -> Key:
-    """An identifier given without its type (the CLI's `creditreg check IDENTIFIER`): a
-    valid USCC, resident ID or LEI, in that order; anything else must name its type."""
+    """An identifier given without its type (the CLI's `creditreg check IDENTIFIER`): the
+    one type of USCC, resident ID and LEI it is valid as. A number valid as two (some
+    resident IDs pass the USCC's check too) is refused, never guessed: answered as the
+    wrong type, a listed person would come back "no such subject: clean"."""
+    found: list[Key] = []
     for id_type in ("uscc", "ric", LEI):
-        try:
-            return parse_key(id_type, number, today)
-        except InvalidInput:
-            continue
+        with contextlib.suppress(InvalidInput):
+            found.append(parse_key(id_type, number, today))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        types = " and ".join(k.id_type for k in found)
+        raise InvalidInput(
+            "check.ambiguous_identifier",
+            f"the number is valid as {types}: name its type (--id-type "
+            f"{'|'.join(k.id_type for k in found)})",
+        )
+    # Why, without the number or a check character (a resident ID is personal).
+    length = len(number.strip())
+    why = (
+        "a check character is wrong for each type it could be"
+        if length in (18, 20)
+        else f"{length} characters: a USCC and a resident ID have 18, an LEI 20"
+    )
     raise InvalidInput(
         "check.unrecognised_identifier",
-        f"{number!r} is not a valid USCC, resident ID or LEI: name its type (--id-type)",
+        f"not a valid USCC, resident ID or LEI ({why}): name its type with --id-type to "
+        "be told that type's reason",
     )

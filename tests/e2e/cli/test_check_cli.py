@@ -65,7 +65,14 @@ def test_check_from_the_command_line__MEA_3_SEC_2(
                          "--unit", "4")  # fmt: skip
     assert code == 0, err
     assert len(out.strip().splitlines()) == 2
-    assert registered(ctx)[len(before) :] == ["check"] * 5
+    # --id-type names the type of a batch's lines that give none.
+    people = tmp_path / "people.txt"
+    people.write_text("41010519900215456X\n", encoding="utf-8")
+    code, out, err = cli(db, "check", "--batch", str(people), "--id-type", "ric",
+                         "--purpose", "hiring", "--unit", "4")  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("ric 41010519900215456X: no such subject: clean as of")
+    assert registered(ctx)[len(before) :] == ["check"] * 6
 
 
 def test_bad_check_input_from_the_command_line__MEA_3(
@@ -88,6 +95,15 @@ def test_bad_check_input_from_the_command_line__MEA_3(
     assert code == 2 and err.endswith("[check.unrecognised_identifier]")
     code, err = refused("12345", "--id-type", "martian", "--purpose", "procurement", "--unit", "4")
     assert code == 2 and err.endswith("[subject.unknown_id_type]")
+    # A resident ID that passes the USCC's check too is refused, never guessed: read as a
+    # USCC, a listed person came back "no such subject: clean" (a tryout's finding).
+    both = "41010519900215456X"
+    code, err = refused(both, "--purpose", "procurement", "--unit", "4")
+    assert code == 2 and err.endswith("[check.ambiguous_identifier]") and "--id-type" in err
+    ambiguous = tmp_path / "ambiguous.txt"
+    ambiguous.write_text(f"{uscc(1)}\n{both}\n", encoding="utf-8")
+    code, err = refused("--batch", str(ambiguous), "--purpose", "procurement", "--unit", "4")
+    assert code == 2 and f"{ambiguous}, line 2:" in err
     twice = tmp_path / "twice.txt"
     twice.write_text(f"# bidders\n{uscc(1)}\n\n{uscc(1).lower()}\n", encoding="utf-8")
     code, err = refused("--batch", str(twice), "--purpose", "procurement", "--unit", "4")
