@@ -19,6 +19,7 @@ from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -151,8 +152,19 @@ def _events(conn: sa.Connection) -> Generator[tuple[AuditFields, str]]:
                     object_id=row.object_id,
                     before_digest=row.before_digest,
                     after_digest=row.after_digest,
-                    detail=orjson.loads(row.detail),
+                    detail=_detail(row.detail),
                     prev_hash=row.prev_hash,
                 ),
                 row.hash,
             )
+
+
+def _detail(stored: Any) -> dict[str, Any]:
+    """An event's detail as the chain hashed it: a JSON object. Stored text that is not one
+    was altered outside the platform: it is kept as the text it is, so that its event's
+    hash fails to match and the chain is reported broken there, like any other edit."""
+    try:
+        value = orjson.loads(stored)
+    except (orjson.JSONDecodeError, TypeError):
+        return {"unreadable detail": str(stored)}
+    return value if isinstance(value, dict) else {"unreadable detail": str(stored)}

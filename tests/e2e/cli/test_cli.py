@@ -201,3 +201,17 @@ def test_audit_verify_names_the_first_tampered_event__SEC_3(db: DbTarget) -> Non
     assert code == 1 and out == ""
     assert err.startswith("error: audit chain broken at event 5: its content does not match")
     assert "4 events before it are intact" in err and "[audit.chain_broken]" in err
+    # A detail that is not a JSON object (nor JSON at all) is found the same way, not a
+    # traceback (a tryout's finding).
+    for forged in ("[1,2]", "{bad"):
+        engine = make_engine(db.url, db.schema)
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.text("UPDATE audit_event SET detail = :d WHERE seq = 3"), {"d": forged}
+                )
+        finally:
+            engine.dispose()
+        code, out, err = cli(db, "audit", "verify")
+        assert code == 1 and "Traceback" not in err, err
+        assert err.startswith("error: audit chain broken at event 3"), err
