@@ -288,7 +288,7 @@ def _window(conn: sa.Connection, row: Any) -> dict[str, Any] | None:
 def _rows_of(conn: sa.Connection, table: sa.Table, entry_id: int) -> list[dict[str, Any]]:
     """An entry's rows of `table`, dates as ISO text."""
     return [
-        {k: _iso(v) if isinstance(v, date) else v for k, v in r._asdict().items()}
+        {str(k): _iso(v) if isinstance(v, date) else v for k, v in r._asdict().items()}
         for r in conn.execute(
             sa.select(table).where(table.c.entry_id == entry_id).order_by(table.c.id)
         )

@@ -215,6 +215,10 @@ def test_objection_restoration_and_removal_from_the_command_line__RST_1_RST_2_RS
     code, out, _ = cli(db, "lists", "restore-apply", "1", "--applicant", "企业", "--evidence",
                        "已缴清罚款", on=later)  # fmt: skip
     assert out.strip() == "application 1: pending; decision due 2027-04-02 (Art 43)"
+    # The entry shows its application (it died with "Dict key must be str").
+    code, out, err = cli(db, "lists", "show", "1", on=later)
+    assert code == 0, err
+    assert [a["evidence"] for a in json.loads(out)["restoration_applications"]] == ["已缴清罚款"]
     code, _, err = cli(
         db, "lists", "restore-decide", "1", "--note", "同意", "--unit", "4", on=later
     )
