@@ -11,7 +11,17 @@ from typing import Annotated
 
 import typer
 
-from creditreg.cli.base import Unit, acting, app, context, fail, operator, run, show
+from creditreg.cli.base import (
+    Unit,
+    acting,
+    app,
+    context,
+    fail,
+    operator,
+    run,
+    show,
+    write_private,
+)
 from creditreg.cli.on_behalf import ForSubject, for_subject
 from creditreg.domain.rights.accounts import DocumentType, HolderRole
 from creditreg.domain.rights.notices import Lang
@@ -175,6 +185,8 @@ def print_notice(
     principal = acting(ctx, unit)
     # Printing mints a fresh code and voids the last print's: nothing is minted unless
     # the file can be written (and, for a PDF, rendered).
+    if out.suffix.lower() not in (".pdf", ".html", ".htm"):
+        fail("file.bad_extension", f"{out}: name the file .pdf or .html", 2)
     pdf = out.suffix.lower() == ".pdf"
     if pdf and not font_available(ctx.report_font_file):
         fail("report.font_missing", font_missing_message(ctx.report_font_file), 8)
@@ -185,11 +197,11 @@ def print_notice(
     try:
         if out.suffix.lower() == ".pdf":
             try:
-                out.write_bytes(render_notice_pdf(notice, ctx.report_font_file))
+                write_private(out, render_notice_pdf(notice, ctx.report_font_file))
             except FontMissing as exc:
                 fail("report.font_missing", str(exc), 8)
         else:
-            out.write_text(render_notice_html(notice), encoding="utf-8")
+            write_private(out, render_notice_html(notice))
     except OSError as exc:
         fail("file.unwritable", f"cannot write {out}: {exc.strerror}", 2)
     code = f", activation code {notice.code}" if notice.code else ""

@@ -4,6 +4,7 @@ context and the operator principal."""
 from __future__ import annotations
 
 import getpass
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -64,6 +65,21 @@ def run(action: Callable[[], T]) -> T:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         fail("config.invalid", f"invalid setting: {problems}", 2)
+
+
+def write_private(path: Path, data: bytes | str) -> None:
+    """Write a file only its owner may read (a credit report, a notice with an activation
+    code: personal information, Op(24)); an existing file is narrowed to the owner too."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            fd = -1
+            f.write(raw)
+    finally:
+        if fd != -1:
+            os.close(fd)
 
 
 def read_text(path: Path) -> str:

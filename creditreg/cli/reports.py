@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-from creditreg.cli.base import app, context, fail, run, show
+from creditreg.cli.base import app, context, fail, run, show, write_private
 from creditreg.cli.on_behalf import ForSubject, for_subject
 from creditreg.domain.rights.notices import Lang
 from creditreg.domain.rights.reports import ReportKind
@@ -54,7 +54,7 @@ def _day(raw: str | None) -> date | None:
 
 def _write(path: Path, data: bytes) -> None:
     try:
-        path.write_bytes(data)
+        write_private(path, data)
     except OSError as exc:
         fail("file.unwritable", f"cannot write {path}: {exc.strerror or exc}", 2)
 

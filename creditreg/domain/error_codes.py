@@ -96,6 +96,7 @@ _ALL = (
         "`creditreg worker`: the interval or the number of passes is out of range",
     ),
     cli("file.unreadable", 2, "a file given to the CLI cannot be read as UTF-8 text"),
+    cli("file.bad_extension", 2, "a file the CLI writes is named for its format (.pdf or .html)"),
     invalid(
         "config.audit_key_file",
         "CREDITREG_AUDIT_KEY_FILE cannot be read or created, or holds fewer than 32 bytes",
@@ -664,6 +665,11 @@ _ALL = (
     invalid("account.weak_password", "a password has at least 12 characters"),
     cli("file.unwritable", 2, "the CLI cannot write the file it was asked to write"),
     conflict("subject_notice.already_delivered", "the notice's delivery date is recorded already"),
+    conflict(
+        "subject_notice.delivered_with_code",
+        "a notice delivered with an activation code is not printed again (it would void the "
+        "code the subject holds): preview it, or issue a code at the counter",
+    ),
     invalid(
         "subject_notice.bad_delivery_date", "a delivery date lies between the notice and today"
     ),

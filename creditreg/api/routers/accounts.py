@@ -243,10 +243,16 @@ def preview(
     )
 
 
+_DELIVERED = {
+    409: "the notice was delivered with its activation code: printing it again would void "
+    "that code (`subject_notice.delivered_with_code`)"
+}
+
+
 @router.post(
     "/subject-notices/{notice_id}/printable",
     response_class=HTMLResponse,
-    responses={**_HTML, **_json_errors(_PRINT_ERRORS)},
+    responses={**_HTML, **_json_errors({**_PRINT_ERRORS, **_DELIVERED})},
 )
 def printable(
     notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
@@ -281,7 +287,11 @@ def preview_pdf(
     )
 
 
-@router.post("/subject-notices/{notice_id}/printable.pdf", response_class=Response, responses=_PDF)
+@router.post(
+    "/subject-notices/{notice_id}/printable.pdf",
+    response_class=Response,
+    responses={**_PDF, **_json_errors(_DELIVERED)},
+)
 def printable_pdf(
     notice_id: PathId, ctx: Ctx, principal: Deliverer, lang: LangQuery = Lang.ZH
 ) -> Response:

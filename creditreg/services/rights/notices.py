@@ -321,6 +321,16 @@ def printable(
             is not None
         )
         issued = None
+        if for_delivery and not has_account and row.delivered_on is not None:
+            # The delivered paper carries the code the subject holds; a new print would
+            # void it without the subject knowing.
+            raise Conflict(
+                "subject_notice.delivered_with_code",
+                f"notice {notice_id} was delivered on {row.delivered_on} with its activation "
+                "code: printing it again would void that code. Read it with GET (a preview); "
+                "if the subject lost it, the platform issues a code at the counter "
+                "(POST /api/v1/accounts/codes, creditreg accounts issue-code)",
+            )
         if for_delivery and not has_account:
             issued = mint_code(
                 conn,

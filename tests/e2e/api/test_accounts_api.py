@@ -313,6 +313,14 @@ def test_a_written_notice_is_printed_with_its_code_delivered_and_read_in_chinese
     )
     done = api.post(delivered, headers=DESIGNATOR, json={"delivered_on": "2026-03-02"})
     assert done.status_code == 200 and done.json()["delivered_on"] == "2026-03-02"
+    # Delivered with its code: printed again, it would void the code the subject holds.
+    for path in ("printable", "printable.pdf"):
+        error(
+            api.post(f"/api/v1/subject-notices/{nid}/{path}", headers=DESIGNATOR),
+            409,
+            "subject_notice.delivered_with_code",
+        )
+    assert api.get(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR).is_success
     error(
         api.post(delivered, headers=DESIGNATOR, json={"delivered_on": "2026-03-02"}),
         409,

@@ -142,6 +142,10 @@ def test_an_operator_acting_with_subject_is_audited_as_on_the_subjects_behalf__S
         code = CODE.search(text)
         assert code is not None and code.group() in out and "张示例" in text
         assert ZHANG not in text  # the identifier is printed masked
+        assert page.stat().st_mode & 0o077 == 0  # the owner's alone (an activation code)
+        status, out, err = cli(db, "accounts", "print-notice", str(nid), "--out",
+                               str(tmp_path / "notice.docx"))  # fmt: skip
+        assert status == 2 and "[file.bad_extension]" in err and out == ""
         # A print that cannot be written mints nothing: the printed code still binds.
         nowhere = tmp_path / "no-such-folder" / "notice.html"
         status, out, err = cli(db, "accounts", "print-notice", str(nid), "--out", str(nowhere))
@@ -152,6 +156,12 @@ def test_an_operator_acting_with_subject_is_audited_as_on_the_subjects_behalf__S
         assert status == 4 and "[subject_notice.already_delivered]" in err
         status, _, err = cli(db, "accounts", "delivered", str(nid), "--on", "tomorrow")
         assert status == 2 and "[subject_notice.bad_delivery_date]" in err
+        # Delivered with its code, the notice is not printed again: that would void the
+        # code on the paper the subject holds (a tryout's finding).
+        again = tmp_path / "again.html"
+        status, out, err = cli(db, "accounts", "print-notice", str(nid), "--out", str(again))
+        assert status == 4 and "[subject_notice.delivered_with_code]" in err
+        assert not again.exists()
         # The printed code binds the account.
         status, out, err = _activate(db, code.group())
         assert status == 0 and "bound by notice" in out, err
