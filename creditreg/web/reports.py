@@ -14,11 +14,13 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from creditreg.clock import CST
 from creditreg.domain.access.query_register import PURPOSE_LABELS_ZH, Purpose
 from creditreg.services.rights.reports import IssuedReport, Verdict
 
@@ -111,6 +113,16 @@ L = {
         "Verify: enter the number and SHA-256 digest on the platform's verification page, "
         "or check the signature offline with the published public key.",
     },
+}
+
+
+# An open objection's status as its Chinese reader reads it (OBJ-3).
+OBJECTION_ZH = {
+    "received": "已收到，待受理",
+    "accepted": "已受理",
+    "verifying": "核查中",
+    "answered": "已核查，待决定",
+    "under_reconsideration": "复核中",
 }
 
 
@@ -217,8 +229,14 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
         sections.append(part)
         part = Section(lab["objections"])
         for o in c["open_objections"]:
+            state = o["status"] if lang == "en" else OBJECTION_ZH.get(o["status"], o["status"])
+            due = o.get("due_date")
+            when = (f", due {due}" if lang == "en" else f"，处理期限 {due}") if due else ""
             part.lines.append(
-                (f"#{o['id']} {_word(o['object_type'], lang)} {o['object_id']}", o["grounds"])
+                (
+                    f"#{o['id']} {_word(o['object_type'], lang)} {o['object_id']}",
+                    f"{state}{when} · {o['grounds']}",
+                )
             )
         sections.append(part)
         part = Section(lab["consents"])
@@ -239,7 +257,7 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
         for q in c["queries"]:
             why = PURPOSE_LABELS_ZH[Purpose(q["purpose"])] if lang != "en" else q["purpose"]
             note = f" ({q['note']})" if q["note"] else ""
-            part.lines.append((q["at"][:19], f"{q['unit'] or q['actor']} · {why}{note}"))
+            part.lines.append((_local(q["at"]), f"{q['unit'] or q['actor']} · {why}{note}"))
         sections.append(part)
     for s in sections:
         if not s.lines:
@@ -377,3 +395,9 @@ def build_pdf(
     )
     pdf.build(story)
     return out.getvalue()
+
+
+def _local(at: str) -> str:
+    """A moment as the subject reads it: China Standard Time, with its offset (the
+    register keeps UTC; "2026-03-02T01:00:00" was read as one in the morning)."""
+    return datetime.fromisoformat(at).astimezone(CST).isoformat(timespec="seconds")

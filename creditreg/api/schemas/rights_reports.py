@@ -106,6 +106,9 @@ class OpenObjection(Out):
         description="the objection's status while open; `under_reconsideration` once decided "
         "while the provincial department reconsiders its outcome (OBJ-3)"
     )
+    due_date: str | None = Field(
+        default=None, description="the day it is to be decided by (Art 41), while open"
+    )
     grounds: str
 
 

@@ -266,6 +266,8 @@ def open_objections(conn: sa.Connection, subject_id: int) -> list[dict[str, Any]
             "object_id": o.target_id,
             "received_on": o.received_on.isoformat(),
             "status": "under_reconsideration" if o.reconsidered else o.status,
+            # Art 41: the day it is to be decided by (while it is open).
+            "due_date": None if o.reconsidered else _iso(o.due_date),
             # An objector other than the subject may have written its own numbers (DIS-3).
             "grounds": mask_identifiers_in_text(o.grounds),
         }

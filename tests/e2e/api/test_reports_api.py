@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from creditreg.api.app import create_app
 from creditreg.bootstrap import build_context
-from creditreg.clock import FixedClock
+from creditreg.clock import CST, FixedClock
 from creditreg.config import Settings
 from creditreg.services.context import Context
 from tests.conftest import DbTarget
@@ -162,7 +163,16 @@ def test_a_report_shows_sources_entries_objections_and_queries__RIG_2_RIG_3(
     assert any(ch["action"] == "record.verify" for r in records for ch in r["changes"])
     assert content["list_entries"][0]["history"]
     assert content["open_objections"][0]["grounds"] == "处罚已撤销"
+    due = content["open_objections"][0]["due_date"]
+    assert due and content["open_objections"][0]["status"] == "received"
     assert any(q["purpose"] == "designation" for q in content["queries"])
+    # Who looked, and when, in China's time as the report's own issue time (the register
+    # keeps UTC: "2026-03-02T01:00:00" was printed for nine in the morning).
+    looked = next(q for q in content["queries"] if q["purpose"] == "designation")
+    local = datetime.fromisoformat(looked["at"]).astimezone(CST).isoformat(timespec="seconds")
+    page = api.get(f"/api/v1/reports/{made.json()['number']}/html", headers=PLATFORM).text
+    assert local.endswith("+08:00") and local in page and looked["at"][:19] not in page
+    assert f"已收到，待受理，处理期限 {due} · 处罚已撤销" in page  # OBJ-3: where it stands
     # A specialised report: field by field, with its source, for a period it chooses.
     special = _report(api, company, kind="specialised", period_from="2025-01-01")
     assert special.status_code == 201, special.text
