@@ -86,8 +86,20 @@ def _wrong_characters(code: str) -> str:
 
 
 # Control characters no text the platform keeps may hold (tabs and line breaks are text);
-# PostgreSQL refuses a NUL in text outright.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# PostgreSQL refuses a NUL in text outright. The bidirectional embeddings, overrides and
+# isolates too: typed into a note or grounds, they showed "反转" as "转反" on a public page
+# (the marks U+200E and U+200F, which only say a direction, stay allowed).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+# What shows nothing when printed: white space and the invisible format characters (a
+# zero-width space or joiner, a word joiner, a byte-order mark, a soft hyphen).
+_INVISIBLE = re.compile("[\\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+")
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether `text` prints as nothing at all: grounds or a reason made of spaces and
+    zero-width characters says nothing (it marked a published entry "under objection")."""
+    return not _INVISIBLE.sub("", text)
 
 
 def validate_name(raw: str) -> str:

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from creditreg.domain.errors import InvalidInput
+from creditreg.domain.kernel.codes import shows_nothing
 from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.lists.notices import channels_text
 
@@ -75,7 +76,7 @@ def clean_error(raw: str) -> str:
 def clean_grounds(raw: str) -> str:
     """Why the subject claims compensation: what harm the error did (Art 66)."""
     text = raw.strip()
-    if not text:
+    if shows_nothing(text):
         raise InvalidInput(
             "compensation.no_grounds", "say what loss the error caused (Art 66; Op(23))"
         )

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from creditreg.domain.errors import Conflict, InvalidInput
 from creditreg.domain.kernel.calendar import Span
-from creditreg.domain.kernel.codes import CONTROL_CHARACTERS
+from creditreg.domain.kernel.codes import CONTROL_CHARACTERS, shows_nothing
 from creditreg.domain.kernel.deadlines import RULES, DeadlineRule
 from creditreg.domain.kernel.lifecycle import Lifecycle
 
@@ -146,7 +146,7 @@ def clean_grounds(raw: str) -> str:
         raise InvalidInput(
             "objection.no_grounds", "grounds are text: no NUL or other control characters"
         )
-    if not text:
+    if shows_nothing(text):
         raise InvalidInput("objection.no_grounds", "say what is wrong with the record or entry")
     if len(text) > GROUNDS_MAX:
         raise InvalidInput(

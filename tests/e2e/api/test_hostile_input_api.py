@@ -25,6 +25,8 @@ from tests.e2e.api.test_lists_api import DESIGNATOR, propose
 from tests.e2e.conftest import bearer
 from tests.factories import punishment_row
 from tests.lists_world import World, make_world
+from tests.notice_delivery import notify_over_api
+from tests.objection_helpers import file_objection
 
 PROVIDER = bearer("provider")
 PLATFORM = bearer("platform")
@@ -285,3 +287,27 @@ def test_pages_and_personal_answers_carry_the_headers_a_browser_needs__SEC_2_DIS
     assert "页面不存在" in missing.text and "<b>x</b>" not in missing.text
     error(api.get("/api/v1/nope", headers={"Accept": "text/html"}), 404, "http.not_found")
     error(api.get("/nope"), 404, "http.not_found")  # a client that asks for no page
+
+
+def test_invisible_grounds_and_direction_overrides_are_refused__OBJ_1_DIS_3(
+    api: TestClient, world: World
+) -> None:
+    """Grounds of zero-width and ideographic spaces were accepted and marked a published
+    entry "under objection"; a right-to-left override typed into text reversed it on a
+    public page. Both are refused, and nothing is stored."""
+    w = world
+    w.serious(1)
+    eid = propose(api, w).json()["id"]
+    notify_over_api(api, eid, DESIGNATOR)
+    for grounds in ("\u200b\u200b \u3000", "\ufeff\u2060\u00ad"):
+        error(
+            file_objection(api, PLATFORM, "list_entry", eid, grounds=grounds),
+            422,
+            "objection.no_grounds",
+        )
+    refused = file_objection(api, PLATFORM, "list_entry", eid, grounds="事实\u202e反转\u202c有误")
+    assert refused.status_code == 422, refused.text
+    assert api.get("/api/v1/objections", headers=PLATFORM).json() == []
+    # A mark that only says a direction is text.
+    kept = file_objection(api, PLATFORM, "list_entry", eid, grounds="事实\u200e有误")
+    assert kept.status_code == 201, kept.text
