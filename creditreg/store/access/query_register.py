@@ -40,6 +40,8 @@ query_register = sa.Table(
     sa.Index("ix_query_register_subject", "subject_id", "at"),
     # The sweep's retention step removes by age.
     sa.Index("ix_query_register_at", "at"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 

@@ -67,6 +67,8 @@ notification = sa.Table(
     sa.Column("read_at", UTCDateTime, nullable=True),
     sa.Column("acknowledged_at", UTCDateTime, nullable=True),
     sa.Index("ix_notification_inbox", "unit_id", "acknowledged_at"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 

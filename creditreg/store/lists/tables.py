@@ -144,6 +144,8 @@ list_notice = sa.Table(
     sa.Column("visible_until", sa.Date, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_list_notice_public", "audience", "visible_until"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 
@@ -160,6 +162,8 @@ restoration_application = sa.Table(
     sa.Column("decided_on", sa.Date, nullable=True),
     sa.Column("decided_by", sa.String(100), nullable=True),
     sa.Column("note", sa.Text, nullable=True),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 

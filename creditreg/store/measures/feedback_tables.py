@@ -34,6 +34,8 @@ measure_feedback = sa.Table(
     # One report of a measure per unit, subject and case file.
     sa.UniqueConstraint("unit_id", "subject_id", "measure_code", "case_file"),
     sa.Index("ix_measure_feedback_stats", "applied_on", "measure_code"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 

@@ -33,6 +33,8 @@ webhook_subscription = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Index("ix_webhook_subscription_kind", "kind", "field", "list_type"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 unit_notice = sa.Table(
@@ -47,6 +49,8 @@ unit_notice = sa.Table(
     sa.Column("data", sa.JSON, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_unit_notice_unit", "unit_id", "id"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 webhook_delivery = sa.Table(
@@ -67,6 +71,8 @@ webhook_delivery = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 webhook_delivery_move = sa.Table(

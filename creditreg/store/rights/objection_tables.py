@@ -78,6 +78,8 @@ objection = sa.Table(
         sqlite_where=sa.text(_OPEN_SQL),
         postgresql_where=sa.text(_OPEN_SQL),
     ),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 
@@ -146,6 +148,8 @@ reconsideration = sa.Table(
     sa.Index("ix_reconsideration_due", "status", "due_date"),
     # One reconsideration per objection (the decision is final on the platform).
     sa.UniqueConstraint("objection_id"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 
@@ -186,6 +190,8 @@ red_list_feedback = sa.Table(
         sqlite_where=sa.text(_RECEIVED_SQL),
         postgresql_where=sa.text(_RECEIVED_SQL),
     ),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 # The evidence's files, as rows in the report's transaction (as objections' attachments).

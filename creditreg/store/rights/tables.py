@@ -80,6 +80,8 @@ subject_notice = sa.Table(
     sa.UniqueConstraint("source_type", "source_id"),
     sa.Index("ix_subject_notice_inbox", "subject_id", "id"),
     sa.Index("ix_subject_notice_owner", "owner_type", "owner_id"),
+    # Ids are told outside (rows may be deleted): SQLite never gives one twice.
+    sqlite_autoincrement=True,
 )
 
 

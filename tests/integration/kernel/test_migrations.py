@@ -188,3 +188,43 @@ def test_the_entries_objections_move_into_the_one_objection_lifecycle__OBJ_1(
     assert sweep.run(ctx, SYSTEM).count("objection_deadlines_registered") == 1
     [dated] = objections.listing(ctx, reader)
     assert dated["due_date"] == "2026-03-11"  # 7 working days from its receipt (Art 41)
+
+
+def test_an_id_told_outside_is_never_given_again__SEC_2_SEC_3(
+    ctx: Context, demo_data: None
+) -> None:
+    """A check's register id held by an implementing unit, a notice's printed number: once
+    the rows with the highest ids were deleted (the two-year purge, an erasure), SQLite
+    gave those ids again. Migration 0029 rebuilt the tables with their rows kept; a
+    deleted highest id is not reused, on either database."""
+    from creditreg.store.access.query_register import query_register
+
+    engine = ctx.db.engine
+    row = {"at": ctx.now(), "actor": "test", "purpose": "check", "what": "check", "object_id": "x"}
+    with ctx.db.write() as conn:
+        ids = [
+            int(conn.execute(query_register.insert().values(**row)).inserted_primary_key[0])
+            for _ in range(3)
+        ]
+        conn.execute(query_register.delete().where(query_register.c.id.in_(ids[1:])))
+        again = int(conn.execute(query_register.insert().values(**row)).inserted_primary_key[0])
+    assert again > ids[-1]
+    if engine.dialect.name == "sqlite":
+        # Down and up again with rows in place: every row and reference kept.
+        def counts() -> dict[str, int]:
+            with engine.connect() as conn:
+                return {
+                    t: int(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one())
+                    for t in ("query_register", "notification", "subject_notice", "objection")
+                }
+
+        before = counts()
+        downgrade(engine, "0028")
+        upgrade(engine, audit_key=audit_key())
+        assert counts() == before and current_revision(engine) == head_revision()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with ctx.db.write() as conn:
+            later = int(conn.execute(query_register.insert().values(**row)).inserted_primary_key[0])
+        assert later > again
