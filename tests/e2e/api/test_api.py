@@ -98,6 +98,10 @@ def test_every_endpoint_declares_who_may_call_it__SEC_1(ctx: Context) -> None:
         "/standards",  # the portal's pages of the same
         "/lists",
         "/corrections",  # OBJ-5, Op(23): the reputation-restoring notices
+        # EXT-4, Op(12), Op(13): statistics and typical cases of rewards and punishments.
+        "/api/v1/public/measure-statistics",
+        "/api/v1/public/typical-cases",
+        "/measures",
     }
 
 
