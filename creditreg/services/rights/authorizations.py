@@ -125,12 +125,15 @@ def of_subject(ctx: Context, principal: Principal, subject_id: int) -> list[Auth
         ctx, principal, subject_id, Permission.PERSONAL_READ, action="authorization.read"
     )
     today = ctx.today()
-    with ctx.db.read() as conn:
+    with query_register.reading(ctx, principal) as conn:
         rows = conn.execute(
             sa.select(authorization)
             .where(authorization.c.subject_id == subject_id)
             .order_by(authorization.c.id)
         ).all()
+        # SEC-2: a unit's (or the operator's) read of a subject's authorizations and their
+        # uses is registered, in the read's transaction; the subject's own is not.
+        query_register.record(conn, ctx, principal, [subject_id], "authorization")
         return [_view(conn, r, today) for r in rows]
 
 

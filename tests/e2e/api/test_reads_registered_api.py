@@ -58,6 +58,12 @@ def test_reads_of_a_subject_by_units_are_registered__SEC_2(
     assert api.get("/api/v1/records/verification", headers=PLATFORM).status_code == 200
     assert _new(ctx, before, "record.verification", person)
 
+    # A subject's authorizations and their uses, read by the platform (a tryout found this
+    # read unregistered, from the CLI as from the API).
+    before = _last(ctx)
+    assert api.get(f"/api/v1/subjects/{person}/authorizations", headers=PLATFORM).is_success
+    assert _new(ctx, before, "authorization", person)
+
     # A standard's candidates name subjects, this natural person among them.
     before = _last(ctx)
     got = api.get("/api/v1/standards/SCJG-HMD/candidates", headers=DESIGNATOR)
