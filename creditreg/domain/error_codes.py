@@ -396,6 +396,7 @@ _ALL = (
     ),
     invalid("record.empty_batch", "the batch holds no rows"),
     conflict("record.batch_in_progress", "the batch is being stored; retry shortly"),
+    invalid("record.bad_batch_id", "a batch id is one line of at most 100 characters"),
     conflict(
         "record.batch_id_reused", "the batch id was used for other content; use a new batch id"
     ),

@@ -30,6 +30,7 @@ from creditreg.domain.errors import (
 )
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.audit import canonical_json
+from creditreg.domain.kernel.codes import CONTROL_CHARACTERS
 from creditreg.domain.kernel.deadlines import RULES
 from creditreg.domain.kernel.events import event
 from creditreg.domain.privacy import (
@@ -79,6 +80,7 @@ from creditreg.store.uow import is_busy
 
 CHUNK = 2000
 MAX_REPORTED = 1000  # rejected rows reported in full; beyond that, counted
+BATCH_KEY_MAX = 100  # ingest_batch.batch_key
 
 
 @dataclass(frozen=True)
@@ -609,6 +611,11 @@ def submit(
         raise Conflict("catalog.version_retired", f"{item.code} version {version} is retired")
     _check_submitter(principal, item, self_declared)
     key = batch_key.strip() if batch_key else None
+    if key is not None and (len(key) > BATCH_KEY_MAX or CONTROL_CHARACTERS.search(key)):
+        raise InvalidInput(
+            "record.bad_batch_id",
+            f"a batch id is one line of at most {BATCH_KEY_MAX} characters",
+        )
     opened = _open(ctx, item, content_digest, key, source, filename)
     if isinstance(opened, BatchResult):
         return opened

@@ -136,3 +136,21 @@ def test_a_punishment_whose_review_period_runs_past_the_calendar_is_a_rejected_r
     last = err.splitlines()[-1] + "\n"  # after the progress bar's line
     assert code == 2 and one_line(last, "record.batch_rejected")
     assert "[calendar.out_of_range]" in last and "runs past the calendar" in last
+
+
+def test_a_batch_id_longer_than_its_column_is_one_line_and_stores_nothing__ING_2(
+    db: DbTarget, demo_data: None, tmp_path: Path
+) -> None:
+    """A 5,000-character --batch-id was stored whole by SQLite (its column holds 100) and
+    would have been a database error on PostgreSQL."""
+    row = punishment_row(1)
+    path = tmp_path / "one.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    for bad in ("x" * 101, "line\x1bbreak"):
+        code, out, err = cli(db, "ingest", str(path), "--catalog", "XZCF", "--batch-id", bad)
+        assert code == 2 and one_line(err.splitlines()[-1] + "\n", "record.bad_batch_id")
+    code, out, err = cli(db, "ingest", str(path), "--catalog", "XZCF", "--batch-id", "x" * 100)
+    assert code == 0 and "stored" in out, err
