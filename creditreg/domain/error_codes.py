@@ -519,6 +519,10 @@ _ALL = (
         "an organization's blacklist entry names its legal representative or principal (Art 35)",
     ),
     conflict("entry.window_open", "the announcement or objection window is still open"),
+    conflict(
+        "entry.standard_unchanged",
+        "removed for a changed standard although no later version of it was published",
+    ),
     conflict("entry.not_expired", "removal for expiry before the entry's validity has ended"),
     conflict(
         "entry.notice_not_delivered",

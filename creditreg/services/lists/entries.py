@@ -77,6 +77,7 @@ from creditreg.store.lists.tables import (
     list_entry_record,
     list_notice,
     restoration_application,
+    standard,
     upward_report,
 )
 from creditreg.store.records.tables import record
@@ -945,10 +946,33 @@ def remove(
                 if row.designated_on is not None
                 else f"entry {entry_id} was never designated: it has no validity to end",
             )
+        if parsed is RemovalReason.STANDARD_CHANGED and not _standard_changed(conn, row):
+            # STD-3: the removal notice says the standard changed; only true once a later
+            # version of the entry's standard was published.
+            raise Conflict(
+                "entry.standard_unchanged",
+                f"entry {entry_id}'s standard has no version later than the one it was made "
+                "under: publish the new version (its re-evaluation removes the entries it no "
+                "longer supports), or give the true reason",
+            )
         w = Writer(conn, ctx, principal)
         changes = remove_rows(w, [row], parsed, scrutiny_months, note)
         w.flush()
         return {**view(conn, ctx, entry_row(conn, entry_id), principal), **changes.as_dict()}
+
+
+def _standard_changed(conn: sa.Connection, row: Any) -> bool:
+    """Whether a version of the entry's standard later than its own was published."""
+    if row.standard_id is None:
+        return False
+    made_under = standard.alias("made_under")
+    later = conn.execute(
+        sa.select(standard.c.id)
+        .join(made_under, made_under.c.id == row.standard_id)
+        .where(standard.c.code == made_under.c.code, standard.c.version > made_under.c.version)
+        .limit(1)
+    ).first()
+    return later is not None
 
 
 def delete_own_in_error(

@@ -17,6 +17,7 @@ from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
 from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.api.test_lists_api import revise_standard
 from tests.lists_world import World, make_world
 from tests.webhook_receiver import verify
 
@@ -124,6 +125,7 @@ def test_a_unit_receives_its_stop_notice_by_a_webhook_it_verifies__MEA_5_LST_9(
     body = build(doc, "CheckIn", {"id_type": "uscc", "id_number": number, "purpose": "licensing"})
     assert api.post(path, json=body, headers=token).status_code == 200
     designator = {"Authorization": f"Bearer {demo.token_for('designator')}"}
+    revise_standard(api)
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=designator,

@@ -21,7 +21,7 @@ from creditreg.services.rights import notices
 from tests.e2e.api.test_accounts_api import ZHANG, activate, issue, login, subject_id
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_check_api import check, ok, uscc
-from tests.e2e.api.test_lists_api import DESIGNATOR, propose
+from tests.e2e.api.test_lists_api import DESIGNATOR, propose, revise_standard
 from tests.e2e.api.test_red_list_feedback_api import red_entry
 from tests.e2e.conftest import bearer
 from tests.factories import person_punishment_row
@@ -296,12 +296,10 @@ def test_a_blacklisted_subject_s_records_stay_in_the_check_past_their_display__D
     sweep.run(w.ctx, SYSTEM)  # the record stays live: the list holds it
     later = ok(check(api, uscc(5)))
     assert [r["id"] for r in later["records"]] == [shown["id"]]
-    removed = api.post(
-        f"/api/v1/lists/entries/{eid}/removal",
-        headers=DESIGNATOR,
-        json={"reason": "standard_changed", "note": "标准修订"},
-    )
-    assert removed.status_code == 200, removed.text
+    # The standard's next version: its re-evaluation removes the entry, whose only record
+    # is past its display (STD-3).
+    revise_standard(api)
+    assert entry(api, eid)["status"] == "removed"
     assert ok(check(api, uscc(5)))["records"] == []
 
 
@@ -344,6 +342,7 @@ def test_the_subject_is_told_of_its_designation_and_of_its_removal__LST_2_LST_8_
     assert decision["有效期至"] == designated.json()["valid_until"]
     assert decision["惩戒措施"] and "满12个月后" in decision["信用修复"]
     assert "第三十五条" in decision["相关责任人员"] and "第四十一条" in decision["异议权利"]
+    revise_standard(api)
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=DESIGNATOR,

@@ -13,7 +13,7 @@ from creditreg.clock import FixedClock
 from creditreg.services.context import Context
 from creditreg.store.schema import metadata
 from tests.e2e.api.test_api import error
-from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
+from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose, revise_standard
 from tests.e2e.conftest import bearer
 from tests.lists_world import World, make_world
 from tests.notice_delivery import notify_over_api
@@ -117,7 +117,7 @@ def test_a_deletion_in_error_leaves_nothing_readable_about_the_entry__RST_5_RST_
     assert api.get("/api/v1/audit/verify", headers=PLATFORM).json()["ok"] is True
 
 
-def test_publications_end_and_show_once_with_their_channels__DIS_4(
+def test_publications_end_and_show_once_with_their_channels__DIS_4_STD_3(
     api: TestClient, world: World
 ) -> None:
     """Defect 3: a designation is published once with both channels for exactly its
@@ -131,6 +131,17 @@ def test_publications_end_and_show_once_with_their_channels__DIS_4(
     [shown] = api.get("/api/v1/public/lists").json()
     assert shown["kind"] == "designation" and shown["channels"] == ["credit_website", "unit_portal"]
     assert shown["entry_id"] == eid and shown["visible_until"] == "2029-03-09"
+    # STD-3: the public would read "the standard changed": refused while it has not.
+    error(
+        api.post(
+            f"/api/v1/lists/entries/{eid}/removal",
+            headers=DESIGNATOR,
+            json={"reason": "standard_changed", "note": "标准修订"},
+        ),
+        409,
+        "entry.standard_unchanged",
+    )
+    revise_standard(api)
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=DESIGNATOR,

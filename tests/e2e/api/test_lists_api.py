@@ -42,6 +42,14 @@ def propose(api: TestClient, w: World, i: int = 1, **extra: Any) -> Any:
     )
 
 
+def revise_standard(api: TestClient, code: str = "SCJG-HMD") -> None:
+    """STD-3: publish the next version of a demo standard (the same rule), after which its
+    unit may remove an entry for the changed standard."""
+    body = next(s for s in STANDARDS if s["code"] == code)
+    made = api.post("/api/v1/standards", headers=DESIGNATOR, json=dict(body))
+    assert made.status_code == 201, made.text
+
+
 def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5_SUB_4(
     api: TestClient, world: World
 ) -> None:

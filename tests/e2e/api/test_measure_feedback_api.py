@@ -22,6 +22,7 @@ from creditreg.store.measures.feedback_tables import measure_feedback
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_check_api import check, ok, uscc
 from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.api.test_lists_api import revise_standard
 from tests.e2e.conftest import bearer
 from tests.lists_world import World, make_world
 from tests.objection_helpers import file_objection
@@ -206,6 +207,7 @@ def test_feedback_for_a_day_after_the_entry_ended_is_refused__MEA_4_MEA_5(
     sid = world.company(5)
     answer = ok(check(api, uscc(5)))
     due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    revise_standard(api)
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=DESIGNATOR,

@@ -23,6 +23,7 @@ from creditreg.services.kernel import sweep
 from creditreg.store.access.tables import notification
 from tests.e2e.api.test_check_api import check, ok, uscc
 from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.api.test_lists_api import revise_standard
 from tests.e2e.conftest import bearer
 from tests.lists_world import PERSON, World, make_world
 from tests.objection_helpers import file_objection
@@ -69,6 +70,7 @@ def test_a_unit_that_checked_an_entry_is_told_to_stop_when_it_is_removed__MEA_5(
     eid = blacklisted(api, world, 1)
     ok(check(api, uscc(1)))  # the implementing unit met the entry in force
     bystander = other_implementer(ctx)
+    revise_standard(api)
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=DESIGNATOR,
@@ -137,6 +139,7 @@ def test_a_stop_notice_reaches_a_unit_whose_check_left_the_register__MEA_5_SEC_2
     ).json()
     assert expired and expired[-1]["action"] == "query_register.expired"
     assert expired[-1]["detail"]["rows"] == report.count("queries_expired")
+    revise_standard(api)
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=DESIGNATOR,

@@ -19,6 +19,7 @@ from creditreg.services.kernel import sweep
 from creditreg.store.access.query_register import query_register
 from tests.conftest import DbTarget
 from tests.e2e.api.test_corrections_api import blacklisted
+from tests.e2e.api.test_lists_api import revise_standard
 from tests.e2e.cli.test_lists_cli import cli
 from tests.e2e.conftest import bearer
 from tests.lists_world import World, make_world
@@ -133,6 +134,7 @@ def test_a_unit_reads_its_stop_notices_from_the_command_line__MEA_5(
     now = ctx.now().astimezone(CST).strftime("%Y-%m-%dT%H:%M")  # the entry is in force
     code, _, err = cli(db, "check", uscc(2), "--purpose", "procurement", "--unit", "4", on=now)
     assert code == 0, err
+    revise_standard(api)
     removed = api.post(
         f"/api/v1/lists/entries/{eid}/removal",
         headers=bearer("designator"),

@@ -341,17 +341,16 @@ def test_withdrawn_record_revokes_its_entries_the_same_day__ING_7(world: World) 
     assert after["removed_on"] == w.ctx.today().isoformat()
 
 
-def test_big_data_warning_follows_key_scrutiny_in_three_key_fields__LST_4_LST_5(
+def test_big_data_warning_follows_key_scrutiny_in_three_key_fields__LST_4_LST_5_STD_3(
     world: World,
 ) -> None:
     w = world
     w.serious(1)
     codes = []
+    drafts = []
     for fieldname in ("market_regulation", "taxation", "food_drug_safety"):
         code = f"KS-{fieldname[:4].upper()}"
-        standards.publish(
-            w.ctx,
-            SYSTEM,
+        drafts.append(
             draft_from_dict(
                 {
                     **BLACK,
@@ -365,8 +364,9 @@ def test_big_data_warning_follows_key_scrutiny_in_three_key_fields__LST_4_LST_5(
                     # Art 34 measures are for the blacklist; Art 32's fit (MEA-6).
                     "measures": ["ART32-5"],
                 }
-            ),
+            )
         )
+        standards.publish(w.ctx, SYSTEM, drafts[-1])
         codes.append(code)
     ids = []
     for code in codes:
@@ -381,6 +381,11 @@ def test_big_data_warning_follows_key_scrutiny_in_three_key_fields__LST_4_LST_5(
     [bdw] = entries.search(w.ctx, SYSTEM, list_type="big_data_warning")
     assert bdw["status"] == "designated" and bdw["origin"] == "automatic"
     assert sweep.run(w.ctx, SYSTEM).changed == 0
+    # STD-3: removed for a changed standard only once it changed.
+    with pytest.raises(Conflict) as unchanged:
+        entries.remove(w.ctx, SYSTEM, ids[0], reason="standard_changed")
+    assert unchanged.value.code == "entry.standard_unchanged"
+    standards.publish(w.ctx, SYSTEM, drafts[0])  # its version 2
     entries.remove(w.ctx, SYSTEM, ids[0], reason="standard_changed")
     assert sweep.run(w.ctx, SYSTEM).count("warnings_lifted") == 1
     assert entries.get(w.ctx, SYSTEM, int(bdw["id"]))["removal_reason"] == "below_threshold"
