@@ -17,9 +17,11 @@ from creditreg.bootstrap import build_context
 from creditreg.config import Settings
 from creditreg.domain.access.principals import SYSTEM, Principal
 from creditreg.domain.errors import DomainError
+from creditreg.domain.kernel.calendar import WorkingCalendar
 from creditreg.domain.kernel.ids import MAX_ID, MAX_VERSION
 from creditreg.services.access import access
 from creditreg.services.context import Context
+from creditreg.services.kernel import calendar as calendar_service
 from creditreg.store import migrate
 
 app = typer.Typer(
@@ -139,6 +141,24 @@ def context(settings: Settings | None = None, *, check_schema: bool = True) -> C
     if check_schema:
         _need_schema(built)
     return built
+
+
+def due(day: Any) -> str:
+    """A due date as the CLI prints it: marked `(provisional)` in a year whose official
+    schedule is not loaded yet (CAL-2: never a silent guess), as the API's deadlines say."""
+    text = str(day)
+    if not day or not _opened:
+        return text
+    if not _calendars:
+        _calendars.append(calendar_service.current(_opened[-1]))
+    try:
+        provisional = _calendars[0].is_provisional_year(int(text[:4]))
+    except ValueError:
+        return text
+    return f"{text} (provisional)" if provisional else text
+
+
+_calendars: list[WorkingCalendar] = []
 
 
 def operator() -> Principal:

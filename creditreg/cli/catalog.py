@@ -17,6 +17,7 @@ from creditreg.cli.base import (
     app,
     catalog_app,
     context,
+    due,
     fail,
     id_argument,
     id_option,
@@ -110,7 +111,7 @@ def records_pending(overdue: bool = False) -> None:
     rows = run(lambda: verification.pending(ctx, operator(), overdue_only=overdue))
     for r in rows:
         flag = "  OVERDUE" if r["overdue"] else ""
-        typer.echo(f"{r['id']:>8}  due {r['verify_due']}  subject {r['subject_id']}{flag}")
+        typer.echo(f"{r['id']:>8}  due {due(r['verify_due'])}  subject {r['subject_id']}{flag}")
     typer.echo(f"{len(rows)} record(s)")
 
 

@@ -12,6 +12,7 @@ from creditreg.cli.base import (
     acting,
     app,
     context,
+    due,
     fail,
     id_argument,
     id_option,
@@ -200,7 +201,7 @@ def lists_restore_apply(
     app_ = run(
         lambda: restoration.apply(ctx, operator(), entry_id, applicant=applicant, evidence=evidence)
     )
-    typer.echo(f"application {app_['id']}: pending; decision due {app_['due_date']} (Art 43)")
+    typer.echo(f"application {app_['id']}: pending; decision due {due(app_['due_date'])} (Art 43)")
 
 
 @lists_app.command("restore-decide")
@@ -224,7 +225,9 @@ def lists_restorations(overdue: bool = False) -> None:
     ctx = context()
     for a in run(lambda: restoration.applications(ctx, operator(), overdue=overdue)):
         late = "  OVERDUE" if a["overdue"] else ""
-        typer.echo(f"application {a['id']:>6}  entry {a['entry_id']}  due {a['due_date']}{late}")
+        typer.echo(
+            f"application {a['id']:>6}  entry {a['entry_id']}  due {due(a['due_date'])}{late}"
+        )
 
 
 @lists_app.command("reports")
@@ -232,4 +235,6 @@ def lists_reports(overdue: bool = False) -> None:
     """LST-9: reports queued for the upper-level platform and their deadlines."""
     ctx = context()
     for r in run(lambda: entries.reports(ctx, operator(), overdue)):
-        typer.echo(f"entry {r['entry_id']:>8}  due {r['due_date']}  {r['list_type']} {r['field']}")
+        typer.echo(
+            f"entry {r['entry_id']:>8}  due {due(r['due_date'])}  {r['list_type']} {r['field']}"
+        )

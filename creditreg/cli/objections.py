@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from creditreg.cli.base import Unit, acting, app, context, fail, id_argument, run, show
+from creditreg.cli.base import Unit, acting, app, context, due, fail, id_argument, run, show
 from creditreg.services.rights import objection_steps, objections, objectors, reconsideration
 from creditreg.services.rights.objections import Upload
 
@@ -28,11 +28,11 @@ def said(o: Any) -> None:
     """One line: the objection, its target, its status and what is due."""
     parts = [f"objection {o['id']}: {o['target_type']} {o['target_id']} {o['status']}"]
     if o.get("due_date") and o["status"] in ("received", "accepted", "verifying", "answered"):
-        parts.append(f"due {o['due_date']}" + (" OVERDUE" if o.get("overdue") else ""))
+        parts.append(f"due {due(o['due_date'])}" + (" OVERDUE" if o.get("overdue") else ""))
     if o.get("paused_since"):
         parts.append(f"paused since {o['paused_since']}")
     if o.get("answer_due") and o["status"] == "verifying":
-        parts.append(f"provider answers by {o['answer_due']}")
+        parts.append(f"provider answers by {due(o['answer_due'])}")
     if o.get("target_deleted"):
         parts.append("the entry was made in error and is deleted")
     typer.echo("; ".join(parts))
@@ -183,7 +183,7 @@ def objections_decide(
 def _recon(r: Any) -> None:
     typer.echo(
         f"reconsideration {r['id']}: objection {r['objection_id']} {r['status']}; "
-        f"due {r['due_date']}" + (" OVERDUE" if r["overdue"] else "")
+        f"due {due(r['due_date'])}" + (" OVERDUE" if r["overdue"] else "")
     )
 
 

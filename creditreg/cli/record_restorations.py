@@ -8,7 +8,17 @@ from typing import Annotated, Literal
 
 import typer
 
-from creditreg.cli.base import Unit, acting, app, context, id_argument, id_option, operator, run
+from creditreg.cli.base import (
+    Unit,
+    acting,
+    app,
+    context,
+    due,
+    id_argument,
+    id_option,
+    operator,
+    run,
+)
 from creditreg.cli.on_behalf import ForSubject, for_subject
 from creditreg.domain.rights.record_restoration import Decider
 from creditreg.services.rights import record_restoration
@@ -23,7 +33,7 @@ app.add_typer(restorations_app, name="record-restorations")
 
 
 def _line(a: RecordRestorationView) -> str:
-    decided = f", {a['decided_at'][:10]}" if a["decided_at"] else f", due {a['due_date']}"
+    decided = f", {a['decided_at'][:10]}" if a["decided_at"] else f", due {due(a['due_date'])}"
     reasons = f": {a['reasons']}" if a["reasons"] else ""
     return (
         f"application {a['id']} (record {a['record_id']}, to the {a['decider']}): "
