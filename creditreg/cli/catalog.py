@@ -203,10 +203,13 @@ def ingest(
             rejections.write_text(ingest_files.rejections_csv(result.rejected), encoding="utf-8")
         first = result.rejected[0]
         where = f" (rejected rows written to {rejections})" if rejections else ""
+        bad_rows = len({r.row for r in result.rejected})
+        more = "+" if result.rejected_count > len(result.rejected) else ""
         fail(
             "record.batch_rejected",
-            f"{result.rejected_count} of {result.rows} row(s) rejected, nothing stored{where}; "
-            f"first: row {first.row} {first.field}: {first.message} [{first.code}]",
+            f"{bad_rows}{more} of {result.rows} row(s) rejected ({result.rejected_count} "
+            f"problem(s)), nothing stored{where}; first: row {first.row} {first.field}: "
+            f"{first.message} ({first.code})",
             2,
         )
     repeated = (

@@ -261,7 +261,9 @@ def check_draft(d: StandardDraft) -> None:
     if not low <= d.window_days <= high:
         raise InvalidInput(
             "standard.bad_window",
-            f"a {d.list_type.value} window is {low} to {high} working days",
+            f"a {d.list_type.value} standard has no objection or announcement window (0)"
+            if low == high == 0
+            else f"a {d.list_type.value} window is {low} to {high} working days",
         )
     if d.list_type is not ListType.BLACKLIST and d.restoration.restorable:
         raise InvalidInput("standard.bad_restoration", "restoration terms are for blacklists")

@@ -57,7 +57,7 @@ class FeeRule:
                 "report.no_free_report_left",
                 f"the subject had its {self.free_per_year} free reports of this kind this "
                 f"year (Art 40); a further one costs {self.fee_fen / 100:.2f} yuan: ask again "
-                "with accept_fee",
+                "accepting the fee (`accept_fee` in the API, --accept-fee in the CLI)",
             )
         return False, self.fee_fen
 

@@ -83,13 +83,27 @@ def _validate_gb11643(code: str, error_code: str, label: str) -> str:
     return code
 
 
+# GB/T 2260's province-level codes, and 81-83 (residence permits: Hong Kong, Macao, Taiwan).
+_PROVINCES = frozenset(
+    str(code)
+    for first, last in ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71))
+    for code in range(first, last + 1)
+) | {"81", "82", "83"}
+
+
 def validate_ric(raw: str, today: date | None = None) -> str:
     """Return the normalised resident ID number (GB 11643) or raise `subject.invalid_ric`.
 
     The region code is not checked against a list: numbers issued under division codes
-    since abolished stay valid for life.
+    since abolished stay valid for life. Its first two digits are: a province-level code
+    (GB/T 2260; 81-83 for residence permits of Hong Kong, Macao and Taiwan residents), or 9
+    then a province code on a foreigner's permanent residence ID card of the 2023 format.
     """
     code = _validate_gb11643(normalise_code(raw), "subject.invalid_ric", "resident ID number")
+    if code[:2] not in _PROVINCES and not (code[0] == "9" and code[1:3] in _PROVINCES):
+        raise InvalidInput(
+            "subject.invalid_ric", "this resident ID number names no province (its region code)"
+        )
     if today is not None and stdnum_ric.get_birth_date(code) > today:
         raise InvalidInput(
             "subject.invalid_ric", "this resident ID number's birth date is in the future"

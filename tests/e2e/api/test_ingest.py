@@ -250,8 +250,8 @@ def test_cli_ingest_with_progress_rejections_and_duplicates__ING_1_ING_3(
     )
     assert failed.exit_code == 2
     last = failed.stderr.splitlines()[-1]  # the lines before it are the progress bar's
-    assert last.startswith("error: 1 of 2 row(s) rejected, nothing stored")
-    assert last.endswith("[record.batch_rejected]")
+    assert last.startswith("error: 1 of 2 row(s) rejected (1 problem(s)), nothing stored")
+    assert last.endswith("(record.missing_field) [record.batch_rejected]")  # one code in []
     assert list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))[1][:3] == [
         "2",
         "facts",

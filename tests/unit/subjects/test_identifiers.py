@@ -11,6 +11,7 @@ from stdnum import lei as stdnum_lei
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
+from creditreg.demo.dataset import demo_ric
 from creditreg.domain.errors import InvalidInput
 from creditreg.domain.kernel.codes import (
     USCC_ALPHABET,
@@ -204,3 +205,15 @@ def test_a_refused_personal_number_is_not_repeated_nor_completed__DIS_3() -> Non
         message = str(refused.value)
         assert number not in message and number[:10] not in message, message
         assert "expected" not in message and REAL_RIC[17] not in message.split()[-1]
+
+
+def test_a_resident_id_names_a_province__SUB_2() -> None:
+    """A number with region 000000 and a valid check character was accepted (a tryout's
+    finding); a province-level code, a residence permit's 81-83 or a foreigner's 9 then a
+    province are numbers that can be issued."""
+    for body in ("41010519900101123", "81000019900101123", "91100019900101123"):
+        assert validate_ric(demo_ric(body)) == demo_ric(body)
+    for body in ("00000019900101123", "99000019900101123", "72010519900101123"):
+        with pytest.raises(InvalidInput) as refused:
+            validate_ric(demo_ric(body))
+        assert refused.value.code == "subject.invalid_ric" and "province" in refused.value.message
