@@ -19,11 +19,13 @@ import re
 from urllib.parse import unquote_to_bytes
 
 import orjson
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditreg.api.errors import error_body
 from creditreg.api.responses import JSON
 from creditreg.domain.kernel.codes import unstorable_text
+from creditreg.web.not_found import render_bad_input
 
 _SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\x00")
 
@@ -96,9 +98,21 @@ class TextGuard:
         await self.app(scope, replayed, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, where: str) -> None:
+        if _page_wanted(scope):
+            page = HTMLResponse(render_bad_input(), status_code=422)
+            await page(scope, receive, send)
+            return
         body = error_body(
             "request.bad_character",
             f"{where} holds a NUL character (U+0000) or an unpaired surrogate, which no "
             "text may contain",
         )
         await JSON(body, status_code=422)(scope, receive, send)
+
+
+def _page_wanted(scope: Scope) -> bool:
+    """A browser asking for a portal page (not the API): the refusal is a page too."""
+    if scope.get("path", "").startswith(("/api/", "/openapi.json", "/docs")):
+        return False
+    accept = next((v for n, v in scope.get("headers", []) if n == b"accept"), b"")
+    return b"text/html" in accept

@@ -695,6 +695,7 @@ _ALL = (
         "a specialised report is issued to legal persons and unincorporated organizations",
     ),
     invalid("report.invalid_number", "not a report number (CR-YYYYMMDD-XXXXXXXXXX)"),
+    invalid("report.incomplete", "the verification page was given a number or a digest, not both"),
     invalid("report.invalid_digest", "not a SHA-256 digest (64 hexadecimal digits)"),
     invalid("report.invalid_content", "not a credit report's content (a JSON object, its PDF)"),
     invalid("report.nothing_to_verify", "give the number and digest, or the report's content"),

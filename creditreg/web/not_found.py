@@ -1,4 +1,5 @@
-"""The portal's page for an address that names nothing (404), in the portal's frame."""
+"""The portal's pages for an address that names nothing (404) and for input no page can
+take (422), in the portal's frame."""
 
 from __future__ import annotations
 
@@ -18,3 +19,8 @@ def render_not_found(path: str) -> str:
     """The page, naming the address asked for (escaped, and cut short)."""
     shown = path if len(path) <= 200 else path[:200] + "…"
     return _env.get_template("not_found.html").render(path=shown, version=__version__)
+
+
+def render_bad_input() -> str:
+    """A page's address or form held a character no text may hold (a NUL)."""
+    return _env.get_template("bad_input.html").render(version=__version__)

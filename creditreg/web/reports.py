@@ -20,6 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from creditreg import __version__
 from creditreg.clock import CST
 from creditreg.domain.access.query_register import PURPOSE_LABELS_ZH, Purpose
 from creditreg.services.rights.reports import IssuedReport, Verdict
@@ -281,9 +282,31 @@ def render_report_html(report: IssuedReport, lang: str = "zh") -> str:
     return _env.get_template("credit_report.html").render(doc=doc, label=lab)
 
 
-def render_verification_html(verdict: Verdict | None, error: tuple[str, str] | None) -> str:
-    """The public verification page, with the verdict on a presented report if any."""
-    return _env.get_template("report_verification.html").render(verdict=verdict, error=error)
+def render_verification_html(
+    verdict: Verdict | None, error: tuple[str, str] | None, typed: dict[str, str] | None = None
+) -> str:
+    """The public verification page, with the verdict on a presented report if any, in
+    the portal's frame; what was typed stays in the form."""
+    return _env.get_template("report_verification.html").render(
+        verdict=verdict,
+        error=error,
+        said_zh=VERDICTS_ZH.get(error[0], "未通过核验") if error else None,
+        kind_zh={"full": "完整版", "specialised": "专项版"},
+        typed=typed or {"number": "", "digest": ""},
+        version=__version__,
+    )
+
+
+# RIG-2: why a report did not verify, as its Chinese reader reads it.
+VERDICTS_ZH = {
+    "report.incomplete": "请同时填写报告编号和摘要。",
+    "report.invalid_number": "报告编号格式不正确（形如 CR-20260302-0123456789）。",
+    "report.invalid_digest": "摘要应为 64 位十六进制字符（SHA-256）。",
+    "report.not_found": "平台未出具过该编号的报告。",
+    "report.altered": "该报告与平台出具的内容不一致：所出示的报告已被改动。",
+    "report.bad_signature": "报告签名无法核验：请勿采信。",
+    "request.bad_character": "输入含有无法处理的字符。",
+}
 
 
 _registered: dict[Path, str] = {}

@@ -259,6 +259,20 @@ def test_a_report_verifies_and_a_tampered_or_forged_one_does_not__RIG_2(
         long = api.get("/reports/verify", params=params)
         assert long.status_code == 422 and long.headers["content-type"].startswith("text/html")
         assert "report.invalid_" in long.text
+    # Said in Chinese too, in the portal's frame, with what was typed kept; far too long,
+    # half given or with a NUL, it is still a page (a tryout found raw JSON for these).
+    assert "已被改动" in bad.text and 'value="1111' in bad.text and "名单公示" in bad.text
+    html = {"Accept": "text/html"}
+    for params in (
+        {"number": "X" * 3000, "digest": digest},
+        {"number": number},
+        {"number": number + "\x00", "digest": digest},
+    ):
+        shown = api.get("/reports/verify", params=params, headers=html)
+        assert shown.status_code == 422 and shown.headers["content-type"].startswith("text/html")
+        assert "{" not in shown.text.split("<body>")[-1][:50]
+    half = api.get("/reports/verify", params={"number": number}, headers=html)
+    assert "请同时填写报告编号和摘要" in half.text and number in half.text
 
 
 def test_a_report_issued_before_a_restart_verifies_after_it__RIG_2(
