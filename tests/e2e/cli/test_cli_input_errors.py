@@ -135,7 +135,7 @@ def test_a_punishment_whose_review_period_runs_past_the_calendar_is_a_rejected_r
     )
     last = err.splitlines()[-1] + "\n"  # after the progress bar's line
     assert code == 2 and one_line(last, "record.batch_rejected")
-    assert "[calendar.out_of_range]" in last and "runs past the calendar" in last
+    assert "(calendar.out_of_range)" in last and "runs past the calendar" in last
 
 
 def test_a_batch_id_longer_than_its_column_is_one_line_and_stores_nothing__ING_2(
