@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from creditreg import __version__
 from creditreg.clock import CST
 from creditreg.domain.access.query_register import PURPOSE_LABELS_ZH, Purpose
+from creditreg.domain.lists.entries import RemovalReason
+from creditreg.domain.lists.notices import REMOVAL_REASONS
 from creditreg.services.rights.reports import IssuedReport, Verdict
 
 FONT_PACKAGE = "fonts-wqy-zenhei"
@@ -117,6 +119,55 @@ L = {
 }
 
 
+# What the report's codes say to its Chinese reader: identifier types, the steps of an
+# entry's procedure and of a record's life (the English report keeps the codes).
+ID_TYPES_ZH = {
+    "uscc": "统一社会信用代码",
+    "ric": "居民身份证号码",
+    "passport": "护照号码",
+    "hk_macao_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+    "foreign_permanent_residence": "外国人永久居留身份证",
+    "other": "其他证件",
+}
+ACTIONS_ZH = {
+    "propose": "列入初步名单",
+    "notify": "书面告知",
+    "notice_delivered": "告知书送达",
+    "announce": "公示",
+    "designate": "认定列入",
+    "object": "提出异议",
+    "dismiss_objection": "异议不成立",
+    "uphold_objection": "异议成立",
+    "remove": "移出名单",
+    "restore": "信用修复",
+    "record.submit": "报送",
+    "record.verify": "核实",
+    "record.return": "退回修改",
+    "record.withdraw": "撤回",
+    "record.archive": "归档",
+    "record.restore": "信用修复",
+    "record.correct": "更正",
+}
+
+
+def _id_type(code: str, lang: str) -> str:
+    return code if lang == "en" else ID_TYPES_ZH.get(code, code)
+
+
+def _action(code: str, lang: str) -> str:
+    return code if lang == "en" else ACTIONS_ZH.get(code, code)
+
+
+def _removal(reason: str, lang: str) -> str:
+    if lang == "en":
+        return reason
+    try:
+        return REMOVAL_REASONS[RemovalReason(reason)]["zh"]
+    except ValueError:
+        return reason
+
+
 # An open objection's status as its Chinese reader reads it (OBJ-3).
 OBJECTION_ZH = {
     "received": "已收到，待受理",
@@ -175,7 +226,7 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
     fee = lab["free"] if c["free"] else lab["paid"].format(yuan=f"{c['fee_fen'] / 100:.2f}")
     head = [
         (lab["subject"], who["name"]),
-        (lab["identifier"], f"{who['id_type']} {who['id_number']}"),
+        (lab["identifier"], f"{_id_type(who['id_type'], lang)} {who['id_number']}"),
         (lab["issued_at"], str(c["issued_at"])),
         (lab["fee"], fee),
     ]
@@ -214,7 +265,13 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
                 part.lines.append(("", f"{lab['source']}: {_source(r['source'])}"))
                 for ch in r["changes"]:
                     reason = f" — {ch['reason']}" if ch["reason"] else ""
-                    part.lines.append(("", f"{lab['changes']}: {ch['at']} {ch['action']}{reason}"))
+                    part.lines.append(
+                        (
+                            "",
+                            f"{lab['changes']}: {_local(ch['at'])} "
+                            f"{_action(ch['action'], lang)}{reason}",
+                        )
+                    )
             sections.append(part)
         part = Section(lab["entries"])
         for e in c["list_entries"]:
@@ -226,7 +283,8 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
                 )
             )
             for h in e["history"]:
-                part.lines.append(("", f"{h['on']} {h['action']}: {h['reason']}"))
+                why = _removal(h["reason"], lang) if h["action"] == "remove" else h["reason"]
+                part.lines.append(("", f"{h['on']} {_action(h['action'], lang)}: {why}"))
         sections.append(part)
         part = Section(lab["objections"])
         for o in c["open_objections"]:
@@ -423,4 +481,7 @@ def build_pdf(
 def _local(at: str) -> str:
     """A moment as the subject reads it: China Standard Time, with its offset (the
     register keeps UTC; "2026-03-02T01:00:00" was read as one in the morning)."""
-    return datetime.fromisoformat(at).astimezone(CST).isoformat(timespec="seconds")
+    moment = datetime.fromisoformat(at)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the platform stores UTC
+    return moment.astimezone(CST).isoformat(timespec="seconds")

@@ -173,6 +173,9 @@ def test_a_report_shows_sources_entries_objections_and_queries__RIG_2_RIG_3(
     page = api.get(f"/api/v1/reports/{made.json()['number']}/html", headers=PLATFORM).text
     assert local.endswith("+08:00") and local in page and looked["at"][:19] not in page
     assert f"已收到，待受理，处理期限 {due} · 处罚已撤销" in page  # OBJ-3: where it stands
+    # Codes are words to the Chinese reader: the identifier's type, the steps taken.
+    assert "统一社会信用代码" in page and "书面告知" in page and "核实" in page
+    assert "notify:" not in page and "record.verify" not in page
     # A specialised report: field by field, with its source, for a period it chooses.
     special = _report(api, company, kind="specialised", period_from="2025-01-01")
     assert special.status_code == 201, special.text
