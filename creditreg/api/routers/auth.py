@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 
 from creditreg.api.deps import Ctx, public, require
 from creditreg.api.routing import DocumentedRoute, errors
-from creditreg.api.schemas.access import LoginIn, Me, Session
+from creditreg.api.schemas.access import LoggedOut, LoginIn, Me, Session
 from creditreg.domain.access.principals import Principal
-from creditreg.services.access import access
+from creditreg.services.access import access, subject_accounts
 from creditreg.services.access.views import (
     PrincipalView,
 )
@@ -43,3 +43,18 @@ def login(body: LoginIn, ctx: Ctx, request: Request) -> dict[str, Any]:
 def me(principal: Annotated[Principal, Depends(require())]) -> PrincipalView:
     """The caller: unit, scope and permissions."""
     return access.principal_dict(principal)
+
+
+@router.post(
+    "/logout",
+    response_model=LoggedOut,
+    responses=errors({401: "no token, or one already revoked, expired or unknown"}),
+)
+def logout(
+    ctx: Ctx, request: Request, _: Annotated[Principal, Depends(require())]
+) -> dict[str, Any]:
+    """End the caller's own session at once: the bearer token sent (a person's login, a
+    subject account's session, or a machine's token) is refused from then on."""
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    who = subject_accounts.logout(ctx, token)
+    return {"revoked": True, "actor": who.actor}

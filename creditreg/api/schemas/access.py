@@ -150,3 +150,10 @@ class RegisteredQuery(Out):
         "codes of the measures it returned"
     )
     answer_digest: str | None = Field(description="SHA-256 of the answer (the check)")
+
+
+class LoggedOut(Out):
+    """The session ended: its token is refused from now on (`auth.revoked_token`)."""
+
+    revoked: bool
+    actor: str = Field(description="whose session it was")

@@ -22,7 +22,7 @@ from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.services.access import access, throttle
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.store.access.tables import subject_account, subject_session
+from creditreg.store.access.tables import api_token, subject_account, subject_session
 from creditreg.store.fast import compiled_once, decode_utc
 
 # Told apart from unit tokens (`crt_`) by their prefix, so a unit's token costs no extra
@@ -149,6 +149,22 @@ def authenticate(ctx: Context, token: str) -> Principal:
     if not row.active:
         raise Unauthenticated("auth.inactive", "the account is deactivated")
     return acting_account(row.username, int(row.subject_id))
+
+
+def logout(ctx: Context, token: str) -> Principal:
+    """SEC-1: the caller ends its own session (a subject account's, or a person's login
+    token of a unit, or a machine's token) at once, audited; the token is refused from
+    then on (`auth.revoked_token`). Returns who it was."""
+    principal = authenticate_any(ctx, token)
+    table = subject_session if token.startswith(SUBJECT_TOKEN_PREFIX) else api_token
+    with ctx.db.write() as conn:
+        conn.execute(
+            table.update()
+            .where(table.c.token_hash == access.hash_token(token), table.c.revoked_at.is_(None))
+            .values(revoked_at=ctx.now())
+        )
+        audit.record(conn, ctx, principal, "auth.logout", table.name, principal.actor[:64])
+    return principal
 
 
 def authenticate_any(ctx: Context, token: str) -> Principal:

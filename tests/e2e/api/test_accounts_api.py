@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from creditreg.clock import FixedClock
+from creditreg.demo import dataset as demo
 from creditreg.demo.dataset import demo_ric, demo_uscc
 from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
@@ -563,3 +564,26 @@ def test_binding_with_the_printed_notice_s_code_delivers_it_and_opens_the_window
     inbox = api.get("/api/v1/me/inbox", headers=login(api, "li.shili")).json()
     [mine] = [n for n in inbox if n.get("kind") == "written_notice"]
     assert entry["window_due"] in str(mine)
+
+
+def test_a_session_ends_when_its_holder_logs_out__SEC_1(api: TestClient) -> None:
+    """A subject's session lasted its 12 hours and a person's login its 8, whatever they
+    did: there was no way to end one. Logging out revokes the token sent, audited."""
+    zhang = subject_id(api, "ric", ZHANG)
+    activate(api, issue(api, zhang).json()["code"])
+    mine = login(api)
+    assert api.get("/api/v1/me/subject", headers=mine).status_code == 200
+    out = api.post("/api/v1/auth/logout", headers=mine)
+    assert out.status_code == 200 and out.json()["revoked"] is True
+    error(api.get("/api/v1/me/subject", headers=mine), 401, "auth.revoked_token")
+    error(api.post("/api/v1/auth/logout", headers=mine), 401, "auth.revoked_token")
+    # A person of a unit, logged in with a password, the same way.
+    session = api.post(
+        "/api/v1/auth/login",
+        json={"username": "admin", "password": demo.password_for("admin")},
+    ).json()
+    staff = {"Authorization": f"Bearer {session['token']}"}
+    assert api.post("/api/v1/auth/logout", headers=staff).json()["revoked"] is True
+    error(api.get("/api/v1/auth/me", headers=staff), 401, "auth.revoked_token")
+    assert any(e["action"] == "auth.logout" for e in audit_of(api, "subject_session"))
+    error(api.post("/api/v1/auth/logout"), 401, "auth.missing_token")
