@@ -7,13 +7,15 @@ from __future__ import annotations
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import SweepSteps
 from creditreg.services.lists.measure_refs import MEASURE_CATALOG
-from creditreg.services.measures import catalog, measure_feedback, memoranda
+from creditreg.services.measures import catalog, measure_feedback, memoranda, reclaim
 
 
 def register(registry: Registry) -> None:
     registry.extend(MEASURE_CATALOG, catalog.resolve_for_standard)
     # Op(20): the reports of measures applied because of an entry deleted in error go too.
     registry.on_erase("list_entry", measure_feedback.erase_of_entry)
+    # OBJ-5, Op(23): what the checks gave because of a red-list entry deleted in error.
+    registry.subscribe("correction.recorded", reclaim.given_in_error)
 
 
 def register_sweep_steps(steps: SweepSteps) -> None:

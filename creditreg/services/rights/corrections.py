@@ -15,6 +15,7 @@ in one transaction with everything Op(23) asks for:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypedDict
 
@@ -177,6 +178,25 @@ def _record(
         ],
     )
     return correction_id
+
+
+def add_reclaim(conn: sa.Connection, correction_id: int, items: Sequence[str]) -> None:
+    """OBJ-5, Op(23): incentives the contexts above know were given because of the entry
+    (what checks told implementing units to apply), added to those the correction lists
+    for reclaiming, each once, in the correction's transaction."""
+    row = conn.execute(
+        sa.select(correction.c.reclaim).where(correction.c.id == correction_id)
+    ).first()
+    if row is None:
+        return
+    listed = list(row.reclaim or [])
+    fresh = [item for item in dict.fromkeys(items) if item not in listed]
+    if fresh:
+        conn.execute(
+            correction.update()
+            .where(correction.c.id == correction_id)
+            .values(reclaim=[*listed, *fresh])
+        )
 
 
 def entry_error(

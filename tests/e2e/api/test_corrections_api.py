@@ -186,6 +186,14 @@ def test_a_red_list_entry_made_in_error_lists_incentives_to_reclaim__OBJ_5(
     eid = red_entry(api, w)
     measures = api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM).json()["measures"]
     assert measures
+    # What a check told an implementing unit to apply because of the entry, and the green
+    # channel, are incentives given too (a tryout found only the standard's listed).
+    from tests.e2e.api.test_check_api import check, ok, uscc
+
+    answer = ok(check(api, uscc(1)))
+    given = {m["content"] for m in answer["measures"] if m["entry_id"] == eid}
+    given |= {m["content"] for m in answer["green_channel"]}
+    assert given
     done = api.post(
         f"/api/v1/lists/entries/{eid}/error", headers=DESIGNATOR, json={"note": "业绩造假"}
     )
@@ -194,6 +202,8 @@ def test_a_red_list_entry_made_in_error_lists_incentives_to_reclaim__OBJ_5(
     seen = api.get("/api/v1/corrections", headers=IMPLEMENTER, params={"reclaim": True}).json()
     assert [c["id"] for c in seen] == [cid]
     assert seen[0]["reclaim"] and seen[0]["list_type"] == "red_list"
+    assert given <= set(seen[0]["reclaim"])
+    assert len(seen[0]["reclaim"]) == len(set(seen[0]["reclaim"]))  # each once
     assert api.get(f"/api/v1/corrections/{cid}", headers=IMPLEMENTER).status_code == 200
     outbox = api.get("/api/v1/events", headers=PLATFORM, params={"limit": 1000}).json()["events"]
     recorded = [e for e in outbox if e["kind"] == "correction.recorded"]
