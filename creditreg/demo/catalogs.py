@@ -63,8 +63,14 @@ def _party() -> list[dict[str, Any]]:
             "label": "法定代表人证件类型",
             "type": "choice",
             "choices": list(ID_TYPES),
+            "choice_meaning": ID_TYPES,
         },
-        {"name": "legal_rep_id_number", "label": "法定代表人证件号码", "type": "string"},
+        {
+            "name": "legal_rep_id_number",
+            "label": "法定代表人证件号码",
+            "type": "string",
+            "id_type_field": "legal_rep_id_type",
+        },
         {
             "name": "id_type",
             "label": "证件类型",

@@ -49,6 +49,11 @@ class TemplateField(Out):
     key: bool = Field(
         description="part of a record's natural key (ING-3): a decision or document number"
     )
+    id_type_field: str | None = Field(
+        default=None,
+        description="SUB-2: a person's document number, checked as the identifier type the "
+        "choice field named here gives (a legal representative's ID)",
+    )
 
 
 class CatalogItem(Out):
@@ -105,6 +110,12 @@ class TemplateFieldIn(In):
         "A provider's live record with the same subject and key values is the same record: "
         "sent again, it is reported as a duplicate and skipped. Without key fields, the "
         "whole row is the key.",
+    )
+    id_type_field: str | None = Field(
+        default=None,
+        description="SUB-2: check this field's value as a document number of the type the "
+        "named choice field gives (each of its choices means an identifier type through "
+        "choice_meaning or itself)",
     )
 
 

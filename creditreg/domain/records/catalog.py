@@ -23,7 +23,7 @@ from creditreg.domain.kernel.codes import CONTROL_CHARACTERS, normalise_code, va
 from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.privacy import DataCategory, check_field_allowed
 from creditreg.domain.records.declarations import DeclarationKind
-from creditreg.domain.subjects.identifiers import IdType, SubjectKind
+from creditreg.domain.subjects.identifiers import IdType, SubjectKind, parse_identifier
 
 
 class ContentClass(StrEnum):
@@ -103,6 +103,7 @@ class SubjectRole(StrEnum):
 
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+_ID_TYPES = frozenset(t.value for t in IdType)
 _TRUE = {"true", "1", "yes", "y", "是"}
 _FALSE = {"false", "0", "no", "n", "否"}
 
@@ -127,6 +128,9 @@ class FieldSpec:
     # Issue 9: part of a record's natural key (a decision or document number): a provider's
     # record with the same key values for the same subject is the same record.
     key: bool = False
+    # SUB-2: a person's document number (a legal representative's) checked as the type the
+    # choice field named here gives (its choice_meaning maps each choice to an IdType).
+    id_type_field: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +146,7 @@ class FieldSpec:
             "role": self.role.value if self.role else None,
             "category": self.category.value if self.category else None,
             "key": self.key,
+            "id_type_field": self.id_type_field,
         }
 
 
@@ -154,6 +159,21 @@ def field_from_dict(raw: Mapping[str, Any]) -> FieldSpec:
         )
     category_raw = raw.get("category")
     role_raw = raw.get("role")
+    longest = raw.get("max_length")
+    if longest is not None and (
+        isinstance(longest, bool) or not isinstance(longest, int) or not 1 <= longest <= MAX_TEXT
+    ):
+        raise InvalidInput(
+            "catalog.bad_field", f"field {name!r}: max_length is 1 to {MAX_TEXT} characters"
+        )
+    choices = [str(c) for c in raw.get("choices") or ()]
+    if len(set(choices)) != len(choices):
+        raise InvalidInput("catalog.bad_field", f"field {name!r} lists a choice twice")
+    meaning = {str(k): str(v) for k, v in (raw.get("choice_meaning") or {}).items()}
+    if not set(meaning) <= set(choices):
+        raise InvalidInput(
+            "catalog.bad_field", f"field {name!r} gives a meaning to a value it does not offer"
+        )
     return FieldSpec(
         name=name,
         label=str(raw.get("label") or name),
@@ -161,9 +181,9 @@ def field_from_dict(raw: Mapping[str, Any]) -> FieldSpec:
         presence=parse_enum(Presence, str(raw.get("presence", "optional")), "catalog.bad_presence"),
         when_field=raw.get("when_field"),
         when_value=None if raw.get("when_value") is None else str(raw["when_value"]),
-        choices=tuple(str(c) for c in raw.get("choices") or ()),
-        choice_meaning={str(k): str(v) for k, v in (raw.get("choice_meaning") or {}).items()},
-        max_length=int(raw.get("max_length") or 500),
+        choices=tuple(choices),
+        choice_meaning=meaning,
+        max_length=longest or 500,
         role=parse_enum(SubjectRole, str(role_raw), "catalog.bad_role") if role_raw else None,
         category=(
             parse_enum(DataCategory, str(category_raw), "catalog.bad_category")
@@ -171,7 +191,11 @@ def field_from_dict(raw: Mapping[str, Any]) -> FieldSpec:
             else None
         ),
         key=bool(raw.get("key") or False),
+        id_type_field=str(raw["id_type_field"]) if raw.get("id_type_field") else None,
     )
+
+
+MAX_TEXT = 100_000  # the longest a text field's values may be
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +256,11 @@ class Template:
             raise InvalidInput("catalog.empty_template", "a data template needs fields")
         if len(set(names)) != len(names):
             raise InvalidInput("catalog.duplicate_field", "field names must be unique")
+        labels = [f.label for f in self.fields]
+        if len(set(labels)) != len(labels):
+            # A file's header may name a field by its label: two alike name neither.
+            raise InvalidInput("catalog.duplicate_field", "field labels must be unique")
+        by_name = {f.name: f for f in self.fields}
         for spec in self.fields:
             check_field_allowed(spec.name, spec.label, spec.category)
             if spec.presence is Presence.CONDITIONAL and spec.when_field not in names:
@@ -239,6 +268,22 @@ class Template:
                     "catalog.bad_condition",
                     f"field {spec.name!r} is conditional on a field the template lacks",
                 )
+            if spec.presence is Presence.CONDITIONAL and spec.when_field == spec.name:
+                raise InvalidInput(
+                    "catalog.bad_condition", f"field {spec.name!r} is conditional on itself"
+                )
+            if spec.id_type_field is not None:
+                typed = by_name.get(spec.id_type_field)
+                if (
+                    typed is None
+                    or typed.type is not FieldType.CHOICE
+                    or not all(typed.choice_meaning.get(c, c) in _ID_TYPES for c in typed.choices)
+                ):
+                    raise InvalidInput(
+                        "catalog.bad_field",
+                        f"field {spec.name!r} is checked as the document type of a choice "
+                        "field whose every choice means an identifier type (id_type_field)",
+                    )
             if spec.type is FieldType.CHOICE and not spec.choices:
                 raise InvalidInput(
                     "catalog.bad_field", f"choice field {spec.name!r} has no choices"
@@ -354,7 +399,26 @@ class Template:
                 clean[name] = convert(value)
             except ValueError as exc:
                 problems.append(RowProblem(name, "record.bad_value", f"{spec.label}: {exc}"))
+        for spec in self._typed_numbers:
+            number, kind = clean.get(spec.name), clean.get(str(spec.id_type_field))
+            if number is None or kind is None:
+                continue
+            typed = self.by_name[str(spec.id_type_field)]
+            try:
+                clean[spec.name] = parse_identifier(
+                    IdType(typed.choice_meaning.get(kind, kind)), str(number)
+                ).number
+            except InvalidInput as exc:
+                problems.append(RowProblem(spec.name, "record.bad_value", f"{spec.label}: {exc}"))
         return clean, problems
+
+    @cached_property
+    def _typed_numbers(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.id_type_field is not None)
+
+    @cached_property
+    def by_name(self) -> dict[str, FieldSpec]:
+        return {f.name: f for f in self.fields}
 
     def subject_of(self, clean: Mapping[str, Any]) -> SubjectRef:
         """The subject a valid row is about (SUB-2), from the fields' roles."""

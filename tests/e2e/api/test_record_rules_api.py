@@ -431,3 +431,56 @@ def test_a_catalog_item_is_filed_under_a_field_its_provider_works_in__CAT_1_RIG_
           "catalog.field_out_of_scope")  # fmt: skip
     assert {i["code"] for i in api.get("/api/v1/catalog").json()} >= {"FLD1", "FLD2"}
     assert "FLD3" not in {i["code"] for i in api.get("/api/v1/catalog").json()}
+
+
+def test_a_template_s_fields_are_checked_when_drafted__CAT_1_CAT_2(api: TestClient) -> None:
+    """A hostile tryout drafted templates with max_length 0, -1 or 2^62, a choice listed
+    twice, a field conditional on itself and two fields of one label: each is refused with
+    its code now, and nothing is drafted."""
+    fields = [dict(f) for f in PUNISHMENT["template"]]
+
+    def drafted(template: list[dict[str, Any]]) -> Any:
+        return api.post(
+            "/api/v1/catalog/items",
+            json={"providing_unit_id": PROVIDER_UNIT, "item": {**PUNISHMENT, "code": "TPLX",
+                                                               "template": template}},
+            headers=PLATFORM,
+        )  # fmt: skip
+
+    for longest in (0, -1, 2**62):
+        bad = [{**fields[0], "max_length": longest}, *fields[1:]]
+        error(drafted(bad), 422, "catalog.bad_field")
+    choice = next(i for i, f in enumerate(fields) if f["type"] == "choice")
+    twice = {
+        **fields[choice],
+        "choices": [*fields[choice]["choices"], fields[choice]["choices"][0]],
+    }
+    error(drafted([*fields[:choice], twice, *fields[choice + 1 :]]), 422, "catalog.bad_field")
+    itself = {**fields[1], "presence": "conditional", "when_field": fields[1]["name"],
+              "when_value": "x"}  # fmt: skip
+    error(drafted([fields[0], itself, *fields[2:]]), 422, "catalog.bad_condition")
+    same_label = {**fields[1], "label": fields[0]["label"]}
+    error(drafted([fields[0], same_label, *fields[2:]]), 422, "catalog.duplicate_field")
+    number = next(i for i, f in enumerate(fields) if f.get("id_type_field"))
+    pointing = {**fields[number], "id_type_field": "facts"}  # not a choice of id types
+    error(drafted([*fields[:number], pointing, *fields[number + 1 :]]), 422, "catalog.bad_field")
+    assert [i for i in api.get("/api/v1/catalog").json() if i["code"] == "TPLX"] == []
+
+
+def test_a_legal_representative_s_document_number_is_checked__SUB_2_ING_1(
+    api: TestClient,
+) -> None:
+    """A row whose legal representative's resident ID has a wrong check character was
+    stored; the template checks it as the type its neighbouring field names."""
+    before = pending_ids(api)
+    good = demo_ric("41010519700101123")
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    row = punishment_row(1, legal_rep_id_type="身份证", legal_rep_id_number=wrong)
+    refused = api.post("/api/v1/records", json={"catalog": "XZCF", "data": row}, headers=PROVIDER)
+    assert refused.status_code == 422, refused.text
+    [problem] = refused.json()["error"]["details"]["rejected"]
+    assert problem["field"] == "legal_rep_id_number" and problem["code"] == "record.bad_value"
+    assert wrong not in refused.text  # the error does not repeat the number
+    assert pending_ids(api) == before
+    kept = punishment_row(2, legal_rep_id_type="身份证", legal_rep_id_number=good)
+    assert submit(api, kept)
