@@ -399,6 +399,8 @@ class Template:
                 clean[name] = convert(value)
             except ValueError as exc:
                 problems.append(RowProblem(name, "record.bad_value", f"{spec.label}: {exc}"))
+        if self._cross_checked:
+            problems.extend(self._cross_problems(clean))
         for spec in self._typed_numbers:
             number, kind = clean.get(spec.name), clean.get(str(spec.id_type_field))
             if number is None or kind is None:
@@ -411,6 +413,53 @@ class Template:
             except InvalidInput as exc:
                 problems.append(RowProblem(spec.name, "record.bad_value", f"{spec.label}: {exc}"))
         return clean, problems
+
+    @cached_property
+    def _cross_checked(self) -> bool:
+        roles = {f.role for f in self.fields}
+        return {SubjectRole.DECISION_DATE, SubjectRole.PUBLISH_UNTIL} <= roles or {
+            SubjectRole.SEVERITY,
+            SubjectRole.SERIOUS_CLASS,
+        } <= roles
+
+    def _cross_problems(self, clean: Mapping[str, Any]) -> list[RowProblem]:
+        """Values that contradict each other: a display that ends before the decision, a
+        serious class (Art 33) given with a severity short of serious (STD-4, DIS-2)."""
+        problems: list[RowProblem] = []
+        decided, until = (
+            self.by_role(SubjectRole.DECISION_DATE),
+            self.by_role(SubjectRole.PUBLISH_UNTIL),
+        )
+        if (
+            decided
+            and until
+            and clean.get(decided.name)
+            and clean.get(until.name)
+            and clean[until.name] < clean[decided.name]
+        ):
+            problems.append(
+                RowProblem(
+                    until.name,
+                    "record.bad_value",
+                    f"{until.label}: ends before {decided.label}",
+                )
+            )
+        severity, serious = (
+            self.by_role(SubjectRole.SEVERITY),
+            self.by_role(SubjectRole.SERIOUS_CLASS),
+        )
+        if severity and serious and clean.get(severity.name) and clean.get(serious.name):
+            level = severity.choice_meaning.get(clean[severity.name], clean[severity.name])
+            if level != "serious":
+                problems.append(
+                    RowProblem(
+                        serious.name,
+                        "record.bad_value",
+                        f"{serious.label}: a serious class (Art 33) is serious conduct, "
+                        f"not {level}",
+                    )
+                )
+        return problems
 
     @cached_property
     def _typed_numbers(self) -> tuple[FieldSpec, ...]:

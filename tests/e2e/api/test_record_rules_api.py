@@ -484,3 +484,26 @@ def test_a_legal_representative_s_document_number_is_checked__SUB_2_ING_1(
     assert pending_ids(api) == before
     kept = punishment_row(2, legal_rep_id_type="身份证", legal_rep_id_number=good)
     assert submit(api, kept)
+
+
+def test_a_record_s_values_may_not_contradict_each_other__ING_1_STD_4_DIS_2(
+    api: TestClient,
+) -> None:
+    """A display that ends before the decision, or a serious class of Art 33 given with a
+    severity short of serious, was stored as sent (a hostile tryout's finding)."""
+    before = pending_ids(api)
+    for row, field in (
+        (
+            punishment_row(1, decision_date="2026-02-27", publish_until="2026-01-01"),
+            "publish_until",
+        ),
+        (punishment_row(2, severity="general", serious_class="art33_2"), "serious_class"),
+    ):
+        refused = api.post(
+            "/api/v1/records", json={"catalog": "XZCF", "data": row}, headers=PROVIDER
+        )
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["error"]["details"]["rejected"]
+        assert problem["field"] == field and problem["code"] == "record.bad_value"
+    assert pending_ids(api) == before
+    assert submit(api, punishment_row(3, severity="serious", serious_class="art33_2"))
