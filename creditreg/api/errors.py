@@ -13,13 +13,13 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from creditreg.api.responses import JSON
+from creditreg.api.responses import JSON, json_media_type
 from creditreg.api.schemas.errors import Error, ErrorFacts, Problem, ValidationDetails
 from creditreg.api.schemas.records import BatchResult
 from creditreg.domain.errors import DomainError
@@ -165,7 +165,16 @@ def install(app: FastAPI) -> None:
         return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSON:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSON:
+        sent = request.headers.get("content-type", "")
+        if (
+            _takes_json(request)
+            and sent
+            and not json_media_type(sent.encode("latin-1", "replace"))
+            and any(tuple(e.get("loc", ()))[:1] == ("body",) for e in exc.errors())
+        ):
+            # The body was not read as JSON at all: say so, not that its fields are missing.
+            return not_json_response(sent)
         return validation_response([problem(e) for e in exc.errors()])
 
     async def _database(_: Request, exc: Exception) -> JSON:
@@ -220,3 +229,20 @@ def _page_wanted(request: Request) -> bool:
     if path.startswith(("/api/", "/openapi.json", "/docs")):
         return False
     return "text/html" in request.headers.get("accept", "")
+
+
+def _takes_json(request: Request) -> bool:
+    """Whether the route matched takes a JSON body (not a form or an upload)."""
+    route = request.scope.get("route")
+    body = getattr(route, "body_field", None)
+    return body is not None and not isinstance(body.field_info, params.Form)
+
+
+def not_json_response(content_type: str) -> JSON:
+    """415: a JSON body sent with another Content-Type (named, cut short)."""
+    sent = content_type.split(";")[0].strip()[:60]
+    return error_response(
+        415,
+        "request.unsupported_media_type",
+        f"the body was sent as {sent!r}: send JSON with Content-Type: application/json",
+    )

@@ -19,3 +19,12 @@ class JSON(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def json_media_type(content_type: bytes) -> bool:
+    """Whether a Content-Type names JSON (application/json or application/*+json), as
+    FastAPI decides to decode a body."""
+    kind = content_type.split(b";", 1)[0].strip().lower()
+    return kind == b"application/json" or (
+        kind.startswith(b"application/") and kind.endswith(b"+json")
+    )

@@ -6,7 +6,8 @@ errors it can answer, each with the one error body (`ErrorBody`):
 - an authenticated route (`require(...)`): 401 (no, unknown, revoked or expired token) and
   403 (missing permission, or outside the unit's scope);
 - a path parameter: 404 (nothing has that id or code);
-- a request body: 413 (larger than `CREDITREG_MAX_UPLOAD_BYTES`);
+- a request body: 413 (larger than `CREDITREG_MAX_UPLOAD_BYTES`); a JSON one also 415 (sent
+  with another Content-Type);
 - any input (body, path or query): 422 (`request.invalid` with its problems, or a rule the
   input breaks), replacing FastAPI's own validation body, which the API never sends.
 
@@ -21,7 +22,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path, Query, params
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.utils import create_model_field
@@ -54,6 +55,10 @@ UNAUTHENTICATED = "no token, or an unknown, revoked or expired one (`auth.*`)"
 FORBIDDEN = "the token lacks the permission, or acts outside its unit's fields or region"
 NOT_FOUND = "nothing has that id or code (`<thing>.not_found`)"
 TOO_LARGE = "the body is larger than the configured limit (`request.too_large`)"
+NOT_JSON = (
+    "the body was sent as another media type: send JSON with `Content-Type: "
+    "application/json` (`request.unsupported_media_type`)"
+)
 UNAVAILABLE = (
     "the database is busy or cannot be reached (`db.busy`, `db.unavailable`); retry after "
     "the `Retry-After` header's seconds"
@@ -105,6 +110,8 @@ def derived_errors(route: APIRoute) -> dict[int, str]:
         found[404] = NOT_FOUND
     if route.body_field is not None:
         found[413] = TOO_LARGE
+        if not isinstance(route.body_field.field_info, params.Form):  # File is a Form
+            found[415] = NOT_JSON
     if _takes_input(route.dependant):
         found[422] = INVALID
     if labels:  # every declared route reads the database (a token, or its data)

@@ -23,20 +23,11 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditreg.api.errors import error_body
-from creditreg.api.responses import JSON
+from creditreg.api.responses import JSON, json_media_type
 from creditreg.domain.kernel.codes import unstorable_text
 from creditreg.web.not_found import render_bad_input
 
 _SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\x00")
-
-
-def json_media_type(content_type: bytes) -> bool:
-    """Whether a Content-Type names JSON (application/json or application/*+json), as
-    FastAPI decides to decode a body."""
-    kind = content_type.split(b";", 1)[0].strip().lower()
-    return kind == b"application/json" or (
-        kind.startswith(b"application/") and kind.endswith(b"+json")
-    )
 
 
 def _json_type(scope: Scope) -> bool:

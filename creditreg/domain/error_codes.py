@@ -64,6 +64,11 @@ _ALL = (
         "the request (or a CLI input file) is malformed; `details.problems` names each field",
     ),
     api("request.too_large", 413, "the body is larger than CREDITREG_MAX_UPLOAD_BYTES"),
+    api(
+        "request.unsupported_media_type",
+        415,
+        "a JSON body was sent with another Content-Type (send application/json)",
+    ),
     invalid(
         "request.bad_character",
         "the path, the query or a JSON body holds a NUL (U+0000) or an unpaired surrogate",

@@ -20,11 +20,13 @@ from creditreg.api.errors import (
     DATABASE_ERRORS,
     database_error_response,
     domain_error_response,
+    not_json_response,
     problem,
     register_refusal,
     unreadable_body_response,
     validation_response,
 )
+from creditreg.api.responses import json_media_type
 from creditreg.api.routing import DocumentedRoute, errors
 from creditreg.api.schemas.errors import Problem
 from creditreg.api.schemas.measures_check import (
@@ -35,7 +37,6 @@ from creditreg.api.schemas.measures_check import (
     SharedRecords,
     SharedRecordsIn,
 )
-from creditreg.api.text_guard import json_media_type
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import DomainError, Unauthenticated
 from creditreg.domain.measures.check import check_batch_size
@@ -229,8 +230,11 @@ async def _lean(
             # One code for a batch over the limit, by one or by thousands.
             check_batch_size(len(value["identifiers"]))
         request, problems = _validated(value, CheckBatchIn if batch else CheckIn)
-        if request is None:
-            response: Response = validation_response(problems)
+        if request is None and isinstance(value, bytes) and headers.get(b"content-type"):
+            # As the other routes say (errors.py): the body was not sent as JSON at all.
+            response: Response = not_json_response(headers[b"content-type"].decode("latin-1"))
+        elif request is None:
+            response = validation_response(problems)
         elif isinstance(request, CheckBatchIn):
             identifiers = [(i.id_type, i.id_number) for i in request.identifiers]
             purpose, note = request.purpose, request.note

@@ -311,3 +311,22 @@ def test_invisible_grounds_and_direction_overrides_are_refused__OBJ_1_DIS_3(
     # A mark that only says a direction is text.
     kept = file_objection(api, PLATFORM, "list_entry", eid, grounds="事实\u200e有误")
     assert kept.status_code == 201, kept.text
+
+
+def test_a_json_body_sent_as_another_media_type_is_a_415__SEC_1(api: TestClient) -> None:
+    """A JSON route given text/plain or a form said "body: Input should be a valid
+    dictionary", as if the fields were wrong; it now says the media type is."""
+    for kind in ("text/plain", "application/x-www-form-urlencoded"):
+        for path in ("/api/v1/subjects", "/api/v1/check"):
+            headers = {
+                **(bearer("implementer") if "check" in path else PLATFORM),
+                "Content-Type": kind,
+            }
+            sent = api.post(path, content=b'{"kind": "legal_person"}', headers=headers)
+            error(sent, 415, "request.unsupported_media_type")
+            assert kind in sent.json()["error"]["message"]
+    # Uploads take a form, as documented; JSON routes still take JSON.
+    assert api.post("/api/v1/subjects", json={}, headers=PLATFORM).status_code == 422
+    assert (
+        "415" in api.get("/openapi.json").json()["paths"]["/api/v1/subjects"]["post"]["responses"]
+    )
