@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from creditreg.api.responses import JSON, json_media_type
 from creditreg.api.schemas.errors import Error, ErrorFacts, Problem, ValidationDetails
@@ -206,10 +207,9 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_response(404, "http.not_found", str(exc.detail))
         if exc.status_code == 405:
-            # RFC 9110: a 405 names the methods the resource allows (HEAD with GET: HeadAsGet).
-            allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",")]
-            if "GET" in allowed and "HEAD" not in allowed:
-                allowed.append("HEAD")
+            # RFC 9110: a 405 names the methods the resource allows, every route of the path
+            # (Starlette names the first route's only), HEAD with GET (HeadAsGet).
+            allowed = _methods_of(request)
             return error_response(
                 405,
                 "http.method_not_allowed",
@@ -246,3 +246,23 @@ def not_json_response(content_type: str) -> JSON:
         "request.unsupported_media_type",
         f"the body was sent as {sent!r}: send JSON with Content-Type: application/json",
     )
+
+
+def _methods_of(request: Request) -> list[str]:
+    """The methods some route serves at the request's path, in a stable order."""
+    scope = {**request.scope, "method": "GET"}
+    found: set[str] = set()
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # an included router's own
+        if included is not None:
+            routes.extend(included.routes)
+            continue
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            found |= set(getattr(route, "methods", None) or ())
+    if "GET" in found:
+        found.add("HEAD")
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    return [m for m in order if m in found] + sorted(found - set(order))

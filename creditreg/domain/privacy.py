@@ -238,10 +238,12 @@ def mask_identifiers_in_text(text: str) -> str:
     if not may_hold_personal(text):
         return text
     folded = text if text.isascii() else text.translate(_FOLDING)
-    spans = _spans(folded) if _ANY_DIGIT.search(text) else []
-    for extra in _contact_spans(folded):
-        if not any(s < extra[1] and extra[0] < e for s, e, _ in spans):
-            spans.append(extra)
+    # Contact details first: a number a word names as an account or a telephone is masked
+    # as one whole, not in pieces a shape rule finds inside it.
+    spans = _contact_spans(folded)
+    for number in _spans(folded) if _ANY_DIGIT.search(text) else []:
+        if not any(s < number[1] and number[0] < e for s, e, _ in spans):
+            spans.append(number)
     if not spans:
         return text
     out: list[str] = []
@@ -264,13 +266,21 @@ def may_hold_personal(text: str) -> bool:
 
 # Contact details (Op(11)), sought in the folded text (digits and full-width forms ASCII).
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-# A landline: a 3- or 4-digit area code from 0 (in brackets or not), then 7 or 8 digits.
+# A landline: a 3- or 4-digit area code from 0 (in brackets or not), then 7 or 8 digits,
+# written together or split 3-4 / 4-4.
 _LANDLINE = re.compile(
-    r"(?<![0-9])(\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})([ \-–—]?)([0-9]{7,8})(?![0-9])"
+    r"(?<![0-9])(\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})([ \-–—]?)"
+    r"([0-9]{3,4}[ \-]?[0-9]{4})(?![0-9])"
+)
+# A number a word names as a telephone, an account or an instant-messaging id, without an
+# area code ("值班电话65551234", "开户账号6222…", "QQ号123456789"): all but its last four.
+_NAMED_NUMBER = re.compile(
+    r"(?:电话|座机|传真|联系方式|账号|帐号|卡号|银行卡|QQ|qq|微信)号?(?:码|为|是)?[：: ]*"
+    r"([0-9][0-9 \-]{4,30}[0-9])(?![0-9])"
 )
 _ADDRESS_WORD = re.compile("住址|地址|住所|居住地|户籍地|家住|现住")
 _ADDRESS = re.compile(
-    "(?:住址|地址|住所|居住地|户籍地|家住|现住)(?:为|是|在)?[：: ]*([^；;。，,、\n\t ）)]{2,80})"
+    "(?:住址|地址|住所|居住地|户籍地|家住|现住)(?:为|是|在)?[：: ]*([^；;。，,、\n\t）)]{2,80})"
 )
 # What an address keeps: through its county-level unit (区, 县, 旗) within its first
 # twelve characters, else through its last city (市) there, else its first three characters
@@ -281,16 +291,36 @@ _CITY = re.compile("^.{0,11}市")
 
 def _region(place: str) -> str:
     found = _COUNTY.match(place) or _CITY.match(place)
-    return found.group() if found else place[:3]
+    if found:
+        return found.group()
+    # No county or city named: a Chinese address keeps its first three characters (most
+    # often its province or city), any other keeps nothing ("Flat 5, 12 Garden Road").
+    return place[:3] if all("\u4e00" <= c <= "\u9fff" for c in place[:3]) else ""
+
+
+def _last_four(number: str) -> str:
+    """A number with every digit but its last four starred, its separators kept."""
+    digits = sum(c.isdigit() for c in number)
+    out, seen = [], 0
+    for c in number:
+        if c.isdigit():
+            seen += 1
+            out.append(c if seen > digits - 4 else "*")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def _contact_spans(folded: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
+    # A number a word names, whole, before the shapes found inside it.
+    for m in _NAMED_NUMBER.finditer(folded):
+        if _MOBILE.fullmatch(re.sub(r"\D", "", m.group(1))) or _LANDLINE.fullmatch(m.group(1)):
+            continue  # a mobile or a landline keeps its own mask (13*******78, 0371-****1234)
+        found.append((m.start(1), m.end(1), _last_four(m.group(1))))
     for m in _LANDLINE.finditer(folded):
-        digits = m.group(3)
-        found.append(
-            (m.start(), m.end(), m.group(1) + m.group(2) + "*" * (len(digits) - 4) + digits[-4:])
-        )
+        local = m.group(3)
+        found.append((m.start(), m.end(), m.group(1) + m.group(2) + _last_four(local)))
     for m in _EMAIL.finditer(folded):
         found.append((m.start(), m.end(), m.group(1)[0] + "***@" + m.group(2)))
     for m in _ADDRESS.finditer(folded):

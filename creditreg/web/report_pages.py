@@ -32,7 +32,7 @@ def verify_page(
         if not number or not digest:
             raise InvalidInput("report.incomplete", "give both the number and the digest")
         if len(number) > _KEPT or len(digest) > _KEPT:
-            raise InvalidInput("report.invalid_number", "the number or digest is far too long")
+            raise InvalidInput("report.invalid_number", "not a report number: far too long")
         verdict = reports.verify_digest(ctx, number, digest)
     except DomainError as exc:
         return HTMLResponse(

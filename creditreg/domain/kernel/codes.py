@@ -91,9 +91,14 @@ def _wrong_characters(code: str) -> str:
 # (the marks U+200E and U+200F, which only say a direction, stay allowed).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
-# What shows nothing when printed: white space and the invisible format characters (a
-# zero-width space or joiner, a word joiner, a byte-order mark, a soft hyphen).
-_INVISIBLE = re.compile("[\\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+")
+# What shows nothing when printed: white space, the invisible format characters (a
+# zero-width space or joiner, a word joiner, a byte-order mark, a soft hyphen, the
+# Mongolian vowel separator), the Hangul and Braille fillers, the combining grapheme joiner,
+# variation selectors and tag characters.
+_INVISIBLE = re.compile(
+    "[\\s\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064"
+    "\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]+"
+)
 
 
 def shows_nothing(text: str) -> bool:

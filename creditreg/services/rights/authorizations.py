@@ -30,6 +30,7 @@ from creditreg.domain.rights.authorizations import (
 from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
+from creditreg.services.rights.accounts import subject_row
 from creditreg.services.rights.views import (
     AuthorizationUseView,
     AuthorizationView,
@@ -126,6 +127,7 @@ def of_subject(ctx: Context, principal: Principal, subject_id: int) -> list[Auth
     )
     today = ctx.today()
     with query_register.reading(ctx, principal) as conn:
+        subject_row(conn, subject_id)  # 404 for a subject nobody has: no register row
         rows = conn.execute(
             sa.select(authorization)
             .where(authorization.c.subject_id == subject_id)

@@ -262,6 +262,10 @@ def test_head_is_answered_wherever_get_is_and_a_405_names_the_allowed_methods__D
     post_only = api.get("/api/v1/check")
     error(post_only, 405, "http.method_not_allowed")
     assert post_only.headers["allow"] == "POST"
+    # Every route of the path counts: this one is read with GET and filed with POST.
+    both = api.delete("/api/v1/objections", headers=PLATFORM)
+    error(both, 405, "http.method_not_allowed")
+    assert both.headers["allow"] == "GET, HEAD, POST"
 
 
 def test_pages_and_personal_answers_carry_the_headers_a_browser_needs__SEC_2_DIS_3(
@@ -299,7 +303,7 @@ def test_invisible_grounds_and_direction_overrides_are_refused__OBJ_1_DIS_3(
     w.serious(1)
     eid = propose(api, w).json()["id"]
     notify_over_api(api, eid, DESIGNATOR)
-    for grounds in ("\u200b\u200b \u3000", "\ufeff\u2060\u00ad"):
+    for grounds in ("\u200b\u200b \u3000", "\ufeff\u2060\u00ad", "\u180e", "\u3164\u2800"):
         error(
             file_objection(api, PLATFORM, "list_entry", eid, grounds=grounds),
             422,

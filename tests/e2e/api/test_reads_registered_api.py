@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.e2e.api.test_accounts_api import subject_id
+from tests.e2e.api.test_api import error
 from tests.e2e.conftest import bearer
 from tests.factories import person_punishment_row
 from tests.lists_world import World, make_world
@@ -63,6 +64,13 @@ def test_reads_of_a_subject_by_units_are_registered__SEC_2(
     before = _last(ctx)
     assert api.get(f"/api/v1/subjects/{person}/authorizations", headers=PLATFORM).is_success
     assert _new(ctx, before, "authorization", person)
+    before = _last(ctx)
+    error(
+        api.get("/api/v1/subjects/999999/authorizations", headers=PLATFORM),
+        404,
+        "subject.not_found",
+    )
+    assert _last(ctx) == before  # nobody was read
 
     # A standard's candidates name subjects, this natural person among them.
     before = _last(ctx)

@@ -36,9 +36,12 @@ def test_what_is_not_personal_is_left_as_written__DIS_3() -> None:
         "连续三年守信",
     ):
         assert mask_identifiers_in_text(text) == text
-    # A longer run of digits (a bank card, an account) is not an identifier.
-    assert mask_identifiers_in_text(f"账号1{RIC}") == f"账号1{RIC}"
-    assert mask_identifiers_in_text("卡号6222 0212 3456 7890 123") == "卡号6222 0212 3456 7890 123"
+    # A longer run of digits is not an identifier; named as an account or a card, it is a
+    # person's or a company's own (Op(11): privacy and commercial secrets): all but its
+    # last four digits are masked.
+    assert mask_identifiers_in_text(f"编号1{RIC}") == f"编号1{RIC}"
+    assert mask_identifiers_in_text(f"账号1{RIC}") == "账号" + "*" * 15 + RIC[-4:]
+    assert mask_identifiers_in_text("卡号6222 0212 3456 7890 123") == "卡号**** **** **** ***0 123"
     # Dates, times and amounts stay.
     text = "2026-03-01 12:00:00 罚款 1 234 567 元，〔2026〕123号"
     assert mask_identifiers_in_text(text) == text
@@ -121,3 +124,14 @@ def test_contact_details_are_masked_in_text__DIS_3() -> None:
     assert mask_identifiers_in_text("家住洛阳市老城区") == "家住洛阳市老城区"  # a region only
     for kept in ("2026-03-02罚款50000元", "决定书豫市监罚〔2026〕012号", "住址不详"):
         assert mask_identifiers_in_text(kept) == kept
+
+
+def test_numbers_named_as_telephones_or_accounts_are_masked__DIS_3() -> None:
+    """Close variants a verification found in clear: a landline split in groups, a local
+    number without its area code, an account, an instant-messaging id; an address in
+    another script keeps nothing of itself."""
+    text = "座机0371 6555 1234；值班电话65551234；开户账号6222021234567890123；QQ号123456789"
+    assert mask_identifiers_in_text(text) == (
+        "座机0371 **** 1234；值班电话****1234；开户账号***************0123；QQ号*****6789"
+    )
+    assert mask_identifiers_in_text("地址: Flat 5, 12 Garden Road").startswith("地址: ****")

@@ -5,8 +5,9 @@ highest ids were deleted (the register's two-year purge, a notice or an objectio
 with an entry deleted in error) the next row took an id already told to someone: a check's
 `check_id` held by an implementing unit named another read, and the apology for an erased
 written notice took the number printed on that notice. These tables now keep SQLite's
-AUTOINCREMENT sequence (rebuilt, rows and indexes kept); PostgreSQL's sequences never
-reuse an id, and its tables are left as they are.
+AUTOINCREMENT sequence (rebuilt, rows and indexes kept: copying the rows starts the
+sequence at the highest id alive); PostgreSQL's sequences never reuse an id, and its
+tables are left as they are.
 
 Revision ID: 0029
 Revises: 0028
@@ -44,14 +45,6 @@ def _rebuild(autoincrement: bool) -> None:
             name, recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}
         ):
             pass
-        if autoincrement:
-            # The sequence starts above every id given so far (a deleted highest one too
-            # cannot be known; the ids alive are).
-            op.execute(
-                f"INSERT INTO sqlite_sequence (name, seq) "
-                f"SELECT '{name}', COALESCE(MAX(id), 0) FROM {name} "
-                f"WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '{name}')"
-            )
 
 
 def upgrade() -> None:
