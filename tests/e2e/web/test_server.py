@@ -128,14 +128,17 @@ def test_real_server_answers_the_api__SUB_2_SEC_1(server: Server) -> None:
 def test_fixed_test_clock_is_loud_movable_and_resumed_after_a_restart__CAL_2(
     db: DbTarget, demo_data: None, tmp_path: Path
 ) -> None:
-    running = start(
-        db,
-        tmp_path,
-        "--clock",
-        "2026-03-02T09:00",
-        "--test-clock",
-        env={"CREDITREG_ALLOW_CLOCK_OVERRIDE": "true"},
-    )
+    def served() -> Server:
+        return start(
+            db,
+            tmp_path,
+            "--clock",
+            "2026-03-02T09:00",
+            "--test-clock",
+            env={"CREDITREG_ALLOW_CLOCK_OVERRIDE": "true"},
+        )
+
+    running = served()
     try:
         status, now = running.request("GET", "/api/v1/clock")
         assert status == 200 and now["now"] == "2026-03-02T09:00:00+08:00"
@@ -152,14 +155,7 @@ def test_fixed_test_clock_is_loud_movable_and_resumed_after_a_restart__CAL_2(
         stop(running)
     # Restarted with the same settings, it resumes where the clock was moved, never back
     # to the 2nd (deadlines and designations computed on the 9th would lie in its future).
-    again = start(
-        db,
-        tmp_path,
-        "--clock",
-        "2026-03-02T09:00",
-        "--test-clock",
-        env={"CREDITREG_ALLOW_CLOCK_OVERRIDE": "true"},
-    )
+    again = served()
     try:
         status, now = again.request("GET", "/api/v1/clock")
         assert status == 200 and now["now"] == "2026-03-09T09:00:00+08:00"
