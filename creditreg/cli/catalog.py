@@ -218,5 +218,5 @@ def ingest(
         if result.duplicate_rows
         else ""
     )
-    due = f"; verification due {result.verify_due} (Art 17)" if result.verify_due else ""
-    typer.echo(f"batch {result.batch_id}: {result.stored} record(s) stored{repeated}{due}")
+    by = f"; verification due {due(result.verify_due)} (Art 17)" if result.verify_due else ""
+    typer.echo(f"batch {result.batch_id}: {result.stored} record(s) stored{repeated}{by}")

@@ -29,6 +29,8 @@ def said(o: Any) -> None:
     parts = [f"objection {o['id']}: {o['target_type']} {o['target_id']} {o['status']}"]
     if o.get("due_date") and o["status"] in ("received", "accepted", "verifying", "answered"):
         parts.append(f"due {due(o['due_date'])}" + (" OVERDUE" if o.get("overdue") else ""))
+    if o.get("decided_late"):
+        parts.append(f"decided late ({o['decided_on']}, due {o['due_date']})")  # SEC-5
     if o.get("paused_since"):
         parts.append(f"paused since {o['paused_since']}")
     if o.get("answer_due") and o["status"] == "verifying":

@@ -75,3 +75,16 @@ def test_a_record_objection_from_the_command_line__OBJ_1_OBJ_2_OBJ_6_CAL_3(
                        "--reason", "记录确有错误", "--unit", "5")  # fmt: skip
     assert code == 0 and out.startswith("reconsideration 1: objection 1 revised")
     assert json.loads(cli(db, "records", "show", str(rid))[1])["status"] == "withdrawn"
+
+
+def test_an_objection_decided_late_says_so_in_its_line__SEC_5(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Art 65: the CLI's line of an objection decided after its due date says when."""
+    from creditreg.cli.objections import said
+
+    said({"id": 7, "target_type": "record", "target_id": 3, "status": "dismissed",
+          "due_date": "2026-03-13", "decided_on": "2026-03-16", "decided_late": True})  # fmt: skip
+    assert capsys.readouterr().out.strip() == (
+        "objection 7: record 3 dismissed; decided late (2026-03-16, due 2026-03-13)"
+    )
