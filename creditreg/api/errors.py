@@ -25,7 +25,7 @@ from creditreg.api.schemas.errors import Error, ErrorFacts, Problem, ValidationD
 from creditreg.api.schemas.records import BatchResult
 from creditreg.domain.errors import DomainError
 from creditreg.services.access import access
-from creditreg.web.not_found import render_not_found
+from creditreg.web.not_found import page_wanted, render_not_found
 
 log = logging.getLogger("creditreg")
 
@@ -196,7 +196,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404 and _page_wanted(request):
+        if exc.status_code == 404 and page_wanted(request.scope):
             # A portal address that names nothing: a page a person can read, in the
             # portal's frame (the API's paths keep their JSON error).
             return HTMLResponse(render_not_found(request.url.path), status_code=404)
@@ -221,14 +221,6 @@ def install(app: FastAPI) -> None:
         # No other refusal of the framework is known; should one come, it is a 400 with a
         # code of the registry (domain/error_codes.py), never a status the API does not list.
         return error_response(400, "http.error", str(exc.detail))
-
-
-def _page_wanted(request: Request) -> bool:
-    """A browser asking for a page outside the API: not /api/..., and HTML accepted."""
-    path = request.url.path
-    if path.startswith(("/api/", "/openapi.json", "/docs")):
-        return False
-    return "text/html" in request.headers.get("accept", "")
 
 
 def _takes_json(request: Request) -> bool:

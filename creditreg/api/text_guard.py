@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from creditreg.api.errors import error_body
 from creditreg.api.responses import JSON, json_media_type
 from creditreg.domain.kernel.codes import unstorable_text
-from creditreg.web.not_found import render_bad_input
+from creditreg.web.not_found import page_wanted, render_bad_input
 
 _SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\x00")
 
@@ -89,7 +89,7 @@ class TextGuard:
         await self.app(scope, replayed, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, where: str) -> None:
-        if _page_wanted(scope):
+        if page_wanted(scope):
             page = HTMLResponse(render_bad_input(), status_code=422)
             await page(scope, receive, send)
             return
@@ -99,11 +99,3 @@ class TextGuard:
             "text may contain",
         )
         await JSON(body, status_code=422)(scope, receive, send)
-
-
-def _page_wanted(scope: Scope) -> bool:
-    """A browser asking for a portal page (not the API): the refusal is a page too."""
-    if scope.get("path", "").startswith(("/api/", "/openapi.json", "/docs")):
-        return False
-    accept = next((v for n, v in scope.get("headers", []) if n == b"accept"), b"")
-    return b"text/html" in accept

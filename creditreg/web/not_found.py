@@ -3,7 +3,9 @@ take (422), in the portal's frame."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -24,3 +26,12 @@ def render_not_found(path: str) -> str:
 def render_bad_input() -> str:
     """A page's address or form held a character no text may hold (a NUL)."""
     return _env.get_template("bad_input.html").render(version=__version__)
+
+
+def page_wanted(scope: Mapping[str, Any]) -> bool:
+    """A browser asking for a portal page (not the API, its schema or its docs): a refusal
+    is then a page too, not the API's JSON."""
+    if str(scope.get("path", "")).startswith(("/api/", "/openapi.json", "/docs")):
+        return False
+    accept = next((v for n, v in scope.get("headers", []) if n == b"accept"), b"")
+    return b"text/html" in accept

@@ -32,12 +32,15 @@ Anyone = Annotated[Principal, Depends(require())]
 Operator = Annotated[Principal, Depends(require(Permission.MEASURES_WRITE))]
 Reader = Annotated[Principal, Depends(require(Permission.LISTS_READ))]
 IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+BAD_STATS = (
+    "an unknown grouping (`measure_feedback.bad_group`) or a period that ends before it "
+    "begins (`measure_feedback.bad_period`)"
+)
 STATS_ERRORS = errors(
     {
         403: "neither the platform's auditors nor an implementing unit "
         "(`measure_feedback.not_implementing_unit`)",
-        422: "an unknown grouping (`measure_feedback.bad_group`) or a period that ends "
-        "before it begins (`measure_feedback.bad_period`)",
+        422: BAD_STATS,
     }
 )
 
@@ -177,12 +180,7 @@ def of_entry(entry_id: PathId, ctx: Ctx, principal: Reader) -> list[FeedbackView
     "/public/measure-statistics",
     dependencies=[Depends(public)],
     response_model=list[FeedbackCount],
-    responses=errors(
-        {
-            422: "an unknown grouping (`measure_feedback.bad_group`) or a period that ends "
-            "before it begins (`measure_feedback.bad_period`)"
-        }
-    ),
+    responses=errors({422: BAD_STATS}),
 )
 def published_statistics(
     ctx: Ctx,
