@@ -15,11 +15,12 @@ from creditreg.cli.base import acting, app, context, fail, id_option, read_text,
 from creditreg.domain.errors import DomainError
 from creditreg.domain.measures.check import CheckPurpose, guess_key, parse_purpose
 from creditreg.services.measures import check as checks
+from creditreg.services.measures.check_answers import Answer
 
 T = TypeVar("T")
 
 
-def _line(a: checks.Answer) -> str:
+def _line(a: Answer) -> str:
     who = (
         f"{a.subject['name']} ({a.key.id_type} {a.key.number})"
         if a.subject
@@ -39,7 +40,7 @@ def _line(a: checks.Answer) -> str:
     return f"{who}: {'; '.join(parts)}; measures: {measures}{tail} (check {a.check_id})"
 
 
-def _as_json(a: checks.Answer) -> dict[str, Any]:
+def _as_json(a: Answer) -> dict[str, Any]:
     return a.document() | {"key": {"id_type": a.key.id_type, "id_number": a.key.number}}
 
 

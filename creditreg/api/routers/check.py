@@ -43,6 +43,7 @@ from creditreg.domain.measures.check import check_batch_size
 from creditreg.services.access import subject_accounts
 from creditreg.services.measures import check as checks
 from creditreg.services.measures import shared_records as shared
+from creditreg.services.measures.check_answers import Answer
 
 T = TypeVar("T")
 
@@ -110,7 +111,7 @@ JSON_TYPE = "application/json"
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
-def _batch_document(purpose: str, answers: list[checks.Answer]) -> dict[str, Any]:
+def _batch_document(purpose: str, answers: list[Answer]) -> dict[str, Any]:
     return {
         "purpose": purpose.strip().lower(),
         "count": len(answers),
@@ -157,10 +158,10 @@ class GroupCommit:
             weakref.WeakKeyDictionary()
         )
 
-    async def answer(self, ctx: Ctx, pending: checks.Pending) -> checks.Answer:
+    async def answer(self, ctx: Ctx, pending: checks.Pending) -> Answer:
         loop = asyncio.get_running_loop()
         queue = self._queues.setdefault(loop, [])
-        future: asyncio.Future[list[checks.Answer]] = loop.create_future()
+        future: asyncio.Future[list[Answer]] = loop.create_future()
         if not queue:
             # After the callbacks already due: the requests read with this one join it.
             loop.call_soon(self._flush, ctx, queue)
@@ -172,7 +173,7 @@ class GroupCommit:
         del queue[: self.LIMIT]
         if queue:
             asyncio.get_running_loop().call_soon(self._flush, ctx, queue)
-        outcomes: list[list[checks.Answer] | Exception]
+        outcomes: list[list[Answer] | Exception]
         try:
             outcomes = checks.run_together(ctx, [pending for pending, _ in group])
         except Exception as exc:  # the transaction itself failed: every check's error
@@ -191,7 +192,7 @@ class GroupCommit:
                 future.set_result(outcome)
 
 
-_Waiting = tuple[checks.Pending, "asyncio.Future[list[checks.Answer]]"]
+_Waiting = tuple[checks.Pending, "asyncio.Future[list[Answer]]"]
 
 
 _LEAN_PATHS = {"/api/v1/check": False, "/api/v1/check/batch": True}
