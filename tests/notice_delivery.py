@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from creditreg.domain.access.principals import Principal
 from creditreg.services.context import Context
-from creditreg.services.lists import entries
+from creditreg.services.lists import entry_steps, entry_views
 from creditreg.services.rights import notices
 from creditreg.store.rights.tables import subject_notice
 
@@ -34,10 +34,10 @@ def deliver(ctx: Context, principal: Principal, entry_id: int) -> None:
 
 
 def notify(ctx: Context, principal: Principal, entry_id: int) -> Any:
-    """`entries.notify`, the printed notice delivered the same day: the entry's view."""
-    entries.notify(ctx, principal, entry_id)
+    """`entry_steps.notify`, the printed notice delivered the same day: the entry's view."""
+    entry_steps.notify(ctx, principal, entry_id)
     deliver(ctx, principal, entry_id)
-    return entries.get(ctx, principal, entry_id)
+    return entry_views.get(ctx, principal, entry_id)
 
 
 def deliver_over_api(api: TestClient, entry_id: int, headers: dict[str, str]) -> None:

@@ -21,7 +21,7 @@ from creditreg.cli.base import (
     said,
     show,
 )
-from creditreg.services.lists import entries, restoration
+from creditreg.services.lists import entries, entry_steps, entry_views, restoration
 from creditreg.services.rights import corrections, notices
 
 lists_app = typer.Typer(
@@ -85,7 +85,7 @@ def lists_propose(
 def lists_show(entry_id: Annotated[int, id_argument()]) -> None:
     """One entry with grounds, records, rule inputs, notices and history (JSON)."""
     ctx = context()
-    show(run(lambda: entries.get(ctx, operator(), entry_id)))
+    show(run(lambda: entry_views.get(ctx, operator(), entry_id)))
 
 
 @lists_app.command("find")
@@ -98,7 +98,7 @@ def lists_find(
     """Entries; --as-of gives those in force on that day (LST-7)."""
     ctx = context()
     found = run(
-        lambda: entries.search(
+        lambda: entry_views.search(
             ctx,
             operator(),
             subject_id=subject,
@@ -118,7 +118,7 @@ def lists_notify(entry_id: Annotated[int, id_argument()], unit: Unit = None) -> 
     delivery date of the printed notice, recorded with `accounts delivered`."""
     ctx = context()
     who = acting(ctx, unit)
-    said(run(lambda: entries.notify(ctx, who, entry_id)))
+    said(run(lambda: entry_steps.notify(ctx, who, entry_id)))
     about = ("list_entry", str(entry_id))
     for n in run(lambda: notices.awaiting_delivery(ctx, who, about=about)):
         if (n["about_type"], n["about_id"], n["kind"]) == (
@@ -139,7 +139,7 @@ def lists_announce(entry_id: Annotated[int, id_argument()], unit: Unit = None) -
     """LST-3: cross-check and announce publicly."""
     ctx = context()
     who = acting(ctx, unit)
-    said(run(lambda: entries.announce(ctx, who, entry_id)))
+    said(run(lambda: entry_steps.announce(ctx, who, entry_id)))
 
 
 @lists_app.command("designate")
@@ -147,7 +147,7 @@ def lists_designate(entry_id: Annotated[int, id_argument()], unit: Unit = None) 
     """Designate after the window (key scrutiny: with its warning)."""
     ctx = context()
     who = acting(ctx, unit)
-    said(run(lambda: entries.designate(ctx, who, entry_id)))
+    said(run(lambda: entry_steps.designate(ctx, who, entry_id)))
 
 
 @lists_app.command("remove")
@@ -163,7 +163,7 @@ def lists_remove(
     who = acting(ctx, unit)
     said(
         run(
-            lambda: entries.remove(
+            lambda: entry_steps.remove(
                 ctx, who, entry_id, reason=reason, note=note, scrutiny_months=scrutiny_months
             )
         )
@@ -234,7 +234,7 @@ def lists_restorations(overdue: bool = False) -> None:
 def lists_reports(overdue: bool = False) -> None:
     """LST-9: reports queued for the upper-level platform and their deadlines."""
     ctx = context()
-    for r in run(lambda: entries.reports(ctx, operator(), overdue)):
+    for r in run(lambda: entry_views.reports(ctx, operator(), overdue)):
         typer.echo(
             f"entry {r['entry_id']:>8}  due {due(r['due_date'])}  {r['list_type']} {r['field']}"
         )

@@ -13,7 +13,7 @@ from creditreg.api.deps import Ctx, public
 from creditreg.domain.fields import field_label
 from creditreg.domain.lists.notices import REMOVAL_REASONS, ROLE_LABELS, channels_text
 from creditreg.domain.measures.feedback import GroupBy
-from creditreg.services.lists import entries, standards
+from creditreg.services.lists import entry_views, standards
 from creditreg.services.lists.entry_changes import LIST_LABELS
 from creditreg.services.measures import measure_feedback
 from creditreg.services.rights import corrections
@@ -67,7 +67,7 @@ def lists_page(request: Request, ctx: Ctx) -> HTMLResponse:
         "lists.html",
         {
             "version": __version__,
-            "items": entries.publications(ctx),
+            "items": entry_views.publications(ctx),
             "list_labels": {k.value: v for k, v in LIST_LABELS.items()},
             "kind_labels": KIND_LABELS,
             # A removal names its reason by code; the page says it in Chinese.

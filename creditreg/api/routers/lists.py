@@ -34,7 +34,7 @@ from creditreg.api.schemas.lists import (
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.lists.standards import draft_from_dict
-from creditreg.services.lists import entries, restoration, standards
+from creditreg.services.lists import entries, entry_steps, entry_views, restoration, standards
 from creditreg.services.lists.views import (
     CandidateView,
     EntryDeletedView,
@@ -64,7 +64,7 @@ ILLEGAL = "the entry's status does not allow this step (`entry.illegal_transitio
 @router.get("/fields", dependencies=[Depends(public)], response_model=list[ListField])
 def list_fields() -> list[ListFieldView]:
     """The field taxonomy; key fields count towards the big-data warning list (Op(16))."""
-    return entries.fields()
+    return entry_views.fields()
 
 
 @router.get(
@@ -155,7 +155,7 @@ def search(
 ) -> list[EntryView]:
     """Entries; `as_of` gives those in force on that day (LST-7). Each subject whose
     entries are read is registered with the stated purpose (SEC-2)."""
-    return entries.search(
+    return entry_views.search(
         ctx,
         principal,
         subject_id=subject_id,
@@ -173,7 +173,7 @@ def get_entry(
 ) -> EntryDetailView:
     """LST-7: an entry with its grounds, records, rule inputs, notices and history (the
     read registered with its purpose, SEC-2)."""
-    return entries.get(ctx, principal, entry_id, purpose)
+    return entry_views.get(ctx, principal, entry_id, purpose)
 
 
 @router.post(
@@ -181,7 +181,7 @@ def get_entry(
 )
 def notify(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView:
     """LST-2, Art 28: the written notice; the objection window starts."""
-    return entries.notify(ctx, principal, entry_id)
+    return entry_steps.notify(ctx, principal, entry_id)
 
 
 @router.post(
@@ -191,7 +191,7 @@ def notify(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView
 )
 def announce(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView:
     """LST-3, Op(8): cross-check, then the public announcement."""
-    return entries.announce(ctx, principal, entry_id)
+    return entry_steps.announce(ctx, principal, entry_id)
 
 
 @router.post(
@@ -201,7 +201,7 @@ def announce(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailVi
 )
 def designate(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailView:
     """Designation after the window (or, for key scrutiny, with its warning)."""
-    return entries.designate(ctx, principal, entry_id)
+    return entry_steps.designate(ctx, principal, entry_id)
 
 
 @router.post(
@@ -216,7 +216,7 @@ def designate(ctx: Ctx, principal: Designator, entry_id: PathId) -> EntryDetailV
 )
 def remove(ctx: Ctx, principal: Designator, entry_id: PathId, body: RemovalIn) -> EntryRemovedView:
     """RST-3, RST-4: removal to the archive, published where the entry was."""
-    return entries.remove(
+    return entry_steps.remove(
         ctx,
         principal,
         entry_id,
@@ -307,10 +307,10 @@ def restorations(
 @router.get("/lists/reports", response_model=list[UpwardReport])
 def upward_reports(ctx: Ctx, principal: Reader, overdue: bool = False) -> list[UpwardReportView]:
     """LST-9: reports queued for the upper-level platform, with their deadlines."""
-    return entries.reports(ctx, principal, overdue)
+    return entry_views.reports(ctx, principal, overdue)
 
 
 @router.get("/public/lists", dependencies=[Depends(public)], response_model=list[Publication])
 def published(ctx: Ctx, list_type: str | None = None) -> list[PublicationView]:
     """DIS-4, DIS-5: what is published today, personal numbers masked (DIS-3)."""
-    return entries.publications(ctx, list_type)
+    return entry_views.publications(ctx, list_type)

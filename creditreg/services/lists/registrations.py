@@ -17,7 +17,7 @@ from creditreg.domain.records.catalog import Character
 from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel.registry import Registry
-from creditreg.services.lists import entries
+from creditreg.services.lists import entry_steps
 from creditreg.services.lists.entry_changes import erase_owned
 from creditreg.services.records.lifecycle import DISPLAY_HOLDS
 from creditreg.store.lists import queries
@@ -29,7 +29,7 @@ def _revoke_entries(conn: sa.Connection, ctx: Context, batch: Sequence[DomainEve
     """ING-7, Art 42: a withdrawn record revokes the entries resting on it, in the same
     transaction (a failure here rolls the withdrawal back)."""
     for e in batch:
-        entries.revoke_resting_on(conn, ctx, SYSTEM, int(e.payload["record_id"]))
+        entry_steps.revoke_resting_on(conn, ctx, SYSTEM, int(e.payload["record_id"]))
 
 
 def _red_list_conduct(conn: sa.Connection, ctx: Context, batch: Sequence[DomainEvent]) -> None:

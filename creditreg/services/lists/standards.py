@@ -15,7 +15,7 @@ from creditreg.domain.lists.standards import ListType, StandardDraft, field_of
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.services.lists import entries, measure_refs
+from creditreg.services.lists import entry_steps, measure_refs
 from creditreg.services.lists.rules import Standard, current, from_row, load, qualifying
 from creditreg.services.lists.views import CandidateView, StandardView
 from creditreg.store.lists import queries
@@ -93,7 +93,7 @@ def publish(ctx: Context, principal: Principal, draft: StandardDraft) -> tuple[S
         )
         outcome = None
         if previous is not None:
-            outcome = entries.reevaluate(conn, ctx, principal, published)
+            outcome = entry_steps.reevaluate(conn, ctx, principal, published)
     return published, outcome
 
 

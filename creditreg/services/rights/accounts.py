@@ -40,7 +40,7 @@ from creditreg.domain.subjects.identifiers import IdType, SubjectKind, parse_ide
 from creditreg.services.access import query_register, subject_accounts, throttle
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
-from creditreg.services.lists import entries as list_entries
+from creditreg.services.lists import entry_steps
 from creditreg.services.rights.views import AccountView, BindingView, IssuedCodeView, MySubjectView
 from creditreg.store.access.tables import subject_account
 from creditreg.store.rights.tables import account_binding, activation_code, subject_notice
@@ -417,7 +417,7 @@ def window_on_delivery(
     "within N working days of delivery"). The window's end, or None."""
     if notice.owner_type != "list_entry" or notice.kind != "written_notice":
         return None
-    due = list_entries.window_from_delivery(conn, ctx, principal, int(notice.owner_id), on)
+    due = entry_steps.window_from_delivery(conn, ctx, principal, int(notice.owner_id), on)
     if due is None:
         return None
     content = conn.execute(

@@ -36,7 +36,7 @@ from creditreg.domain.rights.objections import Correction, TargetType
 from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
-from creditreg.services.lists import entries as list_entries
+from creditreg.services.lists import entry_steps
 from creditreg.services.lists.entry_changes import LIST_LABELS, ErrorDeletion
 from creditreg.services.records import lifecycle as record_lifecycle
 from creditreg.services.rights import notices
@@ -352,7 +352,7 @@ def correct(
                     "correction.fix_not_applicable",
                     "an entry made in error is deleted (Op(20)); `fix` is for records",
                 )
-            deletion = list_entries.delete_own_in_error(conn, ctx, principal, target_id, text)
+            deletion = entry_steps.delete_own_in_error(conn, ctx, principal, target_id, text)
             correction_id = entry_error(conn, ctx, principal, deletion, text)
         else:
             how = parse_enum(Correction, fix, "correction.bad_fix") if fix else None

@@ -20,7 +20,7 @@ from creditreg.domain.rights.objections import (
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel.registry import Registry
-from creditreg.services.lists.entries import OBJECTION_MARKERS as ENTRY_MARKERS
+from creditreg.services.lists.entry_views import OBJECTION_MARKERS as ENTRY_MARKERS
 from creditreg.services.records.lifecycle import OBJECTION_MARKERS as RECORD_MARKERS
 from creditreg.services.rights import objection_targets as targets
 from creditreg.services.rights.objection_steps import RECORD_ENDED, close_for

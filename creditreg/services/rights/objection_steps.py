@@ -33,7 +33,7 @@ from creditreg.domain.rights.objections import (
 )
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
-from creditreg.services.lists import entries as list_entries
+from creditreg.services.lists import entry_steps, entry_views
 from creditreg.services.rights import corrections
 from creditreg.services.rights import objection_targets as targets
 from creditreg.services.rights.objection_lifecycle import (
@@ -146,14 +146,14 @@ def accept(
             return detail(conn, ctx, row_of(conn, objection_id))
         move(conn, ctx, principal, row, "accept", why, accepted_on=today, acceptance_reason=why)
         entry = (
-            list_entries.entry_row(conn, row.target_id)
+            entry_views.entry_row(conn, row.target_id)
             if target.type is TargetType.LIST_ENTRY
             else None
         )
         if entry is not None and entry.status == EntryStatus.DESIGNATED.value:
             # OBJ-6, Op(22): accepted, an objection to a designated entry suspends it (its
             # measures) until it is decided; one to an entry in its procedure did at once.
-            list_entries.suspend_for_objection(conn, ctx, principal, entry, why)
+            entry_steps.suspend_for_objection(conn, ctx, principal, entry, why)
         tell_objector(
             conn,
             ctx,
@@ -413,7 +413,7 @@ def decide(
             owner=("objection_outcome", str(row.id)),
             message_zh="异议成立：该名单信息经核实系错误认定，已予删除（《指导意见》第（二十）项）",
         )
-        deletion = list_entries.delete_for_error(conn, ctx, principal, target.id, why)
+        deletion = entry_steps.delete_for_error(conn, ctx, principal, target.id, why)
         # The objection goes with the entry (Op(20)); the correction outlives both.
         corrections.entry_error(conn, ctx, principal, deletion, why)
         return {
@@ -442,7 +442,7 @@ def _resume_entry(conn: sa.Connection, ctx: Context, principal: Actor, row: Any,
             if isinstance(principal, Principal)
             else Principal(principal.actor, principal.unit_id)
         )
-        list_entries.resume_after_objection(conn, ctx, who, row.target_id, note)
+        entry_steps.resume_after_objection(conn, ctx, who, row.target_id, note)
 
 
 def close_for(

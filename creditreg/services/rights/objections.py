@@ -33,7 +33,7 @@ from creditreg.domain.rights.objections import (
 from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
-from creditreg.services.lists import entries as list_entries
+from creditreg.services.lists import entry_steps
 from creditreg.services.rights import objection_targets as targets
 from creditreg.services.rights import objectors
 from creditreg.services.rights.objection_lifecycle import row_of, step
@@ -173,7 +173,7 @@ def file(
             # verified (nothing designates it meanwhile). A designated entry keeps its
             # measures, marked "under objection", until the objection is accepted (OBJ-6):
             # anyone may object, and an objection nobody has accepted stops nothing.
-            list_entries.suspend_for_objection(conn, ctx, objector.as_principal(), target.row, text)
+            entry_steps.suspend_for_objection(conn, ctx, objector.as_principal(), target.row, text)
         # OBJ-6: the one who decides is told at once, to accept it or not (the platform's
         # operators always; the designating unit for its entry).
         inbox.tell_once(

@@ -26,7 +26,7 @@ from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.kernel import calendar as calendar_service
-from creditreg.services.lists import entries as list_entries
+from creditreg.services.lists import entry_steps
 from creditreg.services.rights import corrections
 from creditreg.services.rights import objection_targets as targets
 from creditreg.services.rights.objection_lifecycle import row_of, step, tell_objector, tell_unit
@@ -206,7 +206,7 @@ def decide(
                     obj.id,
                 )
             else:
-                deletion = list_entries.delete_for_error(conn, ctx, principal, target.id, why)
+                deletion = entry_steps.delete_for_error(conn, ctx, principal, target.id, why)
                 corrections.entry_error(conn, ctx, principal, deletion, why)
         return view
 

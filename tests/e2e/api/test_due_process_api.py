@@ -16,7 +16,7 @@ from creditreg.domain.access.principals import SYSTEM, Level
 from creditreg.domain.kernel.actor import Permission
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
-from creditreg.services.lists import entries
+from creditreg.services.lists import entry_views
 from creditreg.services.rights import notices
 from tests.e2e.api.test_accounts_api import ZHANG, activate, issue, login, subject_id
 from tests.e2e.api.test_api import error
@@ -237,7 +237,7 @@ def test_an_implementing_unit_reads_no_notice_grounds_or_number_of_an_entry__DIS
     # Another designating unit is no party to this entry's procedure either.
     other = w.designating_unit("另一认定部门", "11410000MB0000008", "410000", Level.PROVINCIAL)
     reader = replace(other, permissions=other.permissions | {Permission.LISTS_READ})
-    theirs = entries.get(w.ctx, reader, eid)
+    theirs = entry_views.get(w.ctx, reader, eid)
     assert {n["audience"] for n in theirs["notices"]} == {"public"}
     assert all(h["reason"] == "" for h in theirs["history"])
     # The designating unit, a party to the procedure, still reads all of it.

@@ -145,7 +145,7 @@ def test_the_entries_objections_move_into_the_one_objection_lifecycle__OBJ_1(
     objector in free text) move into `objection` as they were; the open one keeps its entry
     suspended and gets its Art 41 deadline from the sweep."""
     from creditreg.services.kernel import sweep
-    from creditreg.services.lists import entries
+    from creditreg.services.lists import entries, entry_steps, entry_views
     from creditreg.services.rights import objections, objectors
     from tests.lists_world import PERSON, make_world
 
@@ -156,7 +156,7 @@ def test_the_entries_objections_move_into_the_one_objection_lifecycle__OBJ_1(
         ctx, w.designator, standard_code="SCJG-HMD", subject_id=w.company(1), facts="x",
         responsible_persons=persons,
     )["id"]  # fmt: skip
-    entries.notify(ctx, w.designator, eid)
+    entry_steps.notify(ctx, w.designator, eid)
     engine = make_engine(db.url, db.schema)
     try:
         downgrade(engine, "0016")  # the revision before 0017_objections
@@ -184,7 +184,7 @@ def test_the_entries_objections_move_into_the_one_objection_lifecycle__OBJ_1(
     assert moved["objector_kind"] == "on_record" and moved["objector"] == "郑州示例贸易有限公司1"
     assert moved["status"] == "accepted" and "撤销决定书" in moved["grounds"]
     assert moved["due_date"] is None
-    assert entries.get(ctx, SYSTEM, eid)["under_objection"] is True
+    assert entry_views.get(ctx, SYSTEM, eid)["under_objection"] is True
     assert sweep.run(ctx, SYSTEM).count("objection_deadlines_registered") == 1
     [dated] = objections.listing(ctx, reader)
     assert dated["due_date"] == "2026-03-11"  # 7 working days from its receipt (Art 41)

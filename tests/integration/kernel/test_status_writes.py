@@ -19,7 +19,7 @@ from creditreg.domain.access.principals import SYSTEM
 from creditreg.domain.lists.standards import draft_from_dict
 from creditreg.services.access import access
 from creditreg.services.kernel import sweep
-from creditreg.services.lists import entries, restoration, standards
+from creditreg.services.lists import entries, entry_steps, restoration, standards
 from creditreg.services.measures import catalog as measures_catalog
 from creditreg.services.records import lifecycle, verification
 from creditreg.services.rights import (
@@ -127,7 +127,7 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             outcome="upheld", reason="维持",
         )  # fmt: skip
         w.advance(8)
-        entries.designate(ctx, w.designator, eid)
+        entry_steps.designate(ctx, w.designator, eid)
         app_id = restoration.apply(ctx, SYSTEM, eid, applicant="企业", evidence="已整改")["id"]
         restoration.decide(ctx, w.designator, app_id, consent=False, note="证据不足")
         app2 = restoration.apply(ctx, SYSTEM, eid, applicant="企业", evidence="补充")["id"]
@@ -155,9 +155,9 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
             ctx, w.designator, standard_code="SCJG-HONG", subject_id=w.company(5),
             facts="守合同重信用",
         )["id"]  # fmt: skip
-        entries.announce(ctx, w.designator, red)
+        entry_steps.announce(ctx, w.designator, red)
         w.advance(14)
-        entries.designate(ctx, w.designator, red)
+        entry_steps.designate(ctx, w.designator, red)
         implementer = objectors.for_principal(
             ctx, access.authenticate(ctx, demo.token_for("implementer"))
         )

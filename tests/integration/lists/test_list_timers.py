@@ -12,7 +12,7 @@ from creditreg.demo.dataset import demo_ric
 from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
 from creditreg.services.kernel.sweep import Sweeper, SweepReport
-from creditreg.services.lists import entries
+from creditreg.services.lists import entries, entry_views
 from creditreg.store.lists.tables import list_entry_event
 from tests.lists_world import PERSON, World, make_world
 from tests.notice_delivery import notify
@@ -64,7 +64,7 @@ def test_two_racing_sweeps_designate_each_entry_once__LST_2(world: World) -> Non
     assert not errors and len(reports) == 2
     assert sum(r.count("designated") for r in reports) == len(ids)
     for eid in ids:
-        assert entries.get(w.ctx, SYSTEM, eid)["status"] == "designated"
+        assert entry_views.get(w.ctx, SYSTEM, eid)["status"] == "designated"
     with w.ctx.db.read() as conn:
         designations = conn.execute(
             sa.select(list_entry_event.c.entry_id, sa.func.count())

@@ -18,7 +18,7 @@ from creditreg.domain.subjects.identifiers import IdType
 from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, calendar, sweep
-from creditreg.services.lists import entries, restoration, standards
+from creditreg.services.lists import entries, entry_steps, entry_views, restoration, standards
 from creditreg.services.lists.entry_changes import insert_entry
 from creditreg.services.records import lifecycle, records, verification
 from creditreg.services.rights import notices, objection_steps, objections, objectors
@@ -59,7 +59,7 @@ def designated_blacklist(w: World, i: int = 1, **terms: object) -> dict[str, obj
     eid = int(entry["id"])  # type: ignore[call-overload]
     notify(w.ctx, w.designator, eid)
     w.advance(14)
-    return entries.designate(w.ctx, w.designator, eid)
+    return entry_steps.designate(w.ctx, w.designator, eid)
 
 
 def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_DIS_4_SUB_4(
@@ -76,7 +76,7 @@ def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_
     assert entry["subject"]["responsible_persons"][0]["role"] == "legal_representative"  # type: ignore[index]
     # Designation without notice is an illegal transition (LST-2).
     with pytest.raises(Conflict) as exc:
-        entries.designate(w.ctx, w.designator, eid)
+        entry_steps.designate(w.ctx, w.designator, eid)
     assert exc.value.code == "entry.illegal_transition"
     notified = notify(w.ctx, w.designator, eid)
     [notice] = [n for n in notified["notices"] if n["kind"] == "written_notice"]  # type: ignore[attr-defined]
@@ -88,10 +88,10 @@ def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_
     assert notified["window_due"] == "2026-03-09"  # delivered the day it was issued
     # Not before the window ends.
     with pytest.raises(Conflict) as exc:
-        entries.designate(w.ctx, w.designator, eid)
+        entry_steps.designate(w.ctx, w.designator, eid)
     assert exc.value.code == "entry.window_open"
     w.advance(14)
-    done = entries.designate(w.ctx, w.designator, eid)
+    done = entry_steps.designate(w.ctx, w.designator, eid)
     assert done["status"] == "designated" and done["designated_on"] == "2026-03-16"
     assert done["valid_until"] == "2029-03-15"  # LST-8: 36 months, exactly (DIS-4)
     # DIS-4: published on each channel for exactly the validity period.
@@ -102,7 +102,7 @@ def test_blacklist_runs_notice_window_then_designation__LST_2_LST_7_LST_8_LST_9_
     assert done["upward_report"] == {"status": "queued", "due_date": "2026-03-30"}
     # LST-9: visible at once to an implementing unit, personal numbers masked.
     implementer = access.authenticate(w.ctx, "crt_demo_implementer_token_0000000000000000")
-    seen = entries.get(w.ctx, implementer, eid)
+    seen = entry_views.get(w.ctx, implementer, eid)
     assert seen["status"] == "designated"
     assert "*" in seen["subject"]["responsible_persons"][0]["id_number"]  # type: ignore[index]
     assert [h["action"] for h in done["history"]] == [  # type: ignore[attr-defined]
@@ -140,7 +140,7 @@ def test_designation_outside_field_or_region_is_refused__LST_1(world: World) -> 
             responsible_persons=[person(w)],
         )
     assert exc.value.code == "access.outside_field"
-    assert entries.search(w.ctx, SYSTEM) == []
+    assert entry_views.search(w.ctx, SYSTEM) == []
 
 
 def test_double_listing_and_unqualified_subjects_are_refused__LST_2_STD_2(world: World) -> None:
@@ -175,7 +175,7 @@ def test_double_listing_and_unqualified_subjects_are_refused__LST_2_STD_2(world:
             w.ctx, w.designator, standard_code="SCJG-HMD", subject_id=w.company(3), facts="x"
         )
     assert exc.value.code == "entry.no_responsible_person"
-    assert len(entries.search(w.ctx, SYSTEM)) == 1
+    assert len(entry_views.search(w.ctx, SYSTEM)) == 1
 
 
 def test_red_list_cross_check_announcement_and_blacklisting__LST_3_RST_4(world: World) -> None:
@@ -185,15 +185,15 @@ def test_red_list_cross_check_announcement_and_blacklisting__LST_3_RST_4(world: 
         w.ctx, w.designator, standard_code="SCJG-HONG", subject_id=w.company(1), facts="守信"
     )
     rid = int(red["id"])  # type: ignore[call-overload]
-    announced = entries.announce(w.ctx, w.designator, rid)
+    announced = entry_steps.announce(w.ctx, w.designator, rid)
     assert announced["status"] == "announced"
     assert {n["kind"] for n in announced["notices"]} == {"announcement"}  # type: ignore[attr-defined]
     w.advance(14)
-    assert entries.designate(w.ctx, w.designator, rid)["status"] == "designated"
+    assert entry_steps.designate(w.ctx, w.designator, rid)["status"] == "designated"
     # A blacklisting removes the subject from every red list (Op(7), RST-4(2)).
     black = designated_blacklist(w, 1)
     assert black["status"] == "designated"
-    red_after = entries.get(w.ctx, SYSTEM, rid)
+    red_after = entry_views.get(w.ctx, SYSTEM, rid)
     assert red_after["status"] == "removed" and red_after["removal_reason"] == "blacklisted"
     assert "removal" in {n["kind"] for n in red_after["notices"]}  # DIS-4
     # ... and a blacklisted subject cannot enter a red list (the cross-check).
@@ -217,12 +217,12 @@ def test_objection_suspends_then_dismissal_resumes_and_error_deletes__LST_2_RST_
     first = objections.file(
         w.ctx, platform, target_type="list_entry", target_id=eid, grounds="处罚已被撤销"
     )
-    objected = entries.get(w.ctx, SYSTEM, eid)
+    objected = entry_views.get(w.ctx, SYSTEM, eid)
     assert objected["status"] == "objected" and objected["suspended_from"] == "notified"
     assert objected["under_objection"] is True
     w.advance(14)
     with pytest.raises(Conflict):
-        entries.designate(w.ctx, w.designator, eid)  # suspended until verified
+        entry_steps.designate(w.ctx, w.designator, eid)  # suspended until verified
     assert (
         sweep.run(w.ctx, SYSTEM).count("designated") == 0
     )  # the sweep does not designate it either
@@ -230,7 +230,7 @@ def test_objection_suspends_then_dismissal_resumes_and_error_deletes__LST_2_RST_
     objection_steps.decide(
         w.ctx, w.designator, first["id"], outcome="dismissed", reason="处罚未被撤销"
     )
-    resumed = entries.get(w.ctx, SYSTEM, eid)
+    resumed = entry_views.get(w.ctx, SYSTEM, eid)
     assert resumed["status"] == "notified" and resumed["under_objection"] is False
     again = objections.file(
         w.ctx, platform, target_type="list_entry", target_id=eid, grounds="再次异议"
@@ -238,7 +238,7 @@ def test_objection_suspends_then_dismissal_resumes_and_error_deletes__LST_2_RST_
     objection_steps.accept(w.ctx, w.designator, again["id"], accepted=True, reason="受理")
     objection_steps.decide(w.ctx, w.designator, again["id"], outcome="upheld", reason="认定错误")
     with pytest.raises(NotFound):
-        entries.get(w.ctx, SYSTEM, eid)  # RST-5: an error entry is not kept
+        entry_views.get(w.ctx, SYSTEM, eid)  # RST-5: an error entry is not kept
     with w.ctx.db.read() as conn:
         left = conn.execute(sa.select(list_notice.c.id).where(list_notice.c.entry_id == eid))
         assert left.first() is None
@@ -260,16 +260,16 @@ def test_sweep_designates_expires_and_follows_with_key_scrutiny_idempotently__LS
     expired = sweep.run(w.ctx, SYSTEM)
     assert expired.count("expired") == 1 and expired.count("key_scrutiny_followups") == 1
     assert sweep.run(w.ctx, SYSTEM).changed == 0
-    entry = entries.get(w.ctx, SYSTEM, eid)
+    entry = entry_views.get(w.ctx, SYSTEM, eid)
     assert entry["status"] == "removed" and entry["removal_reason"] == "expiry"
     # RST-3: the subject is under key scrutiny for the period the unit set (12 months).
-    [ks] = entries.search(w.ctx, SYSTEM, subject_id=w.company(1), list_type="key_scrutiny")
+    [ks] = entry_views.search(w.ctx, SYSTEM, subject_id=w.company(1), list_type="key_scrutiny")
     assert ks["status"] == "designated" and ks["origin"] == "after_removal"
     assert ks["valid_until"] == "2028-03-19"
     # LST-7: as of a past day, the blacklist entry was in force; today only key scrutiny.
-    then = entries.search(w.ctx, SYSTEM, subject_id=w.company(1), as_of=date(2026, 6, 1))
+    then = entry_views.search(w.ctx, SYSTEM, subject_id=w.company(1), as_of=date(2026, 6, 1))
     assert [e["list_type"] for e in then] == ["blacklist"]
-    now = entries.search(w.ctx, SYSTEM, subject_id=w.company(1), as_of=date(2027, 3, 20))
+    now = entry_views.search(w.ctx, SYSTEM, subject_id=w.company(1), as_of=date(2027, 3, 20))
     assert [e["list_type"] for e in now] == ["key_scrutiny"]
 
 
@@ -320,8 +320,8 @@ def test_changed_standard_removes_entries_no_longer_qualifying__STD_1_STD_3(worl
     published, outcome = standards.publish(w.ctx, w.designator, draft_from_dict(stricter))
     assert published.version == 2
     assert outcome["checked"] == 2 and outcome["removed"] == 1
-    assert entries.get(w.ctx, SYSTEM, one)["removal_reason"] == "standard_changed"
-    assert entries.get(w.ctx, SYSTEM, int(two["id"]))["status"] == "preliminary"  # type: ignore[call-overload]
+    assert entry_views.get(w.ctx, SYSTEM, one)["removal_reason"] == "standard_changed"
+    assert entry_views.get(w.ctx, SYSTEM, int(two["id"]))["status"] == "preliminary"  # type: ignore[call-overload]
     versions = standards.listing(w.ctx, all_versions=True)
     assert [
         (s["code"], s["version"], s["status"]) for s in versions if s["code"] == "SCJG-HMD"
@@ -336,7 +336,7 @@ def test_withdrawn_record_revokes_its_entries_the_same_day__ING_7(world: World) 
     entry = designated_blacklist(w, 1)
     [rid] = entry["records"]  # type: ignore[misc]
     lifecycle.withdraw(w.ctx, SYSTEM, int(rid), "复议撤销")
-    after = entries.get(w.ctx, SYSTEM, int(entry["id"]))  # type: ignore[call-overload]
+    after = entry_views.get(w.ctx, SYSTEM, int(entry["id"]))  # type: ignore[call-overload]
     assert after["status"] == "removed" and after["removal_reason"] == "basis_revoked"
     assert after["removed_on"] == w.ctx.today().isoformat()
 
@@ -371,24 +371,24 @@ def test_big_data_warning_follows_key_scrutiny_in_three_key_fields__LST_4_LST_5_
     ids = []
     for code in codes:
         e = entries.propose(w.ctx, SYSTEM, standard_code=code, subject_id=w.company(1), facts="x")
-        warned = entries.designate(w.ctx, SYSTEM, int(e["id"]))  # type: ignore[call-overload]
+        warned = entry_steps.designate(w.ctx, SYSTEM, int(e["id"]))  # type: ignore[call-overload]
         # LST-4: the subject is warned and told the scrutiny period.
         [warning] = [n for n in warned["notices"] if n["kind"] == "warning"]  # type: ignore[attr-defined]
         assert warning["content"]["scrutiny_period"].endswith("2026-09-01")
         ids.append(int(e["id"]))  # type: ignore[call-overload]
     report = sweep.run(w.ctx, SYSTEM)
     assert report.count("warnings_added") == 1
-    [bdw] = entries.search(w.ctx, SYSTEM, list_type="big_data_warning")
+    [bdw] = entry_views.search(w.ctx, SYSTEM, list_type="big_data_warning")
     assert bdw["status"] == "designated" and bdw["origin"] == "automatic"
     assert sweep.run(w.ctx, SYSTEM).changed == 0
     # STD-3: removed for a changed standard only once it changed.
     with pytest.raises(Conflict) as unchanged:
-        entries.remove(w.ctx, SYSTEM, ids[0], reason="standard_changed")
+        entry_steps.remove(w.ctx, SYSTEM, ids[0], reason="standard_changed")
     assert unchanged.value.code == "entry.standard_unchanged"
     standards.publish(w.ctx, SYSTEM, drafts[0])  # its version 2
-    entries.remove(w.ctx, SYSTEM, ids[0], reason="standard_changed")
+    entry_steps.remove(w.ctx, SYSTEM, ids[0], reason="standard_changed")
     assert sweep.run(w.ctx, SYSTEM).count("warnings_lifted") == 1
-    assert entries.get(w.ctx, SYSTEM, int(bdw["id"]))["removal_reason"] == "below_threshold"
+    assert entry_views.get(w.ctx, SYSTEM, int(bdw["id"]))["removal_reason"] == "below_threshold"
 
 
 def test_serious_conduct_during_key_scrutiny_proposes_a_blacklist__LST_6(world: World) -> None:
@@ -397,7 +397,7 @@ def test_serious_conduct_during_key_scrutiny_proposes_a_blacklist__LST_6(world: 
     entry = designated_blacklist(w, 1, validity_months=1, restorable=False)
     w.advance(40)
     sweep.run(w.ctx, SYSTEM)  # expiry: key scrutiny follows
-    assert entries.get(w.ctx, SYSTEM, int(entry["id"]))["status"] == "removed"  # type: ignore[call-overload]
+    assert entry_views.get(w.ctx, SYSTEM, int(entry["id"]))["status"] == "removed"  # type: ignore[call-overload]
     assert (
         sweep.run(w.ctx, SYSTEM).count("blacklist_proposals") == 0
     )  # the old conduct does not count again
@@ -415,7 +415,7 @@ def test_serious_conduct_during_key_scrutiny_proposes_a_blacklist__LST_6(world: 
         )
     report = sweep.run(w.ctx, SYSTEM)
     assert report.count("blacklist_proposals") == 1
-    proposals = entries.search(w.ctx, SYSTEM, list_type="blacklist", status="preliminary")
+    proposals = entry_views.search(w.ctx, SYSTEM, list_type="blacklist", status="preliminary")
     assert [p["origin"] for p in proposals] == ["key_scrutiny_conduct"]
     assert sweep.run(w.ctx, SYSTEM).changed == 0
 
@@ -449,8 +449,8 @@ def test_a_person_is_notified_before_designation_and_published_masked__LST_2_DIS
         )["id"]
     )
     with pytest.raises(Conflict):
-        entries.designate(w.ctx, w.designator, eid)  # never without the advance notice
-    notified = entries.notify(w.ctx, w.designator, eid)
+        entry_steps.designate(w.ctx, w.designator, eid)  # never without the advance notice
+    notified = entry_steps.notify(w.ctx, w.designator, eid)
     [notice] = [n for n in notified["notices"] if n["audience"] == "subject"]  # type: ignore[attr-defined]
     assert notice["kind"] == "written_notice"
     # The person has no account: the printed notice must reach them first (Op(7)); the
@@ -459,24 +459,24 @@ def test_a_person_is_notified_before_designation_and_published_masked__LST_2_DIS
     assert "送达之日起" in notice["content"]["explanation"]
     w.advance(30)
     with pytest.raises(Conflict) as undelivered:
-        entries.designate(w.ctx, w.designator, eid)
+        entry_steps.designate(w.ctx, w.designator, eid)
     assert undelivered.value.code == "entry.notice_not_delivered"
     [printed] = [
         n for n in notices.awaiting_delivery(w.ctx, w.designator) if n["kind"] == "written_notice"
     ]
     delivered_on = w.ctx.today() - timedelta(days=2)
     notices.record_delivery(w.ctx, w.designator, printed["id"], delivered_on)
-    due = date.fromisoformat(str(entries.get(w.ctx, SYSTEM, eid)["window_due"]))
+    due = date.fromisoformat(str(entry_views.get(w.ctx, SYSTEM, eid)["window_due"]))
     assert due > w.ctx.today()  # counted from the delivery, not from the notice's issue
     with pytest.raises(Conflict) as still_open:
-        entries.designate(w.ctx, w.designator, eid)
+        entry_steps.designate(w.ctx, w.designator, eid)
     assert still_open.value.code == "entry.window_open"
     w.advance((due - w.ctx.today()).days + 1)
-    entries.designate(w.ctx, w.designator, eid)
-    published = entries.publications(w.ctx)
+    entry_steps.designate(w.ctx, w.designator, eid)
+    published = entry_views.publications(w.ctx)
     assert published and all(number not in str(p) for p in published)
     assert "*" in published[0]["content"]["subject"]["id_number"]
-    assert rid in entries.get(w.ctx, SYSTEM, eid)["records"]  # type: ignore[operator]
+    assert rid in entry_views.get(w.ctx, SYSTEM, eid)["records"]  # type: ignore[operator]
 
 
 def test_a_local_standard_applies_only_in_its_region__STD_1_LST_1(world: World) -> None:
@@ -501,7 +501,7 @@ def test_a_local_standard_applies_only_in_its_region__STD_1_LST_1(world: World) 
             responsible_persons=[person(w)],
         )
     assert exc.value.code == "standard.outside_region"
-    assert entries.search(w.ctx, SYSTEM) == []
+    assert entry_views.search(w.ctx, SYSTEM) == []
 
 
 def test_the_database_refuses_a_second_live_entry_even_past_the_checks__LST_2(
@@ -510,14 +510,14 @@ def test_the_database_refuses_a_second_live_entry_even_past_the_checks__LST_2(
     w = world
     entry = proposed_blacklist(w)
     with w.ctx.db.write() as conn:
-        row = entries.entry_row(conn, int(entry["id"]))  # type: ignore[call-overload]
+        row = entry_views.entry_row(conn, int(entry["id"]))  # type: ignore[call-overload]
         values = {
             k: v for k, v in row._asdict().items() if k not in ("id", "created_at", "updated_at")
         }
         with pytest.raises(Conflict) as exc:
             insert_entry(conn, w.ctx, values)
     assert exc.value.code == "entry.already_listed"
-    assert len(entries.search(w.ctx, SYSTEM)) == 1
+    assert len(entry_views.search(w.ctx, SYSTEM)) == 1
 
 
 def test_a_calendar_correction_moves_windows_and_verification_deadlines__CAL_3_LST_2_ING_2(
@@ -531,6 +531,6 @@ def test_a_calendar_correction_moves_windows_and_verification_deadlines__CAL_3_L
     [pending] = verification.pending(w.ctx, SYSTEM)
     assert pending["verify_due"] == "2026-03-09"
     calendar.set_day(w.ctx, SYSTEM, date(2026, 3, 4), False, "flood closure")
-    assert entries.get(w.ctx, SYSTEM, eid)["window_due"] == "2026-03-10"
+    assert entry_views.get(w.ctx, SYSTEM, eid)["window_due"] == "2026-03-10"
     [pending] = verification.pending(w.ctx, SYSTEM)
     assert pending["verify_due"] == "2026-03-10"

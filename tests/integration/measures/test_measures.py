@@ -21,7 +21,7 @@ from creditreg.domain.measures.memoranda import memorandum_from_dict
 from creditreg.domain.records.severity import SeverityLevel
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
-from creditreg.services.lists import entries, standards
+from creditreg.services.lists import entries, entry_steps, entry_views, standards
 from creditreg.services.measures import catalog, memoranda
 from creditreg.store.engine import make_engine
 from creditreg.store.lists.tables import list_notice
@@ -144,7 +144,7 @@ def test_an_entry_copies_its_standard_s_severity_and_the_notice_quotes_the_texts
     )  # fmt: skip
     assert made["severity"] == "serious"
     assert made["measures"][0].startswith("限制参与政府采购")
-    entries.notify(w.ctx, w.designator, made["id"])
+    entry_steps.notify(w.ctx, w.designator, made["id"])
     with w.ctx.db.read() as conn:
         content = conn.execute(
             sa.select(list_notice.c.content).where(
@@ -354,5 +354,5 @@ def test_free_text_measures_become_catalog_references__MEA_1(db: DbTarget, world
     assert shown["severity"] == "serious"
     mig = catalog.get(w.ctx, "MIG-1")
     assert (mig["kind"], mig["trigger"], mig["content"]) == ("punishment", "blacklist", old[1])
-    entry = entries.get(w.ctx, SYSTEM, eid)
+    entry = entry_views.get(w.ctx, SYSTEM, eid)
     assert entry["measures"] == ["禁止参加评优"] and entry["severity"] == "serious"
