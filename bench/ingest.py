@@ -22,7 +22,7 @@ from creditreg.demo import dataset as demo
 from creditreg.demo.catalogs import PUNISHMENT
 from creditreg.demo.dataset import demo_uscc
 from creditreg.domain.access.principals import SYSTEM
-from creditreg.services.records import ingest_files, records
+from creditreg.services.records import ingest_files, record_batches, records
 
 FIELDS = [f["name"] for f in PUNISHMENT["template"]]
 AUTHORITY = demo_uscc("11410100MB0000003")
@@ -71,7 +71,7 @@ def write_csv(path: Path, n: int, invalid_share: float, seed: int = 3) -> int:
     return bad
 
 
-def ingest_creditreg(target: Target, path: Path) -> tuple[float, records.BatchResult]:
+def ingest_creditreg(target: Target, path: Path) -> tuple[float, record_batches.BatchResult]:
     """Rows/s through records.submit, streaming the file."""
     ctx = context_for(target)
     demo.load(ctx)

@@ -15,7 +15,7 @@ from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.subjects.identifiers import IdType
 from creditreg.services.access import access
 from creditreg.services.context import Context
-from creditreg.services.records import lifecycle, records, verification
+from creditreg.services.records import lifecycle, record_batches, records, verification
 from creditreg.services.subjects import subjects
 from creditreg.store.records.tables import record
 from tests.factories import AUTHORITY_USCC, punishment_row
@@ -55,7 +55,7 @@ class World:
             SYSTEM,
             code=code,
             rows=rows,
-            content_digest=records.digest_rows(rows),
+            content_digest=record_batches.digest_rows(rows),
             batch_key=None,
             source="api",
         )

@@ -36,7 +36,14 @@ from creditreg.api.schemas.records import (
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.privacy import CONSENT_WARNING, FORBIDDEN, NEEDS_WRITTEN_CONSENT
-from creditreg.services.records import ingest_files, lifecycle, records, verification
+from creditreg.services.records import (
+    consents,
+    ingest_files,
+    lifecycle,
+    record_batches,
+    records,
+    verification,
+)
 from creditreg.services.records.views import (
     ArchivedOnRequestView,
     NotificationView,
@@ -76,7 +83,7 @@ def _or_as_csv(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, di
     return out
 
 
-def _answer(result: records.BatchResult, as_csv: bool) -> Response | BatchResult:
+def _answer(result: record_batches.BatchResult, as_csv: bool) -> Response | BatchResult:
     if as_csv and result.rejected:
         return Response(
             ingest_files.rejections_csv(result.rejected),
@@ -104,7 +111,7 @@ def submit_one(body: RecordIn, ctx: Ctx, principal: Submitter) -> Response | Bat
         code=body.catalog,
         version=body.version,
         rows=[body.data],
-        content_digest=records.digest_rows([body.data]),
+        content_digest=record_batches.digest_rows([body.data]),
         batch_key=body.request_id,
         source="api",
         self_declared=body.self_declared,
@@ -131,7 +138,7 @@ def submit_batch(
         code=body.catalog,
         version=body.version,
         rows=body.rows,
-        content_digest=records.digest_rows(body.rows),
+        content_digest=record_batches.digest_rows(body.rows),
         batch_key=body.batch_id,
         source="api",
     )
@@ -274,7 +281,7 @@ def consent_warning() -> ConsentWarning:
 )
 def record_consent(body: ConsentIn, ctx: Ctx, principal: Submitter) -> dict[str, Any]:
     """PRI-1, PRI-2: a person's consent, its agreed use and the warning shown."""
-    consent_id = records.record_consent(
+    consent_id = consents.record_consent(
         ctx,
         principal,
         subject_id=body.subject_id,

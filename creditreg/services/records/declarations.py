@@ -24,7 +24,7 @@ from creditreg.domain.records.declarations import (
 from creditreg.services.access.subject_accounts import require_self, require_subject
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
-from creditreg.services.records import records
+from creditreg.services.records import record_batches, records
 from creditreg.services.records.catalog import find
 from creditreg.services.records.views import PledgeView
 from creditreg.store.records import queries
@@ -87,7 +87,7 @@ def declare(
         code=item.code,
         version=item.version,
         rows=[row],
-        content_digest=records.digest_rows([row]),
+        content_digest=record_batches.digest_rows([row]),
         source="declaration",
         self_declared=True,
     )

@@ -21,7 +21,7 @@ from creditreg.domain.kernel.spreadsheet import safe_csv_cell
 from creditreg.domain.records.catalog import Template
 from creditreg.services.context import Context
 from creditreg.services.records import catalog, records
-from creditreg.services.records.records import BatchResult, Rejection
+from creditreg.services.records.record_batches import BatchResult, Rejection
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 Row = Mapping[str, Any] | Rejection

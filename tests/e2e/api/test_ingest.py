@@ -318,11 +318,15 @@ def test_withdrawal_and_events_over_http__ING_7_ING_5(api: TestClient) -> None:
 def test_cli_sweep_archives_due_records_once__DIS_2(
     db: DbTarget, ctx: Context, demo_data: None
 ) -> None:
-    from creditreg.services.records import records
+    from creditreg.services.records import record_batches, records
 
     rows = [punishment_row(1, publish_until="2026-06-30")]
     records.submit(
-        ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)
+        ctx,
+        demo_principal(ctx),
+        code="XZCF",
+        rows=rows,
+        content_digest=record_batches.digest_rows(rows),
     )
     runner = CliRunner()
     env = {**db.env(), "CREDITREG_CLOCK": "2026-07-01T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
@@ -401,11 +405,15 @@ def test_archiving_on_the_subjects_request_through_the_cli_and_api__RST_6(
 ) -> None:
     from creditreg.api.app import create_app
     from creditreg.demo import dataset as demo
-    from creditreg.services.records import records
+    from creditreg.services.records import record_batches, records
 
     rows = [punishment_row(1, publish_until="2026-06-30"), punishment_row(2)]
     records.submit(
-        ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)
+        ctx,
+        demo_principal(ctx),
+        code="XZCF",
+        rows=rows,
+        content_digest=record_batches.digest_rows(rows),
     )
     runner = CliRunner()
     env = {**db.env(), "CREDITREG_CLOCK": "2026-07-01T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}

@@ -98,14 +98,18 @@ def test_the_natural_key_migration_marks_existing_duplicates_instead_of_failing_
     """Issue 9, defect 5: records stored twice before natural keys existed (the same file
     reordered) are kept; the earliest holds the key, the repeat names it; a returned
     record holds no key."""
-    from creditreg.services.records import records
+    from creditreg.services.records import record_batches, records
     from creditreg.store.records.tables import record
     from tests.e2e.api.test_ingest import demo_principal
     from tests.factories import punishment_row
 
     rows = [punishment_row(i) for i in range(1, 4)]
     records.submit(
-        ctx, demo_principal(ctx), code="XZCF", rows=rows, content_digest=records.digest_rows(rows)
+        ctx,
+        demo_principal(ctx),
+        code="XZCF",
+        rows=rows,
+        content_digest=record_batches.digest_rows(rows),
     )
     engine = make_engine(db.url, db.schema)
     try:

@@ -95,10 +95,10 @@ def test_status_columns_are_written_only_by_the_lifecycle_queries(
         # Records: returned, withdrawn (revoking an entry), archived by the sweep.
         [general] = w.submit("XZCF", [punishment_row(9)])
         rows = [punishment_row(8, decision_number="郑市监罚〔2026〕8-x号")]
-        from creditreg.services.records import records
+        from creditreg.services.records import record_batches, records
 
         batch = records.submit(
-            ctx, SYSTEM, code="XZCF", rows=rows, content_digest=records.digest_rows(rows),
+            ctx, SYSTEM, code="XZCF", rows=rows, content_digest=record_batches.digest_rows(rows),
             batch_key=None, source="api",
         )  # fmt: skip
         pending = verification.pending(ctx, SYSTEM)

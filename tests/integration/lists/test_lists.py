@@ -20,7 +20,7 @@ from creditreg.services.context import Context
 from creditreg.services.kernel import audit, calendar, sweep
 from creditreg.services.lists import entries, entry_steps, entry_views, restoration, standards
 from creditreg.services.lists.entry_changes import insert_entry
-from creditreg.services.records import lifecycle, records, verification
+from creditreg.services.records import lifecycle, record_batches, records, verification
 from creditreg.services.rights import notices, objection_steps, objections, objectors
 from creditreg.services.subjects import subjects
 from creditreg.store.lists.tables import list_entry, list_notice
@@ -527,7 +527,9 @@ def test_a_calendar_correction_moves_windows_and_verification_deadlines__CAL_3_L
     eid = int(proposed_blacklist(w)["id"])  # type: ignore[call-overload]
     assert notify(w.ctx, w.designator, eid)["window_due"] == "2026-03-09"
     rows = [punishment_row(9)]
-    records.submit(w.ctx, SYSTEM, code="XZCF", rows=rows, content_digest=records.digest_rows(rows))
+    records.submit(
+        w.ctx, SYSTEM, code="XZCF", rows=rows, content_digest=record_batches.digest_rows(rows)
+    )
     [pending] = verification.pending(w.ctx, SYSTEM)
     assert pending["verify_due"] == "2026-03-09"
     calendar.set_day(w.ctx, SYSTEM, date(2026, 3, 4), False, "flood closure")

@@ -16,7 +16,7 @@ from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditreg.domain.privacy import CONSENT_WARNING
 from creditreg.services.access import access
 from creditreg.services.context import Context
-from creditreg.services.records import catalog, records, verification
+from creditreg.services.records import catalog, consents, record_batches, records, verification
 from creditreg.store.records.tables import ingest_batch, record
 from creditreg.store.subjects.tables import subject
 from tests.factories import person_punishment_row, punishment_row
@@ -34,13 +34,13 @@ def submit(
     who: Any = None,
     code: str = "XZCF",
     **kw: Any,
-) -> records.BatchResult:
+) -> record_batches.BatchResult:
     return records.submit(
         ctx,
         who or SYSTEM,
         code=code,
         rows=rows,
-        content_digest=records.digest_rows(rows),
+        content_digest=record_batches.digest_rows(rows),
         batch_key=key,
         **kw,
     )
@@ -282,7 +282,7 @@ def test_consent_categories_need_written_consent__PRI_2(loaded: Context) -> None
             )
         ).scalar_one()
     with pytest.raises(InvalidInput) as err:
-        records.record_consent(
+        consents.record_consent(
             loaded,
             SYSTEM,
             subject_id=person_id,
@@ -295,7 +295,7 @@ def test_consent_categories_need_written_consent__PRI_2(loaded: Context) -> None
         )
     assert err.value.code == "privacy.needs_written_consent"
     with pytest.raises(InvalidInput) as err:
-        records.record_consent(
+        consents.record_consent(
             loaded,
             SYSTEM,
             subject_id=person_id,
@@ -307,7 +307,7 @@ def test_consent_categories_need_written_consent__PRI_2(loaded: Context) -> None
             granted_on=date(2026, 3, 1),
         )
     assert err.value.code == "privacy.forbidden_category"
-    records.record_consent(
+    consents.record_consent(
         loaded,
         SYSTEM,
         subject_id=person_id,
