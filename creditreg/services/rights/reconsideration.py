@@ -176,13 +176,23 @@ def decide(
         )
         step(conn, ctx, principal, obj, f"reconsideration_{after}", why)
         view = reconsideration_view(conn, _row(conn, r.id), today)
+        target = targets.load(conn, TargetType(obj.target_type), obj.target_id)
+        entry_deleted = after == "revised" and target.type is TargetType.LIST_ENTRY
+        # OBJ-3: the objector is told the decision. An entry found made in error is
+        # deleted with its objections and the notices about it (Op(20)); the decision,
+        # like the unit's own upholding of an objection, outlives it and holds no facts.
+        said = f"复核结果：{_AFTER_ZH.get(after, after)}。{why.rstrip('。')}。"
+        if entry_deleted:
+            said += "该名单信息系错误认定，已予删除（《指导意见》第（二十）项）。"
         tell_objector(
             conn,
             ctx,
             obj,
             "reconsideration.decided",
-            f"reconsideration of objection {obj.id}: {after}: {why}",
-            message_zh=f"复核结果：{_AFTER_ZH.get(after, after)}。{why}",
+            f"reconsideration of objection {obj.id}: {after}: {why}"
+            + ("; the entry was made in error and is deleted (Op(20))" if entry_deleted else ""),
+            owner=("objection_outcome", str(obj.id)) if entry_deleted else None,
+            message_zh=said,
         )
         if obj.deciding_unit_id is not None:
             tell_unit(
@@ -194,7 +204,6 @@ def decide(
                 f"reconsideration of objection {obj.id}: {after}: {why}",
             )
         if after == "revised":
-            target = targets.load(conn, TargetType(obj.target_type), obj.target_id)
             if target.type is TargetType.RECORD:
                 corrections.record_error(
                     conn,

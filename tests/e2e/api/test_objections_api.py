@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from creditreg.clock import CST, FixedClock
-from creditreg.demo.dataset import demo_ric
+from creditreg.demo.dataset import demo_ric, demo_uscc
 from creditreg.services.context import Context
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
@@ -513,3 +513,50 @@ def test_an_objector_s_name_quoting_a_number_is_shown_masked__OBJ_1_DIS_3(
     assert file_objection(api, me, "list_entry", eid, "并非本企业").status_code == 201
     [seen] = api.get("/api/v1/objections", headers=DESIGNATOR).json()
     assert number not in seen["objector"] and "4101************" in seen["objector"]
+
+
+def test_a_reconsideration_that_finds_an_entry_made_in_error_tells_the_subject__OBJ_3_OBJ_5(
+    api: TestClient, world: World
+) -> None:
+    """Op(20), Op(22): the department revises the decision; the entry, made in error, goes
+    with its objections and the notices about it, but the subject that asked is told the
+    decision (as when the unit itself upholds an objection), beside the apology."""
+    from tests.e2e.api.test_accounts_api import activate, issue, login
+    from tests.e2e.api.test_corrections_api import blacklisted
+
+    eid = blacklisted(api, world)
+    issued = issue(
+        api,
+        world.company(1),
+        holder_role="agent",
+        holder_name="代理人赵",
+        document_type="passport",
+        document_number="E12345678",
+        authorization_letter="授权委托书 2026-009号",
+    )
+    assert issued.status_code == 201, issued.text
+    made = activate(api, issued.json()["code"], demo_uscc("91410100MC0000001"), username="trade")
+    assert made.status_code == 201, made.text
+    me = login(api, "trade")
+    oid = file_objection(api, me, "list_entry", eid, "处罚决定尚未生效").json()["id"]
+    api.post(
+        f"/api/v1/objections/{oid}/acceptance",
+        headers=DESIGNATOR,
+        json={"accepted": False, "reason": "不属于异议受理范围"},
+    )
+    recon = api.post(
+        f"/api/v1/objections/{oid}/reconsideration", headers=me, json={"grounds": "不服"}
+    ).json()
+    decided = api.post(
+        f"/api/v1/reconsiderations/{recon['id']}/decision",
+        headers=DEPARTMENT,
+        json={"outcome": "revised", "reason": "原认定所依据的处罚决定尚未生效。"},
+    )
+    assert decided.status_code == 200, decided.text
+    assert api.get(f"/api/v1/lists/entries/{eid}", headers=PLATFORM).status_code == 404
+    inbox = api.get("/api/v1/me/inbox", headers=me).json()
+    said = [" ".join(text for _, text in n["lines"]) for n in inbox]
+    [decision] = [s for s in said if "复核结果" in s]
+    assert "变更原处理结果" in decision and "处罚决定尚未生效。该名单信息" in decision
+    assert "已予删除" in decision
+    assert any(n["kind"] == "apology" for n in inbox)
