@@ -11,7 +11,9 @@ package, never a PDF of boxes.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +27,8 @@ from creditreg.clock import CST
 from creditreg.domain.access.query_register import PURPOSE_LABELS_ZH, Purpose
 from creditreg.domain.lists.entries import RemovalReason
 from creditreg.domain.lists.notices import REMOVAL_REASONS
+from creditreg.domain.measures.check import PURPOSE_LABELS_ZH as CHECK_PURPOSES_ZH
+from creditreg.domain.measures.check import CheckPurpose
 from creditreg.services.rights.reports import IssuedReport, Verdict
 
 FONT_PACKAGE = "fonts-wqy-zenhei"
@@ -65,7 +69,7 @@ L = {
         "number": "报告编号",
         "digest": "SHA-256 摘要",
         "key": "签名密钥",
-        "issued_at": "出具时间",
+        "issued_at": "出具时间（北京时间）",
         "subject": "信用主体",
         "identifier": "主体标识",
         "fee": "费用",
@@ -82,6 +86,10 @@ L = {
         "fields": "分领域信用状况",
         "source": "来源",
         "changes": "变更",
+        "batch": "批次",
+        "uses": "已使用 {n} 次",
+        "sep": "；",
+        "colon": "：",
         "public_display": "公开",
         "government_sharing": "政务共享",
         "authorized_inquiry": "授权查询",
@@ -109,6 +117,10 @@ L = {
         "fields": "Field by field",
         "source": "source",
         "changes": "changes",
+        "batch": "batch",
+        "uses": "used {n} times",
+        "sep": "; ",
+        "colon": ": ",
         "public_display": "public display",
         "government_sharing": "government sharing",
         "authorized_inquiry": "authorized inquiry",
@@ -148,7 +160,26 @@ ACTIONS_ZH = {
     "record.archive": "归档",
     "record.restore": "信用修复",
     "record.correct": "更正",
+    "record.corrected": "更正",
+    "record.upheld": "处罚决定经复议或诉讼维持",
 }
+
+
+# Reasons the platform itself writes in an entry's history, as a Chinese reader reads them.
+_SYSTEM_REASONS_ZH = (
+    (re.compile(r"objection (\d+) dismissed"), "异议 {0} 不成立"),
+    (re.compile(r"objection (\d+) not accepted"), "异议 {0} 不予受理"),
+    (re.compile(r"after blacklist removal"), "黑名单移出后转入"),
+)
+
+
+def _reason(text: str, lang: str) -> str:
+    if lang != "en":
+        for pattern, said in _SYSTEM_REASONS_ZH:
+            found = pattern.fullmatch(text)
+            if found:
+                return said.format(*found.groups())
+    return text
 
 
 def _id_type(code: str, lang: str) -> str:
@@ -201,7 +232,12 @@ WORDS_ZH = {
     "big_data_warning": "大数据警示名单",
     "list_entry": "名单条目",
     "record": "信用记录",
+    "granted": "有效",
+    "revoked": "已撤销",
 }
+
+# A serious class's code (Art 33) as the clause it names.
+_SERIOUS_CLASS = re.compile(r"art33_(\d+)")
 
 
 def _word(value: Any, lang: str) -> str:
@@ -209,11 +245,19 @@ def _word(value: Any, lang: str) -> str:
     return WORDS_ZH.get(text, text) if lang != "en" else text
 
 
-def _source(s: dict[str, Any]) -> str:
+def _value(value: Any, lang: str) -> str:
+    text = str(value)
+    if lang != "en" and (found := _SERIOUS_CLASS.fullmatch(text)):
+        return f"《条例》第三十三条第（{found.group(1)}）项"
+    return text
+
+
+def _source(s: dict[str, Any], lang: str = "zh") -> str:
     if "catalog_code" in s:
+        batch = L["en" if lang == "en" else "zh"]["batch"]
         return (
             f"{s['providing_unit']} · {s['catalog_name']} ({s['catalog_code']} v"
-            f"{s['catalog_version']}) · {s['field_zh']} · batch {s['batch_id']}"
+            f"{s['catalog_version']}) · {s['field_zh']} · {batch} {s['batch_id']}"
         )
     return str(s.get("designating_unit") or s.get("designating_unit_id") or "")
 
@@ -227,7 +271,7 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
     head = [
         (lab["subject"], who["name"]),
         (lab["identifier"], f"{_id_type(who['id_type'], lang)} {who['id_number']}"),
-        (lab["issued_at"], str(c["issued_at"])),
+        (lab["issued_at"], _local(str(c["issued_at"]), lang)),
         (lab["fee"], fee),
     ]
     sections: list[Section] = []
@@ -255,20 +299,26 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
         for mode, records in c["records"].items():
             part = Section(lab["records"].format(mode=lab.get(mode, mode)))
             for r in records:
-                # A field left empty says nothing: not shown (never "None").
-                data = "; ".join(
-                    f"{k}: {v}" for k, v in r["data"].items() if v not in (None, "", [], {})
+                # A field left empty says nothing: not shown (never "None"). A Chinese
+                # reader reads the template's labels, not the field codes.
+                labels = (r.get("labels") or {}) if lang != "en" else {}
+                data = lab["sep"].join(
+                    f"{labels.get(k, k)}{lab['colon']}{_value(v, lang)}"
+                    for k, v in r["data"].items()
+                    if v not in (None, "", [], {})
                 )
                 part.lines.append(
                     (f"#{r['id']} {_word(r['character'], lang)} {_word(r['status'], lang)}", data)
                 )
-                part.lines.append(("", f"{lab['source']}: {_source(r['source'])}"))
+                part.lines.append(
+                    ("", f"{lab['source']}{lab['colon']}{_source(r['source'], lang)}")
+                )
                 for ch in r["changes"]:
                     reason = f" — {ch['reason']}" if ch["reason"] else ""
                     part.lines.append(
                         (
                             "",
-                            f"{lab['changes']}: {_local(ch['at'])} "
+                            f"{lab['changes']}{lab['colon']}{_local(ch['at'], lang)} "
                             f"{_action(ch['action'], lang)}{reason}",
                         )
                     )
@@ -283,8 +333,13 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
                 )
             )
             for h in e["history"]:
-                why = _removal(h["reason"], lang) if h["action"] == "remove" else h["reason"]
-                part.lines.append(("", f"{h['on']} {_action(h['action'], lang)}: {why}"))
+                why = (
+                    _removal(h["reason"], lang)
+                    if h["action"] == "remove"
+                    else _reason(h["reason"], lang)
+                )
+                said = f"{lab['colon']}{why}" if why else ""
+                part.lines.append(("", f"{h['on']} {_action(h['action'], lang)}{said}"))
         sections.append(part)
         part = Section(lab["objections"])
         for o in c["open_objections"]:
@@ -308,15 +363,17 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
                 (
                     a["unit"],
                     f"{a['purpose']} {a['valid_from']} – {a['valid_until']} "
-                    f"{a['status']} ({len(a['uses'])})",
+                    f"{_word(a['status'], lang)} ({lab['uses'].format(n=len(a['uses']))})",
                 )
             )
         sections.append(part)
         part = Section(lab["queries"])
         for q in c["queries"]:
             why = PURPOSE_LABELS_ZH[Purpose(q["purpose"])] if lang != "en" else q["purpose"]
-            note = f" ({q['note']})" if q["note"] else ""
-            part.lines.append((_local(q["at"]), f"{q['unit'] or q['actor']} · {why}{note}"))
+            note = q["note"] or ""
+            part.lines.append(
+                (_local(q["at"], lang), f"{q['unit'] or q['actor']} · {why}{_note(note, lang)}")
+            )
         sections.append(part)
     for s in sections:
         if not s.lines:
@@ -478,10 +535,26 @@ def build_pdf(
     return out.getvalue()
 
 
-def _local(at: str) -> str:
-    """A moment as the subject reads it: China Standard Time, with its offset (the
-    register keeps UTC; "2026-03-02T01:00:00" was read as one in the morning)."""
+def _local(at: str, lang: str = "en") -> str:
+    """A moment as the subject reads it: China Standard Time (the register keeps UTC;
+    "2026-03-02T01:00:00" was read as one in the morning). The English report gives the
+    offset; the Chinese one reads 北京时间 as the report says once, to the minute, so
+    that it fits its column."""
     moment = datetime.fromisoformat(at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # the platform stores UTC
-    return moment.astimezone(CST).isoformat(timespec="seconds")
+    local = moment.astimezone(CST)
+    if lang == "en":
+        return local.isoformat(timespec="seconds")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _note(note: str, lang: str) -> str:
+    """A query's note: a check's purpose code said in Chinese for the Chinese reader."""
+    if not note:
+        return ""
+    if lang != "en":
+        with contextlib.suppress(ValueError):  # a free-text note stays as written
+            note = CHECK_PURPOSES_ZH[CheckPurpose(note)]
+        return f"（{note}）"
+    return f" ({note})"

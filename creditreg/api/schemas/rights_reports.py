@@ -50,7 +50,15 @@ class RecordShown(Out):
     status: str
     character: str
     self_declared: bool
-    data: dict[str, FieldValue] = Field(description="the record's fields, as stored")
+    data: dict[str, FieldValue] = Field(
+        description="the record's fields, as stored; in a credit report, which is handed to "
+        "third parties, a person's document numbers are masked (DIS-3, Op(11))"
+    )
+    labels: dict[str, str] | None = Field(
+        None,
+        description="in a credit report: each field's label from its catalog template, by "
+        "field name (absent from the self-inquiry)",
+    )
     source: Source
     received_at: str | None
     verified_at: str | None

@@ -21,7 +21,8 @@ from creditreg.clock import local_date
 from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import InvalidInput, NotFound
 from creditreg.domain.fields import FIELDS, OTHER_FIELD, field_label
-from creditreg.domain.records.catalog import Character
+from creditreg.domain.privacy import mask_published
+from creditreg.domain.records.catalog import Character, FieldSpec, template_from_json
 from creditreg.domain.rights.reports import (
     KIND_LABELS_ZH,
     Period,
@@ -38,6 +39,7 @@ from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.rights import inquiry
+from creditreg.store.records.tables import catalog_item
 from creditreg.store.rights.reports import credit_report
 from creditreg.store.subjects.tables import subject
 
@@ -105,6 +107,7 @@ def issue(
         number = new_number(now)
         if period is None:
             body = inquiry.gather(conn, ctx, subject_id)
+            _for_its_reader(conn, body["records"])
         else:
             body = _specialised(conn, who, period)
         content = {
@@ -163,6 +166,38 @@ def issue(
     return IssuedReport(
         number, kind, subject_id, free, fee, content, report_digest, signature, key.key_id
     )
+
+
+def _for_its_reader(conn: sa.Connection, records: dict[str, list[dict[str, Any]]]) -> None:
+    """RIG-2, DIS-3, Op(11): a report is handed to third parties (a bank, a tendering
+    unit), so each record's fields carry their template's labels (`labels`, the Chinese
+    reader's words, not the field codes) and a person's numbers are masked: those of an
+    identifier's shape and those a field declares a document number (a legal
+    representative's passport), as the public pages show them."""
+    wanted = {
+        (r["source"]["catalog_code"], r["source"]["catalog_version"])
+        for rows in records.values()
+        for r in rows
+    }
+    specs: dict[tuple[str, int], dict[str, FieldSpec]] = {}
+    for code, version in wanted:
+        raw = conn.execute(
+            sa.select(catalog_item.c.template).where(
+                catalog_item.c.code == code, catalog_item.c.version == version
+            )
+        ).scalar_one()
+        specs[(code, version)] = {f.name: f for f in template_from_json(raw).fields}
+    for rows in records.values():
+        for r in rows:
+            fields = specs[(r["source"]["catalog_code"], r["source"]["catalog_version"])]
+            data: dict[str, Any] = r["data"]
+            documents = [
+                str(value)
+                for name, value in data.items()
+                if value and name in fields and fields[name].id_type_field
+            ]
+            r["labels"] = {name: fields[name].label for name in data if name in fields}
+            r["data"] = {name: mask_published(value, documents) for name, value in data.items()}
 
 
 def _specialised(conn: sa.Connection, who: Any, period: Period) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from creditreg.api.app import create_app
 from creditreg.bootstrap import build_context
 from creditreg.clock import CST, FixedClock
 from creditreg.config import Settings
+from creditreg.demo.dataset import demo_ric
 from creditreg.services.context import Context
 from tests.conftest import DbTarget
 from tests.e2e.api.test_accounts_api import (
@@ -33,6 +34,7 @@ from tests.e2e.api.test_accounts_api import (
 )
 from tests.e2e.api.test_api import error
 from tests.e2e.conftest import bearer
+from tests.factories import punishment_row
 from tests.lists_world import World, make_world
 from tests.objection_helpers import file_objection
 
@@ -169,9 +171,11 @@ def test_a_report_shows_sources_entries_objections_and_queries__RIG_2_RIG_3(
     # Who looked, and when, in China's time as the report's own issue time (the register
     # keeps UTC: "2026-03-02T01:00:00" was printed for nine in the morning).
     looked = next(q for q in content["queries"] if q["purpose"] == "designation")
-    local = datetime.fromisoformat(looked["at"]).astimezone(CST).isoformat(timespec="seconds")
+    moment = datetime.fromisoformat(looked["at"])
+    local = moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")  # the page says 北京时间
     page = api.get(f"/api/v1/reports/{made.json()['number']}/html", headers=PLATFORM).text
-    assert local.endswith("+08:00") and local in page and looked["at"][:19] not in page
+    assert "北京时间" in page and local in page
+    assert moment.strftime("%Y-%m-%d %H:%M") not in page and looked["at"][:19] not in page
     assert f"已收到，待受理，处理期限 {due} · 处罚已撤销" in page  # OBJ-3: where it stands
     # Codes are words to the Chinese reader: the identifier's type, the steps taken.
     assert "统一社会信用代码" in page and "书面告知" in page and "核实" in page
@@ -201,6 +205,47 @@ def test_a_report_shows_sources_entries_objections_and_queries__RIG_2_RIG_3(
         422,
         "report.invalid_period",
     )
+
+
+def test_a_report_reads_in_chinese_and_masks_a_third_persons_numbers__RIG_2_DIS_3(
+    api: TestClient, ctx: Context, clock: FixedClock
+) -> None:
+    """A report is handed to third parties: a record's fields under its template's labels,
+    a legal representative's document number masked, whether its shape says so (a
+    resident ID) or only its field does (a passport); the platform's own words in
+    Chinese; times to the minute in Beijing time."""
+    world = make_world(ctx, clock)
+    ric = demo_ric("41010519800101123")
+    world.submit(
+        "XZCF",
+        [
+            punishment_row(
+                1, legal_rep_id_type="身份证", legal_rep_id_number=ric, serious_class="art33_2"
+            ),
+            punishment_row(
+                1,
+                decision_number="郑税罚〔2026〕99号",
+                legal_rep_id_type="护照",
+                legal_rep_id_number="E98765432",
+            ),
+        ],
+    )
+    made = _report(api, world.company(1))
+    assert made.status_code == 201, made.text
+    records = [r for mode in made.json()["content"]["records"].values() for r in mode]
+    numbers = [r["data"]["legal_rep_id_number"] for r in records]
+    assert ric not in str(made.json()) and "E98765432" not in str(made.json())
+    assert numbers[0].startswith(ric[:4]) and "*" in numbers[0] and "*" in numbers[1]
+    assert records[0]["labels"]["legal_rep_id_number"] == "法定代表人证件号码"
+    page = api.get(f"/api/v1/reports/{made.json()['number']}/html", headers=PLATFORM).text
+    assert "法定代表人证件号码：" in page and "行政处罚决定书文号：郑税罚〔2026〕99号" in page
+    assert "legal_rep_id_number" not in page and "decision_date:" not in page
+    assert "《条例》第三十三条第（2）项" in page and "art33_2" not in page
+    assert "批次" in page and "batch" not in page
+    # The self-inquiry is the subject's own: the fields as stored, no labels.
+    inquiry = api.get(f"/api/v1/subjects/{world.company(1)}/self-inquiry", headers=PLATFORM)
+    [first, *_] = [r for mode in inquiry.json()["records"].values() for r in mode]
+    assert "labels" not in first or first["labels"] is None
 
 
 def _blacklisted(api: TestClient, w: World) -> int:

@@ -221,3 +221,29 @@ def test_portal_shows_standards_and_publications_in_chromium__STD_1_DIS_5(
         page.screenshot(path=str(tmp_path / "standards.png"))
         page.click("text=名单公示")
         assert page.locator("#none").inner_text() == "当前没有公示中的名单信息。"
+
+
+def test_a_credit_report_reads_on_a_phone_in_chromium__RIG_2(
+    server: Server, tmp_path: Path
+) -> None:
+    """The report's page at a phone's width: nothing wider than the screen (the report's
+    label column and its long digests wrapped, not pushed out of view)."""
+    status, zhang = server.request(
+        "POST",
+        "/api/v1/subjects/lookup",
+        {"id_type": "ric", "id_number": demo.demo_ric("41010519800101123")},
+        demo.token_for("platform"),
+    )
+    assert status == 200, zhang
+    status, made = server.request(
+        "POST", f"/api/v1/subjects/{zhang['id']}/reports", {}, demo.token_for("platform")
+    )
+    assert status == 201, made
+    for page in browser_page(server.base):
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.set_extra_http_headers({"Authorization": f"Bearer {demo.token_for('platform')}"})
+        page.goto(f"{server.base}/api/v1/reports/{made['number']}/html")
+        assert "张示例" in page.locator("body").inner_text()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(tmp_path / "report-phone.png"), full_page=True)
+        assert width <= 375, f"the report is {width}px wide on a 375px screen"
