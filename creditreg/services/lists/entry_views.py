@@ -239,13 +239,30 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-# LST-9: what is shared with the units that apply the lists: entries designated (in force
-# or since ended) and red-list announcements, which are public. An entry still in its
-# procedure (proposed, notified) is the designating unit's and the platform's.
+# LST-9: what is shared with the units that apply the lists: entries designated and not
+# removed, and red-list announcements, which are public. An entry still in its procedure
+# (proposed, notified) is the designating unit's and the platform's; a removed one is kept
+# in the archive, not shown (RST-5, Op(20)): the units that applied it were told to stop.
+# Asked which entries were in force on a past day (`as_of`, LST-7), a unit is answered
+# from the archive too: that is the question it asks.
 _SHARED = sa.or_(
+    sa.and_(
+        list_entry.c.designated_on.is_not(None),
+        list_entry.c.status != EntryStatus.REMOVED.value,
+    ),
+    list_entry.c.status == EntryStatus.ANNOUNCED.value,
+)
+_SHARED_ON_A_PAST_DAY = sa.or_(
     list_entry.c.designated_on.is_not(None),
     list_entry.c.status == EntryStatus.ANNOUNCED.value,
 )
+
+
+def _shared(row: Any) -> bool:
+    """`_SHARED` for one entry."""
+    return row.status == EntryStatus.ANNOUNCED.value or (
+        row.designated_on is not None and row.status != EntryStatus.REMOVED.value
+    )
 
 
 def _party(principal: Principal, row: Any) -> bool:
@@ -273,12 +290,8 @@ def get(
     principal.require(Permission.LISTS_READ)
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
-        if not (
-            _sees_procedures(principal)
-            or row.designated_on is not None
-            or row.status == EntryStatus.ANNOUNCED.value
-        ):
-            raise NotFound("entry.not_found", f"no list entry {entry_id}")  # LST-9
+        if not (_sees_procedures(principal) or _shared(row)):
+            raise NotFound("entry.not_found", f"no list entry {entry_id}")  # LST-9, RST-5
         query_register.record(
             conn, ctx, principal, [row.subject_id], "list_entry", purpose, object_id=entry_id
         )
@@ -301,7 +314,7 @@ def search(
     principal.require(Permission.LISTS_READ)
     query = sa.select(list_entry).order_by(list_entry.c.id).limit(max(1, min(limit, 1000)))
     if not _sees_procedures(principal):
-        query = query.where(_SHARED)
+        query = query.where(_SHARED if as_of is None else _SHARED_ON_A_PAST_DAY)
     if subject_id is not None:
         query = query.where(list_entry.c.subject_id == subject_id)
     if list_type:

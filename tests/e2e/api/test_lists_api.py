@@ -186,6 +186,43 @@ def test_entries_in_their_procedure_are_not_shared_with_implementing_units__LST_
     assert api.get(f"/api/v1/lists/entries/{eid}", headers=unit).status_code == 200
 
 
+def test_a_removed_entry_is_kept_in_the_archive_not_shown_to_implementing_units__RST_5_LST_7(
+    api: TestClient, world: World
+) -> None:
+    """RST-5, Op(20): once removed, an entry leaves what the units that apply the lists
+    see (they were told to stop); the parties to its procedure keep it, and a unit that
+    asks which entries were in force on a past day (LST-7) is answered from the archive."""
+    w = world
+    w.serious(1)
+    eid = propose(api, w, restoration_after_months=0).json()["id"]
+    notify_over_api(api, eid, DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    in_force_on = w.clock.now().date().isoformat()
+    applied = api.post(
+        f"/api/v1/lists/entries/{eid}/restoration",
+        headers=PLATFORM,
+        json={"applicant": "郑州示例贸易有限公司1", "evidence": "已缴清罚款并公开致歉"},
+    ).json()
+    w.advance(1)
+    decided = api.post(
+        f"/api/v1/lists/restorations/{applied['id']}/decision",
+        headers=DESIGNATOR,
+        json={"consent": True, "note": "同意提前移出"},
+    )
+    assert decided.status_code == 200, decided.text
+    unit = bearer("implementer")
+    listing = f"/api/v1/lists/entries?subject_id={w.company(1)}"
+    error(api.get(f"/api/v1/lists/entries/{eid}", headers=unit), 404, "entry.not_found")
+    shown = api.get(listing, headers=unit).json()
+    assert eid not in [e["id"] for e in shown]
+    assert [e["list_type"] for e in shown] == ["key_scrutiny"]  # RST-3: what follows it
+    past = api.get(f"{listing}&as_of={in_force_on}", headers=unit).json()
+    assert [e["id"] for e in past] == [eid]
+    entry = api.get(f"/api/v1/lists/entries/{eid}", headers=DESIGNATOR).json()
+    assert entry["status"] == "removed"
+
+
 def test_an_entry_s_window_says_how_it_was_counted_and_if_provisional__CAL_2_CAL_3(
     api: TestClient, world: World
 ) -> None:
