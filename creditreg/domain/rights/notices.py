@@ -25,6 +25,8 @@ _TITLES: dict[str, tuple[str, str]] = {
     "restoration_decision": ("信用修复申请处理结果告知书", "Notice of a restoration decision"),
     "designation_notice": ("列入名单决定告知书", "Notice of designation"),
     "removal_notice": ("移出名单告知书", "Notice of removal from a list"),
+    # SEC-5, Art 65: the decision an objector waits for is late.
+    "late_decision": ("逾期处理告知书", "Notice of a late decision"),
 }
 _GENERAL = ("书面告知书", "Written notice")
 
@@ -61,6 +63,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "removed_on": ("移出日期", "Removed on"),
     "removal_reason": ("移出理由", "Why removed"),
     "note": ("说明", "Note"),
+    "due_on": ("处理期限", "Due on"),
 }
 
 _CODE_TEXT = {

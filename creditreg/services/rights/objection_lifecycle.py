@@ -119,7 +119,7 @@ def move(
     return after
 
 
-_TARGETS_ZH = {"list_entry": "名单条目", "record": "信用记录"}
+TARGETS_ZH = {"list_entry": "名单条目", "record": "信用记录"}
 _OUTCOMES_ZH = {
     "objection.accepted": "异议已受理",
     "objection.rejected": "异议不予受理",
@@ -151,7 +151,7 @@ def tell_objector(
             subject_id=int(row.objector_subject_id),
             kind="outcome",
             content={
-                "matter": f"异议 {row.id}（{_TARGETS_ZH.get(row.target_type, row.target_type)} "
+                "matter": f"异议 {row.id}（{TARGETS_ZH.get(row.target_type, row.target_type)} "
                 f"{row.target_id}）",
                 # The notice is in Chinese: the outcome in words, not the event's code.
                 "outcome": _OUTCOMES_ZH.get(kind, kind),

@@ -154,13 +154,18 @@ def accept(
             # OBJ-6, Op(22): accepted, an objection to a designated entry suspends it (its
             # measures) until it is decided; one to an entry in its procedure did at once.
             entry_steps.suspend_for_objection(conn, ctx, principal, entry, why)
+        # SEC-5, Art 65: accepted after its deadline, the objector is told the deadline
+        # has passed, never a day gone by as if it were still to come.
+        late = row.due_date is not None and row.due_date < ctx.today()
         tell_objector(
             conn,
             ctx,
             row,
             "objection.accepted",
-            f"objection {row.id} is accepted ({why}); the decision is due {row.due_date}",
-            message_zh=f"异议已受理（{why}），处理决定期限为{row.due_date}",
+            f"objection {row.id} is accepted ({why}); the decision "
+            + (f"was due {row.due_date}: it is late" if late else f"is due {row.due_date}"),
+            message_zh=f"异议已受理（{why}），处理决定期限为{row.due_date}"
+            + ("（该期限已过，属逾期处理，平台已记录并督办）" if late else ""),
         )
         if chosen is Track.PROVIDER:
             _escalate(conn, ctx, principal, row_of(conn, objection_id), why)

@@ -4,13 +4,17 @@ unit that owes them; objections migrated without a deadline get theirs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
-from creditreg.domain.rights.objections import ENTRY_RULE, OPEN, Status
+from creditreg.domain.rights.objections import ENTRY_RULE, OPEN, ObjectorKind, Status
 from creditreg.services.access import inbox
 from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
+from creditreg.services.rights import notices
+from creditreg.services.rights.objection_lifecycle import TARGETS_ZH
 from creditreg.store.rights.objection_tables import objection, reconsideration
 
 OPEN_VALUES = [s.value for s in OPEN]
@@ -74,7 +78,46 @@ def _late_decisions(conn: sa.Connection, run: StepRun) -> int:
         ),
     )
     _audit(conn, run, "objection.overdue_flagged", fresh)
+    _tell_the_subject(conn, run, [int(i) for i in fresh], due, "异议处理")
     return len(fresh)
+
+
+def _tell_the_subject(
+    conn: sa.Connection, run: StepRun, ids: list[int], due: dict[str, Any], matter: str
+) -> None:
+    """SEC-5, Art 65: a subject that objected from its account is told, once, that the
+    decision it waits for is late, and that the platform has flagged it; the decision
+    itself comes in its own notice."""
+    if not ids:
+        return
+    rows = conn.execute(
+        sa.select(
+            objection.c.id,
+            objection.c.objector_subject_id,
+            objection.c.target_type,
+            objection.c.target_id,
+        ).where(
+            objection.c.id.in_(ids),
+            objection.c.objector_kind == ObjectorKind.SUBJECT_ACCOUNT.value,
+            objection.c.objector_subject_id.is_not(None),
+        )
+    ).all()
+    for r in rows:
+        notices.deliver(
+            conn,
+            run.ctx,
+            subject_id=int(r.objector_subject_id),
+            kind="late_decision",
+            content={
+                "matter": f"{matter}：异议 {r.id}（{TARGETS_ZH.get(r.target_type, r.target_type)} "
+                f"{r.target_id}）",
+                "due_on": str(due[str(r.id)]),
+                "note": "处理单位未在期限内作出决定，平台已记录并督办（《条例》第六十五条）；"
+                "作出决定后将另行告知。",
+            },
+            source=("objection", f"{r.id}:{matter}:late"),
+            owner=(r.target_type, str(r.target_id)),
+        )
 
 
 def _late_answers(conn: sa.Connection, run: StepRun) -> int:
@@ -106,7 +149,10 @@ def _late_reconsiderations(conn: sa.Connection, run: StepRun) -> int:
     today = run.ctx.today()
     late = conn.execute(
         sa.select(
-            reconsideration.c.id, reconsideration.c.department_unit_id, reconsideration.c.due_date
+            reconsideration.c.id,
+            reconsideration.c.objection_id,
+            reconsideration.c.department_unit_id,
+            reconsideration.c.due_date,
         ).where(reconsideration.c.status == "received", reconsideration.c.due_date < today)
     ).all()
     due = {str(r.id): r.due_date for r in late}
@@ -119,6 +165,14 @@ def _late_reconsiderations(conn: sa.Connection, run: StepRun) -> int:
         lambda o: f"reconsideration {o} was due {due[o]} and is not decided",
     )
     _audit(conn, run, "reconsideration.overdue_flagged", fresh)
+    objection_of = {str(r.id): int(r.objection_id) for r in late}
+    _tell_the_subject(
+        conn,
+        run,
+        [objection_of[i] for i in fresh],
+        {str(objection_of[i]): due[i] for i in fresh},
+        "复核",
+    )
     return len(fresh)
 
 

@@ -515,19 +515,14 @@ def test_an_objector_s_name_quoting_a_number_is_shown_masked__OBJ_1_DIS_3(
     assert number not in seen["objector"] and "4101************" in seen["objector"]
 
 
-def test_a_reconsideration_that_finds_an_entry_made_in_error_tells_the_subject__OBJ_3_OBJ_5(
-    api: TestClient, world: World
-) -> None:
-    """Op(20), Op(22): the department revises the decision; the entry, made in error, goes
-    with its objections and the notices about it, but the subject that asked is told the
-    decision (as when the unit itself upholds an objection), beside the apology."""
+def company_account(api: TestClient, w: World) -> dict[str, str]:
+    """Company 1's own account (an agent bound with its authorization letter): it objects
+    as the subject, and reads its notices in its inbox."""
     from tests.e2e.api.test_accounts_api import activate, issue, login
-    from tests.e2e.api.test_corrections_api import blacklisted
 
-    eid = blacklisted(api, world)
     issued = issue(
         api,
-        world.company(1),
+        w.company(1),
         holder_role="agent",
         holder_name="代理人赵",
         document_type="passport",
@@ -537,7 +532,75 @@ def test_a_reconsideration_that_finds_an_entry_made_in_error_tells_the_subject__
     assert issued.status_code == 201, issued.text
     made = activate(api, issued.json()["code"], demo_uscc("91410100MC0000001"), username="trade")
     assert made.status_code == 201, made.text
+    return login(api, "trade")
+
+
+def notices_said(api: TestClient, me: dict[str, str]) -> list[str]:
+    """The subject's inbox, each notice's title and lines as one text."""
+    return [
+        n["title"] + " " + " ".join(text for _, text in n["lines"])
+        for n in api.get("/api/v1/me/inbox", headers=me).json()
+    ]
+
+
+def test_a_subject_is_told_when_the_decision_on_its_objection_is_late__SEC_5_OBJ_2(
+    api: TestClient, world: World, clock: FixedClock
+) -> None:
+    """SEC-5, Art 65: the deciding unit and the platform are told of a late decision, and
+    so is the subject that waits for it, once; accepted late, the subject is told the
+    deadline has passed, not a day gone by as if it were to come."""
+    from creditreg.domain.access.principals import SYSTEM
+    from creditreg.services.kernel import sweep
+    from tests.e2e.api.test_accounts_api import login
+    from tests.e2e.api.test_corrections_api import blacklisted
+
+    eid = blacklisted(api, world)
+    me = company_account(api, world)
+    filed = file_objection(api, me, "list_entry", eid, "处罚决定尚未生效")
+    oid, due = filed.json()["id"], filed.json()["due_date"]
+    at(clock, "2026-03-31")
+    assert due < "2026-03-31"
+    me = login(api, "trade")  # a session lasts hours, not weeks
+    assert sweep.run(world.ctx, SYSTEM).count("objections_overdue") == 1
+    assert sweep.run(world.ctx, SYSTEM).count("objections_overdue") == 0
+    [late] = [s for s in notices_said(api, me) if s.startswith("逾期处理告知书")]
+    assert f"异议 {oid}" in late and due in late and "第六十五条" in late
+    accepted = api.post(
+        f"/api/v1/objections/{oid}/acceptance",
+        headers=DESIGNATOR,
+        json={"accepted": True, "reason": "予以受理"},
+    )
+    assert accepted.status_code == 200, accepted.text
+    [said] = [s for s in notices_said(api, me) if "异议已受理" in s]
+    assert f"处理决定期限为{due}（该期限已过，属逾期处理" in said
+    # The department's reconsideration, late in its turn: told too.
+    dismissed = api.post(
+        f"/api/v1/objections/{oid}/decision",
+        headers=DESIGNATOR,
+        json={"outcome": "dismissed", "reason": "处罚决定已生效"},
+    )
+    assert dismissed.status_code == 200, dismissed.text
+    recon = api.post(
+        f"/api/v1/objections/{oid}/reconsideration", headers=me, json={"grounds": "不服"}
+    ).json()
+    at(clock, "2026-05-29")
+    assert recon["due_date"] < "2026-05-29"
     me = login(api, "trade")
+    assert sweep.run(world.ctx, SYSTEM).count("reconsiderations_overdue") == 1
+    [later] = [s for s in notices_said(api, me) if s.startswith(f"逾期处理告知书 复核：异议 {oid}")]
+    assert recon["due_date"] in later
+
+
+def test_a_reconsideration_that_finds_an_entry_made_in_error_tells_the_subject__OBJ_3_OBJ_5(
+    api: TestClient, world: World
+) -> None:
+    """Op(20), Op(22): the department revises the decision; the entry, made in error, goes
+    with its objections and the notices about it, but the subject that asked is told the
+    decision (as when the unit itself upholds an objection), beside the apology."""
+    from tests.e2e.api.test_corrections_api import blacklisted
+
+    eid = blacklisted(api, world)
+    me = company_account(api, world)
     oid = file_objection(api, me, "list_entry", eid, "处罚决定尚未生效").json()["id"]
     api.post(
         f"/api/v1/objections/{oid}/acceptance",
