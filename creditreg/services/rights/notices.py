@@ -260,12 +260,26 @@ def mark_read(
     ctx: Context, principal: Principal, notice_id: int, lang: Lang = Lang.ZH
 ) -> SubjectNoticeView:
     """The subject has read a notice (audited: it may start a period the subject has)."""
-    subject_accounts.require_self(principal)
+    mine = subject_accounts.require_self(principal)
     with ctx.db.read() as conn:
-        owner = _notice(conn, notice_id).subject_id
-    subject_accounts.require_subject(
-        ctx, principal, owner, Permission.RIGHTS_SELF, action="subject_notice.read"
-    )
+        owner = conn.execute(
+            sa.select(subject_notice.c.subject_id).where(subject_notice.c.id == notice_id)
+        ).scalar()
+    if owner != mine:
+        # The subject's own inbox: another's notice is not in it. Said as for a notice
+        # nobody has (a 403 would tell that it exists and whose it is); the attempt on
+        # another's is audited all the same.
+        if owner is None:
+            raise NotFound("subject_notice.not_found", f"no notice {notice_id} in your inbox")
+        audit.refused(
+            ctx,
+            principal,
+            "subject_notice.read",
+            "subject_notice",
+            notice_id,
+            code="account.not_your_subject",
+        )
+        raise NotFound("subject_notice.not_found", f"no notice {notice_id} in your inbox")
     with ctx.db.write() as conn:
         row = _notice(conn, notice_id)
         if row.read_at is None:

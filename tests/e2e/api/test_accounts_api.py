@@ -349,14 +349,25 @@ def test_a_written_notice_is_printed_with_its_code_delivered_and_read_in_chinese
     third = api.post(f"/api/v1/subject-notices/{nid}/printable", headers=DESIGNATOR)
     assert CODE.search(third.text) is None and "2026-03-02" in third.text
     assert "预览件" not in third.text
-    # Another subject's account cannot read this notice.
+    # Another subject's account cannot read this notice, nor learn that it exists or
+    # whose it is: not in its inbox, as one nobody has; the attempt is audited.
     zhang = subject_id(api, "ric", ZHANG)
     activate(api, issue(api, zhang).json()["code"])
-    error(
+    theirs = error(
         api.post(f"/api/v1/me/inbox/{nid}/read", headers=login(api)),
-        403,
-        "account.not_your_subject",
+        404,
+        "subject_notice.not_found",
     )
+    nobodys = error(
+        api.post(f"/api/v1/me/inbox/{nid + 1000}/read", headers=login(api)),
+        404,
+        "subject_notice.not_found",
+    )
+    assert str(company) not in theirs and theirs.replace(str(nid), "") == nobodys.replace(
+        str(nid + 1000), ""
+    )
+    refused = [e for e in audit_of(api, "subject_notice") if e["action"].endswith(".refused")]
+    assert [e["object_id"] for e in refused] == [str(nid)]
 
 
 def test_an_entry_deleted_in_error_leaves_no_notice_in_the_inbox__SEC_1_RST_5_OBJ_5(
