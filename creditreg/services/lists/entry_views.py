@@ -137,10 +137,23 @@ def summary(row: Any, principal: Principal, marked: bool = False) -> EntryView:
     }
 
 
-def view(conn: sa.Connection, ctx: Context, row: Any, principal: Principal) -> EntryDetailView:
+def view(
+    conn: sa.Connection,
+    ctx: Context,
+    row: Any,
+    principal: Principal,
+    purpose: QueryPurpose = query_register.DUTIES,
+) -> EntryDetailView:
     """LST-7: everything an entry holds: the summary (with its objection marker), its
     grounds, records, rule inputs, notices, history, restoration applications and upward
-    report. Its objections are the rights context's (`/api/v1/objections`)."""
+    report. Its objections are the rights context's (`/api/v1/objections`).
+
+    SEC-2, Op(24): whoever gets it, from a read or as the answer to a step it took, has
+    read the subject's information: registered here, in the caller's transaction, with
+    `purpose` (a subject's own reads are not queries)."""
+    query_register.record(
+        conn, ctx, principal, [row.subject_id], "list_entry", purpose, object_id=row.id
+    )
     report = conn.execute(
         sa.select(upward_report).where(upward_report.c.entry_id == row.id)
     ).first()
@@ -292,10 +305,7 @@ def get(
         row = entry_row(conn, entry_id)
         if not (_sees_procedures(principal) or _shared(row)):
             raise NotFound("entry.not_found", f"no list entry {entry_id}")  # LST-9, RST-5
-        query_register.record(
-            conn, ctx, principal, [row.subject_id], "list_entry", purpose, object_id=entry_id
-        )
-        return view(conn, ctx, row, principal)
+        return view(conn, ctx, row, principal, purpose)
 
 
 def search(

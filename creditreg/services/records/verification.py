@@ -175,6 +175,10 @@ def verify(
                 )
             )
         marked = record_id in lifecycle.under_objection(conn, ctx, [record_id])
+        # SEC-2: the answer holds the subject's record, as a read of it would.
+        query_register.record(
+            conn, ctx, principal, [row.subject_id], "record.verification", object_id=record_id
+        )
         return _record_dict(
             conn.execute(sa.select(record).where(record.c.id == record_id)).one(), marked
         )

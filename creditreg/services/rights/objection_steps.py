@@ -31,6 +31,7 @@ from creditreg.domain.rights.objections import (
     decision_rule,
     pause_end,
 )
+from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists import entry_steps, entry_views
@@ -64,6 +65,17 @@ def _deciding(
             "(Art 41: the platform for records; Op(22): the designating unit for entries)",
         )
     return row, target
+
+
+def answered(
+    conn: sa.Connection, ctx: Context, principal: Principal, objection_id: int
+) -> ObjectionDetailView:
+    """The objection as the unit that took a step on it gets it back: its grounds and
+    history are the subject's information, so the read is registered (SEC-2, Op(24)) as
+    a `GET` of it would be."""
+    row = row_of(conn, objection_id)
+    query_register.record(conn, ctx, principal, [row.subject_id], "objection", object_id=row.id)
+    return detail(conn, ctx, row)
 
 
 def _pauses(conn: sa.Connection, objection_id: int) -> list[Span]:
@@ -143,7 +155,7 @@ def accept(
                 message_zh=f"异议不予受理：{why}",
             )
             _resume_entry(conn, ctx, principal, row, f"objection {row.id} not accepted")
-            return detail(conn, ctx, row_of(conn, objection_id))
+            return answered(conn, ctx, principal, objection_id)
         move(conn, ctx, principal, row, "accept", why, accepted_on=today, acceptance_reason=why)
         entry = (
             entry_views.entry_row(conn, row.target_id)
@@ -169,7 +181,7 @@ def accept(
         )
         if chosen is Track.PROVIDER:
             _escalate(conn, ctx, principal, row_of(conn, objection_id), why)
-        return detail(conn, ctx, row_of(conn, objection_id))
+        return answered(conn, ctx, principal, objection_id)
 
 
 def escalate(
@@ -186,7 +198,7 @@ def escalate(
                 "an objection to an entry is verified by its designating unit (Op(22))",
             )
         _escalate(conn, ctx, principal, row, why)
-        return detail(conn, ctx, row_of(conn, objection_id))
+        return answered(conn, ctx, principal, objection_id)
 
 
 def _escalate(conn: sa.Connection, ctx: Context, actor: Actor, row: Any, why: str) -> None:
@@ -236,7 +248,7 @@ def answer(ctx: Context, principal: Principal, objection_id: int, text: str) -> 
                 f"only unit {row.provider_unit_id}, which provided the record, answers",
             )
         move(conn, ctx, principal, row, "answer", said, answer=said)
-        return detail(conn, ctx, row_of(conn, objection_id))
+        return answered(conn, ctx, principal, objection_id)
 
 
 def pause(
@@ -261,7 +273,7 @@ def pause(
         )
         conn.execute(objection.update().where(objection.c.id == row.id).values(paused_since=today))
         step(conn, ctx, principal, row, "pause", f"{which.value}: {why}")
-        return detail(conn, ctx, row_of(conn, objection_id))
+        return answered(conn, ctx, principal, objection_id)
 
 
 def resume(ctx: Context, principal: Principal, objection_id: int) -> ObjectionDetailView:
@@ -269,7 +281,7 @@ def resume(ctx: Context, principal: Principal, objection_id: int) -> ObjectionDe
     with ctx.db.write() as conn:
         row, _ = _deciding(conn, principal, objection_id)
         _end_pause(conn, ctx, principal, row)
-        return detail(conn, ctx, row_of(conn, objection_id))
+        return answered(conn, ctx, principal, objection_id)
 
 
 def _end_pause(conn: sa.Connection, ctx: Context, actor: Actor, row: Any) -> None:
@@ -355,7 +367,7 @@ def decide(
                 "（《条例》第二十八条、《指导意见》第（二十二）项）",
             )
             _resume_entry(conn, ctx, principal, row, f"objection {row.id} dismissed")
-            return detail(conn, ctx, row_of(conn, objection_id))
+            return answered(conn, ctx, principal, objection_id)
         if target.type is TargetType.RECORD:
             if fix is None:
                 raise InvalidInput(
@@ -391,7 +403,7 @@ def decide(
                 message_zh=f"异议成立：{why}。该信用记录"
                 + ("已撤回" if fix is Correction.WITHDRAW else "已退回信息提供单位更正"),
             )
-            return detail(conn, ctx, row_of(conn, objection_id))
+            return answered(conn, ctx, principal, objection_id)
         if fix is not None:
             raise InvalidInput(
                 "objection.track_not_applicable",

@@ -176,6 +176,10 @@ def decide(
         )
         step(conn, ctx, principal, obj, f"reconsideration_{after}", why)
         view = reconsideration_view(conn, _row(conn, r.id), today)
+        # SEC-2: the answer carries the grounds of the subject's objection, as the list does.
+        query_register.record(
+            conn, ctx, principal, [obj.subject_id], "reconsideration", object_id=r.id
+        )
         target = targets.load(conn, TargetType(obj.target_type), obj.target_id)
         entry_deleted = after == "revised" and target.type is TargetType.LIST_ENTRY
         # OBJ-3: the objector is told the decision. An entry found made in error is

@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from creditreg.clock import CST, FixedClock
 from creditreg.demo.dataset import demo_ric, demo_uscc
 from creditreg.services.context import Context
+from creditreg.store.records.tables import record
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_lists_api import DESIGNATOR, PLATFORM, propose
 from tests.e2e.conftest import bearer
@@ -623,3 +625,48 @@ def test_a_reconsideration_that_finds_an_entry_made_in_error_tells_the_subject__
     assert "变更原处理结果" in decision and "处罚决定尚未生效。该名单信息" in decision
     assert "已予删除" in decision
     assert any(n["kind"] == "apology" for n in inbox)
+
+
+def test_a_units_step_answered_with_the_subjects_information_is_a_registered_read__SEC_2(
+    api: TestClient, world: World
+) -> None:
+    """Op(24): the answer to a step a unit takes (a proposal, a notice, a verification, an
+    objection's acceptance, a reconsideration's decision) carries the subject's
+    information as a read of it would: each is registered, with the subject and what was
+    read, and so reaches the subject's list of who looked."""
+    w = world
+    w.serious(1)  # what the entry rests on
+    company = w.company(1)
+    stored = api.post(
+        "/api/v1/records",
+        json={"catalog": "XZCF", "data": punishment_row(1, decision_number="郑税罚〔2026〕77号")},
+        headers=PROVIDER,
+    )
+    assert stored.status_code == 201, stored.text
+    with w.ctx.db.read() as conn:
+        rid = conn.execute(sa.select(sa.func.max(record.c.id))).scalar_one()
+
+    def registered(what: str) -> list[Any]:
+        return [
+            (r.subject_id, r.object_id) for r in register_rows(w.ctx, what) if r.unit_id is not None
+        ]
+
+    verified = api.post(
+        f"/api/v1/records/{rid}/verification", headers=PLATFORM, json={"passed": True}
+    )
+    assert verified.status_code == 200, verified.text
+    assert registered("record.verification") == [(company, str(rid))]
+    eid = propose(api, w).json()["id"]
+    assert registered("list_entry") == [(company, str(eid))]
+    notify_over_api(api, eid, DESIGNATOR)
+    assert (company, str(eid)) in registered("list_entry")[1:]
+    before = len(registered("list_entry"))
+    oid = file_objection(api, PLATFORM, "list_entry", eid, "认定错误").json()["id"]
+    accepted = api.post(
+        f"/api/v1/objections/{oid}/acceptance",
+        headers=DESIGNATOR,
+        json={"accepted": False, "reason": "不属于异议受理范围"},
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert (company, str(oid)) in registered("objection")
+    assert len(registered("list_entry")) >= before
