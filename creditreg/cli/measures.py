@@ -86,9 +86,9 @@ def measures_withdraw(
 
 @memoranda_app.command("list")
 def memoranda_list(status: Annotated[str | None, typer.Option()] = None) -> None:
-    """Every memorandum version."""
+    """Every memorandum version, drafts included (the platform's console)."""
     ctx = context()
-    for m in memoranda.listing(ctx, status):
+    for m in memoranda.listing(ctx, status, drafts=True):
         typer.echo(_memo_line(m))
 
 
@@ -99,7 +99,7 @@ def memoranda_show(
 ) -> None:
     """A memorandum's version in force, else its newest (JSON)."""
     ctx = context()
-    show(run(lambda: memoranda.get(ctx, code, version)))
+    show(run(lambda: memoranda.get(ctx, code, version, drafts=True)))
 
 
 @memoranda_app.command("create")

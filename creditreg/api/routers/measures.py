@@ -132,15 +132,15 @@ def withdraw_measure(
     response_model=list[Memorandum],
     responses=errors(
         {
-            422: "a status that is none (`memorandum.bad_status`: draft, published, in_force, "
-            "superseded, ended)"
+            422: "a status that is none, or `draft` (`memorandum.bad_status`: published, "
+            "in_force, superseded, ended; drafts are not public)"
         }
     ),
 )
 def list_memoranda(
     ctx: Ctx, status: Annotated[str | None, Query(max_length=20)] = None
 ) -> list[MemorandumView]:
-    """MEA-2, Op(12): the memoranda of cooperation, every version."""
+    """MEA-2, Op(12): the memoranda of cooperation, every published version."""
     return memoranda.listing(ctx, status)
 
 
@@ -148,7 +148,7 @@ def list_memoranda(
     "/memoranda/{code}",
     dependencies=[Depends(public)],
     response_model=Memorandum,
-    responses=errors({404: "no such memorandum (`memorandum.not_found`)"}),
+    responses=errors({404: "no such memorandum, or only a draft (`memorandum.not_found`)"}),
 )
 def get_memorandum(
     ctx: Ctx, code: str, version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None

@@ -238,19 +238,37 @@ def publish(ctx: Context, principal: Principal, code: str) -> MemorandumView:
         return _view(conn, _row(conn, row.id))
 
 
-def listing(ctx: Context, status: str | None = None) -> list[MemorandumView]:
-    """MEA-2: the memoranda, every version (public: Op(12) memoranda are signed openly)."""
+# A draft is the platform's work in progress, not yet signed: the public reads published
+# versions only (the platform gets its drafts back from `create`).
+_PUBLIC = memorandum.c.status != MemorandumStatus.DRAFT.value
+
+
+def listing(ctx: Context, status: str | None = None, drafts: bool = False) -> list[MemorandumView]:
+    """MEA-2: the memoranda, every published version (public: Op(12) memoranda are signed
+    openly; drafts are not, but for the platform's own console, `drafts`)."""
     query = sa.select(memorandum).order_by(memorandum.c.code, memorandum.c.version)
+    if not drafts:
+        query = query.where(_PUBLIC)
     if status:  # a status that is none is refused, not answered with []
         chosen = parse_enum(MemorandumStatus, status, "memorandum.bad_status")
+        if chosen is MemorandumStatus.DRAFT and not drafts:
+            raise InvalidInput(
+                "memorandum.bad_status",
+                "drafts are not public: published, in_force, superseded or ended",
+            )
         query = query.where(memorandum.c.status == chosen.value)
     with ctx.db.read() as conn:
         return [_view(conn, r) for r in conn.execute(query).all()]
 
 
-def get(ctx: Context, code: str, version: int | None = None) -> MemorandumView:
-    """A memorandum's version in force (else its newest), or the version asked for."""
+def get(
+    ctx: Context, code: str, version: int | None = None, drafts: bool = False
+) -> MemorandumView:
+    """A memorandum's version in force (else its newest published), or the published
+    version asked for (a draft is not public; the platform's console reads it, `drafts`)."""
     query = sa.select(memorandum).where(memorandum.c.code == code.strip().upper())
+    if not drafts:
+        query = query.where(_PUBLIC)
     if version is not None:
         query = query.where(memorandum.c.version == version)
     in_force = memorandum.c.status == MemorandumStatus.IN_FORCE.value

@@ -165,8 +165,13 @@ def test_memoranda_are_created_and_published_by_the_platform__MEA_2(api: TestCli
     made = api.post("/api/v1/memoranda", json=MEMO, headers=PLATFORM)
     assert made.status_code == 201, made.text
     assert (made.json()["status"], made.json()["signatories"]) == ("draft", [2, 4])
+    # MEA-2: a draft is the platform's, not yet signed: not public until published.
+    error(api.get("/api/v1/memoranda/MOU-API"), 404, "memorandum.not_found")
+    assert "MOU-API" not in {m["code"] for m in api.get("/api/v1/memoranda").json()}
+    error(api.get("/api/v1/memoranda", params={"status": "draft"}), 422, "memorandum.bad_status")
     published = api.post("/api/v1/memoranda/MOU-API/publish", headers=PLATFORM)
     assert published.status_code == 200 and published.json()["status"] == "in_force"
+    assert api.get("/api/v1/memoranda/MOU-API").json()["status"] == "in_force"
     error(api.post("/api/v1/memoranda/MOU-API/publish", headers=PLATFORM), 409,
           "memorandum.already_published")  # fmt: skip
     error(api.post("/api/v1/memoranda/MOU-NONE/publish", headers=PLATFORM), 404,

@@ -69,6 +69,11 @@ def test_memoranda_from_the_command_line__MEA_2(db: DbTarget, world: World, tmp_
     spec.write_text(json.dumps(memo))
     code, out, err = cli(db, "memoranda", "create", "--file", str(spec))
     assert code == 0 and out.startswith("MOU-CLI v1 draft from 2026-03-05"), err
+    # The platform's console sees its drafts (the public API does not).
+    code, out, _ = cli(db, "memoranda", "list", "--status", "draft")
+    assert code == 0 and out.startswith("MOU-CLI v1 draft")
+    code, out, _ = cli(db, "memoranda", "show", "MOU-CLI")
+    assert code == 0 and json.loads(out)["status"] == "draft"
     code, out, _ = cli(db, "memoranda", "publish", "MOU-CLI")
     assert code == 0 and out.startswith("MOU-CLI v1 published")  # in force on 5 March
     code, out, _ = cli(db, "sweep", on="2026-03-05T09:00")
