@@ -140,16 +140,22 @@ def list_deliveries(
     response_model=WebhookDelivery,
     responses=errors(
         {
-            404: "no delivery of yours (`webhook_delivery.not_found`)",
+            404: "no delivery of yours (`webhook_delivery.not_found`), or an `endpoint_id` "
+            "that is not the unit's (`webhook_endpoint.not_found`)",
             409: "queued already (`webhook_delivery.illegal_transition`), or its endpoint "
-            "was removed (`webhook_endpoint.illegal_transition`)",
+            "was removed and no one active endpoint stands in for it, or the one named was "
+            "removed (`webhook_endpoint.illegal_transition`)",
         }
     ),
 )
-def redeliver(delivery_id: PathId, ctx: Ctx, principal: Manager) -> DeliveryView:
+def redeliver(
+    delivery_id: PathId, ctx: Ctx, principal: Manager, endpoint_id: QueryId = None
+) -> DeliveryView:
     """Send the notice again (a dead delivery, or one the receiver lost): queued for the
-    next pass of the sender, with 24 hours of retries."""
-    return webhooks.redeliver(ctx, principal, delivery_id)
+    next pass of the sender, with 24 hours of retries and the same `webhook-id`. If its
+    endpoint was removed (a secret rotated, a receiver moved), it goes to `endpoint_id`,
+    or to the unit's one active endpoint."""
+    return webhooks.redeliver(ctx, principal, delivery_id, endpoint_id)
 
 
 @router.get(

@@ -394,19 +394,23 @@ def deliveries(
         return _delivery_views(conn, rows)
 
 
-def redeliver(ctx: Context, principal: Principal, delivery_id: int) -> DeliveryView:
+def redeliver(
+    ctx: Context, principal: Principal, delivery_id: int, endpoint_id: int | None = None
+) -> DeliveryView:
     """Send a notice to an endpoint again (a dead one, or one the receiver lost): queued
-    now, with a fresh 24 hours of retries."""
+    now, with a fresh 24 hours of retries, under the same `webhook-id`. MEA-5: a notice
+    whose endpoint the unit removed (a secret rotated, a receiver moved) goes to the
+    endpoint named by `endpoint_id`, or to the unit's one active endpoint."""
     principal.require(Permission.WEBHOOKS_MANAGE)
     with ctx.db.write() as conn:
         row = conn.execute(_delivery_query().where(webhook_delivery.c.id == delivery_id)).first()
         if row is None or not (sees_every_unit(principal) or row.unit_id == principal.unit_id):
             raise NotFound("webhook_delivery.not_found", f"no webhook delivery {delivery_id}")
-        if row.status != DeliveryStatus.PENDING and _endpoint_gone(conn, row.endpoint_id):
-            raise Conflict(
-                "webhook_endpoint.illegal_transition",
-                f"endpoint {row.endpoint_id} was removed: register it again to redeliver",
-            )
+        target = row.endpoint_id
+        if endpoint_id is not None and endpoint_id != row.endpoint_id:
+            target = _active_endpoint_of(conn, row.unit_id, endpoint_id)
+        elif row.status != DeliveryStatus.PENDING and _endpoint_gone(conn, row.endpoint_id):
+            target = _only_active_endpoint(conn, row.unit_id, row.endpoint_id)
         after = DELIVERY.next(row.status, "redeliver")
         now = ctx.now()
         queries.move_delivery(
@@ -419,6 +423,7 @@ def redeliver(ctx: Context, principal: Principal, delivery_id: int) -> DeliveryV
             now=now,
             window_from=now,
             next_attempt_at=now,
+            endpoint_id=target,
         )
         audit.record(
             conn,
@@ -427,11 +432,50 @@ def redeliver(ctx: Context, principal: Principal, delivery_id: int) -> DeliveryV
             "webhook_delivery.redeliver",
             "webhook_delivery",
             row.id,
-            before={"status": row.status},
-            after={"status": after},
+            before={"status": row.status, "endpoint_id": row.endpoint_id},
+            after={"status": after, "endpoint_id": target},
         )
         fresh = conn.execute(_delivery_query().where(webhook_delivery.c.id == row.id)).one()
         return _delivery_views(conn, [fresh])[0]
+
+
+def _active_endpoint_of(conn: sa.Connection, unit_id: int, endpoint_id: int) -> int:
+    """`endpoint_id`, an active endpoint of the delivery's unit (else 404 or 409)."""
+    status = conn.execute(
+        sa.select(webhook_endpoint.c.status).where(
+            webhook_endpoint.c.id == endpoint_id, webhook_endpoint.c.unit_id == unit_id
+        )
+    ).scalar()
+    if status is None:
+        raise NotFound("webhook_endpoint.not_found", f"no endpoint {endpoint_id} of this unit")
+    if status != EndpointStatus.ACTIVE.value:
+        raise Conflict("webhook_endpoint.illegal_transition", f"endpoint {endpoint_id} was removed")
+    return endpoint_id
+
+
+def _only_active_endpoint(conn: sa.Connection, unit_id: int, removed: int) -> int:
+    """The unit's one active endpoint, for a delivery whose own was removed."""
+    active = list(
+        conn.execute(
+            sa.select(webhook_endpoint.c.id)
+            .where(
+                webhook_endpoint.c.unit_id == unit_id,
+                webhook_endpoint.c.status == EndpointStatus.ACTIVE.value,
+            )
+            .order_by(webhook_endpoint.c.id)
+        ).scalars()
+    )
+    if len(active) == 1:
+        return int(active[0])
+    raise Conflict(
+        "webhook_endpoint.illegal_transition",
+        f"endpoint {removed} was removed: "
+        + (
+            "register an endpoint, then redeliver"
+            if not active
+            else f"name the endpoint to send it to (endpoint_id: one of {active})"
+        ),
+    )
 
 
 def _endpoint_gone(conn: sa.Connection, endpoint_id: int) -> bool:

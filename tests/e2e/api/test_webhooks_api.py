@@ -153,3 +153,40 @@ def test_a_designation_reaches_the_subscribed_unit_after_the_sweep__LST_9_MEA_5(
     # A second pass tells nothing twice.
     assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 0
     assert len(api.get("/api/v1/unit-notices", headers=IMPLEMENTER).json()) == 1
+
+
+def test_a_notice_whose_endpoint_was_replaced_is_redelivered_to_the_new_one__MEA_5(
+    api: TestClient, ctx: Context, world: World, receiver: Receiver
+) -> None:
+    """A unit rotates its secret (removes its endpoint, registers a new one): the notices
+    of the old endpoint are not lost. Redelivered, each goes to the unit's one active
+    endpoint, or the one it names, under the same webhook-id."""
+    ctx.webhook_allowed_hosts = frozenset({"127.0.0.1"})
+    old = api.post("/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": receiver.url})
+    api.post("/api/v1/webhooks/subscriptions", headers=IMPLEMENTER, json={})
+    blacklisted(api, world)
+    assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 1
+    [first] = receiver.requests
+    [delivery] = api.get("/api/v1/webhooks/deliveries", headers=IMPLEMENTER).json()
+    redeliver = f"/api/v1/webhooks/deliveries/{delivery['id']}/redeliver"
+    api.delete(f"/api/v1/webhooks/endpoints/{old.json()['id']}", headers=IMPLEMENTER)
+    said = error(
+        api.post(redeliver, headers=IMPLEMENTER), 409, "webhook_endpoint.illegal_transition"
+    )
+    assert "register an endpoint" in said
+    new = api.post("/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": receiver.url})
+    # Only an endpoint of the unit's own may stand in.
+    error(
+        api.post(redeliver, headers=IMPLEMENTER, params={"endpoint_id": 99999}),
+        404,
+        "webhook_endpoint.not_found",
+    )
+    again = api.post(redeliver, headers=IMPLEMENTER)
+    assert again.status_code == 200, again.text
+    assert again.json()["endpoint_id"] == new.json()["id"]
+    assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 1
+    second = receiver.requests[-1]
+    assert (
+        verify(new.json()["secret"], second)["data"] == verify(old.json()["secret"], first)["data"]
+    )
+    assert second.headers["webhook-id"] == first.headers["webhook-id"]
