@@ -74,13 +74,15 @@ def message(
     row: Any, now: datetime, signed_at: datetime | None = None
 ) -> tuple[str, dict[str, str]]:
     """The body and headers of one delivery (Standard Webhooks: `type`, `timestamp`,
-    `data`; the webhook-* headers). `now` is the platform's time (the body's timestamp);
-    `signed_at` the wall-clock time of the signature, which the receiver checks against its
-    own clock (default: `now`)."""
+    `data`; the webhook-* headers). The body's timestamp is when the event occurred (the
+    notice's creation), so that every retry of one `webhook-id` sends the same body; `now`
+    is the platform's time, `signed_at` the wall-clock time of the signature, which the
+    receiver checks against its own clock (default: `now`)."""
+    created = row.notice_created_at.astimezone(UTC).isoformat()
     body = json.dumps(
         {
             "type": f"unit_notice.{row.kind}",
-            "timestamp": now.astimezone(UTC).isoformat(),
+            "timestamp": created,
             "data": {
                 "notice_id": row.notice_id,
                 "unit_id": row.unit_id,
@@ -89,7 +91,7 @@ def message(
                 "object_id": row.object_id,
                 "message": row.message,
                 "data": row.data,
-                "created_at": row.notice_created_at.astimezone(UTC).isoformat(),
+                "created_at": created,
             },
         },
         ensure_ascii=False,

@@ -6,6 +6,8 @@ the delivery log shows it and a redelivery sends it again."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -184,8 +186,11 @@ def test_a_notice_whose_endpoint_was_replaced_is_redelivered_to_the_new_one__MEA
     again = api.post(redeliver, headers=IMPLEMENTER)
     assert again.status_code == 200, again.text
     assert again.json()["endpoint_id"] == new.json()["id"]
+    world.clock.set(world.clock.now() + timedelta(minutes=5))
     assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 1
     second = receiver.requests[-1]
+    # The same message: its timestamp is when the notice was made, not when it was sent.
+    assert second.body == first.body
     assert (
         verify(new.json()["secret"], second)["data"] == verify(old.json()["secret"], first)["data"]
     )
