@@ -10,7 +10,7 @@ from pydantic import Field, JsonValue
 from creditreg.api.schemas.common import In, Out
 from creditreg.api.schemas.records import FieldValue
 from creditreg.api.schemas.rights_reports import Source
-from creditreg.domain.measures.check import BATCH_MAX, LEI, CheckPurpose
+from creditreg.domain.measures.check import BATCH_MAX, LEI, NOTE_MAX, CheckPurpose
 from creditreg.domain.subjects.identifiers import IdType
 
 PURPOSE_VALUES = [p.value for p in CheckPurpose]
@@ -41,7 +41,9 @@ class CheckIn(IdentifierIn):
         json_schema_extra={"enum": list[JsonValue](PURPOSE_VALUES)},
     )
     note: str | None = Field(
-        default=None, max_length=500, description="what for, required with purpose `other`"
+        default=None,
+        max_length=NOTE_MAX,
+        description="what for, required with purpose `other` (one line)",
     )
 
 
@@ -53,7 +55,7 @@ class CheckBatchIn(In):
         description=f"one of: {PURPOSES}",
         json_schema_extra={"enum": list[JsonValue](PURPOSE_VALUES)},
     )
-    note: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=NOTE_MAX, description="one line")
     identifiers: list[IdentifierIn] = Field(
         max_length=BATCH_MAX,
         description=f"at most {BATCH_MAX} (more: `check.batch_too_large`), none twice (after "
@@ -173,7 +175,7 @@ class SharedRecordsIn(IdentifierIn):
         description=f"one of: {PURPOSES}",
         json_schema_extra={"enum": list[JsonValue](PURPOSE_VALUES)},
     )
-    note: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=NOTE_MAX, description="one line")
 
 
 class SharedRecord(Out):

@@ -24,6 +24,8 @@ from creditreg.domain.subjects.identifiers import (
 
 BATCH_MAX = 1000  # procurement screening: up to 1,000 identifiers in one request
 MAX_NOTE = 200
+# A stated purpose's note: the register's note holds the purpose's name, ": " and it.
+NOTE_MAX = MAX_NOTE - 10
 LEI = "lei"  # looked up by the subject's LEI (subject.lei), not a matching identifier
 
 
@@ -77,9 +79,9 @@ def parse_purpose(raw: str | None, note: str | None = None) -> StatedPurpose:
         )
     purpose = parse_enum(CheckPurpose, raw.strip().lower(), "check.unknown_purpose")
     clean = note.strip() if note else None
-    if clean and (len(clean) > MAX_NOTE - 10 or any(ord(c) < 32 for c in clean)):
+    if clean and (len(clean) > NOTE_MAX or any(ord(c) < 32 for c in clean)):
         raise InvalidInput(
-            "check.bad_note", f"a purpose note is one line of at most {MAX_NOTE - 10} characters"
+            "check.bad_note", f"a purpose note is one line of at most {NOTE_MAX} characters"
         )
     if purpose is CheckPurpose.OTHER and not clean:
         raise InvalidInput("check.note_required", "the purpose 'other' needs a note saying what")

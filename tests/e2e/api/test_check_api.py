@@ -217,6 +217,13 @@ def test_bad_input_is_refused_and_nothing_is_registered__MEA_3(
     error(check(api, uscc(1), purpose="curiosity"), 422, "check.unknown_purpose")
     error(check(api, uscc(1), purpose="other"), 422, "check.note_required")
     error(check(api, uscc(1), purpose="other", note="a\nb"), 422, "check.bad_note")
+    # The note's length the OpenAPI document gives is the one the server takes.
+    longest = api.get("/openapi.json").json()["components"]["schemas"]["CheckIn"]["properties"][
+        "note"
+    ]["anyOf"][0]["maxLength"]
+    assert check(api, uscc(1), purpose="other", note="注" * longest).status_code == 200
+    error(check(api, uscc(1), purpose="other", note="注" * (longest + 1)), 422, "request.invalid")
+    before = len(register_rows(ctx))
     batch = "/api/v1/check/batch"
     error(
         api.post(batch, headers=IMPLEMENTER, json={"purpose": "procurement", "identifiers": []}),
