@@ -36,6 +36,7 @@ from creditreg.domain.kernel.spreadsheet import safe_csv_cell
 from creditreg.domain.privacy import mask_identifiers_in_text
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
+from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
 from creditreg.store.access.query_register import insert_many, insert_one, query_register
 from creditreg.store.access.tables import unit
@@ -338,19 +339,27 @@ def of_subject(conn: sa.Connection, ctx: Context, subject_id: int) -> list[Query
     ]
 
 
+# The extension point through which an upper context keeps register rows past their two
+# years: each extension is a SELECT of one column, the ids of rows still evidence of
+# something it holds (measures: the check a unit's feedback rests on, MEA-4).
+HOLDS = "query_register.holds"
+
+
+def hold(registry: Registry, held: sa.Select[Any]) -> None:
+    """Keep the register rows `held` selects (their ids) past the retention period."""
+    registry.extend(HOLDS, held)
+
+
 def _purge(run: StepRun) -> None:
-    """Retention: rows older than two years leave the register, a chunk per transaction."""
+    """Retention: rows older than two years leave the register, a chunk per transaction,
+    but for those another context holds (`hold`)."""
     cutoff = since(run.ctx)
+    query = sa.select(query_register.c.id).where(query_register.c.at < cutoff)
+    for held in run.ctx.registry.extensions.get(HOLDS, ()):
+        query = query.where(query_register.c.id.not_in(held))
     while True:
         with run.write() as conn:
-            ids = list(
-                conn.execute(
-                    sa.select(query_register.c.id)
-                    .where(query_register.c.at < cutoff)
-                    .order_by(query_register.c.at)
-                    .limit(2000)
-                ).scalars()
-            )
+            ids = list(conn.execute(query.order_by(query_register.c.at).limit(2000)).scalars())
             if not ids:
                 return
             conn.execute(query_register.delete().where(query_register.c.id.in_(ids)))

@@ -97,7 +97,10 @@ def report(
         measure_code, applied_on, case_file, ctx.today(), entry_id, record_id, note
     )
     with ctx.db.write() as conn:
-        check_id, (fact_kind, fact_id) = _returned_by_a_check(conn, unit_id, subject_id, applied)
+        kept_from = local_date(register.since(ctx))
+        check_id, (fact_kind, fact_id) = _returned_by_a_check(
+            conn, unit_id, subject_id, applied, kept_from
+        )
         duplicate = conn.execute(
             sa.select(measure_feedback.c.id).where(
                 measure_feedback.c.unit_id == unit_id,
@@ -177,7 +180,7 @@ def report(
 
 
 def _returned_by_a_check(
-    conn: sa.Connection, unit_id: int, subject_id: int, applied: Applied
+    conn: sa.Connection, unit_id: int, subject_id: int, applied: Applied, kept_from: date
 ) -> tuple[int, tuple[str, int]]:
     """The newest check by `unit_id` of `subject_id`, on or before the day applied, that
     returned the measure (for the fact named); and that fact."""
@@ -202,7 +205,13 @@ def _returned_by_a_check(
             "measure_feedback.not_returned",
             f"no check by your unit returned measure {applied.measure_code} for this subject"
             + (" and this fact" if applied.entry_id or applied.record_id else "")
-            + f" on or before {applied.applied_on}: feedback reports what the check obliged",
+            + f" on or before {applied.applied_on}: feedback reports what the check obliged"
+            + (
+                f" (the register keeps checks for two years, RIG-2: none before {kept_from} "
+                "is held unless feedback rests on it)"
+                if applied.applied_on < kept_from
+                else ""
+            ),
         )
     if len(facts) > 1:
         named = ", ".join(f"{kind} {fid}" for kind, fid in sorted(facts))

@@ -261,3 +261,40 @@ def test_a_persons_name_is_shown_by_its_first_character_in_a_published_case__DIS
     assert mask_person_name("张三丰多次失信后被限制", "张三丰") == "张**多次失信后被限制"
     assert mask_person_name("与张三无关", "李四") == "与张三无关"
     assert mask_person_name("王", "王") == "王"  # a single character says no more than it is
+
+
+def test_a_check_feedback_rests_on_outlives_the_registers_two_years__MEA_4_SEC_2(
+    api: TestClient, world: World, clock: FixedClock, ctx: Context
+) -> None:
+    """RIG-2: the register keeps its rows two years, then lets them go; but a check that a
+    unit's feedback rests on is the evidence of that feedback (MEA-4) and stays. Feedback
+    on a measure applied before the register's two years is refused, saying why."""
+    from datetime import timedelta
+
+    from creditreg.domain.access.principals import SYSTEM
+    from creditreg.services.kernel import sweep
+    from tests.register_rows import register_rows
+
+    eid = blacklisted(api, world, 1)
+    sid = world.company(1)
+    first = ok(check(api, uscc(1)))
+    due = next(m for m in first["measures"] if m["entry_id"] == eid)
+    today = clock.now().date().isoformat()
+    made = report(api, subject_id=sid, measure_code=due["code"], applied_on=today, case_file="ZB-1")
+    assert made.status_code == 201, made.text
+    second = ok(check(api, uscc(1)))
+    other = blacklisted(api, world, 2)
+    unreported = ok(check(api, uscc(2)))
+    code = next(m["code"] for m in unreported["measures"] if m["entry_id"] == other)
+    on = clock.now().date().isoformat()
+    clock.set(clock.now() + timedelta(days=2 * 366 + 31))
+    assert sweep.run(ctx, SYSTEM).count("queries_expired") >= 2
+    kept = {r.id for r in register_rows(ctx, "check")}
+    assert first["check_id"] in kept  # the evidence of ZB-1
+    assert second["check_id"] not in kept and unreported["check_id"] not in kept
+    late = error(
+        report(api, subject_id=world.company(2), measure_code=code, applied_on=on, case_file="Z"),
+        422,
+        "measure_feedback.not_returned",
+    )
+    assert "two years" in late
