@@ -329,15 +329,29 @@ def listing(
 
 
 def of_entry(ctx: Context, principal: Principal, entry_id: int) -> list[FeedbackView]:
-    """LST-7, Op(9): the history of the measures applied because of an entry."""
+    """LST-7, Op(9): the history of the measures applied because of an entry: every
+    unit's to the entry's parties, its own to another unit."""
     principal.require(Permission.LISTS_READ)
     with ctx.db.write() as conn:
-        subject_id = conn.execute(
-            sa.select(list_entry.c.subject_id).where(list_entry.c.id == entry_id)
-        ).scalar()
-        if subject_id is None:
+        entry = conn.execute(
+            sa.select(list_entry.c.subject_id, list_entry.c.designating_unit_id).where(
+                list_entry.c.id == entry_id
+            )
+        ).first()
+        if entry is None:
             raise NotFound("entry.not_found", f"no entry {entry_id}")
-        found = _views(conn, [measure_feedback.c.entry_id == entry_id])
+        subject_id = entry.subject_id
+        which = [measure_feedback.c.entry_id == entry_id]
+        # Op(24): another implementing unit's case files and notes are its own; the
+        # entry's parties (its designating unit, the platform) see every unit's.
+        party = (
+            principal.unit_id is None
+            or principal.unit_kind is UnitKind.PLATFORM_OPERATOR
+            or principal.unit_id == entry.designating_unit_id
+        )
+        if not party:
+            which.append(measure_feedback.c.unit_id == principal.unit_id)
+        found = _views(conn, which)
         # SEC-2: the history names the subject's case files: a registered read.
         if found:
             register.record(

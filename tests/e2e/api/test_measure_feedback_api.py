@@ -298,3 +298,37 @@ def test_a_check_feedback_rests_on_outlives_the_registers_two_years__MEA_4_SEC_2
         "measure_feedback.not_returned",
     )
     assert "two years" in late
+
+
+def test_another_units_case_files_are_its_own__MEA_4_LST_7(
+    api: TestClient, world: World, clock: FixedClock, ctx: Context
+) -> None:
+    """Op(24): an entry's history of measures applied shows its parties (the designating
+    unit, the platform) every unit's reports; another implementing unit sees its own, not
+    the case files and notes of the unit that applied them."""
+    from creditreg.demo.dataset import demo_uscc
+    from creditreg.domain.access.principals import SYSTEM, Level, UnitKind
+    from creditreg.domain.kernel.actor import Permission
+    from creditreg.services.access import access
+
+    eid = blacklisted(api, world, 1)
+    answer = ok(check(api, uscc(1)))
+    due = next(m for m in answer["measures"] if m["entry_id"] == eid)
+    made = report(
+        api, subject_id=world.company(1), measure_code=due["code"],
+        applied_on=clock.now().date().isoformat(), case_file="ZB-SECRET-1", note="内部说明",
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    other = access.create_unit(
+        ctx, SYSTEM, name="另一实施单位", uscc=demo_uscc("11410100MB0000077"),
+        kind=UnitKind.IMPLEMENTING_UNIT, region="410100", level=Level.MUNICIPAL,
+    )  # fmt: skip
+    token = access.create_token(
+        ctx, SYSTEM, unit_id=other["id"], name="t", scopes=(Permission.LISTS_READ,)
+    )
+    url = f"/api/v1/lists/entries/{eid}/applied-measures"
+    theirs = api.get(url, headers={"Authorization": f"Bearer {token.token}"})
+    assert theirs.status_code == 200 and theirs.json() == []
+    assert "ZB-SECRET-1" not in theirs.text
+    for party in (DESIGNATOR, PLATFORM, IMPLEMENTER):
+        assert [h["case_file"] for h in api.get(url, headers=party).json()] == ["ZB-SECRET-1"]
