@@ -245,7 +245,7 @@ def recompute(
     for row in rows:
         # The stored rule governs: it is the rule in force when the count started.
         known = RULES.get(row.rule_code)
-        text = known.text if known else row.rule_code
+        text = known.text if known else ctx.registry.rule_texts.get(row.rule_code, row.rule_code)
         rule = DeadlineRule(row.rule_code, row.basis, row.start_event, row.working_days, text)
         item = Deadline(rule, row.start_date, _pauses_from_json(row.pauses))
         result = item.compute(cal)

@@ -34,6 +34,9 @@ class Registry:
     # Deadlines whose due date is told to the person who holds the right (an objection
     # window): a later calendar may move them later, never earlier (CAL-2).
     told: set[tuple[str, str]] = field(default_factory=set)
+    # What a rule a context defines (not one of the kernel's RULES) says, by its code: a
+    # deadline recounted under a new calendar explains itself in words, not by its code.
+    rule_texts: dict[str, str] = field(default_factory=dict)
     # Named extension points a context offers to the contexts above it (e.g. records'
     # "display holds", which lists fills: a blacklisted subject's records stay displayed).
     extensions: dict[str, list[Any]] = field(default_factory=dict)
@@ -50,6 +53,10 @@ class Registry:
         """Such deadlines are told to their holder: a recompute that would bring one
         earlier keeps the date told instead."""
         self.told.add((owner_type, rule_code))
+
+    def describe_rule(self, code: str, text: str) -> None:
+        """What the deadline rule `code` of a context says (`DeadlineRule.text`)."""
+        self.rule_texts[code] = text
 
     def extend(self, point: str, extension: Any) -> None:
         """Add `extension` to the extension point `point` (its owner says what it takes)."""

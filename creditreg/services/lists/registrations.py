@@ -18,6 +18,7 @@ from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.lists import entry_steps
+from creditreg.services.lists.entries import window_rule
 from creditreg.services.lists.entry_changes import erase_owned
 from creditreg.services.records.lifecycle import DISPLAY_HOLDS
 from creditreg.store.lists import queries
@@ -98,6 +99,9 @@ def register(registry: Registry) -> None:
     # LST-2, LST-3: the notice and the announcement state the window's end.
     registry.keep_told("list_entry", "blacklist_objection")
     registry.keep_told("list_entry", "red_list_announcement")
+    for list_type in (ListType.BLACKLIST, ListType.RED_LIST):
+        rule = window_rule(list_type, 0)  # what it says does not depend on its days
+        registry.describe_rule(rule.code, rule.text)
     registry.follow("list_entry", "report_upward", _report_moved)
     registry.on_erase("list_entry", erase_owned)
     # DIS-2, Art 19: while the subject is on a blacklist, its records stay displayed.

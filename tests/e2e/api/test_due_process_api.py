@@ -139,6 +139,10 @@ def test_a_window_told_to_the_subject_is_never_brought_forward_by_a_schedule__CA
     assert after["window_due"] == "2027-01-05"  # counted anew it would be 2027-01-04
     assert isinstance(window, dict) and not window["provisional"]
     assert "2027-01-05 stands, as told" in window["explanation"]
+    # Recounted, the window still says its rule in words, not by its code.
+    assert told["window"]["explanation"].split(" (")[1].split(",")[0] in window["explanation"]
+    assert "objections before designation" in window["explanation"]
+    assert "blacklist_objection" not in window["explanation"]
     clock.set(datetime(2027, 1, 5, 18, tzinfo=CST))
     sweep.run(w.ctx, SYSTEM)
     assert entry(api, eid)["status"] == "notified"  # the last day told is the subject's
