@@ -88,14 +88,19 @@ class RenderedNotice:
     lines: list[tuple[str, str]]
 
 
-def _text(value: Any) -> str:
+# How a notice's lists are punctuated: the Chinese reader's marks in a Chinese notice.
+_SEPARATORS = {Lang.ZH: ("；", "："), Lang.EN: ("; ", ": ")}
+
+
+def _text(value: Any, lang: Lang = Lang.ZH) -> str:
+    between, colon = _SEPARATORS[lang]
     if isinstance(value, dict) and "name" in value:  # a subject, as published
         number = value.get("id_number")
         return f"{value['name']}（{number}）" if number else str(value["name"])
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return between.join(f"{k}{colon}{_text(v, lang)}" for k, v in value.items())
     if isinstance(value, list | tuple):
-        return "; ".join(_text(v) for v in value)
+        return between.join(_text(v, lang) for v in value)
     return "" if value is None else str(value)
 
 
@@ -104,7 +109,7 @@ def render(kind: str, content: dict[str, Any], lang: Lang) -> RenderedNotice:
     pick = 0 if lang is Lang.ZH else 1
     title = _TITLES.get(kind, _GENERAL)[pick]
     lines = [
-        (_LABELS[key][pick] if key in _LABELS else key, _text(value))
+        (_LABELS[key][pick] if key in _LABELS else key, _text(value, lang))
         for key, value in content.items()
         if value not in (None, "", [], {})
     ]

@@ -20,6 +20,7 @@ from creditreg.domain.lists.standards import (
     Rule,
     Scope,
     StandardDraft,
+    describe_zh,
     field_of,
     rule_from_dict,
 )
@@ -68,6 +69,7 @@ class Standard:
             "procedure": d.procedure,
             "rule": d.rule.as_dict(),
             "rule_text": d.rule.describe(),
+            "rule_text_zh": describe_zh(d.rule),
             "validity_months": d.validity_months,
             "window_days": d.window_days,
             "restoration": {

@@ -190,6 +190,7 @@ class StandardView(TypedDict):
     procedure: str
     rule: dict[str, Any]
     rule_text: str
+    rule_text_zh: str
     validity_months: int
     window_days: int
     restoration: RestorationTermsView

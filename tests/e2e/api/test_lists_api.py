@@ -59,6 +59,12 @@ def test_blacklist_procedure_over_http__LST_2_LST_7_LST_9_DIS_3_DIS_4_DIS_5_SUB_
     listed = api.get("/api/v1/standards").json()
     assert {s["code"] for s in listed} == {"SCJG-HMD", "SCJG-HONG"}
     assert all(s["procedure"] and s["rule_text"] for s in listed)
+    # The portal's reader reads the rule in Chinese: the same facts, the classes as clauses.
+    hmd = next(s for s in listed if s["code"] == "SCJG-HMD")
+    assert hmd["rule_text_zh"] == (
+        "近36个月内作出决定的经核实的失信信息不少于1条，信息类别为XZCF，"
+        "属《条例》第二十条第（2）项，属严重失信行为（《条例》第三十三条）。"
+    )
     candidates = api.get("/api/v1/standards/SCJG-HMD/candidates", headers=DESIGNATOR).json()
     assert [c["subject_id"] for c in candidates] == [w.company(1)]
     created = propose(api, w)

@@ -216,7 +216,9 @@ def test_portal_shows_standards_and_publications_in_chromium__STD_1_DIS_5(
         page.goto(server.base + "/standards")
         card = page.locator("#SCJG-HMD")
         assert "市场监管领域严重违法失信名单认定标准" in card.locator("h3").inner_text()
-        assert "at least 1 verified untrustworthy record(s)" in card.locator(".rule").inner_text()
+        rule = card.locator(".rule").inner_text()
+        assert rule.startswith("近36个月内作出决定的经核实的失信信息不少于1条")
+        assert "at least 1 verified untrustworthy record(s)" in rule  # beside it, muted
         assert "异议期 5 个工作日" in card.inner_text()
         page.screenshot(path=str(tmp_path / "standards.png"))
         page.click("text=名单公示")

@@ -74,6 +74,7 @@ class Standard(Out):
     procedure: str
     rule: Rule
     rule_text: str = Field(description="the rule in one line")
+    rule_text_zh: str = Field(description="the rule in one Chinese sentence (the portal's)")
     validity_months: int
     window_days: int = Field(description="announcement or objection window, in working days")
     restoration: RestorationTerms
