@@ -170,11 +170,14 @@ def install(app: FastAPI) -> None:
         sent = request.headers.get("content-type", "")
         if (
             _takes_json(request)
-            and sent
             and not json_media_type(sent.encode("latin-1", "replace"))
-            and any(tuple(e.get("loc", ()))[:1] == ("body",) for e in exc.errors())
+            and any(
+                tuple(e.get("loc", ()))[:1] == ("body",) and (sent or e.get("type") != "missing")
+                for e in exc.errors()
+            )
         ):
-            # The body was not read as JSON at all: say so, not that its fields are missing.
+            # The body was not read as JSON at all (sent as another type, or with no type):
+            # say so, not that its fields are missing.
             return not_json_response(sent)
         return validation_response([problem(e) for e in exc.errors()])
 
@@ -231,12 +234,13 @@ def _takes_json(request: Request) -> bool:
 
 
 def not_json_response(content_type: str) -> JSON:
-    """415: a JSON body sent with another Content-Type (named, cut short)."""
+    """415: a JSON body sent with another Content-Type (named, cut short), or none."""
     sent = content_type.split(";")[0].strip()[:60]
+    said = f"sent as {sent!r}" if sent else "sent with no Content-Type"
     return error_response(
         415,
         "request.unsupported_media_type",
-        f"the body was sent as {sent!r}: send JSON with Content-Type: application/json",
+        f"the body was {said}: send JSON with Content-Type: application/json",
     )
 
 

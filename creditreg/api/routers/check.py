@@ -231,9 +231,10 @@ async def _lean(
             # One code for a batch over the limit, by one or by thousands.
             check_batch_size(len(value["identifiers"]))
         request, problems = _validated(value, CheckBatchIn if batch else CheckIn)
-        if request is None and isinstance(value, bytes) and headers.get(b"content-type"):
+        if request is None and isinstance(value, bytes) and value:
             # As the other routes say (errors.py): the body was not sent as JSON at all.
-            response: Response = not_json_response(headers[b"content-type"].decode("latin-1"))
+            sent = headers.get(b"content-type", b"").decode("latin-1")
+            response: Response = not_json_response(sent)
         elif request is None:
             response = validation_response(problems)
         elif isinstance(request, CheckBatchIn):

@@ -329,6 +329,15 @@ def test_a_json_body_sent_as_another_media_type_is_a_415__SEC_1(api: TestClient)
             sent = api.post(path, content=b'{"kind": "legal_person"}', headers=headers)
             error(sent, 415, "request.unsupported_media_type")
             assert kind in sent.json()["error"]["message"]
+    # A JSON body sent with no Content-Type at all is the same mistake; no body at all is
+    # a missing body.
+    for path in ("/api/v1/subjects", "/api/v1/check", "/api/v1/check/batch"):
+        headers = bearer("implementer") if "check" in path else PLATFORM
+        untyped = api.post(path, content=b'{"kind": "legal_person"}', headers=headers)
+        assert "content-type" not in untyped.request.headers
+        said = error(untyped, 415, "request.unsupported_media_type")
+        assert "no Content-Type" in said
+        error(api.post(path, headers=headers), 422, "request.invalid")
     # Uploads take a form, as documented; JSON routes still take JSON.
     assert api.post("/api/v1/subjects", json={}, headers=PLATFORM).status_code == 422
     assert (
