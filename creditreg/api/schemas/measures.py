@@ -58,6 +58,16 @@ class MeasureWithdrawIn(In):
     reason: str = Field(max_length=2000)
 
 
+class MeasureObliged(Out):
+    """MEA-2: a unit a memorandum in force obliges to apply a measure."""
+
+    unit_id: int
+    unit_name: str
+    memorandum_code: str
+    memorandum_version: int
+    field: str | None = Field(description="null: in every field")
+
+
 class Measure(Out):
     """MEA-1, Art 29: a measure of the public catalog."""
 
@@ -70,7 +80,10 @@ class Measure(Out):
     min_severity: SeverityName = Field(description="the least severity it needs (Art 31)")
     facilitation: bool = Field(description="a green-channel incentive (MEA-7)")
     status: Literal["active", "withdrawn"]
-    units: list[int] = Field(description="its implementing units")
+    units: list[int] = Field(description="its implementing units named in the catalog")
+    obliged: list[MeasureObliged] = Field(
+        description="the units the memoranda in force oblige to apply it (Op(12)), by name"
+    )
 
 
 class MemorandumItemIn(In):

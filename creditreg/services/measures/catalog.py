@@ -25,12 +25,13 @@ from creditreg.domain.measures.catalog import (
     measure_code,
     units_of,
 )
+from creditreg.domain.measures.memoranda import MemorandumStatus
 from creditreg.domain.records.severity import SeverityLevel
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.store.access.tables import unit
 from creditreg.store.measures import queries
-from creditreg.store.measures.tables import measure, measure_unit
+from creditreg.store.measures.tables import measure, measure_unit, memorandum, memorandum_item
 
 
 class MeasureView(TypedDict):
@@ -46,9 +47,20 @@ class MeasureView(TypedDict):
     facilitation: bool
     status: str
     units: list[int]
+    obliged: list[ObligedView]
 
 
-def _view(row: Any, units: Sequence[int]) -> MeasureView:
+class ObligedView(TypedDict):
+    """MEA-1, MEA-2: a unit a memorandum in force obliges to apply the measure."""
+
+    unit_id: int
+    unit_name: str
+    memorandum_code: str
+    memorandum_version: int
+    field: str | None
+
+
+def _view(row: Any, units: Sequence[int], obliged: Sequence[ObligedView] = ()) -> MeasureView:
     return {
         "code": row.code,
         "kind": row.kind,
@@ -60,7 +72,44 @@ def _view(row: Any, units: Sequence[int]) -> MeasureView:
         "facilitation": bool(row.facilitation),
         "status": row.status,
         "units": sorted(units),
+        "obliged": list(obliged),
     }
+
+
+def _obliged(conn: sa.Connection, ids: Sequence[int]) -> dict[int, list[ObligedView]]:
+    """Who the memoranda in force oblige to apply each measure (Op(12)), by name."""
+    found: dict[int, list[ObligedView]] = {}
+    if not ids:
+        return found
+    rows = conn.execute(
+        sa.select(
+            memorandum_item.c.measure_id,
+            memorandum_item.c.unit_id,
+            memorandum_item.c.field,
+            unit.c.name,
+            memorandum.c.code,
+            memorandum.c.version,
+        )
+        .join(memorandum, memorandum.c.id == memorandum_item.c.memorandum_id)
+        .join(unit, unit.c.id == memorandum_item.c.unit_id)
+        .where(
+            memorandum_item.c.measure_id.in_(ids),
+            memorandum.c.status == MemorandumStatus.IN_FORCE.value,
+        )
+        .order_by(memorandum.c.code, memorandum_item.c.unit_id, memorandum_item.c.field)
+        .distinct()
+    ).all()
+    for r in rows:
+        found.setdefault(int(r.measure_id), []).append(
+            {
+                "unit_id": int(r.unit_id),
+                "unit_name": str(r.name),
+                "memorandum_code": str(r.code),
+                "memorandum_version": int(r.version),
+                "field": r.field,
+            }
+        )
+    return found
 
 
 def _units_of(conn: sa.Connection, ids: Sequence[int]) -> dict[int, list[int]]:
@@ -161,7 +210,8 @@ def update(
                 action="update",
             )
         units = _units_of(conn, [row.id]).get(row.id, [])
-        before = _view(row, units)
+        obliged = _obliged(conn, [row.id]).get(row.id, [])
+        before = _view(row, units, obliged)
         new_units = (
             units_of(changes["units"], "measure.bad_input") if "units" in changes else tuple(units)
         )
@@ -197,7 +247,7 @@ def update(
             conn.execute(
                 measure_unit.insert(), [{"measure_id": row.id, "unit_id": u} for u in new_units]
             )
-        after = _view(row_of(conn, code), new_units)
+        after = _view(row_of(conn, code), new_units, obliged)
         audit.record(
             conn, ctx, principal, "measure.update", "measure", row.id, before=before, after=after
         )
@@ -223,7 +273,11 @@ def withdraw(ctx: Context, principal: Principal, code: str, reason: str) -> Meas
             note=reason.strip(),
             now=ctx.now(),
         )
-        view = _view(row_of(conn, code), _units_of(conn, [row.id]).get(row.id, []))
+        view = _view(
+            row_of(conn, code),
+            _units_of(conn, [row.id]).get(row.id, []),
+            _obliged(conn, [row.id]).get(row.id, []),
+        )
         audit.record(
             conn,
             ctx,
@@ -258,13 +312,16 @@ def listing(
     with ctx.db.read() as conn:
         rows = conn.execute(query).all()
         units = _units_of(conn, [r.id for r in rows])
-    return [_view(r, units.get(r.id, [])) for r in rows]
+        obliged = _obliged(conn, [r.id for r in rows])
+    return [_view(r, units.get(r.id, []), obliged.get(r.id, [])) for r in rows]
 
 
 def get(ctx: Context, code: str) -> MeasureView:
     with ctx.db.read() as conn:
         row = row_of(conn, measure_code(code))
-        return _view(row, _units_of(conn, [row.id]).get(row.id, []))
+        return _view(
+            row, _units_of(conn, [row.id]).get(row.id, []), _obliged(conn, [row.id]).get(row.id, [])
+        )
 
 
 def resolve_for_standard(

@@ -50,6 +50,16 @@ def test_the_catalog_is_public__MEA_1(api: TestClient) -> None:
         ("untrustworthy_record", "ART32-4"),
     ]
     error(api.get("/api/v1/memoranda/MOU-NONE"), 404, "memorandum.not_found")
+    # MEA-1, MEA-2: the catalog says who must apply a measure: the units the memoranda in
+    # force oblige, by name (the reference measures name none of their own).
+    art34 = api.get("/api/v1/measures/ART34-1").json()
+    assert art34["units"] == []
+    assert [(o["unit_id"], o["memorandum_code"]) for o in art34["obliged"]] == [
+        (4, "MOU-SCJG-JCCJ")
+    ]
+    assert art34["obliged"][0]["unit_name"] and art34["obliged"][0]["field"] == "market_regulation"
+    listed_34 = api.get("/api/v1/measures", params={"trigger": "blacklist"}).json()
+    assert next(m for m in listed_34 if m["code"] == "ART34-1")["obliged"] == art34["obliged"]
     missing = api.get("/api/v1/memoranda/MOU-SCJG-JCCJ", params={"version": 9})
     assert "no version 9 of memorandum" in error(missing, 404, "memorandum.not_found")
     # A filter that names nothing is refused, not answered with an empty list.
