@@ -71,6 +71,15 @@ class CheckedSubject(Out):
     id_number: str = Field(description="the identifier as the caller gave it, normalised")
 
 
+class ResponsiblePerson(Out):
+    """A person an organization's entry names (its legal representative, a principal)."""
+
+    role: str
+    name: str
+    id_type: str | None
+    id_number: str | None = Field(description="masked (Op(11))")
+
+
 class EntryInForce(Out):
     """A list entry in force on the day of the check, with its grounds (LST-7)."""
 
@@ -89,6 +98,10 @@ class EntryInForce(Out):
     suspended: bool = Field(
         description="suspended by the objection until it is decided: no measure is due "
         "because of it meanwhile"
+    )
+    responsible_persons: list[ResponsiblePerson] = Field(
+        description="SUB-4, Art 35: the persons an organization's entry names, whom its "
+        "measures may reach too (their numbers masked; check one by its number)"
     )
 
 

@@ -243,7 +243,26 @@ def _entry(e: Any) -> dict[str, Any]:
         "valid_until": e.valid_until,
         "under_objection": bool(e.objected) or e.status == _OBJECTED,
         "suspended": e.status == _OBJECTED,
+        "responsible_persons": _persons(e),
     }
+
+
+def _persons(e: Any) -> list[dict[str, Any]]:
+    """SUB-4, Art 35: the persons the entry names, numbers masked (Op(11))."""
+    info = e.subject_info
+    if not info or (isinstance(info, str) and '"responsible_persons"' not in info):
+        return []  # an entry that names none: its information is not decoded
+    named = decode_json(info).get("responsible_persons") or []
+    return [
+        {
+            "role": str(p.get("role") or ""),
+            "name": str(p.get("name") or ""),
+            "id_type": p.get("id_type"),
+            "id_number": mask_personal_number(str(p["id_number"])) if p.get("id_number") else None,
+        }
+        for p in named
+        if isinstance(p, dict)
+    ]
 
 
 # What a document number needs: a digit of any script, or an ASCII or full-width letter

@@ -382,3 +382,23 @@ def test_a_person_named_in_a_blacklist_entry_is_found_registered_or_not__SUB_4_M
     # The organization's own check names the person only through its entry (masked there).
     org = ok(check(api, uscc(8)))
     assert [e["id"] for e in org["entries"]] == [eid] and org["linked"] == []
+
+
+def test_an_organizations_entry_names_the_persons_its_measures_reach__SUB_4_MEA_3(
+    api: TestClient, world: World
+) -> None:
+    """Art 35: a unit checking a blacklisted company learns which persons the entry names
+    (its legal representative), masked as published, so that it can check them too."""
+    from tests.e2e.api.test_corrections_api import PERSONS
+
+    eid = blacklisted(api, world, 1)
+    answer = ok(check(api, uscc(1)))
+    [entry] = [e for e in answer["entries"] if e["id"] == eid]
+    [person] = entry["responsible_persons"]
+    number = PERSONS[0]["id_number"]
+    assert person["name"] == PERSONS[0]["name"] and person["role"] == PERSONS[0]["role"]
+    assert person["id_number"] == number[:4] + "*" * 12 + number[-2:]
+    assert number not in str(answer)
+    # The person, checked by that number, answers for the company (Art 35).
+    theirs = ok(check(api, number, id_type="ric"))
+    assert any(m["via_link"] and m["entry_id"] == eid for m in theirs["measures"])
