@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from creditreg.clock import local_date
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.fields import FIELDS
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.events import DomainEvent
 from creditreg.domain.kernel.spreadsheet import safe_csv_cell
@@ -532,7 +533,9 @@ def _labels(conn: sa.Connection, group: GroupBy) -> dict[str, str]:
         }
     if group is GroupBy.UNIT:
         return {str(r.id): r.name for r in conn.execute(sa.select(unit.c.id, unit.c.name))}
-    return {}
+    if group is GroupBy.FIELD:  # the taxonomy's Chinese names (Op(3)), as /fields gives
+        return {code: f.label_zh for code, f in FIELDS.items()}
+    return {}  # a month names itself
 
 
 def as_csv(group: GroupBy, counts: Sequence[Count]) -> str:

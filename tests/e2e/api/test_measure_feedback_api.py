@@ -149,9 +149,8 @@ def test_statistics_by_measure_field_unit_month_and_typical_cases__MEA_4(
     url = "/api/v1/measure-feedback/statistics"
     by_measure = api.get(url, headers=PLATFORM, params={"by": "measure"}).json()
     assert by_measure == [{"key": due["code"], "label": due["content"], "applied": 1, "typical": 0}]
-    assert api.get(url, headers=PLATFORM, params={"by": "field"}).json()[0]["key"] == (
-        "market_regulation"
-    )
+    [by_field] = api.get(url, headers=PLATFORM, params={"by": "field"}).json()
+    assert (by_field["key"], by_field["label"]) == ("market_regulation", "市场监管")
     by_unit = api.get(url, headers=PLATFORM, params={"by": "unit"}).json()
     assert by_unit[0]["key"] == "4" and by_unit[0]["label"]
     by_month = api.get(url, headers=PLATFORM, params={"by": "month"}).json()
@@ -238,7 +237,7 @@ def test_statistics_and_typical_cases_are_published__EXT_4_MEA_4_DIS_3(
                 case_file="ZB-内部-0099", entry_id=eid).json()  # fmt: skip
     assert api.get("/api/v1/public/typical-cases").json() == []
     counted = api.get("/api/v1/public/measure-statistics", params={"by": "field"}).json()
-    assert counted == [{"key": "market_regulation", "label": None, "applied": 1, "typical": 0}]
+    assert counted == [{"key": "market_regulation", "label": "市场监管", "applied": 1, "typical": 0}]
     person = demo_ric("41010519700101123")
     note = f"该企业法定代表人（身份证{person}）投标时被限制，围标串标典型"
     api.post(f"/api/v1/measure-feedback/{fb['id']}/typical", headers=PLATFORM,
