@@ -69,13 +69,16 @@ def list_endpoints(ctx: Ctx, principal: Manager) -> list[EndpointView]:
     response_model=WebhookEndpoint,
     responses=errors(
         {
-            404: "no endpoint of yours (`webhook_endpoint.not_found`)",
+            404: "no endpoint of yours, or, for the platform's operators, none at all "
+            "(`webhook_endpoint.not_found`)",
             409: "removed already (`webhook_endpoint.illegal_transition`)",
         }
     ),
 )
 def remove_endpoint(endpoint_id: PathId, ctx: Ctx, principal: Manager) -> EndpointView:
-    """Stop POSTing to the endpoint: it stays, disabled, in the delivery log."""
+    """Stop POSTing to the endpoint: it stays, disabled, in the delivery log. A unit
+    removes its own; the platform's operators may remove any unit's (one that misbehaves),
+    audited."""
     return webhooks.remove_endpoint(ctx, principal, endpoint_id)
 
 
