@@ -42,11 +42,27 @@ class Attachment:
         return len(self.content)
 
 
+# What a whole file of each type also holds, beyond its first bytes: a PNG's header
+# chunk first and its end chunk last; a JPEG's end-of-image marker; a PDF's end-of-file
+# line (near the end: writers may add a newline or a few bytes after it).
+_TAIL = 1024
+
+
+def _whole(kind: str, content: bytes) -> bool:
+    if kind == "image/png":
+        return content[8:16] == b"\x00\x00\x00\rIHDR" and content.endswith(b"IEND\xaeB`\x82")
+    if kind == "image/jpeg":
+        return b"\xff\xd9" in content[-_TAIL:] and len(content) > 4
+    return b"%%EOF" in content[-_TAIL:]
+
+
 def detect(content: bytes) -> str | None:
-    """The type the bytes are, by their signature, or None when not one allowed."""
+    """The type the bytes are, by their signature and the structure a whole file of that
+    type has (a file that is only a signature, or cut short, is none), or None when not
+    one allowed."""
     for magic, kind in SIGNATURES:
         if content.startswith(magic):
-            return kind
+            return kind if _whole(kind, content) else None
     return None
 
 
@@ -73,7 +89,7 @@ def check(raw_name: str, declared_type: str | None, content: bytes, max_bytes: i
     if detected is None:
         raise InvalidInput(
             "objection.attachment_type_not_allowed",
-            f"{name} is not a {ALLOWED} file (by its content); only these are accepted",
+            f"{name} is not a whole {ALLOWED} file (by its content); only these are accepted",
         )
     suffix = PurePosixPath(name.lower()).suffix
     named = EXTENSIONS.get(suffix)

@@ -237,7 +237,9 @@ def test_statistics_and_typical_cases_are_published__EXT_4_MEA_4_DIS_3(
                 case_file="ZB-内部-0099", entry_id=eid).json()  # fmt: skip
     assert api.get("/api/v1/public/typical-cases").json() == []
     counted = api.get("/api/v1/public/measure-statistics", params={"by": "field"}).json()
-    assert counted == [{"key": "market_regulation", "label": "市场监管", "applied": 1, "typical": 0}]
+    assert counted == [
+        {"key": "market_regulation", "label": "市场监管", "applied": 1, "typical": 0}
+    ]
     person = demo_ric("41010519700101123")
     note = f"该企业法定代表人（身份证{person}）投标时被限制，围标串标典型"
     api.post(f"/api/v1/measure-feedback/{fb['id']}/typical", headers=PLATFORM,

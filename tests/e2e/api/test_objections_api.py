@@ -320,6 +320,8 @@ BIG = b"%PDF-1.4\n" + b"0" * 5000
         ("attachment_too_large", 422, "objection.attachment_too_large"),
         ("attachment_of_a_disallowed_type", 422, "objection.attachment_type_not_allowed"),
         ("html_named_pdf", 422, "objection.attachment_type_not_allowed"),
+        ("only_a_png_signature", 422, "objection.attachment_type_not_allowed"),
+        ("pdf_cut_short", 422, "objection.attachment_type_not_allowed"),
         ("png_renamed_pdf", 422, "objection.attachment_type_mismatch"),
         ("jpeg_declared_png", 422, "objection.attachment_type_mismatch"),
         ("six_attachments", 422, "objection.too_many_attachments"),
@@ -358,6 +360,10 @@ def test_bad_objections_are_refused_whole__OBJ_1(
         files = [("page.html", HTML, "text/html")]
     elif case == "html_named_pdf":
         files = [("scan.pdf", HTML, "application/pdf")]
+    elif case == "only_a_png_signature":  # its first bytes, and nothing a PNG holds
+        files = [("p.png", PNG[:8], "image/png")]
+    elif case == "pdf_cut_short":
+        files = [("scan.pdf", PDF[:20], "application/pdf")]
     elif case == "png_renamed_pdf":
         files = [("scan.pdf", PNG, "application/pdf")]
     elif case == "jpeg_declared_png":
