@@ -363,8 +363,9 @@ def verify_content(ctx: Context, content: Any, signature: str | None = None) -> 
     if row.digest != presented:
         raise InvalidInput(
             "report.altered",
-            f"the content presented differs from report {clean} as issued (digest "
-            f"{presented[:16]}…, issued {row.digest[:16]}…)",
+            # The issued digest is not told: only the holder of the report has it.
+            f"the content presented differs from report {clean} as issued (its digest is "
+            f"{presented}, not the one issued)",
         )
     if signature is not None and not key.verifies(canonical(content), signature):
         raise InvalidInput(
