@@ -173,7 +173,7 @@ def upload(
             path,
             catalog_code=catalog_code,
             version=version,
-            batch_key=batch_id,
+            batch_key=batch_id or None,  # a form's field left blank names no batch id
             source="upload",
             filename=name,
         )

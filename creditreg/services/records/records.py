@@ -94,11 +94,13 @@ def submit(
     if version is not None and item.status.value == "retired":
         raise Conflict("catalog.version_retired", f"{item.code} version {version} is retired")
     _check_submitter(principal, item, self_declared)
-    key = batch_key.strip() if batch_key else None
-    if key is not None and (len(key) > BATCH_KEY_MAX or CONTROL_CHARACTERS.search(key)):
+    key = batch_key.strip() if batch_key is not None else None
+    # ING-3: a batch id is what makes a resubmission idempotent: one that says nothing (only
+    # spaces) is refused, never taken as no id at all.
+    if key is not None and (not key or len(key) > BATCH_KEY_MAX or CONTROL_CHARACTERS.search(key)):
         raise InvalidInput(
             "record.bad_batch_id",
-            f"a batch id is one line of at most {BATCH_KEY_MAX} characters",
+            f"a batch id is one line of 1 to {BATCH_KEY_MAX} characters, not only spaces",
         )
     opened = _open(ctx, item, content_digest, key, source, filename)
     if isinstance(opened, BatchResult):

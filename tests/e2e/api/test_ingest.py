@@ -175,6 +175,15 @@ def test_single_record_idempotent_and_self_declared__ING_1_ING_6(api: TestClient
     assert first.status_code == 201 and first.json()["stored"] == 1
     again = api.post("/api/v1/records", json=body, headers=bearer("provider"))
     assert again.json()["duplicate"] is True
+    # ING-3: an id of only spaces would have made no resubmission idempotent: refused.
+    blank = {**body, "data": punishment_row(3), "request_id": "   "}
+    error(api.post("/api/v1/records", json=blank, headers=bearer("provider")), 422,
+          "record.bad_batch_id")  # fmt: skip
+    # A form's batch id left blank names none: the upload is taken.
+    taken = upload(api, "b.csv", csv_bytes([punishment_row(4)]), batch_id="")
+    assert taken.status_code == 201 and taken.json()["stored"] == 1, taken.text
+    error(upload(api, "c.csv", csv_bytes([punishment_row(5)]), batch_id="  "), 422,
+          "record.bad_batch_id")  # fmt: skip
     declared = api.post(
         "/api/v1/records",
         headers=bearer("provider"),

@@ -149,7 +149,7 @@ def test_a_batch_id_longer_than_its_column_is_one_line_and_stores_nothing__ING_2
         writer = csv.DictWriter(f, fieldnames=list(row))
         writer.writeheader()
         writer.writerow(row)
-    for bad in ("x" * 101, "line\x1bbreak"):
+    for bad in ("x" * 101, "line\x1bbreak", "   "):  # only spaces: no id, not none
         code, out, err = cli(db, "ingest", str(path), "--catalog", "XZCF", "--batch-id", bad)
         assert code == 2 and one_line(err.splitlines()[-1] + "\n", "record.bad_batch_id")
     code, out, err = cli(db, "ingest", str(path), "--catalog", "XZCF", "--batch-id", "x" * 100)
