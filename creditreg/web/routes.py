@@ -14,7 +14,7 @@ from creditreg.domain.fields import field_label
 from creditreg.domain.lists.notices import REMOVAL_REASONS, ROLE_LABELS, channels_text
 from creditreg.domain.measures.feedback import GroupBy
 from creditreg.services.lists import entry_views, standards
-from creditreg.services.lists.entry_changes import LIST_LABELS
+from creditreg.services.lists.entry_writer import LIST_LABELS
 from creditreg.services.measures import measure_feedback
 from creditreg.services.rights import corrections
 

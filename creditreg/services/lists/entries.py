@@ -33,13 +33,9 @@ from creditreg.domain.subjects.identifiers import (
 )
 from creditreg.services.context import Context
 from creditreg.services.lists import measure_refs, rules
-from creditreg.services.lists.entry_changes import (
-    ORIGIN_STANDARD,
-    Writer,
-    insert_entry,
-    live_entries,
-)
+from creditreg.services.lists.entry_changes import live_entries
 from creditreg.services.lists.entry_views import entry_row, view
+from creditreg.services.lists.entry_writer import ORIGIN_STANDARD, Writer, insert_entry
 from creditreg.services.lists.views import (
     EntryDetailView,
 )

@@ -29,15 +29,13 @@ from creditreg.services.kernel import calendar as calendar_service
 from creditreg.services.lists import rules
 from creditreg.services.lists.entries import own_entry, refuse_blacklisted, window_rule
 from creditreg.services.lists.entry_changes import (
-    Changes,
     ErrorDeletion,
-    Writer,
     delete_error,
     designate_rows,
-    public_subject,
     remove_rows,
 )
 from creditreg.services.lists.entry_views import entry_row, view
+from creditreg.services.lists.entry_writer import Changes, Writer, public_subject
 from creditreg.services.lists.measure_refs import texts_of
 from creditreg.services.lists.views import (
     EntryDetailView,

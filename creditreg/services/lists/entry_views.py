@@ -32,9 +32,7 @@ from creditreg.domain.subjects.identifiers import (
 from creditreg.services.access import query_register
 from creditreg.services.context import Context
 from creditreg.services.kernel import calendar as calendar_service
-from creditreg.services.lists.entry_changes import (
-    personal_numbers,
-)
+from creditreg.services.lists.entry_writer import personal_numbers
 from creditreg.services.lists.measure_refs import texts_of
 from creditreg.services.lists.views import (
     EntryDetailView,

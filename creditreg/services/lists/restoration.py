@@ -22,8 +22,9 @@ from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel import calendar as calendar_service
-from creditreg.services.lists.entry_changes import Writer, remove_rows
+from creditreg.services.lists.entry_changes import remove_rows
 from creditreg.services.lists.entry_views import entry_row, view
+from creditreg.services.lists.entry_writer import Writer
 from creditreg.services.lists.views import (
     PendingRestorationView,
     RestorationAppliedView,

@@ -28,16 +28,18 @@ from creditreg.services.kernel.sweep import CHUNK, StepRun, SweepSteps, in_chunk
 from creditreg.services.lists import restoration
 from creditreg.services.lists.entries import is_blacklisted
 from creditreg.services.lists.entry_changes import (
+    designate_rows,
+    live_entries,
+    live_entries_of,
+    remove_rows,
+)
+from creditreg.services.lists.entry_writer import (
     ORIGIN_AUTOMATIC,
     ORIGIN_KEY_SCRUTINY_CONDUCT,
     Writer,
     derived_entry,
-    designate_rows,
     insert_entry,
-    live_entries,
-    live_entries_of,
     public_subject,
-    remove_rows,
 )
 from creditreg.store.kernel.tables import sweep_state
 from creditreg.store.lists.tables import (

@@ -30,7 +30,7 @@ from creditreg.domain.privacy import (
 from creditreg.domain.records.classification import SeriousClass, Severity
 from creditreg.domain.records.severity import SeverityLevel, record_severity
 from creditreg.domain.subjects.identifiers import IdType, SubjectKind
-from creditreg.services.lists.entry_changes import personal_numbers
+from creditreg.services.lists.entry_writer import personal_numbers
 from creditreg.store.fast import decode_json
 from creditreg.store.measures.obligations import DueMeasure, Obligations, TriggerFact
 

@@ -37,7 +37,8 @@ from creditreg.services.access import query_register, subject_accounts
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
 from creditreg.services.lists import entry_steps
-from creditreg.services.lists.entry_changes import LIST_LABELS, ErrorDeletion
+from creditreg.services.lists.entry_changes import ErrorDeletion
+from creditreg.services.lists.entry_writer import LIST_LABELS
 from creditreg.services.records import lifecycle as record_lifecycle
 from creditreg.services.rights import notices
 from creditreg.services.rights import objection_targets as targets

@@ -28,8 +28,9 @@ from creditreg.services.access import inbox
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit
 from creditreg.services.kernel.registry import Registry
-from creditreg.services.lists.entry_changes import Writer, remove_rows
+from creditreg.services.lists.entry_changes import remove_rows
 from creditreg.services.lists.entry_views import entry_row
+from creditreg.services.lists.entry_writer import Writer
 from creditreg.services.rights import notices, objectors
 from creditreg.services.rights.objections import Download, Upload, check_uploads
 from creditreg.services.rights.objectors import Objector

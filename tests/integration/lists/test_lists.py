@@ -19,7 +19,7 @@ from creditreg.services.access import access
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, calendar, sweep
 from creditreg.services.lists import entries, entry_steps, entry_views, restoration, standards
-from creditreg.services.lists.entry_changes import insert_entry
+from creditreg.services.lists.entry_writer import insert_entry
 from creditreg.services.records import lifecycle, record_batches, records, verification
 from creditreg.services.rights import notices, objection_steps, objections, objectors
 from creditreg.services.subjects import subjects
