@@ -14,14 +14,12 @@ from creditreg.domain.records.catalog import (
     Character,
     ContentClass,
     Disclosure,
-    FieldType,
     InfoKind,
     ItemStatus,
-    Presence,
-    SubjectRole,
 )
 from creditreg.domain.records.classification import SeriousClass, Severity, UntrustworthyClass
 from creditreg.domain.records.declarations import DeclarationKind, PledgeAction, PledgeStatus
+from creditreg.domain.records.template_fields import FieldType, Presence, SubjectRole
 from creditreg.domain.subjects.identifiers import SubjectKind
 
 # --- catalog -------------------------------------------------------------------------------

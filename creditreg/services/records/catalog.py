@@ -21,12 +21,11 @@ from creditreg.domain.records.catalog import (
     InfoKind,
     ItemDraft,
     ItemStatus,
-    Template,
     check_approvable,
-    template_from_json,
 )
 from creditreg.domain.records.classification import SeriousClass, UntrustworthyClass
 from creditreg.domain.records.declarations import DeclarationKind
+from creditreg.domain.records.templates import Template, template_from_json
 from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit

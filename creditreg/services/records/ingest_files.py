@@ -18,7 +18,7 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import InvalidInput
 from creditreg.domain.kernel.codes import unstorable_text
 from creditreg.domain.kernel.spreadsheet import safe_csv_cell
-from creditreg.domain.records.catalog import Template
+from creditreg.domain.records.templates import Template
 from creditreg.services.context import Context
 from creditreg.services.records import catalog, records
 from creditreg.services.records.record_batches import BatchResult, Rejection

@@ -26,13 +26,7 @@ from creditreg.domain.kernel.audit import canonical_json
 from creditreg.domain.privacy import (
     NEEDS_WRITTEN_CONSENT,
 )
-from creditreg.domain.records.catalog import (
-    ORGANIZATION_KINDS,
-    InfoKind,
-    RowProblem,
-    SubjectRef,
-    SubjectRole,
-)
+from creditreg.domain.records.catalog import InfoKind
 from creditreg.domain.records.classification import (
     ReviewPeriods,
     Severity,
@@ -40,6 +34,8 @@ from creditreg.domain.records.classification import (
     discipline_block,
     display_until,
 )
+from creditreg.domain.records.template_fields import SubjectRole
+from creditreg.domain.records.templates import ORGANIZATION_KINDS, RowProblem, SubjectRef
 from creditreg.domain.subjects.identifiers import (
     IdType,
     SubjectKind,

@@ -22,7 +22,9 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.errors import InvalidInput, NotFound
 from creditreg.domain.fields import FIELDS, OTHER_FIELD, field_label
 from creditreg.domain.privacy import mask_published
-from creditreg.domain.records.catalog import Character, FieldSpec, template_from_json
+from creditreg.domain.records.catalog import Character
+from creditreg.domain.records.template_fields import FieldSpec
+from creditreg.domain.records.templates import template_from_json
 from creditreg.domain.rights.reports import (
     KIND_LABELS_ZH,
     Period,

@@ -8,7 +8,8 @@ import pytest
 
 from creditreg.demo.catalogs import LICENSING, PUNISHMENT
 from creditreg.domain.errors import InvalidInput
-from creditreg.domain.records.catalog import check_approvable, template_from_json
+from creditreg.domain.records.catalog import check_approvable
+from creditreg.domain.records.templates import template_from_json
 from creditreg.domain.subjects.identifiers import IdType, SubjectKind
 from creditreg.services.records.catalog import parse_draft
 from tests.factories import person_punishment_row, punishment_row

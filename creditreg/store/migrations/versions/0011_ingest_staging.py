@@ -19,7 +19,7 @@ import orjson
 import sqlalchemy as sa
 from alembic import op
 
-from creditreg.domain.records.catalog import natural_key
+from creditreg.domain.records.templates import natural_key
 
 revision = "0011"
 down_revision = "0010"
