@@ -11,6 +11,7 @@ import typer
 from creditreg.cli.base import acting, app, context, id_argument, id_option, operator, run
 from creditreg.domain.measures.feedback import parse_group
 from creditreg.services.measures import measure_feedback as feedback
+from creditreg.services.measures import measure_statistics
 from creditreg.services.measures.measure_feedback import FeedbackView
 
 feedback_app = typer.Typer(
@@ -106,9 +107,9 @@ def stats(
     """How many measures were applied, by measure, field, unit or month."""
     ctx = context()
     group = run(lambda: parse_group(by))
-    counts = run(lambda: feedback.statistics(ctx, operator(), group, since, until))
+    counts = run(lambda: measure_statistics.statistics(ctx, operator(), group, since, until))
     if csv:
-        typer.echo(feedback.as_csv(group, counts), nl=False)
+        typer.echo(measure_statistics.as_csv(group, counts), nl=False)
         return
     for c in counts:
         label = f" ({c.label})" if c.label else ""

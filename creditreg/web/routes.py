@@ -15,7 +15,7 @@ from creditreg.domain.lists.notices import REMOVAL_REASONS, ROLE_LABELS, channel
 from creditreg.domain.measures.feedback import GroupBy
 from creditreg.services.lists import entry_views, standards
 from creditreg.services.lists.entry_writer import LIST_LABELS
-from creditreg.services.measures import measure_feedback
+from creditreg.services.measures import measure_statistics
 from creditreg.services.rights import corrections
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -97,9 +97,9 @@ def measures_page(request: Request, ctx: Ctx) -> HTMLResponse:
         "measures.html",
         {
             "version": __version__,
-            "by_measure": measure_feedback.published_statistics(ctx, GroupBy.MEASURE),
-            "by_field": measure_feedback.published_statistics(ctx, GroupBy.FIELD),
-            "cases": measure_feedback.published_cases(ctx),
+            "by_measure": measure_statistics.published_statistics(ctx, GroupBy.MEASURE),
+            "by_field": measure_statistics.published_statistics(ctx, GroupBy.FIELD),
+            "cases": measure_statistics.published_cases(ctx),
             "field_label": lambda code: field_label(code).label_zh,
             "kind_labels": {"incentive": "激励", "punishment": "惩戒"},
         },

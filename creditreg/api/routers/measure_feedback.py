@@ -22,8 +22,10 @@ from creditreg.domain.access.principals import Principal
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.measures.feedback import GroupBy, parse_group
 from creditreg.services.measures import measure_feedback as feedback
-from creditreg.services.measures.measure_feedback import Count, FeedbackView
-from creditreg.services.measures.measure_feedback import PublishedCase as PublishedCaseView
+from creditreg.services.measures import measure_statistics
+from creditreg.services.measures.measure_feedback import FeedbackView
+from creditreg.services.measures.measure_statistics import Count
+from creditreg.services.measures.measure_statistics import PublishedCase as PublishedCaseView
 
 router = APIRouter(prefix="/api/v1", tags=["measure feedback"], route_class=DocumentedRoute)
 
@@ -125,7 +127,7 @@ def _stats(
     ctx: Ctx, principal: Principal, by: str, since: date | None, until: date | None
 ) -> tuple[GroupBy, list[Count]]:
     group = parse_group(by)
-    return group, feedback.statistics(ctx, principal, group, since, until)
+    return group, measure_statistics.statistics(ctx, principal, group, since, until)
 
 
 @router.get(
@@ -160,7 +162,7 @@ def statistics_csv(
     """The same counts as CSV: key, label, applied, typical."""
     group, counts = _stats(ctx, principal, by, since, until)
     return Response(
-        feedback.as_csv(group, counts),
+        measure_statistics.as_csv(group, counts),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="measures-by-{group.value}.csv"'},
     )
@@ -190,7 +192,7 @@ def published_statistics(
 ) -> list[Count]:
     """EXT-4, Op(12), Op(28): the statistics of rewards and punishments applied, published
     (public): counts only, never a subject."""
-    return feedback.published_statistics(ctx, parse_group(by), since, until)
+    return measure_statistics.published_statistics(ctx, parse_group(by), since, until)
 
 
 @router.get(
@@ -200,4 +202,4 @@ def published_cases(ctx: Ctx) -> list[PublishedCaseView]:
     """EXT-4, Op(13): the typical cases the platform marked, newest first (public): the
     measure, the unit that applied it, when, and the platform's summary, personal numbers
     masked and a person's name shown by its first character; never the case file."""
-    return feedback.published_cases(ctx)
+    return measure_statistics.published_cases(ctx)
