@@ -6,6 +6,7 @@ is not a PDF), so that nothing is ever served back as something it is not."""
 from __future__ import annotations
 
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -42,17 +43,30 @@ class Attachment:
         return len(self.content)
 
 
-# What a whole file of each type also holds, beyond its first bytes: a PNG's header
-# chunk first and its end chunk last; a JPEG's end-of-image marker; a PDF's end-of-file
-# line (near the end: writers may add a newline or a few bytes after it).
+# What a whole file of each type also holds, beyond its first bytes: a PNG's header chunk
+# first, with its checksum, and its end chunk (near the end: a writer may add a newline);
+# a JPEG's first segment marker and, after it, an end-of-image marker (a phone's "motion
+# photo" appends a video after it); a PDF's end-of-file line near its end.
 _TAIL = 1024
+_JPEG_SEGMENTS = frozenset({0xC0, 0xC1, 0xC2, 0xC4, 0xDB, 0xDD, 0xFE, *range(0xE0, 0xF0)})
 
 
 def _whole(kind: str, content: bytes) -> bool:
     if kind == "image/png":
-        return content[8:16] == b"\x00\x00\x00\rIHDR" and content.endswith(b"IEND\xaeB`\x82")
+        header = content[8:33]  # length, "IHDR", 13 bytes of data, CRC
+        return (
+            len(header) == 25
+            and header[:8] == b"\x00\x00\x00\rIHDR"
+            and zlib.crc32(header[4:21]) == int.from_bytes(header[21:25], "big")
+            and b"IEND\xaeB`\x82" in content[-_TAIL:]
+        )
     if kind == "image/jpeg":
-        return b"\xff\xd9" in content[-_TAIL:] and len(content) > 4
+        return (
+            len(content) > 6
+            and content[3] in _JPEG_SEGMENTS
+            and int.from_bytes(content[4:6], "big") >= 2
+            and content.rfind(b"\xff\xd9") > 5
+        )
     return b"%%EOF" in content[-_TAIL:]
 
 
