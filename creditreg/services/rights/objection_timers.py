@@ -116,7 +116,9 @@ def _tell_the_subject(
                 "作出决定后将另行告知。",
             },
             source=("objection", f"{r.id}:{matter}:late"),
-            owner=(r.target_type, str(r.target_id)),
+            # It holds no facts: like the decision it waits for, it outlives an entry
+            # deleted in error (Op(20)), whose notices go with it.
+            owner=("objection_outcome", str(r.id)),
         )
 
 

@@ -597,6 +597,17 @@ def test_a_subject_is_told_when_the_decision_on_its_objection_is_late__SEC_5_OBJ
     assert sweep.run(world.ctx, SYSTEM).count("reconsiderations_overdue") == 1
     [later] = [s for s in notices_said(api, me) if s.startswith(f"逾期处理告知书 复核：异议 {oid}")]
     assert recon["due_date"] in later
+    # Revised, the entry made in error goes with the notices about it (Op(20)); the
+    # notices of lateness hold no facts and stay beside the decision.
+    decided = api.post(
+        f"/api/v1/reconsiderations/{recon['id']}/decision",
+        headers=DEPARTMENT,
+        json={"outcome": "revised", "reason": "认定有误"},
+    )
+    assert decided.status_code == 200, decided.text
+    kept = notices_said(api, me)
+    assert len([s for s in kept if s.startswith("逾期处理告知书")]) == 2
+    assert any("复核结果：变更原处理结果" in s for s in kept)
 
 
 def test_a_reconsideration_that_finds_an_entry_made_in_error_tells_the_subject__OBJ_3_OBJ_5(
