@@ -130,11 +130,19 @@ def word(value: Any, lang: str) -> str:
     return WORDS_ZH.get(text, text) if lang != "en" else text
 
 
+# A record's severity as the template's choices store it (the national preset's codes).
+SEVERITIES_ZH = {"minor": "轻微", "general": "一般", "serious": "严重"}
+
+
 def value(value: Any, lang: str) -> str:
+    """A record's field value: the codes the platform stores (a serious class, a severity)
+    in words for the Chinese reader; anything else as written."""
     text = str(value)
-    if lang != "en" and (found := _SERIOUS_CLASS.fullmatch(text)):
+    if lang == "en":
+        return text
+    if found := _SERIOUS_CLASS.fullmatch(text):
         return f"《条例》第三十三条第（{found.group(1)}）项"
-    return text
+    return SEVERITIES_ZH.get(text, text)
 
 
 def local(at: str, lang: str = "en") -> str:
@@ -156,7 +164,18 @@ def note(note: str, lang: str) -> str:
     if not note:
         return ""
     if lang != "en":
+        # A check's note is its purpose, and after ": " what the unit wrote (as stored).
+        code, said, rest = note.partition(": ")
         with contextlib.suppress(ValueError):  # a free-text note stays as written
-            note = CHECK_PURPOSES_ZH[CheckPurpose(note)]
+            note = CHECK_PURPOSES_ZH[CheckPurpose(code)] + (f"：{rest}" if said else "")
         return f"（{note}）"
     return f" ({note})"
+
+
+def who(unit: str | None, actor: str, lang: str) -> str:
+    """Who looked: the unit, or, for the platform's own console, what it was."""
+    if unit:
+        return unit
+    if lang != "en" and actor.startswith("cli:"):
+        return "信用信息共享平台（运维控制台）"
+    return actor

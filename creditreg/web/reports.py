@@ -250,7 +250,7 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
             part.lines.append(
                 (
                     words.local(q["at"], lang),
-                    f"{q['unit'] or q['actor']} · {why}{words.note(note, lang)}",
+                    f"{words.who(q['unit'], q['actor'], lang)} · {why}{words.note(note, lang)}",
                 )
             )
         sections.append(part)

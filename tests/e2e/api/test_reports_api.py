@@ -20,7 +20,7 @@ from creditreg.api.app import create_app
 from creditreg.bootstrap import build_context
 from creditreg.clock import CST, FixedClock
 from creditreg.config import Settings
-from creditreg.demo.dataset import demo_ric
+from creditreg.demo.dataset import demo_ric, demo_uscc
 from creditreg.services.context import Context
 from tests.conftest import DbTarget
 from tests.e2e.api.test_accounts_api import (
@@ -220,7 +220,11 @@ def test_a_report_reads_in_chinese_and_masks_a_third_persons_numbers__RIG_2_DIS_
         "XZCF",
         [
             punishment_row(
-                1, legal_rep_id_type="身份证", legal_rep_id_number=ric, serious_class="art33_2"
+                1,
+                legal_rep_id_type="身份证",
+                legal_rep_id_number=ric,
+                serious_class="art33_2",
+                severity="serious",
             ),
             punishment_row(
                 1,
@@ -230,6 +234,17 @@ def test_a_report_reads_in_chinese_and_masks_a_third_persons_numbers__RIG_2_DIS_
             ),
         ],
     )
+    checked = api.post(
+        "/api/v1/check",
+        headers=bearer("implementer"),
+        json={
+            "id_type": "uscc",
+            "id_number": demo_uscc("91410100MC0000001"),
+            "purpose": "other",
+            "note": "年度评优",
+        },
+    )
+    assert checked.status_code == 200, checked.text
     made = _report(api, world.company(1))
     assert made.status_code == 201, made.text
     records = [r for mode in made.json()["content"]["records"].values() for r in mode]
@@ -242,6 +257,8 @@ def test_a_report_reads_in_chinese_and_masks_a_third_persons_numbers__RIG_2_DIS_
     assert "legal_rep_id_number" not in page and "decision_date:" not in page
     assert "《条例》第三十三条第（2）项" in page and "art33_2" not in page
     assert "批次" in page and "batch" not in page
+    assert "失信严重程度：严重" in page and "：serious" not in page
+    assert "（其他：年度评优）" in page and "other:" not in page  # who looked, and why
     # The self-inquiry is the subject's own: the fields as stored, no labels.
     inquiry = api.get(f"/api/v1/subjects/{world.company(1)}/self-inquiry", headers=PLATFORM)
     [first, *_] = [r for mode in inquiry.json()["records"].values() for r in mode]
