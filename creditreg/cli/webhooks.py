@@ -135,11 +135,18 @@ def list_deliveries(
 
 @deliveries_app.command("redeliver")
 def redeliver(
-    delivery_id: Annotated[int, id_argument("the delivery")], unit: ForUnit = None
+    delivery_id: Annotated[int, id_argument("the delivery")],
+    unit: ForUnit = None,
+    endpoint: Annotated[
+        int | None,
+        id_option("--endpoint", help="send it to this endpoint of the unit's (its own removed)"),
+    ] = None,
 ) -> None:
-    """Queue a delivery again (24 hours of retries from now)."""
+    """Queue a delivery again (24 hours of retries from now), under the same webhook-id;
+    if its endpoint was removed, to --endpoint or the unit's one active endpoint."""
     ctx = context()
-    typer.echo(_delivery_line(run(lambda: webhooks.redeliver(ctx, acting(ctx, unit), delivery_id))))
+    who = acting(ctx, unit)
+    typer.echo(_delivery_line(run(lambda: webhooks.redeliver(ctx, who, delivery_id, endpoint))))
 
 
 @webhooks_app.command("notices")

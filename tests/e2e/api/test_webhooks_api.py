@@ -10,11 +10,14 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from creditreg.cli.main import app as cli_app
 from creditreg.clock import FixedClock
 from creditreg.domain.access.principals import SYSTEM
 from creditreg.services.context import Context
 from creditreg.services.kernel import sweep
+from tests.conftest import DbTarget
 from tests.e2e.api.test_api import error
 from tests.e2e.api.test_corrections_api import blacklisted
 from tests.e2e.conftest import bearer
@@ -158,7 +161,7 @@ def test_a_designation_reaches_the_subscribed_unit_after_the_sweep__LST_9_MEA_5(
 
 
 def test_a_notice_whose_endpoint_was_replaced_is_redelivered_to_the_new_one__MEA_5(
-    api: TestClient, ctx: Context, world: World, receiver: Receiver
+    api: TestClient, ctx: Context, world: World, receiver: Receiver, db: DbTarget
 ) -> None:
     """A unit rotates its secret (removes its endpoint, registers a new one): the notices
     of the old endpoint are not lost. Redelivered, each goes to the unit's one active
@@ -183,9 +186,23 @@ def test_a_notice_whose_endpoint_was_replaced_is_redelivered_to_the_new_one__MEA
         404,
         "webhook_endpoint.not_found",
     )
-    again = api.post(redeliver, headers=IMPLEMENTER)
-    assert again.status_code == 200, again.text
-    assert again.json()["endpoint_id"] == new.json()["id"]
+    # Two active endpoints: the unit names the one (API or CLI); unnamed, it is told to.
+    spare = api.post(
+        "/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": receiver.url + "/spare"}
+    )
+    assert spare.status_code == 201, spare.text
+    said = error(
+        api.post(redeliver, headers=IMPLEMENTER), 409, "webhook_endpoint.illegal_transition"
+    )
+    assert f"one of [{new.json()['id']}, {spare.json()['id']}]" in said
+    env = {**db.env(), "CREDITREG_CLOCK": world.clock.now().isoformat(),
+           "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}  # fmt: skip
+    args = ["webhooks", "deliveries", "redeliver", str(delivery["id"]), "--unit", "4"]
+    by_cli = CliRunner().invoke(cli_app, [*args, "--endpoint", str(new.json()["id"])], env=env)
+    assert by_cli.exit_code == 0, by_cli.stderr
+    api.delete(f"/api/v1/webhooks/endpoints/{spare.json()['id']}", headers=IMPLEMENTER)
+    [again] = api.get("/api/v1/webhooks/deliveries", headers=IMPLEMENTER).json()
+    assert again["status"] == "pending" and again["endpoint_id"] == new.json()["id"]
     world.clock.set(world.clock.now() + timedelta(minutes=5))
     assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 1
     second = receiver.requests[-1]

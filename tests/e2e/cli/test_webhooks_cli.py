@@ -48,6 +48,13 @@ def test_webhooks_from_the_command_line__MEA_5_LST_9(
     assert code == 2 and "[webhook_delivery.bad_status]" in err
     code, _, err = cli(db, "webhooks", "deliveries", "redeliver", "5", "--unit", "4")
     assert code == 3 and "[webhook_delivery.not_found]" in err
+    # Naming the endpoint to send it to (the delivery's own removed, MEA-5): an id.
+    code, _, err = cli(
+        db, "webhooks", "deliveries", "redeliver", "5", "--unit", "4", "--endpoint", "1"
+    )
+    assert code == 3 and "[webhook_delivery.not_found]" in err
+    code, _, err = cli(db, "webhooks", "deliveries", "redeliver", "5", "--endpoint", "0")
+    assert code == 2 and "--endpoint" in err
     code, out, _ = cli(db, "webhooks", "endpoints", "remove", "1", "--unit", "4")
     assert code == 0 and out.strip().endswith("disabled")
     code, _, err = cli(db, "webhooks", "endpoints", "remove", "1", "--unit", "4")
