@@ -24,8 +24,6 @@ from creditreg.domain.subjects.identifiers import (
 
 BATCH_MAX = 1000  # procurement screening: up to 1,000 identifiers in one request
 MAX_NOTE = 200
-# A stated purpose's note: the register's note holds the purpose's name, ": " and it.
-NOTE_MAX = MAX_NOTE - 10
 LEI = "lei"  # looked up by the subject's LEI (subject.lei), not a matching identifier
 
 
@@ -42,6 +40,10 @@ class CheckPurpose(StrEnum):
     MARKET_ACCESS = "market_access"  # 市场准入
     OTHER = "other"  # 其他 (with a note)
 
+
+# A stated purpose's note: the register's note holds the purpose's name, ": " and the note,
+# whole, whatever the purpose (the longest name is public_resource_trading).
+NOTE_MAX = MAX_NOTE - max(len(p.value) for p in CheckPurpose) - len(": ")
 
 PURPOSE_LABELS_ZH: dict[CheckPurpose, str] = {
     CheckPurpose.LICENSING: "行政许可",

@@ -222,6 +222,10 @@ def test_bad_input_is_refused_and_nothing_is_registered__MEA_3(
         "note"
     ]["anyOf"][0]["maxLength"]
     assert check(api, uscc(1), purpose="other", note="注" * longest).status_code == 200
+    # Registered whole, whatever the purpose's name (SEC-2).
+    whole = "记" * longest
+    assert check(api, uscc(1), purpose="public_resource_trading", note=whole).status_code == 200
+    assert register_rows(ctx, "check")[-1].note == f"public_resource_trading: {whole}"
     error(check(api, uscc(1), purpose="other", note="注" * (longest + 1)), 422, "request.invalid")
     before = len(register_rows(ctx))
     batch = "/api/v1/check/batch"
