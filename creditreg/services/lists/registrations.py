@@ -22,7 +22,7 @@ from creditreg.services.lists.entries import window_rule
 from creditreg.services.lists.entry_changes import erase_owned
 from creditreg.services.records.lifecycle import DISPLAY_HOLDS
 from creditreg.store.lists import queries
-from creditreg.store.lists.tables import list_entry, upward_report
+from creditreg.store.lists.tables import list_entry, restoration_application, upward_report
 from creditreg.store.records.tables import record
 
 
@@ -90,6 +90,17 @@ def _report_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> N
     )
 
 
+def _restoration_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
+    conn.execute(
+        restoration_application.update()
+        .where(
+            restoration_application.c.id == int(owner_id),
+            restoration_application.c.due_date == old,
+        )
+        .values(due_date=new)
+    )
+
+
 def register(registry: Registry) -> None:
     """Subscribers, deadline followers, the entry eraser and the display hold."""
     registry.subscribe("record.withdrawn", _revoke_entries)
@@ -103,6 +114,8 @@ def register(registry: Registry) -> None:
         rule = window_rule(list_type, 0)  # what it says does not depend on its days
         registry.describe_rule(rule.code, rule.text)
     registry.follow("list_entry", "report_upward", _report_moved)
+    # CAL-2, SEC-5: a restoration application's decision follows its recounted deadline.
+    registry.follow("restoration_application", "restoration", _restoration_moved)
     registry.on_erase("list_entry", erase_owned)
     # DIS-2, Art 19: while the subject is on a blacklist, its records stay displayed.
     registry.extend(DISPLAY_HOLDS, queries.blacklist_hold)

@@ -391,3 +391,29 @@ def test_red_list_and_key_scrutiny_procedures_over_http__LST_3_LST_4_LST_5(
     assert warning["content"]["scrutiny_period"] == "2026-03-16至2026-09-15"
     red_now = api.get(f"/api/v1/lists/entries/{rid}", headers=PLATFORM).json()
     assert red_now["removal_reason"] == "key_scrutiny"
+
+
+def test_a_restoration_decision_due_follows_a_schedule_loaded_later__RST_2_CAL_2(
+    api: TestClient, world: World
+) -> None:
+    """The designating unit's 1 working day (Art 43) counted into a provisional 2027: the
+    official schedule makes 4 January a holiday, and the application's due date moves."""
+    from tests.schedules import SCHEDULE_2027
+
+    w = world
+    w.serious(1)
+    eid = propose(api, w, restoration_after_months=0).json()["id"]
+    notify_over_api(api, eid, DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    w.clock.set(datetime(2026, 12, 31, 1, tzinfo=UTC))
+    applied = api.post(
+        f"/api/v1/lists/entries/{eid}/restoration",
+        headers=PLATFORM,
+        json={"applicant": "郑州示例贸易有限公司1", "evidence": "已缴清罚款并公开致歉"},
+    )
+    assert applied.status_code == 201 and applied.json()["due_date"] == "2027-01-04", applied.text
+    loaded = api.post("/api/v1/calendar/schedules", headers=PLATFORM, json={"text": SCHEDULE_2027})
+    assert loaded.status_code == 201, loaded.text
+    [listed] = api.get("/api/v1/lists/restorations", headers=DESIGNATOR).json()
+    assert listed["due_date"] == "2027-01-05"

@@ -214,3 +214,25 @@ def test_an_undecided_application_past_its_day_is_flagged_once__RST_7_SEC_5(
     for who in (PLATFORM, PROVIDER):  # the operator and the unit it was applied to
         kinds = [n["kind"] for n in api.get("/api/v1/inbox", headers=who).json()]
         assert kinds.count("record_restoration.overdue") == 1
+
+
+def test_a_decision_due_follows_a_schedule_loaded_later__RST_7_CAL_2_SEC_5(
+    api: TestClient, zhang: tuple[int, int, dict[str, str]], db: DbTarget, clock: FixedClock
+) -> None:
+    """Applied on the last day of 2026, when 2027's holidays are still provisional, the
+    decision is due on Monday 4 January; the official schedule then makes that a holiday.
+    The application's own due date moves with its deadline, and the sweep does not call
+    a unit late that is not."""
+    from tests.schedules import SCHEDULE_2027
+
+    _, rid, _ = zhang
+    clock.set(datetime(2026, 12, 31, 9, 0, tzinfo=CST))
+    made = _apply(api, login(api), rid, decider="provider")
+    assert made.status_code == 201 and made.json()["due_date"] == "2027-01-04", made.text
+    loaded = api.post("/api/v1/calendar/schedules", headers=PLATFORM, json={"text": SCHEDULE_2027})
+    assert loaded.status_code == 201, loaded.text
+    [moved] = api.get("/api/v1/record-restorations", headers=PLATFORM).json()
+    assert moved["due_date"] == "2027-01-05"
+    env = {**db.env(), "CREDITREG_CLOCK": "2027-01-05T09:00", "CREDITREG_ALLOW_CLOCK_OVERRIDE": "1"}
+    swept = CliRunner().invoke(cli, ["sweep"], env=env)
+    assert swept.exit_code == 0 and "record restorations overdue" not in swept.stdout
