@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal
-from creditreg.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditreg.domain.errors import Conflict, InvalidInput, NotFound
 from creditreg.domain.kernel.actor import Permission
 from creditreg.domain.kernel.events import DomainEvent, event
 from creditreg.domain.records.lifecycle import (
@@ -116,12 +116,13 @@ def move_many(
 
 def _live_record(conn: sa.Connection, principal: Principal, record_id: int) -> Any:
     row = conn.execute(sa.select(record).where(record.c.id == record_id)).first()
-    if row is None:
-        raise NotFound("record.not_found", f"no record {record_id}")
-    if principal.unit_id not in (None, row.providing_unit_id) and (
-        Permission.RECORDS_VERIFY not in principal.permissions
+    # Another provider's record is not one it can see (a read of it is 404 too): said as
+    # for a record nobody has, so that a unit cannot learn which ids exist.
+    if row is None or (
+        principal.unit_id not in (None, row.providing_unit_id)
+        and Permission.RECORDS_VERIFY not in principal.permissions
     ):
-        raise Forbidden("record.not_item_provider", "only the record's provider may do this")
+        raise NotFound("record.not_found", f"no record {record_id}")
     return row
 
 

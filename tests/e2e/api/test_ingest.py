@@ -443,3 +443,43 @@ def test_archiving_on_the_subjects_request_through_the_cli_and_api__RST_6(
         )
         assert refused.status_code == 409  # record 2 is displayed for years yet
         assert refused.json()["error"]["code"] == "record.display_not_ended"
+
+
+def test_another_providers_record_is_none_to_it__ING_7_SEC_1(api: TestClient, ctx: Context) -> None:
+    """A providing unit acting on another's record is answered as for a record nobody has
+    (a 403 told it which ids exist), and nothing changes."""
+    from creditreg.demo.dataset import demo_uscc
+    from creditreg.domain.access.principals import SYSTEM, Level, UnitKind
+    from creditreg.domain.kernel.actor import Permission
+    from creditreg.services.access import access
+
+    api.post(
+        "/api/v1/records",
+        json={"catalog": "XZCF", "data": punishment_row(1)},
+        headers=bearer("provider"),
+    )
+    [rid] = [
+        r["id"] for r in api.get("/api/v1/records/verification", headers=bearer("platform")).json()
+    ]
+    other = access.create_unit(
+        ctx, SYSTEM, name="另一提供单位", uscc=demo_uscc("11410100MB0000088"),
+        kind=UnitKind.PROVIDING_UNIT, region="410100", level=Level.MUNICIPAL,
+    )  # fmt: skip
+    token = access.create_token(
+        ctx, SYSTEM, unit_id=other["id"], name="t", scopes=(Permission.RECORDS_SUBMIT,)
+    )
+    theirs = {"Authorization": f"Bearer {token.token}"}
+    for path, body in (
+        ("withdrawal", {"reason": "处罚决定已撤销"}),
+        ("review-outcome", {"outcome": "upheld"}),
+    ):
+        said = error(api.post(f"/api/v1/records/{rid}/{path}", json=body, headers=theirs), 404,
+                     "record.not_found")  # fmt: skip
+        nobodys = error(
+            api.post(f"/api/v1/records/{rid + 999}/{path}", json=body, headers=theirs),
+            404,
+            "record.not_found",
+        )
+        assert said.replace(str(rid), "#") == nobodys.replace(str(rid + 999), "#")
+    shown = api.get(f"/api/v1/records/{rid}", headers=bearer("platform")).json()
+    assert shown["status"] == "received" and shown.get("final_on") is None
