@@ -203,6 +203,7 @@ _ALL = (
     invalid("unit.role_not_allowed", "a unit of this kind cannot give that role"),
     missing("unit.not_found", "no unit has that id"),
     conflict("unit.duplicate", "a unit with that USCC exists"),
+    invalid("unit.unknown_field", "a unit's field is one of the taxonomy's (GET /api/v1/fields)"),
     invalid("user.invalid_username", "a username is 1-80 letters, digits, '.', '_' or '-'"),
     invalid("user.no_role", "a user needs at least one role"),
     invalid("user.weak_password", "a password has at least 12 characters"),

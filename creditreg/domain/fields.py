@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from creditreg.domain.errors import InvalidInput
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -56,3 +58,16 @@ def default_field(unit_fields: Iterable[str]) -> str:
 def field_label(code: str) -> Field:
     """The field `code` names (`other` and unknown codes as `other`)."""
     return FIELDS.get(code, OTHER_FIELD)
+
+
+def unit_fields(raw: Iterable[str]) -> list[str]:
+    """SEC-1, Op(3): a unit's fields, each of the taxonomy (`unit.unknown_field` names the
+    codes it knows): a unit given a field nobody designates in could do nothing there."""
+    chosen = sorted({f.strip() for f in raw if f.strip()})
+    unknown = [f for f in chosen if f not in FIELDS]
+    if unknown:
+        raise InvalidInput(
+            "unit.unknown_field",
+            f"not a field of the taxonomy: {', '.join(unknown)}; one of: {', '.join(FIELDS)}",
+        )
+    return chosen

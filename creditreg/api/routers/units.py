@@ -37,7 +37,12 @@ Anyone = Annotated[Principal, Depends(require())]
     "/units",
     status_code=201,
     response_model=Unit,
-    responses=errors({409: "a unit with that USCC exists (`unit.duplicate`)"}),
+    responses=errors(
+        {
+            409: "a unit with that USCC exists (`unit.duplicate`)",
+            422: "a field not of the taxonomy (`unit.unknown_field`, GET /api/v1/fields)",
+        }
+    ),
 )
 def create_unit(body: UnitIn, ctx: Ctx, principal: Admin) -> UnitView:
     """Register a unit with its kind and scope."""

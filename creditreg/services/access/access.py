@@ -32,6 +32,7 @@ from creditreg.domain.errors import (
     NotFound,
     Unauthenticated,
 )
+from creditreg.domain.fields import unit_fields
 from creditreg.domain.kernel.actor import Actor, Permission
 from creditreg.domain.kernel.codes import validate_name, validate_uscc
 from creditreg.services.access import throttle
@@ -99,7 +100,7 @@ def create_unit(
         "kind": kind.value,
         "region": validate_region(region),
         "level": level.value,
-        "fields": sorted({f.strip() for f in fields if f.strip()}),
+        "fields": unit_fields(fields),
     }
     with ctx.db.write() as conn:
         if conn.execute(sa.select(unit.c.id).where(unit.c.uscc == values["uscc"])).first():

@@ -282,6 +282,13 @@ def test_admin_creates_unit_user_and_token_then_revokes__SEC_1(api: TestClient) 
     )
     assert unit.status_code == 201, unit.text
     uid = unit.json()["id"]
+    # A field nobody designates in is refused, naming the taxonomy's codes (SEC-1).
+    stray = {"name": "某局", "uscc": demo_uscc("11410300MB0000006"), "kind": "designating_unit",
+             "region": "410300", "level": "municipal",
+             "fields": ["ecology_environment", "environmental_protection"]}  # fmt: skip
+    said = error(api.post("/api/v1/units", headers=headers, json=stray), 422, "unit.unknown_field")
+    assert "environmental_protection" in said and "ecology_environment" in said.split("one of")[1]
+    assert not [u for u in api.get("/api/v1/units", headers=headers).json() if u["name"] == "某局"]
     token = api.post(
         f"/api/v1/units/{uid}/tokens",
         headers=headers,

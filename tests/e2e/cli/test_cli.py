@@ -109,6 +109,11 @@ def test_units_users_and_tokens_from_the_cli__SEC_1(db: DbTarget) -> None:
     )
     assert code == 0 and out.startswith("unit ")
     unit_id = out.split()[1].rstrip(":")
+    code, _, err = cli(
+        db, "units", "add", "某局", demo_uscc("11410100MB0000066"), "--kind", "providing_unit",
+        "--region", "410100", "--level", "municipal", "--field", "nonsense_field",
+    )  # fmt: skip
+    assert code == 2 and err.strip().endswith("[unit.unknown_field]")
     code, out, _ = cli(
         db,
         "units",
