@@ -118,12 +118,51 @@ class Template:
                 raise InvalidInput(
                     "catalog.bad_field", f"choice field {spec.name!r} has no choices"
                 )
-        roles = {f.role for f in self.fields if f.role}
+            self._check_choice_meanings(spec)
+            when = by_name.get(spec.when_field or "")
+            if (
+                spec.presence is Presence.CONDITIONAL
+                and when is not None
+                and when.type is FieldType.CHOICE
+                and spec.when_value not in when.choices
+            ):
+                raise InvalidInput(
+                    "catalog.bad_condition",
+                    f"field {spec.name!r} is conditional on {spec.when_field!r} being "
+                    f"{spec.when_value!r}, which is not one of its choices",
+                )
+        given = [f.role for f in self.fields if f.role]
+        twice = sorted({r.value for r in given if given.count(r) > 1})
+        if twice:
+            # SUB-2: a record is matched by one field of each role; a second would be read
+            # by nothing.
+            raise InvalidInput(
+                "catalog.bad_field", f"one field per role: {', '.join(twice)} is given twice"
+            )
+        roles = set(given)
         if SubjectRole.NAME not in roles or not roles & {SubjectRole.USCC, SubjectRole.ID_NUMBER}:
             raise InvalidInput(
                 "catalog.no_subject_fields",
                 "a template names its subject: a subject_name field and a subject_uscc or "
                 "subject_id_number field (Art 16)",
+            )
+
+    @staticmethod
+    def _check_choice_meanings(spec: FieldSpec) -> None:
+        """A field that says the subject's kind or identifier type maps each of its
+        choices to one the platform knows (a row naming another is refused, each time)."""
+        if spec.role is SubjectRole.KIND:
+            known = {k.value for k in SubjectKind} | {ANY_ORGANIZATION}
+        elif spec.role is SubjectRole.ID_TYPE:
+            known = set(ID_TYPE_VALUES)
+        else:
+            return
+        strange = sorted({spec.choice_meaning.get(c, c) for c in spec.choices} - known)
+        if strange:
+            raise InvalidInput(
+                "catalog.bad_field",
+                f"field {spec.name!r} ({spec.role.value}) means {', '.join(strange)}, not one "
+                f"of: {', '.join(sorted(known))}",
             )
 
     @cached_property

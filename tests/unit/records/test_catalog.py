@@ -157,6 +157,51 @@ def test_template_must_name_its_subject__CAT_1() -> None:
     assert err.value.code == "catalog.no_subject_fields"
 
 
+def _with(name: str, **changes: object) -> list[dict[str, object]]:
+    """The punishment template with field `name` changed."""
+    fields = [dict(f) for f in PUNISHMENT["template"]]
+    for f in fields:
+        if f["name"] == name:
+            f.update(changes)
+    return fields
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        # The kind a choice means is none the platform knows: every row would be refused.
+        (
+            _with(
+                "party_category",
+                choice_meaning={"法人及非法人组织": "alien", "自然人": "natural_person"},
+            ),
+            "catalog.bad_field",
+        ),
+        # Two fields give the subject's USCC: the second would be read by nothing.
+        (
+            [
+                *PUNISHMENT["template"],
+                {
+                    "name": "uscc2",
+                    "label": "第二代码",
+                    "type": "string",
+                    "role": "subject_uscc",
+                },
+            ],
+            "catalog.bad_field",
+        ),
+        # Conditional on a value its choice field does not offer: never required.
+        (_with("uscc", when_value="企业"), "catalog.bad_condition"),
+    ],
+)
+def test_a_template_that_cannot_work_is_refused_when_drafted__CAT_1(
+    fields: list[dict[str, object]], code: str
+) -> None:
+    with pytest.raises(InvalidInput) as err:
+        template_from_json(fields)
+    assert err.value.code == code
+
+
 def test_rights_reducing_item_needs_assessment_and_ended_comment_period__CAT_2() -> None:
     draft = parse_draft({**PUNISHMENT, "reduces_rights": True})
     today = date(2026, 3, 2)
