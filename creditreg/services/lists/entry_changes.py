@@ -367,6 +367,23 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
         for e in live_entries_of(w.conn, [v["subject_id"] for v in values], ListType.KEY_SCRUTINY)
     }
     new_ids = [made[(v["subject_id"], v["field"])] for v in values]
+    # ING-7, Art 42: key scrutiny after a blacklist rests on what the blacklist rested on:
+    # a record withdrawn later revokes it too, as it would have revoked the blacklist.
+    after = {
+        new_id: v["rule_inputs"]["after_entry"] for new_id, v in zip(new_ids, values, strict=True)
+    }
+    rested: dict[int, list[int]] = {}
+    for link in w.conn.execute(
+        sa.select(list_entry_record).where(list_entry_record.c.entry_id.in_(list(after.values())))
+    ):
+        rested.setdefault(int(link.entry_id), []).append(int(link.record_id))
+    links = [
+        {"entry_id": new_id, "record_id": record_id}
+        for new_id, old_id in after.items()
+        for record_id in rested.get(old_id, [])
+    ]
+    if links:
+        w.conn.execute(list_entry_record.insert(), links)
     for new_id, v in zip(new_ids, values, strict=True):
         w.history(
             new_id, "designate", None, EntryStatus.DESIGNATED.value, "after blacklist removal"

@@ -417,3 +417,40 @@ def test_a_restoration_decision_due_follows_a_schedule_loaded_later__RST_2_CAL_2
     assert loaded.status_code == 201, loaded.text
     [listed] = api.get("/api/v1/lists/restorations", headers=DESIGNATOR).json()
     assert listed["due_date"] == "2027-01-05"
+
+
+def test_key_scrutiny_after_a_blacklist_goes_with_its_records_basis__ING_7_RST_3(
+    api: TestClient, world: World
+) -> None:
+    """Art 42: key scrutiny after a blacklist (Op(18)) rests on what the blacklist rested
+    on; a record withdrawn later revokes it, as it would have revoked the blacklist."""
+    w = world
+    [rid] = w.serious(1)
+    eid = propose(api, w, restoration_after_months=0).json()["id"]
+    notify_over_api(api, eid, DESIGNATOR)
+    w.advance(8)
+    api.post(f"/api/v1/lists/entries/{eid}/designation", headers=DESIGNATOR)
+    applied = api.post(
+        f"/api/v1/lists/entries/{eid}/restoration",
+        headers=PLATFORM,
+        json={"applicant": "郑州示例贸易有限公司1", "evidence": "已缴清罚款并公开致歉"},
+    ).json()
+    api.post(
+        f"/api/v1/lists/restorations/{applied['id']}/decision",
+        headers=DESIGNATOR,
+        json={"consent": True, "note": "同意提前移出"},
+    )
+    listing = f"/api/v1/lists/entries?subject_id={w.company(1)}&list_type=key_scrutiny"
+    [scrutiny] = api.get(listing, headers=PLATFORM).json()
+    assert scrutiny["status"] == "designated"
+    assert api.get(f"/api/v1/lists/entries/{scrutiny['id']}", headers=PLATFORM).json()[
+        "records"
+    ] == [rid]
+    withdrawn = api.post(
+        f"/api/v1/records/{rid}/withdrawal",
+        headers=bearer("provider"),
+        json={"reason": "处罚决定经行政复议撤销"},
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    ended = api.get(f"/api/v1/lists/entries/{scrutiny['id']}", headers=PLATFORM).json()
+    assert (ended["status"], ended["removal_reason"]) == ("removed", "basis_revoked")

@@ -232,3 +232,44 @@ def test_an_id_told_outside_is_never_given_again__SEC_2_SEC_3(
         with ctx.db.write() as conn:
             later = int(conn.execute(query_register.insert().values(**row)).inserted_primary_key[0])
         assert later > again
+
+
+def test_key_scrutiny_made_before_0030_gets_its_blacklists_records__ING_7(
+    db: DbTarget, ctx: Context, clock: Any, demo_data: None
+) -> None:
+    """Migration 0030: a key-scrutiny entry that followed a blacklist (origin after_removal)
+    named no records; it gets the blacklist's, so that a withdrawal revokes it."""
+    from creditreg.services.lists import entries, entry_steps, restoration
+    from creditreg.store.lists.tables import list_entry_record
+    from tests.lists_world import PERSON, make_world
+    from tests.notice_delivery import notify
+
+    w = make_world(ctx, clock)
+    [rid] = w.serious(1)
+    eid = entries.propose(
+        ctx, w.designator, standard_code="SCJG-HMD", subject_id=w.company(1), facts="x",
+        terms={"restoration_after_months": 0},
+        responsible_persons=[{**PERSON, "id_number": demo.demo_ric("41010519700101123")}],
+    )["id"]  # fmt: skip
+    notify(ctx, w.designator, eid)
+    w.advance(8)
+    entry_steps.designate(ctx, w.designator, eid)
+    applied = restoration.apply(ctx, SYSTEM, eid, applicant="企业", evidence="已整改")
+    restoration.decide(ctx, w.designator, applied["id"], consent=True, note="同意")
+    with ctx.db.write() as conn:  # as the code before stored it: no records named
+        scrutiny = conn.execute(
+            sa.select(sa.text("id")).select_from(sa.text("list_entry"))
+            .where(sa.text("origin = 'after_removal'"))
+        ).scalar_one()  # fmt: skip
+        conn.execute(list_entry_record.delete().where(list_entry_record.c.entry_id == scrutiny))
+    engine = make_engine(db.url, db.schema)
+    try:
+        downgrade(engine, "0029")
+        upgrade(engine, audit_key=audit_key())
+    finally:
+        engine.dispose()
+    with ctx.db.read() as conn:
+        named = conn.execute(
+            sa.select(list_entry_record.c.record_id).where(list_entry_record.c.entry_id == scrutiny)
+        ).scalars().all()  # fmt: skip
+    assert list(named) == [rid]
