@@ -284,9 +284,20 @@ class Template:
         return clean, problems
 
     @cached_property
+    def _ends(self) -> tuple[FieldSpec, ...]:
+        """The date fields that say when something ends (the display's end, and by the
+        templates' naming a field `..._until`: a validity): none ends before the decision."""
+        return tuple(
+            f
+            for f in self.fields
+            if f.type is FieldType.DATE
+            and (f.role is SubjectRole.PUBLISH_UNTIL or f.name.endswith("_until"))
+        )
+
+    @cached_property
     def _cross_checked(self) -> bool:
         roles = {f.role for f in self.fields}
-        return {SubjectRole.DECISION_DATE, SubjectRole.PUBLISH_UNTIL} <= roles or {
+        return (SubjectRole.DECISION_DATE in roles and bool(self._ends)) or {
             SubjectRole.SEVERITY,
             SubjectRole.SERIOUS_CLASS,
         } <= roles
@@ -295,23 +306,15 @@ class Template:
         """Values that contradict each other: a display that ends before the decision, a
         serious class (Art 33) given with a severity short of serious (STD-4, DIS-2)."""
         problems: list[RowProblem] = []
-        decided, until = (
-            self.by_role(SubjectRole.DECISION_DATE),
-            self.by_role(SubjectRole.PUBLISH_UNTIL),
-        )
-        if (
-            decided
-            and until
-            and clean.get(decided.name)
-            and clean.get(until.name)
-            and clean[until.name] < clean[decided.name]
-        ):
-            problems.append(
+        decided = self.by_role(SubjectRole.DECISION_DATE)
+        start = clean.get(decided.name) if decided is not None else None
+        if decided is not None and start:
+            problems.extend(
                 RowProblem(
-                    until.name,
-                    "record.bad_value",
-                    f"{until.label}: ends before {decided.label}",
+                    until.name, "record.bad_value", f"{until.label}: ends before {decided.label}"
                 )
+                for until in self._ends
+                if clean.get(until.name) and clean[until.name] < start
             )
         severity, serious = (
             self.by_role(SubjectRole.SEVERITY),
