@@ -4,6 +4,7 @@ reports it with the others; a file that cannot be read at all is an InvalidInput
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -47,12 +48,14 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_rows(path: Path, fmt: str, template: Template) -> Iterator[Row]:
-    """The file's data rows as field -> value mappings (headers may be names or labels)."""
+def read_rows(path: Path, fmt: str, template: Template, name: str | None = None) -> Iterator[Row]:
+    """The file's data rows as field -> value mappings (headers may be names or labels);
+    `name` is the file's name as its sender knows it (errors name it)."""
+    shown = Path(name or path.name).name
     if fmt == "csv":
-        return _csv_rows(path, template)
+        return _csv_rows(path, template, shown)
     if fmt == "jsonl":
-        return _jsonl_rows(path)
+        return _jsonl_rows(path, shown)
     if fmt == "xlsx":
         return _xlsx_rows(path, template)
     raise InvalidInput("file.unsupported_type", f"unknown format {fmt!r}")
@@ -76,16 +79,40 @@ def _header(cells: list[Any], template: Template) -> list[str]:
     return header
 
 
-def _check_text(path: Path) -> None:
+# How much of a CSV file tells its encoding: UTF-8 (with or without its BOM), UTF-16 with
+# its BOM (what Excel's "Unicode text" writes), else GB 18030 (which includes GBK: what
+# Excel writes for "CSV" on a Chinese Windows).
+_SNIFF = 1 << 20
+
+
+def csv_encoding(path: Path, shown: str) -> str:
+    """The encoding a CSV file is written in, or `file.not_text`."""
+    with path.open("rb") as f:
+        head = f.read(_SNIFF)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+        raise InvalidInput("file.not_text", f"{shown!r} is not a CSV text file")
+    whole = len(head) < _SNIFF  # else a read cut mid-character: only whole ones judged
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=whole)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise InvalidInput("file.not_text", f"{shown!r} is neither UTF-8 nor GB 18030 (GBK) text")
+
+
+def _check_text(path: Path, shown: str) -> None:
     with path.open("rb") as f:
         head = f.read(8192)
     if b"\x00" in head or head.startswith(b"PK\x03\x04"):
-        raise InvalidInput("file.not_text", f"{path.name!r} is not a CSV text file")
+        raise InvalidInput("file.not_text", f"{shown!r} is not a text file")
 
 
-def _csv_rows(path: Path, template: Template) -> Iterator[Row]:
-    _check_text(path)
-    with path.open("r", encoding="utf-8-sig", newline="") as f:
+def _csv_rows(path: Path, template: Template, shown: str) -> Iterator[Row]:
+    encoding = csv_encoding(path, shown)
+    with path.open("r", encoding=encoding, newline="") as f:
         reader = csv.reader(f, strict=True)
         try:
             first = next(reader, None)
@@ -111,11 +138,13 @@ def _csv_rows(path: Path, template: Template) -> Iterator[Row]:
                 f"line {reader.line_num}: {exc}",
             ) from None
         except UnicodeDecodeError:
-            raise InvalidInput("file.not_text", "the file is not UTF-8 text") from None
+            raise InvalidInput(
+                "file.not_text", f"{shown!r} is not {encoding} text throughout"
+            ) from None
 
 
-def _jsonl_rows(path: Path) -> Iterator[Row]:
-    _check_text(path)
+def _jsonl_rows(path: Path, shown: str) -> Iterator[Row]:
+    _check_text(path, shown)
     with path.open("rb") as f:
         number = 0
         for line in f:
@@ -252,7 +281,7 @@ def submit_file(
     name = filename or path.name
     fmt = detect_format(name)
     item = catalog.find(ctx, catalog_code, version)
-    rows: Iterable[Row] = read_rows(path, fmt, item.template)
+    rows: Iterable[Row] = read_rows(path, fmt, item.template, name)
     if progress is not None:
         rows = progress(iter(rows))
     return records.submit(

@@ -483,3 +483,28 @@ def test_another_providers_record_is_none_to_it__ING_7_SEC_1(api: TestClient, ct
         assert said.replace(str(rid), "#") == nobodys.replace(str(rid + 999), "#")
     shown = api.get(f"/api/v1/records/{rid}", headers=bearer("platform")).json()
     assert shown["status"] == "received" and shown.get("final_on") is None
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-8-sig"])
+def test_a_csv_from_excel_on_chinese_windows_is_read__ING_1(api: TestClient, encoding: str) -> None:
+    """Excel writes "CSV" on a Chinese Windows in GBK, and "Unicode text" in UTF-16 with its
+    BOM: the rows arrive as they were typed, the Chinese intact."""
+    row = punishment_row(1)
+    text = csv_bytes([row]).decode("utf-8")
+    made = upload(api, f"导出-{encoding}.csv", text.encode(encoding))
+    assert made.status_code == 201 and made.json()["stored"] == 1, made.text
+    [stored] = api.get("/api/v1/records/verification", headers=bearer("platform")).json()
+    assert stored["data"]["party_name"] == row["party_name"]
+    assert stored["data"]["facts"] == row["facts"]
+
+
+def test_a_csv_that_is_no_text_encoding_throughout_names_the_file__ING_1(
+    api: TestClient,
+) -> None:
+    """Refused whole, named as its sender named it (not the server's temporary name)."""
+    good = csv_bytes([punishment_row(1)])
+    broken = good + "郑州".encode() + b"\xff\xfe\xfa" * 3 + b"\n"
+    said = error(upload(api, "报送数据.csv", broken), 422, "file.not_text")
+    assert "报送数据.csv" in said and "upload" not in said
+    said = error(upload(api, "二进制.csv", b"\x81\x30\xff\xff" * 10), 422, "file.not_text")
+    assert "二进制.csv" in said

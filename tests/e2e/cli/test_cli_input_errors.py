@@ -118,7 +118,7 @@ def test_a_punishment_whose_review_period_runs_past_the_calendar_is_a_rejected_r
 ) -> None:
     """add_months asserted 'unreachable' once a year left 1-9999: a clock near the end of
     the calendar and a punishment decided then (6 months to count) ended in a traceback."""
-    row = punishment_row(1, decision_date="9999-10-01")
+    row = punishment_row(1, decision_date="9999-10-01", valid_until="9999-12-31")
     path = tmp_path / "far.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(row))
