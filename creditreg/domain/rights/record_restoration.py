@@ -87,8 +87,11 @@ def check_eligible(
     if today < first:
         raise Conflict(
             "record_restoration.too_early",
-            f"a {severity or 'general'} record may be restored from {first.isoformat()} "
-            f"(after {minimum.months(severity)} months of display)",
+            # The minimum display runs from the decision (as the national rules on restoring
+            # credit count it), not from the day the platform first showed the record.
+            f"a {severity or 'general'} record may be restored from {first.isoformat()}: "
+            f"its minimum display of {minimum.months(severity)} months runs from the "
+            f"decision of {shown_since.isoformat()}",
             restorable_from=first.isoformat(),
         )
 

@@ -180,7 +180,11 @@ def test_an_unincorporated_organization_is_an_organization_of_the_template__SUB_
     [
         ({"decision_date": "2026-03-03"}, "decision_date", "record.decision_date_out_of_range"),
         ({"decision_date": "1949-09-30"}, "decision_date", "record.decision_date_out_of_range"),
-        ({"decision_date": "9999-12-31"}, "decision_date", "record.decision_date_out_of_range"),
+        (
+            {"decision_date": "9999-12-31", "valid_until": "9999-12-31"},
+            "decision_date",
+            "record.decision_date_out_of_range",
+        ),
         ({"fine_10k_cny": "1e400"}, "fine_10k_cny", "record.bad_value"),
         ({"fine_10k_cny": "0.00001"}, "fine_10k_cny", "record.bad_value"),
         # An amount is 0 or more, written with ASCII digits and a point, no more.

@@ -57,7 +57,7 @@ def test_a_record_is_restorable_only_after_its_class_minimum_display__RST_7(
     """A general record: 3 months of display first (configurable); the refusal says when."""
     _, rid, me = zhang
     early = error(_apply(api, me, rid), 409, "record_restoration.too_early")
-    assert "2026-05-27" in early
+    assert "2026-05-27" in early and "runs from the decision of 2026-02-27" in early
     body = _apply(api, me, rid).json()["error"]
     assert body["details"]["restorable_from"] == "2026-05-27"
     assert api.get("/api/v1/me/record-restorations", headers=me).json() == []  # nothing kept
