@@ -162,8 +162,8 @@ def document(report: IssuedReport, lang: str = "zh") -> Document:
                 part.lines.append(
                     (
                         "",
-                        f"{item['type']} {item['id']} ({item['on']}) {lab['source']}: "
-                        f"{source(item['source'])}",
+                        f"{words.word(item['type'], lang)} {item['id']} ({item['on']}) "
+                        f"{lab['source']}{lab['colon']}{source(item['source'], lang)}",
                     )
                 )
         sections.append(part)

@@ -187,7 +187,12 @@ def me_inbox(ctx: Ctx, principal: Self, lang: LangQuery = Lang.ZH) -> list[Subje
 @router.post(
     "/me/inbox/{notice_id}/read",
     response_model=SubjectNotice,
-    responses=errors({403: NOT_YOURS}),
+    responses=errors(
+        {
+            404: "no such notice in your inbox, or another subject's: said alike, and the "
+            "attempt on another's audited (`subject_notice.not_found`)"
+        }
+    ),
 )
 def me_read(
     notice_id: PathId, ctx: Ctx, principal: Self, lang: LangQuery = Lang.ZH

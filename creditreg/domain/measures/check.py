@@ -3,7 +3,8 @@ asks inside its own approval, procurement, licensing, funding, honours or hiring
 
 Pure rules: the purposes a caller may state, the identifiers it may name (normalised as
 everywhere, plus the LEI), and the batch form's limits. The reads, the measures and the
-registration are the services' (services/measures/check.py).
+registration are the services' (services/measures/check.py reads and registers,
+check_answers.py builds the answers).
 """
 
 from __future__ import annotations

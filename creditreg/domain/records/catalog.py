@@ -1,4 +1,5 @@
-"""Credit-information catalogs and their data templates (CAT-1..4; Art 11, 12, 14).
+"""Credit-information catalog items: their elements and lifecycle (CAT-1..4; Art 11, 12, 14);
+their data templates are `templates` and `template_fields`.
 
 A catalog item is versioned: records are always validated against, and keep pointing
 to, the version they were received under, so a new version never changes them.
@@ -15,9 +16,7 @@ from creditreg.domain.errors import InvalidInput
 from creditreg.domain.fields import FIELDS, OTHER_FIELD
 from creditreg.domain.kernel.lifecycle import Lifecycle
 from creditreg.domain.records.declarations import DeclarationKind
-from creditreg.domain.records.templates import (
-    Template,
-)
+from creditreg.domain.records.templates import Template
 from creditreg.domain.subjects.identifiers import SubjectKind
 
 

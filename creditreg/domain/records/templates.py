@@ -118,6 +118,21 @@ class Template:
                 raise InvalidInput(
                     "catalog.bad_field", f"choice field {spec.name!r} has no choices"
                 )
+        roles = {f.role for f in self.fields if f.role}
+        if SubjectRole.NAME not in roles or not roles & {SubjectRole.USCC, SubjectRole.ID_NUMBER}:
+            raise InvalidInput(
+                "catalog.no_subject_fields",
+                "a template names its subject: a subject_name field and a subject_uscc or "
+                "subject_id_number field (Art 16)",
+            )
+
+    def check_draftable(self) -> None:
+        """CAT-1: what a new draft's template must also get right, checked when it is
+        drafted (not when a stored template is read: one approved before these checks
+        still loads): a subject-kind or identifier-type choice means one the platform
+        knows, a condition names a value its choice field offers, one field per role."""
+        by_name = {f.name: f for f in self.fields}
+        for spec in self.fields:
             self._check_choice_meanings(spec)
             when = by_name.get(spec.when_field or "")
             if (
@@ -138,13 +153,6 @@ class Template:
             # by nothing.
             raise InvalidInput(
                 "catalog.bad_field", f"one field per role: {', '.join(twice)} is given twice"
-            )
-        roles = set(given)
-        if SubjectRole.NAME not in roles or not roles & {SubjectRole.USCC, SubjectRole.ID_NUMBER}:
-            raise InvalidInput(
-                "catalog.no_subject_fields",
-                "a template names its subject: a subject_name field and a subject_uscc or "
-                "subject_id_number field (Art 16)",
             )
 
     @staticmethod

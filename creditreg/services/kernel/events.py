@@ -173,7 +173,7 @@ def erase(conn: sa.Connection, ctx: Context, object_type: str, object_id: str) -
     rows the object owns; the outbox keeps the ids, kinds, times and digests of its events
     (and of what it owned) and loses their payloads. Returns how many payloads were purged.
     The audit chain is not touched: its events of such objects hold ids, statuses and
-    digests only (see services/lists/entry_changes.py)."""
+    digests only (see services/lists/entry_writer.py)."""
     objects = [(object_type, object_id)]
     for eraser in ctx.registry.erasers.get(object_type, ()):
         objects += eraser(conn, object_id)

@@ -373,10 +373,11 @@ def _key_scrutiny_after(w: Writer, rows: Sequence[Any], months: int | None) -> C
         new_id: v["rule_inputs"]["after_entry"] for new_id, v in zip(new_ids, values, strict=True)
     }
     rested: dict[int, list[int]] = {}
-    for link in w.conn.execute(
-        sa.select(list_entry_record).where(list_entry_record.c.entry_id.in_(list(after.values())))
-    ):
-        rested.setdefault(int(link.entry_id), []).append(int(link.record_id))
+    for some in chunks(list(after.values())):
+        for link in w.conn.execute(
+            sa.select(list_entry_record).where(list_entry_record.c.entry_id.in_(some))
+        ):
+            rested.setdefault(int(link.entry_id), []).append(int(link.record_id))
     links = [
         {"entry_id": new_id, "record_id": record_id}
         for new_id, old_id in after.items()

@@ -96,7 +96,9 @@ def _obliged(conn: sa.Connection, ids: Sequence[int]) -> dict[int, list[ObligedV
             memorandum_item.c.measure_id.in_(ids),
             memorandum.c.status == MemorandumStatus.IN_FORCE.value,
         )
-        .order_by(memorandum.c.code, memorandum_item.c.unit_id, memorandum_item.c.field)
+        .order_by(
+            memorandum.c.code, memorandum_item.c.unit_id, memorandum_item.c.field.nulls_first()
+        )
         .distinct()
     ).all()
     for r in rows:

@@ -10,7 +10,7 @@ Pure over the rows it is given: `services.measures.check` reads, registers and c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from hashlib import sha256
@@ -229,6 +229,7 @@ def _shown_number(kind: str, number: str) -> str:
 
 
 def _entry(e: Any) -> dict[str, Any]:
+    info = decode_json(e.subject_info) or {}  # decoded once, for the grounds and the persons
     return {
         "id": int(e.id),
         "list_type": e.list_type,
@@ -237,22 +238,19 @@ def _entry(e: Any) -> dict[str, Any]:
         "standard_code": e.standard_code,
         "designating_unit_id": e.designating_unit_id,
         "designating_unit": e.designating_unit,
-        "grounds": _grounds(e),
+        "grounds": _grounds(e, info),
         "basis": e.basis,
         "designated_on": e.designated_on,
         "valid_until": e.valid_until,
         "under_objection": bool(e.objected) or e.status == _OBJECTED,
         "suspended": e.status == _OBJECTED,
-        "responsible_persons": _persons(e),
+        "responsible_persons": _persons(info),
     }
 
 
-def _persons(e: Any) -> list[dict[str, Any]]:
+def _persons(info: Mapping[str, Any]) -> list[dict[str, Any]]:
     """SUB-4, Art 35: the persons the entry names, numbers masked (Op(11))."""
-    info = e.subject_info
-    if not info or (isinstance(info, str) and '"responsible_persons"' not in info):
-        return []  # an entry that names none: its information is not decoded
-    named = decode_json(info).get("responsible_persons") or []
+    named = info.get("responsible_persons") or []
     return [
         {
             "role": str(p.get("role") or ""),
@@ -270,13 +268,13 @@ def _persons(e: Any) -> list[dict[str, Any]]:
 _MAY_HOLD_A_NUMBER = re.compile("[\\dA-Za-z\uff21-\uff3a\uff41-\uff5a]")
 
 
-def _grounds(e: Any) -> str:
+def _grounds(e: Any, info: Mapping[str, Any]) -> str:
     """DIS-3: an entry's grounds masked of personal numbers, of a number's shape and those
     its subject information names (a passport, a responsible person's ID)."""
     facts = str(e.facts)
     if not _MAY_HOLD_A_NUMBER.search(facts) and not may_hold_personal(facts):
         return facts
-    known = personal_numbers(decode_json(e.subject_info))
+    known = personal_numbers(info)
     return mask_identifiers_in_text(mask_known(facts, known) if known else facts)
 
 

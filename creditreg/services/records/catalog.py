@@ -119,6 +119,12 @@ def _item(row: Any) -> CatalogItem:
 
 def parse_draft(raw: dict[str, Any]) -> ItemDraft:
     """An ItemDraft from its JSON form; every problem is an InvalidInput."""
+    draft = _draft_of(raw)
+    draft.template.check_draftable()
+    return draft
+
+
+def _draft_of(raw: dict[str, Any]) -> ItemDraft:
     try:
         return ItemDraft(
             code=str(raw["code"]).strip().upper(),

@@ -57,7 +57,7 @@ def read_rows(path: Path, fmt: str, template: Template, name: str | None = None)
     if fmt == "jsonl":
         return _jsonl_rows(path, shown)
     if fmt == "xlsx":
-        return _xlsx_rows(path, template)
+        return _xlsx_rows(path, template, shown)
     raise InvalidInput("file.unsupported_type", f"unknown format {fmt!r}")
 
 
@@ -218,7 +218,7 @@ def _check_expansion(path: Path) -> None:
         )
 
 
-def _xlsx_rows(path: Path, template: Template) -> Iterator[Row]:
+def _xlsx_rows(path: Path, template: Template, shown: str) -> Iterator[Row]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -226,9 +226,7 @@ def _xlsx_rows(path: Path, template: Template) -> Iterator[Row]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ParseError, ValueError):
-        raise InvalidInput(
-            "file.not_xlsx", f"{path.name!r} is not an Excel (.xlsx) workbook"
-        ) from None
+        raise InvalidInput("file.not_xlsx", f"{shown!r} is not an Excel (.xlsx) workbook") from None
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)

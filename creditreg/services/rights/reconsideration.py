@@ -185,16 +185,26 @@ def decide(
         # OBJ-3: the objector is told the decision. An entry found made in error is
         # deleted with its objections and the notices about it (Op(20)); the decision,
         # like the unit's own upholding of an objection, outlives it and holds no facts.
-        said = f"复核结果：{_AFTER_ZH.get(after, after)}。{why.rstrip('。')}。"
+        # Its reasons may restate the entry's facts: a decision that outlives the entry
+        # says the outcome only (the department's reasons stay with its decision).
         if entry_deleted:
-            said += "该名单信息系错误认定，已予删除（《指导意见》第（二十）项）。"
+            said = (
+                f"复核结果：{_AFTER_ZH[after]}。该名单信息系错误认定，已予删除"
+                "（《指导意见》第（二十）项）。"
+            )
+            message = (
+                f"reconsideration of objection {obj.id}: revised; the entry was made in error "
+                "and is deleted (Op(20))"
+            )
+        else:
+            said = f"复核结果：{_AFTER_ZH.get(after, after)}。{why.rstrip('。')}。"
+            message = f"reconsideration of objection {obj.id}: {after}: {why}"
         tell_objector(
             conn,
             ctx,
             obj,
             "reconsideration.decided",
-            f"reconsideration of objection {obj.id}: {after}: {why}"
-            + ("; the entry was made in error and is deleted (Op(20))" if entry_deleted else ""),
+            message,
             owner=("objection_outcome", str(obj.id)) if entry_deleted else None,
             message_zh=said,
         )

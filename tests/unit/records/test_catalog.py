@@ -198,8 +198,10 @@ def test_a_template_that_cannot_work_is_refused_when_drafted__CAT_1(
     fields: list[dict[str, object]], code: str
 ) -> None:
     with pytest.raises(InvalidInput) as err:
-        template_from_json(fields)
+        parse_draft({**PUNISHMENT, "template": fields})
     assert err.value.code == code
+    # One stored before these checks still loads (read, listed, reported on).
+    assert template_from_json(fields).names
 
 
 def test_rights_reducing_item_needs_assessment_and_ended_comment_period__CAT_2() -> None:
