@@ -269,7 +269,7 @@ _SHARED_ON_A_PAST_DAY = sa.or_(
 )
 
 
-def _shared(row: Any) -> bool:
+def shared_with_units(row: Any) -> bool:
     """`_SHARED` for one entry."""
     return row.status == EntryStatus.ANNOUNCED.value or (
         row.designated_on is not None and row.status != EntryStatus.REMOVED.value
@@ -285,7 +285,7 @@ def _party(principal: Principal, row: Any) -> bool:
     )
 
 
-def _sees_procedures(principal: Principal) -> bool:
+def sees_procedures(principal: Principal) -> bool:
     """Designating units and the platform's desk see entries in their procedure."""
     return bool({Permission.LISTS_DESIGNATE, Permission.LISTS_RECEIVE} & principal.permissions)
 
@@ -301,7 +301,7 @@ def get(
     principal.require(Permission.LISTS_READ)
     with ctx.db.write() as conn:
         row = entry_row(conn, entry_id)
-        if not (_sees_procedures(principal) or _shared(row)):
+        if not (sees_procedures(principal) or shared_with_units(row)):
             raise NotFound("entry.not_found", f"no list entry {entry_id}")  # LST-9, RST-5
         return view(conn, ctx, row, principal, purpose)
 
@@ -321,7 +321,7 @@ def search(
     subject whose entries are read is registered with the purpose (SEC-2)."""
     principal.require(Permission.LISTS_READ)
     query = sa.select(list_entry).order_by(list_entry.c.id).limit(max(1, min(limit, 1000)))
-    if not _sees_procedures(principal):
+    if not sees_procedures(principal):
         query = query.where(_SHARED if as_of is None else _SHARED_ON_A_PAST_DAY)
     if subject_id is not None:
         query = query.where(list_entry.c.subject_id == subject_id)

@@ -28,6 +28,7 @@ from creditreg.domain.records.lifecycle import LIVE
 from creditreg.services.access import query_register as register
 from creditreg.services.context import Context
 from creditreg.services.kernel import audit, events
+from creditreg.services.lists import entry_views
 from creditreg.store.access.query_register import query_register
 from creditreg.store.access.tables import unit
 from creditreg.store.lists.tables import list_entry
@@ -327,12 +328,12 @@ def of_entry(ctx: Context, principal: Principal, entry_id: int) -> list[Feedback
     unit's to the entry's parties, its own to another unit."""
     principal.require(Permission.LISTS_READ)
     with ctx.db.write() as conn:
-        entry = conn.execute(
-            sa.select(list_entry.c.subject_id, list_entry.c.designating_unit_id).where(
-                list_entry.c.id == entry_id
-            )
-        ).first()
-        if entry is None:
+        entry = conn.execute(sa.select(list_entry).where(list_entry.c.id == entry_id)).first()
+        # LST-9, RST-5: an entry the caller may not read (in its procedure, or removed and
+        # archived) is none to it, here as where the entry itself is read.
+        if entry is None or not (
+            entry_views.sees_procedures(principal) or entry_views.shared_with_units(entry)
+        ):
             raise NotFound("entry.not_found", f"no entry {entry_id}")
         subject_id = entry.subject_id
         which = [measure_feedback.c.entry_id == entry_id]

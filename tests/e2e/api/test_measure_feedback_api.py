@@ -333,3 +333,15 @@ def test_another_units_case_files_are_its_own__MEA_4_LST_7(
     assert "ZB-SECRET-1" not in theirs.text
     for party in (DESIGNATOR, PLATFORM, IMPLEMENTER):
         assert [h["case_file"] for h in api.get(url, headers=party).json()] == ["ZB-SECRET-1"]
+    # An entry still in its procedure is none to a unit that applies the lists (LST-9):
+    # 404 here as where the entry is read, not an empty history that says it exists.
+    from tests.e2e.api.test_lists_api import propose
+
+    world.serious(2)
+    pending = propose(api, world, 2).json()["id"]
+    error(api.get(f"/api/v1/lists/entries/{pending}/applied-measures", headers=IMPLEMENTER), 404,
+          "entry.not_found")  # fmt: skip
+    assert (
+        api.get(f"/api/v1/lists/entries/{pending}/applied-measures", headers=DESIGNATOR).json()
+        == []
+    )
