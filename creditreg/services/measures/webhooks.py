@@ -407,10 +407,29 @@ def redeliver(
         if row is None or not (sees_every_unit(principal) or row.unit_id == principal.unit_id):
             raise NotFound("webhook_delivery.not_found", f"no webhook delivery {delivery_id}")
         target = row.endpoint_id
-        if endpoint_id is not None and endpoint_id != row.endpoint_id:
+        if endpoint_id is not None:
+            # The one named must be an active endpoint of the unit's (its own too: a
+            # removed one is refused, not silently replaced).
             target = _active_endpoint_of(conn, row.unit_id, endpoint_id)
         elif row.status != DeliveryStatus.PENDING and _endpoint_gone(conn, row.endpoint_id):
             target = _only_active_endpoint(conn, row.unit_id, row.endpoint_id)
+        if target != row.endpoint_id:
+            # The endpoint may have its own delivery of this notice (registered before the
+            # old one was removed): a second, under another webhook-id, could not be told
+            # from the first. That one is the one to redeliver.
+            own = conn.execute(
+                sa.select(webhook_delivery.c.id).where(
+                    webhook_delivery.c.notice_id == row.notice_id,
+                    webhook_delivery.c.endpoint_id == target,
+                )
+            ).scalar()
+            if own is not None:
+                raise Conflict(
+                    "webhook_delivery.illegal_transition",
+                    f"endpoint {target} has this notice already (delivery {own}): "
+                    "redeliver that one",
+                    delivery_id=int(own),
+                )
         after = DELIVERY.next(row.status, "redeliver")
         now = ctx.now()
         queries.move_delivery(

@@ -212,3 +212,35 @@ def test_a_notice_whose_endpoint_was_replaced_is_redelivered_to_the_new_one__MEA
         verify(new.json()["secret"], second)["data"] == verify(old.json()["secret"], first)["data"]
     )
     assert second.headers["webhook-id"] == first.headers["webhook-id"]
+
+
+def test_a_notice_the_new_endpoint_already_has_is_not_sent_twice__MEA_5(
+    api: TestClient, ctx: Context, world: World, receiver: Receiver
+) -> None:
+    """A secret rotated the usual way (the new endpoint first, then the old removed): the
+    notices of the overlap have a delivery to each. Moving the old one's to the new would
+    send it twice under two webhook-ids: refused, naming the delivery to redeliver."""
+    ctx.webhook_allowed_hosts = frozenset({"127.0.0.1"})
+    old = api.post("/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": receiver.url})
+    new = api.post(
+        "/api/v1/webhooks/endpoints", headers=IMPLEMENTER, json={"url": receiver.url + "/new"}
+    )
+    api.post("/api/v1/webhooks/subscriptions", headers=IMPLEMENTER, json={})
+    blacklisted(api, world)
+    assert sweep.run(ctx, SYSTEM).count("webhooks_delivered") == 2
+    by_endpoint = {
+        d["endpoint_id"]: d["id"]
+        for d in api.get("/api/v1/webhooks/deliveries", headers=IMPLEMENTER).json()
+    }
+    api.delete(f"/api/v1/webhooks/endpoints/{old.json()['id']}", headers=IMPLEMENTER)
+    redeliver = f"/api/v1/webhooks/deliveries/{by_endpoint[old.json()['id']]}/redeliver"
+    said = error(
+        api.post(redeliver, headers=IMPLEMENTER), 409, "webhook_delivery.illegal_transition"
+    )
+    assert f"delivery {by_endpoint[new.json()['id']]}" in said
+    # Naming the removed endpoint itself is refused, not quietly sent elsewhere.
+    error(
+        api.post(redeliver, headers=IMPLEMENTER, params={"endpoint_id": old.json()["id"]}),
+        409,
+        "webhook_endpoint.illegal_transition",
+    )
