@@ -206,7 +206,13 @@ PUNISHMENT: dict[str, Any] = {
             "presence": "required",
             "role": "decision_date",
         },
-        {"name": "valid_until", "label": "处罚有效期", "type": "date", "presence": "required"},
+        {
+            "name": "valid_until",
+            "label": "处罚有效期",
+            "type": "date",
+            "presence": "required",
+            "role": "valid_until",
+        },
         {"name": "publish_until", "label": "公示截止期", "type": "date", "role": "publish_until"},
         {
             "name": "simplified_procedure",

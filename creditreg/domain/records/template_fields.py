@@ -51,6 +51,9 @@ class SubjectRole(StrEnum):
     SEVERITY = "severity"
     SERIOUS_CLASS = "serious_class"
     PUBLISH_UNTIL = "publish_until"
+    # When the decision itself stops having effect (a punishment's validity): like the
+    # display's end, it cannot come before the decision.
+    VALID_UNTIL = "valid_until"
 
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")

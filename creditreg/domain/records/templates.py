@@ -293,13 +293,13 @@ class Template:
 
     @cached_property
     def _ends(self) -> tuple[FieldSpec, ...]:
-        """The date fields that say when something ends (the display's end, and by the
-        templates' naming a field `..._until`: a validity): none ends before the decision."""
+        """The date fields the template declares ends (the display's, the decision's
+        validity): none ends before the decision."""
         return tuple(
             f
             for f in self.fields
             if f.type is FieldType.DATE
-            and (f.role is SubjectRole.PUBLISH_UNTIL or f.name.endswith("_until"))
+            and f.role in (SubjectRole.PUBLISH_UNTIL, SubjectRole.VALID_UNTIL)
         )
 
     @cached_property

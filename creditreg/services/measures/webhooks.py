@@ -428,7 +428,6 @@ def redeliver(
                     "webhook_delivery.illegal_transition",
                     f"endpoint {target} has this notice already (delivery {own}): "
                     "redeliver that one",
-                    delivery_id=int(own),
                 )
         after = DELIVERY.next(row.status, "redeliver")
         now = ctx.now()

@@ -498,7 +498,7 @@ def test_a_record_s_values_may_not_contradict_each_other__ING_1_STD_4_DIS_2(
             "publish_until",
         ),
         (punishment_row(2, severity="general", serious_class="art33_2"), "serious_class"),
-        # A validity (a date field named ..._until) ends no earlier than the decision either.
+        # A validity (the valid_until role) ends no earlier than the decision either.
         (
             punishment_row(4, decision_date="2026-02-27", valid_until="2025-01-01"),
             "valid_until",
