@@ -17,9 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from creditreg.domain.access.principals import SYSTEM, Principal
-from creditreg.domain.lists.entries import EntryStatus, RemovalReason
+from creditreg.domain.lists.entries import LIVE, EntryStatus, RemovalReason
 from creditreg.domain.lists.notices import clause_zh, standard_cited
 from creditreg.domain.lists.standards import FIELDS, KEY_FIELDS_FOR_WARNING, ListType
+from creditreg.domain.records.lifecycle import RecordStatus
 from creditreg.domain.subjects.identifiers import SubjectKind
 from creditreg.services.access import inbox
 from creditreg.services.context import Context
@@ -60,6 +61,7 @@ def register_sweep_steps(steps: SweepSteps) -> None:
     """The lists timers, in the order a pass has always run them (between the records
     context's archiving, 10, and its overdue verifications, 60)."""
     steps.register("list_windows", _windows, order=20)
+    steps.register("list_basis_revoked", _basis_revoked, order=25)
     steps.register("list_expiry", _expiry, order=30)
     steps.register("key_scrutiny_conduct", _key_scrutiny_conduct, order=40)
     steps.register("big_data_warnings", _big_data_warnings, order=50)
@@ -204,6 +206,28 @@ def _windows(run: StepRun) -> None:
         list_entry.c.status.in_((EntryStatus.NOTIFIED.value, EntryStatus.ANNOUNCED.value))
         & (list_entry.c.window_due < ctx.today()),
         designate,
+    )
+
+
+def _basis_revoked(run: StepRun) -> None:
+    """ING-7, Art 42: a live entry resting on a withdrawn record is revoked within the day.
+    The withdrawal revokes what rests on it at once; this step catches what came to rest
+    on such a record otherwise (key scrutiny after a blacklist, given its records by
+    migration 0030). Idempotent: a revoked entry is no longer live."""
+
+    def revoke(conn: sa.Connection, w: Writer, rows: list[Any]) -> None:
+        remove_rows(w, rows, RemovalReason.BASIS_REVOKED, note="a record it rests on was withdrawn")
+        run.add("entries_revoked_basis_withdrawn", len(rows))
+
+    withdrawn = (
+        sa.select(list_entry_record.c.entry_id)
+        .join(record, record.c.id == list_entry_record.c.record_id)
+        .where(record.c.status == RecordStatus.WITHDRAWN.value)
+    )
+    _in_chunks(
+        run,
+        list_entry.c.status.in_([s.value for s in LIVE]) & list_entry.c.id.in_(withdrawn),
+        revoke,
     )
 
 

@@ -273,3 +273,20 @@ def test_key_scrutiny_made_before_0030_gets_its_blacklists_records__ING_7(
             sa.select(list_entry_record.c.record_id).where(list_entry_record.c.entry_id == scrutiny)
         ).scalars().all()  # fmt: skip
     assert list(named) == [rid]
+    # Had its record been withdrawn meanwhile, the sweep revokes it within the day
+    # (ING-7): the withdrawal itself could not, the link being made afterwards.
+    from creditreg.domain.access.principals import SYSTEM as system
+    from creditreg.services.kernel import sweep
+    from creditreg.services.lists import entry_views
+    from creditreg.services.records import lifecycle
+
+    with ctx.db.write() as conn:
+        conn.execute(list_entry_record.delete().where(list_entry_record.c.entry_id == scrutiny))
+    lifecycle.withdraw(ctx, system, rid, "处罚决定经复议撤销")
+    assert entry_views.get(ctx, system, scrutiny)["status"] == "designated"
+    with ctx.db.write() as conn:
+        conn.execute(list_entry_record.insert().values(entry_id=scrutiny, record_id=rid))
+    assert sweep.run(ctx, system).count("entries_revoked_basis_withdrawn") == 1
+    ended = entry_views.get(ctx, system, scrutiny)
+    assert (ended["status"], ended["removal_reason"]) == ("removed", "basis_revoked")
+    assert sweep.run(ctx, system).count("entries_revoked_basis_withdrawn") == 0
