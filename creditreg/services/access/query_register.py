@@ -340,8 +340,8 @@ def of_subject(conn: sa.Connection, ctx: Context, subject_id: int) -> list[Query
 
 
 # The extension point through which an upper context keeps register rows past their two
-# years: each extension is a SELECT of one column, the ids of rows still evidence of
-# something it holds (measures: the check a unit's feedback rests on, MEA-4).
+# years: each extension is a SELECT of one column, the ids of rows that are still the
+# evidence of something that context holds.
 HOLDS = "query_register.holds"
 
 
