@@ -15,6 +15,7 @@ from creditreg.domain.lists.entries import RemovalReason
 from creditreg.domain.lists.notices import REMOVAL_REASONS
 from creditreg.domain.measures.check import PURPOSE_LABELS_ZH as CHECK_PURPOSES_ZH
 from creditreg.domain.measures.check import CheckPurpose
+from creditreg.domain.records.classification import CHARACTER_ZH, SEVERITY_ZH, clause_zh
 
 # What the report's codes say to its Chinese reader: identifier types, the steps of an
 # entry's procedure and of a record's life (the English report keeps the codes).
@@ -96,9 +97,7 @@ OBJECTION_ZH = {
 
 # The report's codes as its Chinese reader reads them (the English one keeps the codes).
 WORDS_ZH = {
-    "trustworthy": "守信",
-    "untrustworthy": "失信",
-    "neutral": "一般",
+    **CHARACTER_ZH,
     "received": "待核实",
     "verified": "已核实",
     "returned": "已退回",
@@ -122,16 +121,11 @@ WORDS_ZH = {
 }
 
 # A serious class's code (Art 33) as the clause it names.
-_SERIOUS_CLASS = re.compile(r"art33_(\d+)")
 
 
 def word(value: Any, lang: str) -> str:
     text = "" if value is None else str(value)
     return WORDS_ZH.get(text, text) if lang != "en" else text
-
-
-# A record's severity as the template's choices store it (the national preset's codes).
-SEVERITIES_ZH = {"minor": "轻微", "general": "一般", "serious": "严重"}
 
 
 def value(value: Any, lang: str) -> str:
@@ -140,9 +134,7 @@ def value(value: Any, lang: str) -> str:
     text = str(value)
     if lang == "en":
         return text
-    if found := _SERIOUS_CLASS.fullmatch(text):
-        return f"《条例》第三十三条第（{found.group(1)}）项"
-    return SEVERITIES_ZH.get(text, text)
+    return clause_zh(text) or SEVERITY_ZH.get(text, text)
 
 
 def local(at: str, lang: str = "en") -> str:

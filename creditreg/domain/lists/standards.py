@@ -9,7 +9,6 @@ same rule explains a single entry and re-evaluates a million subjects.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -22,10 +21,13 @@ from creditreg.domain.fields import FIELDS as FIELDS  # the taxonomy, re-exporte
 from creditreg.domain.fields import Field
 from creditreg.domain.records.catalog import Character
 from creditreg.domain.records.classification import (
+    CHARACTER_ZH,
+    SEVERITY_ZH,
     SeriousClass,
     Severity,
     UntrustworthyClass,
     add_months,
+    clause_zh,
 )
 from creditreg.domain.records.severity import SeverityLevel
 
@@ -130,24 +132,12 @@ class Rule:
         return " ".join(parts)
 
 
-# The rule in Chinese, for the portal: what Art 20's and Art 33's class codes name.
-_CHARACTER_ZH = {"trustworthy": "守信", "untrustworthy": "失信", "neutral": "一般"}
-_SEVERITY_ZH = {"minor": "轻微", "general": "一般", "serious": "严重"}
-_ARTICLES_ZH = {20: "第二十条", 33: "第三十三条"}
-_CLASS = re.compile(r"art(\d+)_(\d+)")
-
-
-def _clause_zh(code: str) -> str:
-    """ "art20_2" as "《条例》第二十条第（2）项"; an unknown code as itself."""
-    found = _CLASS.fullmatch(code)
-    if found is None or int(found.group(1)) not in _ARTICLES_ZH:
-        return code
-    return f"《条例》{_ARTICLES_ZH[int(found.group(1))]}第（{found.group(2)}）项"
+# The rule in Chinese, for the portal (the words: records.classification).
 
 
 def describe_zh(rule: Rule) -> str:
     """The rule in one Chinese sentence, for the portal (the same facts as `describe`)."""
-    kind = _CHARACTER_ZH.get(rule.character.value, rule.character.value)
+    kind = CHARACTER_ZH.get(rule.character.value, rule.character.value)
     parts: list[str] = []
     if rule.within_months:
         parts.append(f"近{rule.within_months}个月内作出决定的")
@@ -155,13 +145,15 @@ def describe_zh(rule: Rule) -> str:
     if rule.catalog_codes:
         parts.append("，信息类别为" + "、".join(rule.catalog_codes))
     if rule.untrustworthy_classes:
-        parts.append("，属" + "、".join(_clause_zh(c) for c in rule.untrustworthy_classes))
+        parts.append("，属" + "、".join((clause_zh(c) or c) for c in rule.untrustworthy_classes))
     if rule.serious_classes:
-        parts.append("，属严重失信行为：" + "、".join(_clause_zh(c) for c in rule.serious_classes))
+        parts.append(
+            "，属严重失信行为：" + "、".join((clause_zh(c) or c) for c in rule.serious_classes)
+        )
     elif rule.serious_only:
         parts.append("，属严重失信行为（《条例》第三十三条）")
     if rule.severities:
-        parts.append("，严重程度为" + "、".join(_SEVERITY_ZH.get(v, v) for v in rule.severities))
+        parts.append("，严重程度为" + "、".join(SEVERITY_ZH.get(v, v) for v in rule.severities))
     if rule.amount:
         parts.append(f"，且{rule.amount.field}不低于{rule.amount.minimum}")
     if rule.clean_months:

@@ -4,12 +4,28 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from enum import StrEnum
 
 from creditreg.domain.errors import InvalidInput
 from creditreg.domain.records.catalog import Character
+
+# The Chinese reader's words for these codes, in one place (the portal's rules, reports).
+CHARACTER_ZH = {"trustworthy": "守信", "untrustworthy": "失信", "neutral": "一般"}
+SEVERITY_ZH = {"minor": "轻微", "general": "一般", "serious": "严重"}
+_ARTICLES_ZH = {20: "第二十条", 33: "第三十三条"}
+_CLASS_CODE = re.compile(r"art(\d+)_(\d+)")
+
+
+def clause_zh(code: str) -> str | None:
+    """An Art 20 or Art 33 class code ("art33_2") as its clause, "《条例》第三十三条第（2）
+    项"; None for any other text."""
+    found = _CLASS_CODE.fullmatch(code)
+    if found is None or int(found.group(1)) not in _ARTICLES_ZH:
+        return None
+    return f"《条例》{_ARTICLES_ZH[int(found.group(1))]}第（{found.group(2)}）项"
 
 
 class UntrustworthyClass(StrEnum):
