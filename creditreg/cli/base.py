@@ -67,6 +67,14 @@ def run(action: Callable[[], T]) -> T:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         fail("config.invalid", f"invalid setting: {problems}", 2)
+    except UnicodeEncodeError:
+        # An argument with bytes that are not UTF-8 (the shell hands them on as lone
+        # surrogates): no database stores it; refused as the API refuses it, nothing kept.
+        fail(
+            "request.bad_character",
+            "an argument holds bytes that are not UTF-8 text: type it again",
+            2,
+        )
 
 
 def write_private(path: Path, data: bytes | str) -> None:

@@ -154,3 +154,20 @@ def test_a_batch_id_longer_than_its_column_is_one_line_and_stores_nothing__ING_2
         assert code == 2 and one_line(err.splitlines()[-1] + "\n", "record.bad_batch_id")
     code, out, err = cli(db, "ingest", str(path), "--catalog", "XZCF", "--batch-id", "x" * 100)
     assert code == 0 and "stored" in out, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("catalog", "show", "XZ\udcffCF"),
+        ("check", "91410100MA0000001X", "--purpose", "other", "--note", "x\udcff", "--unit", "4"),
+    ],
+)  # fmt: skip
+def test_an_argument_that_is_not_utf8_is_one_line_and_stores_nothing__SEC_1(
+    db: DbTarget, demo_data: None, args: tuple[str, ...]
+) -> None:
+    """A shell hands bytes that are not UTF-8 on as lone surrogates: the database driver
+    could not encode them and the CLI printed a traceback; it is one line, as the API's
+    `request.bad_character`."""
+    code, _, err = cli(db, *args)
+    assert code == 2 and one_line(err, "request.bad_character"), err
