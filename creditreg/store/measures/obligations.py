@@ -46,11 +46,25 @@ class DueMeasure:
     record_id: int | None
 
 
+# MEA-2: the version in force on a day is decided by the dates, not by when the sweep
+# last ran: a published version whose day has come applies, and from that day the code's
+# earlier version does not, though the sweep has not yet marked them in_force and
+# superseded.
+_EFFECTIVE = (MemorandumStatus.PUBLISHED.value, MemorandumStatus.IN_FORCE.value)
+_later = memorandum.alias("later")
+
+
 def _in_force(day: date | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     return sa.and_(
-        memorandum.c.status == MemorandumStatus.IN_FORCE.value,
+        memorandum.c.status.in_(_EFFECTIVE),
         memorandum.c.effective_from <= day,
         sa.or_(memorandum.c.effective_until.is_(None), memorandum.c.effective_until >= day),
+        ~sa.exists().where(
+            _later.c.code == memorandum.c.code,
+            _later.c.version > memorandum.c.version,
+            _later.c.status.in_(_EFFECTIVE),
+            _later.c.effective_from <= day,
+        ),
     )
 
 

@@ -8,6 +8,7 @@ refused with a code and leave nothing but the registered, audited refusal."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -406,3 +407,37 @@ def test_an_organizations_entry_names_the_persons_its_measures_reach__SUB_4_MEA_
     # The person, checked by that number, answers for the company (Art 35).
     theirs = ok(check(api, number, id_type="ric"))
     assert any(m["via_link"] and m["entry_id"] == eid for m in theirs["measures"])
+
+
+def test_a_memorandums_new_version_applies_from_its_day_without_a_sweep__MEA_2(
+    api: TestClient, world: World
+) -> None:
+    """Op(12): the check uses the version in force on its own day. A new version published
+    for a later day applies from that day, and the earlier one no longer does, though the
+    sweep that marks them has not run yet."""
+    eid = blacklisted(api, world, 1)
+    before = {m["code"] for m in ok(check(api, uscc(1)))["measures"] if m["entry_id"] == eid}
+    assert before == {"ART34-1", "ART32-4"}
+    later = (world.clock.now() + timedelta(days=2)).date().isoformat()
+    made = api.post(
+        "/api/v1/memoranda",
+        headers=PLATFORM,
+        json={
+            "code": "MOU-SCJG-JCCJ",
+            "title": "市场监管领域失信联合惩戒合作备忘录（第二版）",
+            "effective_from": later,
+            "signatories": [2, 4],
+            "items": [
+                {"trigger": "blacklist", "field": "market_regulation", "measure": "ART34-1",
+                 "unit_id": 4},
+            ],
+        },
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert api.post("/api/v1/memoranda/MOU-SCJG-JCCJ/publish", headers=PLATFORM).status_code == 200
+    still = {m["code"] for m in ok(check(api, uscc(1)))["measures"] if m["entry_id"] == eid}
+    assert still == before  # not yet its day
+    world.clock.set(world.clock.now() + timedelta(days=2))  # no sweep has run
+    after = ok(check(api, uscc(1)))["measures"]
+    assert {m["code"] for m in after if m["entry_id"] == eid} == {"ART34-1"}
+    assert {m["memorandum_version"] for m in after if m["entry_id"] == eid} == {2}
