@@ -56,6 +56,7 @@ def _tell(
     if not units:
         return
     why = _REASON_ZH.get(reason, reason)
+    named = unit_notices.list_zh(list_type)
     unit_notices.send(
         conn,
         ctx,
@@ -65,7 +66,7 @@ def _tell(
             object_type="list_entry",
             object_id=str(entry_id),
             message=(
-                f"名单条目 {entry_id}（{list_type}）已于 {on} 终止（{why}），请停止实施"
+                f"名单条目 {entry_id}（{named}）已于 {on} 终止（{why}），请停止实施"
                 f"因该条目采取的联合奖惩措施。Entry {entry_id} ({list_type}) ended on {on} "
                 f"({reason}): stop the measures applied because of it."
             ),
@@ -151,12 +152,13 @@ def _paused(conn: sa.Connection, ctx: Context, event: StoredEvent, resumed: bool
         return
     on = str(event.payload.get("on") or ctx.today().isoformat())
     list_type = str(row.list_type)
+    named = unit_notices.list_zh(list_type)
     message = (
-        f"名单条目 {entry_id}（{list_type}）的异议不成立，自 {on} 起恢复实施相关联合奖惩措施。"
+        f"名单条目 {entry_id}（{named}）的异议不成立，自 {on} 起恢复实施相关联合奖惩措施。"
         f"Entry {entry_id} ({list_type}): the objection was dismissed on {on}; its measures "
         "apply again."
         if resumed
-        else f"名单条目 {entry_id}（{list_type}）因异议受理自 {on} 起中止，异议处理期间暂停实施"
+        else f"名单条目 {entry_id}（{named}）因异议受理自 {on} 起中止，异议处理期间暂停实施"
         f"相关联合奖惩措施。Entry {entry_id} ({list_type}) is suspended from {on} while an "
         "objection is decided: pause the measures applied because of it."
     )

@@ -19,7 +19,9 @@ import sqlalchemy as sa
 
 from creditreg.domain.access.principals import Principal, UnitKind
 from creditreg.domain.errors import InvalidInput, quoted
+from creditreg.domain.fields import field_label
 from creditreg.domain.kernel.actor import Permission
+from creditreg.domain.lists.standards import ListType
 from creditreg.domain.measures.webhooks import DeliveryStatus, EndpointStatus, SubscriptionKind
 from creditreg.services.access import inbox
 from creditreg.services.context import Context
@@ -27,6 +29,7 @@ from creditreg.services.kernel import events
 from creditreg.services.kernel.events import StoredEvent
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.kernel.sweep import StepRun, SweepSteps
+from creditreg.services.lists.entry_writer import LIST_LABELS
 from creditreg.store import bulk
 from creditreg.store.access.tables import unit
 from creditreg.store.fast import decode_json
@@ -197,7 +200,12 @@ def _designated(conn: sa.Connection, ctx: Context, event: StoredEvent) -> None:
             kind=SubscriptionKind.DESIGNATION.value,
             object_type="list_entry",
             object_id=str(entry_id),
-            message=f"list entry {entry_id} designated: {list_type} in the field {field}",
+            message=(
+                f"名单条目 {entry_id} 已认定：{list_zh(str(list_type))}，"
+                + (f"{field_label(field).label_zh}领域。" if field else "不分领域。")
+                + f"List entry {entry_id} designated: {list_type}"
+                + (f" in the field {field}." if field else " (no field).")
+            ),
             data={
                 "entry_id": entry_id,
                 "list_type": list_type,
@@ -318,3 +326,11 @@ def listing(
     with ctx.db.read() as conn:
         rows = conn.execute(query.order_by(unit_notice.c.id).limit(limit)).all()
     return [_view(r) for r in rows]
+
+
+def list_zh(list_type: str) -> str:
+    """The list's Chinese name in the Chinese half of a notice (its code in the English)."""
+    try:
+        return LIST_LABELS[ListType(list_type)]
+    except ValueError:
+        return list_type

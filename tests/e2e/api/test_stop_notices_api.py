@@ -83,6 +83,8 @@ def test_a_unit_that_checked_an_entry_is_told_to_stop_when_it_is_removed__MEA_5(
     assert (stop["object_type"], stop["object_id"]) == ("list_entry", str(eid))
     assert stop["data"]["reason"] == "standard_changed" and stop["data"]["entry_id"] == eid
     assert "停止" in stop["message"] and PERSON["name"] not in stop["message"]
+    # The Chinese half names the list in Chinese; its code is for the English half.
+    assert "（失信联合惩戒对象名单）" in stop["message"] and "（blacklist）" not in stop["message"]
     assert stops(api, bystander) == []
     sweep.run(ctx, SYSTEM)
     assert len(stops(api, IMPLEMENTER)) == 1  # nothing twice
@@ -273,6 +275,7 @@ def test_units_pause_while_an_accepted_objection_is_decided_and_resume_after__ME
     sweep.run(ctx, SYSTEM)
     [pause] = told("suspend")
     assert pause["data"]["suspended_on"] == ctx.today().isoformat() and "暂停" in pause["message"]
+    assert "（blacklist）" not in pause["message"]
     dismissed = api.post(
         f"/api/v1/objections/{oid}/decision",
         headers=DESIGNATOR,

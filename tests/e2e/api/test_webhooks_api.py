@@ -117,6 +117,9 @@ def test_a_designation_reaches_the_subscribed_unit_after_the_sweep__LST_9_MEA_5(
     [notice] = api.get("/api/v1/unit-notices", headers=IMPLEMENTER).json()
     assert (notice["kind"], notice["object_id"]) == ("designation", str(eid))
     assert notice["data"]["field"] == "market_regulation"
+    assert notice["message"].startswith(
+        f"名单条目 {eid} 已认定：失信联合惩戒对象名单，市场监管领域。"
+    )
     [got] = receiver.requests
     assert verify(secret, got)["data"]["object_id"] == str(eid)
     # Not the designating unit's: it subscribed to nothing.
