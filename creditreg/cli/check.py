@@ -32,7 +32,11 @@ def _line(a: Answer) -> str:
         f"{e['list_type']} entry {e['id']}" + (" (under objection)" if e["under_objection"] else "")
         for e in a.entries
     ]
-    parts += [f"{g['role']} {g['name']}: {len(g['entries'])} entr(ies)" for g in a.linked]
+    parts += [
+        f"{g['role']} {g['name']}: {len(g['entries'])} "
+        + ("entry" if len(g["entries"]) == 1 else "entries")
+        for g in a.linked
+    ]
     parts += [f"record {r['id']} ({r['catalog']})" for r in a.records]
     measures = ", ".join(sorted({m["code"] for m in a.measures})) or "none for your unit"
     green = ", ".join(sorted({m["code"] for m in a.green_channel}))

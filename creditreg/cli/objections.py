@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from creditreg.cli.base import Unit, acting, app, context, due, fail, id_argument, run, show
+from creditreg.cli.base import acting, app, context, due, fail, id_argument, id_option, run, show
 from creditreg.services.rights import objection_steps, objections, objectors, reconsideration
 from creditreg.services.rights.objections import Upload
 
@@ -22,6 +22,12 @@ app.add_typer(objections_app, name="objections")
 
 Id = Annotated[int, id_argument()]
 Reason = Annotated[str, typer.Option(help="why (the objector is told)")]
+
+# Who acts in an objection's steps is not always a designating unit (Art 41, Op(22)).
+ObjectionUnit = Annotated[
+    int | None,
+    id_option("--unit", help="act for this unit: the objector, the deciding unit or the provider"),
+]
 
 
 def said(o: Any) -> None:
@@ -52,7 +58,7 @@ def objections_file(
     target_type: Annotated[str, typer.Option(help="record | list_entry")],
     target_id: Annotated[int, typer.Option(min=1, help="the record's or entry's id")],
     grounds: Annotated[str, typer.Option(help="what is wrong (Art 41)")],
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
     attach: Annotated[list[Path] | None, typer.Option(help="a PDF, JPEG or PNG")] = None,
 ) -> None:
     """OBJ-1: file an objection for a unit (--unit: never anonymous)."""
@@ -78,7 +84,7 @@ def objections_file(
 def objections_list(
     status: str | None = None,
     overdue: Annotated[bool, typer.Option(help="only those past their deadline")] = False,
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """Objections, the oldest deadline first (SEC-5: --overdue for the late ones)."""
     ctx = context()
@@ -90,7 +96,7 @@ def objections_list(
 
 
 @objections_app.command("show")
-def objections_show(objection_id: Id, unit: Unit = None) -> None:
+def objections_show(objection_id: Id, unit: ObjectionUnit = None) -> None:
     """One objection with its deadlines explained, pauses, materials and history (JSON)."""
     ctx = context()
     who = acting(ctx, unit)
@@ -103,7 +109,7 @@ def objections_accept(
     reason: Reason,
     reject: Annotated[bool, typer.Option("--reject", help="not accepted")] = False,
     track: Annotated[str | None, typer.Option(help="records: platform | provider")] = None,
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """OBJ-6: accepted (or --reject), said to the objector with the reason."""
     ctx = context()
@@ -118,7 +124,7 @@ def objections_accept(
 
 
 @objections_app.command("escalate")
-def objections_escalate(objection_id: Id, reason: Reason, unit: Unit = None) -> None:
+def objections_escalate(objection_id: Id, reason: Reason, unit: ObjectionUnit = None) -> None:
     """Art 41: ask the provider to verify (7 working days; the provider answers in 3)."""
     ctx = context()
     who = acting(ctx, unit)
@@ -129,7 +135,7 @@ def objections_escalate(objection_id: Id, reason: Reason, unit: Unit = None) -> 
 def objections_answer(
     objection_id: Id,
     answer: Annotated[str, typer.Option(help="what the verification found")],
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """Art 41: the provider's answer (--unit: the providing unit)."""
     ctx = context()
@@ -144,7 +150,7 @@ def objections_pause(
         str, typer.Option(help="inspection | testing | quarantine | evaluation | expert_review")
     ],
     reason: Reason,
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """Art 41: stop the clock from today."""
     ctx = context()
@@ -153,7 +159,7 @@ def objections_pause(
 
 
 @objections_app.command("resume")
-def objections_resume(objection_id: Id, unit: Unit = None) -> None:
+def objections_resume(objection_id: Id, unit: ObjectionUnit = None) -> None:
     """End the pause; the deadlines are counted again without its days."""
     ctx = context()
     who = acting(ctx, unit)
@@ -168,7 +174,7 @@ def objections_decide(
     correction: Annotated[
         str | None, typer.Option(help="records upheld: withdraw | return")
     ] = None,
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """OBJ-3: the outcome with its reasons, told to the objector."""
     ctx = context()
@@ -193,7 +199,7 @@ def _recon(r: Any) -> None:
 def objections_reconsider(
     objection_id: Id,
     grounds: Annotated[str, typer.Option(help="why the outcome is wrong")],
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """OBJ-3: the objector (--unit) applies to the provincial department."""
     ctx = context()
@@ -210,7 +216,7 @@ def objections_reconsider(
 @objections_app.command("reconsiderations")
 def objections_reconsiderations(
     overdue: Annotated[bool, typer.Option(help="only the late ones")] = False,
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """Applications for reconsideration and their deadlines."""
     ctx = context()
@@ -225,7 +231,7 @@ def objections_reconsideration_decide(
     outcome: Annotated[str, typer.Option(help="upheld | revised")],
     reason: Reason,
     correction: Annotated[str | None, typer.Option(help="withdraw | return")] = None,
-    unit: Unit = None,
+    unit: ObjectionUnit = None,
 ) -> None:
     """The provincial department (--unit) upholds or revises the decision."""
     ctx = context()

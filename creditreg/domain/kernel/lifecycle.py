@@ -24,7 +24,7 @@ class Lifecycle:
         if after is None:
             raise Conflict(
                 f"{self.concept or self.name}.illegal_transition",
-                f"a {self.name.replace('_', ' ')} that is {status} cannot be "
+                f"{_a(self.name.replace('_', ' '))} that is {status} cannot be "
                 f"{_past(action.replace('_', ' '))}",
                 status=status,
                 action=action,
@@ -54,3 +54,8 @@ def _past(action: str) -> str:
     first, _, rest = action.partition(" ")
     done = first + ("d" if first.endswith("e") else "ed")
     return f"{done} {rest}" if rest else done
+
+
+def _a(noun: str) -> str:
+    """`noun` with its article: "an objection", "a delivery"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

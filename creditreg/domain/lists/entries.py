@@ -140,6 +140,18 @@ FOLLOWED_BY_SCRUTINY = frozenset(
 )
 
 
+# How a refused step is said ("cannot be designated", not "cannot designate").
+_STEP_DONE = {
+    Action.NOTIFY: "notified",
+    Action.ANNOUNCE: "announced",
+    Action.OBJECT: "objected to",
+    Action.DISMISS_OBJECTION: "cleared of an objection",
+    Action.DESIGNATE: "designated",
+    Action.REMOVE: "removed",
+    Action.DELETE_ERROR: "deleted in error",
+}
+
+
 def transition(
     list_type: ListType,
     status: EntryStatus,
@@ -151,7 +163,8 @@ def transition(
     if target is None:
         raise Conflict(
             "entry.illegal_transition",
-            f"a {list_type.value} entry that is {status.value} cannot {action.value}",
+            f"a {list_type.value.replace('_', ' ')} entry that is {status.value} cannot be "
+            f"{_STEP_DONE.get(action, action.value.replace('_', ' '))}",
             list_type=list_type.value,
             status=status.value,
             action=action.value,
