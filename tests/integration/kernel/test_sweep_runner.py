@@ -46,6 +46,7 @@ def test_bootstrap_registers_every_context_s_timers_in_the_order_a_pass_runs_the
         "ingest_staging",
         "record_archiving",
         "list_windows",
+        "list_basis_revoked",
         "list_expiry",
         "key_scrutiny_conduct",
         "big_data_warnings",
