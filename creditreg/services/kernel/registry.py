@@ -45,6 +45,20 @@ class Registry:
         """Run `subscriber` inside the transaction of every event of `kind`."""
         self.subscribers.setdefault(kind, []).append(subscriber)
 
+    def follow_copy(
+        self, owner_type: str, rule_code: str, key: sa.Column[Any], due: sa.Column[Any]
+    ) -> None:
+        """The common follower: the owner's row (`key` = owner id) keeps a copy of the due
+        date in `due`, to find what is due by index; the copy moves with the deadline while
+        it still holds the date the deadline had."""
+
+        def moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
+            conn.execute(
+                sa.update(key.table).where(key == int(owner_id), due == old).values({due.name: new})
+            )
+
+        self.follow(owner_type, rule_code, moved)
+
     def follow(self, owner_type: str, rule_code: str, follower: DeadlineFollower) -> None:
         """Call `follower(conn, owner_id, old_due, new_due)` when such a deadline moves."""
         self.followers.setdefault((owner_type, rule_code), []).append(follower)

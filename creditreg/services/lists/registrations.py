@@ -76,28 +76,9 @@ def _red_list_conduct(conn: sa.Connection, ctx: Context, batch: Sequence[DomainE
     inbox.tell_once(conn, ctx.now(), "red_list.untrustworthy_record", "record", owners, said)
 
 
-def _window_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
-    conn.execute(
-        list_entry.update()
-        .where(list_entry.c.id == int(owner_id), list_entry.c.window_due == old)
-        .values(window_due=new)
-    )
-
-
 def _report_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
     conn.execute(
         upward_report.update().where(upward_report.c.entry_id == int(owner_id)).values(due_date=new)
-    )
-
-
-def _restoration_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
-    conn.execute(
-        restoration_application.update()
-        .where(
-            restoration_application.c.id == int(owner_id),
-            restoration_application.c.due_date == old,
-        )
-        .values(due_date=new)
     )
 
 
@@ -105,8 +86,8 @@ def register(registry: Registry) -> None:
     """Subscribers, deadline followers, the entry eraser and the display hold."""
     registry.subscribe("record.withdrawn", _revoke_entries)
     registry.subscribe("record.verified", _red_list_conduct)
-    registry.follow("list_entry", "blacklist_objection", _window_moved)
-    registry.follow("list_entry", "red_list_announcement", _window_moved)
+    for window in ("blacklist_objection", "red_list_announcement"):
+        registry.follow_copy("list_entry", window, list_entry.c.id, list_entry.c.window_due)
     # LST-2, LST-3: the notice and the announcement state the window's end.
     registry.keep_told("list_entry", "blacklist_objection")
     registry.keep_told("list_entry", "red_list_announcement")
@@ -115,7 +96,12 @@ def register(registry: Registry) -> None:
         registry.describe_rule(rule.code, rule.text)
     registry.follow("list_entry", "report_upward", _report_moved)
     # CAL-2, SEC-5: a restoration application's decision follows its recounted deadline.
-    registry.follow("restoration_application", "restoration", _restoration_moved)
+    registry.follow_copy(
+        "restoration_application",
+        "restoration",
+        restoration_application.c.id,
+        restoration_application.c.due_date,
+    )
     registry.on_erase("list_entry", erase_owned)
     # DIS-2, Art 19: while the subject is on a blacklist, its records stay displayed.
     registry.extend(DISPLAY_HOLDS, queries.blacklist_hold)

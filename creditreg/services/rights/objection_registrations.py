@@ -84,22 +84,6 @@ def erase_of_entry(conn: sa.Connection, entry_id: str) -> list[tuple[str, str]]:
     return [("objection", str(i)) for i in ids] + [("reconsideration", str(i)) for i in recons]
 
 
-def _due_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
-    conn.execute(
-        objection.update()
-        .where(objection.c.id == int(owner_id), objection.c.due_date == old)
-        .values(due_date=new)
-    )
-
-
-def _answer_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
-    conn.execute(
-        objection.update()
-        .where(objection.c.id == int(owner_id), objection.c.answer_due == old)
-        .values(answer_due=new)
-    )
-
-
 def _reconsideration_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
     conn.execute(
         reconsideration.update().where(reconsideration.c.id == int(owner_id)).values(due_date=new)
@@ -114,7 +98,9 @@ def register(registry: Registry) -> None:
         registry.subscribe(kind, _record_ended)
     registry.subscribe("list_entry.removed", _entry_removed)
     for rule in (PLATFORM_RULE, PROVIDER_RULE, ENTRY_RULE):
-        registry.follow("objection", rule.code, _due_moved)
-    registry.follow("objection", PROVIDER_ANSWER_RULE.code, _answer_moved)
+        registry.follow_copy("objection", rule.code, objection.c.id, objection.c.due_date)
+    registry.follow_copy(
+        "objection", PROVIDER_ANSWER_RULE.code, objection.c.id, objection.c.answer_due
+    )
     registry.follow("reconsideration", "reconsideration", _reconsideration_moved)
     registry.on_erase("list_entry", erase_of_entry)

@@ -4,10 +4,6 @@ erases those notices with an entry deleted in error (Op(20))."""
 
 from __future__ import annotations
 
-from datetime import date
-
-import sqlalchemy as sa
-
 from creditreg.services.kernel.registry import Registry
 from creditreg.services.rights import notices
 from creditreg.store.rights.tables import record_restoration
@@ -36,12 +32,9 @@ def register(registry: Registry) -> None:
     registry.follow("list_entry", "blacklist_objection", notices.window_moved)
     # CAL-2, SEC-5: a record restoration's decision is due when its stored deadline says,
     # recounted under a new calendar; the sweep's overdue flag reads the copy beside it.
-    registry.follow("record_restoration", "restoration", _record_restoration_moved)
-
-
-def _record_restoration_moved(conn: sa.Connection, owner_id: str, old: date, new: date) -> None:
-    conn.execute(
-        record_restoration.update()
-        .where(record_restoration.c.id == int(owner_id), record_restoration.c.due_date == old)
-        .values(due_date=new)
+    registry.follow_copy(
+        "record_restoration",
+        "restoration",
+        record_restoration.c.id,
+        record_restoration.c.due_date,
     )
